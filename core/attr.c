@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The attribute tree: sysfs and debugfs as one in-memory tree of show/store callbacks.
+ *
+ * The shape of the tree is guarded by attr_lock, a recursive mutex because the publisher is
+ * called with it held and publishers ask for paths and link targets.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accel/attr.h>
+
+static pthread_mutex_t attr_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static struct attr_node attr_root_node = { .name = "", .type = ATTR_NODE_DIR, .mode = 0755 };
+static struct attr_publisher *attr_publisher;
+
+void seq_puts(struct seq_file *m, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (m->len + n + 1 > m->size) {
+		size_t size = m->size ? m->size : 256;
+		char *buf;
+
+		while (m->len + n + 1 > size)
+			size *= 2;
+		buf = realloc(m->buf, size);
+		if (!buf)
+			return; /* out of memory: the value is truncated, never corrupted */
+		m->buf = buf;
+		m->size = size;
+	}
+	memcpy(m->buf + m->len, s, n + 1);
+	m->len += n;
+}
+
+void seq_printf(struct seq_file *m, const char *fmt, ...)
+{
+	char small[256], *big = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(small)) {
+		seq_puts(m, small);
+		return;
+	}
+	va_start(ap, fmt);
+	n = vasprintf(&big, fmt, ap);
+	va_end(ap);
+	if (n >= 0) {
+		seq_puts(m, big);
+		free(big);
+	}
+}
+
+struct attr_node *attr_root(void)
+{
+	return &attr_root_node;
+}
+
+struct attr_node *attr_child(struct attr_node *dir, const char *name)
+{
+	struct attr_node *c;
+
+	pthread_mutex_lock(&attr_lock);
+	for (c = dir ? dir->children : NULL; c; c = c->next)
+		if (!strcmp(c->name, name))
+			break;
+	pthread_mutex_unlock(&attr_lock);
+	return c;
+}
+
+static struct attr_node *attr_node_new(struct attr_node *parent, const char *name,
+				       enum attr_node_type type, umode_t mode)
+{
+	struct attr_node *n, **tail;
+
+	if (!parent)
+		parent = &attr_root_node;
+	if (parent->type != ATTR_NODE_DIR || !name || !*name || strchr(name, '/'))
+		return ERR_PTR(-EINVAL);
+	if (attr_child(parent, name))
+		return ERR_PTR(-EEXIST);
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return ERR_PTR(-ENOMEM);
+	n->name = strdup(name);
+	if (!n->name) {
+		free(n);
+		return ERR_PTR(-ENOMEM);
+	}
+	n->type = type;
+	n->mode = mode;
+	n->parent = parent;
+	/* Appended, so that listings keep creation order. */
+	for (tail = &parent->children; *tail; tail = &(*tail)->next)
+		;
+	*tail = n;
+	return n;
+}
+
+static void attr_publish_added(struct attr_node *n)
+{
+	if (attr_publisher && attr_publisher->added)
+		attr_publisher->added(attr_publisher, n);
+}
+
+struct attr_node *attr_dir_create(struct attr_node *parent, const char *name)
+{
+	struct attr_node *n;
+
+	pthread_mutex_lock(&attr_lock);
+	n = attr_child(parent ? parent : &attr_root_node, name);
+	if (n) {
+		if (n->type != ATTR_NODE_DIR)
+			n = ERR_PTR(-EEXIST);
+	} else {
+		n = attr_node_new(parent, name, ATTR_NODE_DIR, 0755);
+		if (!IS_ERR(n))
+			attr_publish_added(n);
+	}
+	pthread_mutex_unlock(&attr_lock);
+	return n;
+}
+
+struct attr_node *attr_dir_create_path(struct attr_node *parent, const char *path)
+{
+	char *copy = strdup(path), *save = NULL, *part;
+	struct attr_node *n = parent ? parent : &attr_root_node;
+
+	if (!copy)
+		return ERR_PTR(-ENOMEM);
+	pthread_mutex_lock(&attr_lock);
+	for (part = strtok_r(copy, "/", &save); part && !IS_ERR(n); part = strtok_r(NULL, "/", &save))
+		n = attr_dir_create(n, part);
+	pthread_mutex_unlock(&attr_lock);
+	free(copy);
+	return n;
+}
+
+struct attr_node *attr_file_create(struct attr_node *parent, const char *name, umode_t mode,
+				   attr_show_t show, attr_store_t store, void *private)
+{
+	struct attr_node *n;
+
+	pthread_mutex_lock(&attr_lock);
+	n = attr_node_new(parent, name, ATTR_NODE_FILE, mode);
+	if (!IS_ERR(n)) {
+		n->show = show;
+		n->store = store;
+		n->private = private;
+		attr_publish_added(n);
+	}
+	pthread_mutex_unlock(&attr_lock);
+	return n;
+}
+
+struct attr_node *attr_link_create(struct attr_node *parent, const char *name,
+				   struct attr_node *target)
+{
+	struct attr_node *n;
+
+	if (!target)
+		return ERR_PTR(-EINVAL);
+	pthread_mutex_lock(&attr_lock);
+	n = attr_node_new(parent, name, ATTR_NODE_LINK, 0777);
+	if (!IS_ERR(n)) {
+		n->target = target;
+		attr_publish_added(n);
+	}
+	pthread_mutex_unlock(&attr_lock);
+	return n;
+}
+
+static void attr_free_subtree(struct attr_node *n)
+{
+	struct attr_node *c = n->children, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		attr_free_subtree(c);
+	}
+	free(n->name);
+	free(n);
+}
+
+/* Links elsewhere in the tree that point into a removed subtree would dangle: drop them. */
+static bool attr_is_within(const struct attr_node *n, const struct attr_node *top)
+{
+	for (; n; n = n->parent)
+		if (n == top)
+			return true;
+	return false;
+}
+
+static void attr_unlink_dangling(struct attr_node *dir, struct attr_node *gone)
+{
+	struct attr_node *c = dir->children, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (c == gone)
+			continue;
+		if (c->type == ATTR_NODE_LINK && attr_is_within(c->target, gone))
+			attr_remove(c);
+		else if (c->type == ATTR_NODE_DIR)
+			attr_unlink_dangling(c, gone);
+	}
+}
+
+void attr_remove(struct attr_node *node)
+{
+	struct attr_node **pp;
+
+	if (IS_ERR_OR_NULL(node) || node == &attr_root_node)
+		return;
+	pthread_mutex_lock(&attr_lock);
+	if (attr_publisher && attr_publisher->removing)
+		attr_publisher->removing(attr_publisher, node);
+	for (pp = &node->parent->children; *pp; pp = &(*pp)->next) {
+		if (*pp == node) {
+			*pp = node->next;
+			break;
+		}
+	}
+	node->parent = NULL;
+	if (node->type == ATTR_NODE_DIR)
+		attr_unlink_dangling(&attr_root_node, node);
+	attr_free_subtree(node);
+	pthread_mutex_unlock(&attr_lock);
+}
+
+struct attr_node *attr_lookup(const char *path)
+{
+	char *copy = strdup(path), *save = NULL, *part;
+	struct attr_node *n = &attr_root_node;
+
+	if (!copy)
+		return NULL;
+	pthread_mutex_lock(&attr_lock);
+	for (part = strtok_r(copy, "/", &save); part && n; part = strtok_r(NULL, "/", &save)) {
+		while (n && n->type == ATTR_NODE_LINK)
+			n = n->target;
+		n = n ? attr_child(n, part) : NULL;
+	}
+	pthread_mutex_unlock(&attr_lock);
+	free(copy);
+	return n;
+}
+
+static int attr_depth(const struct attr_node *n)
+{
+	int d = 0;
+
+	for (; n && n != &attr_root_node; n = n->parent)
+		d++;
+	return d;
+}
+
+int attr_path(const struct attr_node *node, char *buf, size_t size)
+{
+	const struct attr_node *stack[64];
+	int depth = 0, i;
+	size_t len = 0;
+
+	if (!size)
+		return -EINVAL;
+	buf[0] = 0;
+	pthread_mutex_lock(&attr_lock);
+	for (; node && node != &attr_root_node; node = node->parent) {
+		if (depth == (int)ARRAY_SIZE(stack)) {
+			pthread_mutex_unlock(&attr_lock);
+			return -ENAMETOOLONG;
+		}
+		stack[depth++] = node;
+	}
+	for (i = depth - 1; i >= 0; i--) {
+		int n = snprintf(buf + len, size - len, "%s%s", len ? "/" : "", stack[i]->name);
+
+		if (n < 0 || (size_t)n >= size - len) {
+			pthread_mutex_unlock(&attr_lock);
+			return -ENAMETOOLONG;
+		}
+		len += n;
+	}
+	pthread_mutex_unlock(&attr_lock);
+	return 0;
+}
+
+int attr_link_target_relative(const struct attr_node *link, char *buf, size_t size)
+{
+	const struct attr_node *from = link->parent, *to = link->target, *a, *b;
+	char target_path[1024];
+	size_t len = 0;
+	int up, err;
+
+	if (link->type != ATTR_NODE_LINK)
+		return -EINVAL;
+	pthread_mutex_lock(&attr_lock);
+	/* Find the deepest common ancestor of the link's directory and the target. */
+	for (a = from; a; a = a->parent) {
+		for (b = to; b; b = b->parent)
+			if (a == b)
+				break;
+		if (b)
+			break;
+	}
+	/* Like sysfs, name an ancestor from its parent: "../../../dev", never "../..". */
+	if (a == to && a->parent)
+		a = a->parent;
+	up = attr_depth(from) - attr_depth(a);
+	buf[0] = 0;
+	while (up-- > 0) {
+		if (len + 4 > size) {
+			pthread_mutex_unlock(&attr_lock);
+			return -ENAMETOOLONG;
+		}
+		memcpy(buf + len, "../", 4);
+		len += 3;
+	}
+	err = attr_path(to, target_path, sizeof(target_path));
+	if (!err) {
+		char common[1024];
+		const char *rest = target_path;
+
+		err = attr_path(a, common, sizeof(common));
+		if (!err && common[0]) {
+			rest += strlen(common);
+			if (*rest == '/')
+				rest++;
+		}
+		if (!err && (size_t)snprintf(buf + len, size - len, "%s", rest) >= size - len)
+			err = -ENAMETOOLONG;
+	}
+	pthread_mutex_unlock(&attr_lock);
+	return err;
+}
+
+int attr_read(struct attr_node *node, char **out, size_t *len)
+{
+	struct seq_file m = { .private = node->private, .node = node };
+	int err;
+
+	while (node->type == ATTR_NODE_LINK)
+		node = node->target;
+	if (node->type != ATTR_NODE_FILE)
+		return -EISDIR;
+	if (!node->show || !(node->mode & 0444))
+		return -EACCES;
+	m.private = node->private;
+	m.node = node;
+	err = node->show(&m);
+	if (err < 0) {
+		free(m.buf);
+		return err;
+	}
+	if (!m.buf) {
+		m.buf = strdup("");
+		if (!m.buf)
+			return -ENOMEM;
+	}
+	*out = m.buf;
+	if (len)
+		*len = m.len;
+	return 0;
+}
+
+ssize_t attr_write(struct attr_node *node, const char *buf, size_t len)
+{
+	ssize_t ret;
+
+	while (node->type == ATTR_NODE_LINK)
+		node = node->target;
+	if (node->type != ATTR_NODE_FILE)
+		return -EISDIR;
+	if (!node->store || !(node->mode & 0222))
+		return -EACCES;
+	ret = node->store(node, node->private, buf, len);
+	if (ret >= 0)
+		attr_notify(node);
+	return ret;
+}
+
+void attr_notify(struct attr_node *node)
+{
+	pthread_mutex_lock(&attr_lock);
+	if (attr_publisher && attr_publisher->changed)
+		attr_publisher->changed(attr_publisher, node);
+	pthread_mutex_unlock(&attr_lock);
+}
+
+static int attr_walk(struct attr_node *n, int (*fn)(struct attr_node *, void *), void *data)
+{
+	struct attr_node *c;
+	int err = fn(n, data);
+
+	for (c = n->children; !err && c; c = c->next)
+		err = attr_walk(c, fn, data);
+	return err;
+}
+
+int attr_for_each(struct attr_node *from, int (*fn)(struct attr_node *node, void *data), void *data)
+{
+	int err;
+
+	pthread_mutex_lock(&attr_lock);
+	err = attr_walk(from ? from : &attr_root_node, fn, data);
+	pthread_mutex_unlock(&attr_lock);
+	return err;
+}
+
+static int attr_publish_one(struct attr_node *n, void *data)
+{
+	(void)data;
+	if (n != &attr_root_node)
+		attr_publish_added(n);
+	return 0;
+}
+
+void attr_set_publisher(struct attr_publisher *p)
+{
+	pthread_mutex_lock(&attr_lock);
+	attr_publisher = p;
+	if (p)
+		attr_walk(&attr_root_node, attr_publish_one, NULL);
+	pthread_mutex_unlock(&attr_lock);
+}

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+/* The caller's identity: this process unless a transport says otherwise for this thread. */
+#define _GNU_SOURCE
+#include <unistd.h>
+
+#include <accel/cred.h>
+
+static _Thread_local const struct accel_cred *cred_current;
+static _Thread_local struct accel_cred cred_self;
+
+const struct accel_cred *current_cred(void)
+{
+	if (cred_current)
+		return cred_current;
+	/* Read every time: a process may change its ids (tests drop root with setuid). */
+	cred_self.pid = getpid();
+	cred_self.uid = geteuid();
+	cred_self.gid = getegid();
+	return &cred_self;
+}
+
+const struct accel_cred *accel_cred_set_current(const struct accel_cred *cred)
+{
+	const struct accel_cred *old = cred_current;
+
+	cred_current = cred;
+	return old;
+}
+
+bool capable_sys_admin(void)
+{
+	return current_cred()->uid == 0;
+}

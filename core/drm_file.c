@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Open files of DRM and accel devices: one struct drm_file per client, created by the open
+ * of the node and torn down in the kernel's order when the last descriptor goes away.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accel/drm_accel.h>
+#include <accel/drm_drv.h>
+#include <accel/drm_file.h>
+#include <accel/drm_print.h>
+#include "drm_internal.h"
+
+/* Client ids come from one counter for the whole process and are never reused. */
+static atomic_uint_fast64_t drm_client_ident;
+
+static struct drm_file *drm_file_alloc(struct drm_minor *minor, struct file *filp)
+{
+	struct drm_device *dev = minor->dev;
+	struct drm_file *file;
+	int err;
+
+	file = calloc(1, sizeof(*file));
+	if (!file)
+		return ERR_PTR(-ENOMEM);
+	file->client_id = atomic_fetch_add(&drm_client_ident, 1) + 1;
+	file->pid = filp->f_cred.pid;
+	file->uid = filp->f_cred.uid;
+	file->minor = minor;
+	file->filp = filp;
+	/* Nobody is master of an accel device: only CAP_SYS_ADMIN counts as authenticated. */
+	file->authenticated = capable_sys_admin();
+	pthread_mutex_init(&file->client_name_lock, NULL);
+
+	if (dev->driver->open) {
+		err = dev->driver->open(dev, file);
+		if (err < 0) {
+			pthread_mutex_destroy(&file->client_name_lock);
+			free(file);
+			return ERR_PTR(err);
+		}
+	}
+	return file;
+}
+
+static void drm_file_free(struct drm_file *file)
+{
+	struct drm_device *dev = file->minor->dev;
+
+	drm_dbg(dev, "pid = %d, device = 0x%x, open_count = %d", (int)file->pid,
+		(unsigned int)file->minor->index, dev->open_count);
+	/* The kernel's order: the client's objects go before the driver's postclose. */
+	if (dev->driver->postclose)
+		dev->driver->postclose(dev, file);
+	pthread_mutex_destroy(&file->client_name_lock);
+	free(file->client_name);
+	free(file);
+}
+
+int drm_open_helper(struct file *filp, struct drm_minor *minor)
+{
+	struct drm_device *dev = minor->dev;
+	struct drm_file *priv;
+
+	if (filp->f_flags & O_EXCL)
+		return -EBUSY; /* no exclusive opens */
+	priv = drm_file_alloc(minor, filp);
+	if (IS_ERR(priv))
+		return PTR_ERR(priv);
+	if (drm_is_primary_client(priv))
+		priv->was_master = false;
+	filp->private_data = priv;
+
+	pthread_mutex_lock(&dev->filelist_mutex);
+	priv->next_file = dev->filelist;
+	dev->filelist = priv;
+	dev->open_count++;
+	pthread_mutex_unlock(&dev->filelist_mutex);
+	return 0;
+}
+
+int drm_open(struct inode *inode, struct file *filp)
+{
+	struct drm_minor *minor;
+	int err;
+
+	minor = drm_minor_acquire(DRM_MINOR_TABLE_DRM, iminor(inode));
+	if (IS_ERR(minor))
+		return PTR_ERR(minor);
+	err = drm_open_helper(filp, minor);
+	if (err)
+		drm_minor_release(minor);
+	return err;
+}
+
+int drm_release(struct inode *inode, struct file *filp)
+{
+	struct drm_file *file = filp->private_data;
+	struct drm_minor *minor = file->minor;
+	struct drm_device *dev = minor->dev;
+	struct drm_file **pp;
+
+	(void)inode;
+	pthread_mutex_lock(&dev->filelist_mutex);
+	for (pp = &dev->filelist; *pp; pp = &(*pp)->next_file) {
+		if (*pp == file) {
+			*pp = file->next_file;
+			break;
+		}
+	}
+	dev->open_count--;
+	pthread_mutex_unlock(&dev->filelist_mutex);
+
+	drm_file_free(file);
+	filp->private_data = NULL;
+	/* The device reference the open took: the device may go away here. */
+	drm_minor_release(minor);
+	return 0;
+}
+
+void drm_file_for_each(struct drm_device *dev, void (*fn)(struct drm_file *file, void *data),
+		       void *data)
+{
+	struct drm_file *f;
+
+	pthread_mutex_lock(&dev->filelist_mutex);
+	for (f = dev->filelist; f; f = f->next_file)
+		fn(f, data);
+	pthread_mutex_unlock(&dev->filelist_mutex);
+}
+
+void drm_show_fdinfo(struct seq_file *m, struct file *filp)
+{
+	struct drm_file *file = filp->private_data;
+	struct drm_device *dev = file->minor->dev;
+
+	seq_printf(m, "drm-driver:\t%s\n", dev->driver->name);
+	seq_printf(m, "drm-client-id:\t%llu\n", (unsigned long long)file->client_id);
+	pthread_mutex_lock(&file->client_name_lock);
+	if (file->client_name)
+		seq_printf(m, "drm-client-name:\t%s\n", file->client_name);
+	pthread_mutex_unlock(&file->client_name_lock);
+	if (dev->driver->show_fdinfo)
+		dev->driver->show_fdinfo(m, file);
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: accel/attr.h - the attribute tree behind sysfs and debugfs.
+ *
+ * One tree in the core holds every directory, attribute file and symlink under <root>/sys.
+ * A file has show/store callbacks, so a read always renders the live value. A publisher
+ * (files on disk in embedded mode, acceld's server) is told of every change and serves the
+ * tree to readers; accel_attr_read() reads a node directly.
+ */
+#ifndef ACCEL_ATTR_H
+#define ACCEL_ATTR_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <accel/compiler.h>
+
+struct attr_node;
+
+/** struct seq_file - growable text buffer a show callback prints into. */
+struct seq_file {
+	char *buf;
+	size_t len;
+	size_t size;
+	/** @private: the data given when the file was created. */
+	void *private;
+	/** @node: the file being shown. */
+	struct attr_node *node;
+};
+
+/** seq_printf() - append formatted text. */
+void seq_printf(struct seq_file *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** seq_puts() - append a string. */
+void seq_puts(struct seq_file *m, const char *s);
+
+/** attr_show_t - render the file's value into @m; 0 or -errno. */
+typedef int (*attr_show_t)(struct seq_file *m);
+/** attr_store_t - take a written value; bytes used or -errno. */
+typedef ssize_t (*attr_store_t)(struct attr_node *node, void *private, const char *buf, size_t len);
+
+/** enum attr_node_type - what a node of the tree is. */
+enum attr_node_type {
+	ATTR_NODE_DIR,
+	ATTR_NODE_FILE,
+	ATTR_NODE_LINK,
+};
+
+/**
+ * struct attr_node - one directory, file or symlink of the tree.
+ *
+ * The tree's shape (parent, children, siblings, target) is guarded by the global attr lock
+ * taken inside the attr_* calls; show/store run without it so they may take driver locks.
+ */
+struct attr_node {
+	char *name;
+	enum attr_node_type type;
+	umode_t mode;
+	struct attr_node *parent;
+	struct attr_node *children;
+	struct attr_node *next;
+	/* files */
+	attr_show_t show;
+	attr_store_t store;
+	void *private;
+	/* links */
+	struct attr_node *target;
+};
+
+/** struct attr_publisher - told of every change so it can serve the tree (files, FUSE...). */
+struct attr_publisher {
+	void (*added)(struct attr_publisher *p, struct attr_node *node);
+	void (*removing)(struct attr_publisher *p, struct attr_node *node);
+	void (*changed)(struct attr_publisher *p, struct attr_node *node);
+};
+
+/** attr_root() - the tree's root, standing for <root>/sys. */
+struct attr_node *attr_root(void);
+
+/** attr_dir_create() - make (or find) directory @name under @parent (NULL: the root). */
+struct attr_node *attr_dir_create(struct attr_node *parent, const char *name);
+
+/** attr_dir_create_path() - make every directory of a '/'-separated @path under @parent. */
+struct attr_node *attr_dir_create_path(struct attr_node *parent, const char *path);
+
+/** attr_file_create() - add a file; returns ERR_PTR(-EEXIST) when the name is taken. */
+struct attr_node *attr_file_create(struct attr_node *parent, const char *name, umode_t mode,
+				   attr_show_t show, attr_store_t store, void *private);
+
+/** attr_link_create() - add a symlink @name under @parent pointing at @target. */
+struct attr_node *attr_link_create(struct attr_node *parent, const char *name,
+				   struct attr_node *target);
+
+/** attr_remove() - remove @node and everything below it; NULL and ERR_PTR are ignored. */
+void attr_remove(struct attr_node *node);
+
+/** attr_lookup() - find a node by a '/'-separated path relative to the root ("class/accel"). */
+struct attr_node *attr_lookup(const char *path);
+
+/** attr_child() - find the child @name of @dir without following links. */
+struct attr_node *attr_child(struct attr_node *dir, const char *name);
+
+/** attr_path() - write the path of @node relative to the root into @buf. */
+int attr_path(const struct attr_node *node, char *buf, size_t size);
+
+/** attr_link_target_relative() - the relative target text of a link (for readlink). */
+int attr_link_target_relative(const struct attr_node *link, char *buf, size_t size);
+
+/**
+ * attr_read() - render a file's live value.
+ * Returns a malloc'd, NUL-terminated string in *@out (length in *@len) or -errno.
+ */
+int attr_read(struct attr_node *node, char **out, size_t *len);
+
+/** attr_write() - store @len bytes into a file; bytes used or -errno. */
+ssize_t attr_write(struct attr_node *node, const char *buf, size_t len);
+
+/** attr_notify() - tell the publisher that @node's value changed. */
+void attr_notify(struct attr_node *node);
+
+/** attr_set_publisher() - install the publisher; it is told of every existing node. */
+void attr_set_publisher(struct attr_publisher *p);
+
+/** attr_for_each() - visit every node in pre-order (for publishers); stops on non-zero. */
+int attr_for_each(struct attr_node *from, int (*fn)(struct attr_node *node, void *data), void *data);
+
+#endif

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: accel/drm_device.h - struct drm_device and struct drm_minor.
+ */
+#ifndef ACCEL_DRM_DEVICE_H
+#define ACCEL_DRM_DEVICE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <accel/kref.h>
+#include <accel/device.h>
+
+struct drm_driver;
+struct drm_device;
+struct drm_file;
+
+/** enum drm_minor_type - which kind of node a minor is. */
+enum drm_minor_type {
+	DRM_MINOR_PRIMARY = 0,
+	DRM_MINOR_CONTROL = 1,
+	DRM_MINOR_RENDER = 2,
+	DRM_MINOR_ACCEL = 32,
+};
+
+/**
+ * struct drm_minor - one node of a device (card, renderD or accel).
+ * Constant after drm_dev_init() but for @kdev registration state, guarded by the minor table lock.
+ */
+struct drm_minor {
+	int index;
+	enum drm_minor_type type;
+	struct drm_device *dev;
+	struct device *kdev;
+	/** @debugfs_root: the device's debugfs directory, for driver debugfs_init. */
+	struct attr_node *debugfs_root;
+	struct attr_node *debugfs_symlink;
+};
+
+/**
+ * struct drm_device - one DRM or accel device.
+ *
+ * Fields are constant after drm_dev_init() except:
+ * @filelist and @open_count are guarded by @filelist_mutex; @registered and the minors'
+ * publication by the minor table lock; @unplugged is atomic and @unplug_lock (a rwlock:
+ * readers are drm_dev_enter() sections) orders it against callers.
+ */
+struct drm_device {
+	struct kref ref;
+	struct device *dev;
+	const struct drm_driver *driver;
+	/** @driver_features: per-device mask of the driver's features (default all). */
+	unsigned int driver_features;
+	char *unique;
+	void *dev_private;
+
+	struct drm_minor *primary;
+	struct drm_minor *render;
+	struct drm_minor *accel;
+
+	bool registered;
+	atomic_bool unplugged;
+	pthread_rwlock_t unplug_lock;
+
+	pthread_mutex_t filelist_mutex;
+	struct drm_file *filelist;
+	int open_count;
+
+	struct attr_node *debugfs_root;
+	/** @managed_release: free the struct in the last put (drm_dev_alloc()). */
+	bool managed_release;
+};
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: accel/drm_drv.h - struct drm_driver and the device lifetime.
+ *
+ * A driver fills a struct drm_driver and, per device: drm_dev_alloc() (or drm_dev_init() on
+ * an embedded struct), drm_dev_register(), and at removal drm_dev_unplug() (or
+ * drm_dev_unregister()) and drm_dev_put(). Minors are reserved at init, openable from
+ * register, refused (-ENODEV) after unregister and released at the last put, as in the kernel.
+ */
+#ifndef ACCEL_DRM_DRV_H
+#define ACCEL_DRM_DRV_H
+
+#include <stdbool.h>
+#include <accel/compiler.h>
+#include <accel/drm_device.h>
+
+struct drm_file;
+struct drm_ioctl_desc;
+struct file_operations;
+struct device;
+struct seq_file;
+
+/** enum drm_driver_feature - the feature bits of drm_driver.driver_features. */
+enum drm_driver_feature {
+	DRIVER_GEM = 1U << 0,
+	DRIVER_MODESET = 1U << 1,
+	DRIVER_RENDER = 1U << 3,
+	DRIVER_ATOMIC = 1U << 4,
+	DRIVER_SYNCOBJ = 1U << 5,
+	DRIVER_SYNCOBJ_TIMELINE = 1U << 6,
+	/** @DRIVER_COMPUTE_ACCEL: an accelerator: accel minor only; excludes RENDER/MODESET. */
+	DRIVER_COMPUTE_ACCEL = 1U << 7,
+	DRIVER_GEM_GPUVA = 1U << 8,
+};
+
+/** struct drm_driver - what a DRM/accel driver is and does. Constant once registered. */
+struct drm_driver {
+	/** @open: a client opened the device; non-zero fails the open. */
+	int (*open)(struct drm_device *dev, struct drm_file *file);
+	/** @postclose: a client's file is going away (after the core released its objects). */
+	void (*postclose)(struct drm_device *dev, struct drm_file *file);
+	/** @release: the last reference of the device is gone. */
+	void (*release)(struct drm_device *dev);
+	/** @show_fdinfo: print the driver's per-client usage keys. */
+	void (*show_fdinfo)(struct seq_file *m, struct drm_file *file);
+	/** @debugfs_init: add the driver's debugfs files under minor->debugfs_root. */
+	void (*debugfs_init)(struct drm_minor *minor);
+
+	int major;
+	int minor;
+	int patchlevel;
+	const char *name;
+	const char *desc;
+	const char *date;
+
+	/** @driver_features: DRIVER_* bits. */
+	unsigned int driver_features;
+	/** @ioctls: driver ioctls, indexed by nr - DRM_COMMAND_BASE. */
+	const struct drm_ioctl_desc *ioctls;
+	int num_ioctls;
+	/** @fops: the file operations; DEFINE_DRM_ACCEL_FOPS() for an accelerator. */
+	const struct file_operations *fops;
+};
+
+/** drm_core_check_feature() - the device (driver and device mask) has @feature. */
+static inline bool drm_core_check_feature(const struct drm_device *dev, unsigned int feature)
+{
+	return dev->driver->driver_features & dev->driver_features & feature;
+}
+
+/** drm_dev_init() - initialise @dev for @driver under @parent; reserves the minors. */
+int drm_dev_init(struct drm_device *dev, const struct drm_driver *driver, struct device *parent);
+/** drm_dev_alloc() - allocate and initialise a device; ERR_PTR on failure. */
+struct drm_device *drm_dev_alloc(const struct drm_driver *driver, struct device *parent);
+/** drm_dev_register() - make the minors openable and publish nodes, sysfs, debugfs. */
+int drm_dev_register(struct drm_device *dev, unsigned long flags);
+/** drm_dev_unregister() - remove nodes; new opens get -ENODEV. */
+void drm_dev_unregister(struct drm_device *dev);
+/** drm_dev_unplug() - unregister and mark unplugged: every later call on open files fails -ENODEV. */
+void drm_dev_unplug(struct drm_device *dev);
+/** drm_dev_get() - take a device reference. */
+void drm_dev_get(struct drm_device *dev);
+/** drm_dev_put() - drop a reference; the last releases the minors and the device. */
+void drm_dev_put(struct drm_device *dev);
+/** drm_dev_is_unplugged() - the device was unplugged. */
+bool drm_dev_is_unplugged(struct drm_device *dev);
+/**
+ * drm_dev_enter() - start a section that touches the hardware; false once unplugged.
+ * Pair with drm_dev_exit(); drm_dev_unplug() waits for open sections to end.
+ */
+bool drm_dev_enter(struct drm_device *dev, int *idx);
+/** drm_dev_exit() - end a drm_dev_enter() section. */
+void drm_dev_exit(int idx);
+/** drm_dev_set_unique() - set the unique name (default: the parent's name). */
+int drm_dev_set_unique(struct drm_device *dev, const char *name);
+
+#endif

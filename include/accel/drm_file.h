@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: accel/drm_file.h - struct drm_file: one client of a device.
+ */
+#ifndef ACCEL_DRM_FILE_H
+#define ACCEL_DRM_FILE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <accel/drm_device.h>
+#include <accel/fs.h>
+
+struct file;
+struct inode;
+
+/** DRM_CLIENT_NAME_MAX_LEN - longest name SET_CLIENT_NAME accepts. */
+#define DRM_CLIENT_NAME_MAX_LEN 64
+
+/**
+ * struct drm_file - per-open state of a device.
+ *
+ * Constant after open: @minor, @filp, @client_id, @pid, @uid, @authenticated.
+ * @client_name is guarded by @client_name_lock; the client capabilities by the ioctl that
+ * sets them being the only writer (reads are racy as in the kernel); @next_file by the
+ * device's filelist_mutex; driver_priv belongs to the driver.
+ */
+struct drm_file {
+	struct drm_minor *minor;
+	struct file *filp;
+	/** @client_id: unique for the life of the process serving devices, never reused. */
+	uint64_t client_id;
+	pid_t pid;
+	uid_t uid;
+	bool authenticated;
+	bool was_master;
+
+	bool stereo_allowed;
+	bool universal_planes;
+	bool atomic;
+	bool aspect_ratio_allowed;
+	bool writeback_connectors;
+	bool supports_virtualized_cursor_plane;
+
+	pthread_mutex_t client_name_lock;
+	char *client_name;
+
+	void *driver_priv;
+	struct drm_file *next_file;
+};
+
+/** drm_is_render_client() - the file was opened through a render node. */
+static inline bool drm_is_render_client(const struct drm_file *file)
+{
+	return file->minor->type == DRM_MINOR_RENDER;
+}
+/** drm_is_primary_client() - the file was opened through a card node. */
+static inline bool drm_is_primary_client(const struct drm_file *file)
+{
+	return file->minor->type == DRM_MINOR_PRIMARY;
+}
+/** drm_is_accel_client() - the file was opened through an accel node. */
+static inline bool drm_is_accel_client(const struct drm_file *file)
+{
+	return file->minor->type == DRM_MINOR_ACCEL;
+}
+
+/** drm_open() - the open of a DRM (card/render) node's fops. */
+int drm_open(struct inode *inode, struct file *filp);
+/** drm_release() - the release of every DRM/accel file: frees the client's state. */
+int drm_release(struct inode *inode, struct file *filp);
+/** drm_show_fdinfo() - print the DRM usage keys of the file (fdinfo). */
+void drm_show_fdinfo(struct seq_file *m, struct file *filp);
+/** drm_file_from_filp() - the drm_file behind an open file. */
+static inline struct drm_file *drm_file_from_filp(struct file *filp)
+{
+	return filp->private_data;
+}
+
+/** drm_file_for_each() - call @fn for each open client of @dev under the filelist lock. */
+void drm_file_for_each(struct drm_device *dev, void (*fn)(struct drm_file *file, void *data),
+		       void *data);
+
+#endif

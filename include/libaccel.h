@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: libaccel.h - the client library of accel.
+ *
+ * The calls mirror the system calls (-1 and errno on failure) and take the canonical node
+ * paths (/dev/accel/accelN, /dev/dri/...). Each call goes to one of three backends:
+ *
+ * - kernel: the path is a real char device of a running kernel (major 261 or 226): the
+ *   plain system calls are used, so code written against libaccel runs on real NPUs;
+ * - daemon: acceld serves the root ($ACCEL_ROOT, else the default root);
+ * - embedded: otherwise the accel core runs inside this process with the devices of the
+ *   built-in configuration (or $ACCEL_CONFIG), published under the root.
+ *
+ * Descriptors returned are real file descriptors. In embedded mode close them with
+ * accel_sys_close(): a descriptor closed behind the library's back is not noticed.
+ */
+#ifndef LIBACCEL_H
+#define LIBACCEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** accel_sys_open() - open a node; returns a descriptor or -1 with errno. */
+int accel_sys_open(const char *path, int flags);
+/** accel_sys_ioctl() - an ioctl on a node's descriptor; the result or -1 with errno. */
+int accel_sys_ioctl(int fd, unsigned long request, void *arg);
+/** accel_sys_mmap() - map a buffer at a fake offset of a node; MAP_FAILED with errno. */
+void *accel_sys_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+/** accel_sys_munmap() - unmap what accel_sys_mmap() mapped. */
+int accel_sys_munmap(void *addr, size_t length);
+/** accel_sys_close() - close a descriptor; the last one of an open file releases it. */
+int accel_sys_close(int fd);
+
+/** enum accel_backend - who serves a node. */
+enum accel_backend {
+	ACCEL_BACKEND_NONE = 0,
+	ACCEL_BACKEND_KERNEL,
+	ACCEL_BACKEND_DAEMON,
+	ACCEL_BACKEND_EMBEDDED,
+};
+
+/** accel_root() - the root directory in use ($ACCEL_ROOT or the default). */
+const char *accel_root(void);
+/** accel_default_root() - the default root: /run/accel for root, else /tmp/accel-<uid>. */
+const char *accel_default_root(void);
+/** accel_fd_backend() - the backend behind @fd. */
+enum accel_backend accel_fd_backend(int fd);
+/** accel_backend_name() - "kernel", "daemon", "embedded" or "none". */
+const char *accel_backend_name(enum accel_backend b);
+
+/**
+ * accel_embedded_start() - start the embedded core now with configuration text @config
+ * (INI, see docs/config.md; NULL: $ACCEL_CONFIG's file, else the built-in one).
+ * Returns 0, -EALREADY when it runs already, or -errno. Later calls use it.
+ */
+int accel_embedded_start(const char *config);
+/** accel_embedded_builtin_config() - the text of the built-in configuration. */
+const char *accel_embedded_builtin_config(void);
+
+/** struct accel_device_info - one node found by accel_devices_list(). */
+struct accel_device_info {
+	/** @node: "accel0", "renderD128", "card0". */
+	char node[32];
+	/** @path: the canonical path ("/dev/accel/accel0"). */
+	char path[64];
+	/** @is_accel: an accel node (major 261). */
+	int is_accel;
+	unsigned int major;
+	unsigned int minor;
+	/** @backend: who serves it. */
+	enum accel_backend backend;
+	/** @driver: the driver's name from DRM_IOCTL_VERSION ("" when the node could not be opened). */
+	char driver[64];
+	char desc[128];
+	int version_major, version_minor, version_patchlevel;
+	/** @parent: the parent device's name (the target of sys/class/.../device). */
+	char parent[128];
+	/** @caps: DRM_CAP_PRIME, SYNCOBJ, SYNCOBJ_TIMELINE, TIMESTAMP_MONOTONIC values (-1 unknown). */
+	int64_t cap_prime, cap_syncobj, cap_syncobj_timeline, cap_timestamp_monotonic;
+	/** @open_error: 0, or the -errno opening the node gave. */
+	int open_error;
+};
+
+/**
+ * accel_devices_list() - every accel node (and, with @include_drm, DRM node) of the root and
+ * of a real kernel's /dev, sorted kernel first then by minor. Returns 0 and a malloc'd
+ * array in *@out (free() it), or -errno.
+ */
+int accel_devices_list(struct accel_device_info **out, size_t *count, int include_drm);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

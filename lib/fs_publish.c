@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Embedded mode's publisher: the attribute tree and the device nodes as ordinary files under
+ * the root. A file is rendered when it appears and again whenever its value is stored or
+ * its driver reports a change (attr_notify()); tools that need the live value read through
+ * the core instead (accel_attr_read). Nodes are empty files standing for the char devices.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <accel/attr.h>
+#include <accel/device.h>
+#include <accel/drm_print.h>
+#include "libaccel_internal.h"
+
+static char publish_root[PATH_MAX];
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	char *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (p = tmp + 1; *p; p++) {
+		if (*p == '/') {
+			*p = 0;
+			if (mkdir(tmp, mode) && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	}
+	if (mkdir(tmp, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void rm_rf(const char *path)
+{
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int node_fs_path(struct attr_node *node, char *out, size_t size)
+{
+	char rel[PATH_MAX];
+	int err = attr_path(node, rel, sizeof(rel));
+
+	if (err)
+		return err;
+	if ((size_t)snprintf(out, size, "%s/sys/%s", publish_root, rel) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Write atomically so that a concurrent reader never sees half a value. */
+static void publish_file(struct attr_node *node)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	char *val = NULL;
+	size_t len = 0;
+	int fd;
+
+	if (node_fs_path(node, path, sizeof(path)))
+		return;
+	if (!node->show || attr_read(node, &val, &len) < 0) {
+		val = NULL;
+		len = 0;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, node->mode & 0777);
+	if (fd >= 0) {
+		size_t off = 0;
+
+		while (off < len) {
+			ssize_t n = write(fd, val + off, len - off);
+
+			if (n <= 0)
+				break;
+			off += n;
+		}
+		fchmod(fd, node->mode & 0777);
+		close(fd);
+		if (rename(tmp, path))
+			unlink(tmp);
+	}
+	free(val);
+}
+
+static void publish_added(struct attr_publisher *p, struct attr_node *node)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+
+	(void)p;
+	if (node_fs_path(node, path, sizeof(path)))
+		return;
+	switch (node->type) {
+	case ATTR_NODE_DIR:
+		mkdir_p(path, 0755);
+		break;
+	case ATTR_NODE_FILE:
+		publish_file(node);
+		break;
+	case ATTR_NODE_LINK:
+		if (attr_link_target_relative(node, target, sizeof(target)))
+			return;
+		unlink(path);
+		if (symlink(target, path))
+			DRM_DEBUG("symlink %s -> %s: %s", path, target, strerror(errno));
+		break;
+	}
+}
+
+static void publish_removing(struct attr_publisher *p, struct attr_node *node)
+{
+	char path[PATH_MAX];
+
+	(void)p;
+	if (!node_fs_path(node, path, sizeof(path)))
+		rm_rf(path);
+}
+
+static void publish_changed(struct attr_publisher *p, struct attr_node *node)
+{
+	(void)p;
+	if (node->type == ATTR_NODE_FILE)
+		publish_file(node);
+}
+
+static struct attr_publisher fs_attr_publisher = {
+	.added = publish_added,
+	.removing = publish_removing,
+	.changed = publish_changed,
+};
+
+static int devnode_add(struct devnode_publisher *p, const char *rel, dev_t devt, umode_t mode)
+{
+	char path[PATH_MAX], *slash;
+	int fd;
+
+	(void)p; (void)devt;
+	if ((size_t)snprintf(path, sizeof(path), "%s/dev/%s", publish_root, rel) >= sizeof(path))
+		return -ENAMETOOLONG;
+	slash = strrchr(path, '/');
+	*slash = 0;
+	mkdir_p(path, 0755);
+	*slash = '/';
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, mode & 0777);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static void devnode_remove(struct devnode_publisher *p, const char *rel)
+{
+	char path[PATH_MAX];
+
+	(void)p;
+	if ((size_t)snprintf(path, sizeof(path), "%s/dev/%s", publish_root, rel) < sizeof(path))
+		unlink(path);
+}
+
+static struct devnode_publisher fs_devnode_publisher = {
+	.add = devnode_add,
+	.remove = devnode_remove,
+};
+
+int accel_fs_publish_start(const char *root)
+{
+	char path[PATH_MAX + 16];
+	int err;
+
+	if (snprintf(publish_root, sizeof(publish_root), "%s", root) >= (int)sizeof(publish_root))
+		return -ENAMETOOLONG;
+	err = mkdir_p(root, 0755);
+	if (err)
+		return err;
+	/* What an earlier embedded process left describes devices that are gone. */
+	snprintf(path, sizeof(path), "%s/sys", root);
+	rm_rf(path);
+	snprintf(path, sizeof(path), "%s/dev/accel", root);
+	rm_rf(path);
+	snprintf(path, sizeof(path), "%s/dev/dri", root);
+	rm_rf(path);
+	snprintf(path, sizeof(path), "%s/sys", root);
+	err = mkdir_p(path, 0755);
+	if (err)
+		return err;
+	attr_set_publisher(&fs_attr_publisher);
+	devnode_set_publisher(&fs_devnode_publisher);
+	return 0;
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The demo: the embedded default devices, listed and described by the accel command, and the
+# layout they publish under the root.
+set -euo pipefail
+build=${1:-build}
+export ACCEL_ROOT=${ACCEL_ROOT:-$(mktemp -d "${TMPDIR:-/tmp}/accel-demo.XXXXXX")}
+accel=$build/bin/accel
+
+echo "== accel root: $ACCEL_ROOT (no daemon: the core runs embedded in each command)"
+echo
+echo "== accel list --all"
+"$accel" list --all
+echo
+echo "== accel info accel0"
+"$accel" info accel0
+echo
+echo "== the nodes: accelerators under dev/accel, graphics under dev/dri"
+(cd "$ACCEL_ROOT" && ls dev/accel dev/dri)
+echo
+echo "== sys/class/accel/accel0"
+(cd "$ACCEL_ROOT/sys/class/accel/accel0" && for f in dev uevent; do echo "-- $f"; cat "$f"; done;
+ echo "-- device -> $(readlink device)"; echo "-- subsystem -> $(readlink subsystem)")
+echo
+echo "== sys/kernel/debug/accel"
+(cd "$ACCEL_ROOT/sys/kernel/debug/accel" && ls -l | tail -n +2 && echo "-- 0/name" && cat 0/name)

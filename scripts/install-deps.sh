@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install the Debian packages accel needs to build and test, when they are missing.
+# As root this runs apt-get; otherwise it names the packages and stops.
+set -euo pipefail
+
+PKGS=(build-essential cmake pkg-config libdrm-dev libinih-dev libjson-c-dev libcmocka-dev)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "accel: missing Debian packages: ${missing[*]}" >&2
+	echo "accel: install them as root: apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "accel: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
