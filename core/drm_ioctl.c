@@ -17,6 +17,8 @@
 #include <accel/uaccess.h>
 #include <uapi/drm/drm_ext.h>
 #include "drm_internal.h"
+#include "drm_gem_ioctls.h"
+#include "drm_syncobj_ioctls.h"
 
 #define OVERFLOW_UID 65534
 
@@ -296,6 +298,11 @@ static const struct drm_ioctl_desc drm_ioctls[] = {
 	DRM_IOCTL_DEF(DRM_IOCTL_RM_DRAW, drm_noop, DRM_AUTH | DRM_MASTER | DRM_ROOT_ONLY),
 	DRM_IOCTL_DEF(DRM_IOCTL_FINISH, drm_noop, DRM_AUTH),
 	NO_KMS(DRM_IOCTL_WAIT_VBLANK, 0),
+
+	/* GEM, dumb buffers and PRIME (core/drm_gem.c, core/drm_prime.c) */
+
+	/* syncobj (core/drm_syncobj.c) */
+
 	DRM_IOCTL_DEF(DRM_IOCTL_UPDATE_DRAW, drm_noop, DRM_AUTH | DRM_MASTER | DRM_ROOT_ONLY),
 
 	NO_KMS(DRM_IOCTL_MODE_GETRESOURCES, 0),

@@ -12,13 +12,22 @@
 #include <accel/drm_accel.h>
 #include <accel/drm_drv.h>
 #include <accel/platform_device.h>
+#include <uapi/drm/example_accel.h>
 #include "example.h"
 
 DEFINE_DRM_ACCEL_FOPS(example_accel_fops);
 
+static const struct drm_ioctl_desc example_ioctls[] = {
+	/* buffers (example_gem.c) */
+
+	/* jobs (example_job.c) */
+};
+
 static const struct drm_driver example_driver = {
 	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
 	.fops = &example_accel_fops,
+	.ioctls = example_ioctls,
+	.num_ioctls = ARRAY_SIZE(example_ioctls),
 	.name = "example",
 	.desc = "Example accelerator driver",
 	.date = "20261125",
