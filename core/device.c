@@ -86,15 +86,14 @@ struct device *get_device(struct device *dev)
 static void device_release(struct kref *kref)
 {
 	struct device *dev = container_of(kref, struct device, kref);
-	struct device *parent = dev->parent;
 
 	free(dev->name);
 	dev->name = NULL;
 	free(dev->devnode_path);
 	dev->devnode_path = NULL;
+	/* The parent's reference belongs to device_add()/device_del(). */
 	if (dev->release)
 		dev->release(dev);
-	put_device(parent);
 }
 
 void put_device(struct device *dev)

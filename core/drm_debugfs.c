@@ -9,6 +9,7 @@
 
 #include <accel/drm_drv.h>
 #include <accel/drm_file.h>
+#include <accel/drm_print.h>
 #include "drm_internal.h"
 
 struct attr_node *drm_debugfs_root(enum drm_minor_table table)
@@ -52,7 +53,15 @@ static int drm_clients_show(struct seq_file *m)
 
 void drm_debugfs_dev_init(struct drm_device *dev, struct attr_node *root)
 {
-	dev->debugfs_root = IS_ERR_OR_NULL(root) ? NULL : attr_dir_create(root, dev->unique);
+	dev->debugfs_root = NULL;
+	if (IS_ERR_OR_NULL(root))
+		return;
+	/* Like debugfs, a second device with the same unique name gets no directory. */
+	if (attr_child(root, dev->unique)) {
+		drm_dbg(dev, "debugfs directory %s exists already", dev->unique);
+		return;
+	}
+	dev->debugfs_root = attr_dir_create(root, dev->unique);
 	if (IS_ERR(dev->debugfs_root))
 		dev->debugfs_root = NULL;
 	if (dev->debugfs_root && !drm_core_check_feature(dev, DRIVER_COMPUTE_ACCEL)) {

@@ -8,6 +8,7 @@
  * recognised by the memfd's inode on first use.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -261,9 +262,36 @@ int accel_sys_munmap(void *addr, size_t length)
 	return 0;
 }
 
+/*
+ * Another descriptor of this process for the same open file (a dup() the library has not
+ * seen yet): the open file lives on through it, as a kernel file lives while any fd does.
+ */
+static int fd_find_other(ino_t ino, dev_t dev, int except)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+	int found = -1;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) && found < 0) {
+		struct stat st;
+		int other = atoi(e->d_name);
+
+		if (e->d_name[0] == '.' || other == except || other == dirfd(d))
+			continue;
+		if (!fstat(other, &st) && st.st_ino == ino && st.st_dev == dev)
+			found = other;
+	}
+	closedir(d);
+	return found;
+}
+
 int accel_sys_close(int fd)
 {
 	struct file *file = NULL;
+	struct stat st;
+	int other;
 
 	pthread_rwlock_wrlock(&fd_lock);
 	if (fd >= 0 && (size_t)fd < fd_table_size && fd_table[fd].file) {
@@ -271,8 +299,30 @@ int accel_sys_close(int fd)
 		fd_table[fd].file = NULL;
 	}
 	pthread_rwlock_unlock(&fd_lock);
-	if (close(fd))
+	if (!file)
+		return close(fd);
+	if (fstat(fd, &st)) {
+		fput(file);
+		return close(fd);
+	}
+	if (close(fd)) {
+		int err = errno;
+
+		fput(file);
+		errno = err;
 		return -1;
+	}
+	other = fd_find_other(st.st_ino, st.st_dev, fd);
+	pthread_rwlock_wrlock(&fd_lock);
+	if (other >= 0 && (size_t)other < fd_table_size && fd_table[other].file == file) {
+		/* Already known: it holds its own reference. */
+		other = -1;
+	} else if (other >= 0 && ((size_t)other < fd_table_size || !fd_table_grow(other))) {
+		fd_table[other].file = file;
+		fd_table[other].ino = st.st_ino;
+		file = NULL;
+	}
+	pthread_rwlock_unlock(&fd_lock);
 	if (file)
 		fput(file);
 	return 0;

@@ -95,6 +95,17 @@ static inline const char *kf(const char *fmt, ...)
 	return b;
 }
 
+/* Where the node and attribute tree live: "/" on a kernel, $ACCEL_ROOT for accel. */
+static inline const char *c_root(void)
+{
+#ifdef CONFORMANCE_ACCEL
+	const char *r = getenv("ACCEL_ROOT");
+	return r ? r : "";
+#else
+	return "";
+#endif
+}
+
 /* Open the first accel node, as every area test does. */
 static inline int c_open_accel0(void)
 {

@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+
+#include <accel/attr.h>
 #include <accel/platform_device.h>
 
 /* A platform device named "NAME.ID" added to the tree, to parent test devices. */
