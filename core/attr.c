@@ -14,7 +14,21 @@
 #include <accel/attr.h>
 
 static pthread_mutex_t attr_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-static struct attr_node attr_root_node = { .name = "", .type = ATTR_NODE_DIR, .mode = 0755 };
+/*
+ * The tree stands for the root directory: "sys" holds sysfs and debugfs, "proc" the
+ * per-client fdinfo files. Paths are relative to the top ("sys/class/accel").
+ */
+static struct attr_node attr_top_node;
+static struct attr_node attr_proc_node = {
+	.name = "proc", .type = ATTR_NODE_DIR, .mode = 0755, .parent = &attr_top_node,
+};
+static struct attr_node attr_root_node = {
+	.name = "sys", .type = ATTR_NODE_DIR, .mode = 0755, .parent = &attr_top_node,
+	.next = &attr_proc_node,
+};
+static struct attr_node attr_top_node = {
+	.name = "", .type = ATTR_NODE_DIR, .mode = 0755, .children = &attr_root_node,
+};
 static struct attr_publisher *attr_publisher;
 
 void seq_puts(struct seq_file *m, const char *s)
@@ -64,6 +78,11 @@ void seq_printf(struct seq_file *m, const char *fmt, ...)
 struct attr_node *attr_root(void)
 {
 	return &attr_root_node;
+}
+
+struct attr_node *attr_proc_root(void)
+{
+	return &attr_proc_node;
 }
 
 struct attr_node *attr_child(struct attr_node *dir, const char *name)
@@ -220,7 +239,7 @@ void attr_remove(struct attr_node *node)
 {
 	struct attr_node **pp;
 
-	if (IS_ERR_OR_NULL(node) || node == &attr_root_node)
+	if (IS_ERR_OR_NULL(node) || !node->parent || node->parent == &attr_top_node)
 		return;
 	pthread_mutex_lock(&attr_lock);
 	if (attr_publisher && attr_publisher->removing)
@@ -233,15 +252,20 @@ void attr_remove(struct attr_node *node)
 	}
 	node->parent = NULL;
 	if (node->type == ATTR_NODE_DIR)
-		attr_unlink_dangling(&attr_root_node, node);
+		attr_unlink_dangling(&attr_top_node, node);
 	attr_free_subtree(node);
 	pthread_mutex_unlock(&attr_lock);
 }
 
 struct attr_node *attr_lookup(const char *path)
 {
+	return attr_lookup_in(&attr_root_node, path);
+}
+
+struct attr_node *attr_lookup_in(struct attr_node *dir, const char *path)
+{
 	char *copy = strdup(path), *save = NULL, *part;
-	struct attr_node *n = &attr_root_node;
+	struct attr_node *n = dir;
 
 	if (!copy)
 		return NULL;
@@ -260,7 +284,7 @@ static int attr_depth(const struct attr_node *n)
 {
 	int d = 0;
 
-	for (; n && n != &attr_root_node; n = n->parent)
+	for (; n && n != &attr_top_node; n = n->parent)
 		d++;
 	return d;
 }
@@ -275,7 +299,7 @@ int attr_path(const struct attr_node *node, char *buf, size_t size)
 		return -EINVAL;
 	buf[0] = 0;
 	pthread_mutex_lock(&attr_lock);
-	for (; node && node != &attr_root_node; node = node->parent) {
+	for (; node && node != &attr_top_node; node = node->parent) {
 		if (depth == (int)ARRAY_SIZE(stack)) {
 			pthread_mutex_unlock(&attr_lock);
 			return -ENAMETOOLONG;
@@ -412,7 +436,7 @@ int attr_for_each(struct attr_node *from, int (*fn)(struct attr_node *node, void
 	int err;
 
 	pthread_mutex_lock(&attr_lock);
-	err = attr_walk(from ? from : &attr_root_node, fn, data);
+	err = attr_walk(from ? from : &attr_top_node, fn, data);
 	pthread_mutex_unlock(&attr_lock);
 	return err;
 }
@@ -420,7 +444,7 @@ int attr_for_each(struct attr_node *from, int (*fn)(struct attr_node *node, void
 static int attr_publish_one(struct attr_node *n, void *data)
 {
 	(void)data;
-	if (n != &attr_root_node)
+	if (n != &attr_top_node)
 		attr_publish_added(n);
 	return 0;
 }
@@ -430,6 +454,6 @@ void attr_set_publisher(struct attr_publisher *p)
 	pthread_mutex_lock(&attr_lock);
 	attr_publisher = p;
 	if (p)
-		attr_walk(&attr_root_node, attr_publish_one, NULL);
+		attr_walk(&attr_top_node, attr_publish_one, NULL);
 	pthread_mutex_unlock(&attr_lock);
 }

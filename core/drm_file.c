@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,53 @@ static void drm_file_free(struct drm_file *file)
 	free(file);
 }
 
+/* Guards the creation and removal of the proc/<pid> directories of fdinfo files. */
+static pthread_mutex_t fdinfo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int drm_fdinfo_show(struct seq_file *m)
+{
+	struct drm_file *file = m->private;
+	struct file *filp = file->filp;
+
+	seq_printf(m, "pos:\t0\nflags:\t0%o\n", filp->f_flags);
+	if (filp->f_op->show_fdinfo)
+		filp->f_op->show_fdinfo(m, filp);
+	return 0;
+}
+
+/* Like /proc/<pid>/fdinfo/<fd>: one file per client, named by its client id. */
+static void drm_fdinfo_add(struct drm_file *file)
+{
+	struct attr_node *dir;
+	char path[64], name[24];
+
+	snprintf(path, sizeof(path), "%d/fdinfo", (int)file->pid);
+	snprintf(name, sizeof(name), "%llu", (unsigned long long)file->client_id);
+	pthread_mutex_lock(&fdinfo_lock);
+	dir = attr_dir_create_path(attr_proc_root(), path);
+	file->fdinfo = IS_ERR(dir) ? NULL : attr_file_create(dir, name, 0444, drm_fdinfo_show, NULL, file);
+	if (IS_ERR(file->fdinfo))
+		file->fdinfo = NULL;
+	pthread_mutex_unlock(&fdinfo_lock);
+}
+
+static void drm_fdinfo_remove(struct drm_file *file)
+{
+	struct attr_node *dir, *piddir;
+
+	if (!file->fdinfo)
+		return;
+	pthread_mutex_lock(&fdinfo_lock);
+	dir = file->fdinfo->parent;
+	piddir = dir->parent;
+	attr_remove(file->fdinfo);
+	file->fdinfo = NULL;
+	/* The process's last client takes its directory along. */
+	if (!dir->children)
+		attr_remove(piddir);
+	pthread_mutex_unlock(&fdinfo_lock);
+}
+
 int drm_open_helper(struct file *filp, struct drm_minor *minor)
 {
 	struct drm_device *dev = minor->dev;
@@ -80,6 +128,7 @@ int drm_open_helper(struct file *filp, struct drm_minor *minor)
 	dev->filelist = priv;
 	dev->open_count++;
 	pthread_mutex_unlock(&dev->filelist_mutex);
+	drm_fdinfo_add(priv);
 	return 0;
 }
 
@@ -105,6 +154,7 @@ int drm_release(struct inode *inode, struct file *filp)
 	struct drm_file **pp;
 
 	(void)inode;
+	drm_fdinfo_remove(file);
 	pthread_mutex_lock(&dev->filelist_mutex);
 	for (pp = &dev->filelist; *pp; pp = &(*pp)->next_file) {
 		if (*pp == file) {

@@ -271,6 +271,8 @@ static int drm_set_client_name(struct drm_device *dev, void *data, struct drm_fi
 	free(file_priv->client_name);
 	file_priv->client_name = new_name;
 	pthread_mutex_unlock(&file_priv->client_name_lock);
+	if (file_priv->fdinfo)
+		attr_notify(file_priv->fdinfo);
 	return 0;
 }
 

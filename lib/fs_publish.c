@@ -9,6 +9,9 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +64,7 @@ static int node_fs_path(struct attr_node *node, char *out, size_t size)
 
 	if (err)
 		return err;
-	if ((size_t)snprintf(out, size, "%s/sys/%s", publish_root, rel) >= size)
+	if ((size_t)snprintf(out, size, "%s/%s", publish_root, rel) >= size)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -179,6 +182,46 @@ static struct devnode_publisher fs_devnode_publisher = {
 	.remove = devnode_remove,
 };
 
+/*
+ * Values that change without a notification (counters, fdinfo usage) are re-rendered by a
+ * refresher every $ACCEL_REFRESH_MS milliseconds (default 1000; 0 turns it off).
+ */
+static int refresh_one(struct attr_node *node, void *data)
+{
+	(void)data;
+	if (node->type == ATTR_NODE_FILE && node->show)
+		publish_file(node);
+	return 0;
+}
+
+static void *refresher_main(void *arg)
+{
+	long ms = (long)(intptr_t)arg;
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	for (;;) {
+		nanosleep(&ts, NULL);
+		attr_for_each(NULL, refresh_one, NULL);
+	}
+	return NULL;
+}
+
+static void refresher_start(void)
+{
+	const char *env = getenv("ACCEL_REFRESH_MS");
+	long ms = env ? strtol(env, NULL, 10) : 1000;
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (ms <= 0)
+		return;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, refresher_main, (void *)(intptr_t)ms))
+		DRM_ERROR("cannot start the attribute refresher: published values stay as first rendered");
+	pthread_attr_destroy(&attr);
+}
+
 int accel_fs_publish_start(const char *root)
 {
 	char path[PATH_MAX + 16];
@@ -196,11 +239,14 @@ int accel_fs_publish_start(const char *root)
 	rm_rf(path);
 	snprintf(path, sizeof(path), "%s/dev/dri", root);
 	rm_rf(path);
+	snprintf(path, sizeof(path), "%s/proc", root);
+	rm_rf(path);
 	snprintf(path, sizeof(path), "%s/sys", root);
 	err = mkdir_p(path, 0755);
 	if (err)
 		return err;
 	attr_set_publisher(&fs_attr_publisher);
 	devnode_set_publisher(&fs_devnode_publisher);
+	refresher_start();
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * DOC: accel/attr.h - the attribute tree behind sysfs and debugfs.
+ * DOC: accel/attr.h - the attribute tree behind sysfs, debugfs and fdinfo.
  *
  * One tree in the core holds every directory, attribute file and symlink under <root>/sys.
  * A file has show/store callbacks, so a read always renders the live value. A publisher
@@ -73,8 +73,10 @@ struct attr_publisher {
 	void (*changed)(struct attr_publisher *p, struct attr_node *node);
 };
 
-/** attr_root() - the tree's root, standing for <root>/sys. */
+/** attr_root() - the sysfs directory of the tree, standing for <root>/sys. */
 struct attr_node *attr_root(void);
+/** attr_proc_root() - the directory standing for <root>/proc (per-client fdinfo). */
+struct attr_node *attr_proc_root(void);
 
 /** attr_dir_create() - make (or find) directory @name under @parent (NULL: the root). */
 struct attr_node *attr_dir_create(struct attr_node *parent, const char *name);
@@ -93,13 +95,15 @@ struct attr_node *attr_link_create(struct attr_node *parent, const char *name,
 /** attr_remove() - remove @node and everything below it; NULL and ERR_PTR are ignored. */
 void attr_remove(struct attr_node *node);
 
-/** attr_lookup() - find a node by a '/'-separated path relative to the root ("class/accel"). */
+/** attr_lookup() - find a node by a '/'-separated path relative to sys ("class/accel"). */
 struct attr_node *attr_lookup(const char *path);
+/** attr_lookup_in() - find a node by a path relative to @dir. */
+struct attr_node *attr_lookup_in(struct attr_node *dir, const char *path);
 
 /** attr_child() - find the child @name of @dir without following links. */
 struct attr_node *attr_child(struct attr_node *dir, const char *name);
 
-/** attr_path() - write the path of @node relative to the root into @buf. */
+/** attr_path() - write the path of @node relative to the root directory ("sys/class/accel"). */
 int attr_path(const struct attr_node *node, char *buf, size_t size);
 
 /** attr_link_target_relative() - the relative target text of a link (for readlink). */

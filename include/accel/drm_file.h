@@ -48,6 +48,8 @@ struct drm_file {
 
 	void *driver_priv;
 	struct drm_file *next_file;
+	/** @fdinfo: proc/<pid>/fdinfo/<client_id>, set at open and removed at release. */
+	struct attr_node *fdinfo;
 };
 
 /** drm_is_render_client() - the file was opened through a render node. */
