@@ -278,12 +278,35 @@ static int drm_set_client_name(struct drm_device *dev, void *data, struct drm_fi
 
 #define DRM_IOCTL_DEF(ioctl, _func, _flags) \
 	[DRM_IOCTL_NR(ioctl)] = { .cmd = ioctl, .func = _func, .flags = _flags, .name = #ioctl }
+#define DRM_IOCTL_DEF_LAYOUT(ioctl, _func, _flags, _layout) \
+	[DRM_IOCTL_NR(ioctl)] = { .cmd = ioctl, .func = _func, .flags = _flags, .name = #ioctl, \
+				  .layout = _layout }
+
+/* Strings the handlers copy out: at most this much of a caller's buffer is marshalled. */
+#define DRM_STRING_MAX 4096
+
+static const struct drm_ioctl_ptr drm_version_ptrs[] = {
+	DRM_IOCTL_PTR(struct drm_version, name, name_len, 1, DRM_STRING_MAX, DRM_IOCTL_OUT),
+	DRM_IOCTL_PTR(struct drm_version, date, date_len, 1, DRM_STRING_MAX, DRM_IOCTL_OUT),
+	DRM_IOCTL_PTR(struct drm_version, desc, desc_len, 1, DRM_STRING_MAX, DRM_IOCTL_OUT),
+};
+static const struct drm_ioctl_layout drm_version_layout = { drm_version_ptrs, 3, NULL, 0 };
+
+static const struct drm_ioctl_ptr drm_unique_ptrs[] = {
+	DRM_IOCTL_PTR(struct drm_unique, unique, unique_len, 1, DRM_STRING_MAX, DRM_IOCTL_OUT),
+};
+static const struct drm_ioctl_layout drm_unique_layout = { drm_unique_ptrs, 1, NULL, 0 };
+
+static const struct drm_ioctl_ptr drm_client_name_ptrs[] = {
+	DRM_IOCTL_PTR(struct drm_set_client_name, name, name_len, 1, DRM_STRING_MAX, DRM_IOCTL_IN),
+};
+static const struct drm_ioctl_layout drm_client_name_layout = { drm_client_name_ptrs, 1, NULL, 0 };
 
 #define NO_KMS(ioctl, flags) DRM_IOCTL_DEF(ioctl, drm_mode_no_kms, flags)
 
 static const struct drm_ioctl_desc drm_ioctls[] = {
-	DRM_IOCTL_DEF(DRM_IOCTL_VERSION, drm_version, DRM_RENDER_ALLOW),
-	DRM_IOCTL_DEF(DRM_IOCTL_GET_UNIQUE, drm_getunique, 0),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_VERSION, drm_version, DRM_RENDER_ALLOW, &drm_version_layout),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_GET_UNIQUE, drm_getunique, 0, &drm_unique_layout),
 	DRM_IOCTL_DEF(DRM_IOCTL_GET_MAGIC, drm_getmagic, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_GET_CLIENT, drm_getclient, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_GET_STATS, drm_getstats, 0),
@@ -344,7 +367,8 @@ static const struct drm_ioctl_desc drm_ioctls[] = {
 	NO_KMS(DRM_IOCTL_MODE_GET_LEASE, DRM_MASTER),
 	NO_KMS(DRM_IOCTL_MODE_REVOKE_LEASE, DRM_MASTER),
 
-	DRM_IOCTL_DEF(DRM_IOCTL_SET_CLIENT_NAME, drm_set_client_name, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_SET_CLIENT_NAME, drm_set_client_name, DRM_RENDER_ALLOW,
+			     &drm_client_name_layout),
 };
 
 #define DRM_CORE_IOCTL_COUNT ARRAY_SIZE(drm_ioctls)

@@ -4,7 +4,9 @@
  * ("[example.0]") and holds its "driver" and the driver's parameters. Parsed with inih.
  */
 #define _GNU_SOURCE
+#include <grp.h>
 #include <ini.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@ struct config_device {
 
 struct config_state {
 	struct config_device *head, **tail;
+	struct accel_config_result *res;
 	int error;
 };
 
@@ -47,11 +50,61 @@ static struct config_device *config_device_get(struct config_state *st, const ch
 	return d;
 }
 
+/* [nodes]: owner, group and mode of the node sockets acceld creates. */
+static int config_nodes_key(struct config_state *st, const char *name, const char *value)
+{
+	struct accel_config_result *res = st->res;
+	char *end;
+
+	if (!res)
+		return 1;
+	res->nodes_set = 1;
+	if (!strcmp(name, "mode")) {
+		long m = strtol(value, &end, 8);
+
+		if (*end || m < 0 || m > 07777)
+			goto bad;
+		res->node_mode = (mode_t)m;
+	} else if (!strcmp(name, "owner")) {
+		struct passwd *pw = getpwnam(value);
+		long id = strtol(value, &end, 10);
+
+		if (pw)
+			res->node_uid = pw->pw_uid;
+		else if (!*end && end != value && id >= 0)
+			res->node_uid = (uid_t)id;
+		else
+			goto bad;
+	} else if (!strcmp(name, "group")) {
+		struct group *gr = getgrnam(value);
+		long id = strtol(value, &end, 10);
+
+		if (gr)
+			res->node_gid = gr->gr_gid;
+		else if (!*end && end != value && id >= 0)
+			res->node_gid = (gid_t)id;
+		else
+			goto bad;
+	} else {
+		DRM_ERROR("config: [nodes] has no key '%s' (owner, group, mode)", name);
+		st->error = -EINVAL;
+		return 0;
+	}
+	return 1;
+bad:
+	DRM_ERROR("config: [nodes] %s = %s: not a valid value", name, value);
+	st->error = -EINVAL;
+	return 0;
+}
+
 static int config_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct config_state *st = user;
 	struct config_device *d;
 	char **k, **v;
+
+	if (!strcmp(section, "nodes"))
+		return config_nodes_key(st, name, value);
 
 	if (!section[0]) {
 		DRM_ERROR("config: key '%s' outside a device section", name);
@@ -122,9 +175,9 @@ static int config_split_name(const char *section, char **name, int *id)
 	return *name ? 0 : -ENOMEM;
 }
 
-int accel_config_apply(const char *text, const char *origin)
+int accel_config_apply(const char *text, const char *origin, struct accel_config_result *res)
 {
-	struct config_state st = { .head = NULL };
+	struct config_state st = { .head = NULL, .res = res };
 	struct config_device *d;
 	int line, err = 0;
 
@@ -164,6 +217,18 @@ int accel_config_apply(const char *text, const char *origin)
 			DRM_ERROR("%s: [%s]: cannot add device: %s", origin, d->section, strerror(-err));
 			platform_device_put(pdev);
 			goto out;
+		}
+		if (res) {
+			struct platform_device **devs = realloc(res->devices,
+								(res->num_devices + 1) * sizeof(*devs));
+
+			if (!devs) {
+				platform_device_unregister(pdev);
+				err = -ENOMEM;
+				goto out;
+			}
+			devs[res->num_devices++] = pdev;
+			res->devices = devs;
 		}
 	}
 out:

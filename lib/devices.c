@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <drm/drm.h>
+#include "daemon.h"
 #include "libaccel_internal.h"
 
 struct dev_list {
@@ -143,6 +144,7 @@ static int info_cmp(const void *a, const void *b)
 
 int accel_devices_list(struct accel_device_info **out, size_t *count, int include_drm)
 {
+	enum accel_backend backend = ACCEL_BACKEND_EMBEDDED;
 	struct dev_list l = { 0 };
 	int err;
 
@@ -150,15 +152,17 @@ int accel_devices_list(struct accel_device_info **out, size_t *count, int includ
 	if (!err && include_drm)
 		err = scan_class(&l, "", "drm", "dri", "", ACCEL_BACKEND_KERNEL);
 	if (!err) {
-		err = accel_embedded_ensure();
+		backend = accel_daemon_serving() ? ACCEL_BACKEND_DAEMON : ACCEL_BACKEND_EMBEDDED;
+		if (backend == ACCEL_BACKEND_EMBEDDED)
+			err = accel_embedded_ensure();
 		if (err) {
 			free(l.v);
 			return err;
 		}
-		err = scan_class(&l, accel_root(), "accel", "accel", accel_root(), ACCEL_BACKEND_EMBEDDED);
+		err = scan_class(&l, accel_root(), "accel", "accel", accel_root(), backend);
 	}
 	if (!err && include_drm)
-		err = scan_class(&l, accel_root(), "drm", "dri", accel_root(), ACCEL_BACKEND_EMBEDDED);
+		err = scan_class(&l, accel_root(), "drm", "dri", accel_root(), backend);
 	if (err) {
 		free(l.v);
 		return err;

@@ -39,7 +39,7 @@ const char *accel_embedded_builtin_config(void)
 	return builtin_config;
 }
 
-static char *read_text_file(const char *path, int *err)
+char *accel_read_text_file(const char *path, int *err)
 {
 	FILE *f = fopen(path, "re");
 	char *buf = NULL;
@@ -76,13 +76,13 @@ static int embedded_start_locked(const char *config)
 	err = accel_drivers_register_builtin();
 	if (err)
 		return err;
-	err = accel_fs_publish_start(accel_root());
+	err = accel_fs_publish_start(accel_root(), NULL);
 	if (err) {
 		DRM_ERROR("cannot publish devices under %s: %s", accel_root(), strerror(-err));
 		return err;
 	}
 	if (!config && env && *env) {
-		text = read_text_file(env, &err);
+		text = accel_read_text_file(env, &err);
 		if (!text) {
 			DRM_ERROR("ACCEL_CONFIG=%s: %s", env, strerror(-err));
 			return err;
@@ -90,7 +90,8 @@ static int embedded_start_locked(const char *config)
 		config = text;
 		origin = env;
 	}
-	err = accel_config_apply(config ? config : builtin_config, config ? origin : "built-in configuration");
+	err = accel_config_apply(config ? config : builtin_config, config ? origin : "built-in configuration",
+				 NULL);
 	free(text);
 	return err;
 }

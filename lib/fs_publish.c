@@ -222,7 +222,7 @@ static void refresher_start(void)
 	pthread_attr_destroy(&attr);
 }
 
-int accel_fs_publish_start(const char *root)
+int accel_fs_publish_start(const char *root, struct devnode_publisher *nodes)
 {
 	char path[PATH_MAX + 16];
 	int err;
@@ -246,7 +246,7 @@ int accel_fs_publish_start(const char *root)
 	if (err)
 		return err;
 	attr_set_publisher(&fs_attr_publisher);
-	devnode_set_publisher(&fs_devnode_publisher);
+	devnode_set_publisher(nodes ? nodes : &fs_devnode_publisher);
 	refresher_start();
 	return 0;
 }

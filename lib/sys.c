@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +24,29 @@
 #include <accel/device.h>
 #include <accel/drm_accel.h>
 #include <accel/fs.h>
+#include "daemon.h"
 #include "libaccel_internal.h"
 
+/* An open file of the embedded core, or a connection to acceld. */
 struct fd_entry {
 	struct file *file;
+	struct daemon_conn *conn;
 	ino_t ino;
 };
+
+/* A reference to what an fd stands for, taken for the length of one call. */
+struct fd_ref {
+	struct file *file;
+	struct daemon_conn *conn;
+};
+
+static void fd_ref_put(struct fd_ref *r)
+{
+	if (r->file)
+		fput(r->file);
+	if (r->conn)
+		accel_daemon_conn_put(r->conn);
+}
 
 /* fd_lock guards fd_table, fd_table_size and every entry; holders of a file take fget(). */
 static pthread_rwlock_t fd_lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -39,6 +57,10 @@ struct mapping {
 	void *addr;
 	size_t len;
 	struct vm_area_struct vma;
+	/* daemon mappings: the connection (a reference), a descriptor of it, the daemon's handle */
+	struct daemon_conn *conn;
+	int conn_fd;
+	uint64_t handle;
 	struct mapping *next;
 };
 /* map_lock guards mappings. */
@@ -61,7 +83,7 @@ static int fd_table_grow(size_t need)
 	return 0;
 }
 
-static int fd_install(int fd, struct file *file, ino_t ino)
+static int fd_install(int fd, struct file *file, struct daemon_conn *conn, ino_t ino)
 {
 	int err = 0;
 
@@ -70,50 +92,71 @@ static int fd_install(int fd, struct file *file, ino_t ino)
 		err = fd_table_grow(fd);
 	if (!err) {
 		fd_table[fd].file = file;
+		fd_table[fd].conn = conn;
 		fd_table[fd].ino = ino;
 	}
 	pthread_rwlock_unlock(&fd_lock);
 	return err;
 }
 
-/* A descriptor we did not hand out may be a dup() of one we did: match the memfd inode. */
-static struct file *fd_adopt(int fd)
+static bool fd_entry_used(const struct fd_entry *e)
 {
-	struct file *file = NULL;
+	return e->file || e->conn;
+}
+
+static void fd_ref_take(struct fd_ref *r, const struct fd_entry *e)
+{
+	r->file = e->file ? fget(e->file) : NULL;
+	r->conn = e->conn ? accel_daemon_conn_get(e->conn) : NULL;
+}
+
+/* A descriptor we did not hand out may be a dup() of one we did: match the inode. */
+static bool fd_adopt(int fd, struct fd_ref *r)
+{
 	struct stat st;
+	bool found = false;
 	size_t i;
 
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode))
-		return NULL;
+	if (fd < 0 || fstat(fd, &st) || !(S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return false;
 	pthread_rwlock_wrlock(&fd_lock);
 	for (i = 0; i < fd_table_size; i++) {
-		if (fd_table[i].file && fd_table[i].ino == st.st_ino) {
-			file = fget(fd_table[i].file);
+		if (fd_entry_used(&fd_table[i]) && fd_table[i].ino == st.st_ino) {
+			struct fd_entry e = fd_table[i];
+
+			if ((size_t)fd < fd_table_size || !fd_table_grow(fd)) {
+				struct fd_ref held;
+
+				fd_ref_take(&held, &e); /* the new descriptor's own reference */
+				fd_table[fd] = e;
+			}
+			fd_ref_take(r, &e);
+			found = true;
 			break;
 		}
 	}
-	if (file && ((size_t)fd < fd_table_size || !fd_table_grow(fd))) {
-		fd_table[fd].file = fget(file);
-		fd_table[fd].ino = st.st_ino;
-	}
 	pthread_rwlock_unlock(&fd_lock);
-	return file;
+	return found;
 }
 
-/* The embedded file behind @fd with a reference, or NULL for other descriptors. */
-static struct file *fd_get(int fd)
+/* What @fd stands for, with a reference; false for descriptors that are not ours. */
+static bool fd_get(int fd, struct fd_ref *r)
 {
-	struct file *file = NULL;
+	bool found = false;
 
+	r->file = NULL;
+	r->conn = NULL;
 	if (fd < 0)
-		return NULL;
+		return false;
 	pthread_rwlock_rdlock(&fd_lock);
-	if ((size_t)fd < fd_table_size && fd_table[fd].file)
-		file = fget(fd_table[fd].file);
+	if ((size_t)fd < fd_table_size && fd_entry_used(&fd_table[fd])) {
+		fd_ref_take(r, &fd_table[fd]);
+		found = true;
+	}
 	pthread_rwlock_unlock(&fd_lock);
-	if (!file && fd_table_size)
-		file = fd_adopt(fd);
-	return file;
+	if (!found && fd_table_size)
+		found = fd_adopt(fd, r);
+	return found;
 }
 
 static int set_errno(int err)
@@ -131,10 +174,37 @@ static bool path_is_kernel_node(const char *path)
 	return major(st.st_rdev) == ACCEL_MAJOR || major(st.st_rdev) == DRM_MAJOR;
 }
 
+static int open_daemon(const char *rel, int flags)
+{
+	char sock_path[PATH_MAX];
+	struct daemon_conn *conn;
+	struct stat st;
+	int fd, err;
+
+	if ((size_t)snprintf(sock_path, sizeof(sock_path), "%s/dev/%s", accel_root(), rel) >= sizeof(sock_path))
+		return set_errno(-ENAMETOOLONG);
+	if (stat(sock_path, &st))
+		return set_errno(-ENOENT);
+	if (!S_ISSOCK(st.st_mode))
+		return set_errno(-ENODEV);
+	conn = accel_daemon_open(sock_path, flags, &err);
+	if (!conn)
+		return set_errno(err);
+	fd = accel_daemon_fd(conn);
+	if (fstat(fd, &st) || (err = fd_install(fd, NULL, conn, st.st_ino))) {
+		err = err ? err : -errno;
+		close(fd);
+		accel_daemon_conn_put(conn);
+		return set_errno(err);
+	}
+	return fd;
+}
+
 int accel_sys_open(const char *path, int flags)
 {
 	const char *rel;
 	struct file *file;
+	struct stat st;
 	dev_t devt;
 	char name[48];
 	int fd, err;
@@ -146,6 +216,8 @@ int accel_sys_open(const char *path, int flags)
 	rel = accel_devpath_relative(path);
 	if (!rel)
 		return set_errno(-ENOENT);
+	if (accel_daemon_serving())
+		return open_daemon(rel, flags);
 	err = accel_embedded_ensure();
 	if (err)
 		return set_errno(err);
@@ -161,28 +233,27 @@ int accel_sys_open(const char *path, int flags)
 		fput(file);
 		return set_errno(err);
 	}
-	{
-		struct stat st;
-
-		if (fstat(fd, &st) || (err = fd_install(fd, file, st.st_ino))) {
-			err = err ? err : -errno;
-			close(fd);
-			fput(file);
-			return set_errno(err);
-		}
+	if (fstat(fd, &st) || (err = fd_install(fd, file, NULL, st.st_ino))) {
+		err = err ? err : -errno;
+		close(fd);
+		fput(file);
+		return set_errno(err);
 	}
 	return fd;
 }
 
 int accel_sys_ioctl(int fd, unsigned long request, void *arg)
 {
-	struct file *file = fd_get(fd);
+	struct fd_ref r;
 	long ret;
 
-	if (!file)
+	if (!fd_get(fd, &r))
 		return ioctl(fd, request, arg);
-	ret = vfs_ioctl(file, (unsigned int)request, (unsigned long)arg);
-	fput(file);
+	if (r.file)
+		ret = vfs_ioctl(r.file, (unsigned int)request, (unsigned long)arg);
+	else
+		ret = accel_daemon_ioctl(r.conn, fd, request, arg);
+	fd_ref_put(&r);
 	if (ret < 0)
 		return set_errno((int)ret);
 	return (int)ret;
@@ -190,41 +261,60 @@ int accel_sys_ioctl(int fd, unsigned long request, void *arg)
 
 void *accel_sys_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 {
-	struct file *file = fd_get(fd);
 	struct vm_area_struct vma = { 0 };
 	struct mapping *m;
+	struct fd_ref r;
 	void *p;
 	int err;
 
-	if (!file)
+	if (!fd_get(fd, &r))
 		return mmap(addr, length, prot, flags, fd, offset);
-	if (!file->f_op->mmap) {
-		fput(file);
-		errno = ENODEV;
-		return MAP_FAILED;
-	}
 	if (offset < 0 || (offset & 4095) || !length) {
-		fput(file);
+		fd_ref_put(&r);
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
-	vma.vm_pgoff = (unsigned long)offset >> 12;
-	vma.vm_len = length;
-	vma.vm_prot = prot;
-	vma.vm_flags = flags;
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		fd_ref_put(&r);
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
 	vma.map_fd = -1;
-	err = file->f_op->mmap(file, &vma);
-	fput(file);
+	if (r.conn) {
+		err = accel_daemon_mmap(r.conn, fd, (uint64_t)offset, length, prot, flags, &vma.map_fd,
+					&vma.map_offset, &m->handle);
+		if (!err) {
+			m->conn = r.conn; /* the mapping keeps the reference */
+			m->conn_fd = fd;
+			r.conn = NULL;
+		}
+	} else if (!r.file->f_op->mmap) {
+		err = -ENODEV;
+	} else {
+		vma.vm_pgoff = (unsigned long)offset >> 12;
+		vma.vm_len = length;
+		vma.vm_prot = prot;
+		vma.vm_flags = flags;
+		err = r.file->f_op->mmap(r.file, &vma);
+	}
+	fd_ref_put(&r);
 	if (err) {
+		free(m);
 		errno = -err;
 		return MAP_FAILED;
 	}
-	m = calloc(1, sizeof(*m));
-	p = m ? mmap(addr, length, prot, flags, vma.map_fd, vma.map_offset) : MAP_FAILED;
+	p = mmap(addr, length, prot, flags, vma.map_fd, vma.map_offset);
+	err = errno;
+	if (m->conn)
+		close(vma.map_fd); /* a received descriptor: the mapping holds the memory now */
 	if (p == MAP_FAILED) {
-		err = m ? errno : ENOMEM;
 		if (vma.vm_close)
 			vma.vm_close(&vma);
+		if (m->conn) {
+			accel_daemon_munmap(m->conn, m->conn_fd, m->handle);
+			accel_daemon_conn_put(m->conn);
+		}
 		free(m);
 		errno = err;
 		return MAP_FAILED;
@@ -257,6 +347,10 @@ int accel_sys_munmap(void *addr, size_t length)
 	if (m) {
 		if (m->vma.vm_close)
 			m->vma.vm_close(&m->vma);
+		if (m->conn) {
+			accel_daemon_munmap(m->conn, m->conn_fd, m->handle);
+			accel_daemon_conn_put(m->conn);
+		}
 		free(m);
 	}
 	return 0;
@@ -289,53 +383,57 @@ static int fd_find_other(ino_t ino, dev_t dev, int except)
 
 int accel_sys_close(int fd)
 {
-	struct file *file = NULL;
+	struct fd_entry e = { 0 };
+	struct fd_ref drop;
 	struct stat st;
 	int other;
 
 	pthread_rwlock_wrlock(&fd_lock);
-	if (fd >= 0 && (size_t)fd < fd_table_size && fd_table[fd].file) {
-		file = fd_table[fd].file;
-		fd_table[fd].file = NULL;
+	if (fd >= 0 && (size_t)fd < fd_table_size && fd_entry_used(&fd_table[fd])) {
+		e = fd_table[fd];
+		memset(&fd_table[fd], 0, sizeof(fd_table[fd]));
 	}
 	pthread_rwlock_unlock(&fd_lock);
-	if (!file)
+	drop.file = e.file;
+	drop.conn = e.conn;
+	if (!fd_entry_used(&e))
 		return close(fd);
 	if (fstat(fd, &st)) {
-		fput(file);
+		fd_ref_put(&drop);
 		return close(fd);
 	}
 	if (close(fd)) {
 		int err = errno;
 
-		fput(file);
+		fd_ref_put(&drop);
 		errno = err;
 		return -1;
 	}
 	other = fd_find_other(st.st_ino, st.st_dev, fd);
 	pthread_rwlock_wrlock(&fd_lock);
-	if (other >= 0 && (size_t)other < fd_table_size && fd_table[other].file == file) {
+	if (other >= 0 && (size_t)other < fd_table_size && fd_entry_used(&fd_table[other]) &&
+	    fd_table[other].ino == st.st_ino) {
 		/* Already known: it holds its own reference. */
-		other = -1;
 	} else if (other >= 0 && ((size_t)other < fd_table_size || !fd_table_grow(other))) {
-		fd_table[other].file = file;
-		fd_table[other].ino = st.st_ino;
-		file = NULL;
+		fd_table[other] = e;
+		drop.file = NULL;
+		drop.conn = NULL;
 	}
 	pthread_rwlock_unlock(&fd_lock);
-	if (file)
-		fput(file);
+	fd_ref_put(&drop);
 	return 0;
 }
 
 enum accel_backend accel_fd_backend(int fd)
 {
-	struct file *file = fd_get(fd);
+	struct fd_ref r;
 	struct stat st;
 
-	if (file) {
-		fput(file);
-		return ACCEL_BACKEND_EMBEDDED;
+	if (fd_get(fd, &r)) {
+		enum accel_backend b = r.file ? ACCEL_BACKEND_EMBEDDED : ACCEL_BACKEND_DAEMON;
+
+		fd_ref_put(&r);
+		return b;
 	}
 	if (!fstat(fd, &st) && S_ISCHR(st.st_mode) &&
 	    (major(st.st_rdev) == ACCEL_MAJOR || major(st.st_rdev) == DRM_MAJOR))

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: accel/protocol.h - the wire protocol between libaccel and acceld.
+ *
+ * A node is a SOCK_SEQPACKET socket at <root>/dev/accel/accelN; one connection is one open
+ * file. Every message starts with struct accel_wire_hdr; descriptors travel as SCM_RIGHTS.
+ *
+ * Handshake: the client sends ACCEL_WIRE_HELLO (struct accel_wire_hello); the daemon opens
+ * the node as the peer (SO_PEERCRED) and answers with the result and the argument layouts
+ * of the driver's ioctls, so the client can marshal driver ioctls it was not built with.
+ *
+ * An ioctl request carries the command, the caller's address of the argument and regions of
+ * the caller's memory: ACCEL_REGION_IN regions with their bytes (the argument itself and the
+ * arrays its pointer fields name, as struct drm_ioctl_layout describes them) and
+ * ACCEL_REGION_OUT windows without bytes. The daemon resolves copy_from_user() against the IN
+ * regions and records each copy_to_user() into an OUT window (or the argument) as a write;
+ * the reply carries the result and those writes, which the client applies in order, so the
+ * caller's memory changes exactly as a kernel would change it. An address outside every
+ * region is -EFAULT, as on a kernel.
+ */
+#ifndef ACCEL_PROTOCOL_H
+#define ACCEL_PROTOCOL_H
+
+#include <stdint.h>
+
+#define ACCEL_WIRE_MAGIC 0x4c434341u /* "ACCL" */
+#define ACCEL_WIRE_VERSION 1
+
+/** ACCEL_WIRE_MAX_MSG - the largest message either side sends or accepts. */
+#define ACCEL_WIRE_MAX_MSG (192 * 1024)
+/** ACCEL_WIRE_MAX_FDS - the most descriptors one message carries. */
+#define ACCEL_WIRE_MAX_FDS 16
+/** ACCEL_WIRE_MAX_REGIONS - the most memory regions one request carries. */
+#define ACCEL_WIRE_MAX_REGIONS 16
+/** ACCEL_WIRE_MAX_WRITES - the most writes one reply carries. */
+#define ACCEL_WIRE_MAX_WRITES 64
+
+/** ACCEL_WIRE_FD_BASE - descriptor numbers the daemon hands out stand for passed fds from here. */
+#define ACCEL_WIRE_FD_BASE 0x3f000000
+
+enum accel_wire_op {
+	ACCEL_WIRE_HELLO = 1,
+	ACCEL_WIRE_IOCTL = 2,
+	ACCEL_WIRE_MMAP = 3,
+	ACCEL_WIRE_MUNMAP = 4,
+};
+
+/** struct accel_wire_hdr - starts every message. */
+struct accel_wire_hdr {
+	uint32_t magic;
+	uint16_t op;
+	uint16_t flags;
+	uint32_t id;   /* request id, echoed in the reply */
+	int32_t result; /* replies: 0 / positive or -errno */
+	uint32_t size; /* bytes after this header */
+	uint32_t nfds; /* descriptors attached (SCM_RIGHTS), in order */
+};
+
+/** struct accel_wire_hello - the client's first message: its version and open flags. */
+struct accel_wire_hello {
+	uint32_t version;
+	uint32_t open_flags;
+};
+
+/** struct accel_wire_hello_reply - followed by @num_layouts struct accel_wire_layout. */
+struct accel_wire_hello_reply {
+	uint32_t version;
+	uint32_t num_layouts;
+	uint64_t client_id;
+};
+
+/** struct accel_wire_layout - one driver ioctl's pointer and fd fields. */
+struct accel_wire_layout {
+	uint32_t cmd;
+	uint16_t num_ptrs;
+	uint16_t num_fds;
+	/* followed by num_ptrs struct accel_wire_ptr, then num_fds struct accel_wire_fd */
+};
+
+struct accel_wire_ptr {
+	uint16_t ptr_offset;
+	uint16_t count_offset;
+	uint8_t count_size;
+	uint8_t dir;
+	uint16_t pad;
+	uint32_t elem_size;
+	uint32_t max_count;
+};
+
+struct accel_wire_fd {
+	uint16_t offset;
+	uint8_t dir;
+	uint8_t pad;
+};
+
+enum accel_region_kind {
+	ACCEL_REGION_IN = 1,  /* bytes follow */
+	ACCEL_REGION_OUT = 2, /* a writable window, no bytes */
+};
+
+/** struct accel_wire_region - a region of the caller's memory. */
+struct accel_wire_region {
+	uint64_t addr;
+	uint32_t len;
+	uint32_t kind;
+	/* ACCEL_REGION_IN: followed by len bytes, padded to 8 */
+};
+
+/**
+ * struct accel_wire_ioctl - an ioctl request: followed by @num_regions regions. Descriptors
+ * the argument's IN fd fields name travel attached; @fd_numbers gives the caller's number of
+ * each, in order.
+ */
+struct accel_wire_ioctl {
+	uint64_t cmd;
+	uint64_t arg;
+	uint32_t num_regions;
+	uint32_t num_fds;
+	int32_t fd_numbers[ACCEL_WIRE_MAX_FDS];
+};
+
+/** struct accel_wire_write - one write into the caller's memory: followed by len bytes, padded to 8. */
+struct accel_wire_write {
+	uint64_t addr;
+	uint32_t len;
+	uint32_t pad;
+};
+
+/** struct accel_wire_ioctl_reply - followed by @num_writes writes; fds given out are attached. */
+struct accel_wire_ioctl_reply {
+	uint32_t num_writes;
+	uint32_t num_fds;
+	/*
+	 * Descriptor i stands for the number ACCEL_WIRE_FD_BASE + i the handler wrote into the
+	 * argument; @fd_flags[i] holds the O_CLOEXEC the handler asked for.
+	 */
+	int32_t fd_flags[ACCEL_WIRE_MAX_FDS];
+};
+
+/** struct accel_wire_mmap - map @len bytes at fake offset @offset; the reply attaches the memfd. */
+struct accel_wire_mmap {
+	uint64_t offset;
+	uint64_t len;
+	int32_t prot;
+	int32_t flags;
+};
+
+/** struct accel_wire_mmap_reply - map the attached descriptor at @map_offset; @handle names it for MUNMAP. */
+struct accel_wire_mmap_reply {
+	uint64_t map_offset;
+	uint64_t handle;
+};
+
+/** struct accel_wire_munmap - the mapping @handle is gone (no reply). */
+struct accel_wire_munmap {
+	uint64_t handle;
+};
+
+#endif

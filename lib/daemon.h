@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* libaccel's daemon backend (lib/daemon.c). */
+#ifndef LIBACCEL_DAEMON_H
+#define LIBACCEL_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct daemon_conn;
+
+/* acceld holds the lock of <root>/acceld.pid. */
+bool accel_daemon_serving(void);
+/* Connect to a node socket and open it; NULL with *err = -errno. */
+struct daemon_conn *accel_daemon_open(const char *sock_path, int flags, int *err);
+/* The connection's descriptor (the one handed to the caller). */
+int accel_daemon_fd(struct daemon_conn *c);
+/* An ioctl through the daemon on descriptor @sock of the connection: the result or -errno. */
+int accel_daemon_ioctl(struct daemon_conn *c, int sock, unsigned long request, void *arg);
+/* Ask for the descriptor and offset that back a mapping of @offset. */
+int accel_daemon_mmap(struct daemon_conn *c, int sock, uint64_t offset, size_t len, int prot,
+		      int flags, int *map_fd, off_t *map_offset, uint64_t *handle);
+/* Tell the daemon a mapping is gone. */
+void accel_daemon_munmap(struct daemon_conn *c, int sock, uint64_t handle);
+/* References: one per descriptor and per mapping; the last frees the state (not the socket). */
+struct daemon_conn *accel_daemon_conn_get(struct daemon_conn *c);
+void accel_daemon_conn_put(struct daemon_conn *c);
+void accel_daemon_conn_free(struct daemon_conn *c);
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* acceld's internal interfaces: node sockets, client connections. */
+#ifndef ACCELD_H
+#define ACCELD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <accel/device.h>
+
+struct accel_config_result;
+
+/*
+ * node.c: the devnode publisher that makes a listening socket per node, owned and
+ * permitted as @cfg's node_uid, node_gid and node_mode say when the node appears.
+ */
+struct devnode_publisher *acceld_node_publisher(const char *root, const struct accel_config_result *cfg);
+
+/* conn.c: serve one accepted connection on its own thread; @sock is taken (closed on error). */
+int acceld_conn_start(int sock, dev_t devt);
+/* conn.c: disconnect every client and wait for their threads. */
+void acceld_conn_shutdown_all(void);
+/* conn.c: number of connected clients. */
+unsigned int acceld_conn_count(void);
+
+#endif

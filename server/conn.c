@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One client connection = one open file. A thread per connection reads requests, runs them
+ * in the core as the peer (credentials from SO_PEERCRED), with copy_from_user/copy_to_user
+ * and descriptor passing routed through this request's marshalled data, and replies.
+ * Any malformed message closes the connection; nothing a client sends is trusted.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <accel/cred.h>
+#include <accel/drm_accel.h>
+#include <accel/drm_drv.h>
+#include <accel/drm_file.h>
+#include <accel/drm_ioctl.h>
+#include <accel/drm_print.h>
+#include <accel/fd.h>
+#include <accel/fs.h>
+#include <accel/protocol.h>
+#include <accel/uaccess.h>
+#include "acceld.h"
+
+struct conn_map {
+	uint64_t handle;
+	struct vm_area_struct vma;
+	struct conn_map *next;
+};
+
+/*
+ * struct conn - a connected client. Everything but @next and @sock's shutdown belongs to
+ * the connection's thread; @next is guarded by conns_lock.
+ */
+struct conn {
+	int sock;
+	dev_t devt;
+	struct accel_cred cred;
+	struct file *file;
+	struct conn_map *maps;
+	uint64_t next_map;
+	pthread_t thread;
+	struct conn *next;
+};
+
+static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t conns_cond = PTHREAD_COND_INITIALIZER;
+static struct conn *conns;
+static unsigned int conns_count;
+
+#define ALIGN8(x) (((x) + 7u) & ~7u)
+
+/* The request being served: its regions, the writes and descriptors of its reply. */
+struct request {
+	struct accel_uaccess ua;
+	struct accel_fd_transport ft;
+	const struct accel_wire_region *regions[ACCEL_WIRE_MAX_REGIONS];
+	const unsigned char *region_data[ACCEL_WIRE_MAX_REGIONS];
+	unsigned int num_regions;
+	const int32_t *fd_numbers;
+	int *fds_in;
+	unsigned int num_fds_in;
+	int fds_out[ACCEL_WIRE_MAX_FDS];
+	unsigned int num_fds_out;
+	unsigned char *out;
+	size_t out_len;
+	unsigned int num_writes;
+	int failed;
+};
+
+static const struct accel_wire_region *request_region(struct request *rq, uint64_t addr,
+						      unsigned long n, unsigned int kind,
+						      unsigned int *index)
+{
+	unsigned int i;
+
+	for (i = 0; i < rq->num_regions; i++) {
+		const struct accel_wire_region *r = rq->regions[i];
+
+		if ((r->kind & kind) && addr >= r->addr && n <= r->len && addr - r->addr <= r->len - n) {
+			*index = i;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static unsigned long request_copy_from(struct accel_uaccess *ua, void *to, const void __user *from,
+				       unsigned long n)
+{
+	struct request *rq = container_of(ua, struct request, ua);
+	uint64_t addr = (uintptr_t)from;
+	const struct accel_wire_region *r;
+	unsigned int i;
+
+	r = request_region(rq, addr, n, ACCEL_REGION_IN, &i);
+	if (!r)
+		return n;
+	memcpy(to, rq->region_data[i] + (addr - r->addr), n);
+	return 0;
+}
+
+static unsigned long request_copy_to(struct accel_uaccess *ua, void __user *to, const void *from,
+				     unsigned long n)
+{
+	struct request *rq = container_of(ua, struct request, ua);
+	struct accel_wire_write *w;
+	uint64_t addr = (uintptr_t)to;
+	unsigned int i;
+
+	if (!request_region(rq, addr, n, ACCEL_REGION_OUT, &i))
+		return n;
+	if (rq->num_writes == ACCEL_WIRE_MAX_WRITES ||
+	    rq->out_len + sizeof(*w) + ALIGN8(n) > ACCEL_WIRE_MAX_MSG - 512) {
+		/* The reply cannot carry it: the caller sees a fault, as if the page were gone. */
+		return n;
+	}
+	w = (struct accel_wire_write *)(rq->out + rq->out_len);
+	w->addr = addr;
+	w->len = (uint32_t)n;
+	w->pad = 0;
+	memcpy(w + 1, from, n);
+	memset((unsigned char *)(w + 1) + n, 0, ALIGN8(n) - n);
+	rq->out_len += sizeof(*w) + ALIGN8(n);
+	rq->num_writes++;
+	/* Later reads of the same bytes see what was written (an IN|OUT region). */
+	if (request_region(rq, addr, n, ACCEL_REGION_IN, &i))
+		memcpy((unsigned char *)rq->region_data[i] + (addr - rq->regions[i]->addr), from, n);
+	return 0;
+}
+
+static int request_fd_install(struct accel_fd_transport *t, int fd, int flags)
+{
+	struct request *rq = container_of(t, struct request, ft);
+
+	if (rq->num_fds_out == ACCEL_WIRE_MAX_FDS) {
+		close(fd);
+		return -EMFILE;
+	}
+	rq->fds_out[rq->num_fds_out] = fd;
+	/* Close-on-exec is set by the client on the descriptor it receives. */
+	((struct accel_wire_ioctl_reply *)rq->out)->fd_flags[rq->num_fds_out] = flags & O_CLOEXEC;
+	return ACCEL_WIRE_FD_BASE + (int)rq->num_fds_out++;
+}
+
+static int request_fd_get(struct accel_fd_transport *t, int ufd)
+{
+	struct request *rq = container_of(t, struct request, ft);
+	unsigned int i;
+
+	for (i = 0; i < rq->num_fds_in; i++) {
+		if (rq->fd_numbers[i] == ufd) {
+			int fd = fcntl(rq->fds_in[i], F_DUPFD_CLOEXEC, 0);
+
+			return fd < 0 ? -EBADF : fd;
+		}
+	}
+	return -EBADF;
+}
+
+static ssize_t conn_send(struct conn *c, struct accel_wire_hdr *hdr, const void *body,
+			 size_t len, const int *fds, unsigned int nfds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * ACCEL_WIRE_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov[2] = { { hdr, sizeof(*hdr) }, { (void *)body, len } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+	ssize_t n;
+
+	hdr->magic = ACCEL_WIRE_MAGIC;
+	hdr->size = (uint32_t)len;
+	hdr->nfds = nfds;
+	if (nfds) {
+		struct cmsghdr *cm;
+
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	}
+	do {
+		n = sendmsg(c->sock, &msg, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/* One message and its descriptors; 0 on end of stream, -errno on a broken one. */
+static ssize_t conn_recv(struct conn *c, void *buf, size_t size, int *fds, unsigned int *nfds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * ACCEL_WIRE_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { buf, size };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	*nfds = 0;
+	do {
+		n = recvmsg(c->sock, &msg, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			unsigned int k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int), i;
+			int *in = (int *)CMSG_DATA(cm);
+
+			for (i = 0; i < k; i++) {
+				if (*nfds < ACCEL_WIRE_MAX_FDS)
+					fds[(*nfds)++] = in[i];
+				else
+					close(in[i]);
+			}
+		}
+	}
+	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+		return -EMSGSIZE;
+	return n;
+}
+
+static void close_fds(int *fds, unsigned int n)
+{
+	while (n--)
+		close(fds[n]);
+}
+
+static int conn_serve_ioctl(struct conn *c, const struct accel_wire_hdr *hdr, unsigned char *body,
+			    int *fds, unsigned int nfds, unsigned char *out)
+{
+	struct accel_wire_ioctl *req = (struct accel_wire_ioctl *)body;
+	struct accel_wire_ioctl_reply *rep = (struct accel_wire_ioctl_reply *)out;
+	struct request rq = {
+		.ua = { .copy_from = request_copy_from, .copy_to = request_copy_to },
+		.ft = { .install = request_fd_install, .get = request_fd_get },
+		.out = out, .out_len = sizeof(*rep),
+	};
+
+	memset(rep, 0, sizeof(*rep));
+	struct accel_wire_hdr reply = { .op = ACCEL_WIRE_IOCTL, .id = hdr->id };
+	struct accel_uaccess *old_ua;
+	struct accel_fd_transport *old_ft;
+	const struct accel_cred *old_cred;
+	size_t off = sizeof(*req);
+	unsigned int i;
+	ssize_t sent;
+	long ret;
+
+	if (hdr->size < sizeof(*req) || req->num_regions > ACCEL_WIRE_MAX_REGIONS ||
+	    req->num_fds != nfds || nfds > ACCEL_WIRE_MAX_FDS)
+		return -EPROTO;
+	for (i = 0; i < req->num_regions; i++) {
+		struct accel_wire_region *r;
+
+		if (off + sizeof(*r) > hdr->size)
+			return -EPROTO;
+		r = (struct accel_wire_region *)(body + off);
+		off += sizeof(*r);
+		if (!r->kind || (r->kind & ~(ACCEL_REGION_IN | ACCEL_REGION_OUT)) ||
+		    r->len > ACCEL_WIRE_MAX_MSG || r->addr + r->len < r->addr)
+			return -EPROTO;
+		rq.regions[i] = r;
+		rq.region_data[i] = body + off;
+		if (r->kind & ACCEL_REGION_IN) {
+			if (ALIGN8(r->len) > hdr->size - off)
+				return -EPROTO;
+			off += ALIGN8(r->len);
+		}
+	}
+	rq.num_regions = req->num_regions;
+	rq.fd_numbers = req->fd_numbers;
+	rq.fds_in = fds;
+	rq.num_fds_in = nfds;
+
+	old_ua = accel_uaccess_set_current(&rq.ua);
+	old_ft = accel_fd_transport_set_current(&rq.ft);
+	old_cred = accel_cred_set_current(&c->cred);
+	ret = vfs_ioctl(c->file, (unsigned int)req->cmd, (unsigned long)req->arg);
+	accel_cred_set_current(old_cred);
+	accel_fd_transport_set_current(old_ft);
+	accel_uaccess_set_current(old_ua);
+
+	rep->num_writes = rq.num_writes;
+	rep->num_fds = rq.num_fds_out;
+	reply.result = (int32_t)ret;
+	sent = conn_send(c, &reply, out, rq.out_len, rq.fds_out, rq.num_fds_out);
+	/* Sent (the client has its own copies) or lost with the connection. */
+	close_fds(rq.fds_out, rq.num_fds_out);
+	return sent < 0 ? -EPIPE : 0;
+}
+
+static int conn_serve_mmap(struct conn *c, const struct accel_wire_hdr *hdr, unsigned char *body)
+{
+	struct accel_wire_mmap *req = (struct accel_wire_mmap *)body;
+	struct accel_wire_hdr reply = { .op = ACCEL_WIRE_MMAP, .id = hdr->id };
+	struct accel_wire_mmap_reply rep = { 0 };
+	struct conn_map *m;
+	int err;
+
+	if (hdr->size != sizeof(*req))
+		return -EPROTO;
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		err = -ENOMEM;
+	} else if (!c->file->f_op->mmap) {
+		err = -ENODEV;
+	} else if ((req->offset & 4095) || !req->len) {
+		err = -EINVAL;
+	} else {
+		const struct accel_cred *old = accel_cred_set_current(&c->cred);
+
+		m->vma.vm_pgoff = req->offset >> 12;
+		m->vma.vm_len = req->len;
+		m->vma.vm_prot = req->prot;
+		m->vma.vm_flags = req->flags;
+		m->vma.map_fd = -1;
+		err = c->file->f_op->mmap(c->file, &m->vma);
+		accel_cred_set_current(old);
+	}
+	if (err) {
+		free(m);
+		reply.result = err;
+		return conn_send(c, &reply, &rep, sizeof(rep), NULL, 0) < 0 ? -EPIPE : 0;
+	}
+	m->handle = ++c->next_map;
+	m->next = c->maps;
+	c->maps = m;
+	rep.map_offset = (uint64_t)m->vma.map_offset;
+	rep.handle = m->handle;
+	return conn_send(c, &reply, &rep, sizeof(rep), &m->vma.map_fd, 1) < 0 ? -EPIPE : 0;
+}
+
+static int conn_serve_munmap(struct conn *c, const struct accel_wire_hdr *hdr, unsigned char *body)
+{
+	struct accel_wire_munmap *req = (struct accel_wire_munmap *)body;
+	struct conn_map **pp, *m;
+
+	if (hdr->size != sizeof(*req))
+		return -EPROTO;
+	for (pp = &c->maps; (m = *pp); pp = &m->next) {
+		if (m->handle == req->handle) {
+			*pp = m->next;
+			if (m->vma.vm_close)
+				m->vma.vm_close(&m->vma);
+			free(m);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* The handshake: open the node as the peer, tell it the driver's ioctl layouts. */
+static int conn_hello(struct conn *c, unsigned char *buf, unsigned char *out)
+{
+	struct accel_wire_hdr *hdr = (struct accel_wire_hdr *)buf, reply = { .op = ACCEL_WIRE_HELLO };
+	struct accel_wire_hello *hello = (struct accel_wire_hello *)(hdr + 1);
+	struct accel_wire_hello_reply *rep = (struct accel_wire_hello_reply *)out;
+	const struct accel_cred *old;
+	int fds[ACCEL_WIRE_MAX_FDS];
+	unsigned int nfds;
+	size_t len = sizeof(*rep);
+	struct file *file;
+	ssize_t n;
+
+	n = conn_recv(c, buf, ACCEL_WIRE_MAX_MSG, fds, &nfds);
+	close_fds(fds, nfds);
+	if (n < (ssize_t)(sizeof(*hdr) + sizeof(*hello)) || hdr->magic != ACCEL_WIRE_MAGIC ||
+	    hdr->op != ACCEL_WIRE_HELLO || hdr->size != sizeof(*hello))
+		return -EPROTO;
+	memset(rep, 0, sizeof(*rep));
+	rep->version = ACCEL_WIRE_VERSION;
+	reply.id = hdr->id;
+	if (hello->version != ACCEL_WIRE_VERSION) {
+		reply.result = -EPROTONOSUPPORT;
+		conn_send(c, &reply, rep, len, NULL, 0);
+		return -EPROTONOSUPPORT;
+	}
+	old = accel_cred_set_current(&c->cred);
+	file = chrdev_open(major(c->devt), minor(c->devt), (int)(hello->open_flags & ~O_CLOEXEC));
+	accel_cred_set_current(old);
+	if (IS_ERR(file)) {
+		reply.result = (int32_t)PTR_ERR(file);
+		conn_send(c, &reply, rep, len, NULL, 0);
+		return (int)PTR_ERR(file);
+	}
+	c->file = file;
+	{
+		struct drm_file *df = drm_file_from_filp(file);
+		const struct drm_driver *drv = df->minor->dev->driver;
+		int i;
+
+		rep->client_id = df->client_id;
+		for (i = 0; i < drv->num_ioctls; i++) {
+			const struct drm_ioctl_desc *d = &drv->ioctls[i];
+			const struct drm_ioctl_layout *lay = d->layout;
+			struct accel_wire_layout *wl;
+			unsigned int k;
+
+			if (!d->func || !lay)
+				continue;
+			if (len + sizeof(*wl) + lay->num_ptrs * sizeof(struct accel_wire_ptr) +
+			    lay->num_fds * sizeof(struct accel_wire_fd) > ACCEL_WIRE_MAX_MSG - 256)
+				break;
+			wl = (struct accel_wire_layout *)(out + len);
+			wl->cmd = d->cmd;
+			wl->num_ptrs = (uint16_t)lay->num_ptrs;
+			wl->num_fds = (uint16_t)lay->num_fds;
+			len += sizeof(*wl);
+			for (k = 0; k < lay->num_ptrs; k++) {
+				struct accel_wire_ptr *wp = (struct accel_wire_ptr *)(out + len);
+
+				wp->ptr_offset = lay->ptrs[k].ptr_offset;
+				wp->count_offset = lay->ptrs[k].count_offset;
+				wp->count_size = lay->ptrs[k].count_size;
+				wp->dir = lay->ptrs[k].dir;
+				wp->pad = 0;
+				wp->elem_size = lay->ptrs[k].elem_size;
+				wp->max_count = lay->ptrs[k].max_count;
+				len += sizeof(*wp);
+			}
+			for (k = 0; k < lay->num_fds; k++) {
+				struct accel_wire_fd *wf = (struct accel_wire_fd *)(out + len);
+
+				wf->offset = lay->fds[k].offset;
+				wf->dir = lay->fds[k].dir;
+				wf->pad = 0;
+				len += sizeof(*wf);
+			}
+			rep->num_layouts++;
+		}
+	}
+	return conn_send(c, &reply, rep, len, NULL, 0) < 0 ? -EPIPE : 0;
+}
+
+static void conn_release(struct conn *c)
+{
+	struct conn_map *m, *next;
+	struct conn **pp;
+
+	for (m = c->maps; m; m = next) {
+		next = m->next;
+		if (m->vma.vm_close)
+			m->vma.vm_close(&m->vma);
+		free(m);
+	}
+	c->maps = NULL;
+	if (c->file) {
+		const struct accel_cred *old = accel_cred_set_current(&c->cred);
+
+		fput(c->file);
+		accel_cred_set_current(old);
+	}
+	pthread_mutex_lock(&conns_lock);
+	for (pp = &conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	conns_count--;
+	close(c->sock);
+	pthread_cond_broadcast(&conns_cond);
+	pthread_mutex_unlock(&conns_lock);
+}
+
+static void *conn_main(void *arg)
+{
+	struct conn *c = arg;
+	unsigned char *buf = malloc(ACCEL_WIRE_MAX_MSG), *out = malloc(ACCEL_WIRE_MAX_MSG);
+	int fds[ACCEL_WIRE_MAX_FDS];
+	unsigned int nfds;
+
+	if (!buf || !out || conn_hello(c, buf, out))
+		goto out;
+	for (;;) {
+		struct accel_wire_hdr *hdr = (struct accel_wire_hdr *)buf;
+		unsigned char *body = buf + sizeof(*hdr);
+		ssize_t n = conn_recv(c, buf, ACCEL_WIRE_MAX_MSG, fds, &nfds);
+		int err;
+
+		if (n <= 0)
+			break;
+		if ((size_t)n < sizeof(*hdr) || hdr->magic != ACCEL_WIRE_MAGIC ||
+		    hdr->size != (size_t)n - sizeof(*hdr) || hdr->nfds != nfds) {
+			DRM_DEBUG("client pid %d: malformed message, disconnecting", (int)c->cred.pid);
+			close_fds(fds, nfds);
+			break;
+		}
+		switch (hdr->op) {
+		case ACCEL_WIRE_IOCTL:
+			err = conn_serve_ioctl(c, hdr, body, fds, nfds, out);
+			break;
+		case ACCEL_WIRE_MMAP:
+			err = nfds ? -EPROTO : conn_serve_mmap(c, hdr, body);
+			break;
+		case ACCEL_WIRE_MUNMAP:
+			err = nfds ? -EPROTO : conn_serve_munmap(c, hdr, body);
+			break;
+		default:
+			err = -EPROTO;
+			break;
+		}
+		close_fds(fds, nfds);
+		if (err) {
+			DRM_DEBUG("client pid %d: %s, disconnecting", (int)c->cred.pid, strerror(-err));
+			break;
+		}
+	}
+out:
+	free(buf);
+	free(out);
+	conn_release(c);
+	free(c);
+	return NULL;
+}
+
+int acceld_conn_start(int sock, dev_t devt)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	pthread_attr_t attr;
+	int err;
+
+	if (!c) {
+		close(sock);
+		return -ENOMEM;
+	}
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &uc, &len)) {
+		err = -errno;
+		close(sock);
+		free(c);
+		return err;
+	}
+	c->sock = sock;
+	c->devt = devt;
+	c->cred.pid = uc.pid;
+	c->cred.uid = uc.uid;
+	c->cred.gid = uc.gid;
+	pthread_mutex_lock(&conns_lock);
+	c->next = conns;
+	conns = c;
+	conns_count++;
+	pthread_mutex_unlock(&conns_lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = -pthread_create(&c->thread, &attr, conn_main, c);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		DRM_ERROR("cannot serve a client: %s", strerror(-err));
+		conn_release(c);
+		free(c);
+	}
+	return err;
+}
+
+void acceld_conn_shutdown_all(void)
+{
+	struct conn *c;
+
+	pthread_mutex_lock(&conns_lock);
+	for (c = conns; c; c = c->next)
+		shutdown(c->sock, SHUT_RDWR);
+	while (conns_count)
+		pthread_cond_wait(&conns_cond, &conns_lock);
+	pthread_mutex_unlock(&conns_lock);
+}
+
+unsigned int acceld_conn_count(void)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&conns_lock);
+	n = conns_count;
+	pthread_mutex_unlock(&conns_lock);
+	return n;
+}
