@@ -217,14 +217,21 @@ static int drm_minor_register(struct drm_device *dev, enum drm_minor_type type)
 		drm_debugfs_register_minor(minor, drm_debugfs_root(DRM_MINOR_TABLE_DRM));
 	else
 		drm_debugfs_register_minor(minor, drm_debugfs_root(DRM_MINOR_TABLE_ACCEL));
-	err = device_add(minor->kdev);
-	if (err) {
-		drm_debugfs_unregister_minor(minor);
-		return err;
-	}
+	/*
+	 * Openable before the node appears: here device_add() publishes the node at once (the
+	 * kernel's udev does it later), and a client that sees the node must be able to open it.
+	 */
 	pthread_mutex_lock(&minor_lock);
 	minor_tables[drm_minor_table_of(type)][minor->index].state = SLOT_REGISTERED;
 	pthread_mutex_unlock(&minor_lock);
+	err = device_add(minor->kdev);
+	if (err) {
+		pthread_mutex_lock(&minor_lock);
+		minor_tables[drm_minor_table_of(type)][minor->index].state = SLOT_RESERVED;
+		pthread_mutex_unlock(&minor_lock);
+		drm_debugfs_unregister_minor(minor);
+		return err;
+	}
 	return 0;
 }
 

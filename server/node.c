@@ -93,11 +93,15 @@ static int node_add(struct devnode_publisher *p, const char *rel, dev_t devt, um
 		goto err_free;
 	}
 	l->rel = strdup(rel);
-	if (!l->rel || strlen(l->path) >= sizeof(addr.sun_path)) {
+	if (!l->rel || strlen(l->path) + 4 >= sizeof(addr.sun_path)) {
 		err = l->rel ? -ENAMETOOLONG : -ENOMEM;
 		goto err_free;
 	}
-	strcpy(addr.sun_path, l->path);
+	/* Bound under a temporary name and renamed once its mode is right: never looser. */
+	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "%s.new", l->path) >= (int)sizeof(addr.sun_path)) {
+		err = -ENAMETOOLONG;
+		goto err_free;
+	}
 	err = mkdirs_for(l->path);
 	if (err)
 		goto err_free;
@@ -106,16 +110,18 @@ static int node_add(struct devnode_publisher *p, const char *rel, dev_t devt, um
 		err = -errno;
 		goto err_free;
 	}
-	unlink(l->path);
+	unlink(addr.sun_path);
 	if (bind(l->fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(l->fd, 64)) {
 		err = -errno;
 		goto err_free;
 	}
 	/* connect() needs write permission on the socket: the node's mode decides who opens. */
-	if (chmod(l->path, node_cfg->node_mode) ||
-	    (geteuid() == 0 && chown(l->path, node_cfg->node_uid, node_cfg->node_gid))) {
+	if (chmod(addr.sun_path, node_cfg->node_mode) ||
+	    (geteuid() == 0 && chown(addr.sun_path, node_cfg->node_uid, node_cfg->node_gid)) ||
+	    rename(addr.sun_path, l->path)) {
 		err = -errno;
-		goto err_unlink;
+		unlink(addr.sun_path);
+		goto err_free;
 	}
 	err = -pthread_create(&l->thread, NULL, node_accept_main, l);
 	if (err)

@@ -2,7 +2,12 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <accel/attr.h>
 #include <accel/drm_print.h>
@@ -71,4 +76,80 @@ char *test_attr_read(const char *path)
 		return NULL;
 	val[strcspn(val, "\n")] = 0;
 	return val;
+}
+
+char *test_tmpdir(const char *tag)
+{
+	char *p;
+
+	assert_true(asprintf(&p, "%s/accel-%s-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+			     tag) > 0);
+	assert_non_null(mkdtemp(p));
+	chmod(p, 0755);
+	return p;
+}
+
+void test_rmdir(char *path)
+{
+	char *cmd;
+
+	if (asprintf(&cmd, "rm -rf '%s'", path) > 0) {
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", path);
+		free(cmd);
+	}
+	free(path);
+}
+
+pid_t test_acceld_start(const char *root, const char *config)
+{
+	char cfgpath[4096], sock[4096];
+	pid_t pid;
+	int i;
+
+	snprintf(cfgpath, sizeof(cfgpath), "%s.conf", root);
+	if (config) {
+		FILE *f = fopen(cfgpath, "w");
+
+		assert_non_null(f);
+		fputs(config, f);
+		fclose(f);
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* A test that dies must not leave its daemon behind. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (config)
+			execl(ACCELD_PATH, "acceld", "--root", root, "--config", cfgpath, "--log-level",
+			      "err", (char *)NULL);
+		else
+			execl(ACCELD_PATH, "acceld", "--root", root, "--log-level", "err", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(sock, sizeof(sock), "%s/dev/accel/accel0", root);
+	for (i = 0; i < 500; i++) {
+		struct stat st;
+		char pidfile[4096];
+
+		snprintf(pidfile, sizeof(pidfile), "%s/acceld.pid", root);
+		if (!stat(sock, &st) && S_ISSOCK(st.st_mode) && !stat(pidfile, &st) && st.st_size > 0)
+			return pid;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	fail_msg("acceld did not start serving %s", root);
+	return -1;
+}
+
+int test_acceld_stop(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -26,5 +27,16 @@ void test_log_release(void);
 
 /* The first line of a file of the attribute tree ("class/accel/accel0/dev"), or NULL. */
 char *test_attr_read(const char *path);
+
+/*
+ * A real acceld serving @root with configuration text @config (NULL: built-in devices),
+ * running in the foreground as a child of the test. Returns its pid once it serves.
+ */
+pid_t test_acceld_start(const char *root, const char *config);
+/* SIGTERM and wait: the daemon's exit status (0 when it stopped cleanly). */
+int test_acceld_stop(pid_t pid);
+/* A fresh temporary directory (malloc'd path) and its removal. */
+char *test_tmpdir(const char *tag);
+void test_rmdir(char *path);
 
 #endif
