@@ -44,6 +44,13 @@ struct driver_layout {
 struct daemon_conn {
 	atomic_uint refs;
 	int sock;
+	/* the process that opened it; a forked child attaches a socket of its own */
+	pid_t pid;
+	pid_t child_pid;
+	int child_sock;
+	char path[108];
+	int flags;
+	uint8_t token[ACCEL_WIRE_TOKEN_SIZE];
 	pthread_mutex_t lock;
 	uint32_t next_id;
 	uint64_t client_id;
@@ -234,6 +241,8 @@ void accel_daemon_conn_free(struct daemon_conn *c)
 	}
 	free(c->layouts);
 	free(c->buf);
+	if (c->child_pid == getpid() && c->child_sock >= 0)
+		close(c->child_sock);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -289,6 +298,12 @@ struct daemon_conn *accel_daemon_open(const char *sock_path, int flags, int *err
 		goto err_close;
 	}
 	c->client_id = rep->client_id;
+	c->pid = getpid();
+	c->child_pid = 0;
+	c->child_sock = -1;
+	c->flags = flags;
+	snprintf(c->path, sizeof(c->path), "%s", sock_path);
+	memcpy(c->token, rep->token, sizeof(c->token));
 	*err = conn_read_layouts(c, (unsigned char *)(rep + 1), hdr.size - sizeof(*rep), rep->num_layouts);
 	if (*err)
 		goto err_close;
@@ -300,6 +315,53 @@ err_close:
 err_free:
 	accel_daemon_conn_free(c);
 	return NULL;
+}
+
+/*
+ * The socket this process talks on. A forked child shares the parent's open file, as on a
+ * kernel, but a shared socket would mix the two processes' replies: the child attaches its
+ * own connection to the same open file, named by the token.
+ */
+static int conn_sock(struct daemon_conn *c, int fd)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct accel_wire_hdr hdr = { .op = ACCEL_WIRE_ATTACH };
+	struct accel_wire_hello hello = { .version = ACCEL_WIRE_VERSION };
+	int rfds[ACCEL_WIRE_MAX_FDS];
+	unsigned int nrfds;
+	pid_t me = getpid();
+	ssize_t n;
+	int s;
+
+	if (me == c->pid)
+		return fd;
+	if (me == c->child_pid)
+		return c->child_sock;
+	/* The parent's lock state was copied at fork: only this thread exists here. */
+	pthread_mutex_init(&c->lock, NULL);
+	c->child_pid = me;
+	c->child_sock = -1;
+	hello.open_flags = (uint32_t)c->flags;
+	memcpy(hello.token, c->token, sizeof(hello.token));
+	strcpy(addr.sun_path, c->path);
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (connect(s, (struct sockaddr *)&addr, sizeof(addr))) {
+		close(s);
+		return -ENODEV;
+	}
+	n = conn_call(c, s, &hdr, &hello, sizeof(hello), NULL, 0, rfds, &nrfds);
+	if (n >= 0) {
+		close_fds(rfds, nrfds);
+		n = ((struct accel_wire_hdr *)c->buf)->result;
+	}
+	if (n < 0) {
+		close(s);
+		return n == -ENOENT ? -ENODEV : (int)n;
+	}
+	c->child_sock = s;
+	return s;
 }
 
 int accel_daemon_fd(struct daemon_conn *c)
@@ -419,6 +481,11 @@ int accel_daemon_ioctl(struct daemon_conn *c, int sock, unsigned long request, v
 
 	if (!msg)
 		return -ENOMEM;
+	sock = conn_sock(c, sock);
+	if (sock < 0) {
+		free(msg);
+		return sock;
+	}
 	m.req = (struct accel_wire_ioctl *)msg;
 	memset(m.req, 0, sizeof(*m.req));
 	m.req->cmd = request;
@@ -527,6 +594,9 @@ int accel_daemon_mmap(struct daemon_conn *c, int sock, uint64_t offset, size_t l
 	ssize_t n;
 	int ret;
 
+	sock = conn_sock(c, sock);
+	if (sock < 0)
+		return sock;
 	pthread_mutex_lock(&c->lock);
 	n = conn_call(c, sock, &hdr, &req, sizeof(req), NULL, 0, rfds, &nrfds);
 	if (n < 0) {
@@ -557,6 +627,9 @@ void accel_daemon_munmap(struct daemon_conn *c, int sock, uint64_t handle)
 	struct accel_wire_hdr hdr = { .op = ACCEL_WIRE_MUNMAP, .id = 0 };
 	struct accel_wire_munmap req = { handle };
 
+	sock = conn_sock(c, sock);
+	if (sock < 0)
+		return;
 	pthread_mutex_lock(&c->lock);
 	/* No reply: a gone daemon has dropped the mapping already. */
 	conn_sendmsg(sock, &hdr, &req, sizeof(req), NULL, 0);

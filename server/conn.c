@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -42,12 +43,25 @@ struct conn {
 	dev_t devt;
 	struct accel_cred cred;
 	struct file *file;
+	struct shared_file *shared;
 	struct conn_map *maps;
 	uint64_t next_map;
 	pthread_t thread;
 	struct conn *next;
 };
 
+/*
+ * Open files reachable by token, for the connections of forked children: @conns counts the
+ * connections that hold @file. Guarded by conns_lock.
+ */
+struct shared_file {
+	uint8_t token[ACCEL_WIRE_TOKEN_SIZE];
+	struct file *file;
+	unsigned int conns;
+	struct shared_file *next;
+};
+
+static struct shared_file *shared_files;
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t conns_cond = PTHREAD_COND_INITIALIZER;
 static struct conn *conns;
@@ -362,6 +376,46 @@ static int conn_serve_munmap(struct conn *c, const struct accel_wire_hdr *hdr, u
 	return 0;
 }
 
+/* Make a newly opened file reachable by a fresh random token. */
+static int conn_share(struct conn *c, struct file *file)
+{
+	struct shared_file *sf = calloc(1, sizeof(*sf));
+
+	if (!sf)
+		return -ENOMEM;
+	if (getrandom(sf->token, sizeof(sf->token), 0) != sizeof(sf->token)) {
+		free(sf);
+		return -EIO;
+	}
+	sf->file = file;
+	sf->conns = 1;
+	pthread_mutex_lock(&conns_lock);
+	sf->next = shared_files;
+	shared_files = sf;
+	pthread_mutex_unlock(&conns_lock);
+	c->shared = sf;
+	return 0;
+}
+
+/* A forked child's connection to its parent's open file; -ENOENT for an unknown token. */
+static struct file *conn_attach(struct conn *c, const uint8_t *token)
+{
+	struct shared_file *sf;
+	struct file *file = ERR_PTR(-ENOENT);
+
+	pthread_mutex_lock(&conns_lock);
+	for (sf = shared_files; sf; sf = sf->next) {
+		if (!memcmp(sf->token, token, sizeof(sf->token))) {
+			sf->conns++;
+			c->shared = sf;
+			file = fget(sf->file);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&conns_lock);
+	return file;
+}
+
 /* The handshake: open the node as the peer, tell it the driver's ioctl layouts. */
 static int conn_hello(struct conn *c, unsigned char *buf, unsigned char *out)
 {
@@ -378,8 +432,9 @@ static int conn_hello(struct conn *c, unsigned char *buf, unsigned char *out)
 	n = conn_recv(c, buf, ACCEL_WIRE_MAX_MSG, fds, &nfds);
 	close_fds(fds, nfds);
 	if (n < (ssize_t)(sizeof(*hdr) + sizeof(*hello)) || hdr->magic != ACCEL_WIRE_MAGIC ||
-	    hdr->op != ACCEL_WIRE_HELLO || hdr->size != sizeof(*hello))
+	    (hdr->op != ACCEL_WIRE_HELLO && hdr->op != ACCEL_WIRE_ATTACH) || hdr->size != sizeof(*hello))
 		return -EPROTO;
+	reply.op = hdr->op;
 	memset(rep, 0, sizeof(*rep));
 	rep->version = ACCEL_WIRE_VERSION;
 	reply.id = hdr->id;
@@ -388,15 +443,28 @@ static int conn_hello(struct conn *c, unsigned char *buf, unsigned char *out)
 		conn_send(c, &reply, rep, len, NULL, 0);
 		return -EPROTONOSUPPORT;
 	}
-	old = accel_cred_set_current(&c->cred);
-	file = chrdev_open(major(c->devt), minor(c->devt), (int)(hello->open_flags & ~O_CLOEXEC));
-	accel_cred_set_current(old);
+	if (hdr->op == ACCEL_WIRE_ATTACH) {
+		file = conn_attach(c, hello->token);
+	} else {
+		old = accel_cred_set_current(&c->cred);
+		file = chrdev_open(major(c->devt), minor(c->devt), (int)(hello->open_flags & ~O_CLOEXEC));
+		accel_cred_set_current(old);
+		if (!IS_ERR(file)) {
+			int err = conn_share(c, file);
+
+			if (err) {
+				fput(file);
+				file = ERR_PTR(err);
+			}
+		}
+	}
 	if (IS_ERR(file)) {
 		reply.result = (int32_t)PTR_ERR(file);
 		conn_send(c, &reply, rep, len, NULL, 0);
 		return (int)PTR_ERR(file);
 	}
 	c->file = file;
+	memcpy(rep->token, c->shared->token, sizeof(rep->token));
 	{
 		struct drm_file *df = drm_file_from_filp(file);
 		const struct drm_driver *drv = df->minor->dev->driver;
@@ -449,6 +517,22 @@ static void conn_release(struct conn *c)
 {
 	struct conn_map *m, *next;
 	struct conn **pp;
+
+	/* Unshared first: no attach may find the file once its last holder lets go. */
+	pthread_mutex_lock(&conns_lock);
+	if (c->shared && !--c->shared->conns) {
+		struct shared_file **sp;
+
+		for (sp = &shared_files; *sp; sp = &(*sp)->next) {
+			if (*sp == c->shared) {
+				*sp = c->shared->next;
+				break;
+			}
+		}
+		free(c->shared);
+	}
+	c->shared = NULL;
+	pthread_mutex_unlock(&conns_lock);
 
 	for (m = c->maps; m; m = next) {
 		next = m->next;

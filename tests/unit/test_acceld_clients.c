@@ -243,6 +243,73 @@ static void daemon_stop_fails_calls_and_a_restart_serves_new_opens(void **state)
 	accel_sys_close(fd);
 }
 
+static int read_fdinfo_name(pid_t pid, char *name, size_t n)
+{
+	char path[4096], line[256];
+	struct dirent *e;
+	DIR *d;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "%s/proc/%d/fdinfo", root, (int)pid);
+	d = opendir(path);
+	while (d && (e = readdir(d)) && !found) {
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/proc/%d/fdinfo/%s", root, (int)pid, e->d_name);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "drm-client-name:\t%63s", name) == 1)
+				found = 1;
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	(void)n;
+	return found;
+}
+
+static void forked_child_shares_the_open_file(void **state)
+{
+	int fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
+	struct drm_set_client_name n = { .name_len = 6, .name = (uintptr_t)"parent" };
+	char name[64] = "";
+	pid_t child;
+	int status, i;
+
+	(void)state;
+	assert_int_equal(accel_sys_ioctl(fd, DRM_IOCTL_SET_CLIENT_NAME, &n), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct drm_set_client_name cn = { .name_len = 5, .name = (uintptr_t)"child" };
+		struct drm_get_cap cap = { .capability = DRM_CAP_PRIME };
+
+		/* The child and the parent talk at the same time on one open file. */
+		for (i = 0; i < 200; i++)
+			if (accel_sys_ioctl(fd, DRM_IOCTL_GET_CAP, &cap) || cap.value != 3)
+				_exit(1);
+		_exit(accel_sys_ioctl(fd, DRM_IOCTL_SET_CLIENT_NAME, &cn) ? 2 : 0);
+	}
+	for (i = 0; i < 200; i++) {
+		struct drm_get_cap cap = { .capability = DRM_CAP_SYNCOBJ };
+
+		assert_int_equal(accel_sys_ioctl(fd, DRM_IOCTL_GET_CAP, &cap), 0);
+		assert_int_equal(cap.value, 1);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* The child renamed the parent's client: it is one open file, one client. */
+	for (i = 0; i < 100 && (!read_fdinfo_name(getpid(), name, sizeof(name)) || strcmp(name, "child")); i++)
+		usleep(10000);
+	assert_string_equal(name, "child");
+	assert_int_equal(count_proc_clients(getpid()), 1);
+	accel_sys_close(fd);
+}
+
 static void sigterm_unplugs_and_removes_the_nodes(void **state)
 {
 	char node[4096];
@@ -267,6 +334,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(root_only_ioctls_check_the_peer_credentials, start_open, stop),
 		cmocka_unit_test_setup_teardown(each_open_is_one_client_with_the_peer_pid, start_open, stop),
 		cmocka_unit_test_setup_teardown(killed_client_leaves_no_client_behind, start_open, stop),
+		cmocka_unit_test_setup_teardown(forked_child_shares_the_open_file, start_open, stop),
 		cmocka_unit_test_setup_teardown(daemon_stop_fails_calls_and_a_restart_serves_new_opens,
 						start_open, stop),
 		cmocka_unit_test_setup_teardown(sigterm_unplugs_and_removes_the_nodes, start_open, stop),
