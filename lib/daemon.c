@@ -48,9 +48,6 @@ struct daemon_conn {
 	pid_t pid;
 	pid_t child_pid;
 	int child_sock;
-	char path[108];
-	int flags;
-	uint8_t token[ACCEL_WIRE_TOKEN_SIZE];
 	pthread_mutex_t lock;
 	uint32_t next_id;
 	uint64_t client_id;
@@ -301,9 +298,7 @@ struct daemon_conn *accel_daemon_open(const char *sock_path, int flags, int *err
 	c->pid = getpid();
 	c->child_pid = 0;
 	c->child_sock = -1;
-	c->flags = flags;
-	snprintf(c->path, sizeof(c->path), "%s", sock_path);
-	memcpy(c->token, rep->token, sizeof(c->token));
+
 	*err = conn_read_layouts(c, (unsigned char *)(rep + 1), hdr.size - sizeof(*rep), rep->num_layouts);
 	if (*err)
 		goto err_close;
@@ -319,19 +314,17 @@ err_free:
 
 /*
  * The socket this process talks on. A forked child shares the parent's open file, as on a
- * kernel, but a shared socket would mix the two processes' replies: the child attaches its
- * own connection to the same open file, named by the token.
+ * kernel, but a shared socket would mix the two processes' replies: the child asks, on the
+ * inherited connection, for the same file to be served on a socketpair of its own.
  */
 static int conn_sock(struct daemon_conn *c, int fd)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct accel_wire_hdr hdr = { .op = ACCEL_WIRE_ATTACH };
-	struct accel_wire_hello hello = { .version = ACCEL_WIRE_VERSION };
 	int rfds[ACCEL_WIRE_MAX_FDS];
 	unsigned int nrfds;
 	pid_t me = getpid();
 	ssize_t n;
-	int s;
+	int sv[2];
 
 	if (me == c->pid)
 		return fd;
@@ -341,27 +334,28 @@ static int conn_sock(struct daemon_conn *c, int fd)
 	pthread_mutex_init(&c->lock, NULL);
 	c->child_pid = me;
 	c->child_sock = -1;
-	hello.open_flags = (uint32_t)c->flags;
-	memcpy(hello.token, c->token, sizeof(hello.token));
-	strcpy(addr.sun_path, c->path);
-	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (s < 0)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return -errno;
-	if (connect(s, (struct sockaddr *)&addr, sizeof(addr))) {
-		close(s);
+	hdr.id = ++c->next_id;
+	if (conn_sendmsg(fd, &hdr, NULL, 0, &sv[1], 1) < 0) {
+		close(sv[0]);
+		close(sv[1]);
 		return -ENODEV;
 	}
-	n = conn_call(c, s, &hdr, &hello, sizeof(hello), NULL, 0, rfds, &nrfds);
+	close(sv[1]);
+	n = conn_recvmsg(sv[0], c->buf, ACCEL_WIRE_MAX_MSG, rfds, &nrfds);
 	if (n >= 0) {
+		struct accel_wire_hdr *rh = (struct accel_wire_hdr *)c->buf;
+
 		close_fds(rfds, nrfds);
-		n = ((struct accel_wire_hdr *)c->buf)->result;
+		n = rh->op != ACCEL_WIRE_ATTACH || rh->id != hdr.id ? -EPROTO : rh->result;
 	}
 	if (n < 0) {
-		close(s);
-		return n == -ENOENT ? -ENODEV : (int)n;
+		close(sv[0]);
+		return (int)n;
 	}
-	c->child_sock = s;
-	return s;
+	c->child_sock = sv[0];
+	return sv[0];
 }
 
 int accel_daemon_fd(struct daemon_conn *c)

@@ -11,7 +11,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -43,25 +42,13 @@ struct conn {
 	dev_t devt;
 	struct accel_cred cred;
 	struct file *file;
-	struct shared_file *shared;
+	uint32_t attach_id;
 	struct conn_map *maps;
 	uint64_t next_map;
 	pthread_t thread;
 	struct conn *next;
 };
 
-/*
- * Open files reachable by token, for the connections of forked children: @conns counts the
- * connections that hold @file. Guarded by conns_lock.
- */
-struct shared_file {
-	uint8_t token[ACCEL_WIRE_TOKEN_SIZE];
-	struct file *file;
-	unsigned int conns;
-	struct shared_file *next;
-};
-
-static struct shared_file *shared_files;
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t conns_cond = PTHREAD_COND_INITIALIZER;
 static struct conn *conns;
@@ -376,95 +363,15 @@ static int conn_serve_munmap(struct conn *c, const struct accel_wire_hdr *hdr, u
 	return 0;
 }
 
-/* Make a newly opened file reachable by a fresh random token. */
-static int conn_share(struct conn *c, struct file *file)
+/* The answer to a HELLO or an ATTACH: the client id and the driver's ioctl layouts. */
+static int conn_hello_reply(struct conn *c, struct accel_wire_hdr *reply, unsigned char *out)
 {
-	struct shared_file *sf = calloc(1, sizeof(*sf));
-
-	if (!sf)
-		return -ENOMEM;
-	if (getrandom(sf->token, sizeof(sf->token), 0) != sizeof(sf->token)) {
-		free(sf);
-		return -EIO;
-	}
-	sf->file = file;
-	sf->conns = 1;
-	pthread_mutex_lock(&conns_lock);
-	sf->next = shared_files;
-	shared_files = sf;
-	pthread_mutex_unlock(&conns_lock);
-	c->shared = sf;
-	return 0;
-}
-
-/* A forked child's connection to its parent's open file; -ENOENT for an unknown token. */
-static struct file *conn_attach(struct conn *c, const uint8_t *token)
-{
-	struct shared_file *sf;
-	struct file *file = ERR_PTR(-ENOENT);
-
-	pthread_mutex_lock(&conns_lock);
-	for (sf = shared_files; sf; sf = sf->next) {
-		if (!memcmp(sf->token, token, sizeof(sf->token))) {
-			sf->conns++;
-			c->shared = sf;
-			file = fget(sf->file);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&conns_lock);
-	return file;
-}
-
-/* The handshake: open the node as the peer, tell it the driver's ioctl layouts. */
-static int conn_hello(struct conn *c, unsigned char *buf, unsigned char *out)
-{
-	struct accel_wire_hdr *hdr = (struct accel_wire_hdr *)buf, reply = { .op = ACCEL_WIRE_HELLO };
-	struct accel_wire_hello *hello = (struct accel_wire_hello *)(hdr + 1);
 	struct accel_wire_hello_reply *rep = (struct accel_wire_hello_reply *)out;
-	const struct accel_cred *old;
-	int fds[ACCEL_WIRE_MAX_FDS];
-	unsigned int nfds;
+	struct file *file = c->file;
 	size_t len = sizeof(*rep);
-	struct file *file;
-	ssize_t n;
 
-	n = conn_recv(c, buf, ACCEL_WIRE_MAX_MSG, fds, &nfds);
-	close_fds(fds, nfds);
-	if (n < (ssize_t)(sizeof(*hdr) + sizeof(*hello)) || hdr->magic != ACCEL_WIRE_MAGIC ||
-	    (hdr->op != ACCEL_WIRE_HELLO && hdr->op != ACCEL_WIRE_ATTACH) || hdr->size != sizeof(*hello))
-		return -EPROTO;
-	reply.op = hdr->op;
 	memset(rep, 0, sizeof(*rep));
 	rep->version = ACCEL_WIRE_VERSION;
-	reply.id = hdr->id;
-	if (hello->version != ACCEL_WIRE_VERSION) {
-		reply.result = -EPROTONOSUPPORT;
-		conn_send(c, &reply, rep, len, NULL, 0);
-		return -EPROTONOSUPPORT;
-	}
-	if (hdr->op == ACCEL_WIRE_ATTACH) {
-		file = conn_attach(c, hello->token);
-	} else {
-		old = accel_cred_set_current(&c->cred);
-		file = chrdev_open(major(c->devt), minor(c->devt), (int)(hello->open_flags & ~O_CLOEXEC));
-		accel_cred_set_current(old);
-		if (!IS_ERR(file)) {
-			int err = conn_share(c, file);
-
-			if (err) {
-				fput(file);
-				file = ERR_PTR(err);
-			}
-		}
-	}
-	if (IS_ERR(file)) {
-		reply.result = (int32_t)PTR_ERR(file);
-		conn_send(c, &reply, rep, len, NULL, 0);
-		return (int)PTR_ERR(file);
-	}
-	c->file = file;
-	memcpy(rep->token, c->shared->token, sizeof(rep->token));
 	{
 		struct drm_file *df = drm_file_from_filp(file);
 		const struct drm_driver *drv = df->minor->dev->driver;
@@ -510,29 +417,51 @@ static int conn_hello(struct conn *c, unsigned char *buf, unsigned char *out)
 			rep->num_layouts++;
 		}
 	}
-	return conn_send(c, &reply, rep, len, NULL, 0) < 0 ? -EPIPE : 0;
+	return conn_send(c, reply, rep, len, NULL, 0) < 0 ? -EPIPE : 0;
+}
+
+/* The handshake: open the node as the peer, tell it the driver's ioctl layouts. */
+static int conn_hello(struct conn *c, unsigned char *buf, unsigned char *out)
+{
+	struct accel_wire_hdr *hdr = (struct accel_wire_hdr *)buf, reply = { .op = ACCEL_WIRE_HELLO };
+	struct accel_wire_hello *hello = (struct accel_wire_hello *)(hdr + 1);
+	struct accel_wire_hello_reply *rep = (struct accel_wire_hello_reply *)out;
+	const struct accel_cred *old;
+	int fds[ACCEL_WIRE_MAX_FDS];
+	unsigned int nfds;
+	size_t len = sizeof(*rep);
+	struct file *file;
+	ssize_t n;
+
+	n = conn_recv(c, buf, ACCEL_WIRE_MAX_MSG, fds, &nfds);
+	close_fds(fds, nfds);
+	if (n < (ssize_t)(sizeof(*hdr) + sizeof(*hello)) || hdr->magic != ACCEL_WIRE_MAGIC ||
+	    hdr->op != ACCEL_WIRE_HELLO || hdr->size != sizeof(*hello))
+		return -EPROTO;
+	memset(rep, 0, sizeof(*rep));
+	rep->version = ACCEL_WIRE_VERSION;
+	reply.id = hdr->id;
+	if (hello->version != ACCEL_WIRE_VERSION) {
+		reply.result = -EPROTONOSUPPORT;
+		conn_send(c, &reply, rep, len, NULL, 0);
+		return -EPROTONOSUPPORT;
+	}
+	old = accel_cred_set_current(&c->cred);
+	file = chrdev_open(major(c->devt), minor(c->devt), (int)(hello->open_flags & ~O_CLOEXEC));
+	accel_cred_set_current(old);
+	if (IS_ERR(file)) {
+		reply.result = (int32_t)PTR_ERR(file);
+		conn_send(c, &reply, rep, len, NULL, 0);
+		return (int)PTR_ERR(file);
+	}
+	c->file = file;
+	return conn_hello_reply(c, &reply, out);
 }
 
 static void conn_release(struct conn *c)
 {
 	struct conn_map *m, *next;
 	struct conn **pp;
-
-	/* Unshared first: no attach may find the file once its last holder lets go. */
-	pthread_mutex_lock(&conns_lock);
-	if (c->shared && !--c->shared->conns) {
-		struct shared_file **sp;
-
-		for (sp = &shared_files; *sp; sp = &(*sp)->next) {
-			if (*sp == c->shared) {
-				*sp = c->shared->next;
-				break;
-			}
-		}
-		free(c->shared);
-	}
-	c->shared = NULL;
-	pthread_mutex_unlock(&conns_lock);
 
 	for (m = c->maps; m; m = next) {
 		next = m->next;
@@ -560,6 +489,8 @@ static void conn_release(struct conn *c)
 	pthread_mutex_unlock(&conns_lock);
 }
 
+static int conn_start(int sock, dev_t devt, struct file *file, uint32_t attach_id);
+
 static void *conn_main(void *arg)
 {
 	struct conn *c = arg;
@@ -567,8 +498,17 @@ static void *conn_main(void *arg)
 	int fds[ACCEL_WIRE_MAX_FDS];
 	unsigned int nfds;
 
-	if (!buf || !out || conn_hello(c, buf, out))
+	if (!buf || !out)
 		goto out;
+	if (c->file) {
+		/* Attached for a forked child: the file is open, answer on the new socket. */
+		struct accel_wire_hdr reply = { .op = ACCEL_WIRE_ATTACH, .id = c->attach_id };
+
+		if (conn_hello_reply(c, &reply, out))
+			goto out;
+	} else if (conn_hello(c, buf, out)) {
+		goto out;
+	}
 	for (;;) {
 		struct accel_wire_hdr *hdr = (struct accel_wire_hdr *)buf;
 		unsigned char *body = buf + sizeof(*hdr);
@@ -593,6 +533,14 @@ static void *conn_main(void *arg)
 		case ACCEL_WIRE_MUNMAP:
 			err = nfds ? -EPROTO : conn_serve_munmap(c, hdr, body);
 			break;
+		case ACCEL_WIRE_ATTACH:
+			/* The socket goes to the new connection; its thread answers there. */
+			err = nfds != 1 || hdr->size ? -EPROTO :
+			      conn_start(fds[0], c->devt, fget(c->file), hdr->id);
+			if (!err || nfds == 1)
+				nfds = 0; /* taken, or closed by conn_start() */
+			err = 0;
+			break;
 		default:
 			err = -EPROTO;
 			break;
@@ -611,7 +559,8 @@ out:
 	return NULL;
 }
 
-int acceld_conn_start(int sock, dev_t devt)
+/* Serve @sock on a new thread; @file: already open (an attach), else opened by HELLO. */
+static int conn_start(int sock, dev_t devt, struct file *file, uint32_t attach_id)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	struct ucred uc;
@@ -621,16 +570,22 @@ int acceld_conn_start(int sock, dev_t devt)
 
 	if (!c) {
 		close(sock);
+		if (file)
+			fput(file);
 		return -ENOMEM;
 	}
 	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &uc, &len)) {
 		err = -errno;
 		close(sock);
+		if (file)
+			fput(file);
 		free(c);
 		return err;
 	}
 	c->sock = sock;
 	c->devt = devt;
+	c->file = file;
+	c->attach_id = attach_id;
 	c->cred.pid = uc.pid;
 	c->cred.uid = uc.uid;
 	c->cred.gid = uc.gid;
@@ -649,6 +604,11 @@ int acceld_conn_start(int sock, dev_t devt)
 		free(c);
 	}
 	return err;
+}
+
+int acceld_conn_start(int sock, dev_t devt)
+{
+	return conn_start(sock, devt, NULL, 0);
 }
 
 void acceld_conn_shutdown_all(void)

@@ -6,11 +6,14 @@
  * file. Every message starts with struct accel_wire_hdr; descriptors travel as SCM_RIGHTS.
  *
  * Handshake: the client sends ACCEL_WIRE_HELLO (struct accel_wire_hello); the daemon opens
- * the node as the peer (SO_PEERCRED) and answers with the result, a token naming the open
- * file and the argument layouts of the driver's ioctls, so the client can marshal driver
- * ioctls it was not built with. A forked child reaches the same open file (as a child shares
- * its parent's files on a kernel) over a connection of its own: ACCEL_WIRE_ATTACH with the
- * token instead of HELLO.
+ * the node as the peer (SO_PEERCRED) and answers with the result and the argument layouts
+ * of the driver's ioctls, so the client can marshal driver ioctls it was not built with.
+ *
+ * A forked child shares its parent's open file, as on a kernel, but must not share its
+ * socket (the replies would mix): it sends ACCEL_WIRE_ATTACH on the inherited connection
+ * with one end of a new socketpair attached; the daemon serves the same open file on that
+ * end and answers the attach there, as it answers a HELLO. Holding the connection is the
+ * right to the file: no permission on the node is needed, as none is for an inherited fd.
  *
  * An ioctl request carries the command, the caller's address of the argument and regions of
  * the caller's memory: ACCEL_REGION_IN regions with their bytes (the argument itself and the
@@ -49,8 +52,6 @@ enum accel_wire_op {
 	ACCEL_WIRE_ATTACH = 5,
 };
 
-/** ACCEL_WIRE_TOKEN_SIZE - bytes of the random token that names an open file. */
-#define ACCEL_WIRE_TOKEN_SIZE 16
 
 /** struct accel_wire_hdr - starts every message. */
 struct accel_wire_hdr {
@@ -67,8 +68,6 @@ struct accel_wire_hdr {
 struct accel_wire_hello {
 	uint32_t version;
 	uint32_t open_flags;
-	/* ACCEL_WIRE_ATTACH: the token of the open file to share */
-	uint8_t token[ACCEL_WIRE_TOKEN_SIZE];
 };
 
 /** struct accel_wire_hello_reply - followed by @num_layouts struct accel_wire_layout. */
@@ -76,7 +75,6 @@ struct accel_wire_hello_reply {
 	uint32_t version;
 	uint32_t num_layouts;
 	uint64_t client_id;
-	uint8_t token[ACCEL_WIRE_TOKEN_SIZE];
 };
 
 /** struct accel_wire_layout - one driver ioctl's pointer and fd fields. */
