@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps demo check check-asan conformance conformance-record clean help
+.PHONY: all deps demo check check-asan bench conformance-record clean help
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -28,6 +28,11 @@ check-asan: deps
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 	@scripts/conformance-summary.sh $(ASAN_BUILD)
 
+bench: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(EXTRA_CMAKE_ARGS)
+	cmake --build $(BUILD) -j $(JOBS)
+	@scripts/bench.sh $(BUILD)
+
 conformance-record: deps
 	@scripts/conformance-record.sh
 
@@ -39,4 +44,5 @@ help:
 	@echo "make demo         install missing packages, build, run the demo"
 	@echo "make check        install missing packages, build, run every test"
 	@echo "make check-asan   the same suite built with ASan and UBSan in $(ASAN_BUILD)/"
+	@echo "make bench        build optimised and run the benchmarks (table + $(BUILD)/bench.json)"
 	@echo "make conformance-record  re-record the kernel's answers through ../shared/oracle"

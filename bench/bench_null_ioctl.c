@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The cost of a null ioctl (GET_CAP): embedded, against a pipe FIONREAD ioctl; through
+ * acceld, against a raw 64-byte SOCK_SEQPACKET request-reply between two processes.
+ *
+ *   bench_null_ioctl ACCELD_PATH
+ */
+#include "bench.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+#include <libaccel.h>
+
+static int bench_fd, pipe_fds[2], seq_fd;
+
+static void run_getcap(void *arg, long iters)
+{
+	struct drm_get_cap cap = { .capability = DRM_CAP_SYNCOBJ };
+
+	(void)arg;
+	for (long i = 0; i < iters; i++)
+		if (accel_sys_ioctl(bench_fd, DRM_IOCTL_GET_CAP, &cap))
+			abort();
+}
+
+static void run_fionread(void *arg, long iters)
+{
+	int n;
+
+	(void)arg;
+	for (long i = 0; i < iters; i++)
+		if (ioctl(pipe_fds[0], FIONREAD, &n))
+			abort();
+}
+
+static void run_seqpacket(void *arg, long iters)
+{
+	char buf[64] = { 0 };
+
+	(void)arg;
+	for (long i = 0; i < iters; i++)
+		if (send(seq_fd, buf, sizeof(buf), 0) != sizeof(buf) || recv(seq_fd, buf, sizeof(buf), 0) != sizeof(buf))
+			abort();
+}
+
+static pid_t start_echo(void)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv))
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		char buf[64];
+		ssize_t n;
+
+		close(sv[0]);
+		while ((n = recv(sv[1], buf, sizeof(buf), 0)) > 0)
+			if (send(sv[1], buf, n, 0) != n)
+				break;
+		_exit(0);
+	}
+	close(sv[1]);
+	seq_fd = sv[0];
+	return pid;
+}
+
+static pid_t start_acceld(const char *acceld, const char *root)
+{
+	char sock[4096];
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(acceld, "acceld", "--root", root, "--log-level", "err", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(sock, sizeof(sock), "%s/dev/accel/accel0", root);
+	for (int i = 0; i < 500; i++) {
+		struct stat st;
+		char pidf[4096];
+
+		snprintf(pidf, sizeof(pidf), "%s/acceld.pid", root);
+		if (!stat(sock, &st) && !stat(pidf, &st) && st.st_size > 0)
+			return pid;
+		usleep(10000);
+	}
+	fprintf(stderr, "acceld did not start\n");
+	exit(1);
+}
+
+int main(int argc, char **argv)
+{
+	char root[] = "/tmp/accel-bench-XXXXXX";
+	struct bench_result emb, pipe_r, dmn, seq;
+	pid_t echo, daemon;
+	int status;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s ACCELD_PATH\n", argv[0]);
+		return 2;
+	}
+	if (!mkdtemp(root) || pipe(pipe_fds))
+		return 1;
+
+	/* Embedded first; no refresher rewriting files while we time. */
+	setenv("ACCEL_ROOT", root, 1);
+	setenv("ACCEL_REFRESH_MS", "0", 1);
+	bench_fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
+	if (bench_fd < 0)
+		return 1;
+	emb = bench_run(run_getcap, NULL, 200000, 15);
+	pipe_r = bench_run(run_fionread, NULL, 200000, 15);
+	bench_report("null ioctl, embedded", "ns", emb, "pipe FIONREAD ioctl", pipe_r, "<= 0.5");
+	accel_sys_close(bench_fd);
+
+	/* Then through acceld, which takes the root over: later opens go to its sockets. */
+	daemon = start_acceld(argv[1], root);
+	bench_fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
+	if (bench_fd < 0 || accel_fd_backend(bench_fd) != ACCEL_BACKEND_DAEMON)
+		return 1;
+	dmn = bench_run(run_getcap, NULL, 20000, 11);
+	echo = start_echo();
+	seq = bench_run(run_seqpacket, NULL, 20000, 11);
+	bench_report("null ioctl, acceld", "ns", dmn, "SEQPACKET 64 B round trip", seq, "<= 1.2");
+	accel_sys_close(bench_fd);
+	close(seq_fd);
+	waitpid(echo, &status, 0);
+	kill(daemon, SIGTERM);
+	waitpid(daemon, &status, 0);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+		if (system(cmd))
+			return 1;
+	}
+	return 0;
+}
