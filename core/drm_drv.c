@@ -297,6 +297,7 @@ static void drm_dev_fini(struct drm_device *dev)
 	put_device(dev->dev);
 	dev->dev = NULL;
 	pthread_mutex_destroy(&dev->filelist_mutex);
+	drm_gem_destroy(dev);
 }
 
 int drm_dev_init(struct drm_device *dev, const struct drm_driver *driver, struct device *parent)
@@ -326,6 +327,7 @@ int drm_dev_init(struct drm_device *dev, const struct drm_driver *driver, struct
 	dev->driver_features = ~0u;
 	atomic_init(&dev->unplugged, false);
 	pthread_mutex_init(&dev->filelist_mutex, NULL);
+	drm_gem_init(dev);
 
 	if (f & DRIVER_COMPUTE_ACCEL) {
 		err = drm_minor_alloc(dev, DRM_MINOR_ACCEL);

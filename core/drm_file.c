@@ -13,7 +13,10 @@
 #include <accel/drm_accel.h>
 #include <accel/drm_drv.h>
 #include <accel/drm_file.h>
+#include <accel/drm_gem.h>
+#include <accel/drm_prime.h>
 #include <accel/drm_print.h>
+#include <accel/drm_syncobj.h>
 #include "drm_internal.h"
 
 /* Client ids come from one counter for the whole process and are never reused. */
@@ -36,10 +39,20 @@ static struct drm_file *drm_file_alloc(struct drm_minor *minor, struct file *fil
 	/* Nobody is master of an accel device: only CAP_SYS_ADMIN counts as authenticated. */
 	file->authenticated = capable_sys_admin();
 	pthread_mutex_init(&file->client_name_lock, NULL);
+	if (drm_core_check_feature(dev, DRIVER_GEM))
+		drm_gem_open(dev, file);
+	drm_prime_init_file_private(&file->prime);
+	if (drm_core_check_feature(dev, DRIVER_SYNCOBJ))
+		drm_syncobj_open(file);
 
 	if (dev->driver->open) {
 		err = dev->driver->open(dev, file);
 		if (err < 0) {
+			if (drm_core_check_feature(dev, DRIVER_SYNCOBJ))
+				drm_syncobj_release(file);
+			drm_prime_destroy_file_private(&file->prime);
+			if (drm_core_check_feature(dev, DRIVER_GEM))
+				drm_gem_release(dev, file);
 			pthread_mutex_destroy(&file->client_name_lock);
 			free(file);
 			return ERR_PTR(err);
@@ -55,8 +68,13 @@ static void drm_file_free(struct drm_file *file)
 	drm_dbg(dev, "pid = %d, device = 0x%x, open_count = %d", (int)file->pid,
 		(unsigned int)file->minor->index, dev->open_count);
 	/* The kernel's order: the client's objects go before the driver's postclose. */
+	if (drm_core_check_feature(dev, DRIVER_SYNCOBJ))
+		drm_syncobj_release(file);
+	if (drm_core_check_feature(dev, DRIVER_GEM))
+		drm_gem_release(dev, file);
 	if (dev->driver->postclose)
 		dev->driver->postclose(dev, file);
+	drm_prime_destroy_file_private(&file->prime);
 	pthread_mutex_destroy(&file->client_name_lock);
 	free(file->client_name);
 	free(file);

@@ -325,8 +325,40 @@ static const struct drm_ioctl_desc drm_ioctls[] = {
 	NO_KMS(DRM_IOCTL_WAIT_VBLANK, 0),
 
 	/* GEM, dumb buffers and PRIME (core/drm_gem.c, core/drm_prime.c) */
+	DRM_IOCTL_DEF(DRM_IOCTL_GEM_CLOSE, drm_gem_close_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_GEM_FLINK, drm_gem_flink_ioctl, DRM_AUTH),
+	DRM_IOCTL_DEF(DRM_IOCTL_GEM_OPEN, drm_gem_open_ioctl, DRM_AUTH),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_PRIME_HANDLE_TO_FD, drm_prime_handle_to_fd_ioctl,
+			     DRM_RENDER_ALLOW, &drm_prime_handle_to_fd_layout),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_PRIME_FD_TO_HANDLE, drm_prime_fd_to_handle_ioctl,
+			     DRM_RENDER_ALLOW, &drm_prime_fd_to_handle_layout),
+	DRM_IOCTL_DEF(DRM_IOCTL_MODE_CREATE_DUMB, drm_mode_create_dumb_ioctl, 0),
+	DRM_IOCTL_DEF(DRM_IOCTL_MODE_MAP_DUMB, drm_mode_mmap_dumb_ioctl, 0),
+	DRM_IOCTL_DEF(DRM_IOCTL_MODE_DESTROY_DUMB, drm_mode_destroy_dumb_ioctl, 0),
 
 	/* syncobj (core/drm_syncobj.c) */
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_CREATE, drm_syncobj_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_DESTROY, drm_syncobj_destroy_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, drm_syncobj_handle_to_fd_ioctl,
+			     DRM_RENDER_ALLOW, &drm_syncobj_handle_to_fd_layout),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, drm_syncobj_fd_to_handle_ioctl,
+			     DRM_RENDER_ALLOW, &drm_syncobj_fd_to_handle_layout),
+	/* The 6.12 layouts (with deadline_nsec): libdrm's shorter ones are zero-extended. */
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_SYNCOBJ_WAIT_6_12, drm_syncobj_wait_ioctl,
+			     DRM_RENDER_ALLOW, &drm_syncobj_wait_layout),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT_6_12, drm_syncobj_timeline_wait_ioctl,
+			     DRM_RENDER_ALLOW, &drm_syncobj_timeline_wait_layout),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_SYNCOBJ_RESET, drm_syncobj_reset_ioctl,
+			     DRM_RENDER_ALLOW, &drm_syncobj_array_layout),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_SYNCOBJ_SIGNAL, drm_syncobj_signal_ioctl,
+			     DRM_RENDER_ALLOW, &drm_syncobj_array_layout),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, drm_syncobj_timeline_signal_ioctl,
+			     DRM_RENDER_ALLOW, &drm_syncobj_timeline_signal_layout),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_SYNCOBJ_QUERY, drm_syncobj_query_ioctl,
+			     DRM_RENDER_ALLOW, &drm_syncobj_query_layout),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_TRANSFER, drm_syncobj_transfer_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_LAYOUT(DRM_IOCTL_SYNCOBJ_EVENTFD, drm_syncobj_eventfd_ioctl,
+			     DRM_RENDER_ALLOW, &drm_syncobj_eventfd_layout),
 
 	DRM_IOCTL_DEF(DRM_IOCTL_UPDATE_DRAW, drm_noop, DRM_AUTH | DRM_MASTER | DRM_ROOT_ONLY),
 

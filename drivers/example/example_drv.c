@@ -11,6 +11,7 @@
 
 #include <accel/drm_accel.h>
 #include <accel/drm_drv.h>
+#include <accel/drm_gem_shmem_helper.h>
 #include <accel/platform_device.h>
 #include <uapi/drm/example_accel.h>
 #include "example.h"
@@ -19,8 +20,12 @@ DEFINE_DRM_ACCEL_FOPS(example_accel_fops);
 
 static const struct drm_ioctl_desc example_ioctls[] = {
 	/* buffers (example_gem.c) */
+	DRM_IOCTL_DEF_DRV(EXAMPLE_CREATE_BO, example_create_bo_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(EXAMPLE_BO_INFO, example_bo_info_ioctl, DRM_RENDER_ALLOW),
 
 	/* jobs (example_job.c) */
+	DRM_IOCTL_DEF_DRV(EXAMPLE_SUBMIT, example_submit_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(EXAMPLE_SIGNAL, example_signal_ioctl, DRM_RENDER_ALLOW),
 };
 
 static const struct drm_driver example_driver = {
@@ -28,6 +33,8 @@ static const struct drm_driver example_driver = {
 	.fops = &example_accel_fops,
 	.ioctls = example_ioctls,
 	.num_ioctls = ARRAY_SIZE(example_ioctls),
+	.release = example_job_release,
+	DRM_GEM_SHMEM_DRIVER_OPS,
 	.name = "example",
 	.desc = "Example accelerator driver",
 	.date = "20261125",
@@ -44,7 +51,9 @@ static int example_probe(struct platform_device *pdev)
 	drm = drm_dev_alloc(&example_driver, &pdev->dev);
 	if (IS_ERR(drm))
 		return PTR_ERR(drm);
-	err = drm_dev_register(drm, 0);
+	err = example_job_init(drm);
+	if (!err)
+		err = drm_dev_register(drm, 0);
 	if (err) {
 		drm_dev_put(drm);
 		return err;

@@ -11,6 +11,7 @@
 
 #include <accel/fs.h>
 #include <accel/drm_file.h>
+#include <accel/drm_gem.h>
 #include <accel/drm_ioctl.h>
 
 /** ACCEL_MAJOR - the char major of accel nodes. */
@@ -28,6 +29,7 @@ int accel_open(struct inode *inode, struct file *filp);
 	.open = accel_open, \
 	.release = drm_release, \
 	.unlocked_ioctl = drm_ioctl, \
+	.mmap = drm_gem_mmap, \
 	.show_fdinfo = drm_show_fdinfo
 
 /** DEFINE_DRM_ACCEL_FOPS() - define the file operations of an accelerator driver. */
@@ -42,6 +44,7 @@ int accel_open(struct inode *inode, struct file *filp);
 		.open = drm_open, \
 		.release = drm_release, \
 		.unlocked_ioctl = drm_ioctl, \
+		.mmap = drm_gem_mmap, \
 		.show_fdinfo = drm_show_fdinfo, \
 	}
 

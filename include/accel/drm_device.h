@@ -10,10 +10,12 @@
 #include <stdbool.h>
 #include <accel/kref.h>
 #include <accel/device.h>
+#include <accel/idr.h>
 
 struct drm_driver;
 struct drm_device;
 struct drm_file;
+struct drm_vma_offset_node;
 
 /** enum drm_minor_type - which kind of node a minor is. */
 enum drm_minor_type {
@@ -44,6 +46,9 @@ struct drm_minor {
  * @filelist and @open_count are guarded by @filelist_mutex; @registered and the minors'
  * publication by the minor table lock; @unplugged is atomic and @unplug_lock (a rwlock:
  * readers are drm_dev_enter() sections) orders it against callers.
+ * GEM: @object_name_lock guards @object_name_idr and, of every object of the device, its
+ * handle_count, name and dma_buf; @vma_offset_lock guards @vma_offset_nodes and every
+ * object's vma_node; @gem_objects is atomic.
  */
 struct drm_device {
 	struct kref ref;
@@ -67,6 +72,16 @@ struct drm_device {
 	int open_count;
 
 	struct attr_node *debugfs_root;
+
+	pthread_mutex_t object_name_lock;
+	/** @object_name_idr: flink names, the lowest free from 1. */
+	struct idr object_name_idr;
+	pthread_rwlock_t vma_offset_lock;
+	/** @vma_offset_nodes: objects with a fake mmap offset, sorted by offset. */
+	struct drm_vma_offset_node *vma_offset_nodes;
+	/** @gem_objects: objects not yet freed. */
+	atomic_uint gem_objects;
+
 	/** @managed_release: free the struct in the last put (drm_dev_alloc()). */
 	bool managed_release;
 };

@@ -11,11 +11,16 @@
 #define ACCEL_DRM_DRV_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <accel/compiler.h>
 #include <accel/drm_device.h>
 
+struct dma_buf;
 struct drm_file;
+struct drm_gem_object;
 struct drm_ioctl_desc;
+struct drm_mode_create_dumb;
 struct file_operations;
 struct device;
 struct seq_file;
@@ -45,6 +50,22 @@ struct drm_driver {
 	void (*show_fdinfo)(struct seq_file *m, struct drm_file *file);
 	/** @debugfs_init: add the driver's debugfs files under minor->debugfs_root. */
 	void (*debugfs_init)(struct drm_minor *minor);
+
+	/** @gem_create_object: allocate the driver's object struct (helpers call it). */
+	struct drm_gem_object *(*gem_create_object)(struct drm_device *dev, size_t size);
+	/** @gem_prime_import: replace the whole import (default drm_gem_prime_import()). */
+	struct drm_gem_object *(*gem_prime_import)(struct drm_device *dev, struct dma_buf *buf);
+	/**
+	 * @gem_prime_import_buf: wrap a buffer of another device or a foreign memfd as an
+	 * object (the kernel's gem_prime_import_sg_table); without it such imports fail -EINVAL.
+	 */
+	struct drm_gem_object *(*gem_prime_import_buf)(struct drm_device *dev, struct dma_buf *buf);
+	/** @dumb_create: make a dumb buffer; without it the dumb ioctls fail -ENOSYS. */
+	int (*dumb_create)(struct drm_file *file, struct drm_device *dev,
+			   struct drm_mode_create_dumb *args);
+	/** @dumb_map_offset: MAP_DUMB (default drm_gem_dumb_map_offset()). */
+	int (*dumb_map_offset)(struct drm_file *file, struct drm_device *dev, uint32_t handle,
+			       uint64_t *offset);
 
 	int major;
 	int minor;

@@ -11,6 +11,8 @@
 #include <sys/types.h>
 #include <accel/drm_device.h>
 #include <accel/fs.h>
+#include <accel/idr.h>
+#include <accel/drm_prime.h>
 
 struct file;
 struct inode;
@@ -25,6 +27,8 @@ struct inode;
  * @client_name is guarded by @client_name_lock; the client capabilities by the ioctl that
  * sets them being the only writer (reads are racy as in the kernel); @next_file by the
  * device's filelist_mutex; driver_priv belongs to the driver.
+ * GEM: @table_lock guards @object_idr (handle -> object); @prime has its own lock.
+ * syncobj: @syncobj_table_lock guards @syncobj_idr (handle -> syncobj reference).
  */
 struct drm_file {
 	struct drm_minor *minor;
@@ -45,6 +49,16 @@ struct drm_file {
 
 	pthread_mutex_t client_name_lock;
 	char *client_name;
+
+	pthread_mutex_t table_lock;
+	/** @object_idr: GEM handles, the lowest free from 1; NULL while a handle is closing. */
+	struct idr object_idr;
+	/** @prime: buffers this file exported or imported, for same-handle re-imports. */
+	struct drm_prime_file_private prime;
+
+	pthread_mutex_t syncobj_table_lock;
+	/** @syncobj_idr: syncobj handles, the lowest free from 1 (DRIVER_SYNCOBJ devices). */
+	struct idr syncobj_idr;
 
 	void *driver_priv;
 	struct drm_file *next_file;

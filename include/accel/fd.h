@@ -8,8 +8,9 @@
  * this process's own, and acceld passes descriptors with SCM_RIGHTS.
  *
  * Objects the core gives out as descriptors are real files of this process (memfds for
- * buffers and opaque syncobj files, pipes for sync_files) so that the core recognises its
- * own by inode (fd_inode_key()) when they come back.
+ * buffers; pipes for opaque syncobj files, whose closed read ends tell the core the file is
+ * gone, and for sync_files, whose read ends poll readable when the fence signals) so that
+ * the core recognises its own by inode (fd_inode_key()) when they come back.
  */
 #ifndef ACCEL_FD_H
 #define ACCEL_FD_H

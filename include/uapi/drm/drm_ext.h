@@ -46,6 +46,35 @@ struct drm_set_client_name {
 #define DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT 6
 #endif
 
+/*
+ * Linux 6.5 added deadline_nsec to the two syncobj wait structs, which changes the size the
+ * ioctl numbers encode (0x20 -> 0x28, 0x28 -> 0x30); Debian 12's libdrm header predates it.
+ * These are the 6.12 layouts and numbers under their own names, whichever header is
+ * installed; the core table uses them, and a caller built with the older header still works
+ * (its shorter argument is zero-extended: no deadline).
+ */
+struct drm_syncobj_wait_6_12 {
+	__u64 handles;
+	__s64 timeout_nsec; /* absolute CLOCK_MONOTONIC; 0 polls */
+	__u32 count_handles;
+	__u32 flags;
+	__u32 first_signaled;
+	__u32 pad;
+	__u64 deadline_nsec; /* with DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE */
+};
+struct drm_syncobj_timeline_wait_6_12 {
+	__u64 handles;
+	__u64 points;
+	__s64 timeout_nsec;
+	__u32 count_handles;
+	__u32 flags;
+	__u32 first_signaled;
+	__u32 pad;
+	__u64 deadline_nsec;
+};
+#define DRM_IOCTL_SYNCOBJ_WAIT_6_12 DRM_IOWR(0xC3, struct drm_syncobj_wait_6_12)
+#define DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT_6_12 DRM_IOWR(0xCA, struct drm_syncobj_timeline_wait_6_12)
+
 #ifndef DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE
 #define DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE (1 << 3)
 #endif

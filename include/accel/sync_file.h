@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: accel/sync_file.h - sync_file: a fence as a descriptor.
+ *
+ * A sync_file is the read end of a pipe: it polls readable (POLLIN) once its fence has
+ * signalled, as a kernel sync_file does. The core keeps the write end, the fence and the
+ * pipe's inode key; a descriptor that comes back is recognised by fd_inode_key(). When every
+ * copy of the read end is closed (in any process) the write end reports POLLERR and the
+ * core lets go of the fence at its next look at the table.
+ *
+ * Not offered: the SYNC_IOC_* ioctls (merge, file info) on the descriptor, and read() must
+ * not be used on it (it would consume the readiness byte).
+ */
+#ifndef ACCEL_SYNC_FILE_H
+#define ACCEL_SYNC_FILE_H
+
+#include <stdint.h>
+
+struct dma_fence;
+
+/**
+ * sync_file_install() - make a sync_file of @fence (a reference is taken) and give it to
+ * the caller of the current request with @flags (O_CLOEXEC). Returns the caller's
+ * descriptor or -errno.
+ */
+int sync_file_install(struct dma_fence *fence, int flags);
+
+/**
+ * sync_file_get_fence() - the fence of the caller's descriptor @ufd, with a reference, or
+ * NULL when @ufd is not a sync_file made here.
+ */
+struct dma_fence *sync_file_get_fence(int ufd);
+
+/**
+ * sync_file_fence_of_fd() - sync_file_get_fence() for a descriptor of this process.
+ */
+struct dma_fence *sync_file_fence_of_fd(int fd);
+
+/** sync_file_count() - live sync_files (after letting go of closed ones), for tests. */
+unsigned int sync_file_count(void);
+
+#endif
