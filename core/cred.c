@@ -31,3 +31,17 @@ bool capable_sys_admin(void)
 {
 	return current_cred()->uid == 0;
 }
+
+static _Thread_local bool (*signal_check)(void *data);
+static _Thread_local void *signal_check_data;
+
+void accel_set_signal_check(bool (*check)(void *data), void *data)
+{
+	signal_check = check;
+	signal_check_data = data;
+}
+
+bool signal_pending(void)
+{
+	return signal_check && signal_check(signal_check_data);
+}

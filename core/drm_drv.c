@@ -16,6 +16,7 @@
 
 #include <accel/drm_accel.h>
 #include <accel/drm_drv.h>
+#include <accel/drm_gem.h>
 #include <accel/drm_print.h>
 #include "drm_internal.h"
 
@@ -391,6 +392,7 @@ int drm_dev_register(struct drm_device *dev, unsigned long flags)
 	(void)flags;
 	if (drm_core_check_feature(dev, DRIVER_COMPUTE_ACCEL))
 		accel_debugfs_register(dev);
+	drm_gem_debugfs_init(dev);
 	err = drm_minor_register(dev, DRM_MINOR_RENDER);
 	if (err)
 		goto err_minors;

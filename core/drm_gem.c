@@ -31,6 +31,7 @@ void drm_gem_init(struct drm_device *dev)
 	pthread_rwlock_init(&dev->vma_offset_lock, NULL);
 	dev->vma_offset_nodes = NULL;
 	atomic_init(&dev->gem_objects, 0);
+	atomic_init(&dev->gem_bytes, 0);
 }
 
 void drm_gem_destroy(struct drm_device *dev)
@@ -44,6 +45,27 @@ void drm_gem_destroy(struct drm_device *dev)
 unsigned int drm_gem_objects_live(struct drm_device *dev)
 {
 	return atomic_load(&dev->gem_objects);
+}
+
+/* debugfs gem_objects: what is alive on the device, so that leaks show. */
+static int drm_gem_objects_show(struct seq_file *m)
+{
+	struct drm_device *dev = m->private;
+
+	seq_printf(m, "objects: %u\nbytes: %llu\n", atomic_load(&dev->gem_objects),
+		   (unsigned long long)atomic_load(&dev->gem_bytes));
+	return 0;
+}
+
+/**
+ * drm_gem_debugfs_init() - add "gem_objects" (live objects and their bytes) to the
+ * device's debugfs directory.
+ * @dev: a GEM device being registered
+ */
+void drm_gem_debugfs_init(struct drm_device *dev)
+{
+	if (dev->debugfs_root && drm_core_check_feature(dev, DRIVER_GEM))
+		attr_file_create(dev->debugfs_root, "gem_objects", 0444, drm_gem_objects_show, NULL, dev);
 }
 
 /**
@@ -67,6 +89,7 @@ void drm_gem_private_object_init(struct drm_device *dev, struct drm_gem_object *
 	obj->filp = -1;
 	drm_dev_get(dev);
 	atomic_fetch_add(&dev->gem_objects, 1);
+	atomic_fetch_add(&dev->gem_bytes, size);
 }
 
 /**
@@ -121,6 +144,7 @@ void drm_gem_object_release(struct drm_gem_object *obj)
 		dma_buf_put(obj->import_attach);
 	obj->import_attach = NULL;
 	atomic_fetch_sub(&dev->gem_objects, 1);
+	atomic_fetch_sub(&dev->gem_bytes, obj->size);
 	drm_dev_put(dev);
 }
 

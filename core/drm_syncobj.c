@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <accel/cred.h>
 #include <accel/drm_drv.h>
 #include <accel/drm_file.h>
 #include <accel/drm_syncobj.h>
@@ -85,19 +86,39 @@ static void waiter_wake(struct syncobj_waiter *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* Sleep until woken or the absolute time @deadline; false when it passed. */
-static bool waiter_sleep(struct syncobj_waiter *w, ktime_t deadline)
+/* How often a sleeping waiter looks whether its caller has gone (signal_pending()). */
+#define WAITER_SIGNAL_SLICE_NS 100000000LL
+
+/*
+ * Sleep until woken or the absolute time @deadline: 1 woken, 0 when it passed,
+ * -ERESTARTSYS when the caller went away meanwhile.
+ */
+static int waiter_sleep(struct syncobj_waiter *w, ktime_t deadline)
 {
-	struct timespec ts = { .tv_sec = deadline / 1000000000, .tv_nsec = deadline % 1000000000 };
-	bool woken;
+	int ret = 0;
 
 	pthread_mutex_lock(&w->lock);
-	while (!w->woken && pthread_cond_timedwait(&w->cond, &w->lock, &ts) != ETIMEDOUT)
-		;
-	woken = w->woken;
+	while (!w->woken) {
+		ktime_t now = ktime_get(), until = deadline;
+		struct timespec ts;
+
+		if (now >= deadline)
+			break;
+		if (until - now > WAITER_SIGNAL_SLICE_NS)
+			until = now + WAITER_SIGNAL_SLICE_NS;
+		ts.tv_sec = until / 1000000000;
+		ts.tv_nsec = until % 1000000000;
+		if (pthread_cond_timedwait(&w->cond, &w->lock, &ts) == ETIMEDOUT && !w->woken &&
+		    signal_pending()) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+	}
+	if (w->woken)
+		ret = 1;
 	w->woken = false;
 	pthread_mutex_unlock(&w->lock);
-	return woken;
+	return ret;
 }
 
 /*
@@ -350,7 +371,10 @@ int drm_syncobj_find_fence(struct drm_file *file, uint32_t handle, uint64_t poin
 			ret = 0;
 			break;
 		}
-		if (!waiter_sleep(&waiter, deadline) && !atomic_load(&wait.fence)) {
+		ret = waiter_sleep(&waiter, deadline);
+		if (ret < 0)
+			break;
+		if (!ret && !atomic_load(&wait.fence)) {
 			ret = -ETIME;
 			break;
 		}
@@ -912,8 +936,12 @@ static int drm_syncobj_array_wait_timeout(struct drm_syncobj **syncobjs, const v
 			break;
 		}
 		/* Past the deadline: one last look, as the kernel's timeout reaching 0 gives. */
-		if (!waiter_sleep(&waiter, deadline))
+		ret = waiter_sleep(&waiter, deadline);
+		if (ret < 0)
+			break;
+		if (!ret)
 			deadline = 0;
+		ret = 0;
 	}
 
 cleanup_entries:

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,6 +492,15 @@ static void conn_release(struct conn *c)
 
 static int conn_start(int sock, dev_t devt, struct file *file, uint32_t attach_id);
 
+/* The client hung up (it died, or closed its last descriptor): its waits end. */
+static bool conn_hung_up(void *data)
+{
+	struct conn *c = data;
+	struct pollfd p = { .fd = c->sock, .events = POLLRDHUP };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 static void *conn_main(void *arg)
 {
 	struct conn *c = arg;
@@ -500,6 +510,7 @@ static void *conn_main(void *arg)
 
 	if (!buf || !out)
 		goto out;
+	accel_set_signal_check(conn_hung_up, c);
 	if (c->file) {
 		/* Attached for a forked child: the file is open, answer on the new socket. */
 		struct accel_wire_hdr reply = { .op = ACCEL_WIRE_ATTACH, .id = c->attach_id };
@@ -535,10 +546,13 @@ static void *conn_main(void *arg)
 			break;
 		case ACCEL_WIRE_ATTACH:
 			/* The socket goes to the new connection; its thread answers there. */
-			err = nfds != 1 || hdr->size ? -EPROTO :
-			      conn_start(fds[0], c->devt, fget(c->file), hdr->id);
-			if (!err || nfds == 1)
-				nfds = 0; /* taken, or closed by conn_start() */
+			if (nfds != 1 || hdr->size) {
+				err = -EPROTO;
+				break;
+			}
+			/* Taken, or closed by conn_start(); a failed attach leaves this one serving. */
+			conn_start(fds[0], c->devt, fget(c->file), hdr->id);
+			nfds = 0;
 			err = 0;
 			break;
 		default:

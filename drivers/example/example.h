@@ -20,4 +20,10 @@ void example_job_release(struct drm_device *dev);
 int example_submit_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
 int example_signal_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
 
+struct drm_file;
+struct seq_file;
+int example_open(struct drm_device *dev, struct drm_file *file);
+void example_postclose(struct drm_device *dev, struct drm_file *file);
+void example_show_fdinfo(struct seq_file *m, struct drm_file *file);
+
 #endif

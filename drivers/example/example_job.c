@@ -8,9 +8,15 @@
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
+#include <time.h>
+
+#include <accel/attr.h>
+#include <accel/drm_gem.h>
+#include <accel/kref.h>
 
 #include <accel/dma_fence.h>
 #include <accel/drm_drv.h>
+#include <accel/drm_file.h>
 #include <accel/drm_syncobj.h>
 #include <accel/idr.h>
 #include <uapi/drm/example_accel.h>
@@ -85,6 +91,106 @@ void example_job_release(struct drm_device *dev)
 	dev->dev_private = NULL;
 }
 
+/*
+ * struct example_client - a client's engine statistics for fdinfo. Shared with the
+ * callbacks of its jobs, which may run after the file is closed: refcounted; the counters
+ * are atomic.
+ */
+struct example_client {
+	struct kref ref;
+	atomic_uint_fast64_t busy_ns;
+	atomic_uint_fast64_t jobs_done;
+};
+
+/* A job's busy time: from submission to its fence's signal. */
+struct example_job_time {
+	struct dma_fence_cb cb;
+	uint64_t submitted_ns;
+	struct example_client *client;
+};
+
+static uint64_t example_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void example_client_free(struct kref *ref)
+{
+	free(container_of(ref, struct example_client, ref));
+}
+
+static void example_job_done(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct example_job_time *t = container_of(cb, struct example_job_time, cb);
+
+	(void)fence;
+	atomic_fetch_add(&t->client->busy_ns, example_now_ns() - t->submitted_ns);
+	atomic_fetch_add(&t->client->jobs_done, 1);
+	kref_put(&t->client->ref, example_client_free);
+	free(t);
+}
+
+/**
+ * example_open() - a client opened the device: its statistics.
+ */
+int example_open(struct drm_device *dev, struct drm_file *file)
+{
+	struct example_client *c = calloc(1, sizeof(*c));
+
+	(void)dev;
+	if (!c)
+		return -ENOMEM;
+	kref_init(&c->ref);
+	file->driver_priv = c;
+	return 0;
+}
+
+/**
+ * example_postclose() - drop the client's statistics (jobs still running keep them).
+ */
+void example_postclose(struct drm_device *dev, struct drm_file *file)
+{
+	struct example_client *c = file->driver_priv;
+
+	(void)dev;
+	if (c)
+		kref_put(&c->ref, example_client_free);
+	file->driver_priv = NULL;
+}
+
+/**
+ * example_show_fdinfo() - the client's usage keys: engine time of its jobs, its buffers.
+ */
+void example_show_fdinfo(struct seq_file *m, struct drm_file *file)
+{
+	struct example_client *c = file->driver_priv;
+
+	if (c)
+		seq_printf(m, "drm-engine-job:\t%llu ns\n", (unsigned long long)atomic_load(&c->busy_ns));
+	drm_show_memory_stats(m, file);
+}
+
+/* Count the job's time for @file's client once its fence signals. */
+static void example_job_account(struct drm_file *file, struct dma_fence *fence)
+{
+	struct example_client *c = file->driver_priv;
+	struct example_job_time *t;
+
+	if (!c)
+		return;
+	t = malloc(sizeof(*t));
+	if (!t)
+		return; /* statistics only: the job itself is unaffected */
+	t->submitted_ns = example_now_ns();
+	t->client = c;
+	kref_get(&c->ref);
+	if (dma_fence_add_callback(fence, &t->cb, example_job_done))
+		example_job_done(fence, &t->cb);
+}
+
 /**
  * example_submit_ioctl() - DRM_IOCTL_EXAMPLE_SUBMIT: a new job fence, named by fence_id,
  * put into out_syncobj (at out_point on its timeline when non-zero); signalled at once with
@@ -129,6 +235,7 @@ int example_submit_ioctl(struct drm_device *dev, void *data, struct drm_file *fi
 		goto out;
 	}
 	args->fence_id = (uint32_t)id;
+	example_job_account(file, fence);
 	if (syncobj) {
 		if (chain) {
 			drm_syncobj_add_point(syncobj, chain, fence, args->out_point);

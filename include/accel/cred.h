@@ -31,4 +31,17 @@ const struct accel_cred *accel_cred_set_current(const struct accel_cred *cred);
 /** capable_sys_admin() - the caller may do what CAP_SYS_ADMIN allows (uid 0 here). */
 bool capable_sys_admin(void);
 
+/** ERESTARTSYS - what an interrupted wait returns, as in the kernel (never seen by callers). */
+#define ERESTARTSYS 512
+
+/**
+ * signal_pending() - the caller of the current request is gone (acceld: its connection hung
+ * up), so interruptible waits give up with -ERESTARTSYS, as a kernel's do on a fatal signal.
+ * Always false in embedded mode, where the caller is this very thread.
+ */
+bool signal_pending(void);
+
+/** accel_set_signal_check() - how this thread learns that its caller is gone (NULL: never). */
+void accel_set_signal_check(bool (*check)(void *data), void *data);
+
 #endif

@@ -48,7 +48,7 @@ struct drm_minor {
  * readers are drm_dev_enter() sections) orders it against callers.
  * GEM: @object_name_lock guards @object_name_idr and, of every object of the device, its
  * handle_count, name and dma_buf; @vma_offset_lock guards @vma_offset_nodes and every
- * object's vma_node; @gem_objects is atomic.
+ * object's vma_node; @gem_objects and @gem_bytes are atomic.
  */
 struct drm_device {
 	struct kref ref;
@@ -81,6 +81,8 @@ struct drm_device {
 	struct drm_vma_offset_node *vma_offset_nodes;
 	/** @gem_objects: objects not yet freed. */
 	atomic_uint gem_objects;
+	/** @gem_bytes: their sizes added up. */
+	atomic_uint_fast64_t gem_bytes;
 
 	/** @managed_release: free the struct in the last put (drm_dev_alloc()). */
 	bool managed_release;

@@ -169,6 +169,8 @@ int drm_gem_dumb_map_offset(struct drm_file *file, struct drm_device *dev, uint3
  */
 void drm_show_memory_stats(struct seq_file *m, struct drm_file *file);
 
+/** drm_gem_debugfs_init() - the device's debugfs "gem_objects" file (at registration). */
+void drm_gem_debugfs_init(struct drm_device *dev);
 /** drm_gem_objects_live() - objects of @dev not yet freed (statistics and tests). */
 unsigned int drm_gem_objects_live(struct drm_device *dev);
 

@@ -12,6 +12,7 @@
 #include <accel/attr.h>
 #include <libaccel.h>
 #include <uapi/drm/drm_ext.h>
+#include <uapi/drm/example_accel.h>
 #include "helpers.h"
 
 static char root[PATH_MAX];
@@ -100,12 +101,39 @@ static void fdinfo_file_is_published_under_the_root_and_gone_after_close(void **
 	assert_int_not_equal(stat(path, &st), 0);
 }
 
+static void fdinfo_counts_the_client_buffers_and_job_time(void **state)
+{
+	int fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
+	struct drm_example_create_bo bo = { .size = 64 * 1024 };
+	struct drm_example_submit sub = { 0 };
+	struct drm_example_signal sig = { 0 };
+	unsigned long long busy = 0;
+	char name[32], *t, *p;
+
+	(void)state;
+	assert_int_equal(accel_sys_ioctl(fd, DRM_IOCTL_EXAMPLE_CREATE_BO, &bo), 0);
+	assert_int_equal(accel_sys_ioctl(fd, DRM_IOCTL_EXAMPLE_SUBMIT, &sub), 0);
+	usleep(2000);
+	sig.fence_id = sub.fence_id;
+	assert_int_equal(accel_sys_ioctl(fd, DRM_IOCTL_EXAMPLE_SIGNAL, &sig), 0);
+	t = only_client_fdinfo(name, sizeof(name));
+	assert_non_null(strstr(t, "drm-total-memory:\t64 KiB\n"));
+	p = strstr(t, "drm-engine-job:\t");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "drm-engine-job:\t%llu ns", &busy), 1);
+	/* At least the time between submission and signal. */
+	assert_true(busy >= 2000000ull);
+	free(t);
+	accel_sys_close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(open_client_has_an_fdinfo_file_with_driver_and_client_id),
 		cmocka_unit_test(fdinfo_shows_the_client_name_once_set),
 		cmocka_unit_test(fdinfo_file_is_published_under_the_root_and_gone_after_close),
+		cmocka_unit_test(fdinfo_counts_the_client_buffers_and_job_time),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
