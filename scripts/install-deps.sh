@@ -3,7 +3,7 @@
 # As root this runs apt-get; otherwise it names the packages and stops.
 set -euo pipefail
 
-PKGS=(build-essential cmake pkg-config libdrm-dev libinih-dev libjson-c-dev libcmocka-dev)
+PKGS=(build-essential cmake pkg-config libdrm-dev libinih-dev libjson-c-dev libcmocka-dev libdnnl-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

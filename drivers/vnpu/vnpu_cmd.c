@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vnpu: the command parser. Walks a command stream, checks every packet completely (framing,
+ * flags, pads, enums, shapes, and every size computation for overflow), translates its
+ * operands through the job's address space, and only then hands it to an engine. A packet
+ * either fails before anything of it has run, or runs whole; a bad stream fails its job with
+ * an errno and the packet's position, and never reaches memory outside its operands.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+
+#include "vnpu_engine.h"
+
+_Static_assert(sizeof(struct vnpu_pkt_header) == 8, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_fence_write) == 24, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_sem_wait) == 32, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_timestamp) == 16, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_dma_copy) == 32, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_dma_fill) == 40, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_matmul) == 80, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_conv2d) == 112, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_pool2d) == 80, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_binary) == 48, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_activation) == 40, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_softmax) == 56, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_layernorm) == 56, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_transpose) == 72, "vnpu uAPI layout");
+
+const char *const vnpu_engine_class_name[VNPU_ENGINE_NR] = {
+	[VNPU_ENGINE_DMA] = "dma",
+	[VNPU_ENGINE_COMPUTE] = "compute",
+};
+
+/* Private copy of one packet: the stream may live in memory the client still writes. */
+union vnpu_pkt {
+	struct vnpu_pkt_header hdr;
+	struct vnpu_pkt_fence_write fence;
+	struct vnpu_pkt_sem_wait sem;
+	struct vnpu_pkt_timestamp ts;
+	struct vnpu_pkt_dma_copy copy;
+	struct vnpu_pkt_dma_fill fill;
+	struct vnpu_pkt_matmul mm;
+	struct vnpu_pkt_conv2d conv;
+	struct vnpu_pkt_pool2d pool;
+	struct vnpu_pkt_binary bin;
+	struct vnpu_pkt_activation act;
+	struct vnpu_pkt_softmax sm;
+	struct vnpu_pkt_layernorm ln;
+	struct vnpu_pkt_transpose tr;
+};
+
+/* Per opcode: the packet's size, the flags it defines, the engine class it occupies. */
+struct vnpu_op_info {
+	uint32_t size;
+	uint32_t flags;
+	int engine; /* -1: the command processor, not accounted */
+};
+
+static const struct vnpu_op_info vnpu_ops[] = {
+	[VNPU_OP_NOP] = { sizeof(struct vnpu_pkt_nop), 0, -1 },
+	[VNPU_OP_FENCE_WRITE] = { sizeof(struct vnpu_pkt_fence_write), 0, -1 },
+	[VNPU_OP_SEM_WAIT] = { sizeof(struct vnpu_pkt_sem_wait), 0, -1 },
+	[VNPU_OP_TIMESTAMP] = { sizeof(struct vnpu_pkt_timestamp), 0, -1 },
+	[VNPU_OP_DMA_COPY] = { sizeof(struct vnpu_pkt_dma_copy), 0, VNPU_ENGINE_DMA },
+	[VNPU_OP_DMA_FILL] = { sizeof(struct vnpu_pkt_dma_fill), 0, VNPU_ENGINE_DMA },
+	[VNPU_OP_MATMUL] = { sizeof(struct vnpu_pkt_matmul),
+			     VNPU_MATMUL_F_TRANS_A | VNPU_MATMUL_F_TRANS_B | VNPU_MATMUL_F_BIAS,
+			     VNPU_ENGINE_COMPUTE },
+	[VNPU_OP_CONV2D] = { sizeof(struct vnpu_pkt_conv2d), VNPU_CONV2D_F_BIAS, VNPU_ENGINE_COMPUTE },
+	[VNPU_OP_POOL2D] = { sizeof(struct vnpu_pkt_pool2d), VNPU_POOL2D_F_AVG_INCLUDE_PAD,
+			     VNPU_ENGINE_COMPUTE },
+	[VNPU_OP_BINARY] = { sizeof(struct vnpu_pkt_binary), VNPU_BINARY_F_BCAST_ROW,
+			     VNPU_ENGINE_COMPUTE },
+	[VNPU_OP_ACTIVATION] = { sizeof(struct vnpu_pkt_activation), 0, VNPU_ENGINE_COMPUTE },
+	[VNPU_OP_SOFTMAX] = { sizeof(struct vnpu_pkt_softmax), 0, VNPU_ENGINE_COMPUTE },
+	[VNPU_OP_LAYERNORM] = { sizeof(struct vnpu_pkt_layernorm),
+				VNPU_LAYERNORM_F_SCALE | VNPU_LAYERNORM_F_SHIFT, VNPU_ENGINE_COMPUTE },
+	[VNPU_OP_TRANSPOSE] = { sizeof(struct vnpu_pkt_transpose), 0, VNPU_ENGINE_COMPUTE },
+};
+
+/* The state of one stream: its context, where its result goes. */
+struct vnpu_stream {
+	const struct vnpu_exec_ctx *ctx;
+	struct vnpu_exec_result *res;
+};
+
+static uint32_t vnpu_dt_size(uint32_t dt)
+{
+	switch (dt) {
+	case VNPU_DT_F32:
+	case VNPU_DT_S32:
+		return 4;
+	case VNPU_DT_BF16:
+		return 2;
+	case VNPU_DT_S8:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The floating-point types that the tensor operations other than MATMUL accept. */
+static bool vnpu_dt_float(uint32_t dt)
+{
+	return dt == VNPU_DT_F32 || dt == VNPU_DT_BF16;
+}
+
+static bool vnpu_act_valid(uint32_t act)
+{
+	return act <= VNPU_ACT_TANH;
+}
+
+/*
+ * The byte size of a dense tensor of @n dimensions of @es-byte elements. Every product is
+ * checked: a shape whose size wraps 64 bits, or exceeds the address space, is invalid rather
+ * than small.
+ */
+static int vnpu_tensor_bytes(const uint64_t *dims, int n, uint64_t es, uint64_t *out)
+{
+	uint64_t v = es;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!dims[i] || __builtin_mul_overflow(v, dims[i], &v))
+			return -EINVAL;
+	}
+	if (v > VNPU_MAX_OPERAND_BYTES)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/*
+ * The byte extent of @count rows of @cols elements, @ld elements apart: the last row ends
+ * (count - 1) * ld + cols elements from the start.
+ */
+static int vnpu_rows_bytes(uint64_t count, uint64_t cols, uint64_t ld, uint64_t es,
+			   uint64_t *out)
+{
+	uint64_t v;
+
+	if (!count || !cols || ld < cols)
+		return -EINVAL;
+	if (__builtin_mul_overflow(count - 1, ld, &v) || __builtin_add_overflow(v, cols, &v) ||
+	    __builtin_mul_overflow(v, es, &v) || v > VNPU_MAX_OPERAND_BYTES)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Translate one operand. Misalignment is the packet's fault (-EINVAL); a range the address
+ * space refuses, or one that wraps the 64-bit VA space, is a memory fault (-EFAULT) and its
+ * VA is reported.
+ */
+static int vnpu_map(struct vnpu_stream *st, uint64_t va, uint64_t len, int write, uint32_t align,
+		    void **out)
+{
+	const struct vnpu_exec_ctx *ctx = st->ctx;
+	uint64_t end;
+	void *p = NULL;
+
+	if (align > 1 && (va & (align - 1)))
+		return -EINVAL;
+	if (!__builtin_add_overflow(va, len, &end))
+		p = ctx->mem->map(ctx->mem_ctx, va, len, write);
+	if (!p) {
+		st->res->fault_va = va;
+		st->res->fault_len = len;
+		st->res->fault_write = write;
+		return -EFAULT;
+	}
+	*out = p;
+	return 0;
+}
+
+static bool vnpu_ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+static int vnpu_exec_fence(struct vnpu_stream *st, const struct vnpu_pkt_fence_write *p)
+{
+	void *dst;
+	int ret;
+
+	ret = vnpu_map(st, p->va, 8, 1, 8, &dst);
+	if (ret)
+		return ret;
+	vnpu_sync_fence_write(dst, p->value);
+	return 0;
+}
+
+static int vnpu_exec_sem(struct vnpu_stream *st, const struct vnpu_pkt_sem_wait *p)
+{
+	void *sem;
+	int ret;
+
+	ret = vnpu_map(st, p->va, 8, 0, 8, &sem);
+	if (ret)
+		return ret;
+	return vnpu_sync_sem_wait(st->ctx, sem, p->value, p->timeout_ns);
+}
+
+static int vnpu_exec_timestamp(struct vnpu_stream *st, const struct vnpu_pkt_timestamp *p)
+{
+	void *dst;
+	int ret;
+
+	ret = vnpu_map(st, p->va, 8, 1, 8, &dst);
+	if (ret)
+		return ret;
+	vnpu_sync_timestamp(dst);
+	return 0;
+}
+
+static int vnpu_exec_copy(struct vnpu_stream *st, const struct vnpu_pkt_dma_copy *p)
+{
+	void *src, *dst;
+	int ret;
+
+	if (!p->size || p->size > VNPU_MAX_OPERAND_BYTES)
+		return -EINVAL;
+	ret = vnpu_map(st, p->src_va, p->size, 0, 1, &src);
+	if (!ret)
+		ret = vnpu_map(st, p->dst_va, p->size, 1, 1, &dst);
+	if (ret)
+		return ret;
+	vnpu_dma_copy(dst, src, p->size);
+	return 0;
+}
+
+static int vnpu_exec_fill(struct vnpu_stream *st, const struct vnpu_pkt_dma_fill *p)
+{
+	void *dst;
+	int ret;
+
+	if (p->pad || (p->width != 1 && p->width != 2 && p->width != 4 && p->width != 8))
+		return -EINVAL;
+	if (!p->size || p->size % p->width || p->size > VNPU_MAX_OPERAND_BYTES)
+		return -EINVAL;
+	ret = vnpu_map(st, p->dst_va, p->size, 1, p->width, &dst);
+	if (ret)
+		return ret;
+	vnpu_dma_fill(dst, p->size, p->value, p->width);
+	return 0;
+}
+
+/* @p is the private copy: zero leading dimensions are resolved here for the engine. */
+static int vnpu_exec_matmul(struct vnpu_stream *st, struct vnpu_pkt_matmul *p)
+{
+	bool ta = p->hdr.flags & VNPU_MATMUL_F_TRANS_A, tb = p->hdr.flags & VNPU_MATMUL_F_TRANS_B;
+	bool has_bias = p->hdr.flags & VNPU_MATMUL_F_BIAS;
+	uint64_t a_bytes, b_bytes, c_bytes, bias_bytes;
+	uint32_t a_rows, a_cols, b_rows, b_cols, ses, des;
+	void *a, *b, *c, *bias = NULL;
+	int ret;
+
+	switch (p->src_type) {
+	case VNPU_DT_F32:
+		if (p->dst_type != VNPU_DT_F32)
+			return -EINVAL;
+		break;
+	case VNPU_DT_BF16:
+		if (p->dst_type != VNPU_DT_BF16 && p->dst_type != VNPU_DT_F32)
+			return -EINVAL;
+		break;
+	case VNPU_DT_S8:
+		/* integer results are exact only without the f32 epilogues */
+		if (p->dst_type != VNPU_DT_S32 || (p->act != VNPU_ACT_NONE && p->act != VNPU_ACT_RELU))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!vnpu_act_valid(p->act) || !p->batch || !p->m || !p->n || !p->k)
+		return -EINVAL;
+	if (!has_bias && p->bias_va)
+		return -EINVAL;
+	a_rows = ta ? p->k : p->m;
+	a_cols = ta ? p->m : p->k;
+	b_rows = tb ? p->n : p->k;
+	b_cols = tb ? p->k : p->n;
+	if (!p->lda)
+		p->lda = a_cols;
+	if (!p->ldb)
+		p->ldb = b_cols;
+	if (!p->ldc)
+		p->ldc = p->n;
+	ses = vnpu_dt_size(p->src_type);
+	des = vnpu_dt_size(p->dst_type);
+	if (vnpu_rows_bytes((uint64_t)p->batch * a_rows, a_cols, p->lda, ses, &a_bytes) ||
+	    vnpu_rows_bytes((uint64_t)p->batch * b_rows, b_cols, p->ldb, ses, &b_bytes) ||
+	    vnpu_rows_bytes((uint64_t)p->batch * p->m, p->n, p->ldc, des, &c_bytes))
+		return -EINVAL;
+	bias_bytes = (uint64_t)p->n * 4;
+
+	ret = vnpu_map(st, p->a_va, a_bytes, 0, ses, &a);
+	if (!ret)
+		ret = vnpu_map(st, p->b_va, b_bytes, 0, ses, &b);
+	if (!ret && has_bias)
+		ret = vnpu_map(st, p->bias_va, bias_bytes, 0, 4, &bias);
+	if (!ret)
+		ret = vnpu_map(st, p->c_va, c_bytes, 1, des, &c);
+	if (ret)
+		return ret;
+	return vnpu_compute_matmul(st->ctx->compute, p, a, b, bias, c);
+}
+
+/*
+ * Output size of a sliding window: (in + pads - ((k - 1) * dil + 1)) / stride + 1, which
+ * must be >= 1. Done in 64 bits from 32-bit inputs, so nothing here can wrap.
+ */
+static int vnpu_window_out(uint32_t in, uint32_t pad_lo, uint32_t pad_hi, uint32_t k,
+			   uint32_t dil, uint32_t stride, uint64_t *out)
+{
+	uint64_t span, ext;
+
+	if (!k || !dil || !stride)
+		return -EINVAL;
+	ext = (uint64_t)(k - 1) * dil + 1;
+	span = (uint64_t)in + pad_lo + pad_hi;
+	if (span < ext)
+		return -EINVAL;
+	*out = (span - ext) / stride + 1;
+	return 0;
+}
+
+static int vnpu_exec_conv2d(struct vnpu_stream *st, const struct vnpu_pkt_conv2d *p)
+{
+	bool has_bias = p->hdr.flags & VNPU_CONV2D_F_BIAS;
+	uint64_t oh, ow, src_b, wei_b, dst_b, dims[5];
+	void *src, *wei, *dst, *bias = NULL;
+	uint32_t es = vnpu_dt_size(p->dtype);
+	int ret;
+
+	if (!vnpu_dt_float(p->dtype) || !vnpu_act_valid(p->act))
+		return -EINVAL;
+	if (!p->groups || !p->c || !p->oc || p->c % p->groups || p->oc % p->groups)
+		return -EINVAL;
+	if (!has_bias && p->bias_va)
+		return -EINVAL;
+	if (vnpu_window_out(p->h, p->pad_top, p->pad_bottom, p->kh, p->dil_h, p->stride_h, &oh) ||
+	    vnpu_window_out(p->w, p->pad_left, p->pad_right, p->kw, p->dil_w, p->stride_w, &ow))
+		return -EINVAL;
+	dims[0] = p->n, dims[1] = p->h, dims[2] = p->w, dims[3] = p->c;
+	if (vnpu_tensor_bytes(dims, 4, es, &src_b))
+		return -EINVAL;
+	dims[0] = p->oc, dims[1] = p->kh, dims[2] = p->kw, dims[3] = p->c / p->groups;
+	if (vnpu_tensor_bytes(dims, 4, es, &wei_b))
+		return -EINVAL;
+	dims[0] = p->n, dims[1] = oh, dims[2] = ow, dims[3] = p->oc;
+	if (vnpu_tensor_bytes(dims, 4, es, &dst_b))
+		return -EINVAL;
+
+	ret = vnpu_map(st, p->src_va, src_b, 0, es, &src);
+	if (!ret)
+		ret = vnpu_map(st, p->wei_va, wei_b, 0, es, &wei);
+	if (!ret && has_bias)
+		ret = vnpu_map(st, p->bias_va, (uint64_t)p->oc * 4, 0, 4, &bias);
+	if (!ret)
+		ret = vnpu_map(st, p->dst_va, dst_b, 1, es, &dst);
+	if (ret)
+		return ret;
+	return vnpu_compute_conv2d(st->ctx->compute, p, src, wei, bias, dst);
+}
+
+static int vnpu_exec_pool2d(struct vnpu_stream *st, const struct vnpu_pkt_pool2d *p)
+{
+	uint64_t oh, ow, src_b, dst_b, dims[4];
+	uint32_t es = vnpu_dt_size(p->dtype);
+	void *src, *dst;
+	int ret;
+
+	if (!vnpu_dt_float(p->dtype) || (p->mode != VNPU_POOL_MAX && p->mode != VNPU_POOL_AVG))
+		return -EINVAL;
+	if ((p->hdr.flags & VNPU_POOL2D_F_AVG_INCLUDE_PAD) && p->mode != VNPU_POOL_AVG)
+		return -EINVAL;
+	/* a window wholly in the padding would have no value to take */
+	if (p->pad_top >= p->kh || p->pad_bottom >= p->kh || p->pad_left >= p->kw ||
+	    p->pad_right >= p->kw)
+		return -EINVAL;
+	if (vnpu_window_out(p->h, p->pad_top, p->pad_bottom, p->kh, 1, p->stride_h, &oh) ||
+	    vnpu_window_out(p->w, p->pad_left, p->pad_right, p->kw, 1, p->stride_w, &ow))
+		return -EINVAL;
+	dims[0] = p->n, dims[1] = p->h, dims[2] = p->w, dims[3] = p->c;
+	if (vnpu_tensor_bytes(dims, 4, es, &src_b))
+		return -EINVAL;
+	dims[1] = oh, dims[2] = ow;
+	if (vnpu_tensor_bytes(dims, 4, es, &dst_b))
+		return -EINVAL;
+
+	ret = vnpu_map(st, p->src_va, src_b, 0, es, &src);
+	if (!ret)
+		ret = vnpu_map(st, p->dst_va, dst_b, 1, es, &dst);
+	if (ret)
+		return ret;
+	return vnpu_compute_pool2d(st->ctx->compute, p, src, dst);
+}
+
+static int vnpu_exec_binary(struct vnpu_stream *st, const struct vnpu_pkt_binary *p)
+{
+	bool bcast = p->hdr.flags & VNPU_BINARY_F_BCAST_ROW;
+	uint32_t es = vnpu_dt_size(p->dtype);
+	uint64_t bytes, b_bytes, dims[2] = { p->rows, p->cols };
+	void *a, *b, *dst;
+	int ret;
+
+	if (!vnpu_dt_float(p->dtype) || p->op < VNPU_BINARY_ADD || p->op > VNPU_BINARY_MIN)
+		return -EINVAL;
+	if (vnpu_tensor_bytes(dims, 2, es, &bytes))
+		return -EINVAL;
+	b_bytes = bcast ? (uint64_t)p->cols * es : bytes;
+
+	ret = vnpu_map(st, p->a_va, bytes, 0, es, &a);
+	if (!ret)
+		ret = vnpu_map(st, p->b_va, b_bytes, 0, es, &b);
+	if (!ret)
+		ret = vnpu_map(st, p->dst_va, bytes, 1, es, &dst);
+	if (ret)
+		return ret;
+	return vnpu_compute_binary(st->ctx->compute, p, a, b, dst);
+}
+
+static int vnpu_exec_activation(struct vnpu_stream *st, const struct vnpu_pkt_activation *p)
+{
+	uint32_t es = vnpu_dt_size(p->dtype);
+	uint64_t bytes, dims[1] = { p->count };
+	void *src, *dst;
+	int ret;
+
+	if (!vnpu_dt_float(p->dtype) || p->act == VNPU_ACT_NONE || !vnpu_act_valid(p->act))
+		return -EINVAL;
+	if (vnpu_tensor_bytes(dims, 1, es, &bytes))
+		return -EINVAL;
+
+	ret = vnpu_map(st, p->src_va, bytes, 0, es, &src);
+	if (!ret)
+		ret = vnpu_map(st, p->dst_va, bytes, 1, es, &dst);
+	if (ret)
+		return ret;
+	return vnpu_compute_activation(st->ctx->compute, p, src, dst);
+}
+
+/* Shapes of SOFTMAX and TRANSPOSE: @ndims (1..4) entries >= 1, the rest 0. */
+static int vnpu_check_shape(uint32_t ndims, const uint32_t *dims, uint64_t *dims64)
+{
+	uint32_t i;
+
+	if (ndims < 1 || ndims > 4)
+		return -EINVAL;
+	for (i = 0; i < 4; i++) {
+		if ((i < ndims) != (dims[i] != 0))
+			return -EINVAL;
+		dims64[i] = dims[i];
+	}
+	return 0;
+}
+
+static int vnpu_exec_softmax(struct vnpu_stream *st, const struct vnpu_pkt_softmax *p)
+{
+	uint32_t es = vnpu_dt_size(p->dtype);
+	uint64_t bytes, dims[4];
+	void *src, *dst;
+	int ret;
+
+	if (!vnpu_dt_float(p->dtype) || p->pad)
+		return -EINVAL;
+	if (vnpu_check_shape(p->ndims, p->dims, dims) || p->axis >= p->ndims)
+		return -EINVAL;
+	if (vnpu_tensor_bytes(dims, p->ndims, es, &bytes))
+		return -EINVAL;
+
+	ret = vnpu_map(st, p->src_va, bytes, 0, es, &src);
+	if (!ret)
+		ret = vnpu_map(st, p->dst_va, bytes, 1, es, &dst);
+	if (ret)
+		return ret;
+	return vnpu_compute_softmax(st->ctx->compute, p, src, dst);
+}
+
+static int vnpu_exec_layernorm(struct vnpu_stream *st, const struct vnpu_pkt_layernorm *p)
+{
+	bool scale = p->hdr.flags & VNPU_LAYERNORM_F_SCALE;
+	bool shift = p->hdr.flags & VNPU_LAYERNORM_F_SHIFT;
+	uint32_t es = vnpu_dt_size(p->dtype);
+	uint64_t bytes, dims[2] = { p->rows, p->cols };
+	void *src, *dst, *gamma = NULL, *beta = NULL;
+	int ret;
+
+	if (!vnpu_dt_float(p->dtype))
+		return -EINVAL;
+	/* a finite, non-negative binary32: sign clear, exponent not all ones */
+	if ((p->epsilon & 0x80000000u) || (p->epsilon & 0x7f800000u) == 0x7f800000u)
+		return -EINVAL;
+	if ((!scale && p->gamma_va) || (!shift && p->beta_va))
+		return -EINVAL;
+	if (vnpu_tensor_bytes(dims, 2, es, &bytes))
+		return -EINVAL;
+
+	ret = vnpu_map(st, p->src_va, bytes, 0, es, &src);
+	if (!ret && scale)
+		ret = vnpu_map(st, p->gamma_va, (uint64_t)p->cols * 4, 0, 4, &gamma);
+	if (!ret && shift)
+		ret = vnpu_map(st, p->beta_va, (uint64_t)p->cols * 4, 0, 4, &beta);
+	if (!ret)
+		ret = vnpu_map(st, p->dst_va, bytes, 1, es, &dst);
+	if (ret)
+		return ret;
+	return vnpu_compute_layernorm(st->ctx->compute, p, src, gamma, beta, dst);
+}
+
+static int vnpu_exec_transpose(struct vnpu_stream *st, const struct vnpu_pkt_transpose *p)
+{
+	uint32_t ses = vnpu_dt_size(p->src_type), des = vnpu_dt_size(p->dst_type);
+	uint64_t src_b, dst_b, dims[4];
+	unsigned int seen = 0;
+	void *src, *dst;
+	uint32_t i;
+	int ret;
+
+	if (!ses || !des || p->pad)
+		return -EINVAL;
+	if (p->src_type != p->dst_type &&
+	    !(vnpu_dt_float(p->src_type) && vnpu_dt_float(p->dst_type)))
+		return -EINVAL;
+	if (vnpu_check_shape(p->ndims, p->dims, dims))
+		return -EINVAL;
+	for (i = 0; i < 4; i++) {
+		if (i >= p->ndims) {
+			if (p->perm[i])
+				return -EINVAL;
+			continue;
+		}
+		if (p->perm[i] >= p->ndims || (seen & (1u << p->perm[i])))
+			return -EINVAL;
+		seen |= 1u << p->perm[i];
+	}
+	if (vnpu_tensor_bytes(dims, p->ndims, ses, &src_b) ||
+	    vnpu_tensor_bytes(dims, p->ndims, des, &dst_b))
+		return -EINVAL;
+	if (vnpu_ranges_overlap(p->src_va, src_b, p->dst_va, dst_b))
+		return -EINVAL;
+
+	ret = vnpu_map(st, p->src_va, src_b, 0, ses, &src);
+	if (!ret)
+		ret = vnpu_map(st, p->dst_va, dst_b, 1, des, &dst);
+	if (ret)
+		return ret;
+	return vnpu_compute_transpose(st->ctx->compute, p, src, dst);
+}
+
+/* Check the packet's flags and run it; @p is the private copy. */
+static int vnpu_exec_packet(struct vnpu_stream *st, union vnpu_pkt *p)
+{
+	const struct vnpu_op_info *info = &vnpu_ops[p->hdr.opcode];
+
+	if (p->hdr.flags & ~info->flags)
+		return -EINVAL;
+	if (info->engine == VNPU_ENGINE_COMPUTE && !st->ctx->compute)
+		return -EINVAL;
+
+	switch (p->hdr.opcode) {
+	case VNPU_OP_NOP:
+		return 0;
+	case VNPU_OP_FENCE_WRITE:
+		return vnpu_exec_fence(st, &p->fence);
+	case VNPU_OP_SEM_WAIT:
+		return vnpu_exec_sem(st, &p->sem);
+	case VNPU_OP_TIMESTAMP:
+		return vnpu_exec_timestamp(st, &p->ts);
+	case VNPU_OP_DMA_COPY:
+		return vnpu_exec_copy(st, &p->copy);
+	case VNPU_OP_DMA_FILL:
+		return vnpu_exec_fill(st, &p->fill);
+	case VNPU_OP_MATMUL:
+		return vnpu_exec_matmul(st, &p->mm);
+	case VNPU_OP_CONV2D:
+		return vnpu_exec_conv2d(st, &p->conv);
+	case VNPU_OP_POOL2D:
+		return vnpu_exec_pool2d(st, &p->pool);
+	case VNPU_OP_BINARY:
+		return vnpu_exec_binary(st, &p->bin);
+	case VNPU_OP_ACTIVATION:
+		return vnpu_exec_activation(st, &p->act);
+	case VNPU_OP_SOFTMAX:
+		return vnpu_exec_softmax(st, &p->sm);
+	case VNPU_OP_LAYERNORM:
+		return vnpu_exec_layernorm(st, &p->ln);
+	case VNPU_OP_TRANSPOSE:
+		return vnpu_exec_transpose(st, &p->tr);
+	}
+	return -EINVAL;
+}
+
+/*
+ * Frame the packet at @off: header readable, opcode known, length even and within the
+ * stream, no shorter than the opcode's struct, and any tail beyond the struct all zero.
+ * Copies the packet into @p.
+ */
+static int vnpu_read_packet(const uint8_t *cmds, size_t len, size_t off, union vnpu_pkt *p,
+			    size_t *pkt_len)
+{
+	struct vnpu_pkt_header hdr;
+	const struct vnpu_op_info *info;
+	size_t bytes, i;
+
+	if (len - off < sizeof(hdr))
+		return -EINVAL;
+	memcpy(&hdr, cmds + off, sizeof(hdr));
+	if (hdr.opcode >= sizeof(vnpu_ops) / sizeof(vnpu_ops[0]) || !vnpu_ops[hdr.opcode].size)
+		return -EINVAL;
+	info = &vnpu_ops[hdr.opcode];
+	bytes = (size_t)hdr.length * 4;
+	if (hdr.length < 2 || (hdr.length & 1) || bytes > len - off || bytes < info->size)
+		return -EINVAL;
+	/* NOP's payload is free-form; every other packet's extension tail must be zero */
+	if (hdr.opcode != VNPU_OP_NOP) {
+		for (i = info->size; i < bytes; i++)
+			if (cmds[off + i])
+				return -EINVAL;
+	}
+	memset(p, 0, sizeof(*p));
+	memcpy(p, cmds + off, info->size);
+	p->hdr = hdr;
+	*pkt_len = bytes;
+	return 0;
+}
+
+int vnpu_exec_stream(const struct vnpu_exec_ctx *ctx, const void *cmds, size_t len,
+		     struct vnpu_exec_result *res)
+{
+	struct vnpu_exec_result scratch;
+	struct vnpu_stream st = { .ctx = ctx, .res = res ? res : &scratch };
+	const uint8_t *bytes = cmds;
+	size_t off = 0, pkt_len = 0;
+	union vnpu_pkt pkt;
+	uint32_t index = 0;
+	int ret = 0;
+
+	memset(st.res, 0, sizeof(*st.res));
+	if (!ctx || !ctx->mem || !ctx->mem->map || (!cmds && len))
+		return st.res->error = -EINVAL;
+
+	while (off < len) {
+		uint64_t t0;
+		int engine;
+
+		memset(&pkt.hdr, 0, sizeof(pkt.hdr));
+		ret = vnpu_sync_check_abort(ctx);
+		if (ret)
+			break;
+		ret = vnpu_read_packet(bytes, len, off, &pkt, &pkt_len);
+		if (ret) {
+			/* the opcode of a truncated header is whatever part of it is there */
+			if (len - off >= sizeof(pkt.hdr.opcode))
+				memcpy(&pkt.hdr.opcode, bytes + off, sizeof(pkt.hdr.opcode));
+			break;
+		}
+		engine = vnpu_ops[pkt.hdr.opcode].engine;
+		t0 = vnpu_now_ns();
+		ret = vnpu_exec_packet(&st, &pkt);
+		if (engine >= 0)
+			st.res->busy_ns[engine] += vnpu_now_ns() - t0;
+		if (ret)
+			break;
+		off += pkt_len;
+		index++;
+	}
+	st.res->packets = index;
+	st.res->error = ret;
+	if (ret) {
+		st.res->fail_index = index;
+		st.res->fail_offset = off;
+		st.res->fail_opcode = pkt.hdr.opcode;
+	}
+	return ret;
+}

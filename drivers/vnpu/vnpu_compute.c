@@ -1,0 +1,1001 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vnpu: the compute engines. Every tensor packet becomes a oneDNN primitive run on the host
+ * CPU. Building a primitive (choosing and JIT-compiling a kernel) costs far more than running
+ * a small one, and a model repeats the same few shapes, so primitives are cached by the
+ * packet's shape fields (the packet with its addresses zeroed); a run then only points the
+ * cached memory objects at the operands.
+ *
+ * Where the CPU has no native kernel for a bf16 operation (oneDNN implements bf16 only from
+ * AVX-512 up), the operation runs emulated: bf16 operands are converted to f32 staging
+ * buffers, the f32 primitive runs, and bf16 results are rounded back (to nearest even),
+ * which is the arithmetic a bf16 engine with f32 accumulation does. The same staging serves
+ * convolution weights, which oneDNN wants in a blocked layout of its choosing.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <oneapi/dnnl/dnnl.h>
+
+#include "vnpu_engine.h"
+
+#define VNPU_KEY_MAX		128	/* the largest packet, conv2d, is 112 bytes */
+#define VNPU_CACHE_SIZE		64
+#define VNPU_MAX_ARGS		5
+#define VNPU_MAX_INTERNAL	3
+
+_Static_assert(sizeof(struct vnpu_pkt_conv2d) <= VNPU_KEY_MAX, "cache key too small");
+
+/*
+ * struct vnpu_arg - one operand of a cached primitive.
+ * @id: its DNNL_ARG_*; @out: written by the primitive.
+ * @user: wraps the operand in the job's memory; its handle is set on every run.
+ * @stage: the copy the primitive works on when it wants another type (emulated bf16) or
+ *	layout (blocked weights) than the operand's, else NULL.
+ * @cvt: the reorder between @user and @stage (in before the run, out after it).
+ */
+struct vnpu_arg {
+	int id;
+	bool out;
+	dnnl_memory_t user;
+	dnnl_memory_t stage;
+	dnnl_primitive_t cvt;
+};
+
+/*
+ * struct vnpu_prim - a cache entry.
+ * @key, @key_len: the shape it was built for; @key_len 0 marks a free slot.
+ * @last_use: the compute clock at its last use, for LRU eviction.
+ * @internal: buffers the primitive needs that are no operand (statistics, workspace).
+ * @exec: the argument list of @prim, built once.
+ */
+struct vnpu_prim {
+	uint8_t key[VNPU_KEY_MAX];
+	size_t key_len;
+	uint64_t last_use;
+	dnnl_primitive_t prim;
+	int nargs;
+	struct vnpu_arg args[VNPU_MAX_ARGS];
+	int ninternal;
+	dnnl_memory_t internal[VNPU_MAX_INTERNAL];
+	int nexec;
+	dnnl_exec_arg_t exec[VNPU_MAX_ARGS + VNPU_MAX_INTERNAL];
+};
+
+/*
+ * struct vnpu_compute - the compute engine state. @engine is constant; @lock guards the rest
+ * (@stream runs one primitive at a time; the cache and @clock change on every packet).
+ * @int8_exact: oneDNN's int8 kernels accumulate exactly here (the CPU has VNNI).
+ */
+struct vnpu_compute {
+	dnnl_engine_t engine;
+	bool int8_exact;
+	pthread_mutex_t lock;
+	dnnl_stream_t stream;
+	uint64_t clock;
+	struct vnpu_prim cache[VNPU_CACHE_SIZE];
+};
+
+/*
+ * struct vnpu_build - a primitive being built: its operands' descriptors as they lie in the
+ * job's memory (@user) and as the primitive sees them (@comp: the same, or f32 when
+ * emulated), in the op's argument order; and the attributes (activation epilogue).
+ */
+struct vnpu_build {
+	int nargs;
+	int id[VNPU_MAX_ARGS];
+	bool out[VNPU_MAX_ARGS];
+	dnnl_memory_desc_t user[VNPU_MAX_ARGS];
+	dnnl_memory_desc_t comp[VNPU_MAX_ARGS];
+	dnnl_primitive_attr_t attr;
+	const void *pkt;
+};
+
+/* Create the primitive descriptor of @b's operation from @b->comp. */
+typedef dnnl_status_t (*vnpu_pd_fn)(struct vnpu_compute *c, struct vnpu_build *b,
+				    dnnl_primitive_desc_t *pd);
+
+static int vnpu_dnnl_errno(dnnl_status_t s)
+{
+	switch (s) {
+	case dnnl_success:
+		return 0;
+	case dnnl_out_of_memory:
+		return -ENOMEM;
+	case dnnl_invalid_arguments:
+		return -EINVAL;
+	case dnnl_unimplemented:
+		return -EOPNOTSUPP;
+	default:
+		return -EIO;
+	}
+}
+
+static dnnl_data_type_t vnpu_dnnl_dt(uint32_t dt)
+{
+	switch (dt) {
+	case VNPU_DT_F32:
+		return dnnl_f32;
+	case VNPU_DT_BF16:
+		return dnnl_bf16;
+	case VNPU_DT_S8:
+		return dnnl_s8;
+	case VNPU_DT_S32:
+		return dnnl_s32;
+	default:
+		return dnnl_data_type_undef;
+	}
+}
+
+/* The oneDNN eltwise algorithm of a VNPU_ACT_* other than NONE. */
+static dnnl_alg_kind_t vnpu_act_alg(uint32_t act)
+{
+	switch (act) {
+	case VNPU_ACT_RELU:
+		return dnnl_eltwise_relu;
+	case VNPU_ACT_GELU_ERF:
+		return dnnl_eltwise_gelu_erf;
+	case VNPU_ACT_GELU_TANH:
+		return dnnl_eltwise_gelu_tanh;
+	case VNPU_ACT_SIGMOID:
+		return dnnl_eltwise_logistic;
+	default:
+		return dnnl_eltwise_tanh;
+	}
+}
+
+/* Dense row-major tag of @ndims dimensions. */
+static dnnl_format_tag_t vnpu_plain_tag(int ndims)
+{
+	static const dnnl_format_tag_t tags[] = { dnnl_a, dnnl_ab, dnnl_abc, dnnl_abcd,
+						  dnnl_abcde };
+
+	return tags[ndims - 1];
+}
+
+/* Append an operand; @md describes it in the job's memory. */
+static void vnpu_build_arg(struct vnpu_build *b, int id, bool out, const dnnl_memory_desc_t *md)
+{
+	b->id[b->nargs] = id;
+	b->out[b->nargs] = out;
+	b->user[b->nargs] = *md;
+	b->nargs++;
+}
+
+static int vnpu_build_md(struct vnpu_build *b, int id, bool out, int ndims, const dnnl_dims_t dims,
+			 dnnl_data_type_t dt, dnnl_format_tag_t tag)
+{
+	dnnl_memory_desc_t md;
+	dnnl_status_t s;
+
+	s = dnnl_memory_desc_init_by_tag(&md, ndims, dims, dt, tag);
+	if (s != dnnl_success)
+		return vnpu_dnnl_errno(s);
+	vnpu_build_arg(b, id, out, &md);
+	return 0;
+}
+
+/* The activation epilogue as post-ops on @b->attr. */
+static int vnpu_build_epilogue(struct vnpu_build *b, uint32_t act)
+{
+	dnnl_post_ops_t po;
+	dnnl_status_t s;
+
+	if (act == VNPU_ACT_NONE)
+		return 0;
+	s = dnnl_primitive_attr_create(&b->attr);
+	if (s != dnnl_success)
+		return vnpu_dnnl_errno(s);
+	s = dnnl_post_ops_create(&po);
+	if (s != dnnl_success)
+		return vnpu_dnnl_errno(s);
+	s = dnnl_post_ops_append_eltwise(po, 1.0f, vnpu_act_alg(act), 0.0f, 0.0f);
+	if (s == dnnl_success)
+		s = dnnl_primitive_attr_set_post_ops(b->attr, po);
+	dnnl_post_ops_destroy(po);
+	return vnpu_dnnl_errno(s);
+}
+
+static void vnpu_prim_release(struct vnpu_prim *pr)
+{
+	int i;
+
+	for (i = 0; i < pr->nargs; i++) {
+		struct vnpu_arg *a = &pr->args[i];
+
+		if (a->cvt)
+			dnnl_primitive_destroy(a->cvt);
+		if (a->stage)
+			dnnl_memory_destroy(a->stage);
+		if (a->user)
+			dnnl_memory_destroy(a->user);
+	}
+	for (i = 0; i < pr->ninternal; i++)
+		dnnl_memory_destroy(pr->internal[i]);
+	if (pr->prim)
+		dnnl_primitive_destroy(pr->prim);
+	memset(pr, 0, sizeof(*pr));
+}
+
+/* A reorder between two descriptors, as a primitive. */
+static dnnl_status_t vnpu_reorder_create(struct vnpu_compute *c, const dnnl_memory_desc_t *from,
+					 const dnnl_memory_desc_t *to, dnnl_primitive_t *out)
+{
+	dnnl_primitive_desc_t pd;
+	dnnl_status_t s;
+
+	s = dnnl_reorder_primitive_desc_create(&pd, from, c->engine, to, c->engine, NULL);
+	if (s != dnnl_success)
+		return s;
+	s = dnnl_primitive_create(out, pd);
+	dnnl_primitive_desc_destroy(pd);
+	return s;
+}
+
+/*
+ * Fill @pr from a primitive descriptor: the primitive, a memory object per operand (with a
+ * staging buffer and a conversion where the primitive works on another type or layout than
+ * the operand's), and any internal buffer the primitive asks for.
+ */
+static dnnl_status_t vnpu_prim_init(struct vnpu_compute *c, struct vnpu_prim *pr,
+				    const struct vnpu_build *b, dnnl_primitive_desc_t pd)
+{
+	static const int internal_ids[] = { DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_WORKSPACE };
+	dnnl_status_t s;
+	size_t i;
+
+	s = dnnl_primitive_create(&pr->prim, pd);
+	if (s != dnnl_success)
+		return s;
+	for (i = 0; i < (size_t)b->nargs; i++) {
+		struct vnpu_arg *a = &pr->args[i];
+		const dnnl_memory_desc_t *md;
+
+		a->id = b->id[i];
+		a->out = b->out[i];
+		pr->nargs++;
+		s = dnnl_memory_create(&a->user, &b->user[i], c->engine, DNNL_MEMORY_NONE);
+		if (s != dnnl_success)
+			return s;
+		/* the layout and type the primitive settled on: f32 when emulated, blocked
+		 * weights where an operand was left to the primitive's choice */
+		md = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, a->id);
+		if (!md)
+			return dnnl_runtime_error;
+		if (!dnnl_memory_desc_equal(&b->user[i], md)) {
+			s = dnnl_memory_create(&a->stage, md, c->engine, DNNL_MEMORY_ALLOCATE);
+			if (s != dnnl_success)
+				return s;
+			s = a->out ? vnpu_reorder_create(c, md, &b->user[i], &a->cvt) :
+				     vnpu_reorder_create(c, &b->user[i], md, &a->cvt);
+			if (s != dnnl_success)
+				return s;
+		}
+		pr->exec[pr->nexec].arg = a->id;
+		pr->exec[pr->nexec].memory = a->stage ? a->stage : a->user;
+		pr->nexec++;
+	}
+	for (i = 0; i < sizeof(internal_ids) / sizeof(internal_ids[0]); i++) {
+		const dnnl_memory_desc_t *md;
+
+		md = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, internal_ids[i]);
+		if (!md || !dnnl_memory_desc_get_size(md))
+			continue;
+		s = dnnl_memory_create(&pr->internal[pr->ninternal], md, c->engine,
+				       DNNL_MEMORY_ALLOCATE);
+		if (s != dnnl_success)
+			return s;
+		pr->exec[pr->nexec].arg = internal_ids[i];
+		pr->exec[pr->nexec].memory = pr->internal[pr->ninternal];
+		pr->ninternal++;
+		pr->nexec++;
+	}
+	return dnnl_success;
+}
+
+/*
+ * The primitive for @key: from the cache, or built into the least recently used slot.
+ * Builds natively first; when that is unimplemented and an operand is bf16, builds the f32
+ * emulation. Consumes @b->attr. Called with @c->lock held.
+ */
+static int vnpu_prim_get(struct vnpu_compute *c, const void *key, size_t key_len,
+			 struct vnpu_build *b, vnpu_pd_fn fn, struct vnpu_prim **out)
+{
+	struct vnpu_prim *pr, *victim = &c->cache[0];
+	dnnl_primitive_desc_t pd = NULL;
+	bool has_bf16 = false;
+	dnnl_status_t s;
+	int i, ret;
+
+	c->clock++;
+	for (i = 0; i < VNPU_CACHE_SIZE; i++) {
+		pr = &c->cache[i];
+		if (pr->key_len == key_len && !memcmp(pr->key, key, key_len)) {
+			pr->last_use = c->clock;
+			*out = pr;
+			ret = 0;
+			goto out_attr;
+		}
+		if (!pr->key_len)
+			victim = pr;
+		else if (victim->key_len && pr->last_use < victim->last_use)
+			victim = pr;
+	}
+
+	for (i = 0; i < b->nargs; i++) {
+		b->comp[i] = b->user[i];
+		has_bf16 |= b->user[i].data_type == dnnl_bf16;
+	}
+	s = fn(c, b, &pd);
+	if (s == dnnl_unimplemented && has_bf16) {
+		for (i = 0; i < b->nargs; i++) {
+			if (b->user[i].data_type != dnnl_bf16)
+				continue;
+			s = dnnl_memory_desc_init_by_tag(&b->comp[i], b->user[i].ndims,
+							 b->user[i].dims, dnnl_f32,
+							 vnpu_plain_tag(b->user[i].ndims));
+			if (s != dnnl_success)
+				break;
+		}
+		if (s == dnnl_success || s == dnnl_unimplemented)
+			s = fn(c, b, &pd);
+	}
+	if (s != dnnl_success) {
+		ret = vnpu_dnnl_errno(s);
+		goto out_attr;
+	}
+
+	vnpu_prim_release(victim);
+	s = vnpu_prim_init(c, victim, b, pd);
+	dnnl_primitive_desc_destroy(pd);
+	if (s != dnnl_success) {
+		vnpu_prim_release(victim);
+		ret = vnpu_dnnl_errno(s);
+		goto out_attr;
+	}
+	memcpy(victim->key, key, key_len);
+	victim->key_len = key_len;
+	victim->last_use = c->clock;
+	*out = victim;
+	ret = 0;
+out_attr:
+	if (b->attr)
+		dnnl_primitive_attr_destroy(b->attr);
+	b->attr = NULL;
+	return ret;
+}
+
+/* Run a cached primitive on the operands @ptrs, in its argument order. */
+static int vnpu_prim_run(struct vnpu_compute *c, struct vnpu_prim *pr, void *const *ptrs)
+{
+	dnnl_status_t s = dnnl_success;
+	int i;
+
+	for (i = 0; i < pr->nargs && s == dnnl_success; i++)
+		s = dnnl_memory_set_data_handle(pr->args[i].user, ptrs[i]);
+	for (i = 0; i < pr->nargs && s == dnnl_success; i++) {
+		struct vnpu_arg *a = &pr->args[i];
+		dnnl_exec_arg_t args[2] = { { DNNL_ARG_FROM, a->user }, { DNNL_ARG_TO, a->stage } };
+
+		if (a->cvt && !a->out)
+			s = dnnl_primitive_execute(a->cvt, c->stream, 2, args);
+	}
+	if (s == dnnl_success)
+		s = dnnl_primitive_execute(pr->prim, c->stream, pr->nexec, pr->exec);
+	for (i = 0; i < pr->nargs && s == dnnl_success; i++) {
+		struct vnpu_arg *a = &pr->args[i];
+		dnnl_exec_arg_t args[2] = { { DNNL_ARG_FROM, a->stage }, { DNNL_ARG_TO, a->user } };
+
+		if (a->cvt && a->out)
+			s = dnnl_primitive_execute(a->cvt, c->stream, 2, args);
+	}
+	if (s == dnnl_success)
+		s = dnnl_stream_wait(c->stream);
+	return vnpu_dnnl_errno(s);
+}
+
+/*
+ * Look up (or build) and run. @pkt is the packet's private copy; @size its struct size;
+ * @vas the offsets of its VA fields, zeroed in the key so that one primitive serves every
+ * placement of the same shape.
+ */
+static int vnpu_compute_run(struct vnpu_compute *c, const void *pkt, size_t size,
+			    const size_t *vas, int nvas, struct vnpu_build *b, vnpu_pd_fn fn,
+			    void *const *ptrs)
+{
+	uint8_t key[VNPU_KEY_MAX];
+	struct vnpu_pkt_header hdr;
+	struct vnpu_prim *pr = NULL;
+	int i, ret;
+
+	memcpy(key, pkt, size);
+	for (i = 0; i < nvas; i++)
+		memset(key + vas[i], 0, sizeof(uint64_t));
+	/* the length may include a zero extension tail, which does not change the operation */
+	memcpy(&hdr, key, sizeof(hdr));
+	hdr.length = 0;
+	memcpy(key, &hdr, sizeof(hdr));
+	b->pkt = pkt;
+
+	pthread_mutex_lock(&c->lock);
+	ret = vnpu_prim_get(c, key, size, b, fn, &pr);
+	if (!ret)
+		ret = vnpu_prim_run(c, pr, ptrs);
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+/* Run with the key built from @p with the VA fields at the given offsets zeroed. */
+#define VNPU_RUN(c, p, b, fn, ptrs, ...)                                                       \
+	({                                                                                     \
+		static const size_t __vas[] = { __VA_ARGS__ };                                 \
+		vnpu_compute_run(c, p, sizeof(*(p)), __vas,                                    \
+				 (int)(sizeof(__vas) / sizeof(__vas[0])), b, fn, ptrs);       \
+	})
+
+/* ---- matmul ---------------------------------------------------------------------------- */
+
+static dnnl_status_t vnpu_matmul_pd(struct vnpu_compute *c, struct vnpu_build *b,
+				    dnnl_primitive_desc_t *pd)
+{
+	const struct vnpu_pkt_matmul *p = b->pkt;
+	bool bias = p->hdr.flags & VNPU_MATMUL_F_BIAS;
+	dnnl_matmul_desc_t d;
+	dnnl_status_t s;
+
+	s = dnnl_matmul_desc_init(&d, &b->comp[0], &b->comp[1], bias ? &b->comp[2] : NULL,
+				  &b->comp[bias ? 3 : 2]);
+	if (s != dnnl_success)
+		return s;
+	return dnnl_primitive_desc_create(pd, &d, b->attr, c->engine, NULL);
+}
+
+/*
+ * A matrix operand with its leading dimension, transposed or not, as a 2-D descriptor, or
+ * 3-D with the batch outermost (matrix i at i * rows * ld).
+ */
+static int vnpu_matrix_md(struct vnpu_build *b, int id, bool out, uint32_t batch, uint32_t rows,
+			  uint32_t cols, uint32_t ld, bool trans, dnnl_data_type_t dt)
+{
+	/* logical rows x cols; stored (cols x rows) when transposed */
+	uint64_t stored_rows = trans ? cols : rows;
+	dnnl_dims_t dims = { batch, rows, cols }, strides;
+	dnnl_memory_desc_t md;
+	dnnl_status_t s;
+	int off = batch > 1 ? 1 : 0;
+
+	strides[0] = (dnnl_dim_t)(stored_rows * ld);
+	strides[off] = trans ? 1 : ld;
+	strides[off + 1] = trans ? ld : 1;
+	if (!off) {
+		dims[0] = rows;
+		dims[1] = cols;
+	}
+	s = dnnl_memory_desc_init_by_strides(&md, 2 + off, dims, dt, strides);
+	if (s != dnnl_success)
+		return vnpu_dnnl_errno(s);
+	vnpu_build_arg(b, id, out, &md);
+	return 0;
+}
+
+/* MATMUL as one oneDNN primitive, its bias and activation as the primitive's epilogue. */
+static int vnpu_compute_matmul_prim(struct vnpu_compute *c, const struct vnpu_pkt_matmul *p,
+				    void *a, void *b, void *bias, void *dst)
+{
+	bool has_bias = p->hdr.flags & VNPU_MATMUL_F_BIAS;
+	dnnl_data_type_t sdt = vnpu_dnnl_dt(p->src_type), ddt = vnpu_dnnl_dt(p->dst_type);
+	struct vnpu_build bd = { 0 };
+	void *ptrs[4] = { a, b, bias, dst };
+	int ret;
+
+	ret = vnpu_matrix_md(&bd, DNNL_ARG_SRC, false, p->batch, p->m, p->k, p->lda,
+			     p->hdr.flags & VNPU_MATMUL_F_TRANS_A, sdt);
+	if (!ret)
+		ret = vnpu_matrix_md(&bd, DNNL_ARG_WEIGHTS, false, p->batch, p->k, p->n, p->ldb,
+				     p->hdr.flags & VNPU_MATMUL_F_TRANS_B, sdt);
+	if (!ret && has_bias) {
+		dnnl_dims_t dims = { 1, 1, p->n };
+		int nd = p->batch > 1 ? 3 : 2;
+
+		if (nd == 2)
+			dims[1] = p->n;
+		ret = vnpu_build_md(&bd, DNNL_ARG_BIAS, false, nd, dims,
+				    p->src_type == VNPU_DT_S8 ? dnnl_s32 : dnnl_f32,
+				    vnpu_plain_tag(nd));
+	}
+	if (!ret)
+		ret = vnpu_matrix_md(&bd, DNNL_ARG_DST, true, p->batch, p->m, p->n, p->ldc, false,
+				     ddt);
+	if (!ret)
+		ret = vnpu_build_epilogue(&bd, p->act);
+	if (ret) {
+		if (bd.attr)
+			dnnl_primitive_attr_destroy(bd.attr);
+		return ret;
+	}
+	if (!has_bias)
+		ptrs[2] = dst;
+	return VNPU_RUN(c, p, &bd, vnpu_matmul_pd, ptrs,
+			offsetof(struct vnpu_pkt_matmul, a_va), offsetof(struct vnpu_pkt_matmul, b_va),
+			offsetof(struct vnpu_pkt_matmul, bias_va),
+			offsetof(struct vnpu_pkt_matmul, c_va));
+}
+
+/**
+ * vnpu_compute_matmul() - run a checked MATMUL packet.
+ * @c: the compute state.
+ * @p: the packet, leading dimensions resolved (non-zero).
+ * @a, @b, @bias, @dst: the operands (@bias NULL without VNPU_MATMUL_F_BIAS).
+ *
+ * Return: 0 or a negative errno from building or running the primitive.
+ */
+int vnpu_compute_matmul(struct vnpu_compute *c, const struct vnpu_pkt_matmul *p, void *a,
+			void *b, void *bias, void *dst)
+{
+	struct vnpu_pkt_matmul plain;
+	int ret;
+
+	if (p->src_type != VNPU_DT_S8)
+		return vnpu_compute_matmul_prim(c, p, a, b, bias, dst);
+	if (!c->int8_exact)
+		return vnpu_int8_matmul(p, a, b, bias, dst);
+	/* oneDNN's exact part, the s32 accumulators; the epilogue in integers after it */
+	plain = *p;
+	plain.hdr.flags &= ~VNPU_MATMUL_F_BIAS;
+	plain.bias_va = 0;
+	plain.act = VNPU_ACT_NONE;
+	ret = vnpu_compute_matmul_prim(c, &plain, a, b, NULL, dst);
+	if (!ret && (bias || p->act != VNPU_ACT_NONE))
+		vnpu_int8_epilogue(p, bias, dst);
+	return ret;
+}
+
+/* ---- conv2d ---------------------------------------------------------------------------- */
+
+static dnnl_status_t vnpu_conv2d_pd(struct vnpu_compute *c, struct vnpu_build *b,
+				    dnnl_primitive_desc_t *pd)
+{
+	const struct vnpu_pkt_conv2d *p = b->pkt;
+	bool bias = p->hdr.flags & VNPU_CONV2D_F_BIAS;
+	dnnl_dims_t strides = { p->stride_h, p->stride_w };
+	/* oneDNN counts dilation from 0 (0 = dense), the ISA from 1 */
+	dnnl_dims_t dil = { p->dil_h - 1, p->dil_w - 1 };
+	dnnl_dims_t pad_l = { p->pad_top, p->pad_left }, pad_r = { p->pad_bottom, p->pad_right };
+	dnnl_convolution_desc_t d;
+	dnnl_memory_desc_t wei;
+	dnnl_status_t s;
+
+	/*
+	 * The weights' layout is left to oneDNN: its fast kernels want them blocked, and with
+	 * OHWI imposed it falls back to its reference code (slower by two orders of magnitude).
+	 * The weights are then reordered on every run, a small cost next to the convolution.
+	 */
+	s = dnnl_memory_desc_init_by_tag(&wei, b->comp[1].ndims, b->comp[1].dims,
+					 b->comp[1].data_type, dnnl_format_tag_any);
+	if (s != dnnl_success)
+		return s;
+	s = dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_inference,
+						       dnnl_convolution_direct, &b->comp[0],
+						       &wei, bias ? &b->comp[2] : NULL,
+						       &b->comp[bias ? 3 : 2], strides, dil,
+						       pad_l, pad_r);
+	if (s != dnnl_success)
+		return s;
+	return dnnl_primitive_desc_create(pd, &d, b->attr, c->engine, NULL);
+}
+
+/**
+ * vnpu_compute_conv2d() - run a checked CONV2D packet (NHWC, weights OHWI per group).
+ * @c: the compute state.
+ * @p: the packet.
+ * @src, @wei, @bias, @dst: the operands (@bias NULL without VNPU_CONV2D_F_BIAS).
+ *
+ * Return: 0 or a negative errno from building or running the primitive.
+ */
+int vnpu_compute_conv2d(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p, void *src,
+			void *wei, void *bias, void *dst)
+{
+	bool has_bias = p->hdr.flags & VNPU_CONV2D_F_BIAS;
+	dnnl_data_type_t dt = vnpu_dnnl_dt(p->dtype);
+	uint64_t ekh = (uint64_t)(p->kh - 1) * p->dil_h + 1, ekw = (uint64_t)(p->kw - 1) * p->dil_w + 1;
+	uint64_t oh = ((uint64_t)p->h + p->pad_top + p->pad_bottom - ekh) / p->stride_h + 1;
+	uint64_t ow = ((uint64_t)p->w + p->pad_left + p->pad_right - ekw) / p->stride_w + 1;
+	dnnl_dims_t sdims = { p->n, p->c, p->h, p->w }, ddims = { p->n, p->oc, oh, ow };
+	dnnl_dims_t bdims = { p->oc };
+	struct vnpu_build bd = { 0 };
+	void *ptrs[4] = { src, wei, bias, dst };
+	int ret;
+
+	ret = vnpu_build_md(&bd, DNNL_ARG_SRC, false, 4, sdims, dt, dnnl_nhwc);
+	if (!ret && p->groups > 1) {
+		dnnl_dims_t wdims = { p->groups, p->oc / p->groups, p->c / p->groups, p->kh, p->kw };
+
+		ret = vnpu_build_md(&bd, DNNL_ARG_WEIGHTS, false, 5, wdims, dt, dnnl_gohwi);
+	} else if (!ret) {
+		dnnl_dims_t wdims = { p->oc, p->c, p->kh, p->kw };
+
+		ret = vnpu_build_md(&bd, DNNL_ARG_WEIGHTS, false, 4, wdims, dt, dnnl_ohwi);
+	}
+	if (!ret && has_bias)
+		ret = vnpu_build_md(&bd, DNNL_ARG_BIAS, false, 1, bdims, dnnl_f32, dnnl_a);
+	if (!ret)
+		ret = vnpu_build_md(&bd, DNNL_ARG_DST, true, 4, ddims, dt, dnnl_nhwc);
+	if (!ret)
+		ret = vnpu_build_epilogue(&bd, p->act);
+	if (ret) {
+		if (bd.attr)
+			dnnl_primitive_attr_destroy(bd.attr);
+		return ret;
+	}
+	if (!has_bias)
+		ptrs[2] = dst;
+	return VNPU_RUN(c, p, &bd, vnpu_conv2d_pd, ptrs,
+			offsetof(struct vnpu_pkt_conv2d, src_va),
+			offsetof(struct vnpu_pkt_conv2d, wei_va),
+			offsetof(struct vnpu_pkt_conv2d, bias_va),
+			offsetof(struct vnpu_pkt_conv2d, dst_va));
+}
+
+/* ---- pool2d ---------------------------------------------------------------------------- */
+
+static dnnl_status_t vnpu_pool2d_pd(struct vnpu_compute *c, struct vnpu_build *b,
+				    dnnl_primitive_desc_t *pd)
+{
+	const struct vnpu_pkt_pool2d *p = b->pkt;
+	dnnl_dims_t strides = { p->stride_h, p->stride_w }, kernel = { p->kh, p->kw };
+	dnnl_dims_t dil = { 0, 0 };
+	dnnl_dims_t pad_l = { p->pad_top, p->pad_left }, pad_r = { p->pad_bottom, p->pad_right };
+	dnnl_alg_kind_t alg;
+	dnnl_pooling_v2_desc_t d;
+	dnnl_status_t s;
+
+	if (p->mode == VNPU_POOL_MAX)
+		alg = dnnl_pooling_max;
+	else if (p->hdr.flags & VNPU_POOL2D_F_AVG_INCLUDE_PAD)
+		alg = dnnl_pooling_avg_include_padding;
+	else
+		alg = dnnl_pooling_avg_exclude_padding;
+	s = dnnl_pooling_v2_forward_desc_init(&d, dnnl_forward_inference, alg, &b->comp[0],
+					      &b->comp[1], strides, kernel, dil, pad_l, pad_r);
+	if (s != dnnl_success)
+		return s;
+	return dnnl_primitive_desc_create(pd, &d, NULL, c->engine, NULL);
+}
+
+/**
+ * vnpu_compute_pool2d() - run a checked POOL2D packet (NHWC).
+ * @c: the compute state.
+ * @p: the packet.
+ * @src, @dst: the operands.
+ *
+ * Return: 0 or a negative errno from building or running the primitive.
+ */
+int vnpu_compute_pool2d(struct vnpu_compute *c, const struct vnpu_pkt_pool2d *p, void *src,
+			void *dst)
+{
+	dnnl_data_type_t dt = vnpu_dnnl_dt(p->dtype);
+	uint64_t oh = ((uint64_t)p->h + p->pad_top + p->pad_bottom - p->kh) / p->stride_h + 1;
+	uint64_t ow = ((uint64_t)p->w + p->pad_left + p->pad_right - p->kw) / p->stride_w + 1;
+	dnnl_dims_t sdims = { p->n, p->c, p->h, p->w }, ddims = { p->n, p->c, oh, ow };
+	struct vnpu_build bd = { 0 };
+	void *ptrs[2] = { src, dst };
+	int ret;
+
+	ret = vnpu_build_md(&bd, DNNL_ARG_SRC, false, 4, sdims, dt, dnnl_nhwc);
+	if (!ret)
+		ret = vnpu_build_md(&bd, DNNL_ARG_DST, true, 4, ddims, dt, dnnl_nhwc);
+	if (ret)
+		return ret;
+	return VNPU_RUN(c, p, &bd, vnpu_pool2d_pd, ptrs, offsetof(struct vnpu_pkt_pool2d, src_va),
+			offsetof(struct vnpu_pkt_pool2d, dst_va));
+}
+
+/* ---- binary ---------------------------------------------------------------------------- */
+
+static dnnl_status_t vnpu_binary_pd(struct vnpu_compute *c, struct vnpu_build *b,
+				    dnnl_primitive_desc_t *pd)
+{
+	const struct vnpu_pkt_binary *p = b->pkt;
+	static const dnnl_alg_kind_t algs[] = {
+		[VNPU_BINARY_ADD] = dnnl_binary_add, [VNPU_BINARY_SUB] = dnnl_binary_sub,
+		[VNPU_BINARY_MUL] = dnnl_binary_mul, [VNPU_BINARY_MAX] = dnnl_binary_max,
+		[VNPU_BINARY_MIN] = dnnl_binary_min,
+	};
+	dnnl_binary_desc_t d;
+	dnnl_status_t s;
+
+	s = dnnl_binary_desc_init(&d, algs[p->op], &b->comp[0], &b->comp[1], &b->comp[2]);
+	if (s != dnnl_success)
+		return s;
+	return dnnl_primitive_desc_create(pd, &d, NULL, c->engine, NULL);
+}
+
+/**
+ * vnpu_compute_binary() - run a checked BINARY packet.
+ * @c: the compute state.
+ * @p: the packet.
+ * @a, @b, @dst: the operands.
+ *
+ * Return: 0 or a negative errno from building or running the primitive.
+ */
+int vnpu_compute_binary(struct vnpu_compute *c, const struct vnpu_pkt_binary *p, void *a,
+			void *b, void *dst)
+{
+	dnnl_data_type_t dt = vnpu_dnnl_dt(p->dtype);
+	dnnl_dims_t dims = { p->rows, p->cols };
+	dnnl_dims_t bdims = { p->hdr.flags & VNPU_BINARY_F_BCAST_ROW ? 1 : p->rows, p->cols };
+	struct vnpu_build bd = { 0 };
+	void *ptrs[3] = { a, b, dst };
+	int ret;
+
+	ret = vnpu_build_md(&bd, DNNL_ARG_SRC_0, false, 2, dims, dt, dnnl_ab);
+	if (!ret)
+		ret = vnpu_build_md(&bd, DNNL_ARG_SRC_1, false, 2, bdims, dt, dnnl_ab);
+	if (!ret)
+		ret = vnpu_build_md(&bd, DNNL_ARG_DST, true, 2, dims, dt, dnnl_ab);
+	if (ret)
+		return ret;
+	return VNPU_RUN(c, p, &bd, vnpu_binary_pd, ptrs, offsetof(struct vnpu_pkt_binary, a_va),
+			offsetof(struct vnpu_pkt_binary, b_va),
+			offsetof(struct vnpu_pkt_binary, dst_va));
+}
+
+/* ---- activation ------------------------------------------------------------------------ */
+
+static dnnl_status_t vnpu_activation_pd(struct vnpu_compute *c, struct vnpu_build *b,
+					dnnl_primitive_desc_t *pd)
+{
+	const struct vnpu_pkt_activation *p = b->pkt;
+	dnnl_eltwise_desc_t d;
+	dnnl_status_t s;
+
+	s = dnnl_eltwise_forward_desc_init(&d, dnnl_forward_inference, vnpu_act_alg(p->act),
+					   &b->comp[0], 0.0f, 0.0f);
+	if (s != dnnl_success)
+		return s;
+	return dnnl_primitive_desc_create(pd, &d, NULL, c->engine, NULL);
+}
+
+/**
+ * vnpu_compute_activation() - run a checked ACTIVATION packet.
+ * @c: the compute state.
+ * @p: the packet.
+ * @src, @dst: the operands (possibly the same).
+ *
+ * Return: 0 or a negative errno from building or running the primitive.
+ */
+int vnpu_compute_activation(struct vnpu_compute *c, const struct vnpu_pkt_activation *p,
+			    void *src, void *dst)
+{
+	dnnl_dims_t dims = { (dnnl_dim_t)p->count };
+	dnnl_data_type_t dt = vnpu_dnnl_dt(p->dtype);
+	struct vnpu_build bd = { 0 };
+	void *ptrs[2] = { src, dst };
+	int ret;
+
+	ret = vnpu_build_md(&bd, DNNL_ARG_SRC, false, 1, dims, dt, dnnl_a);
+	if (!ret)
+		ret = vnpu_build_md(&bd, DNNL_ARG_DST, true, 1, dims, dt, dnnl_a);
+	if (ret)
+		return ret;
+	return VNPU_RUN(c, p, &bd, vnpu_activation_pd, ptrs,
+			offsetof(struct vnpu_pkt_activation, src_va),
+			offsetof(struct vnpu_pkt_activation, dst_va));
+}
+
+/* ---- softmax --------------------------------------------------------------------------- */
+
+static dnnl_status_t vnpu_softmax_pd(struct vnpu_compute *c, struct vnpu_build *b,
+				     dnnl_primitive_desc_t *pd)
+{
+	const struct vnpu_pkt_softmax *p = b->pkt;
+	dnnl_softmax_v2_desc_t d;
+	dnnl_status_t s;
+
+	s = dnnl_softmax_v2_forward_desc_init(&d, dnnl_forward_inference, dnnl_softmax_accurate,
+					      &b->comp[0], &b->comp[1], (int)p->axis);
+	if (s != dnnl_success)
+		return s;
+	return dnnl_primitive_desc_create(pd, &d, NULL, c->engine, NULL);
+}
+
+/**
+ * vnpu_compute_softmax() - run a checked SOFTMAX packet.
+ * @c: the compute state.
+ * @p: the packet.
+ * @src, @dst: the operands (possibly the same).
+ *
+ * Return: 0 or a negative errno from building or running the primitive.
+ */
+int vnpu_compute_softmax(struct vnpu_compute *c, const struct vnpu_pkt_softmax *p, void *src,
+			 void *dst)
+{
+	dnnl_dims_t dims = { p->dims[0], p->dims[1], p->dims[2], p->dims[3] };
+	dnnl_data_type_t dt = vnpu_dnnl_dt(p->dtype);
+	dnnl_format_tag_t tag = vnpu_plain_tag((int)p->ndims);
+	struct vnpu_build bd = { 0 };
+	void *ptrs[2] = { src, dst };
+	int ret;
+
+	ret = vnpu_build_md(&bd, DNNL_ARG_SRC, false, (int)p->ndims, dims, dt, tag);
+	if (!ret)
+		ret = vnpu_build_md(&bd, DNNL_ARG_DST, true, (int)p->ndims, dims, dt, tag);
+	if (ret)
+		return ret;
+	return VNPU_RUN(c, p, &bd, vnpu_softmax_pd, ptrs, offsetof(struct vnpu_pkt_softmax, src_va),
+			offsetof(struct vnpu_pkt_softmax, dst_va));
+}
+
+/* ---- layernorm ------------------------------------------------------------------------- */
+
+static dnnl_status_t vnpu_layernorm_pd(struct vnpu_compute *c, struct vnpu_build *b,
+				       dnnl_primitive_desc_t *pd)
+{
+	const struct vnpu_pkt_layernorm *p = b->pkt;
+	unsigned int flags = 0;
+	dnnl_layer_normalization_desc_t d;
+	dnnl_status_t s;
+	float eps;
+
+	if (p->hdr.flags & VNPU_LAYERNORM_F_SCALE)
+		flags |= dnnl_use_scale;
+	if (p->hdr.flags & VNPU_LAYERNORM_F_SHIFT)
+		flags |= dnnl_use_shift;
+	memcpy(&eps, &p->epsilon, sizeof(eps));
+	/* one descriptor for source and destination: both are operand 0's shape and type */
+	s = dnnl_layer_normalization_forward_desc_init(&d, dnnl_forward_inference, &b->comp[0],
+						       NULL, eps, flags);
+	if (s != dnnl_success)
+		return s;
+	return dnnl_primitive_desc_create(pd, &d, NULL, c->engine, NULL);
+}
+
+/**
+ * vnpu_compute_layernorm() - run a checked LAYERNORM packet.
+ * @c: the compute state.
+ * @p: the packet.
+ * @src, @gamma, @beta, @dst: the operands (@gamma, @beta NULL without their flags).
+ *
+ * Return: 0 or a negative errno from building or running the primitive.
+ */
+int vnpu_compute_layernorm(struct vnpu_compute *c, const struct vnpu_pkt_layernorm *p,
+			   void *src, void *gamma, void *beta, void *dst)
+{
+	dnnl_dims_t dims = { p->rows, p->cols }, cdims = { p->cols };
+	dnnl_data_type_t dt = vnpu_dnnl_dt(p->dtype);
+	struct vnpu_build bd = { 0 };
+	void *ptrs[4];
+	int n = 0, ret;
+
+	ret = vnpu_build_md(&bd, DNNL_ARG_SRC, false, 2, dims, dt, dnnl_ab);
+	ptrs[n++] = src;
+	if (!ret && gamma) {
+		ret = vnpu_build_md(&bd, DNNL_ARG_SCALE, false, 1, cdims, dnnl_f32, dnnl_a);
+		ptrs[n++] = gamma;
+	}
+	if (!ret && beta) {
+		ret = vnpu_build_md(&bd, DNNL_ARG_SHIFT, false, 1, cdims, dnnl_f32, dnnl_a);
+		ptrs[n++] = beta;
+	}
+	if (!ret)
+		ret = vnpu_build_md(&bd, DNNL_ARG_DST, true, 2, dims, dt, dnnl_ab);
+	ptrs[n++] = dst;
+	if (ret)
+		return ret;
+	return VNPU_RUN(c, p, &bd, vnpu_layernorm_pd, ptrs,
+			offsetof(struct vnpu_pkt_layernorm, src_va),
+			offsetof(struct vnpu_pkt_layernorm, gamma_va),
+			offsetof(struct vnpu_pkt_layernorm, beta_va),
+			offsetof(struct vnpu_pkt_layernorm, dst_va));
+}
+
+/* ---- transpose ------------------------------------------------------------------------- */
+
+static dnnl_status_t vnpu_transpose_pd(struct vnpu_compute *c, struct vnpu_build *b,
+				       dnnl_primitive_desc_t *pd)
+{
+	return dnnl_reorder_primitive_desc_create(pd, &b->comp[0], c->engine, &b->comp[1],
+						  c->engine, NULL);
+}
+
+/**
+ * vnpu_compute_transpose() - run a checked TRANSPOSE packet.
+ * @c: the compute state.
+ * @p: the packet.
+ * @src, @dst: the operands (not overlapping).
+ *
+ * The destination is described in the source's dimension order with permuted strides, so
+ * that one reorder both moves and converts the data.
+ *
+ * Return: 0 or a negative errno from building or running the primitive.
+ */
+int vnpu_compute_transpose(struct vnpu_compute *c, const struct vnpu_pkt_transpose *p,
+			   void *src, void *dst)
+{
+	dnnl_dims_t dims = { p->dims[0], p->dims[1], p->dims[2], p->dims[3] }, strides;
+	int nd = (int)p->ndims, i;
+	struct vnpu_build bd = { 0 };
+	dnnl_memory_desc_t md;
+	void *ptrs[2] = { src, dst };
+	dnnl_dim_t stride = 1;
+	dnnl_status_t s;
+	int ret;
+
+	/* dst dimension i is src dimension perm[i]; dst is dense in its own order */
+	for (i = nd - 1; i >= 0; i--) {
+		strides[p->perm[i]] = stride;
+		stride *= dims[p->perm[i]];
+	}
+	ret = vnpu_build_md(&bd, DNNL_ARG_FROM, false, nd, dims, vnpu_dnnl_dt(p->src_type),
+			    vnpu_plain_tag(nd));
+	if (ret)
+		return ret;
+	s = dnnl_memory_desc_init_by_strides(&md, nd, dims, vnpu_dnnl_dt(p->dst_type), strides);
+	if (s != dnnl_success)
+		return vnpu_dnnl_errno(s);
+	vnpu_build_arg(&bd, DNNL_ARG_TO, true, &md);
+	return VNPU_RUN(c, p, &bd, vnpu_transpose_pd, ptrs,
+			offsetof(struct vnpu_pkt_transpose, src_va),
+			offsetof(struct vnpu_pkt_transpose, dst_va));
+}
+
+/* ---- state ----------------------------------------------------------------------------- */
+
+int vnpu_compute_create(struct vnpu_compute **out)
+{
+	struct vnpu_compute *c;
+	dnnl_cpu_isa_t isa;
+	dnnl_status_t s;
+	int ret;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	s = dnnl_engine_create(&c->engine, dnnl_cpu, 0);
+	if (s != dnnl_success) {
+		ret = s == dnnl_out_of_memory ? -ENOMEM : -ENODEV;
+		goto err_free;
+	}
+	s = dnnl_stream_create(&c->stream, c->engine, dnnl_stream_default_flags);
+	if (s != dnnl_success) {
+		ret = vnpu_dnnl_errno(s);
+		goto err_engine;
+	}
+	isa = dnnl_get_effective_cpu_isa();
+	/* VNNI's vpdpbusd accumulates in 32 bits; without it oneDNN's int8 sums can saturate */
+	c->int8_exact = isa == dnnl_cpu_isa_avx2_vnni ||
+			(isa & dnnl_cpu_isa_avx512_core_vnni) == dnnl_cpu_isa_avx512_core_vnni;
+	ret = pthread_mutex_init(&c->lock, NULL);
+	if (ret) {
+		ret = -ret;
+		goto err_stream;
+	}
+	*out = c;
+	return 0;
+
+err_stream:
+	dnnl_stream_destroy(c->stream);
+err_engine:
+	dnnl_engine_destroy(c->engine);
+err_free:
+	free(c);
+	return ret;
+}
+
+void vnpu_compute_destroy(struct vnpu_compute *c)
+{
+	int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < VNPU_CACHE_SIZE; i++)
+		vnpu_prim_release(&c->cache[i]);
+	pthread_mutex_destroy(&c->lock);
+	dnnl_stream_destroy(c->stream);
+	dnnl_engine_destroy(c->engine);
+	free(c);
+}

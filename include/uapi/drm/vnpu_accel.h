@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: vnpu_accel.h - uAPI of drivers/vnpu, the inference data-centre NPU.
+ *
+ * The header has two parts:
+ *
+ * - the command-stream format (below): the packets a job's command buffer holds, executed
+ *   in order by the device's command processor, DMA engines and compute engines;
+ * - the ioctl interface (buffer objects, VM_BIND, submission, queues), in its own section
+ *   at the end of this file.
+ *
+ * docs/vnpu-isa.md is the full description of every packet, its semantics and its errors.
+ */
+#ifndef VNPU_ACCEL_H
+#define VNPU_ACCEL_H
+
+#include <drm/drm.h>
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+/*
+ * ==========================================================================================
+ * Command stream
+ * ==========================================================================================
+ *
+ * A command stream is a sequence of packets, each starting with a struct vnpu_pkt_header.
+ * Rules common to every packet:
+ *
+ * - @length counts 32-bit dwords, header included, and is even: every packet is a multiple
+ *   of 8 bytes, so that the 64-bit fields of the next packet stay naturally aligned. The
+ *   stream's length is a multiple of 8 bytes and ends exactly at a packet boundary.
+ * - A packet shorter than its opcode's struct is rejected. A longer one is accepted only
+ *   when the extra tail is all zero: fields added to a packet later go at its end and their
+ *   zero value keeps the old meaning, so an old executor runs a new stream that does not use
+ *   them and refuses one that does.
+ * - Unknown opcodes, unknown flag bits, non-zero pads and out-of-range enum values are
+ *   rejected (-EINVAL); nothing in a rejected packet has executed.
+ * - Addresses are GPU virtual addresses (VAs) of the job's address space; every operand is
+ *   translated, with the access the packet needs, before the packet starts.
+ * - Tensors are dense, row-major (the last dimension varies fastest) unless a packet says
+ *   otherwise; a tensor VA is aligned to its element size.
+ */
+
+/**
+ * struct vnpu_pkt_header - the first 8 bytes of every packet.
+ * @opcode: one of VNPU_OP_*.
+ * @length: packet length in dwords, this header included; even, at least 2.
+ * @flags: opcode-specific flags (VNPU_<OP>_F_*); bits not defined for the opcode must be 0.
+ */
+struct vnpu_pkt_header {
+	__u16 opcode;
+	__u16 length;
+	__u32 flags;
+};
+
+/* Opcodes: 0x0x command processor, 0x1x DMA engines, 0x2x compute engines. */
+#define VNPU_OP_NOP		0x00
+#define VNPU_OP_FENCE_WRITE	0x01
+#define VNPU_OP_SEM_WAIT	0x02
+#define VNPU_OP_TIMESTAMP	0x03
+#define VNPU_OP_DMA_COPY	0x10
+#define VNPU_OP_DMA_FILL	0x11
+#define VNPU_OP_MATMUL		0x20
+#define VNPU_OP_CONV2D		0x21
+#define VNPU_OP_POOL2D		0x22
+#define VNPU_OP_BINARY		0x23
+#define VNPU_OP_ACTIVATION	0x24
+#define VNPU_OP_SOFTMAX		0x25
+#define VNPU_OP_LAYERNORM	0x26
+#define VNPU_OP_TRANSPOSE	0x27
+
+/* Element data types (0 is invalid, so that a zeroed packet is rejected). */
+#define VNPU_DT_F32	1 /* IEEE-754 binary32 */
+#define VNPU_DT_BF16	2 /* bfloat16: the upper half of a binary32 */
+#define VNPU_DT_S8	3 /* signed 8-bit integer */
+#define VNPU_DT_S32	4 /* signed 32-bit integer */
+
+/* Activation functions: the ACTIVATION packet and the epilogue of MATMUL and CONV2D. */
+#define VNPU_ACT_NONE		0 /* identity (epilogue only) */
+#define VNPU_ACT_RELU		1 /* max(x, 0) */
+#define VNPU_ACT_GELU_ERF	2 /* x * 0.5 * (1 + erf(x / sqrt(2))) */
+#define VNPU_ACT_GELU_TANH	3 /* x * 0.5 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) */
+#define VNPU_ACT_SIGMOID	4 /* 1 / (1 + exp(-x)) */
+#define VNPU_ACT_TANH		5 /* tanh(x) */
+
+/* Largest byte size of one operand: the width of the device's virtual address space. */
+#define VNPU_MAX_OPERAND_BYTES	(1ull << 48)
+
+/**
+ * struct vnpu_pkt_nop - does nothing; @length may be any even value >= 2 and the payload
+ * after the header is ignored (streams use it to pad, or to carry markers for debuggers).
+ * @hdr.flags must be 0.
+ */
+struct vnpu_pkt_nop {
+	struct vnpu_pkt_header hdr;
+};
+
+/**
+ * struct vnpu_pkt_fence_write - user fence: store @value at @va (8-byte aligned) once every
+ * earlier packet of the stream has completed, with release ordering.
+ */
+struct vnpu_pkt_fence_write {
+	struct vnpu_pkt_header hdr;
+	__u64 va;
+	__u64 value;
+};
+
+/**
+ * struct vnpu_pkt_sem_wait - stall the stream until the 64-bit unsigned value at @va
+ * (8-byte aligned) is >= @value (acquire ordering).
+ * @timeout_ns: give up after this many nanoseconds with -ETIME; 0 = no limit of its own
+ *	(the job's deadline and abort still apply).
+ */
+struct vnpu_pkt_sem_wait {
+	struct vnpu_pkt_header hdr;
+	__u64 va;
+	__u64 value;
+	__u64 timeout_ns;
+};
+
+/**
+ * struct vnpu_pkt_timestamp - store the CLOCK_MONOTONIC time in nanoseconds at @va
+ * (8-byte aligned) once every earlier packet has completed.
+ */
+struct vnpu_pkt_timestamp {
+	struct vnpu_pkt_header hdr;
+	__u64 va;
+};
+
+/**
+ * struct vnpu_pkt_dma_copy - copy @size bytes (>= 1) from @src_va to @dst_va; no alignment
+ * requirement. Overlapping ranges copy as if through a temporary buffer.
+ */
+struct vnpu_pkt_dma_copy {
+	struct vnpu_pkt_header hdr;
+	__u64 src_va;
+	__u64 dst_va;
+	__u64 size;
+};
+
+/**
+ * struct vnpu_pkt_dma_fill - fill @size bytes at @dst_va with the low @width bytes of
+ * @value, repeated (little-endian).
+ * @width: 1, 2, 4 or 8; @size (>= 1) and @dst_va are multiples of it.
+ * @pad: must be 0.
+ */
+struct vnpu_pkt_dma_fill {
+	struct vnpu_pkt_header hdr;
+	__u64 dst_va;
+	__u64 size;
+	__u64 value;
+	__u32 width;
+	__u32 pad;
+};
+
+#define VNPU_MATMUL_F_TRANS_A	(1u << 0) /* A is stored k x m */
+#define VNPU_MATMUL_F_TRANS_B	(1u << 1) /* B is stored n x k */
+#define VNPU_MATMUL_F_BIAS	(1u << 2) /* add bias[n] to every row of C */
+
+/**
+ * struct vnpu_pkt_matmul - C = act(op(A) x op(B) + bias), @batch times.
+ * @src_type: type of A and B: F32, BF16 or S8.
+ * @dst_type: type of C: F32 for F32 sources; BF16 or F32 for BF16; S32 for S8.
+ * @batch: number of products (>= 1); matrix i starts i * (rows x leading dimension)
+ *	elements after matrix 0, for A, B and C alike.
+ * @m: rows of C; @n: columns of C; @k: the reduced dimension (all >= 1).
+ * @lda: elements between rows of A as stored (m x k, or k x m with TRANS_A); 0 = tight.
+ * @ldb: likewise for B (k x n, or n x k with TRANS_B); @ldc: for C (m x n).
+ * @act: VNPU_ACT_*; with S8 sources only NONE and RELU.
+ * @a_va, @b_va, @c_va: the matrices; @bias_va: n elements, F32 (S32 for S8 sources),
+ *	read only with VNPU_MATMUL_F_BIAS and must be 0 without it.
+ */
+struct vnpu_pkt_matmul {
+	struct vnpu_pkt_header hdr;
+	__u32 src_type;
+	__u32 dst_type;
+	__u32 batch;
+	__u32 m;
+	__u32 n;
+	__u32 k;
+	__u32 lda;
+	__u32 ldb;
+	__u32 ldc;
+	__u32 act;
+	__u64 a_va;
+	__u64 b_va;
+	__u64 bias_va;
+	__u64 c_va;
+};
+
+#define VNPU_CONV2D_F_BIAS	(1u << 0) /* add bias[oc] to every output pixel */
+
+/**
+ * struct vnpu_pkt_conv2d - 2-D convolution (cross-correlation), NHWC.
+ * @dtype: F32 or BF16, for source, weights and destination.
+ * @act: VNPU_ACT_* epilogue.
+ * @n, @h, @w, @c: source shape, [n][h][w][c].
+ * @oc: output channels; @kh, @kw: kernel size; @groups: divides @c and @oc.
+ * @stride_h, @stride_w: >= 1.  @dil_h, @dil_w: dilation, >= 1 (1 = dense kernel).
+ * @pad_top, @pad_left, @pad_bottom, @pad_right: implicit zero padding.
+ *
+ * Weights are [groups][oc/groups][kh][kw][c/groups]; bias is oc F32 values; destination is
+ * [n][oh][ow][oc] with oh = (h + pad_top + pad_bottom - ((kh - 1) * dil_h + 1)) / stride_h
+ * + 1 (>= 1), and ow likewise. @bias_va must be 0 without VNPU_CONV2D_F_BIAS.
+ */
+struct vnpu_pkt_conv2d {
+	struct vnpu_pkt_header hdr;
+	__u32 dtype;
+	__u32 act;
+	__u32 n;
+	__u32 h;
+	__u32 w;
+	__u32 c;
+	__u32 oc;
+	__u32 kh;
+	__u32 kw;
+	__u32 groups;
+	__u32 stride_h;
+	__u32 stride_w;
+	__u32 pad_top;
+	__u32 pad_left;
+	__u32 pad_bottom;
+	__u32 pad_right;
+	__u32 dil_h;
+	__u32 dil_w;
+	__u64 src_va;
+	__u64 wei_va;
+	__u64 bias_va;
+	__u64 dst_va;
+};
+
+#define VNPU_POOL_MAX	1
+#define VNPU_POOL_AVG	2
+
+#define VNPU_POOL2D_F_AVG_INCLUDE_PAD	(1u << 0) /* AVG divides by kh * kw, padding included */
+
+/**
+ * struct vnpu_pkt_pool2d - 2-D max or average pooling, NHWC.
+ * @dtype: F32 or BF16.  @mode: VNPU_POOL_MAX or VNPU_POOL_AVG.
+ * @n, @h, @w, @c: source shape; @kh, @kw, @stride_h, @stride_w: >= 1.
+ * @pad_*: implicit padding, each smaller than the kernel in its dimension; padded
+ *	positions never win a max and, without AVG_INCLUDE_PAD, do not count in an average.
+ * Destination [n][oh][ow][c], oh = (h + pad_top + pad_bottom - kh) / stride_h + 1.
+ */
+struct vnpu_pkt_pool2d {
+	struct vnpu_pkt_header hdr;
+	__u32 dtype;
+	__u32 mode;
+	__u32 n;
+	__u32 h;
+	__u32 w;
+	__u32 c;
+	__u32 kh;
+	__u32 kw;
+	__u32 stride_h;
+	__u32 stride_w;
+	__u32 pad_top;
+	__u32 pad_left;
+	__u32 pad_bottom;
+	__u32 pad_right;
+	__u64 src_va;
+	__u64 dst_va;
+};
+
+#define VNPU_BINARY_ADD	1
+#define VNPU_BINARY_SUB	2 /* a - b */
+#define VNPU_BINARY_MUL	3
+#define VNPU_BINARY_MAX	4
+#define VNPU_BINARY_MIN	5
+
+#define VNPU_BINARY_F_BCAST_ROW	(1u << 0) /* b is one row of @cols, applied to every row */
+
+/**
+ * struct vnpu_pkt_binary - dst = a op b, elementwise over a @rows x @cols matrix.
+ * @dtype: F32 or BF16 (a, b and dst).  @op: VNPU_BINARY_*.
+ * dst may be a or b (in place); partial overlap is undefined.
+ */
+struct vnpu_pkt_binary {
+	struct vnpu_pkt_header hdr;
+	__u32 dtype;
+	__u32 op;
+	__u32 rows;
+	__u32 cols;
+	__u64 a_va;
+	__u64 b_va;
+	__u64 dst_va;
+};
+
+/**
+ * struct vnpu_pkt_activation - dst = act(src) over @count (>= 1) elements.
+ * @dtype: F32 or BF16.  @act: VNPU_ACT_*, not NONE.  dst may equal src.
+ */
+struct vnpu_pkt_activation {
+	struct vnpu_pkt_header hdr;
+	__u32 dtype;
+	__u32 act;
+	__u64 count;
+	__u64 src_va;
+	__u64 dst_va;
+};
+
+/**
+ * struct vnpu_pkt_softmax - dst = exp(x - max) / sum(exp(x - max)) along one axis.
+ * @dtype: F32 or BF16.  @ndims: 1 to 4.  @dims: the shape, entries past @ndims are 0.
+ * @axis: < @ndims.  @pad: must be 0.  dst may equal src.
+ */
+struct vnpu_pkt_softmax {
+	struct vnpu_pkt_header hdr;
+	__u32 dtype;
+	__u32 ndims;
+	__u32 dims[4];
+	__u32 axis;
+	__u32 pad;
+	__u64 src_va;
+	__u64 dst_va;
+};
+
+#define VNPU_LAYERNORM_F_SCALE	(1u << 0) /* multiply by gamma[cols] */
+#define VNPU_LAYERNORM_F_SHIFT	(1u << 1) /* add beta[cols] */
+
+/**
+ * struct vnpu_pkt_layernorm - normalise each row of a @rows x @cols matrix:
+ * dst = (x - mean) / sqrt(var + eps) [* gamma] [+ beta], the variance biased (divided by
+ * @cols).
+ * @dtype: F32 or BF16 (src and dst); gamma and beta are F32.
+ * @epsilon: the binary32 bit pattern of eps: finite, >= 0.
+ * @gamma_va, @beta_va: must be 0 unless the matching flag is set.  dst may equal src.
+ */
+struct vnpu_pkt_layernorm {
+	struct vnpu_pkt_header hdr;
+	__u32 dtype;
+	__u32 epsilon;
+	__u32 rows;
+	__u32 cols;
+	__u64 src_va;
+	__u64 gamma_va;
+	__u64 beta_va;
+	__u64 dst_va;
+};
+
+/**
+ * struct vnpu_pkt_transpose - copy a tensor with its dimensions permuted (and optionally
+ * converted): dst dimension i is src dimension @perm[i]. A 2-D transpose is @ndims 2,
+ * @perm {1, 0}. (A reshape is a plain DMA_COPY: the data is dense either way.)
+ * @src_type, @dst_type: equal, or F32 and BF16 either way (round to nearest even).
+ * @ndims: 1 to 4; @dims: source shape; @perm: a permutation of 0..ndims-1. Entries past
+ *	@ndims, and @pad, are 0. The ranges must not overlap.
+ */
+struct vnpu_pkt_transpose {
+	struct vnpu_pkt_header hdr;
+	__u32 src_type;
+	__u32 dst_type;
+	__u32 ndims;
+	__u32 pad;
+	__u32 dims[4];
+	__u32 perm[4];
+	__u64 src_va;
+	__u64 dst_va;
+};
+
+/*
+ * ==========================================================================================
+ * ioctl interface
+ * ==========================================================================================
+ *
+ * Buffer objects, address spaces (VM_BIND), submission and queues are added here, numbered
+ * from DRM_COMMAND_BASE; a submitted job's command buffer holds the packets above.
+ */
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif
