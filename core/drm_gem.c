@@ -103,11 +103,76 @@ void drm_gem_private_object_init(struct drm_device *dev, struct drm_gem_object *
  *
  * Return: 0 or a negative errno (the object is then released).
  */
+/*
+ * A pool of memfds of freed objects whose memory never left the core (never exported, never
+ * mapped by another process): creating a buffer is then one hole punch instead of
+ * memfd_create + ftruncate + seals + close. The memfds are sealed to their size, so an
+ * entry serves only an object of the same size. Bounded in entries and bytes.
+ * memfd_pool_lock guards memfd_pool and memfd_pool_bytes.
+ */
+#define MEMFD_POOL_ENTRIES 64
+#define MEMFD_POOL_BYTES (256ull << 20)
+
+struct memfd_pool_entry {
+	size_t size;
+	int fd;
+};
+
+static pthread_mutex_t memfd_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct memfd_pool_entry memfd_pool[MEMFD_POOL_ENTRIES];
+static unsigned int memfd_pool_count;
+static uint64_t memfd_pool_bytes;
+
+static int memfd_pool_take(size_t size)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&memfd_pool_lock);
+	for (unsigned int i = memfd_pool_count; i-- > 0;) {
+		if (memfd_pool[i].size == size) {
+			fd = memfd_pool[i].fd;
+			memfd_pool[i] = memfd_pool[--memfd_pool_count];
+			memfd_pool_bytes -= size;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&memfd_pool_lock);
+	if (fd < 0)
+		return -1;
+	/* Zero it as a new memfd is: the pages of the previous object go back to the system. */
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)size)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool memfd_pool_put(size_t size, int fd)
+{
+	bool kept = false;
+
+	pthread_mutex_lock(&memfd_pool_lock);
+	if (memfd_pool_count < MEMFD_POOL_ENTRIES && memfd_pool_bytes + size <= MEMFD_POOL_BYTES) {
+		memfd_pool[memfd_pool_count].size = size;
+		memfd_pool[memfd_pool_count].fd = fd;
+		memfd_pool_count++;
+		memfd_pool_bytes += size;
+		kept = true;
+	}
+	pthread_mutex_unlock(&memfd_pool_lock);
+	return kept;
+}
+
 int drm_gem_object_init(struct drm_device *dev, struct drm_gem_object *obj, size_t size)
 {
 	int fd, err;
 
 	drm_gem_private_object_init(dev, obj, size);
+	fd = memfd_pool_take(size);
+	if (fd >= 0) {
+		obj->filp = fd;
+		return 0;
+	}
 	fd = memfd_create("accel-gem", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0) {
 		err = -errno;
@@ -137,7 +202,9 @@ void drm_gem_object_release(struct drm_gem_object *obj)
 	struct drm_device *dev = obj->dev;
 
 	drm_gem_free_mmap_offset(obj);
-	if (obj->filp >= 0)
+	/* An imported memfd belongs to its exporter; an escaped one may be mapped elsewhere. */
+	if (obj->filp >= 0 && (obj->import_attach || atomic_load(&obj->filp_escaped) ||
+			       !memfd_pool_put(obj->size, obj->filp)))
 		close(obj->filp);
 	obj->filp = -1;
 	if (obj->import_attach)
@@ -524,6 +591,8 @@ int drm_gem_mmap_obj(struct drm_gem_object *obj, size_t obj_size, struct vm_area
 	}
 	vma->map_fd = obj->filp;
 	vma->map_offset = 0;
+	if (vma->map_fd_escapes)
+		atomic_store(&obj->filp_escaped, true);
 	return 0;
 
 err_put:

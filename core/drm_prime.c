@@ -157,6 +157,7 @@ struct dma_buf *drm_gem_prime_export(struct drm_gem_object *obj, int flags)
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	/* Its own open file, so that its access mode is the export's, as a dma-buf file's is. */
+	atomic_store(&obj->filp_escaped, true);
 	fd = dma_buf_reopen(obj->filp, (flags & DRM_RDWR) ? O_RDWR : O_RDONLY);
 	if (fd < 0) {
 		free(buf);

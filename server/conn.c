@@ -329,6 +329,7 @@ static int conn_serve_mmap(struct conn *c, const struct accel_wire_hdr *hdr, uns
 		m->vma.vm_prot = req->prot;
 		m->vma.vm_flags = req->flags;
 		m->vma.map_fd = -1;
+		m->vma.map_fd_escapes = true; /* sent to the client below */
 		err = c->file->f_op->mmap(c->file, &m->vma);
 		accel_cred_set_current(old);
 	}

@@ -106,6 +106,11 @@ struct drm_gem_object {
 	struct drm_device *dev;
 	/** @filp: the memfd holding the object's pages, or -1 for a private object. */
 	int filp;
+	/**
+	 * @filp_escaped: the memfd left the core's hands (exported, or mapped by another
+	 * process): it must never be reused for another object.
+	 */
+	atomic_bool filp_escaped;
 	size_t size;
 	/** @name: the flink name, 0 if none. */
 	int name;

@@ -41,6 +41,8 @@ struct vm_area_struct {
 	int vm_flags;
 	int map_fd;
 	off_t map_offset;
+	/** @map_fd_escapes: the transport hands @map_fd to another process (acceld). */
+	bool map_fd_escapes;
 	void *vm_private_data;
 	void (*vm_close)(struct vm_area_struct *vma);
 };
