@@ -10,6 +10,8 @@
 #ifndef ACCEL_IDR_H
 #define ACCEL_IDR_H
 
+#include <stdint.h>
+
 #include <stdbool.h>
 
 /** struct idr - a table of ids; zero-initialised is an empty table. */
@@ -18,7 +20,10 @@ struct idr {
 	unsigned int size;
 	/** @count: ids in use (NULL entries reserved by idr_replace() count). */
 	unsigned int count;
-	unsigned char *used;
+	/** @bits: one bit per id, set when the id is taken. */
+	uint64_t *bits;
+	/** @hint: every id in [1, @hint) is taken: the search for a free one starts here. */
+	unsigned int hint;
 };
 
 /** idr_init() - start an empty table. */

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Cross-process fence wake-up: process A signals a job's fence, process B is blocked in
+ * SYNCOBJ_WAIT through acceld on the same syncobj (imported from A's fd) and answers;
+ * against an eventfd ping-pong between two processes. Each round trip is two wakes.
+ *
+ *   bench_syncobj_wake ACCELD_PATH
+ */
+#include "bench.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+#include <libaccel.h>
+#include <uapi/drm/drm_ext.h>
+#include <uapi/drm/example_accel.h>
+
+static int efd_ab, efd_ba, accel_fd;
+static uint32_t sync_ab, sync_ba;
+
+static int64_t now_ns(void)
+{
+	return (int64_t)bench_now_ns();
+}
+
+static void run_eventfd(void *arg, long iters)
+{
+	uint64_t v = 1;
+
+	(void)arg;
+	for (long i = 0; i < iters; i++) {
+		if (write(efd_ab, &v, 8) != 8 || read(efd_ba, &v, 8) != 8)
+			abort();
+	}
+}
+
+/* Signal the fence the peer waits on, then wait for the peer's answer on the other syncobj. */
+static int ping(int fd, uint32_t out, uint32_t in)
+{
+	struct drm_example_submit sub = { .out_syncobj = out };
+	struct drm_example_signal sig = { 0 };
+	struct drm_syncobj_wait_6_12 w = { 0 };
+	struct drm_syncobj_array reset = { .handles = (uintptr_t)&in, .count_handles = 1 };
+
+	if (accel_sys_ioctl(fd, DRM_IOCTL_EXAMPLE_SUBMIT, &sub))
+		return -1;
+	sig.fence_id = sub.fence_id;
+	if (accel_sys_ioctl(fd, DRM_IOCTL_EXAMPLE_SIGNAL, &sig))
+		return -1;
+	w.handles = (uintptr_t)&in;
+	w.count_handles = 1;
+	w.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT;
+	w.timeout_nsec = now_ns() + 10000000000ll;
+	if (accel_sys_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT_6_12, &w))
+		return -1;
+	return accel_sys_ioctl(fd, DRM_IOCTL_SYNCOBJ_RESET, &reset);
+}
+
+static void run_syncobj(void *arg, long iters)
+{
+	(void)arg;
+	for (long i = 0; i < iters; i++)
+		if (ping(accel_fd, sync_ab, sync_ba))
+			abort();
+}
+
+static void send_fds(int sock, int a, int b)
+{
+	union { char buf[CMSG_SPACE(2 * sizeof(int))]; struct cmsghdr al; } ctl;
+	int fds[2] = { a, b };
+	char c = 'f';
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(2 * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	if (sendmsg(sock, &msg, 0) != 1)
+		abort();
+}
+
+static void recv_fds(int sock, int *a, int *b)
+{
+	union { char buf[CMSG_SPACE(2 * sizeof(int))]; struct cmsghdr al; } ctl;
+	int fds[2];
+	char c;
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		_exit(1);
+	memcpy(fds, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(fds));
+	*a = fds[0];
+	*b = fds[1];
+}
+
+static pid_t start_acceld(const char *acceld, const char *root)
+{
+	char sock[4096], pidf[4096];
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(acceld, "acceld", "--root", root, "--log-level", "err", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(sock, sizeof(sock), "%s/dev/accel/accel0", root);
+	snprintf(pidf, sizeof(pidf), "%s/acceld.pid", root);
+	for (int i = 0; i < 500; i++) {
+		struct stat st;
+
+		if (!stat(sock, &st) && !stat(pidf, &st) && st.st_size > 0)
+			return pid;
+		usleep(10000);
+	}
+	fprintf(stderr, "acceld did not start\n");
+	exit(1);
+}
+
+int main(int argc, char **argv)
+{
+	char root[] = "/tmp/accel-bench-XXXXXX", cmd[128];
+	struct bench_result sync_r, ev_r;
+	long iters = 2000;
+	pid_t daemon, child;
+	int sv[2], status;
+
+	if (argc != 2 || !mkdtemp(root))
+		return 2;
+	setenv("ACCEL_ROOT", root, 1);
+	daemon = start_acceld(argv[1], root);
+
+	/* eventfd ping-pong between two processes. */
+	efd_ab = eventfd(0, 0);
+	efd_ba = eventfd(0, 0);
+	child = fork();
+	if (child == 0) {
+		uint64_t v;
+
+		for (;;) {
+			if (read(efd_ab, &v, 8) != 8)
+				_exit(0);
+			v = 1;
+			if (write(efd_ba, &v, 8) != 8)
+				_exit(0);
+		}
+	}
+	ev_r = bench_run(run_eventfd, NULL, 20000, 9);
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+
+	/* The same ping-pong with job fences and syncobj waits through acceld. */
+	accel_fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
+	if (accel_fd < 0)
+		return 1;
+	{
+		struct drm_syncobj_create a = { 0 }, b = { 0 };
+		struct drm_syncobj_handle ea = { 0 }, eb = { 0 };
+
+		if (accel_sys_ioctl(accel_fd, DRM_IOCTL_SYNCOBJ_CREATE, &a) ||
+		    accel_sys_ioctl(accel_fd, DRM_IOCTL_SYNCOBJ_CREATE, &b))
+			return 1;
+		sync_ab = a.handle;
+		sync_ba = b.handle;
+		ea.handle = a.handle;
+		eb.handle = b.handle;
+		if (accel_sys_ioctl(accel_fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &ea) ||
+		    accel_sys_ioctl(accel_fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &eb))
+			return 1;
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			return 1;
+		child = fork();
+		if (child == 0) {
+			int cfd = accel_sys_open("/dev/accel/accel0", O_RDWR), fa, fb;
+			struct drm_syncobj_handle ia = { 0 }, ib = { 0 };
+
+			recv_fds(sv[1], &fa, &fb);
+			ia.fd = fa;
+			ib.fd = fb;
+			if (cfd < 0 || accel_sys_ioctl(cfd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &ia) ||
+			    accel_sys_ioctl(cfd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &ib))
+				_exit(1);
+			/* Answer each of A's pings: wait on a->b, signal b->a. */
+			for (;;) {
+				struct drm_syncobj_wait_6_12 w = { 0 };
+				struct drm_example_submit sub = { .out_syncobj = ib.handle };
+				struct drm_example_signal sig = { 0 };
+				struct drm_syncobj_array reset = { .handles = (uintptr_t)&ia.handle, .count_handles = 1 };
+
+				w.handles = (uintptr_t)&ia.handle;
+				w.count_handles = 1;
+				w.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT;
+				w.timeout_nsec = now_ns() + 10000000000ll;
+				if (accel_sys_ioctl(cfd, DRM_IOCTL_SYNCOBJ_WAIT_6_12, &w) ||
+				    accel_sys_ioctl(cfd, DRM_IOCTL_SYNCOBJ_RESET, &reset))
+					_exit(0);
+				if (accel_sys_ioctl(cfd, DRM_IOCTL_EXAMPLE_SUBMIT, &sub))
+					_exit(0);
+				sig.fence_id = sub.fence_id;
+				if (accel_sys_ioctl(cfd, DRM_IOCTL_EXAMPLE_SIGNAL, &sig))
+					_exit(0);
+			}
+		}
+		send_fds(sv[0], ea.fd, eb.fd);
+	}
+	sync_r = bench_run(run_syncobj, NULL, iters, 9);
+	bench_report("syncobj signal-to-wake round trip, 2 processes", "ns", sync_r,
+		     "eventfd ping-pong, 2 processes", ev_r, "<= 1.2");
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	accel_sys_close(accel_fd);
+	kill(daemon, SIGTERM);
+	waitpid(daemon, &status, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	return system(cmd) ? 1 : 0;
+}
