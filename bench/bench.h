@@ -8,11 +8,15 @@
 #define ACCEL_BENCH_H
 
 #define _GNU_SOURCE
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct bench_result {
 	double median, min, max; /* ns per operation */
@@ -67,6 +71,66 @@ static inline void bench_report(const char *name, const char *unit, struct bench
 	printf("BENCH %s|%s|%.1f|%.1f|%.1f|%s|%.1f|%.3f|%s\n", name, unit, r.median, r.min, r.max,
 	       base_name, base.median, base.median > 0 ? r.median / base.median : 0.0, goal);
 	fflush(stdout);
+}
+
+/* Start acceld serving @root in the foreground (a child); returns once it serves. */
+static inline pid_t bench_acceld_start(const char *acceld, const char *root)
+{
+	char sock[4096], pidf[4096];
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(acceld, "acceld", "--root", root, "--log-level", "err", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(sock, sizeof(sock), "%s/dev/accel/accel0", root);
+	snprintf(pidf, sizeof(pidf), "%s/acceld.pid", root);
+	for (int i = 0; i < 500; i++) {
+		struct stat st;
+
+		if (!stat(sock, &st) && !stat(pidf, &st) && st.st_size > 0)
+			return pid;
+		usleep(10000);
+	}
+	fprintf(stderr, "acceld did not start serving %s\n", root);
+	exit(1);
+}
+
+/* Pass @n descriptors over a Unix socket (one byte of data). */
+static inline void bench_send_fds(int sock, const int *fds, int n)
+{
+	union { char b[CMSG_SPACE(4 * sizeof(int))]; struct cmsghdr a; } ctl;
+	char c = 'f';
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+			      .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	if (sendmsg(sock, &msg, 0) != 1)
+		abort();
+}
+
+/* Receive @n descriptors; false at the end of the stream. */
+static inline bool bench_recv_fds(int sock, int *fds, int n)
+{
+	union { char b[CMSG_SPACE(4 * sizeof(int))]; struct cmsghdr a; } ctl;
+	char c;
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+			      .msg_controllen = sizeof(ctl.b) };
+	struct cmsghdr *cm;
+
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return false;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return false;
+	memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+	return true;
 }
 
 #endif

@@ -68,38 +68,6 @@ static void run_memfd(void *arg, long iters)
 	}
 }
 
-static void send_fd(int sock, int fd)
-{
-	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } ctl;
-	char c = 'f';
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			      .msg_controllen = sizeof(ctl.b) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(sock, &msg, 0) != 1)
-		abort();
-}
-
-static int recv_fd(int sock)
-{
-	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } ctl;
-	char c;
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			      .msg_controllen = sizeof(ctl.b) };
-	int fd = -1;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
-	return fd;
-}
-
 /* Cross-process sharing: the parent makes and exports, the child imports and maps. */
 static int share_sock, use_accel;
 
@@ -122,7 +90,7 @@ static void run_share(void *arg, long iters)
 			if (accel_sys_ioctl(accel_fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp))
 				abort();
 			fd = exp.fd;
-			send_fd(share_sock, fd);
+			bench_send_fds(share_sock, &fd, 1);
 			if (read(share_sock, &ack, 1) != 1)
 				abort();
 			gc.handle = c.handle;
@@ -131,7 +99,7 @@ static void run_share(void *arg, long iters)
 			fd = memfd_create("bench", MFD_CLOEXEC);
 			if (fd < 0 || ftruncate(fd, 4096))
 				abort();
-			send_fd(share_sock, fd);
+			bench_send_fds(share_sock, &fd, 1);
 			if (read(share_sock, &ack, 1) != 1)
 				abort();
 		}
@@ -145,10 +113,10 @@ static void share_child(int sock, int accel)
 	int cfd = accel ? accel_sys_open("/dev/accel/accel0", O_RDWR) : -1;
 
 	for (;;) {
-		int fd = recv_fd(sock);
+		int fd;
 		void *p;
 
-		if (fd < 0)
+		if (!bench_recv_fds(sock, &fd, 1))
 			_exit(0);
 		if (accel) {
 			struct drm_prime_handle imp = { .fd = fd };
@@ -203,28 +171,6 @@ static struct bench_result measure_share(int accel)
 	return r;
 }
 
-static pid_t start_acceld(const char *acceld, const char *root)
-{
-	char sock[4096], pidf[4096];
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		execl(acceld, "acceld", "--root", root, "--log-level", "err", (char *)NULL);
-		_exit(127);
-	}
-	snprintf(sock, sizeof(sock), "%s/dev/accel/accel0", root);
-	snprintf(pidf, sizeof(pidf), "%s/acceld.pid", root);
-	for (int i = 0; i < 500; i++) {
-		struct stat st;
-
-		if (!stat(sock, &st) && !stat(pidf, &st) && st.st_size > 0)
-			return pid;
-		usleep(10000);
-	}
-	fprintf(stderr, "acceld did not start\n");
-	exit(1);
-}
-
 int main(int argc, char **argv)
 {
 	char root[] = "/tmp/accel-bench-XXXXXX", cmd[128];
@@ -253,7 +199,7 @@ int main(int argc, char **argv)
 	bench_report("buffer create+map+close 2 MiB", "ns", gem, "memfd+ftruncate+mmap+close", raw, "<= 1.0");
 	accel_sys_close(accel_fd);
 
-	daemon = start_acceld(argv[1], root);
+	daemon = bench_acceld_start(argv[1], root);
 	accel_fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
 	if (accel_fd < 0) {
 		perror("open through acceld");

@@ -73,29 +73,6 @@ static pid_t start_echo(void)
 	return pid;
 }
 
-static pid_t start_acceld(const char *acceld, const char *root)
-{
-	char sock[4096];
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		execl(acceld, "acceld", "--root", root, "--log-level", "err", (char *)NULL);
-		_exit(127);
-	}
-	snprintf(sock, sizeof(sock), "%s/dev/accel/accel0", root);
-	for (int i = 0; i < 500; i++) {
-		struct stat st;
-		char pidf[4096];
-
-		snprintf(pidf, sizeof(pidf), "%s/acceld.pid", root);
-		if (!stat(sock, &st) && !stat(pidf, &st) && st.st_size > 0)
-			return pid;
-		usleep(10000);
-	}
-	fprintf(stderr, "acceld did not start\n");
-	exit(1);
-}
-
 int main(int argc, char **argv)
 {
 	char root[] = "/tmp/accel-bench-XXXXXX";
@@ -122,7 +99,7 @@ int main(int argc, char **argv)
 	accel_sys_close(bench_fd);
 
 	/* Then through acceld, which takes the root over: later opens go to its sockets. */
-	daemon = start_acceld(argv[1], root);
+	daemon = bench_acceld_start(argv[1], root);
 	bench_fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
 	if (bench_fd < 0 || accel_fd_backend(bench_fd) != ACCEL_BACKEND_DAEMON)
 		return 1;

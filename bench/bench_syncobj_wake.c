@@ -70,62 +70,6 @@ static void run_syncobj(void *arg, long iters)
 			abort();
 }
 
-static void send_fds(int sock, int a, int b)
-{
-	union { char buf[CMSG_SPACE(2 * sizeof(int))]; struct cmsghdr al; } ctl;
-	int fds[2] = { a, b };
-	char c = 'f';
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			      .msg_controllen = sizeof(ctl.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(2 * sizeof(int));
-	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
-	if (sendmsg(sock, &msg, 0) != 1)
-		abort();
-}
-
-static void recv_fds(int sock, int *a, int *b)
-{
-	union { char buf[CMSG_SPACE(2 * sizeof(int))]; struct cmsghdr al; } ctl;
-	int fds[2];
-	char c;
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			      .msg_controllen = sizeof(ctl.buf) };
-
-	if (recvmsg(sock, &msg, 0) != 1)
-		_exit(1);
-	memcpy(fds, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(fds));
-	*a = fds[0];
-	*b = fds[1];
-}
-
-static pid_t start_acceld(const char *acceld, const char *root)
-{
-	char sock[4096], pidf[4096];
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		execl(acceld, "acceld", "--root", root, "--log-level", "err", (char *)NULL);
-		_exit(127);
-	}
-	snprintf(sock, sizeof(sock), "%s/dev/accel/accel0", root);
-	snprintf(pidf, sizeof(pidf), "%s/acceld.pid", root);
-	for (int i = 0; i < 500; i++) {
-		struct stat st;
-
-		if (!stat(sock, &st) && !stat(pidf, &st) && st.st_size > 0)
-			return pid;
-		usleep(10000);
-	}
-	fprintf(stderr, "acceld did not start\n");
-	exit(1);
-}
-
 int main(int argc, char **argv)
 {
 	char root[] = "/tmp/accel-bench-XXXXXX", cmd[128];
@@ -137,7 +81,7 @@ int main(int argc, char **argv)
 	if (argc != 2 || !mkdtemp(root))
 		return 2;
 	setenv("ACCEL_ROOT", root, 1);
-	daemon = start_acceld(argv[1], root);
+	daemon = bench_acceld_start(argv[1], root);
 
 	/* eventfd ping-pong between two processes. */
 	efd_ab = eventfd(0, 0);
@@ -180,12 +124,13 @@ int main(int argc, char **argv)
 			return 1;
 		child = fork();
 		if (child == 0) {
-			int cfd = accel_sys_open("/dev/accel/accel0", O_RDWR), fa, fb;
+			int cfd = accel_sys_open("/dev/accel/accel0", O_RDWR), two[2];
 			struct drm_syncobj_handle ia = { 0 }, ib = { 0 };
 
-			recv_fds(sv[1], &fa, &fb);
-			ia.fd = fa;
-			ib.fd = fb;
+			if (!bench_recv_fds(sv[1], two, 2))
+				_exit(1);
+			ia.fd = two[0];
+			ib.fd = two[1];
 			if (cfd < 0 || accel_sys_ioctl(cfd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &ia) ||
 			    accel_sys_ioctl(cfd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &ib))
 				_exit(1);
@@ -210,7 +155,11 @@ int main(int argc, char **argv)
 					_exit(0);
 			}
 		}
-		send_fds(sv[0], ea.fd, eb.fd);
+		{
+			int two[2] = { ea.fd, eb.fd };
+
+			bench_send_fds(sv[0], two, 2);
+		}
 	}
 	sync_r = bench_run(run_syncobj, NULL, iters, 9);
 	bench_report("syncobj signal-to-wake round trip, 2 processes", "ns", sync_r,

@@ -68,21 +68,7 @@ void accel_debugfs_register(struct drm_device *dev)
 /* The open of major 261: find the minor's driver and continue with its fops. */
 static int accel_stub_open(struct inode *inode, struct file *filp)
 {
-	struct drm_minor *minor;
-	int err;
-
-	minor = drm_minor_acquire(DRM_MINOR_TABLE_ACCEL, iminor(inode));
-	if (IS_ERR(minor))
-		return PTR_ERR(minor);
-	if (!minor->dev->driver->fops) {
-		err = -ENODEV;
-		goto out;
-	}
-	filp->f_op = minor->dev->driver->fops;
-	err = filp->f_op->open ? filp->f_op->open(inode, filp) : 0;
-out:
-	drm_minor_release(minor);
-	return err;
+	return drm_stub_open_minor(DRM_MINOR_TABLE_ACCEL, inode, filp);
 }
 
 static const struct file_operations accel_stub_fops = {

@@ -54,13 +54,22 @@ static struct class drm_class = {
 
 static const struct device_type drm_minor_type = { .name = "drm_minor" };
 
-/* The open of major 226: find the minor's driver and continue with its fops. */
-static int drm_stub_open(struct inode *inode, struct file *filp)
+/**
+ * drm_stub_open_minor() - the open of a major's char device: find the minor's driver in
+ * @table and continue with the driver's fops, as the kernel's drm_stub_open and
+ * accel_stub_open do.
+ * @table: the DRM or the accel minor table
+ * @inode: the node opened
+ * @filp: the file being opened
+ *
+ * Return: 0 or a negative errno (-ENODEV for a minor nobody serves).
+ */
+int drm_stub_open_minor(enum drm_minor_table table, struct inode *inode, struct file *filp)
 {
 	struct drm_minor *minor;
 	int err;
 
-	minor = drm_minor_acquire(DRM_MINOR_TABLE_DRM, iminor(inode));
+	minor = drm_minor_acquire(table, iminor(inode));
 	if (IS_ERR(minor))
 		return PTR_ERR(minor);
 	if (!minor->dev->driver->fops) {
@@ -72,6 +81,12 @@ static int drm_stub_open(struct inode *inode, struct file *filp)
 out:
 	drm_minor_release(minor);
 	return err;
+}
+
+/* The open of major 226. */
+static int drm_stub_open(struct inode *inode, struct file *filp)
+{
+	return drm_stub_open_minor(DRM_MINOR_TABLE_DRM, inode, filp);
 }
 
 static const struct file_operations drm_stub_fops = {

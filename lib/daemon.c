@@ -26,6 +26,7 @@
 #include <accel/protocol.h>
 #include "libaccel_internal.h"
 #include "daemon.h"
+#include "wire_io.h"
 
 #define ALIGN8(x) (((x) + 7u) & ~7u)
 #define USER_GUARD 4096
@@ -76,69 +77,17 @@ bool accel_daemon_serving(void)
 static ssize_t conn_sendmsg(int sock, struct accel_wire_hdr *hdr, const void *body, size_t len,
 			    const int *fds, unsigned int nfds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * ACCEL_WIRE_MAX_FDS)];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov[2] = { { hdr, sizeof(*hdr) }, { (void *)body, len } };
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
-	ssize_t n;
-
-	hdr->magic = ACCEL_WIRE_MAGIC;
-	hdr->size = (uint32_t)len;
-	hdr->nfds = nfds;
-	if (nfds) {
-		struct cmsghdr *cm;
-
-		memset(&ctl, 0, sizeof(ctl));
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-	}
-	do {
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
-	return n;
+	return accel_wire_send(sock, hdr, body, len, fds, nfds);
 }
 
+/* A reply: the daemon gone (end of stream) is -ENODEV, as an unplugged device answers. */
 static ssize_t conn_recvmsg(int sock, void *buf, size_t size, int *fds, unsigned int *nfds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * ACCEL_WIRE_MAX_FDS)];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { buf, size };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			      .msg_controllen = sizeof(ctl.buf) };
-	struct cmsghdr *cm;
-	ssize_t n;
+	ssize_t n = accel_wire_recv(sock, buf, size, fds, nfds);
 
-	*nfds = 0;
-	do {
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-			unsigned int k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int), i;
-			int *in = (int *)CMSG_DATA(cm);
-
-			for (i = 0; i < k; i++) {
-				if (*nfds < ACCEL_WIRE_MAX_FDS)
-					fds[(*nfds)++] = in[i];
-				else
-					close(in[i]);
-			}
-		}
-	}
 	if (n == 0)
-		return -ENODEV; /* the daemon is gone: the device went with it */
-	if ((size_t)n < sizeof(struct accel_wire_hdr) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		return -ENODEV;
+	if (n == -EMSGSIZE || (n > 0 && (size_t)n < sizeof(struct accel_wire_hdr)))
 		return -EPROTO;
 	return n;
 }

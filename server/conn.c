@@ -26,6 +26,7 @@
 #include <accel/fs.h>
 #include <accel/protocol.h>
 #include <accel/uaccess.h>
+#include "../lib/wire_io.h"
 #include "acceld.h"
 
 struct conn_map {
@@ -168,70 +169,13 @@ static int request_fd_get(struct accel_fd_transport *t, int ufd)
 static ssize_t conn_send(struct conn *c, struct accel_wire_hdr *hdr, const void *body,
 			 size_t len, const int *fds, unsigned int nfds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * ACCEL_WIRE_MAX_FDS)];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov[2] = { { hdr, sizeof(*hdr) }, { (void *)body, len } };
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
-	ssize_t n;
-
-	hdr->magic = ACCEL_WIRE_MAGIC;
-	hdr->size = (uint32_t)len;
-	hdr->nfds = nfds;
-	if (nfds) {
-		struct cmsghdr *cm;
-
-		memset(&ctl, 0, sizeof(ctl));
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-	}
-	do {
-		n = sendmsg(c->sock, &msg, MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
-	return n;
+	return accel_wire_send(c->sock, hdr, body, len, fds, nfds);
 }
 
 /* One message and its descriptors; 0 on end of stream, -errno on a broken one. */
 static ssize_t conn_recv(struct conn *c, void *buf, size_t size, int *fds, unsigned int *nfds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * ACCEL_WIRE_MAX_FDS)];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { buf, size };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			      .msg_controllen = sizeof(ctl.buf) };
-	struct cmsghdr *cm;
-	ssize_t n;
-
-	*nfds = 0;
-	do {
-		n = recvmsg(c->sock, &msg, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-			unsigned int k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int), i;
-			int *in = (int *)CMSG_DATA(cm);
-
-			for (i = 0; i < k; i++) {
-				if (*nfds < ACCEL_WIRE_MAX_FDS)
-					fds[(*nfds)++] = in[i];
-				else
-					close(in[i]);
-			}
-		}
-	}
-	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-		return -EMSGSIZE;
-	return n;
+	return accel_wire_recv(c->sock, buf, size, fds, nfds);
 }
 
 static void close_fds(int *fds, unsigned int n)
