@@ -3,13 +3,14 @@
  * The seam: accel_sys_open/ioctl/mmap/close on the kernel, daemon or embedded backend.
  *
  * An embedded open file is a struct file of the in-process core; the descriptor the caller
- * gets is a memfd of its own (so it is a real descriptor that can be polled, dup'ed and kept
- * in fd sets). fd_table maps descriptor numbers to files; descriptors made by dup() are
- * recognised by the memfd's inode on first use.
+ * gets is the read end of a pipe of its own (a real descriptor that can be polled, dup'ed and
+ * kept in fd sets). fd_table maps descriptor numbers to files; descriptors made by dup() are
+ * recognised by the pipe's inode on first use.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -27,12 +28,29 @@
 #include "daemon.h"
 #include "libaccel_internal.h"
 
-/* An open file of the embedded core, or a connection to acceld. */
+/*
+ * An open file of the embedded core, or a connection to acceld. An embedded file's
+ * descriptor is the read end of a pipe whose write end (@wfd) the library keeps: when no
+ * descriptor of the read end is left anywhere (dup()s included), the write end polls POLLERR,
+ * which tells close() in O(1) whether the open file is gone.
+ */
 struct fd_entry {
 	struct file *file;
 	struct daemon_conn *conn;
 	ino_t ino;
+	int wfd;
 };
+
+/*
+ * Embedded files whose known descriptors are all closed while a dup() the library has not
+ * seen still holds the pipe: kept (with their reference) until that dup is used (adopted)
+ * or closed (reaped). Guarded by fd_lock.
+ */
+struct fd_orphan {
+	struct fd_entry e;
+	struct fd_orphan *next;
+};
+static struct fd_orphan *fd_orphans;
 
 /* A reference to what an fd stands for, taken for the length of one call. */
 struct fd_ref {
@@ -83,7 +101,7 @@ static int fd_table_grow(size_t need)
 	return 0;
 }
 
-static int fd_install(int fd, struct file *file, struct daemon_conn *conn, ino_t ino)
+static int fd_install(int fd, struct file *file, struct daemon_conn *conn, ino_t ino, int wfd)
 {
 	int err = 0;
 
@@ -94,6 +112,7 @@ static int fd_install(int fd, struct file *file, struct daemon_conn *conn, ino_t
 		fd_table[fd].file = file;
 		fd_table[fd].conn = conn;
 		fd_table[fd].ino = ino;
+		fd_table[fd].wfd = wfd;
 	}
 	pthread_rwlock_unlock(&fd_lock);
 	return err;
@@ -117,9 +136,22 @@ static bool fd_adopt(int fd, struct fd_ref *r)
 	bool found = false;
 	size_t i;
 
-	if (fd < 0 || fstat(fd, &st) || !(S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode)))
+	if (fd < 0 || fstat(fd, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
 		return false;
 	pthread_rwlock_wrlock(&fd_lock);
+	for (struct fd_orphan **op = &fd_orphans; *op; op = &(*op)->next) {
+		struct fd_orphan *o = *op;
+
+		if (o->e.ino != st.st_ino || ((size_t)fd >= fd_table_size && fd_table_grow(fd)))
+			continue;
+		/* The orphan's reference becomes the descriptor's. */
+		fd_table[fd] = o->e;
+		*op = o->next;
+		free(o);
+		fd_ref_take(r, &fd_table[fd]);
+		pthread_rwlock_unlock(&fd_lock);
+		return true;
+	}
 	for (i = 0; i < fd_table_size; i++) {
 		if (fd_entry_used(&fd_table[i]) && fd_table[i].ino == st.st_ino) {
 			struct fd_entry e = fd_table[i];
@@ -191,7 +223,7 @@ static int open_daemon(const char *rel, int flags)
 	if (!conn)
 		return set_errno(err);
 	fd = accel_daemon_fd(conn);
-	if (fstat(fd, &st) || (err = fd_install(fd, NULL, conn, st.st_ino))) {
+	if (fstat(fd, &st) || (err = fd_install(fd, NULL, conn, st.st_ino, -1))) {
 		err = err ? err : -errno;
 		close(fd);
 		accel_daemon_conn_put(conn);
@@ -206,8 +238,7 @@ int accel_sys_open(const char *path, int flags)
 	struct file *file;
 	struct stat st;
 	dev_t devt;
-	char name[48];
-	int fd, err;
+	int fd, err, p[2];
 
 	if (!path)
 		return set_errno(-EFAULT);
@@ -226,16 +257,18 @@ int accel_sys_open(const char *path, int flags)
 	file = chrdev_open(major(devt), minor(devt), flags);
 	if (IS_ERR(file))
 		return set_errno(PTR_ERR(file));
-	snprintf(name, sizeof(name), "accel:%s", rel);
-	fd = memfd_create(name, (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
-	if (fd < 0) {
+	if (pipe2(p, O_CLOEXEC)) {
 		err = -errno;
 		fput(file);
 		return set_errno(err);
 	}
-	if (fstat(fd, &st) || (err = fd_install(fd, file, NULL, st.st_ino))) {
+	fd = p[0];
+	if (!(flags & O_CLOEXEC))
+		fcntl(fd, F_SETFD, 0);
+	if (fstat(fd, &st) || (err = fd_install(fd, file, NULL, st.st_ino, p[1]))) {
 		err = err ? err : -errno;
-		close(fd);
+		close(p[0]);
+		close(p[1]);
 		fput(file);
 		return set_errno(err);
 	}
@@ -381,6 +414,70 @@ static int fd_find_other(ino_t ino, dev_t dev, int except)
 	return found;
 }
 
+/* No descriptor of the pipe's read end is left in any process. */
+static bool fd_pipe_gone(int wfd)
+{
+	struct pollfd p = { .fd = wfd, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+/* Release orphans whose unseen dup()s are closed too. Called with fd_lock held. */
+static void fd_reap_orphans_locked(struct fd_orphan **dead)
+{
+	for (struct fd_orphan **op = &fd_orphans; *op;) {
+		struct fd_orphan *o = *op;
+
+		if (fd_pipe_gone(o->e.wfd)) {
+			*op = o->next;
+			o->next = *dead;
+			*dead = o;
+		} else {
+			op = &o->next;
+		}
+	}
+}
+
+static void fd_release_orphans(struct fd_orphan *dead)
+{
+	while (dead) {
+		struct fd_orphan *next = dead->next;
+
+		close(dead->e.wfd);
+		fput(dead->e.file);
+		free(dead);
+		dead = next;
+	}
+}
+
+/* Close an embedded file's descriptor: the file goes with its last descriptor anywhere. */
+static int fd_close_embedded(int fd, struct fd_entry e)
+{
+	struct fd_orphan *dead = NULL, *o;
+	bool known_dup = false;
+	size_t i;
+	int ret = close(fd);
+
+	pthread_rwlock_wrlock(&fd_lock);
+	for (i = 0; i < fd_table_size && !known_dup; i++)
+		known_dup = fd_table[i].file == e.file;
+	if (!known_dup && !fd_pipe_gone(e.wfd) && (o = calloc(1, sizeof(*o)))) {
+		o->e = e;
+		o->next = fd_orphans;
+		fd_orphans = o;
+		e.file = NULL; /* the orphan keeps the reference */
+	}
+	fd_reap_orphans_locked(&dead);
+	pthread_rwlock_unlock(&fd_lock);
+	fd_release_orphans(dead);
+	if (e.file) {
+		if (!known_dup)
+			close(e.wfd);
+		fput(e.file);
+	}
+	return ret;
+}
+
 int accel_sys_close(int fd)
 {
 	struct fd_entry e = { 0 };
@@ -394,10 +491,22 @@ int accel_sys_close(int fd)
 		memset(&fd_table[fd], 0, sizeof(fd_table[fd]));
 	}
 	pthread_rwlock_unlock(&fd_lock);
-	drop.file = e.file;
+	if (e.file)
+		return fd_close_embedded(fd, e);
+	drop.file = NULL;
 	drop.conn = e.conn;
-	if (!fd_entry_used(&e))
-		return close(fd);
+	if (!fd_entry_used(&e)) {
+		/* Perhaps the last dup() of an orphan: release what nothing holds any more. */
+		int ret = close(fd);
+		struct fd_orphan *dead = NULL;
+
+		pthread_rwlock_wrlock(&fd_lock);
+		fd_reap_orphans_locked(&dead);
+		pthread_rwlock_unlock(&fd_lock);
+		fd_release_orphans(dead);
+		return ret;
+	}
+	/* A connection: it lives while any descriptor of its socket does (dup()s found by inode). */
 	if (fstat(fd, &st)) {
 		fd_ref_put(&drop);
 		return close(fd);
@@ -416,7 +525,6 @@ int accel_sys_close(int fd)
 		/* Already known: it holds its own reference. */
 	} else if (other >= 0 && ((size_t)other < fd_table_size || !fd_table_grow(other))) {
 		fd_table[other] = e;
-		drop.file = NULL;
 		drop.conn = NULL;
 	}
 	pthread_rwlock_unlock(&fd_lock);

@@ -134,6 +134,44 @@ static void ioctl_works_on_a_duplicated_descriptor(void **state)
 	accel_sys_close(dupfd);
 }
 
+static int fdinfo_files_of_this_process(void)
+{
+	char path[PATH_MAX + 64];
+	struct stat st;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/proc/%d/fdinfo", root, (int)getpid());
+	if (stat(path, &st))
+		return 0;
+	{
+		char cmd[PATH_MAX + 96];
+		FILE *p;
+
+		snprintf(cmd, sizeof(cmd), "ls '%s' | wc -l", path);
+		p = popen(cmd, "r");
+		if (p) {
+			if (fscanf(p, "%d", &n) != 1)
+				n = -1;
+			pclose(p);
+		}
+	}
+	return n;
+}
+
+static void open_file_lives_until_its_last_descriptor_closes(void **state)
+{
+	int fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
+	int dupfd = dup(fd);
+
+	(void)state;
+	assert_int_equal(fdinfo_files_of_this_process(), 1);
+	accel_sys_close(fd);
+	/* The dup() the library never saw still holds the open file. */
+	assert_int_equal(fdinfo_files_of_this_process(), 1);
+	assert_int_equal(accel_sys_close(dupfd), 0);
+	assert_int_equal(fdinfo_files_of_this_process(), 0);
+}
+
 static void failed_ioctl_returns_minus_one_and_sets_errno(void **state)
 {
 	int fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
@@ -191,6 +229,7 @@ int main(void)
 		cmocka_unit_test(root_shows_the_accel_layout),
 		cmocka_unit_test(nothing_accel_appears_under_dev_dri),
 		cmocka_unit_test(ioctl_works_on_a_duplicated_descriptor),
+		cmocka_unit_test(open_file_lives_until_its_last_descriptor_closes),
 		cmocka_unit_test(failed_ioctl_returns_minus_one_and_sets_errno),
 		cmocka_unit_test(device_list_finds_the_default_accelerators),
 		cmocka_unit_test(device_list_with_drm_adds_card_and_render_nodes),
