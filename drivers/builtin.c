@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include "example/example.h"
+#include "vnpu/vnpu.h"
 
 int accel_drivers_register_builtin(void);
 
@@ -14,6 +15,7 @@ static int (*const builtin_inits[])(void) = {
 	example_accel_init,
 	example_gfx_init,
 	example_combo_init,
+	vnpu_init,
 };
 
 static void builtin_register(void)

@@ -369,6 +369,92 @@ struct vnpu_pkt_transpose {
  * from DRM_COMMAND_BASE; a submitted job's command buffer holds the packets above.
  */
 
+/*
+ * Rules common to every ioctl below: fields are fixed-width and naturally aligned so that
+ * 32- and 64-bit callers share one layout; every pad must be 0 and every unknown flag bit
+ * must be clear (-EINVAL otherwise), so that a later kernel can give them a meaning. A
+ * struct only ever grows at its end; the core zero-fills the tail an old caller does not pass.
+ *
+ * Numbers: 0x00 GET_PARAM, 0x01 BO_CREATE, 0x02 BO_INFO. Reserved for the ioctls that come
+ * next, in this order, so that their numbers are stable before they exist: 0x03 VM_BIND,
+ * 0x04 CONTEXT_CREATE, 0x05 CONTEXT_DESTROY, 0x06 SUBMIT. Until implemented they fail with
+ * -EINVAL like any unknown driver ioctl.
+ */
+#define DRM_VNPU_GET_PARAM		0x00
+#define DRM_VNPU_BO_CREATE		0x01
+#define DRM_VNPU_BO_INFO		0x02
+
+/* Parameters of DRM_IOCTL_VNPU_GET_PARAM (0 is invalid, so that a zeroed struct fails). */
+#define VNPU_PARAM_COMPUTE_ENGINES	1 /* number of compute engines (1..16) */
+#define VNPU_PARAM_DMA_ENGINES		2 /* number of DMA engines (1..16) */
+#define VNPU_PARAM_VRAM_SIZE		3 /* bytes of on-board memory */
+#define VNPU_PARAM_SRAM_SIZE		4 /* bytes of on-chip scratch memory */
+#define VNPU_PARAM_QUEUE_DEPTH		5 /* jobs a queue holds (1..4096) */
+#define VNPU_PARAM_JOB_TIMEOUT_MS	6 /* a job running longer is aborted (milliseconds) */
+#define VNPU_PARAM_VRAM_USED		7 /* bytes of VRAM held by buffer objects, device-wide */
+#define VNPU_PARAM_VRAM_FREE		8 /* VRAM_SIZE - VRAM_USED (not necessarily contiguous) */
+
+/**
+ * struct drm_vnpu_get_param - DRM_IOCTL_VNPU_GET_PARAM: read one device parameter.
+ * @param: in, VNPU_PARAM_*; an unknown value is -EINVAL.
+ * @pad: must be 0.
+ * @value: out, the parameter's value.
+ */
+struct drm_vnpu_get_param {
+	__u32 param;
+	__u32 pad;
+	__u64 value;
+};
+
+/*
+ * Buffer-object placement. Without VNPU_BO_VRAM the object is in system memory and always
+ * mappable. With it, the object also takes a range of the device's VRAM (64 KiB aligned;
+ * -ENOMEM when no range is free) and is CPU-mappable only with VNPU_BO_MAPPABLE: mmap() of
+ * a VRAM object created without it fails with -EACCES (the object exists, this kind of
+ * access to it is not granted). The backing pages are host memory in every case.
+ */
+#define VNPU_BO_VRAM		(1u << 0)
+#define VNPU_BO_MAPPABLE	(1u << 1)
+#define VNPU_BO_FLAGS_ALL	(VNPU_BO_VRAM | VNPU_BO_MAPPABLE)
+
+/**
+ * struct drm_vnpu_bo_create - DRM_IOCTL_VNPU_BO_CREATE: make a buffer object.
+ * @size: in, bytes (>= 1), rounded up to the page size; out: unchanged (BO_INFO gives the
+ *	rounded size).
+ * @flags: in, VNPU_BO_*; unknown bits are -EINVAL.
+ * @handle: out, the new GEM handle of the calling client.
+ */
+struct drm_vnpu_bo_create {
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+};
+
+/**
+ * struct drm_vnpu_bo_info - DRM_IOCTL_VNPU_BO_INFO: describe a buffer object.
+ * @handle: in, a GEM handle of the caller (-ENOENT when unknown).
+ * @pad: must be 0.
+ * @size: out, bytes (a multiple of the page size).
+ * @mmap_offset: out, the fake offset to pass to mmap() on the device file.
+ * @flags: out, the VNPU_BO_* the object was created with (0 for imported objects).
+ * @pad2: must be 0.
+ */
+struct drm_vnpu_bo_info {
+	__u32 handle;
+	__u32 pad;
+	__u64 size;
+	__u64 mmap_offset;
+	__u32 flags;
+	__u32 pad2;
+};
+
+#define DRM_IOCTL_VNPU_GET_PARAM \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_GET_PARAM, struct drm_vnpu_get_param)
+#define DRM_IOCTL_VNPU_BO_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_BO_CREATE, struct drm_vnpu_bo_create)
+#define DRM_IOCTL_VNPU_BO_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_BO_INFO, struct drm_vnpu_bo_info)
+
 #if defined(__cplusplus)
 }
 #endif

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vnpu: the inference data-centre NPU, device skeleton. A platform driver whose device
+ * section of the configuration gives its shape (engines, memories, queue depth, job
+ * timeout); probe checks every parameter and makes an accel device with GEM buffer objects
+ * (vnpu_gem.c), the device parameters behind GET_PARAM and telemetry in sysfs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <accel/drm_accel.h>
+#include <accel/drm_drv.h>
+#include <accel/drm_file.h>
+#include <accel/drm_ioctl.h>
+#include <accel/drm_print.h>
+#include <accel/platform_device.h>
+#include <uapi/drm/vnpu_accel.h>
+#include "vnpu.h"
+#include "vnpu_drv.h"
+
+DEFINE_DRM_ACCEL_FOPS(vnpu_accel_fops);
+
+/**
+ * vnpu_vram_used() - bytes of VRAM held by buffer objects right now
+ * @vdev: the device
+ *
+ * Return: the used bytes (a snapshot: objects may come and go right after).
+ */
+uint64_t vnpu_vram_used(struct vnpu_device *vdev)
+{
+	uint64_t used;
+
+	pthread_mutex_lock(&vdev->vram_lock);
+	used = drm_mm_used_bytes(&vdev->vram_mm);
+	pthread_mutex_unlock(&vdev->vram_lock);
+	return used;
+}
+
+static int vnpu_get_param_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct vnpu_device *vdev = to_vnpu_device(dev);
+	struct drm_vnpu_get_param *args = data;
+
+	(void)file;
+	if (args->pad)
+		return -EINVAL;
+	switch (args->param) {
+	case VNPU_PARAM_COMPUTE_ENGINES:
+		args->value = vdev->cfg.compute_engines;
+		break;
+	case VNPU_PARAM_DMA_ENGINES:
+		args->value = vdev->cfg.dma_engines;
+		break;
+	case VNPU_PARAM_VRAM_SIZE:
+		args->value = vdev->cfg.vram_size;
+		break;
+	case VNPU_PARAM_SRAM_SIZE:
+		args->value = vdev->cfg.sram_size;
+		break;
+	case VNPU_PARAM_QUEUE_DEPTH:
+		args->value = vdev->cfg.queue_depth;
+		break;
+	case VNPU_PARAM_JOB_TIMEOUT_MS:
+		args->value = vdev->cfg.job_timeout_ms;
+		break;
+	case VNPU_PARAM_VRAM_USED:
+		args->value = vnpu_vram_used(vdev);
+		break;
+	case VNPU_PARAM_VRAM_FREE:
+		args->value = vdev->cfg.vram_size - vnpu_vram_used(vdev);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct drm_ioctl_desc vnpu_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(VNPU_GET_PARAM, vnpu_get_param_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VNPU_BO_CREATE, vnpu_bo_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VNPU_BO_INFO, vnpu_bo_info_ioctl, DRM_RENDER_ALLOW),
+};
+
+/* Last put of the DRM device: every object (each holds a device reference) is gone. */
+static void vnpu_release(struct drm_device *drm)
+{
+	struct vnpu_device *vdev = to_vnpu_device(drm);
+
+	drm_mm_takedown(&vdev->vram_mm);
+	pthread_mutex_destroy(&vdev->vram_lock);
+	free(vdev);
+}
+
+static const struct drm_driver vnpu_driver = {
+	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
+	.fops = &vnpu_accel_fops,
+	.ioctls = vnpu_ioctls,
+	.num_ioctls = ARRAY_SIZE(vnpu_ioctls),
+	.release = vnpu_release,
+	.show_fdinfo = vnpu_show_fdinfo,
+	.gem_create_object = vnpu_gem_create_object,
+	DRM_GEM_SHMEM_DRIVER_OPS,
+	.name = "vnpu",
+	.desc = "Virtual inference NPU",
+	.date = "20261125",
+	.major = 1,
+	.minor = 0,
+	.patchlevel = 0,
+};
+
+/* One parameter of the config section: its key, default and allowed range. */
+struct vnpu_param_desc {
+	const char *key;
+	uint64_t def;
+	uint64_t min;
+	uint64_t max;
+	size_t offset;
+};
+
+#define VNPU_PARAM(_key, _def, _min, _max) \
+	{ #_key, (_def), (_min), (_max), offsetof(struct vnpu_config, _key) }
+
+static const struct vnpu_param_desc vnpu_params[] = {
+	VNPU_PARAM(compute_engines, 2, 1, 16),
+	VNPU_PARAM(dma_engines, 2, 1, 16),
+	VNPU_PARAM(vram_size, 1ull << 30, 64ull << 20, 64ull << 30),
+	/* 64 KiB (one VRAM granule) to 1 GiB: beyond that it would not be on-chip memory. */
+	VNPU_PARAM(sram_size, 4ull << 20, 64ull << 10, 1ull << 30),
+	VNPU_PARAM(queue_depth, 64, 1, 4096),
+	VNPU_PARAM(job_timeout_ms, 2000, 10, 600000),
+};
+
+/*
+ * Read and check every parameter; a bad one fails probe with -EINVAL and names itself,
+ * since a device silently running with a default the administrator did not ask for is
+ * worse than no device.
+ */
+static int vnpu_parse_config(struct platform_device *pdev, struct vnpu_config *cfg)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(vnpu_params); i++) {
+		const struct vnpu_param_desc *p = &vnpu_params[i];
+		uint64_t *v = (uint64_t *)((char *)cfg + p->offset);
+
+		if (platform_get_param_u64(pdev, p->key, p->def, v) || *v < p->min ||
+		    *v > p->max) {
+			DRM_ERROR("vnpu %s: invalid %s '%s': must be a number in [%llu, %llu]",
+				  dev_name(&pdev->dev), p->key,
+				  platform_get_param(pdev, p->key) ?: "",
+				  (unsigned long long)p->min, (unsigned long long)p->max);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static struct vnpu_device *dev_to_vnpu(struct device *dev)
+{
+	return to_vnpu_device(platform_get_drvdata(to_platform_device(dev)));
+}
+
+static ssize_t vram_total_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	(void)attr;
+	return snprintf(buf, PAGE_SIZE, "%llu\n",
+			(unsigned long long)dev_to_vnpu(dev)->cfg.vram_size);
+}
+
+static ssize_t vram_used_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	(void)attr;
+	return snprintf(buf, PAGE_SIZE, "%llu\n",
+			(unsigned long long)vnpu_vram_used(dev_to_vnpu(dev)));
+}
+
+static ssize_t compute_engines_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	(void)attr;
+	return snprintf(buf, PAGE_SIZE, "%llu\n",
+			(unsigned long long)dev_to_vnpu(dev)->cfg.compute_engines);
+}
+
+static ssize_t dma_engines_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	(void)attr;
+	return snprintf(buf, PAGE_SIZE, "%llu\n",
+			(unsigned long long)dev_to_vnpu(dev)->cfg.dma_engines);
+}
+
+static ssize_t queue_depth_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	(void)attr;
+	return snprintf(buf, PAGE_SIZE, "%llu\n",
+			(unsigned long long)dev_to_vnpu(dev)->cfg.queue_depth);
+}
+
+static DEVICE_ATTR_RO(vram_total);
+static DEVICE_ATTR_RO(vram_used);
+static DEVICE_ATTR_RO(compute_engines);
+static DEVICE_ATTR_RO(dma_engines);
+static DEVICE_ATTR_RO(queue_depth);
+
+static struct device_attribute *const vnpu_attrs[] = {
+	&dev_attr_vram_total,
+	&dev_attr_vram_used,
+	&dev_attr_compute_engines,
+	&dev_attr_dma_engines,
+	&dev_attr_queue_depth,
+};
+
+static void vnpu_remove_files(struct platform_device *pdev, unsigned int n)
+{
+	while (n--)
+		device_remove_file(&pdev->dev, vnpu_attrs[n]);
+}
+
+static int vnpu_probe(struct platform_device *pdev)
+{
+	struct vnpu_device *vdev;
+	unsigned int n = 0;
+	int err;
+
+	vdev = calloc(1, sizeof(*vdev));
+	if (!vdev)
+		return -ENOMEM;
+	err = vnpu_parse_config(pdev, &vdev->cfg);
+	if (err)
+		goto err_free;
+	err = drm_dev_init(&vdev->drm, &vnpu_driver, &pdev->dev);
+	if (err)
+		goto err_free;
+	/* From here the struct belongs to the DRM device: vnpu_release() frees it. */
+	vdev->pdev = pdev;
+	pthread_mutex_init(&vdev->vram_lock, NULL);
+	drm_mm_init(&vdev->vram_mm, 0, vdev->cfg.vram_size);
+	/* Set before the attributes exist: their show reads it. */
+	platform_set_drvdata(pdev, &vdev->drm);
+	for (n = 0; n < ARRAY_SIZE(vnpu_attrs); n++) {
+		err = device_create_file(&pdev->dev, vnpu_attrs[n]);
+		if (err)
+			goto err_files;
+	}
+	err = drm_dev_register(&vdev->drm, 0);
+	if (err)
+		goto err_files;
+	return 0;
+
+err_files:
+	vnpu_remove_files(pdev, n);
+	platform_set_drvdata(pdev, NULL);
+	drm_dev_put(&vdev->drm);
+	return err;
+
+err_free:
+	free(vdev);
+	return err;
+}
+
+static void vnpu_remove(struct platform_device *pdev)
+{
+	struct drm_device *drm = platform_get_drvdata(pdev);
+
+	/* Files first: their show dereferences the device that the put may free. */
+	vnpu_remove_files(pdev, ARRAY_SIZE(vnpu_attrs));
+	drm_dev_unplug(drm);
+	platform_set_drvdata(pdev, NULL);
+	drm_dev_put(drm);
+}
+
+static struct platform_driver vnpu_platform_driver = {
+	.probe = vnpu_probe,
+	.remove = vnpu_remove,
+	.driver = { .name = "vnpu" },
+};
+
+/**
+ * vnpu_init() - register the vnpu platform driver (drivers/builtin.c calls it once)
+ *
+ * Return: 0 or a negative errno.
+ */
+int vnpu_init(void)
+{
+	return platform_driver_register(&vnpu_platform_driver);
+}
