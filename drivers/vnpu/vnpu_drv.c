@@ -3,7 +3,8 @@
  * vnpu: the inference data-centre NPU, device skeleton. A platform driver whose device
  * section of the configuration gives its shape (engines, memories, queue depth, job
  * timeout); probe checks every parameter and makes an accel device with GEM buffer objects
- * (vnpu_gem.c), the device parameters behind GET_PARAM and telemetry in sysfs.
+ * (vnpu_gem.c), a GPU address space per client (vnpu_vm.c), the device parameters behind
+ * GET_PARAM and telemetry in sysfs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -81,6 +82,7 @@ static const struct drm_ioctl_desc vnpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VNPU_GET_PARAM, vnpu_get_param_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VNPU_BO_CREATE, vnpu_bo_create_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VNPU_BO_INFO, vnpu_bo_info_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VNPU_VM_BIND, vnpu_vm_bind_ioctl, DRM_RENDER_ALLOW),
 };
 
 /* Last put of the DRM device: every object (each holds a device reference) is gone. */
@@ -99,6 +101,8 @@ static const struct drm_driver vnpu_driver = {
 	.fops = &vnpu_accel_fops,
 	.ioctls = vnpu_ioctls,
 	.num_ioctls = ARRAY_SIZE(vnpu_ioctls),
+	.open = vnpu_vm_open,
+	.postclose = vnpu_vm_postclose,
 	.release = vnpu_release,
 	.show_fdinfo = vnpu_show_fdinfo,
 	.gem_create_object = vnpu_gem_create_object,
@@ -235,6 +239,7 @@ static int vnpu_probe(struct platform_device *pdev)
 	vdev->pdev = pdev;
 	pthread_mutex_init(&vdev->vram_lock, NULL);
 	drm_mm_init(&vdev->vram_mm, 0, vdev->cfg.vram_size);
+	vnpu_vm_debugfs_init(vdev);
 	/* Set before the attributes exist: their show reads it. */
 	platform_set_drvdata(pdev, &vdev->drm);
 	for (n = 0; n < ARRAY_SIZE(vnpu_attrs); n++) {

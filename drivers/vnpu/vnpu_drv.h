@@ -7,11 +7,16 @@
 #define DRIVERS_VNPU_DRV_H
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <accel/drm_device.h>
 #include <accel/drm_gem_shmem_helper.h>
+#include <accel/drm_gpuvm.h>
 #include <accel/drm_mm.h>
+
+#include "vnpu_cmd.h"
 
 struct drm_file;
 struct platform_device;
@@ -68,6 +73,57 @@ struct vnpu_bo {
 	struct drm_mm_node vram_node;
 };
 
+/**
+ * struct vnpu_fault - the last access the MMU refused for a client.
+ * @valid: a fault happened since the file was opened.
+ * @va, @len: the range asked for.
+ * @write: the access was a write.
+ * @error: -EFAULT (nothing mapped there, or the range crosses a mapping's end), -EACCES
+ *	(a write through a read-only mapping), or the errno of mapping the object.
+ * @time_ns: CLOCK_MONOTONIC time of the fault.
+ */
+struct vnpu_fault {
+	bool valid;
+	bool write;
+	int error;
+	uint64_t va;
+	uint64_t len;
+	uint64_t time_ns;
+};
+
+/**
+ * struct vnpu_file - the driver's state of one open file (drm_file.driver_priv).
+ * @vm: the client's address space; its own lock guards its mappings.
+ * @refcount: the file holds one reference, each running job (struct vnpu_vm_job) one; the
+ *	last put destroys @vm (dropping the mappings' object references) and frees the struct.
+ * @fault_lock: guards @fault.
+ * @fault: the last translation the MMU refused.
+ */
+struct vnpu_file {
+	struct drm_gpuvm vm;
+	atomic_uint refcount;
+	pthread_mutex_t fault_lock;
+	struct vnpu_fault fault;
+};
+
+/**
+ * struct vnpu_vm_job - what one job reached through its client's address space.
+ * @vf: the client (a reference, so that the job may outlive the file).
+ * @lock: guards @objs, @nr and @cap (engines of one job may translate concurrently).
+ * @objs: the objects the job touched, each with one reference and one vmap held until
+ *	vnpu_vm_job_end(); @nr of @cap entries are used.
+ */
+struct vnpu_vm_job {
+	struct vnpu_file *vf;
+	pthread_mutex_t lock;
+	struct vnpu_vm_job_obj {
+		struct drm_gem_object *obj;
+		void *vaddr;
+	} *objs;
+	unsigned int nr;
+	unsigned int cap;
+};
+
 /* device (vnpu_drv.c) */
 uint64_t vnpu_vram_used(struct vnpu_device *vdev);
 
@@ -77,5 +133,15 @@ struct vnpu_bo *to_vnpu_bo(struct drm_gem_object *obj);
 int vnpu_bo_create_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
 int vnpu_bo_info_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
 void vnpu_show_fdinfo(struct seq_file *m, struct drm_file *file);
+
+/* address spaces and MMU (vnpu_vm.c) */
+extern const struct vnpu_mem_ops vnpu_vm_mem_ops;
+int vnpu_vm_open(struct drm_device *dev, struct drm_file *file);
+void vnpu_vm_postclose(struct drm_device *dev, struct drm_file *file);
+int vnpu_vm_bind_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+void vnpu_vm_job_begin(struct drm_file *file, struct vnpu_vm_job *job);
+void vnpu_vm_job_end(struct vnpu_vm_job *job);
+void vnpu_vm_last_fault(struct drm_file *file, struct vnpu_fault *fault);
+void vnpu_vm_debugfs_init(struct vnpu_device *vdev);
 
 #endif

@@ -375,14 +375,15 @@ struct vnpu_pkt_transpose {
  * must be clear (-EINVAL otherwise), so that a later kernel can give them a meaning. A
  * struct only ever grows at its end; the core zero-fills the tail an old caller does not pass.
  *
- * Numbers: 0x00 GET_PARAM, 0x01 BO_CREATE, 0x02 BO_INFO. Reserved for the ioctls that come
- * next, in this order, so that their numbers are stable before they exist: 0x03 VM_BIND,
+ * Numbers: 0x00 GET_PARAM, 0x01 BO_CREATE, 0x02 BO_INFO, 0x03 VM_BIND. Reserved for the
+ * ioctls that come next, in this order, so that their numbers are stable before they exist:
  * 0x04 CONTEXT_CREATE, 0x05 CONTEXT_DESTROY, 0x06 SUBMIT. Until implemented they fail with
  * -EINVAL like any unknown driver ioctl.
  */
 #define DRM_VNPU_GET_PARAM		0x00
 #define DRM_VNPU_BO_CREATE		0x01
 #define DRM_VNPU_BO_INFO		0x02
+#define DRM_VNPU_VM_BIND		0x03
 
 /* Parameters of DRM_IOCTL_VNPU_GET_PARAM (0 is invalid, so that a zeroed struct fails). */
 #define VNPU_PARAM_COMPUTE_ENGINES	1 /* number of compute engines (1..16) */
@@ -448,12 +449,58 @@ struct drm_vnpu_bo_info {
 	__u32 pad2;
 };
 
+/*
+ * Address space. Every open file of the device has its own GPU virtual address space: the
+ * VAs of its jobs' packets. The usable range is [VNPU_VA_START, VNPU_VA_START + VNPU_VA_SIZE),
+ * managed in pages of VNPU_VA_PAGE_SIZE bytes; it starts empty at open and everything
+ * still mapped is unmapped when the file is closed. A mapping holds its buffer object:
+ * closing the handle does not free an object that is still mapped.
+ */
+#define VNPU_VA_START		0x10000000ull
+#define VNPU_VA_SIZE		(1ull << 40)
+#define VNPU_VA_PAGE_SIZE	4096ull
+
+#define VNPU_VM_BIND_MAP	1 /* map [bo_offset, bo_offset + size) of handle at va */
+#define VNPU_VM_BIND_UNMAP	2 /* unmap [va, va + size) */
+
+#define VNPU_VM_BIND_READONLY	(1u << 0) /* MAP: engines may read, a write faults */
+#define VNPU_VM_BIND_FLAGS_ALL	VNPU_VM_BIND_READONLY
+
+/**
+ * struct drm_vnpu_vm_bind - DRM_IOCTL_VNPU_VM_BIND: change the caller's address space.
+ * @op: VNPU_VM_BIND_MAP or VNPU_VM_BIND_UNMAP; anything else is -EINVAL.
+ * @flags: VNPU_VM_BIND_* (MAP only; 0 for UNMAP); unknown bits are -EINVAL.
+ * @handle: MAP: a GEM handle of the caller (-ENOENT when unknown); UNMAP: must be 0.
+ * @pad: must be 0.
+ * @va: first address; a multiple of VNPU_VA_PAGE_SIZE.
+ * @size: bytes; non-zero, a multiple of VNPU_VA_PAGE_SIZE, and [@va, @va + @size) inside the
+ *	address space.
+ * @bo_offset: MAP: where in the object the range starts (page multiple; the range must
+ *	fit in the object); UNMAP: must be 0.
+ *
+ * The kernel's split semantics: a MAP replaces whatever it overlaps (mappings it covers go,
+ * mappings it cuts keep their parts outside the new range, each still backed by the object
+ * pages it had); an UNMAP removes [@va, @va + @size) the same way, and unmapping a range
+ * where nothing is mapped succeeds. Every argument error is -EINVAL and changes nothing.
+ */
+struct drm_vnpu_vm_bind {
+	__u32 op;
+	__u32 flags;
+	__u32 handle;
+	__u32 pad;
+	__u64 va;
+	__u64 size;
+	__u64 bo_offset;
+};
+
 #define DRM_IOCTL_VNPU_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_GET_PARAM, struct drm_vnpu_get_param)
 #define DRM_IOCTL_VNPU_BO_CREATE \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_BO_CREATE, struct drm_vnpu_bo_create)
 #define DRM_IOCTL_VNPU_BO_INFO \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_BO_INFO, struct drm_vnpu_bo_info)
+#define DRM_IOCTL_VNPU_VM_BIND \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VNPU_VM_BIND, struct drm_vnpu_vm_bind)
 
 #if defined(__cplusplus)
 }
