@@ -299,7 +299,7 @@ static dnnl_status_t vnpu_prim_init(struct vnpu_compute *c, struct vnpu_prim *pr
 
 /*
  * The primitive for @key: from the cache, or built into the least recently used slot.
- * Builds natively first; when that is unimplemented and an operand is bf16, builds the f32
+ * Builds natively first; when oneDNN has no native kernel for it and an operand is bf16, builds the f32
  * emulation. Consumes @b->attr. Called with @c->lock held.
  */
 static int vnpu_prim_get(struct vnpu_compute *c, const void *key, size_t key_len,
