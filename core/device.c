@@ -226,15 +226,12 @@ void devnode_set_publisher(struct devnode_publisher *p)
 
 static void device_unbind(struct device *dev)
 {
-	char name[256];
-
 	if (!dev->driver)
 		return;
 	if (dev->bus && dev->bus->remove)
 		dev->bus->remove(dev);
 	attr_remove(attr_child(dev->dir, "driver"));
 	attr_remove(attr_child(dev->driver->dir, dev->name));
-	snprintf(name, sizeof(name), "%s", dev->name);
 	dev->driver = NULL;
 	dev->driver_data = NULL;
 }

@@ -78,20 +78,17 @@ static const struct file_operations accel_stub_fops = {
 int accel_open(struct inode *inode, struct file *filp)
 {
 	struct drm_minor *minor;
-	struct drm_device *dev;
 	int err;
 
 	minor = drm_minor_acquire(DRM_MINOR_TABLE_ACCEL, iminor(inode));
 	if (IS_ERR(minor))
 		return PTR_ERR(minor);
-	dev = minor->dev;
 	err = drm_open_helper(filp, minor);
 	if (err) {
 		drm_minor_release(minor);
 		return err;
 	}
 	/* The device reference taken by drm_minor_acquire() is held until drm_release(). */
-	(void)dev;
 	return 0;
 }
 

@@ -157,9 +157,10 @@ static bool fd_adopt(int fd, struct fd_ref *r)
 			struct fd_entry e = fd_table[i];
 
 			if ((size_t)fd < fd_table_size || !fd_table_grow(fd)) {
-				struct fd_ref held;
+				struct fd_ref table_ref;
 
-				fd_ref_take(&held, &e); /* the new descriptor's own reference */
+				/* The new table entry holds a reference of its own. */
+				fd_ref_take(&table_ref, &e);
 				fd_table[fd] = e;
 			}
 			fd_ref_take(r, &e);

@@ -73,7 +73,6 @@ struct request {
 	unsigned char *out;
 	size_t out_len;
 	unsigned int num_writes;
-	int failed;
 };
 
 static const struct accel_wire_region *request_region(struct request *rq, uint64_t addr,
