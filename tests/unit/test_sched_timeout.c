@@ -38,6 +38,12 @@ static void hung_job_times_out_and_guilty_entity_is_cancelled(void **state)
 	assert_ptr_equal(fdev->last_timedout, hung);
 	/* The error the driver put on the hardware fence. */
 	assert_int_equal(dma_fence_get_status(fh), -ETIME);
+	/*
+	 * The driver signalled the hardware fence inside its timeout handler; the scheduler
+	 * marks the entity guilty once the handler returns, so wait for that step.
+	 */
+	for (i = 0; i < 2000 && drm_sched_entity_error(&guilty) != -ECANCELED; i++)
+		usleep(1000);
 	assert_int_equal(drm_sched_entity_error(&guilty), -ECANCELED);
 
 	/* A new submission to the guilty context is refused and still completed and freed. */
