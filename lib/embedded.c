@@ -27,7 +27,11 @@ static const char builtin_config[] =
 	"\n"
 	"; one parent offering graphics and compute: two drivers on the auxiliary bus\n"
 	"[example_combo.0]\n"
-	"driver = example_combo\n";
+	"driver = example_combo\n"
+	"\n"
+	"; the inference data-centre NPU: VRAM, DMA and compute engines, an MMU (docs/vnpu-isa.md)\n"
+	"[vnpu.0]\n"
+	"driver = vnpu\n";
 
 /* Guards embedded_state and embedded_error. */
 static pthread_mutex_t embedded_lock = PTHREAD_MUTEX_INITIALIZER;

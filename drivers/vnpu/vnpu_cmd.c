@@ -27,9 +27,9 @@ _Static_assert(sizeof(struct vnpu_pkt_softmax) == 56, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_layernorm) == 56, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_transpose) == 72, "vnpu uAPI layout");
 
-const char *const vnpu_engine_class_name[VNPU_ENGINE_NR] = {
-	[VNPU_ENGINE_DMA] = "dma",
-	[VNPU_ENGINE_COMPUTE] = "compute",
+const char *const vnpu_engine_class_name[VNPU_EXEC_NR] = {
+	[VNPU_EXEC_DMA] = "dma",
+	[VNPU_EXEC_COMPUTE] = "compute",
 };
 
 /* Private copy of one packet: the stream may live in memory the client still writes. */
@@ -62,21 +62,21 @@ static const struct vnpu_op_info vnpu_ops[] = {
 	[VNPU_OP_FENCE_WRITE] = { sizeof(struct vnpu_pkt_fence_write), 0, -1 },
 	[VNPU_OP_SEM_WAIT] = { sizeof(struct vnpu_pkt_sem_wait), 0, -1 },
 	[VNPU_OP_TIMESTAMP] = { sizeof(struct vnpu_pkt_timestamp), 0, -1 },
-	[VNPU_OP_DMA_COPY] = { sizeof(struct vnpu_pkt_dma_copy), 0, VNPU_ENGINE_DMA },
-	[VNPU_OP_DMA_FILL] = { sizeof(struct vnpu_pkt_dma_fill), 0, VNPU_ENGINE_DMA },
+	[VNPU_OP_DMA_COPY] = { sizeof(struct vnpu_pkt_dma_copy), 0, VNPU_EXEC_DMA },
+	[VNPU_OP_DMA_FILL] = { sizeof(struct vnpu_pkt_dma_fill), 0, VNPU_EXEC_DMA },
 	[VNPU_OP_MATMUL] = { sizeof(struct vnpu_pkt_matmul),
 			     VNPU_MATMUL_F_TRANS_A | VNPU_MATMUL_F_TRANS_B | VNPU_MATMUL_F_BIAS,
-			     VNPU_ENGINE_COMPUTE },
-	[VNPU_OP_CONV2D] = { sizeof(struct vnpu_pkt_conv2d), VNPU_CONV2D_F_BIAS, VNPU_ENGINE_COMPUTE },
+			     VNPU_EXEC_COMPUTE },
+	[VNPU_OP_CONV2D] = { sizeof(struct vnpu_pkt_conv2d), VNPU_CONV2D_F_BIAS, VNPU_EXEC_COMPUTE },
 	[VNPU_OP_POOL2D] = { sizeof(struct vnpu_pkt_pool2d), VNPU_POOL2D_F_AVG_INCLUDE_PAD,
-			     VNPU_ENGINE_COMPUTE },
+			     VNPU_EXEC_COMPUTE },
 	[VNPU_OP_BINARY] = { sizeof(struct vnpu_pkt_binary), VNPU_BINARY_F_BCAST_ROW,
-			     VNPU_ENGINE_COMPUTE },
-	[VNPU_OP_ACTIVATION] = { sizeof(struct vnpu_pkt_activation), 0, VNPU_ENGINE_COMPUTE },
-	[VNPU_OP_SOFTMAX] = { sizeof(struct vnpu_pkt_softmax), 0, VNPU_ENGINE_COMPUTE },
+			     VNPU_EXEC_COMPUTE },
+	[VNPU_OP_ACTIVATION] = { sizeof(struct vnpu_pkt_activation), 0, VNPU_EXEC_COMPUTE },
+	[VNPU_OP_SOFTMAX] = { sizeof(struct vnpu_pkt_softmax), 0, VNPU_EXEC_COMPUTE },
 	[VNPU_OP_LAYERNORM] = { sizeof(struct vnpu_pkt_layernorm),
-				VNPU_LAYERNORM_F_SCALE | VNPU_LAYERNORM_F_SHIFT, VNPU_ENGINE_COMPUTE },
-	[VNPU_OP_TRANSPOSE] = { sizeof(struct vnpu_pkt_transpose), 0, VNPU_ENGINE_COMPUTE },
+				VNPU_LAYERNORM_F_SCALE | VNPU_LAYERNORM_F_SHIFT, VNPU_EXEC_COMPUTE },
+	[VNPU_OP_TRANSPOSE] = { sizeof(struct vnpu_pkt_transpose), 0, VNPU_EXEC_COMPUTE },
 };
 
 /* The state of one stream: its context, where its result goes. */
@@ -558,7 +558,7 @@ static int vnpu_exec_packet(struct vnpu_stream *st, union vnpu_pkt *p)
 
 	if (p->hdr.flags & ~info->flags)
 		return -EINVAL;
-	if (info->engine == VNPU_ENGINE_COMPUTE && !st->ctx->compute)
+	if (info->engine == VNPU_EXEC_COMPUTE && !st->ctx->compute)
 		return -EINVAL;
 
 	switch (p->hdr.opcode) {
@@ -659,6 +659,11 @@ int vnpu_exec_stream(const struct vnpu_exec_ctx *ctx, const void *cmds, size_t l
 			break;
 		}
 		engine = vnpu_ops[pkt.hdr.opcode].engine;
+		if (engine >= 0 && ctx->inject) {
+			ret = ctx->inject(ctx->abort_ctx, (enum vnpu_engine_class)engine);
+			if (ret)
+				break;
+		}
 		t0 = vnpu_now_ns();
 		ret = vnpu_exec_packet(&st, &pkt);
 		if (engine >= 0)

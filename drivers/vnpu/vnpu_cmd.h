@@ -26,12 +26,12 @@ struct vnpu_mem_ops {
 
 /* Busy time is accounted per engine class, as fdinfo's drm-engine-<class> reports it. */
 enum vnpu_engine_class {
-	VNPU_ENGINE_DMA,	/* DMA_COPY, DMA_FILL */
-	VNPU_ENGINE_COMPUTE,	/* the tensor operations */
-	VNPU_ENGINE_NR,
+	VNPU_EXEC_DMA,	/* DMA_COPY, DMA_FILL */
+	VNPU_EXEC_COMPUTE,	/* the tensor operations */
+	VNPU_EXEC_NR,
 };
 
-extern const char *const vnpu_engine_class_name[VNPU_ENGINE_NR];
+extern const char *const vnpu_engine_class_name[VNPU_EXEC_NR];
 
 struct vnpu_compute;
 
@@ -44,7 +44,10 @@ struct vnpu_compute;
  *	between packets and while a semaphore waits; 0 = none.
  * @aborted: polled at the same points; a non-zero return stops the stream with -ECANCELED
  *	(the scheduler's timeout handler or a killed context sets it). NULL = never.
- * @abort_ctx: the argument of @aborted.
+ * @abort_ctx: the argument of @aborted (and of @inject).
+ * @inject: fault injection, NULL for none: called before each packet that occupies an
+ *	engine class (VNPU_EXEC_DMA or VNPU_EXEC_COMPUTE); a non-zero errno fails that
+ *	packet with it before it runs, as a hardware error of that engine would.
  */
 struct vnpu_exec_ctx {
 	const struct vnpu_mem_ops *mem;
@@ -53,6 +56,7 @@ struct vnpu_exec_ctx {
 	uint64_t deadline_ns;
 	int (*aborted)(void *abort_ctx);
 	void *abort_ctx;
+	int (*inject)(void *abort_ctx, enum vnpu_engine_class engine);
 };
 
 /**
@@ -73,7 +77,7 @@ struct vnpu_exec_result {
 	bool fault_write;
 	uint64_t fault_va;
 	uint64_t fault_len;
-	uint64_t busy_ns[VNPU_ENGINE_NR];
+	uint64_t busy_ns[VNPU_EXEC_NR];
 };
 
 /**

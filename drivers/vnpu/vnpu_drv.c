@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <accel/attr.h>
 #include <accel/drm_accel.h>
 #include <accel/drm_drv.h>
 #include <accel/drm_file.h>
@@ -83,6 +84,10 @@ static const struct drm_ioctl_desc vnpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VNPU_BO_CREATE, vnpu_bo_create_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VNPU_BO_INFO, vnpu_bo_info_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VNPU_VM_BIND, vnpu_vm_bind_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VNPU_CONTEXT_CREATE, vnpu_context_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VNPU_CONTEXT_DESTROY, vnpu_context_destroy_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV_LAYOUT(VNPU_SUBMIT, vnpu_submit_ioctl, DRM_RENDER_ALLOW,
+				 &vnpu_submit_layout),
 };
 
 /* Last put of the DRM device: every object (each holds a device reference) is gone. */
@@ -90,7 +95,10 @@ static void vnpu_release(struct drm_device *drm)
 {
 	struct vnpu_device *vdev = to_vnpu_device(drm);
 
+	vnpu_engines_stop(vdev);
+	vnpu_engines_fini(vdev);
 	drm_mm_takedown(&vdev->vram_mm);
+	pthread_mutex_destroy(&vdev->log_lock);
 	pthread_mutex_destroy(&vdev->vram_lock);
 	free(vdev);
 }
@@ -200,7 +208,30 @@ static ssize_t queue_depth_show(struct device *dev, struct device_attribute *att
 			(unsigned long long)dev_to_vnpu(dev)->cfg.queue_depth);
 }
 
+static ssize_t job_timeout_ms_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	(void)attr;
+	return snprintf(buf, PAGE_SIZE, "%llu\n",
+			(unsigned long long)dev_to_vnpu(dev)->cfg.job_timeout_ms);
+}
+
+static ssize_t reset_count_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	(void)attr;
+	return snprintf(buf, PAGE_SIZE, "%llu\n",
+			(unsigned long long)atomic_load(&dev_to_vnpu(dev)->reset_count));
+}
+
+static ssize_t context_count_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	(void)attr;
+	return snprintf(buf, PAGE_SIZE, "%d\n", atomic_load(&dev_to_vnpu(dev)->contexts));
+}
+
 static DEVICE_ATTR_RO(vram_total);
+static DEVICE_ATTR_RO(job_timeout_ms);
+static DEVICE_ATTR_RO(reset_count);
+static DEVICE_ATTR_RO(context_count);
 static DEVICE_ATTR_RO(vram_used);
 static DEVICE_ATTR_RO(compute_engines);
 static DEVICE_ATTR_RO(dma_engines);
@@ -212,12 +243,73 @@ static struct device_attribute *const vnpu_attrs[] = {
 	&dev_attr_compute_engines,
 	&dev_attr_dma_engines,
 	&dev_attr_queue_depth,
+	&dev_attr_job_timeout_ms,
+	&dev_attr_reset_count,
+	&dev_attr_context_count,
 };
+
+/* sysfs engines/<name>/: each engine's busy time, jobs run and resets. */
+static int vnpu_engine_busy_us_show(struct seq_file *m)
+{
+	seq_printf(m, "%llu\n", (unsigned long long)(vnpu_engine_busy_ns(m->private) / 1000));
+	return 0;
+}
+
+static int vnpu_engine_jobs_show(struct seq_file *m)
+{
+	struct vnpu_engine *e = m->private;
+
+	seq_printf(m, "%llu\n", (unsigned long long)atomic_load(&e->jobs));
+	return 0;
+}
+
+static int vnpu_engine_resets_show(struct seq_file *m)
+{
+	struct vnpu_engine *e = m->private;
+
+	seq_printf(m, "%llu\n", (unsigned long long)atomic_load(&e->resets));
+	return 0;
+}
+
+static int vnpu_engines_sysfs_init(struct vnpu_device *vdev)
+{
+	struct attr_node *dir;
+	unsigned int k, i;
+
+	vdev->engines_dir = attr_dir_create(device_attr_dir(&vdev->pdev->dev), "engines");
+	if (IS_ERR_OR_NULL(vdev->engines_dir)) {
+		vdev->engines_dir = NULL;
+		return -ENOMEM;
+	}
+	for (k = 0; k < VNPU_NR_CLASSES; k++) {
+		for (i = 0; i < vdev->nr_engines[k]; i++) {
+			struct vnpu_engine *e = vdev->engines[k][i];
+
+			dir = attr_dir_create(vdev->engines_dir, e->name);
+			if (IS_ERR_OR_NULL(dir) ||
+			    IS_ERR_OR_NULL(attr_file_create(dir, "busy_us", 0444,
+							    vnpu_engine_busy_us_show, NULL, e)) ||
+			    IS_ERR_OR_NULL(attr_file_create(dir, "jobs", 0444,
+							    vnpu_engine_jobs_show, NULL, e)) ||
+			    IS_ERR_OR_NULL(attr_file_create(dir, "resets", 0444,
+							    vnpu_engine_resets_show, NULL, e)))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
 
 static void vnpu_remove_files(struct platform_device *pdev, unsigned int n)
 {
 	while (n--)
 		device_remove_file(&pdev->dev, vnpu_attrs[n]);
+}
+
+static void vnpu_engines_sysfs_remove(struct vnpu_device *vdev)
+{
+	if (vdev->engines_dir)
+		attr_remove(vdev->engines_dir);
+	vdev->engines_dir = NULL;
 }
 
 static int vnpu_probe(struct platform_device *pdev)
@@ -238,8 +330,14 @@ static int vnpu_probe(struct platform_device *pdev)
 	/* From here the struct belongs to the DRM device: vnpu_release() frees it. */
 	vdev->pdev = pdev;
 	pthread_mutex_init(&vdev->vram_lock, NULL);
+	pthread_mutex_init(&vdev->log_lock, NULL);
 	drm_mm_init(&vdev->vram_mm, 0, vdev->cfg.vram_size);
+	/* vnpu_release() stops and frees what of the engines exists, whatever fails later. */
+	err = vnpu_engines_init(vdev);
+	if (err)
+		goto err_put;
 	vnpu_vm_debugfs_init(vdev);
+	vnpu_debugfs_init(vdev);
 	/* Set before the attributes exist: their show reads it. */
 	platform_set_drvdata(pdev, &vdev->drm);
 	for (n = 0; n < ARRAY_SIZE(vnpu_attrs); n++) {
@@ -247,6 +345,9 @@ static int vnpu_probe(struct platform_device *pdev)
 		if (err)
 			goto err_files;
 	}
+	err = vnpu_engines_sysfs_init(vdev);
+	if (err)
+		goto err_files;
 	err = drm_dev_register(&vdev->drm, 0);
 	if (err)
 		goto err_files;
@@ -255,6 +356,8 @@ static int vnpu_probe(struct platform_device *pdev)
 err_files:
 	vnpu_remove_files(pdev, n);
 	platform_set_drvdata(pdev, NULL);
+err_put:
+	vnpu_engines_sysfs_remove(vdev);
 	drm_dev_put(&vdev->drm);
 	return err;
 
@@ -269,7 +372,10 @@ static void vnpu_remove(struct platform_device *pdev)
 
 	/* Files first: their show dereferences the device that the put may free. */
 	vnpu_remove_files(pdev, ARRAY_SIZE(vnpu_attrs));
+	vnpu_engines_sysfs_remove(to_vnpu_device(drm));
 	drm_dev_unplug(drm);
+	/* Jobs in flight complete with -ENODEV now, not when the last client lets go. */
+	vnpu_engines_stop(to_vnpu_device(drm));
 	platform_set_drvdata(pdev, NULL);
 	drm_dev_put(drm);
 }

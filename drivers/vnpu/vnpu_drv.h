@@ -11,14 +11,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <accel/dma_fence.h>
 #include <accel/drm_device.h>
 #include <accel/drm_gem_shmem_helper.h>
 #include <accel/drm_gpuvm.h>
 #include <accel/drm_mm.h>
+#include <accel/drm_sched.h>
+#include <accel/idr.h>
+#include <accel/kref.h>
+#include <uapi/drm/vnpu_accel.h>
 
 #include "vnpu_cmd.h"
 
+struct attr_node;
 struct drm_file;
+struct drm_ioctl_layout;
 struct platform_device;
 struct seq_file;
 
@@ -38,6 +45,71 @@ struct vnpu_config {
 	uint64_t job_timeout_ms;
 };
 
+struct vnpu_job;
+
+/* Engine classes, indexed by the uAPI's VNPU_ENGINE_* (not enum vnpu_engine_class). */
+#define VNPU_NR_CLASSES		2
+#define VNPU_MAX_ENGINES	16	/* per class: the config's upper bound */
+#define VNPU_JOB_HISTORY	64	/* finished jobs the debugfs "jobs" file keeps */
+
+/**
+ * struct vnpu_engine - one engine instance: a DRM scheduler ring whose run_job hands jobs to
+ * the engine's own execution thread, so that the scheduler's worker stays free to notice
+ * timeouts while a job runs.
+ * @klass, @index, @name, @fence_context: constant after probe.
+ * @sched: the ring; credit limit VNPU_ENGINE_CREDITS (one job running, one staged).
+ * @compute: oneDNN state of a compute engine, made on its first job; touched only by
+ *	@thread.
+ * @lock guards @fifo_head, @fifo_tail, @running, @stop; @cond is signalled when a job is
+ *	queued, when the running job is asked to abort, and when @stop is set.
+ * @seqno, @busy_ns, @jobs, @resets: atomic counters (busy time excludes the running job).
+ */
+struct vnpu_engine {
+	struct vnpu_device *vdev;
+	unsigned int klass;
+	unsigned int index;
+	char name[16];
+	uint64_t fence_context;
+	struct drm_gpu_scheduler sched;
+	struct vnpu_compute *compute;
+	pthread_t thread;
+	bool thread_started;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct vnpu_job *fifo_head;
+	struct vnpu_job *fifo_tail;
+	struct vnpu_job *running;
+	bool stop;
+
+	atomic_uint_fast64_t seqno;
+	atomic_uint_fast64_t busy_ns;
+	atomic_uint_fast64_t jobs;
+	atomic_uint_fast64_t resets;
+};
+
+#define VNPU_ENGINE_CREDITS	2
+
+/**
+ * struct vnpu_job_record - what the debugfs views keep of a finished job, a hang or a fault.
+ * @client_id, @ctx_id, @job_id: whose job.  @engine: the engine's name.
+ * @profile: its times, engine and result.  @fail_*: where the stream stopped (@error != 0).
+ * @fault_*: the access the MMU refused (-EFAULT).
+ */
+struct vnpu_job_record {
+	uint64_t client_id;
+	uint32_t ctx_id;
+	uint64_t job_id;
+	char engine[16];
+	struct vnpu_job_profile profile;
+	uint32_t fail_index;
+	uint64_t fail_offset;
+	uint32_t fail_opcode;
+	uint64_t fault_va;
+	uint64_t fault_len;
+	bool fault_write;
+};
+
 /**
  * struct vnpu_device - one vnpu instance.
  * @drm: the DRM device; the struct is freed by the driver's release with it.
@@ -45,6 +117,12 @@ struct vnpu_config {
  * @cfg: parameters, read-only after probe.
  * @vram_lock: guards @vram_mm (drm_mm does no locking of its own).
  * @vram_mm: the VRAM address space [0, vram_size); one node per VRAM buffer object.
+ * @engines, @nr_engines, @sched_list: per class (VNPU_ENGINE_*); constant after probe (the
+ *	engines themselves say what guards their state).
+ * @engines_dir: sysfs "engines" directory.
+ * @reset_count, @contexts, @inject_hang, @inject_dma_error: atomic.
+ * @log_lock guards @history, @history_next, @history_count, @last_hang, @last_fault and
+ *	their valid flags.
  */
 struct vnpu_device {
 	struct drm_device drm;
@@ -52,6 +130,25 @@ struct vnpu_device {
 	struct vnpu_config cfg;
 	pthread_mutex_t vram_lock;
 	struct drm_mm vram_mm;
+
+	struct vnpu_engine *engines[VNPU_NR_CLASSES][VNPU_MAX_ENGINES];
+	unsigned int nr_engines[VNPU_NR_CLASSES];
+	struct drm_gpu_scheduler *sched_list[VNPU_NR_CLASSES][VNPU_MAX_ENGINES];
+	struct attr_node *engines_dir;
+
+	atomic_uint_fast64_t reset_count;
+	atomic_int contexts;
+	atomic_int inject_hang;
+	atomic_int inject_dma_error;
+
+	pthread_mutex_t log_lock;
+	struct vnpu_job_record history[VNPU_JOB_HISTORY];
+	unsigned int history_next;
+	unsigned int history_count;
+	bool last_hang_valid;
+	struct vnpu_job_record last_hang;
+	bool last_fault_valid;
+	struct vnpu_job_record last_fault;
 };
 
 static inline struct vnpu_device *to_vnpu_device(struct drm_device *drm)
@@ -92,21 +189,6 @@ struct vnpu_fault {
 };
 
 /**
- * struct vnpu_file - the driver's state of one open file (drm_file.driver_priv).
- * @vm: the client's address space; its own lock guards its mappings.
- * @refcount: the file holds one reference, each running job (struct vnpu_vm_job) one; the
- *	last put destroys @vm (dropping the mappings' object references) and frees the struct.
- * @fault_lock: guards @fault.
- * @fault: the last translation the MMU refused.
- */
-struct vnpu_file {
-	struct drm_gpuvm vm;
-	atomic_uint refcount;
-	pthread_mutex_t fault_lock;
-	struct vnpu_fault fault;
-};
-
-/**
  * struct vnpu_vm_job - what one job reached through its client's address space.
  * @vf: the client (a reference, so that the job may outlive the file).
  * @lock: guards @objs, @nr and @cap (engines of one job may translate concurrently).
@@ -123,6 +205,87 @@ struct vnpu_vm_job {
 	unsigned int nr;
 	unsigned int cap;
 };
+
+/**
+ * struct vnpu_file - the driver's state of one open file (drm_file.driver_priv).
+ * @vm: the client's address space; its own lock guards its mappings.
+ * @refcount: the file holds one reference, each running job (struct vnpu_vm_job) one; the
+ *	last put destroys @vm (dropping the mappings' object references) and frees the struct.
+ * @fault_lock: guards @fault.
+ * @fault: the last translation the MMU refused.
+ * @ctx_lock: guards @contexts (id -> struct vnpu_ctx, each holding the table's reference).
+ * @busy_ns: engine time of the client's jobs per class (VNPU_ENGINE_*), atomic; jobs add
+ *	to it after the file may be gone, which the reference they hold allows.
+ */
+struct vnpu_file {
+	struct drm_gpuvm vm;
+	atomic_uint refcount;
+	pthread_mutex_t fault_lock;
+	struct vnpu_fault fault;
+	pthread_mutex_t ctx_lock;
+	struct idr contexts;
+	atomic_uint_fast64_t busy_ns[VNPU_NR_CLASSES];
+};
+
+/**
+ * struct vnpu_ctx - a context: one scheduler entity on the engines of one class.
+ * @ref: the file's context table holds one, each SUBMIT in progress and each job one.
+ * @id, @klass, @priority, @client_id: constant.
+ * @lock: serialises arm and push of the entity's jobs, and guards @dead and @seqno.
+ * @dead: destroyed (no SUBMIT may push any more).
+ * @outstanding: jobs whose fence has not signalled (atomic), at most the queue depth.
+ * @entity: the scheduler entity; torn down at destroy, its memory freed with the last @ref.
+ */
+struct vnpu_ctx {
+	struct kref ref;
+	struct vnpu_device *vdev;
+	uint32_t id;
+	uint32_t klass;
+	uint32_t priority;
+	uint64_t client_id;
+	pthread_mutex_t lock;
+	bool dead;
+	uint64_t seqno;
+	atomic_uint outstanding;
+	struct drm_sched_entity entity;
+};
+
+/**
+ * struct vnpu_job - one submitted command buffer.
+ * @base: the scheduler's job; the scheduler owns it from push until free_job.
+ * @ctx: the context (a reference).  @vm: the client's address space, held from SUBMIT;
+ *	@vm_active until the engine (or free_job, for a job that never ran) ends it.
+ * @cmd_obj, @cmd_offset, @cmd_size, @profile_va, @submit_ns, @job_id: constant after SUBMIT.
+ * @engine, @hw_fence: set by run_job before the engine sees the job.
+ * @abort: 0, or the errno the running job is to stop with (atomic; the timeout handler,
+ *	an injected reset or teardown set it once).
+ * @fifo_next: guarded by the engine's lock.
+ * @start_ns, @end_ns, @res, @hang: written by the engine thread before it signals
+ *	@hw_fence; read after (the timeout handler, which waits for the signal).
+ * @done_cb: on the finished fence; counts the job out of @ctx->outstanding.
+ */
+struct vnpu_job {
+	struct drm_sched_job base;
+	struct vnpu_ctx *ctx;
+	struct vnpu_vm_job vm;
+	bool vm_active;
+	struct drm_gem_object *cmd_obj;
+	uint64_t cmd_offset;
+	uint64_t cmd_size;
+	uint64_t profile_va;
+	uint64_t submit_ns;
+	uint64_t job_id;
+	struct vnpu_engine *engine;
+	struct dma_fence *hw_fence;
+	atomic_int abort;
+	struct vnpu_job *fifo_next;
+	uint64_t start_ns;
+	uint64_t end_ns;
+	bool hang;
+	struct vnpu_exec_result res;
+	struct dma_fence_cb done_cb;
+};
+
 
 /* device (vnpu_drv.c) */
 uint64_t vnpu_vram_used(struct vnpu_device *vdev);
@@ -143,5 +306,27 @@ void vnpu_vm_job_begin(struct drm_file *file, struct vnpu_vm_job *job);
 void vnpu_vm_job_end(struct vnpu_vm_job *job);
 void vnpu_vm_last_fault(struct drm_file *file, struct vnpu_fault *fault);
 void vnpu_vm_debugfs_init(struct vnpu_device *vdev);
+struct vnpu_file *vnpu_file_of(struct drm_file *file);
+
+/* engine instances: rings, execution threads, reset (vnpu_ring.c) */
+extern const struct drm_sched_backend_ops vnpu_sched_ops;
+int vnpu_engines_init(struct vnpu_device *vdev);
+void vnpu_engines_stop(struct vnpu_device *vdev);
+void vnpu_engines_fini(struct vnpu_device *vdev);
+void vnpu_engine_reset(struct vnpu_engine *e, int error);
+uint64_t vnpu_engine_busy_ns(struct vnpu_engine *e);
+void vnpu_record_job(struct vnpu_device *vdev, struct vnpu_job *job,
+		     struct vnpu_job_record *rec);
+
+/* contexts and submission (vnpu_job.c) */
+int vnpu_context_create_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int vnpu_context_destroy_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int vnpu_submit_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+extern const struct drm_ioctl_layout vnpu_submit_layout;
+void vnpu_contexts_close(struct drm_file *file);
+void vnpu_job_free(struct vnpu_job *job);
+
+/* debugfs views and fault injection (vnpu_debugfs.c) */
+void vnpu_debugfs_init(struct vnpu_device *vdev);
 
 #endif

@@ -200,6 +200,28 @@ static void vnpu_print_size(struct seq_file *m, const char *key, uint64_t sz)
 	seq_printf(m, "%s:\t%llu%s\n", key, (unsigned long long)sz, units[u]);
 }
 
+/*
+ * The client's engine time per class (drm-usage-stats: drm-engine-<class> in ns, and
+ * drm-engine-capacity-<class> when a class has more than one engine).
+ */
+static void vnpu_show_engine_fdinfo(struct seq_file *m, struct drm_file *file)
+{
+	struct vnpu_device *vdev = to_vnpu_device(file->minor->dev);
+	struct vnpu_file *vf = vnpu_file_of(file);
+	static const char *const key[VNPU_NR_CLASSES] = {
+		[VNPU_ENGINE_COMPUTE] = "compute",
+		[VNPU_ENGINE_DMA] = "dma",
+	};
+	unsigned int k;
+
+	for (k = 0; k < VNPU_NR_CLASSES; k++) {
+		seq_printf(m, "drm-engine-%s:\t%llu ns\n", key[k],
+			   (unsigned long long)atomic_load(&vf->busy_ns[k]));
+		if (vdev->nr_engines[k] > 1)
+			seq_printf(m, "drm-engine-capacity-%s:\t%u\n", key[k], vdev->nr_engines[k]);
+	}
+}
+
 /**
  * vnpu_show_fdinfo() - the driver's show_fdinfo: the core's memory keys, then the client's
  * objects split by placement (drm-total-vram, drm-total-system)
@@ -226,4 +248,5 @@ void vnpu_show_fdinfo(struct seq_file *m, struct drm_file *file)
 	pthread_mutex_unlock(&file->table_lock);
 	vnpu_print_size(m, "drm-total-vram", vram);
 	vnpu_print_size(m, "drm-total-system", system);
+	vnpu_show_engine_fdinfo(m, file);
 }

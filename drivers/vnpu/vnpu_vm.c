@@ -25,10 +25,22 @@
 #include <accel/drm_gem.h>
 #include <uapi/drm/vnpu_accel.h>
 #include "vnpu_drv.h"
+#include "vnpu_engine.h"
 
 static struct vnpu_file *to_vnpu_file(struct drm_file *file)
 {
 	return file->driver_priv;
+}
+
+/**
+ * vnpu_file_of() - the driver's state of an open file
+ * @file: the client, between open and postclose
+ *
+ * Return: its struct vnpu_file.
+ */
+struct vnpu_file *vnpu_file_of(struct drm_file *file)
+{
+	return to_vnpu_file(file);
 }
 
 static void vnpu_file_get(struct vnpu_file *vf)
@@ -42,6 +54,8 @@ static void vnpu_file_put(struct vnpu_file *vf)
 		return;
 	drm_gpuvm_destroy(&vf->vm);
 	pthread_mutex_destroy(&vf->fault_lock);
+	idr_destroy(&vf->contexts);
+	pthread_mutex_destroy(&vf->ctx_lock);
 	free(vf);
 }
 
@@ -66,6 +80,8 @@ int vnpu_vm_open(struct drm_device *dev, struct drm_file *file)
 		goto err_free;
 	atomic_init(&vf->refcount, 1);
 	pthread_mutex_init(&vf->fault_lock, NULL);
+	pthread_mutex_init(&vf->ctx_lock, NULL);
+	idr_init(&vf->contexts);
 	file->driver_priv = vf;
 	return 0;
 
@@ -87,6 +103,8 @@ void vnpu_vm_postclose(struct drm_device *dev, struct drm_file *file)
 	struct vnpu_file *vf = to_vnpu_file(file);
 
 	(void)dev;
+	/* Contexts first: their queued jobs still reach the address space until they go. */
+	vnpu_contexts_close(file);
 	file->driver_priv = NULL;
 	vnpu_file_put(vf);
 }
@@ -137,14 +155,6 @@ int vnpu_vm_bind_ioctl(struct drm_device *dev, void *data, struct drm_file *file
 	default:
 		return -EINVAL;
 	}
-}
-
-static uint64_t vnpu_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void vnpu_vm_record_fault(struct vnpu_file *vf, uint64_t va, uint64_t len, bool write,

@@ -198,10 +198,13 @@ static void device_list_finds_the_default_accelerators(void **state)
 		assert_int_equal(v[i].major, 261);
 		accel++;
 	}
-	assert_int_equal(accel, 2);
-	assert_string_equal(v[n - 2].driver, "example");
-	assert_string_equal(v[n - 2].parent, "example.0");
-	assert_int_equal(v[n - 2].cap_syncobj, 1);
+	/* example, example_combo's compute half, vnpu */
+	assert_int_equal(accel, 3);
+	assert_string_equal(v[n - 3].driver, "example");
+	assert_string_equal(v[n - 3].parent, "example.0");
+	assert_int_equal(v[n - 3].cap_syncobj, 1);
+	assert_string_equal(v[n - 1].driver, "vnpu");
+	assert_string_equal(v[n - 1].parent, "vnpu.0");
 	free(v);
 }
 

@@ -21,7 +21,7 @@ static void test_dma_copy_unaligned(void **state)
 	assert_int_equal(vt_run(t), 0);
 	assert_memory_equal(vt_ptr(t, p.dst_va), src, p.size);
 	vt_assert_only_written(t, p.dst_va, p.size);
-	assert_true(t->res.busy_ns[VNPU_ENGINE_DMA] > 0);
+	assert_true(t->res.busy_ns[VNPU_EXEC_DMA] > 0);
 }
 
 static void test_dma_copy_overlapping_moves(void **state)

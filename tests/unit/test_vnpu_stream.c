@@ -323,8 +323,8 @@ static void test_busy_time_per_engine_class(void **state)
 	vt_emit(t, VNPU_OP_ACTIVATION, 0, a);
 	assert_int_equal(vt_run(t), 0);
 	assert_int_equal(t->res.packets, 2);
-	assert_true(t->res.busy_ns[VNPU_ENGINE_DMA] > 0);
-	assert_true(t->res.busy_ns[VNPU_ENGINE_COMPUTE] > 0);
+	assert_true(t->res.busy_ns[VNPU_EXEC_DMA] > 0);
+	assert_true(t->res.busy_ns[VNPU_EXEC_COMPUTE] > 0);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, vt_setup, vt_teardown)

@@ -375,15 +375,16 @@ struct vnpu_pkt_transpose {
  * must be clear (-EINVAL otherwise), so that a later kernel can give them a meaning. A
  * struct only ever grows at its end; the core zero-fills the tail an old caller does not pass.
  *
- * Numbers: 0x00 GET_PARAM, 0x01 BO_CREATE, 0x02 BO_INFO, 0x03 VM_BIND. Reserved for the
- * ioctls that come next, in this order, so that their numbers are stable before they exist:
- * 0x04 CONTEXT_CREATE, 0x05 CONTEXT_DESTROY, 0x06 SUBMIT. Until implemented they fail with
- * -EINVAL like any unknown driver ioctl.
+ * Numbers: 0x00 GET_PARAM, 0x01 BO_CREATE, 0x02 BO_INFO, 0x03 VM_BIND, 0x04 CONTEXT_CREATE,
+ * 0x05 CONTEXT_DESTROY, 0x06 SUBMIT.
  */
 #define DRM_VNPU_GET_PARAM		0x00
 #define DRM_VNPU_BO_CREATE		0x01
 #define DRM_VNPU_BO_INFO		0x02
 #define DRM_VNPU_VM_BIND		0x03
+#define DRM_VNPU_CONTEXT_CREATE		0x04
+#define DRM_VNPU_CONTEXT_DESTROY	0x05
+#define DRM_VNPU_SUBMIT			0x06
 
 /* Parameters of DRM_IOCTL_VNPU_GET_PARAM (0 is invalid, so that a zeroed struct fails). */
 #define VNPU_PARAM_COMPUTE_ENGINES	1 /* number of compute engines (1..16) */
@@ -493,6 +494,124 @@ struct drm_vnpu_vm_bind {
 	__u64 bo_offset;
 };
 
+/*
+ * Contexts and submission. A context is a queue of jobs on one engine class, at one
+ * priority; the device's scheduler runs the jobs of all contexts on the class's engines
+ * (highest priority first, oldest first within a priority; a context's jobs run one after
+ * the other, in submission order). A job is a command stream (the packets above) in a buffer
+ * object, executed in the submitting client's address space.
+ *
+ * A job's fence (its out-syncobj) signals when the job is over, with an error when it
+ * failed: the executor's errno (-EINVAL for a malformed packet, -EFAULT for an access
+ * outside the client's mappings, -ETIME for a semaphore wait that timed out), -EIO for a DMA
+ * error or an engine reset, -ETIME when the job ran past the device's job timeout, and
+ * -ECANCELED for a job of a context that was killed. A job whose in-fence carries an error
+ * does not run: its fence gets the same error. A job that runs past the timeout is aborted,
+ * the engine reset, and its context killed: the context's queued jobs complete with
+ * -ECANCELED and later SUBMITs on it fail with -ECANCELED; other contexts go on unaffected.
+ * Closing the file lets each context's queued jobs start for up to a second, then completes
+ * the rest with -ESRCH without running them; jobs already running complete.
+ */
+#define VNPU_ENGINE_COMPUTE	0 /* compute engines: every packet */
+#define VNPU_ENGINE_DMA		1 /* DMA engines: command-processor and DMA packets only */
+
+#define VNPU_PRIORITY_NORMAL	0
+#define VNPU_PRIORITY_LOW	1
+#define VNPU_PRIORITY_HIGH	2 /* only for callers with CAP_SYS_ADMIN (-EACCES otherwise) */
+
+/**
+ * struct drm_vnpu_context_create - DRM_IOCTL_VNPU_CONTEXT_CREATE: make a context.
+ * @engine: in, VNPU_ENGINE_*.  @priority: in, VNPU_PRIORITY_*.  @flags: in, must be 0.
+ * @ctx_id: out, the context's id in this file (lowest free from 1).
+ *
+ * A file holds at most VNPU_MAX_CONTEXTS contexts (-ENOSPC beyond).
+ */
+struct drm_vnpu_context_create {
+	__u32 engine;
+	__u32 priority;
+	__u32 flags;
+	__u32 ctx_id;
+};
+
+#define VNPU_MAX_CONTEXTS	256
+
+/**
+ * struct drm_vnpu_context_destroy - DRM_IOCTL_VNPU_CONTEXT_DESTROY: as closing the file
+ * does for all of them: queued jobs get up to a second to start, the rest complete with
+ * -ESRCH. @ctx_id: the context (-ENOENT when unknown).  @pad: must be 0.
+ */
+struct drm_vnpu_context_destroy {
+	__u32 ctx_id;
+	__u32 pad;
+};
+
+/**
+ * struct drm_vnpu_sync - a syncobj and a point on it.
+ * @handle: the syncobj (-ENOENT when unknown).  @flags: must be 0.
+ * @point: the timeline point; 0 for a binary syncobj (its current fence).
+ */
+struct drm_vnpu_sync {
+	__u32 handle;
+	__u32 flags;
+	__u64 point;
+};
+
+#define VNPU_MAX_IN_SYNCS	64
+#define VNPU_MAX_CMD_SIZE	(16u << 20)
+
+/**
+ * struct vnpu_job_profile - what the device writes at @profile_va of a SUBMIT when the job is
+ * over (before its fence signals), for profilers. Times are CLOCK_MONOTONIC nanoseconds.
+ * @submit_ns: the SUBMIT; @start_ns: the job reached its engine; @end_ns: it left it.
+ * @busy_ns: time in packets per engine class: [0] DMA, [1] compute.
+ * @engine_class, @engine_instance: the engine that ran the job (VNPU_ENGINE_*, index).
+ * @error: the job's result (0 or a negative errno).  @packets: packets completed.
+ */
+struct vnpu_job_profile {
+	__u64 submit_ns;
+	__u64 start_ns;
+	__u64 end_ns;
+	__u64 busy_ns[2];
+	__u32 engine_class;
+	__u32 engine_instance;
+	__s32 error;
+	__u32 packets;
+};
+
+/**
+ * struct drm_vnpu_submit - DRM_IOCTL_VNPU_SUBMIT: queue a job on a context.
+ * @ctx_id: the context (-ENOENT when unknown).  @flags: must be 0.
+ * @cmd_handle: the buffer object holding the command stream (-ENOENT when unknown).
+ * @num_in_syncs: entries of @in_syncs, at most VNPU_MAX_IN_SYNCS.
+ * @cmd_offset: where the stream starts in the object, a multiple of 8.
+ * @cmd_size: its length in bytes: a multiple of 8, 8 to VNPU_MAX_CMD_SIZE, and within the
+ *	object. The device reads the stream when the job runs (not at SUBMIT).
+ * @in_syncs: pointer to @num_in_syncs struct drm_vnpu_sync: the job starts once all of
+ *	their fences have signalled. A point with no fence yet is -EINVAL (submit in order, or
+ *	wait with DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT first).
+ * @out_sync: the syncobj that gets the job's fence (replacing its fence, or as timeline
+ *	point @out_sync.point when non-zero); @out_sync.handle 0 for none.
+ * @profile_va: 0, or an 8-byte aligned VA of the client's address space, mapped writable,
+ *	where the device writes a struct vnpu_job_profile when the job is over.
+ * @job_id: out, the job's sequence number on its context (1, 2, ...).
+ *
+ * Return: 0; -EINVAL for bad arguments; -ENOENT; -EBUSY when the context already holds
+ * VNPU_PARAM_QUEUE_DEPTH jobs that are not over; -ECANCELED on a killed context; -ENODEV
+ * after unplug; -ENOMEM.
+ */
+struct drm_vnpu_submit {
+	__u32 ctx_id;
+	__u32 flags;
+	__u32 cmd_handle;
+	__u32 num_in_syncs;
+	__u64 cmd_offset;
+	__u64 cmd_size;
+	__u64 in_syncs;
+	struct drm_vnpu_sync out_sync;
+	__u64 profile_va;
+	__u64 job_id;
+};
+
 #define DRM_IOCTL_VNPU_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_GET_PARAM, struct drm_vnpu_get_param)
 #define DRM_IOCTL_VNPU_BO_CREATE \
@@ -501,6 +620,13 @@ struct drm_vnpu_vm_bind {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_BO_INFO, struct drm_vnpu_bo_info)
 #define DRM_IOCTL_VNPU_VM_BIND \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_VNPU_VM_BIND, struct drm_vnpu_vm_bind)
+
+#define DRM_IOCTL_VNPU_CONTEXT_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_CONTEXT_CREATE, struct drm_vnpu_context_create)
+#define DRM_IOCTL_VNPU_CONTEXT_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VNPU_CONTEXT_DESTROY, struct drm_vnpu_context_destroy)
+#define DRM_IOCTL_VNPU_SUBMIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_SUBMIT, struct drm_vnpu_submit)
 
 #if defined(__cplusplus)
 }

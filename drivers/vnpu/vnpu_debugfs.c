@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vnpu: debugfs. Views for debuggers and profilers (queues and their jobs, the last jobs'
+ * timestamps, the last hang and the last fault) and fault injection for runtimes that must
+ * test their error paths:
+ *
+ *   inject_hang       write N: the next N jobs to start hang until the timeout resets them
+ *   inject_dma_error  write N: the next N DMA packets (any job) fail with -EIO
+ *   inject_reset      write an engine name or "all": reset it now; its running job gets -EIO
+ *   force_recovery    write an engine name or "all": run the timeout handler now, as if the
+ *                     running job had hung (engine reset, job -ETIME, context killed)
+ *
+ * Reading an injection file shows what is still pending (the counters) or the engine names.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accel/attr.h>
+#include <accel/drm_file.h>
+#include "vnpu_drv.h"
+#include "vnpu_engine.h"
+
+static const char *vnpu_class_name(unsigned int klass)
+{
+	return klass == VNPU_ENGINE_COMPUTE ? "compute" : "dma";
+}
+
+static void vnpu_print_record(struct seq_file *m, const struct vnpu_job_record *r)
+{
+	const struct vnpu_job_profile *p = &r->profile;
+
+	seq_printf(m, "client=%llu ctx=%u job=%llu engine=%s submit_ns=%llu start_ns=%llu end_ns=%llu "
+		   "dma_ns=%llu compute_ns=%llu packets=%u error=%d",
+		   (unsigned long long)r->client_id, r->ctx_id, (unsigned long long)r->job_id,
+		   r->engine, (unsigned long long)p->submit_ns, (unsigned long long)p->start_ns,
+		   (unsigned long long)p->end_ns, (unsigned long long)p->busy_ns[0],
+		   (unsigned long long)p->busy_ns[1], p->packets, p->error);
+	if (p->error)
+		seq_printf(m, " at_packet=%u at_offset=%llu opcode=0x%02x", r->fail_index,
+			   (unsigned long long)r->fail_offset, r->fail_opcode);
+	if (p->error == -EFAULT)
+		seq_printf(m, " fault_va=0x%llx fault_len=%llu %s", (unsigned long long)r->fault_va,
+			   (unsigned long long)r->fault_len, r->fault_write ? "write" : "read");
+	seq_puts(m, "\n");
+}
+
+/* "jobs": the last VNPU_JOB_HISTORY jobs that reached an engine, oldest first. */
+static int vnpu_jobs_show(struct seq_file *m)
+{
+	struct vnpu_device *vdev = m->private;
+	unsigned int i, first;
+
+	pthread_mutex_lock(&vdev->log_lock);
+	first = (vdev->history_next + VNPU_JOB_HISTORY - vdev->history_count) % VNPU_JOB_HISTORY;
+	for (i = 0; i < vdev->history_count; i++)
+		vnpu_print_record(m, &vdev->history[(first + i) % VNPU_JOB_HISTORY]);
+	pthread_mutex_unlock(&vdev->log_lock);
+	return 0;
+}
+
+static int vnpu_last_hang_show(struct seq_file *m)
+{
+	struct vnpu_device *vdev = m->private;
+
+	pthread_mutex_lock(&vdev->log_lock);
+	if (vdev->last_hang_valid)
+		vnpu_print_record(m, &vdev->last_hang);
+	else
+		seq_puts(m, "none\n");
+	pthread_mutex_unlock(&vdev->log_lock);
+	return 0;
+}
+
+static int vnpu_last_fault_show(struct seq_file *m)
+{
+	struct vnpu_device *vdev = m->private;
+
+	pthread_mutex_lock(&vdev->log_lock);
+	if (vdev->last_fault_valid)
+		vnpu_print_record(m, &vdev->last_fault);
+	else
+		seq_puts(m, "none\n");
+	pthread_mutex_unlock(&vdev->log_lock);
+	return 0;
+}
+
+static const char *const vnpu_priority_name[] = { "normal", "low", "high" };
+
+/* One client's contexts; called under the device's filelist lock. */
+static void vnpu_queues_show_file(struct drm_file *file, void *data)
+{
+	struct vnpu_file *vf = vnpu_file_of(file);
+	struct seq_file *m = data;
+	struct vnpu_ctx *ctx;
+	int id = 0;
+
+	pthread_mutex_lock(&vf->ctx_lock);
+	while ((ctx = idr_get_next(&vf->contexts, &id))) {
+		struct drm_sched_entity_stats st;
+		uint64_t submitted;
+
+		pthread_mutex_lock(&ctx->lock);
+		submitted = ctx->seqno;
+		pthread_mutex_unlock(&ctx->lock);
+		drm_sched_entity_get_stats(&ctx->entity, &st);
+		seq_printf(m, "client=%llu ctx=%u class=%s priority=%s submitted=%llu outstanding=%u "
+			   "queued=%u active=%u done=%llu busy_ns=%llu error=%d\n",
+			   (unsigned long long)file->client_id, ctx->id, vnpu_class_name(ctx->klass),
+			   vnpu_priority_name[ctx->priority], (unsigned long long)submitted,
+			   atomic_load(&ctx->outstanding), st.queued, st.active,
+			   (unsigned long long)st.jobs_done, (unsigned long long)st.busy_ns,
+			   drm_sched_entity_error(&ctx->entity));
+		id++;
+	}
+	pthread_mutex_unlock(&vf->ctx_lock);
+}
+
+/* "queues": every context of every client, then what each engine holds right now. */
+static int vnpu_queues_show(struct seq_file *m)
+{
+	struct vnpu_device *vdev = m->private;
+	unsigned int k, i;
+
+	drm_file_for_each(&vdev->drm, vnpu_queues_show_file, m);
+	for (k = 0; k < VNPU_NR_CLASSES; k++) {
+		for (i = 0; i < vdev->nr_engines[k]; i++) {
+			struct vnpu_engine *e = vdev->engines[k][i];
+			struct vnpu_job *job;
+
+			pthread_mutex_lock(&e->lock);
+			seq_printf(m, "engine %s: jobs=%llu resets=%llu", e->name,
+				   (unsigned long long)atomic_load(&e->jobs),
+				   (unsigned long long)atomic_load(&e->resets));
+			if (e->running)
+				seq_printf(m, " running=client %llu ctx %u job %llu since_ns=%llu%s",
+					   (unsigned long long)e->running->ctx->client_id,
+					   e->running->ctx->id,
+					   (unsigned long long)e->running->job_id,
+					   (unsigned long long)e->running->start_ns,
+					   e->running->hang ? " (hung)" : "");
+			for (job = e->fifo_head; job; job = job->fifo_next)
+				seq_printf(m, " next=client %llu ctx %u job %llu",
+					   (unsigned long long)job->ctx->client_id, job->ctx->id,
+					   (unsigned long long)job->job_id);
+			seq_puts(m, "\n");
+			pthread_mutex_unlock(&e->lock);
+		}
+	}
+	return 0;
+}
+
+/* A count of 1 to 1000 written to an injection file (a trailing newline allowed). */
+static int vnpu_parse_count(const char *buf, size_t len, int *out)
+{
+	char tmp[16], *end;
+	long v;
+
+	if (!len || len >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, buf, len);
+	tmp[len] = 0;
+	if (tmp[len - 1] == '\n')
+		tmp[len - 1] = 0;
+	errno = 0;
+	v = strtol(tmp, &end, 10);
+	if (errno || end == tmp || *end || v < 0 || v > 1000)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+static int vnpu_inject_hang_show(struct seq_file *m)
+{
+	struct vnpu_device *vdev = m->private;
+
+	seq_printf(m, "%d\n", atomic_load(&vdev->inject_hang));
+	return 0;
+}
+
+static ssize_t vnpu_inject_hang_store(struct attr_node *node, void *private, const char *buf,
+				      size_t len)
+{
+	struct vnpu_device *vdev = private;
+	int n, ret;
+
+	(void)node;
+	ret = vnpu_parse_count(buf, len, &n);
+	if (ret)
+		return ret;
+	atomic_store(&vdev->inject_hang, n);
+	return (ssize_t)len;
+}
+
+static int vnpu_inject_dma_error_show(struct seq_file *m)
+{
+	struct vnpu_device *vdev = m->private;
+
+	seq_printf(m, "%d\n", atomic_load(&vdev->inject_dma_error));
+	return 0;
+}
+
+static ssize_t vnpu_inject_dma_error_store(struct attr_node *node, void *private,
+					   const char *buf, size_t len)
+{
+	struct vnpu_device *vdev = private;
+	int n, ret;
+
+	(void)node;
+	ret = vnpu_parse_count(buf, len, &n);
+	if (ret)
+		return ret;
+	atomic_store(&vdev->inject_dma_error, n);
+	return (ssize_t)len;
+}
+
+static int vnpu_engine_names_show(struct seq_file *m)
+{
+	struct vnpu_device *vdev = m->private;
+	unsigned int k, i;
+
+	for (k = 0; k < VNPU_NR_CLASSES; k++)
+		for (i = 0; i < vdev->nr_engines[k]; i++)
+			seq_printf(m, "%s ", vdev->engines[k][i]->name);
+	seq_puts(m, "all\n");
+	return 0;
+}
+
+/*
+ * Call @fn on the engine named in @buf, or on every engine for "all".
+ * Return: @len, or -EINVAL for an unknown name.
+ */
+static ssize_t vnpu_for_named_engines(struct vnpu_device *vdev, const char *buf, size_t len,
+				      void (*fn)(struct vnpu_engine *e))
+{
+	char name[16];
+	unsigned int k, i, hits = 0;
+	size_t n = len;
+
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (!n || n >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, buf, n);
+	name[n] = 0;
+	for (k = 0; k < VNPU_NR_CLASSES; k++) {
+		for (i = 0; i < vdev->nr_engines[k]; i++) {
+			struct vnpu_engine *e = vdev->engines[k][i];
+
+			if (!strcmp(name, "all") || !strcmp(name, e->name)) {
+				fn(e);
+				hits++;
+			}
+		}
+	}
+	return hits ? (ssize_t)len : -EINVAL;
+}
+
+static void vnpu_engine_reset_eio(struct vnpu_engine *e)
+{
+	vnpu_engine_reset(e, -EIO);
+}
+
+static ssize_t vnpu_inject_reset_store(struct attr_node *node, void *private, const char *buf,
+				       size_t len)
+{
+	(void)node;
+	return vnpu_for_named_engines(private, buf, len, vnpu_engine_reset_eio);
+}
+
+static void vnpu_engine_force_recovery(struct vnpu_engine *e)
+{
+	drm_sched_fault(&e->sched);
+}
+
+static ssize_t vnpu_force_recovery_store(struct attr_node *node, void *private, const char *buf,
+					 size_t len)
+{
+	(void)node;
+	return vnpu_for_named_engines(private, buf, len, vnpu_engine_force_recovery);
+}
+
+/**
+ * vnpu_debugfs_init() - add the device's debugfs views and fault-injection files
+ * @vdev: the device, its engines made
+ */
+void vnpu_debugfs_init(struct vnpu_device *vdev)
+{
+	struct attr_node *root = vdev->drm.debugfs_root;
+
+	if (!root)
+		return;
+	attr_file_create(root, "queues", 0444, vnpu_queues_show, NULL, vdev);
+	attr_file_create(root, "jobs", 0444, vnpu_jobs_show, NULL, vdev);
+	attr_file_create(root, "last_hang", 0444, vnpu_last_hang_show, NULL, vdev);
+	attr_file_create(root, "last_fault", 0444, vnpu_last_fault_show, NULL, vdev);
+	attr_file_create(root, "inject_hang", 0600, vnpu_inject_hang_show,
+			 vnpu_inject_hang_store, vdev);
+	attr_file_create(root, "inject_dma_error", 0600, vnpu_inject_dma_error_show,
+			 vnpu_inject_dma_error_store, vdev);
+	attr_file_create(root, "inject_reset", 0600, vnpu_engine_names_show,
+			 vnpu_inject_reset_store, vdev);
+	attr_file_create(root, "force_recovery", 0600, vnpu_engine_names_show,
+			 vnpu_force_recovery_store, vdev);
+}

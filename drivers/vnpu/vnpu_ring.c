@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vnpu: engine instances. Each compute and DMA engine is a DRM scheduler ring and an
+ * execution thread. The scheduler's run_job hands a job to the engine's FIFO and returns the
+ * job's hardware fence; the thread runs the command stream in the client's address space and
+ * signals the fence. Keeping execution off the scheduler's worker leaves the worker free to
+ * watch the timeout while a job runs: the timeout handler asks the running job to abort,
+ * waits for the engine to drop it (the engine "reset"), and answers the scheduler, which then
+ * kills the guilty context and lets every other context's work go on.
+ *
+ * Engine reset and teardown only ever abort the job on the engine; the jobs behind it in the
+ * FIFO belong to other contexts and run normally after it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accel/drm_drv.h>
+#include <accel/drm_gem.h>
+#include <accel/drm_print.h>
+#include "vnpu_drv.h"
+#include "vnpu_engine.h"
+
+static const char *vnpu_hw_fence_driver_name(struct dma_fence *fence)
+{
+	(void)fence;
+	return "vnpu";
+}
+
+static const char *vnpu_hw_fence_timeline_name(struct dma_fence *fence)
+{
+	(void)fence;
+	return "engine";
+}
+
+static const struct dma_fence_ops vnpu_hw_fence_ops = {
+	.get_driver_name = vnpu_hw_fence_driver_name,
+	.get_timeline_name = vnpu_hw_fence_timeline_name,
+};
+
+static struct vnpu_job *to_vnpu_job(struct drm_sched_job *sched_job)
+{
+	return container_of(sched_job, struct vnpu_job, base);
+}
+
+/**
+ * vnpu_engine_busy_ns() - time the engine has spent running jobs, the running one included
+ * @e: the engine
+ *
+ * Return: nanoseconds since probe.
+ */
+uint64_t vnpu_engine_busy_ns(struct vnpu_engine *e)
+{
+	uint64_t busy;
+
+	pthread_mutex_lock(&e->lock);
+	busy = atomic_load(&e->busy_ns);
+	if (e->running && e->running->start_ns)
+		busy += vnpu_now_ns() - e->running->start_ns;
+	pthread_mutex_unlock(&e->lock);
+	return busy;
+}
+
+/* Ask @job to stop with @error unless it was asked already; wake a hung wait. Locked. */
+static void vnpu_job_abort_locked(struct vnpu_engine *e, struct vnpu_job *job, int error)
+{
+	int expected = 0;
+
+	atomic_compare_exchange_strong(&job->abort, &expected, error);
+	pthread_cond_broadcast(&e->cond);
+}
+
+/**
+ * vnpu_engine_reset() - reset an engine now, as a hardware reset would: the job on it (if
+ * any) is lost and completes with @error; queued jobs are unaffected
+ * @e: the engine
+ * @error: the lost job's errno (-EIO for an unsolicited reset)
+ */
+void vnpu_engine_reset(struct vnpu_engine *e, int error)
+{
+	pthread_mutex_lock(&e->lock);
+	if (e->running)
+		vnpu_job_abort_locked(e, e->running, error);
+	pthread_mutex_unlock(&e->lock);
+	atomic_fetch_add(&e->resets, 1);
+	atomic_fetch_add(&e->vdev->reset_count, 1);
+}
+
+static int vnpu_job_aborted(void *arg)
+{
+	struct vnpu_job *job = arg;
+
+	return atomic_load(&job->abort) != 0;
+}
+
+/* The device's pending injected DMA errors hit the next DMA packet of any job. */
+static int vnpu_job_inject(void *arg, enum vnpu_engine_class klass)
+{
+	struct vnpu_job *job = arg;
+	struct vnpu_device *vdev = job->engine->vdev;
+	int n = atomic_load(&vdev->inject_dma_error);
+
+	if (klass != VNPU_EXEC_DMA)
+		return 0;
+	while (n > 0) {
+		if (atomic_compare_exchange_weak(&vdev->inject_dma_error, &n, n - 1))
+			return -EIO;
+	}
+	return 0;
+}
+
+/* Take one pending injected hang, if any: the job that gets it never finishes by itself. */
+static bool vnpu_take_injected_hang(struct vnpu_device *vdev)
+{
+	int n = atomic_load(&vdev->inject_hang);
+
+	while (n > 0) {
+		if (atomic_compare_exchange_weak(&vdev->inject_hang, &n, n - 1))
+			return true;
+	}
+	return false;
+}
+
+/* A hung job: the engine stops making progress until it is reset. */
+static int vnpu_engine_hang(struct vnpu_engine *e, struct vnpu_job *job)
+{
+	pthread_mutex_lock(&e->lock);
+	while (!atomic_load(&job->abort))
+		pthread_cond_wait(&e->cond, &e->lock);
+	pthread_mutex_unlock(&e->lock);
+	return atomic_load(&job->abort);
+}
+
+static int vnpu_engine_run_stream(struct vnpu_engine *e, struct vnpu_job *job)
+{
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(job->cmd_obj);
+	struct vnpu_exec_ctx ctx = {
+		.mem = &vnpu_vm_mem_ops,
+		.mem_ctx = &job->vm,
+		.aborted = vnpu_job_aborted,
+		.abort_ctx = job,
+		.inject = vnpu_job_inject,
+	};
+	void *vaddr;
+	int ret;
+
+	if (e->klass == VNPU_ENGINE_COMPUTE) {
+		if (!e->compute) {
+			ret = vnpu_compute_create(&e->compute);
+			if (ret)
+				return ret;
+		}
+		ctx.compute = e->compute;
+	}
+	ret = drm_gem_shmem_vmap(shmem, &vaddr);
+	if (ret)
+		return ret;
+	ret = vnpu_exec_stream(&ctx, (const uint8_t *)vaddr + job->cmd_offset,
+			       (size_t)job->cmd_size, &job->res);
+	drm_gem_shmem_vunmap(shmem);
+	return ret;
+}
+
+static void vnpu_job_fill_profile(struct vnpu_job *job, int error, struct vnpu_job_profile *p)
+{
+	*p = (struct vnpu_job_profile){
+		.submit_ns = job->submit_ns,
+		.start_ns = job->start_ns,
+		.end_ns = job->end_ns,
+		.busy_ns = { job->res.busy_ns[VNPU_EXEC_DMA],
+			     job->res.busy_ns[VNPU_EXEC_COMPUTE] },
+		.engine_class = job->engine->klass,
+		.engine_instance = job->engine->index,
+		.error = error,
+		.packets = job->res.packets,
+	};
+}
+
+/**
+ * vnpu_record_job() - fill a debugfs record from a job the engine is done with
+ * @vdev: the device
+ * @job: the job (its result and times are final)
+ * @rec: the record
+ */
+void vnpu_record_job(struct vnpu_device *vdev, struct vnpu_job *job, struct vnpu_job_record *rec)
+{
+	(void)vdev;
+	memset(rec, 0, sizeof(*rec));
+	rec->client_id = job->ctx->client_id;
+	rec->ctx_id = job->ctx->id;
+	rec->job_id = job->job_id;
+	snprintf(rec->engine, sizeof(rec->engine), "%s", job->engine->name);
+	vnpu_job_fill_profile(job, job->res.error, &rec->profile);
+	rec->fail_index = job->res.fail_index;
+	rec->fail_offset = job->res.fail_offset;
+	rec->fail_opcode = job->res.fail_opcode;
+	rec->fault_va = job->res.fault_va;
+	rec->fault_len = job->res.fault_len;
+	rec->fault_write = job->res.fault_write;
+}
+
+/* Everything the engine owes a finished job, before its fence signals. */
+static void vnpu_engine_finish(struct vnpu_engine *e, struct vnpu_job *job, int error)
+{
+	struct vnpu_device *vdev = e->vdev;
+	struct vnpu_job_profile prof;
+	struct vnpu_job_record *rec;
+	uint64_t ran;
+
+	job->end_ns = vnpu_now_ns();
+	if (job->profile_va) {
+		void *p = vnpu_vm_mem_ops.map(&job->vm, job->profile_va, sizeof(prof), 1);
+
+		if (p) {
+			vnpu_job_fill_profile(job, error, &prof);
+			memcpy(p, &prof, sizeof(prof));
+		} else if (!error) {
+			error = -EFAULT;
+			job->res.fault_va = job->profile_va;
+			job->res.fault_len = sizeof(prof);
+			job->res.fault_write = true;
+		}
+	}
+	job->res.error = error;
+	ran = job->end_ns - job->start_ns;
+	atomic_fetch_add(&job->vm.vf->busy_ns[e->klass], ran);
+	vnpu_vm_job_end(&job->vm);
+	job->vm_active = false;
+
+	pthread_mutex_lock(&vdev->log_lock);
+	rec = &vdev->history[vdev->history_next];
+	vdev->history_next = (vdev->history_next + 1) % VNPU_JOB_HISTORY;
+	if (vdev->history_count < VNPU_JOB_HISTORY)
+		vdev->history_count++;
+	vnpu_record_job(vdev, job, rec);
+	if (error == -EFAULT) {
+		vdev->last_fault = *rec;
+		vdev->last_fault_valid = true;
+	}
+	pthread_mutex_unlock(&vdev->log_lock);
+
+	pthread_mutex_lock(&e->lock);
+	atomic_fetch_add(&e->busy_ns, ran);
+	atomic_fetch_add(&e->jobs, 1);
+	e->running = NULL;
+	pthread_mutex_unlock(&e->lock);
+}
+
+static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
+{
+	struct dma_fence *fence = dma_fence_get(job->hw_fence);
+	int err;
+
+	job->start_ns = vnpu_now_ns();
+	err = atomic_load(&job->abort);
+	if (!err && vnpu_take_injected_hang(e->vdev)) {
+		job->hang = true;
+		err = vnpu_engine_hang(e, job);
+	}
+	if (!err)
+		err = vnpu_engine_run_stream(e, job);
+	/* A stream stopped by an abort reports -ECANCELED; the reason is the abort's. */
+	if (atomic_load(&job->abort))
+		err = atomic_load(&job->abort);
+	vnpu_engine_finish(e, job, err);
+	/* The job may be freed as soon as the fence signals: nothing of it is touched after. */
+	if (err)
+		dma_fence_set_error(fence, err);
+	dma_fence_signal(fence);
+	dma_fence_put(fence);
+}
+
+static void *vnpu_engine_thread(void *arg)
+{
+	struct vnpu_engine *e = arg;
+	struct vnpu_job *job;
+
+	pthread_mutex_lock(&e->lock);
+	for (;;) {
+		while (!e->fifo_head && !e->stop)
+			pthread_cond_wait(&e->cond, &e->lock);
+		job = e->fifo_head;
+		if (!job)
+			break; /* stopping, and nothing left */
+		e->fifo_head = job->fifo_next;
+		if (!e->fifo_head)
+			e->fifo_tail = NULL;
+		e->running = job;
+		/* Teardown: every job still handed to the engine completes, with -ENODEV. */
+		if (e->stop)
+			vnpu_job_abort_locked(e, job, -ENODEV);
+		pthread_mutex_unlock(&e->lock);
+		vnpu_engine_execute(e, job);
+		pthread_mutex_lock(&e->lock);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return NULL;
+}
+
+static struct dma_fence *vnpu_sched_run_job(struct drm_sched_job *sched_job)
+{
+	struct vnpu_job *job = to_vnpu_job(sched_job);
+	struct vnpu_engine *e = container_of(sched_job->sched, struct vnpu_engine, sched);
+	struct dma_fence *fence;
+	int err;
+
+	/* As in the kernel, a failed dependency is not run into: the job carries its error. */
+	err = drm_sched_job_dependency_error(sched_job);
+	if (err)
+		return ERR_PTR(err);
+	fence = malloc(sizeof(*fence));
+	if (!fence)
+		return ERR_PTR(-ENOMEM);
+	dma_fence_init(fence, &vnpu_hw_fence_ops, e->fence_context, atomic_fetch_add(&e->seqno, 1) + 1);
+	job->engine = e;
+	job->hw_fence = fence;
+
+	pthread_mutex_lock(&e->lock);
+	if (e->stop) {
+		/* Unplugged between the engine's stop and the scheduler's. */
+		pthread_mutex_unlock(&e->lock);
+		dma_fence_set_error(fence, -ENODEV);
+		dma_fence_signal(fence);
+		return dma_fence_get(fence);
+	}
+	job->fifo_next = NULL;
+	if (e->fifo_tail)
+		e->fifo_tail->fifo_next = job;
+	else
+		e->fifo_head = job;
+	e->fifo_tail = job;
+	pthread_cond_broadcast(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+	return dma_fence_get(fence);
+}
+
+/*
+ * The job has been the oldest on the engine for the whole timeout (or recovery was forced
+ * through debugfs): reset the engine. The abort stops the stream at its next packet
+ * boundary or semaphore poll; a packet in progress finishes first, which bounds the reset
+ * by the longest packet.
+ */
+static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct vnpu_job *job = to_vnpu_job(sched_job);
+	struct vnpu_engine *e = job->engine;
+	struct vnpu_device *vdev = e->vdev;
+	struct vnpu_job_record rec;
+
+	if (dma_fence_is_signaled(job->hw_fence))
+		return DRM_GPU_SCHED_STAT_NO_HANG;
+	pthread_mutex_lock(&e->lock);
+	vnpu_job_abort_locked(e, job, -ETIME);
+	pthread_mutex_unlock(&e->lock);
+	dma_fence_wait(job->hw_fence, false);
+	atomic_fetch_add(&e->resets, 1);
+	atomic_fetch_add(&vdev->reset_count, 1);
+
+	vnpu_record_job(vdev, job, &rec);
+	rec.profile.error = -ETIME;
+	pthread_mutex_lock(&vdev->log_lock);
+	vdev->last_hang = rec;
+	vdev->last_hang_valid = true;
+	pthread_mutex_unlock(&vdev->log_lock);
+	accel_printk(ACCEL_LOG_WARN, "[drm] vnpu %s: job %llu of client %llu context %u hung on %s: engine reset, context killed",
+		 vdev->drm.unique, (unsigned long long)job->job_id,
+		 (unsigned long long)job->ctx->client_id, job->ctx->id, e->name);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+static void vnpu_sched_free_job(struct drm_sched_job *sched_job)
+{
+	vnpu_job_free(to_vnpu_job(sched_job));
+}
+
+const struct drm_sched_backend_ops vnpu_sched_ops = {
+	.run_job = vnpu_sched_run_job,
+	.timedout_job = vnpu_sched_timedout_job,
+	.free_job = vnpu_sched_free_job,
+};
+
+static void vnpu_engine_destroy(struct vnpu_engine *e)
+{
+	vnpu_compute_destroy(e->compute);
+	pthread_cond_destroy(&e->cond);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+static int vnpu_engine_create(struct vnpu_device *vdev, unsigned int klass, unsigned int index,
+			      struct vnpu_engine **out)
+{
+	struct drm_sched_init_args args = {
+		.ops = &vnpu_sched_ops,
+		.credit_limit = VNPU_ENGINE_CREDITS,
+		.hang_limit = 0,
+		.timeout_ms = (long)vdev->cfg.job_timeout_ms,
+	};
+	struct vnpu_engine *e;
+	int ret;
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->vdev = vdev;
+	e->klass = klass;
+	e->index = index;
+	snprintf(e->name, sizeof(e->name), "%s%u", klass == VNPU_ENGINE_COMPUTE ? "compute" : "dma",
+		 index);
+	e->fence_context = dma_fence_context_alloc(1);
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->cond, NULL);
+	args.name = e->name;
+	ret = drm_sched_init(&e->sched, &args);
+	if (ret)
+		goto err_free;
+	ret = -pthread_create(&e->thread, NULL, vnpu_engine_thread, e);
+	if (ret)
+		goto err_sched;
+	e->thread_started = true;
+	*out = e;
+	return 0;
+
+err_sched:
+	drm_sched_fini(&e->sched);
+err_free:
+	vnpu_engine_destroy(e);
+	return ret;
+}
+
+/**
+ * vnpu_engines_init() - make the device's compute and DMA engines and start them
+ * @vdev: the device, its configuration parsed
+ *
+ * Return: 0, or -ENOMEM / -EAGAIN with every engine made so far torn down again.
+ */
+int vnpu_engines_init(struct vnpu_device *vdev)
+{
+	const uint64_t count[VNPU_NR_CLASSES] = {
+		[VNPU_ENGINE_COMPUTE] = vdev->cfg.compute_engines,
+		[VNPU_ENGINE_DMA] = vdev->cfg.dma_engines,
+	};
+	unsigned int k, i;
+	int ret;
+
+	for (k = 0; k < VNPU_NR_CLASSES; k++) {
+		for (i = 0; i < count[k]; i++) {
+			ret = vnpu_engine_create(vdev, k, i, &vdev->engines[k][i]);
+			if (ret)
+				goto err;
+			vdev->sched_list[k][i] = &vdev->engines[k][i]->sched;
+			vdev->nr_engines[k] = i + 1;
+		}
+	}
+	return 0;
+
+err:
+	vnpu_engines_stop(vdev);
+	vnpu_engines_fini(vdev);
+	return ret;
+}
+
+/**
+ * vnpu_engines_stop() - unplug: stop every engine thread and the scheduler rings
+ * @vdev: the device
+ *
+ * The job running on an engine is aborted and every job handed to an engine completes with
+ * -ENODEV; then drm_sched_fini() completes what the schedulers still hold. Contexts are
+ * detached: later SUBMITs fail with -ENODEV.
+ */
+void vnpu_engines_stop(struct vnpu_device *vdev)
+{
+	unsigned int k, i;
+
+	for (k = 0; k < VNPU_NR_CLASSES; k++) {
+		for (i = 0; i < vdev->nr_engines[k]; i++) {
+			struct vnpu_engine *e = vdev->engines[k][i];
+
+			if (!e->thread_started)
+				continue;
+			pthread_mutex_lock(&e->lock);
+			e->stop = true;
+			if (e->running)
+				vnpu_job_abort_locked(e, e->running, -ENODEV);
+			pthread_cond_broadcast(&e->cond);
+			pthread_mutex_unlock(&e->lock);
+			pthread_join(e->thread, NULL);
+			e->thread_started = false;
+			drm_sched_fini(&e->sched);
+		}
+	}
+}
+
+/**
+ * vnpu_engines_fini() - free the engines (device release: no entity uses them any more)
+ * @vdev: the device, its engines stopped
+ */
+void vnpu_engines_fini(struct vnpu_device *vdev)
+{
+	unsigned int k, i;
+
+	for (k = 0; k < VNPU_NR_CLASSES; k++) {
+		for (i = 0; i < vdev->nr_engines[k]; i++)
+			vnpu_engine_destroy(vdev->engines[k][i]);
+		vdev->nr_engines[k] = 0;
+	}
+}
