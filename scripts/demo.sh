@@ -23,3 +23,6 @@ echo "== sys/class/accel/accel0"
 echo
 echo "== sys/kernel/debug/accel"
 (cd "$ACCEL_ROOT/sys/kernel/debug/accel" && ls -l | tail -n +2 && echo "-- 0/name" && cat 0/name)
+echo
+echo "== examples/vnpu_demo.c: a small conv net as a chain of DMA and compute jobs on the vnpu"
+"$build/bin/vnpu-demo"

@@ -163,11 +163,14 @@ static inline struct vnpu_device *to_vnpu_device(struct drm_device *drm)
  * @flags: VNPU_BO_* given at creation; set before the object is published, then read-only.
  * @vram_node: the VRAM range, allocated only for VRAM objects; guarded by the device's
  *	vram_lock.
+ * @device_mapped: the device holds a vmap of the object (atomic; set once, by the first
+ *	job that reaches it, dropped when the object is freed).
  */
 struct vnpu_bo {
 	struct drm_gem_shmem_object base;
 	uint32_t flags;
 	struct drm_mm_node vram_node;
+	atomic_bool device_mapped;
 };
 
 /**
@@ -192,7 +195,7 @@ struct vnpu_fault {
  * struct vnpu_vm_job - what one job reached through its client's address space.
  * @vf: the client (a reference, so that the job may outlive the file).
  * @lock: guards @objs, @nr and @cap (engines of one job may translate concurrently).
- * @objs: the objects the job touched, each with one reference and one vmap held until
+ * @objs: the objects the job touched, each with one reference (and its device mapping) held until
  *	vnpu_vm_job_end(); @nr of @cap entries are used.
  */
 struct vnpu_vm_job {
@@ -295,6 +298,7 @@ struct drm_gem_object *vnpu_gem_create_object(struct drm_device *dev, size_t siz
 struct vnpu_bo *to_vnpu_bo(struct drm_gem_object *obj);
 int vnpu_bo_create_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
 int vnpu_bo_info_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int vnpu_bo_device_vaddr(struct drm_gem_object *obj, void **vaddr);
 void vnpu_show_fdinfo(struct seq_file *m, struct drm_file *file);
 
 /* address spaces and MMU (vnpu_vm.c) */

@@ -219,6 +219,30 @@ static int vnpu_submit_check(const struct drm_vnpu_submit *args)
 	return 0;
 }
 
+/*
+ * Depend on every fence a timeline point stands for, not on its chain node: as the kernel's
+ * drm_sched_job_add_syncobj_dependency() unwraps, so that an error of any of them (a chain
+ * node carries none of its own) keeps the job from running. Consumes @fence.
+ */
+static int vnpu_job_add_unwrapped(struct vnpu_job *job, struct dma_fence *fence)
+{
+	struct dma_fence *iter;
+	int ret = 0;
+
+	if (!to_dma_fence_chain(fence))
+		return drm_sched_job_add_dependency(&job->base, fence);
+	dma_fence_chain_for_each(iter, fence) {
+		ret = drm_sched_job_add_dependency(&job->base,
+						   dma_fence_get(dma_fence_chain_contained(iter)));
+		if (ret) {
+			dma_fence_put(iter);
+			break;
+		}
+	}
+	dma_fence_put(fence);
+	return ret;
+}
+
 static int vnpu_job_add_in_syncs(struct vnpu_job *job, struct drm_file *file,
 				 const struct drm_vnpu_submit *args)
 {
@@ -238,7 +262,7 @@ static int vnpu_job_add_in_syncs(struct vnpu_job *job, struct drm_file *file,
 		ret = drm_syncobj_find_fence(file, syncs[i].handle, syncs[i].point, 0, &fence);
 		if (ret)
 			return ret;
-		ret = drm_sched_job_add_dependency(&job->base, fence);
+		ret = vnpu_job_add_unwrapped(job, fence);
 		if (ret)
 			return ret;
 	}

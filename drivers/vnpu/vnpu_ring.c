@@ -135,7 +135,6 @@ static int vnpu_engine_hang(struct vnpu_engine *e, struct vnpu_job *job)
 
 static int vnpu_engine_run_stream(struct vnpu_engine *e, struct vnpu_job *job)
 {
-	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(job->cmd_obj);
 	struct vnpu_exec_ctx ctx = {
 		.mem = &vnpu_vm_mem_ops,
 		.mem_ctx = &job->vm,
@@ -154,13 +153,11 @@ static int vnpu_engine_run_stream(struct vnpu_engine *e, struct vnpu_job *job)
 		}
 		ctx.compute = e->compute;
 	}
-	ret = drm_gem_shmem_vmap(shmem, &vaddr);
+	ret = vnpu_bo_device_vaddr(job->cmd_obj, &vaddr);
 	if (ret)
 		return ret;
-	ret = vnpu_exec_stream(&ctx, (const uint8_t *)vaddr + job->cmd_offset,
-			       (size_t)job->cmd_size, &job->res);
-	drm_gem_shmem_vunmap(shmem);
-	return ret;
+	return vnpu_exec_stream(&ctx, (const uint8_t *)vaddr + job->cmd_offset,
+				(size_t)job->cmd_size, &job->res);
 }
 
 static void vnpu_job_fill_profile(struct vnpu_job *job, int error, struct vnpu_job_profile *p)
@@ -201,28 +198,39 @@ void vnpu_record_job(struct vnpu_device *vdev, struct vnpu_job *job, struct vnpu
 	rec->fault_write = job->res.fault_write;
 }
 
+/*
+ * Write the job's profile record, if it asked for one; a record the client's address space
+ * refuses fails a job that had succeeded with -EFAULT. Returns the job's error.
+ */
+static int vnpu_job_write_profile(struct vnpu_job *job, int error)
+{
+	struct vnpu_job_profile prof;
+	void *p;
+
+	if (!job->profile_va)
+		return error;
+	p = vnpu_vm_mem_ops.map(&job->vm, job->profile_va, sizeof(prof), 1);
+	if (p) {
+		vnpu_job_fill_profile(job, error, &prof);
+		memcpy(p, &prof, sizeof(prof));
+	} else if (!error) {
+		error = -EFAULT;
+		job->res.fault_va = job->profile_va;
+		job->res.fault_len = sizeof(prof);
+		job->res.fault_write = true;
+	}
+	return error;
+}
+
 /* Everything the engine owes a finished job, before its fence signals. */
 static void vnpu_engine_finish(struct vnpu_engine *e, struct vnpu_job *job, int error)
 {
 	struct vnpu_device *vdev = e->vdev;
-	struct vnpu_job_profile prof;
 	struct vnpu_job_record *rec;
 	uint64_t ran;
 
 	job->end_ns = vnpu_now_ns();
-	if (job->profile_va) {
-		void *p = vnpu_vm_mem_ops.map(&job->vm, job->profile_va, sizeof(prof), 1);
-
-		if (p) {
-			vnpu_job_fill_profile(job, error, &prof);
-			memcpy(p, &prof, sizeof(prof));
-		} else if (!error) {
-			error = -EFAULT;
-			job->res.fault_va = job->profile_va;
-			job->res.fault_len = sizeof(prof);
-			job->res.fault_write = true;
-		}
-	}
+	error = vnpu_job_write_profile(job, error);
 	job->res.error = error;
 	ran = job->end_ns - job->start_ns;
 	atomic_fetch_add(&job->vm.vf->busy_ns[e->klass], ran);
@@ -255,6 +263,13 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 
 	job->start_ns = vnpu_now_ns();
 	err = atomic_load(&job->abort);
+	/*
+	 * Dependencies on the context's own earlier jobs are not waited for by the scheduler
+	 * (the order holds) and may still have been running at run_job; they are over now, the
+	 * engine running one job at a time in order: a failed one keeps this job from running.
+	 */
+	if (!err)
+		err = drm_sched_job_dependency_error(&job->base);
 	if (!err && vnpu_take_injected_hang(e->vdev)) {
 		job->hang = true;
 		err = vnpu_engine_hang(e, job);
@@ -306,15 +321,21 @@ static struct dma_fence *vnpu_sched_run_job(struct drm_sched_job *sched_job)
 	struct dma_fence *fence;
 	int err;
 
-	/* As in the kernel, a failed dependency is not run into: the job carries its error. */
+	job->engine = e;
+	/*
+	 * As in the kernel, a failed dependency is not run into: the job carries its error. Its
+	 * profile record says so (start and end 0), since user space has no other way to read
+	 * a fence's error.
+	 */
 	err = drm_sched_job_dependency_error(sched_job);
-	if (err)
+	if (err) {
+		vnpu_job_write_profile(job, err);
 		return ERR_PTR(err);
+	}
 	fence = malloc(sizeof(*fence));
 	if (!fence)
 		return ERR_PTR(-ENOMEM);
 	dma_fence_init(fence, &vnpu_hw_fence_ops, e->fence_context, atomic_fetch_add(&e->seqno, 1) + 1);
-	job->engine = e;
 	job->hw_fence = fence;
 
 	pthread_mutex_lock(&e->lock);

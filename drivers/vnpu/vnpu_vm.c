@@ -10,9 +10,10 @@
  * The MMU: a job brackets its execution with vnpu_vm_job_begin() / vnpu_vm_job_end() and
  * hands the executor vnpu_vm_mem_ops with the job as context. Each access is translated
  * through the VM (drm_gpuvm_translate(), so it must lie within one mapping and respect its
- * permission); the object it reaches is vmapped once per job and cached in the job with
- * the reference the translation took, so the host pointer stays valid until the job ends
- * even if the range is unbound meanwhile. vnpu_vm_job_end() drops every vmap and reference.
+ * permission); the object it reaches is looked up once per job (the device maps each
+ * object once, vnpu_bo_device_vaddr()) and cached in the job with the reference the
+ * translation took, so the host pointer stays valid until the job ends even if the range
+ * is unbound meanwhile. vnpu_vm_job_end() drops every reference.
  * A refused access is recorded as the client's last fault and answered with NULL.
  */
 #define _GNU_SOURCE
@@ -214,10 +215,8 @@ void vnpu_vm_job_end(struct vnpu_vm_job *job)
 {
 	unsigned int i;
 
-	for (i = 0; i < job->nr; i++) {
-		drm_gem_shmem_vunmap(to_drm_gem_shmem_obj(job->objs[i].obj));
+	for (i = 0; i < job->nr; i++)
 		drm_gem_object_put(job->objs[i].obj);
-	}
 	free(job->objs);
 	job->objs = NULL;
 	job->nr = 0;
@@ -229,7 +228,7 @@ void vnpu_vm_job_end(struct vnpu_vm_job *job)
 
 /*
  * The host address of @obj for @job: from the job's cache (dropping the caller's reference,
- * the cache holds one), or vmapped now and cached with the caller's reference. NULL with
+ * the cache holds one), or mapped now and cached with the caller's reference. NULL with
  * *@err set when out of memory or the object cannot be mapped; the reference is dropped.
  */
 static void *vnpu_vm_job_vaddr(struct vnpu_vm_job *job, struct drm_gem_object *obj, int *err)
@@ -256,7 +255,7 @@ static void *vnpu_vm_job_vaddr(struct vnpu_vm_job *job, struct drm_gem_object *o
 		job->objs = objs;
 		job->cap = cap;
 	}
-	*err = drm_gem_shmem_vmap(to_drm_gem_shmem_obj(obj), &vaddr);
+	*err = vnpu_bo_device_vaddr(obj, &vaddr);
 	if (*err) {
 		vaddr = NULL;
 		goto out_put;

@@ -592,7 +592,9 @@ struct vnpu_job_profile {
  * @out_sync: the syncobj that gets the job's fence (replacing its fence, or as timeline
  *	point @out_sync.point when non-zero); @out_sync.handle 0 for none.
  * @profile_va: 0, or an 8-byte aligned VA of the client's address space, mapped writable,
- *	where the device writes a struct vnpu_job_profile when the job is over.
+ *	where the device writes a struct vnpu_job_profile when the job is over. A job that
+ *	does not run because an in-fence failed writes it too, with @start_ns and @end_ns 0
+ *	and that error; a job of a killed or destroyed context that never ran writes none.
  * @job_id: out, the job's sequence number on its context (1, 2, ...).
  *
  * Return: 0; -EINVAL for bad arguments; -ENOENT; -EBUSY when the context already holds
