@@ -116,6 +116,7 @@ static void vnpu_queues_show_file(struct drm_file *file, void *data)
 		id++;
 	}
 	pthread_mutex_unlock(&vf->ctx_lock);
+	vnpu_uq_debugfs_show(m, file);
 }
 
 /* "queues": every context of every client, then what each engine holds right now. */

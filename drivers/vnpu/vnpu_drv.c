@@ -88,6 +88,9 @@ static const struct drm_ioctl_desc vnpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VNPU_CONTEXT_DESTROY, vnpu_context_destroy_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV_LAYOUT(VNPU_SUBMIT, vnpu_submit_ioctl, DRM_RENDER_ALLOW,
 				 &vnpu_submit_layout),
+	DRM_IOCTL_DEF_DRV(VNPU_QUEUE_CREATE, vnpu_queue_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VNPU_QUEUE_DESTROY, vnpu_queue_destroy_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VNPU_QUEUE_SIGNAL, vnpu_queue_signal_ioctl, DRM_RENDER_ALLOW),
 };
 
 /* Last put of the DRM device: every object (each holds a device reference) is gone. */

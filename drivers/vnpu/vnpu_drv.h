@@ -216,7 +216,8 @@ struct vnpu_vm_job {
  *	last put destroys @vm (dropping the mappings' object references) and frees the struct.
  * @fault_lock: guards @fault.
  * @fault: the last translation the MMU refused.
- * @ctx_lock: guards @contexts (id -> struct vnpu_ctx, each holding the table's reference).
+ * @ctx_lock: guards @contexts (id -> struct vnpu_ctx, each holding the table's reference)
+ *	and @queues (id -> struct vnpu_uq, owned by the table).
  * @busy_ns: engine time of the client's jobs per class (VNPU_ENGINE_*), atomic; jobs add
  *	to it after the file may be gone, which the reference they hold allows.
  */
@@ -227,6 +228,7 @@ struct vnpu_file {
 	struct vnpu_fault fault;
 	pthread_mutex_t ctx_lock;
 	struct idr contexts;
+	struct idr queues;
 	atomic_uint_fast64_t busy_ns[VNPU_NR_CLASSES];
 };
 
@@ -311,6 +313,9 @@ void vnpu_vm_job_end(struct vnpu_vm_job *job);
 void vnpu_vm_last_fault(struct drm_file *file, struct vnpu_fault *fault);
 void vnpu_vm_debugfs_init(struct vnpu_device *vdev);
 struct vnpu_file *vnpu_file_of(struct drm_file *file);
+void vnpu_file_get(struct vnpu_file *vf);
+void vnpu_file_put(struct vnpu_file *vf);
+void vnpu_vm_job_begin_vf(struct vnpu_file *vf, struct vnpu_vm_job *job);
 
 /* engine instances: rings, execution threads, reset (vnpu_ring.c) */
 extern const struct drm_sched_backend_ops vnpu_sched_ops;
@@ -321,6 +326,16 @@ void vnpu_engine_reset(struct vnpu_engine *e, int error);
 uint64_t vnpu_engine_busy_ns(struct vnpu_engine *e);
 void vnpu_record_job(struct vnpu_device *vdev, struct vnpu_job *job,
 		     struct vnpu_job_record *rec);
+int vnpu_inject_dma_error(struct vnpu_device *vdev, enum vnpu_engine_class klass);
+bool vnpu_inject_hang_take(struct vnpu_device *vdev);
+
+/* user-space queues (vnpu_uq.c) */
+struct vnpu_uq;
+int vnpu_queue_create_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int vnpu_queue_destroy_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int vnpu_queue_signal_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+void vnpu_queues_close(struct drm_file *file);
+void vnpu_uq_debugfs_show(struct seq_file *m, struct drm_file *file);
 
 /* contexts and submission (vnpu_job.c) */
 int vnpu_context_create_ioctl(struct drm_device *dev, void *data, struct drm_file *file);

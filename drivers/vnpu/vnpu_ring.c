@@ -95,32 +95,50 @@ static int vnpu_job_aborted(void *arg)
 	return atomic_load(&job->abort) != 0;
 }
 
-/* The device's pending injected DMA errors hit the next DMA packet of any job. */
-static int vnpu_job_inject(void *arg, enum vnpu_engine_class klass)
+/* Take one of @count's pending injections, if any. */
+static bool vnpu_inject_take(atomic_int *count)
 {
-	struct vnpu_job *job = arg;
-	struct vnpu_device *vdev = job->engine->vdev;
-	int n = atomic_load(&vdev->inject_dma_error);
-
-	if (klass != VNPU_EXEC_DMA)
-		return 0;
-	while (n > 0) {
-		if (atomic_compare_exchange_weak(&vdev->inject_dma_error, &n, n - 1))
-			return -EIO;
-	}
-	return 0;
-}
-
-/* Take one pending injected hang, if any: the job that gets it never finishes by itself. */
-static bool vnpu_take_injected_hang(struct vnpu_device *vdev)
-{
-	int n = atomic_load(&vdev->inject_hang);
+	int n = atomic_load(count);
 
 	while (n > 0) {
-		if (atomic_compare_exchange_weak(&vdev->inject_hang, &n, n - 1))
+		if (atomic_compare_exchange_weak(count, &n, n - 1))
 			return true;
 	}
 	return false;
+}
+
+/**
+ * vnpu_inject_dma_error() - the fault-injection hook of every stream: a pending injected DMA
+ * error hits the next DMA packet of any job or queue entry
+ * @vdev: the device
+ * @klass: the packet's engine class
+ *
+ * Return: -EIO when an injected error is taken, else 0.
+ */
+int vnpu_inject_dma_error(struct vnpu_device *vdev, enum vnpu_engine_class klass)
+{
+	if (klass != VNPU_EXEC_DMA)
+		return 0;
+	return vnpu_inject_take(&vdev->inject_dma_error) ? -EIO : 0;
+}
+
+/**
+ * vnpu_inject_hang_take() - take one pending injected hang: the job (or queue entry) that
+ * gets it does not finish by itself
+ * @vdev: the device
+ *
+ * Return: true when one was taken.
+ */
+bool vnpu_inject_hang_take(struct vnpu_device *vdev)
+{
+	return vnpu_inject_take(&vdev->inject_hang);
+}
+
+static int vnpu_job_inject(void *arg, enum vnpu_engine_class klass)
+{
+	struct vnpu_job *job = arg;
+
+	return vnpu_inject_dma_error(job->engine->vdev, klass);
 }
 
 /* A hung job: the engine stops making progress until it is reset. */
@@ -270,7 +288,7 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 	 */
 	if (!err)
 		err = drm_sched_job_dependency_error(&job->base);
-	if (!err && vnpu_take_injected_hang(e->vdev)) {
+	if (!err && vnpu_inject_hang_take(e->vdev)) {
 		job->hang = true;
 		err = vnpu_engine_hang(e, job);
 	}

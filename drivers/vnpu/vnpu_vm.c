@@ -44,18 +44,27 @@ struct vnpu_file *vnpu_file_of(struct drm_file *file)
 	return to_vnpu_file(file);
 }
 
-static void vnpu_file_get(struct vnpu_file *vf)
+/**
+ * vnpu_file_get() - take a reference to a client's state (it outlives the file until put)
+ * @vf: the state
+ */
+void vnpu_file_get(struct vnpu_file *vf)
 {
 	atomic_fetch_add(&vf->refcount, 1);
 }
 
-static void vnpu_file_put(struct vnpu_file *vf)
+/**
+ * vnpu_file_put() - drop a reference; the last one destroys the address space
+ * @vf: the state
+ */
+void vnpu_file_put(struct vnpu_file *vf)
 {
 	if (atomic_fetch_sub(&vf->refcount, 1) != 1)
 		return;
 	drm_gpuvm_destroy(&vf->vm);
 	pthread_mutex_destroy(&vf->fault_lock);
 	idr_destroy(&vf->contexts);
+	idr_destroy(&vf->queues);
 	pthread_mutex_destroy(&vf->ctx_lock);
 	free(vf);
 }
@@ -83,6 +92,7 @@ int vnpu_vm_open(struct drm_device *dev, struct drm_file *file)
 	pthread_mutex_init(&vf->fault_lock, NULL);
 	pthread_mutex_init(&vf->ctx_lock, NULL);
 	idr_init(&vf->contexts);
+	idr_init(&vf->queues);
 	file->driver_priv = vf;
 	return 0;
 
@@ -104,7 +114,8 @@ void vnpu_vm_postclose(struct drm_device *dev, struct drm_file *file)
 	struct vnpu_file *vf = to_vnpu_file(file);
 
 	(void)dev;
-	/* Contexts first: their queued jobs still reach the address space until they go. */
+	/* Queues and contexts first: their work still reaches the address space until they go. */
+	vnpu_queues_close(file);
 	vnpu_contexts_close(file);
 	file->driver_priv = NULL;
 	vnpu_file_put(vf);
@@ -196,8 +207,17 @@ void vnpu_vm_last_fault(struct drm_file *file, struct vnpu_fault *fault)
  */
 void vnpu_vm_job_begin(struct drm_file *file, struct vnpu_vm_job *job)
 {
-	struct vnpu_file *vf = to_vnpu_file(file);
+	vnpu_vm_job_begin_vf(to_vnpu_file(file), job);
+}
 
+/**
+ * vnpu_vm_job_begin_vf() - vnpu_vm_job_begin() for a caller that holds the client's state
+ * rather than its file (a user queue's engine)
+ * @vf: the client's state (the caller holds a reference)
+ * @job: the job's MMU state
+ */
+void vnpu_vm_job_begin_vf(struct vnpu_file *vf, struct vnpu_vm_job *job)
+{
 	vnpu_file_get(vf);
 	job->vf = vf;
 	pthread_mutex_init(&job->lock, NULL);

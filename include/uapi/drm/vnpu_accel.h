@@ -376,7 +376,7 @@ struct vnpu_pkt_transpose {
  * struct only ever grows at its end; the core zero-fills the tail an old caller does not pass.
  *
  * Numbers: 0x00 GET_PARAM, 0x01 BO_CREATE, 0x02 BO_INFO, 0x03 VM_BIND, 0x04 CONTEXT_CREATE,
- * 0x05 CONTEXT_DESTROY, 0x06 SUBMIT.
+ * 0x05 CONTEXT_DESTROY, 0x06 SUBMIT, 0x07 QUEUE_CREATE, 0x08 QUEUE_DESTROY, 0x09 QUEUE_SIGNAL.
  */
 #define DRM_VNPU_GET_PARAM		0x00
 #define DRM_VNPU_BO_CREATE		0x01
@@ -385,6 +385,9 @@ struct vnpu_pkt_transpose {
 #define DRM_VNPU_CONTEXT_CREATE		0x04
 #define DRM_VNPU_CONTEXT_DESTROY	0x05
 #define DRM_VNPU_SUBMIT			0x06
+#define DRM_VNPU_QUEUE_CREATE		0x07
+#define DRM_VNPU_QUEUE_DESTROY		0x08
+#define DRM_VNPU_QUEUE_SIGNAL		0x09
 
 /* Parameters of DRM_IOCTL_VNPU_GET_PARAM (0 is invalid, so that a zeroed struct fails). */
 #define VNPU_PARAM_COMPUTE_ENGINES	1 /* number of compute engines (1..16) */
@@ -614,6 +617,140 @@ struct drm_vnpu_submit {
 	__u64 job_id;
 };
 
+/*
+ * User-space queues. A queue is a ring in memory shared by the client and the device: the
+ * client writes entries (packets, or a pointer to a command stream) and rings a doorbell with
+ * plain stores; the device's queue engine executes entries in order and publishes how far it
+ * got in the same memory. No system call is on the submission or the completion path.
+ * docs/vnpu-uq.md describes the protocol; libaccel's include/libaccel_vnpu.h implements it.
+ *
+ * The queue object (QUEUE_CREATE's @handle, mapped with BO_INFO's mmap offset) holds
+ * struct vnpu_uq_control at offset 0 and the ring at VNPU_UQ_RING_OFFSET. The device reads
+ * the ring directly (it need not be VM_BOUND); the packets in it reach memory only through
+ * the client's address space, as a SUBMITted job's do.
+ *
+ * An entry that fails (a malformed entry or packet, an MMU fault, a packet running past the
+ * device's job timeout) stops its queue: @status becomes VNPU_UQ_STATUS_ERROR with @error,
+ * @error_seqno and @fault_va set, later entries are not executed, and fences attached with
+ * QUEUE_SIGNAL past the last completed entry signal with the error. Other queues go on.
+ * Closing the file (or the client's death) destroys its queues.
+ */
+#define VNPU_UQ_RING_OFFSET	4096u
+#define VNPU_UQ_RING_MIN	4096u
+#define VNPU_UQ_RING_MAX	(1u << 20)
+#define VNPU_MAX_QUEUES		64	/* per open file */
+
+#define VNPU_UQ_STATUS_RUNNING	0
+#define VNPU_UQ_STATUS_ERROR	1
+
+/**
+ * struct vnpu_uq_control - the first page of a queue object. Each half is written by one side
+ * only; 64-bit counters are read and written whole (naturally aligned atomics).
+ *
+ * Written by the client:
+ * @wptr: bytes of entries written to the ring since creation (offset = @wptr % ring size);
+ *	advanced with release ordering after the entry's bytes.
+ * @doorbell: incremented after @wptr moved; a futex word the device sleeps on when
+ *	@device_sleeping says so (wake it with FUTEX_WAKE on this word).
+ * @waiters: non-zero while a client thread sleeps on @completed_futex or @rptr_futex, so
+ *	that the device calls FUTEX_WAKE.
+ *
+ * Written by the device:
+ * @rptr: bytes consumed (entries completed or skipped); the space before it is free.
+ * @completed: seqno of the last completed entry (release ordering after its results).
+ * @completed_futex: the low 32 bits of @completed, a futex word.
+ * @rptr_futex: incremented whenever @rptr moves, a futex word for a writer waiting for space.
+ * @device_sleeping: the device is (about to be) asleep on @doorbell.
+ * @status: VNPU_UQ_STATUS_*.  @error: the errno that stopped the queue.
+ * @error_seqno: the entry that failed.  @fault_va: the VA an MMU fault refused (-EFAULT).
+ */
+struct vnpu_uq_control {
+	__u64 wptr;
+	__u32 doorbell;
+	__u32 waiters;
+	__u8 client_pad[48];
+
+	__u64 rptr;
+	__u64 completed;
+	__u32 completed_futex;
+	__u32 rptr_futex;
+	__u32 device_sleeping;
+	__u32 status;
+	__s32 error;
+	__u32 device_pad0;
+	__u64 error_seqno;
+	__u64 fault_va;
+	__u8 device_pad[8];
+};
+
+#define VNPU_UQ_ENTRY_PAD	(1u << 0) /* skip @length bytes (fills the ring to its end) */
+#define VNPU_UQ_ENTRY_INDIRECT	(1u << 1) /* the body is a struct vnpu_uq_indirect */
+
+/**
+ * struct vnpu_uq_entry - the header of one ring entry, followed by its body: packets of the
+ * command-stream format, or with VNPU_UQ_ENTRY_INDIRECT one struct vnpu_uq_indirect.
+ * @length: bytes of the entry, header included: a multiple of 8, at least 16, and the entry
+ *	lies wholly before the ring's end (a PAD entry fills the rest of the ring first; when
+ *	fewer than 16 bytes are left before the end they are skipped without one).
+ * @flags: VNPU_UQ_ENTRY_*; other bits are -EINVAL.
+ * @seqno: the previous entry's seqno + 1 (the first is 1); PAD entries carry 0 and do not
+ *	count. A wrong seqno stops the queue with -EINVAL.
+ */
+struct vnpu_uq_entry {
+	__u32 length;
+	__u32 flags;
+	__u64 seqno;
+};
+
+/**
+ * struct vnpu_uq_indirect - an entry's command stream elsewhere in the client's address space.
+ * @va: 8-byte aligned; @size: bytes, a multiple of 8, 8 to VNPU_MAX_CMD_SIZE.
+ */
+struct vnpu_uq_indirect {
+	__u64 va;
+	__u64 size;
+};
+
+/**
+ * struct drm_vnpu_queue_create - DRM_IOCTL_VNPU_QUEUE_CREATE: make a user queue.
+ * @ring_size: in, bytes: a power of two, VNPU_UQ_RING_MIN to VNPU_UQ_RING_MAX.
+ * @flags: in, must be 0.
+ * @handle: out, the queue object's GEM handle (control page and ring, zeroed).
+ * @queue_id: out, the queue's id in this file (lowest free from 1; -ENOSPC past
+ *	VNPU_MAX_QUEUES).
+ */
+struct drm_vnpu_queue_create {
+	__u32 ring_size;
+	__u32 flags;
+	__u32 handle;
+	__u32 queue_id;
+};
+
+/**
+ * struct drm_vnpu_queue_destroy - DRM_IOCTL_VNPU_QUEUE_DESTROY: stop the queue (an entry in
+ * progress is aborted) and free it; fences attached past its last completed entry signal
+ * with -ECANCELED. The queue object lives on while the client holds its handle or mapping.
+ * @queue_id: -ENOENT when unknown.  @pad: must be 0.
+ */
+struct drm_vnpu_queue_destroy {
+	__u32 queue_id;
+	__u32 pad;
+};
+
+/**
+ * struct drm_vnpu_queue_signal - DRM_IOCTL_VNPU_QUEUE_SIGNAL: put into a syncobj a fence that
+ * signals once the queue has completed entry @seqno (at once if it has), with the queue's
+ * error if it stops first, so that syncobj waits, sync_files and eventfds see user-queue
+ * work. @queue_id: -ENOENT when unknown.  @flags: must be 0.  @seqno: >= 1.
+ * @out_sync: the syncobj (replacing its fence, or as point @out_sync.point when non-zero).
+ */
+struct drm_vnpu_queue_signal {
+	__u32 queue_id;
+	__u32 flags;
+	__u64 seqno;
+	struct drm_vnpu_sync out_sync;
+};
+
 #define DRM_IOCTL_VNPU_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_GET_PARAM, struct drm_vnpu_get_param)
 #define DRM_IOCTL_VNPU_BO_CREATE \
@@ -629,6 +766,13 @@ struct drm_vnpu_submit {
 	DRM_IOW(DRM_COMMAND_BASE + DRM_VNPU_CONTEXT_DESTROY, struct drm_vnpu_context_destroy)
 #define DRM_IOCTL_VNPU_SUBMIT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_SUBMIT, struct drm_vnpu_submit)
+
+#define DRM_IOCTL_VNPU_QUEUE_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VNPU_QUEUE_CREATE, struct drm_vnpu_queue_create)
+#define DRM_IOCTL_VNPU_QUEUE_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VNPU_QUEUE_DESTROY, struct drm_vnpu_queue_destroy)
+#define DRM_IOCTL_VNPU_QUEUE_SIGNAL \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VNPU_QUEUE_SIGNAL, struct drm_vnpu_queue_signal)
 
 #if defined(__cplusplus)
 }
