@@ -8,7 +8,11 @@
  * - jobs per second batched (64 NOP jobs submitted, then one wait for the last) against the
  *   same round trip, per job;
  * - DMA copy of 256 MiB split over every DMA engine (one context each) against memcpy with
- *   the same number of threads on the same buffers.
+ *   the same number of threads on the same buffers;
+ * - user-queue null entry submit-to-complete (reserve, NOP, submit, wait) against a
+ *   shared-memory busy-poll round trip between two threads on two CPUs; batched 64 entries
+ *   per wait; and the same null entry with the whole process on one CPU, against a
+ *   SOCK_SEQPACKET round trip on that CPU (the adaptive waits must not starve the device).
  *
  *   bench_vnpu_jobs [ACCELD_PATH]   (the daemon is not used; the argument is accepted for
  *                                    scripts/bench.sh, which passes it to every program)
@@ -22,8 +26,11 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+#include <sched.h>
+
 #include <drm/drm.h>
 #include <libaccel.h>
+#include <libaccel_vnpu.h>
 #include <uapi/drm/vnpu_accel.h>
 
 #define DMA_BYTES	(256ull << 20)
@@ -194,6 +201,148 @@ static void run_memcpy(void *arg, long iters)
 	}
 }
 
+static struct accel_vnpu_uq *uq;
+
+static void uq_nop(void)
+{
+	struct vnpu_pkt_nop nop = { { VNPU_OP_NOP, sizeof(nop) / 4, 0 } };
+	void *space;
+
+	if (accel_vnpu_uq_reserve(uq, sizeof(nop), 0, &space))
+		die("accel_vnpu_uq_reserve");
+	memcpy(space, &nop, sizeof(nop));
+}
+
+static void run_uq_null(void *arg, long iters)
+{
+	(void)arg;
+	for (long i = 0; i < iters; i++) {
+		uq_nop();
+		if (accel_vnpu_uq_wait(uq, accel_vnpu_uq_submit(uq, 0), -1))
+			die("accel_vnpu_uq_wait");
+	}
+}
+
+static void run_uq_batched(void *arg, long iters)
+{
+	uint64_t last = 0;
+
+	(void)arg;
+	for (long i = 0; i < iters; i += BATCH) {
+		for (long j = 0; j < BATCH; j++) {
+			uq_nop();
+			last = accel_vnpu_uq_submit(uq, j + 1 < BATCH ? ACCEL_VNPU_UQ_DEFER : 0);
+		}
+		if (accel_vnpu_uq_wait(uq, last, -1))
+			die("accel_vnpu_uq_wait");
+	}
+}
+
+/* The floor of a user queue: a value passed to a polling thread on another CPU and back. */
+static uint64_t ping, pong;
+static volatile int pong_stop;
+
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *pong_thread(void *arg)
+{
+	uint64_t seen = 0;
+
+	(void)arg;
+	pin_to(1);
+	while (!pong_stop) {
+		uint64_t v = __atomic_load_n(&ping, __ATOMIC_ACQUIRE);
+
+		if (v != seen) {
+			seen = v;
+			__atomic_store_n(&pong, v, __ATOMIC_RELEASE);
+		}
+	}
+	return NULL;
+}
+
+static void run_busy_poll(void *arg, long iters)
+{
+	(void)arg;
+	for (long i = 0; i < iters; i++) {
+		uint64_t v = __atomic_load_n(&ping, __ATOMIC_RELAXED) + 1;
+
+		__atomic_store_n(&ping, v, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&pong, __ATOMIC_ACQUIRE) != v)
+			;
+	}
+}
+
+static struct bench_result busy_poll_round_trip(void)
+{
+	struct bench_result r;
+	pthread_t t;
+
+	pin_to(0);
+	pong_stop = 0;
+	if (pthread_create(&t, NULL, pong_thread, NULL))
+		die("pthread_create");
+	r = bench_run(run_busy_poll, NULL, 200000, 11);
+	pong_stop = 1;
+	pthread_join(t, NULL);
+	{
+		cpu_set_t all;
+
+		CPU_ZERO(&all);
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			CPU_SET(c, &all);
+		sched_setaffinity(0, sizeof(all), &all);
+	}
+	return r;
+}
+
+static char *find_vnpu(void);
+
+/*
+ * The user-queue figure with every thread of the process (the embedded device's queue
+ * engine included, made after the pin) on CPU 0, in a child with its own root.
+ */
+static void uq_one_cpu(void)
+{
+	char root[] = "/tmp/accel-bench-XXXXXX";
+	struct bench_result r, seq;
+	char *path, cmd[128];
+	pid_t pid, echo;
+	int status;
+
+	pid = fork();
+	if (pid) {
+		waitpid(pid, &status, 0);
+		return;
+	}
+	pin_to(0);
+	if (!mkdtemp(root))
+		die("mkdtemp");
+	setenv("ACCEL_ROOT", root, 1);
+	path = find_vnpu();
+	fd = accel_sys_open(path, O_RDWR);
+	if (fd < 0 || accel_vnpu_uq_create(fd, 64 << 10, &uq))
+		die("user queue on one CPU");
+	r = bench_run(run_uq_null, NULL, 2000, 11);
+	echo = start_echo(); /* inherits the pin: both ends on CPU 0 */
+	seq = bench_run(run_seqpacket, NULL, 20000, 11);
+	bench_report("vnpu user-queue null entry, one CPU", "ns", r, "SEQPACKET round trip, one CPU",
+		     seq, "");
+	close(seq_fd);
+	waitpid(echo, &status, 0);
+	accel_vnpu_uq_destroy(uq);
+	accel_sys_close(fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	_exit(system(cmd) ? 1 : 0);
+}
+
 static char *find_vnpu(void)
 {
 	struct accel_device_info *v;
@@ -274,6 +423,22 @@ int main(void)
 		     "SEQPACKET 64 B round trip", seq, "");
 	close(seq_fd);
 	waitpid(echo, &status, 0);
+
+	if (accel_vnpu_uq_create(fd, 64 << 10, &uq))
+		die("accel_vnpu_uq_create");
+	{
+		struct bench_result uqr, uqb, poll;
+
+		uqr = bench_run(run_uq_null, NULL, 20000, 11);
+		uqb = bench_run(run_uq_batched, NULL, 200 * BATCH, 11);
+		poll = busy_poll_round_trip();
+		bench_report("vnpu user-queue null entry submit-to-complete", "ns", uqr,
+			     "busy-poll round trip, 2 CPUs", poll, "<= 3");
+		bench_report("vnpu user-queue null entry, batched 64 (per entry)", "ns", uqb,
+			     "busy-poll round trip, 2 CPUs", poll, "");
+	}
+	accel_vnpu_uq_destroy(uq);
+	uq_one_cpu();
 
 	dma = bench_run(run_dma, NULL, 4, 5);
 	mc = bench_run(run_memcpy, NULL, 4, 5);

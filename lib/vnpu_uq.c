@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,37 @@ static void uq_cpu_relax(void)
 #endif
 }
 
+/* CPUs this thread may run on: polling only pays when the device can run on another. */
+static int uq_cpus_usable(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return get_nprocs();
+	return CPU_COUNT(&set);
+}
+
+/*
+ * One step of a poll that started at @t0: pure spinning for the first microseconds, then
+ * yielding, so that a device thread the scheduler put on our CPU gets to run. False once
+ * the poll's budget is spent (time to sleep).
+ */
+static bool uq_poll_step(const struct accel_vnpu_uq *q, int64_t t0)
+{
+	int64_t spent;
+
+	if (!q->spin)
+		return false;
+	spent = uq_now_ns() - t0;
+	if (spent >= UQ_SPIN_NS)
+		return false;
+	if (spent < 2000)
+		uq_cpu_relax();
+	else
+		sched_yield();
+	return true;
+}
+
 static void uq_futex_wait(uint32_t *addr, uint32_t val, int64_t deadline)
 {
 	struct timespec ts = { 0, 50 * 1000000l }, *tp = &ts;
@@ -112,7 +145,7 @@ int accel_vnpu_uq_create(int fd, uint32_t ring_size, struct accel_vnpu_uq **out)
 	q->ring_size = ring_size;
 	q->ctrl = q->map;
 	q->ring = (uint8_t *)q->map + VNPU_UQ_RING_OFFSET;
-	q->spin = get_nprocs() > 1;
+	q->spin = uq_cpus_usable() > 1;
 	*out = q;
 	return 0;
 
@@ -179,10 +212,8 @@ static int uq_wait_space(struct accel_vnpu_uq *q, uint64_t need, int flags)
 			return 0;
 		if (flags & ACCEL_VNPU_UQ_NONBLOCK)
 			return -EAGAIN;
-		if (q->spin && uq_now_ns() - t0 < UQ_SPIN_NS) {
-			uq_cpu_relax();
+		if (uq_poll_step(q, t0))
 			continue;
-		}
 		__atomic_add_fetch(&q->ctrl->waiters, 1, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&q->ctrl->rptr, __ATOMIC_SEQ_CST) == rptr)
 			uq_futex_wait(&q->ctrl->rptr_futex, seen, -1);
@@ -283,10 +314,8 @@ int accel_vnpu_uq_wait(struct accel_vnpu_uq *q, uint64_t seqno, int64_t timeout_
 		if (deadline >= 0 && uq_now_ns() >= deadline)
 			return -ETIME;
 		/* Poll only when the device can run meanwhile; on one CPU it would starve it. */
-		if (q->spin && uq_now_ns() - t0 < UQ_SPIN_NS) {
-			uq_cpu_relax();
+		if (uq_poll_step(q, t0))
 			continue;
-		}
 		__atomic_add_fetch(&q->ctrl->waiters, 1, __ATOMIC_SEQ_CST);
 		if (accel_vnpu_uq_completed(q) < seqno && !uq_stopped(q))
 			uq_futex_wait(&q->ctrl->completed_futex, seen, deadline);

@@ -238,6 +238,8 @@ struct vnpu_file {
  * @id, @klass, @priority, @client_id: constant.
  * @lock: serialises arm and push of the entity's jobs, and guards @dead and @seqno.
  * @dead: destroyed (no SUBMIT may push any more).
+ * @killed: a job of the context hung (atomic): set by the timeout handler before the hung
+ *	job's fence can signal, so that nobody who saw that fence can still submit here.
  * @outstanding: jobs whose fence has not signalled (atomic), at most the queue depth.
  * @entity: the scheduler entity; torn down at destroy, its memory freed with the last @ref.
  */
@@ -250,6 +252,7 @@ struct vnpu_ctx {
 	uint64_t client_id;
 	pthread_mutex_t lock;
 	bool dead;
+	atomic_bool killed;
 	uint64_t seqno;
 	atomic_uint outstanding;
 	struct drm_sched_entity entity;

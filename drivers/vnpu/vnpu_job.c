@@ -345,13 +345,20 @@ int vnpu_submit_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 		ret = -ENOENT;
 		goto err_unlock;
 	}
+	if (atomic_load(&ctx->killed)) {
+		ret = -ECANCELED;
+		goto err_unlock;
+	}
 	if (atomic_load(&ctx->outstanding) >= vdev->cfg.queue_depth) {
 		ret = -EBUSY;
 		goto err_unlock;
 	}
-	ret = drm_sched_entity_error(&ctx->entity);
-	if (ret == -ECANCELED || ret == -ESRCH || ret == -ENODEV)
-		goto err_unlock;
+	/*
+	 * A killed context is refused above (and by the push below, once the scheduler marked
+	 * it guilty), not by drm_sched_entity_error(): that also reports the last job's error,
+	 * and a job that merely inherited an error from its in-fence, or faulted, must not make
+	 * its context unusable.
+	 */
 	drm_sched_job_arm(&job->base);
 	job->job_id = job_id = ++ctx->seqno;
 	job->submit_ns = vnpu_now_ns();

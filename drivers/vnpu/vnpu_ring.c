@@ -8,8 +8,9 @@
  * waits for the engine to drop it (the engine "reset"), and answers the scheduler, which then
  * kills the guilty context and lets every other context's work go on.
  *
- * Engine reset and teardown only ever abort the job on the engine; the jobs behind it in the
- * FIFO belong to other contexts and run normally after it.
+ * An unsolicited engine reset aborts only the job on the engine. A timeout also cancels the
+ * hung context's jobs staged behind it (its context is being killed); the other contexts'
+ * jobs in the FIFO run normally after it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -241,14 +242,16 @@ static int vnpu_job_write_profile(struct vnpu_job *job, int error)
 }
 
 /* Everything the engine owes a finished job, before its fence signals. */
-static void vnpu_engine_finish(struct vnpu_engine *e, struct vnpu_job *job, int error)
+static void vnpu_engine_finish(struct vnpu_engine *e, struct vnpu_job *job, int error,
+			       bool profile)
 {
 	struct vnpu_device *vdev = e->vdev;
 	struct vnpu_job_record *rec;
 	uint64_t ran;
 
 	job->end_ns = vnpu_now_ns();
-	error = vnpu_job_write_profile(job, error);
+	if (profile)
+		error = vnpu_job_write_profile(job, error);
 	job->res.error = error;
 	ran = job->end_ns - job->start_ns;
 	atomic_fetch_add(&job->vm.vf->busy_ns[e->klass], ran);
@@ -277,10 +280,13 @@ static void vnpu_engine_finish(struct vnpu_engine *e, struct vnpu_job *job, int 
 static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 {
 	struct dma_fence *fence = dma_fence_get(job->hw_fence);
+	bool cancelled;
 	int err;
 
 	job->start_ns = vnpu_now_ns();
 	err = atomic_load(&job->abort);
+	/* Cancelled before it started (its context killed, the device gone): no record. */
+	cancelled = err != 0;
 	/*
 	 * Dependencies on the context's own earlier jobs are not waited for by the scheduler
 	 * (the order holds) and may still have been running at run_job; they are over now, the
@@ -297,7 +303,7 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 	/* A stream stopped by an abort reports -ECANCELED; the reason is the abort's. */
 	if (atomic_load(&job->abort))
 		err = atomic_load(&job->abort);
-	vnpu_engine_finish(e, job, err);
+	vnpu_engine_finish(e, job, err, !cancelled);
 	/* The job may be freed as soon as the fence signals: nothing of it is touched after. */
 	if (err)
 		dma_fence_set_error(fence, err);
@@ -387,10 +393,21 @@ static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sch
 	struct vnpu_engine *e = job->engine;
 	struct vnpu_device *vdev = e->vdev;
 	struct vnpu_job_record rec;
+	struct vnpu_job *next;
 
 	if (dma_fence_is_signaled(job->hw_fence))
 		return DRM_GPU_SCHED_STAT_NO_HANG;
+	/* Before the hung job's fence can signal: whoever sees it must find the context dead. */
+	atomic_store(&job->ctx->killed, true);
 	pthread_mutex_lock(&e->lock);
+	/*
+	 * The context is about to be killed: its jobs already staged behind this one must not
+	 * start once the engine drops it (the scheduler cancels only what it still holds).
+	 * Under the same lock as the abort, so the engine cannot pick the next one up first.
+	 */
+	for (next = e->fifo_head; next; next = next->fifo_next)
+		if (next->ctx == job->ctx)
+			vnpu_job_abort_locked(e, next, -ECANCELED);
 	vnpu_job_abort_locked(e, job, -ETIME);
 	pthread_mutex_unlock(&e->lock);
 	dma_fence_wait(job->hw_fence, false);

@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,16 @@ static void vnpu_cpu_relax(void)
 #elif defined(__aarch64__)
 	__asm__ __volatile__("yield");
 #endif
+}
+
+/* CPUs the engine may run on (it inherits the creating thread's affinity). */
+static int vnpu_uq_cpus_usable(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return get_nprocs();
+	return CPU_COUNT(&set);
 }
 
 static const char *vnpu_uq_fence_driver_name(struct dma_fence *fence)
@@ -276,7 +287,11 @@ static uint64_t vnpu_uq_wait_work(struct vnpu_uq *q, bool spin)
 		if (w != q->rptr || atomic_load(&q->stop))
 			return w;
 		if (spin && vnpu_now_ns() - t0 < VNPU_UQ_SPIN_NS) {
-			vnpu_cpu_relax();
+			/* Spin first; then yield, so a client on our CPU gets to write its entry. */
+			if (vnpu_now_ns() - t0 < 2000)
+				vnpu_cpu_relax();
+			else
+				sched_yield();
 			continue;
 		}
 		/* Say we sleep before the last look, so a doorbell rung after it wakes us. */
@@ -294,7 +309,7 @@ static void *vnpu_uq_thread(void *arg)
 {
 	struct vnpu_uq *q = arg;
 	struct vnpu_uq_control *c = q->ctrl;
-	bool spin = get_nprocs() > 1;
+	bool spin = vnpu_uq_cpus_usable() > 1;
 	struct vnpu_exec_result res;
 	struct vnpu_uq_entry e;
 	uint64_t seqno = 0, w, t0, ran;
