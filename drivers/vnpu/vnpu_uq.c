@@ -167,10 +167,44 @@ static void vnpu_uq_wake_clients(struct vnpu_uq *q)
 	}
 }
 
-/* The entry at @rptr failed with @error: stop the queue and say so in the control page. */
-static void vnpu_uq_fail(struct vnpu_uq *q, uint64_t seqno, int error, uint64_t fault_va)
+/* A failed entry in the device's last_fault / last_hang views, as a job would be. */
+static void vnpu_uq_record(struct vnpu_uq *q, uint64_t seqno, int error,
+			   const struct vnpu_exec_result *res)
+{
+	struct vnpu_device *vdev = q->vdev;
+	struct vnpu_job_record rec = {
+		.client_id = q->client_id,
+		.job_id = seqno,
+		.profile = { .engine_class = VNPU_ENGINE_COMPUTE, .error = error },
+	};
+
+	snprintf(rec.engine, sizeof(rec.engine), "uq%u", q->id);
+	if (res) {
+		rec.profile.packets = res->packets;
+		rec.fail_index = res->fail_index;
+		rec.fail_offset = res->fail_offset;
+		rec.fail_opcode = res->fail_opcode;
+		rec.fault_va = res->fault_va;
+		rec.fault_len = res->fault_len;
+		rec.fault_write = res->fault_write;
+	}
+	pthread_mutex_lock(&vdev->log_lock);
+	if (error == -EFAULT) {
+		vdev->last_fault = rec;
+		vdev->last_fault_valid = true;
+	} else if (error == -ETIME) {
+		vdev->last_hang = rec;
+		vdev->last_hang_valid = true;
+	}
+	pthread_mutex_unlock(&vdev->log_lock);
+}
+
+/* The entry @seqno failed with @error: stop the queue and say so in the control page. */
+static void vnpu_uq_fail(struct vnpu_uq *q, uint64_t seqno, int error,
+			 const struct vnpu_exec_result *res)
 {
 	struct vnpu_uq_control *c = q->ctrl;
+	uint64_t fault_va = res ? res->fault_va : 0;
 	uint64_t completed;
 
 	pthread_mutex_lock(&q->lock);
@@ -181,6 +215,7 @@ static void vnpu_uq_fail(struct vnpu_uq *q, uint64_t seqno, int error, uint64_t 
 	__atomic_store_n(&c->fault_va, fault_va, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->error, error, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->status, VNPU_UQ_STATUS_ERROR, __ATOMIC_RELEASE);
+	vnpu_uq_record(q, seqno, error, res);
 	vnpu_uq_signal_fences(q, completed, error);
 	vnpu_futex(&c->completed_futex, FUTEX_WAKE, INT_MAX, NULL);
 	vnpu_futex(&c->rptr_futex, FUTEX_WAKE, INT_MAX, NULL);
@@ -332,7 +367,7 @@ static void *vnpu_uq_thread(void *arg)
 		if (w - q->rptr > q->ring_size || e.length < sizeof(e) || (e.length & 7) ||
 		    e.length > w - q->rptr || e.length > q->ring_size - off ||
 		    (e.flags & ~(VNPU_UQ_ENTRY_PAD | VNPU_UQ_ENTRY_INDIRECT))) {
-			vnpu_uq_fail(q, seqno + 1, -EINVAL, 0);
+			vnpu_uq_fail(q, seqno + 1, -EINVAL, NULL);
 			break;
 		}
 		if (e.flags & VNPU_UQ_ENTRY_PAD) {
@@ -341,7 +376,12 @@ static void *vnpu_uq_thread(void *arg)
 			continue;
 		}
 		if (e.seqno != seqno + 1) {
-			vnpu_uq_fail(q, seqno + 1, -EINVAL, 0);
+			vnpu_uq_fail(q, seqno + 1, -EINVAL, NULL);
+			break;
+		}
+		/* Unplugged: the device runs nothing more; the queue says why. */
+		if (drm_dev_is_unplugged(&q->vdev->drm)) {
+			vnpu_uq_fail(q, e.seqno, -ENODEV, NULL);
 			break;
 		}
 		t0 = vnpu_now_ns();
@@ -362,7 +402,7 @@ static void *vnpu_uq_thread(void *arg)
 		pthread_mutex_unlock(&q->lock);
 		if (err) {
 			if (!atomic_load(&q->stop))
-				vnpu_uq_fail(q, e.seqno, err, res.fault_va);
+				vnpu_uq_fail(q, e.seqno, err, &res);
 			break;
 		}
 		seqno = e.seqno;
