@@ -167,7 +167,8 @@ int accel_devices_list(struct accel_device_info **out, size_t *count, int includ
 		free(l.v);
 		return err;
 	}
-	qsort(l.v, l.n, sizeof(*l.v), info_cmp);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), info_cmp);
 	*out = l.v;
 	*count = l.n;
 	return 0;

@@ -230,21 +230,27 @@ int accel_vnpu_uq_reserve(struct accel_vnpu_uq *q, size_t bytes, int flags, void
 
 	if ((bytes & 7) || len > q->ring_size || q->entry)
 		return -EINVAL;
-	ret = uq_wait_space(q, pad + len, flags);
-	if (ret)
-		return ret;
 	if (pad) {
 		/*
-		 * The entry would cross the ring's end: fill the rest with a PAD entry, or
-		 * leave it when not even a header fits (the device skips such a tail).
+		 * The entry would cross the ring's end: fill the rest with a PAD entry (or leave
+		 * it when not even a header fits: the device skips such a tail) and publish it
+		 * on its own, since the PAD and the entry together may be more than the ring.
 		 */
 		struct vnpu_uq_entry p = { .length = (uint32_t)pad, .flags = VNPU_UQ_ENTRY_PAD };
 
+		ret = uq_wait_space(q, pad, flags);
+		if (ret)
+			return ret;
 		if (pad >= sizeof(p))
 			memcpy(q->ring + off, &p, sizeof(p));
 		q->wptr += pad;
+		__atomic_store_n(&q->ctrl->wptr, q->wptr, __ATOMIC_RELEASE);
+		accel_vnpu_uq_ring(q);
 		off = 0;
 	}
+	ret = uq_wait_space(q, len, flags);
+	if (ret)
+		return ret;
 	q->entry = (struct vnpu_uq_entry *)(q->ring + off);
 	q->entry_len = (size_t)len;
 	*space = q->entry + 1;

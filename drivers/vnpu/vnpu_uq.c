@@ -356,8 +356,16 @@ static void *vnpu_uq_thread(void *arg)
 		if (atomic_load(&q->stop))
 			break;
 		off = (uint32_t)(q->rptr & (q->ring_size - 1));
-		/* Too little room for a header before the ring's end: skipped, no PAD needed. */
-		if (q->ring_size - off < sizeof(e) && w - q->rptr >= q->ring_size - off) {
+		/* Entries and skipped tails are multiples of 8: any other wptr is corrupt. */
+		if ((w - q->rptr) & 7) {
+			vnpu_uq_fail(q, seqno + 1, -EINVAL, NULL);
+			break;
+		}
+		/*
+		 * Too little room for a header before the ring's end (8 bytes, offsets being
+		 * multiples of 8): skipped, no PAD needed; wptr is at least there.
+		 */
+		if (q->ring_size - off < sizeof(e)) {
 			q->rptr += q->ring_size - off;
 			__atomic_store_n(&c->rptr, q->rptr, __ATOMIC_RELEASE);
 			continue;
