@@ -664,7 +664,8 @@ int vnpu_exec_stream(const struct vnpu_exec_ctx *ctx, const void *cmds, size_t l
 			if (ret)
 				break;
 		}
-		t0 = vnpu_now_ns();
+		/* Command-processor packets are not accounted: spare them the clock reads. */
+		t0 = engine >= 0 ? vnpu_now_ns() : 0;
 		ret = vnpu_exec_packet(&st, &pkt);
 		if (engine >= 0)
 			st.res->busy_ns[engine] += vnpu_now_ns() - t0;

@@ -193,13 +193,14 @@ struct vnpu_fault {
 
 /**
  * struct vnpu_vm_job - what one job reached through its client's address space.
- * @vf: the client (a reference, so that the job may outlive the file).
+ * @vf: the client (a reference when @holds_vf, so that the job may outlive the file).
  * @lock: guards @objs, @nr and @cap (engines of one job may translate concurrently).
  * @objs: the objects the job touched, each with one reference (and its device mapping) held until
  *	vnpu_vm_job_end(); @nr of @cap entries are used.
  */
 struct vnpu_vm_job {
 	struct vnpu_file *vf;
+	bool holds_vf;
 	pthread_mutex_t lock;
 	struct vnpu_vm_job_obj {
 		struct drm_gem_object *obj;
@@ -319,6 +320,7 @@ struct vnpu_file *vnpu_file_of(struct drm_file *file);
 void vnpu_file_get(struct vnpu_file *vf);
 void vnpu_file_put(struct vnpu_file *vf);
 void vnpu_vm_job_begin_vf(struct vnpu_file *vf, struct vnpu_vm_job *job);
+void vnpu_vm_job_begin_borrowed(struct vnpu_file *vf, struct vnpu_vm_job *job);
 
 /* engine instances: rings, execution threads, reset (vnpu_ring.c) */
 extern const struct drm_sched_backend_ops vnpu_sched_ops;

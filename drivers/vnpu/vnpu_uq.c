@@ -57,8 +57,10 @@ struct vnpu_uq_fence {
  * @fence_context: constant after creation.
  * @thread: the queue's engine; @compute and @rptr are touched only by it.
  * @stop: set once by destroy (atomic); the engine aborts the entry it runs and exits.
- * @lock guards @fences, @completed, @error, @entries, @busy_ns, @running_seqno,
- *	@running_since and @fence_seq.
+ * @lock guards @fences, @error and @fence_seq.
+ * @completed, @entries, @busy_ns: written by the engine only (atomic).
+ * @running_seqno, @running_since: the entry on the engine now, for debugfs (atomic).
+ * @nr_fences: entries of @fences (atomic), so the engine skips the lock when none wait.
  */
 struct vnpu_uq {
 	struct vnpu_device *vdev;
@@ -79,12 +81,12 @@ struct vnpu_uq {
 	pthread_mutex_t lock;
 	struct vnpu_uq_fence *fences;
 	atomic_int nr_fences;
-	uint64_t completed;
+	atomic_uint_fast64_t completed;
 	int error;
-	uint64_t entries;
-	uint64_t busy_ns;
-	uint64_t running_seqno;
-	uint64_t running_since;
+	atomic_uint_fast64_t entries;
+	atomic_uint_fast64_t busy_ns;
+	atomic_uint_fast64_t running_seqno;
+	atomic_uint_fast64_t running_since;
 	uint64_t fence_seq;
 };
 
@@ -209,7 +211,7 @@ static void vnpu_uq_fail(struct vnpu_uq *q, uint64_t seqno, int error,
 
 	pthread_mutex_lock(&q->lock);
 	q->error = error;
-	completed = q->completed;
+	completed = atomic_load(&q->completed);
 	pthread_mutex_unlock(&q->lock);
 	__atomic_store_n(&c->error_seqno, seqno, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->fault_va, fault_va, __ATOMIC_RELAXED);
@@ -254,7 +256,7 @@ static int vnpu_uq_hang(struct vnpu_uq *q, uint64_t deadline)
  * before it checks it, so the client rewriting the ring meanwhile cannot hurt).
  */
 static int vnpu_uq_run(struct vnpu_uq *q, uint32_t flags, const uint8_t *body, size_t len,
-		       struct vnpu_exec_result *res)
+		       uint64_t start_ns, struct vnpu_exec_result *res)
 {
 	struct vnpu_exec_ctx ctx = {
 		.mem = &vnpu_vm_mem_ops,
@@ -274,8 +276,9 @@ static int vnpu_uq_run(struct vnpu_uq *q, uint32_t flags, const uint8_t *body, s
 			return ret;
 	}
 	ctx.compute = q->compute;
-	ctx.deadline_ns = vnpu_now_ns() + q->vdev->cfg.job_timeout_ms * 1000000ull;
-	vnpu_vm_job_begin_vf(q->vf, &vm);
+	ctx.deadline_ns = start_ns + q->vdev->cfg.job_timeout_ms * 1000000ull;
+	/* The queue's own reference to the client outlives every entry. */
+	vnpu_vm_job_begin_borrowed(q->vf, &vm);
 	ctx.mem_ctx = &vm;
 	if (flags & VNPU_UQ_ENTRY_INDIRECT) {
 		if (len != sizeof(ind)) {
@@ -393,27 +396,23 @@ static void *vnpu_uq_thread(void *arg)
 			break;
 		}
 		t0 = vnpu_now_ns();
-		pthread_mutex_lock(&q->lock);
-		q->running_seqno = e.seqno;
-		q->running_since = t0;
-		pthread_mutex_unlock(&q->lock);
-		err = vnpu_uq_run(q, e.flags, q->ring + off + sizeof(e), e.length - sizeof(e), &res);
+		atomic_store_explicit(&q->running_since, t0, memory_order_relaxed);
+		atomic_store_explicit(&q->running_seqno, e.seqno, memory_order_relaxed);
+		err = vnpu_uq_run(q, e.flags, q->ring + off + sizeof(e), e.length - sizeof(e), t0,
+				  &res);
 		ran = vnpu_now_ns() - t0;
+		atomic_store_explicit(&q->running_seqno, 0, memory_order_relaxed);
 		atomic_fetch_add(&q->vf->busy_ns[VNPU_ENGINE_COMPUTE], ran);
-		pthread_mutex_lock(&q->lock);
-		q->running_seqno = 0;
-		q->busy_ns += ran;
-		if (!err) {
-			q->entries++;
-			q->completed = e.seqno;
-		}
-		pthread_mutex_unlock(&q->lock);
+		atomic_fetch_add_explicit(&q->busy_ns, ran, memory_order_relaxed);
 		if (err) {
 			if (!atomic_load(&q->stop))
 				vnpu_uq_fail(q, e.seqno, err, &res);
 			break;
 		}
 		seqno = e.seqno;
+		atomic_fetch_add_explicit(&q->entries, 1, memory_order_relaxed);
+		/* Before nr_fences is read: QUEUE_SIGNAL re-checks it after attaching. */
+		atomic_store(&q->completed, seqno);
 		q->rptr += e.length;
 		__atomic_store_n(&c->completed, seqno, __ATOMIC_RELEASE);
 		__atomic_store_n(&c->completed_futex, (uint32_t)seqno, __ATOMIC_RELEASE);
@@ -442,9 +441,7 @@ static void vnpu_uq_destroy(struct vnpu_uq *q, int error)
 	atomic_store(&q->stop, true);
 	vnpu_futex(&q->ctrl->doorbell, FUTEX_WAKE, INT_MAX, NULL);
 	pthread_join(q->thread, NULL);
-	pthread_mutex_lock(&q->lock);
-	completed = q->completed;
-	pthread_mutex_unlock(&q->lock);
+	completed = atomic_load(&q->completed);
 	vnpu_uq_signal_fences(q, completed, error);
 	vnpu_uq_free(q);
 }
@@ -627,9 +624,9 @@ int vnpu_queue_signal_ioctl(struct drm_device *dev, void *data, struct drm_file 
 	}
 	pthread_mutex_lock(&q->lock);
 	dma_fence_init(&f->base, &vnpu_uq_fence_ops, q->fence_context, ++q->fence_seq);
-	if (args->seqno <= q->completed || q->error) {
+	if (args->seqno <= atomic_load(&q->completed) || q->error) {
 		now = true;
-		error = args->seqno <= q->completed ? 0 : q->error;
+		error = args->seqno <= atomic_load(&q->completed) ? 0 : q->error;
 	} else {
 		/* Sorted by seqno; a list, since few fences wait on a queue at once. */
 		for (pp = &q->fences; *pp && (*pp)->seqno <= f->seqno; pp = &(*pp)->next)
@@ -640,6 +637,13 @@ int vnpu_queue_signal_ioctl(struct drm_device *dev, void *data, struct drm_file 
 		atomic_fetch_add(&q->nr_fences, 1);
 	}
 	pthread_mutex_unlock(&q->lock);
+	/*
+	 * The engine publishes completed, then looks at nr_fences without the lock: an entry
+	 * that completed while we attached may have missed our fence. Still under the table's
+	 * lock, so the queue cannot go meanwhile.
+	 */
+	if (!now && atomic_load(&q->completed) >= args->seqno)
+		vnpu_uq_signal_fences(q, atomic_load(&q->completed), 0);
 	pthread_mutex_unlock(&vf->ctx_lock);
 	if (now) {
 		if (error)
@@ -678,11 +682,14 @@ void vnpu_uq_debugfs_show(struct seq_file *m, struct drm_file *file)
 			   (unsigned long long)file->client_id, q->id, q->ring_size,
 			   (unsigned long long)__atomic_load_n(&q->ctrl->wptr, __ATOMIC_RELAXED),
 			   (unsigned long long)__atomic_load_n(&q->ctrl->rptr, __ATOMIC_RELAXED),
-			   (unsigned long long)q->completed, (unsigned long long)q->entries,
-			   (unsigned long long)q->busy_ns, atomic_load(&q->nr_fences), q->error);
-		if (q->running_seqno)
-			seq_printf(m, " running=%llu since_ns=%llu", (unsigned long long)q->running_seqno,
-				   (unsigned long long)q->running_since);
+			   (unsigned long long)atomic_load(&q->completed),
+			   (unsigned long long)atomic_load(&q->entries),
+			   (unsigned long long)atomic_load(&q->busy_ns), atomic_load(&q->nr_fences),
+			   q->error);
+		if (atomic_load(&q->running_seqno))
+			seq_printf(m, " running=%llu since_ns=%llu",
+				   (unsigned long long)atomic_load(&q->running_seqno),
+				   (unsigned long long)atomic_load(&q->running_since));
 		seq_puts(m, "\n");
 		pthread_mutex_unlock(&q->lock);
 		id++;

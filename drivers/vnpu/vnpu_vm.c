@@ -219,6 +219,19 @@ void vnpu_vm_job_begin(struct drm_file *file, struct vnpu_vm_job *job)
 void vnpu_vm_job_begin_vf(struct vnpu_file *vf, struct vnpu_vm_job *job)
 {
 	vnpu_file_get(vf);
+	vnpu_vm_job_begin_borrowed(vf, job);
+	job->holds_vf = true;
+}
+
+/**
+ * vnpu_vm_job_begin_borrowed() - vnpu_vm_job_begin_vf() for a caller whose own reference
+ * to @vf outlives the job (a user queue's engine, per entry): no reference is taken
+ * @vf: the client's state
+ * @job: the job's MMU state
+ */
+void vnpu_vm_job_begin_borrowed(struct vnpu_file *vf, struct vnpu_vm_job *job)
+{
+	job->holds_vf = false;
 	job->vf = vf;
 	pthread_mutex_init(&job->lock, NULL);
 	job->objs = NULL;
@@ -242,7 +255,8 @@ void vnpu_vm_job_end(struct vnpu_vm_job *job)
 	job->nr = 0;
 	job->cap = 0;
 	pthread_mutex_destroy(&job->lock);
-	vnpu_file_put(job->vf);
+	if (job->holds_vf)
+		vnpu_file_put(job->vf);
 	job->vf = NULL;
 }
 
