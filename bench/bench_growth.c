@@ -65,8 +65,8 @@ static void run_syncobj_create_destroy(void *arg, long iters)
 	}
 }
 
-/* In a child with @ndev example devices: GET_CAP and open+close on the last one (ns). */
-static void measure_devices(int ndev, double out[2])
+/* In a child with @ndev example devices: GET_CAP and open+close on the last one. */
+static void measure_devices(int ndev, struct bench_result out[2])
 {
 	int p[2], status;
 	pid_t pid;
@@ -78,7 +78,7 @@ static void measure_devices(int ndev, double out[2])
 		char root[] = "/tmp/accel-bench-XXXXXX", path[64], *cfg = NULL, cmd[96];
 		size_t len = 0;
 		FILE *f = open_memstream(&cfg, &len);
-		double r[2];
+		struct bench_result r[2];
 
 		for (int i = 0; i < ndev; i++)
 			fprintf(f, "[example.%d]\ndriver = example\n", i);
@@ -93,25 +93,18 @@ static void measure_devices(int ndev, double out[2])
 		op_fd = accel_sys_open(path, O_RDWR);
 		if (op_fd < 0)
 			_exit(1);
-		r[0] = bench_run(run_getcap, NULL, 200000, 9).median;
-		r[1] = bench_run(run_open_close, path, 5000, 9).median;
+		r[0] = bench_run(run_getcap, NULL, 200000, 9);
+		r[1] = bench_run(run_open_close, path, 5000, 9);
 		if (write(p[1], r, sizeof(r)) != sizeof(r))
 			_exit(1);
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 		_exit(system(cmd) ? 1 : 0);
 	}
 	close(p[1]);
-	if (read(p[0], out, 2 * sizeof(double)) != 2 * sizeof(double))
+	if (read(p[0], out, 2 * sizeof(*out)) != 2 * sizeof(*out))
 		abort();
 	close(p[0]);
 	waitpid(pid, &status, 0);
-}
-
-static struct bench_result as_result(double ns)
-{
-	struct bench_result r = { ns, ns, ns };
-
-	return r;
 }
 
 int main(void)
@@ -125,18 +118,18 @@ int main(void)
 
 	setrlimit(RLIMIT_NOFILE, &rl);
 	for (unsigned int i = 0; i < 3; i++) {
-		double r[2];
+		struct bench_result r[2];
 
 		measure_devices(devs[i], r);
 		if (i == 0) {
-			base_cap = as_result(r[0]);
-			base_oc = as_result(r[1]);
+			base_cap = r[0];
+			base_oc = r[1];
 			continue;
 		}
 		snprintf(name, sizeof(name), "GET_CAP with %d devices", devs[i]);
-		bench_report(name, "ns", as_result(r[0]), "GET_CAP with 1 device", base_cap, "flat");
+		bench_report(name, "ns", r[0], "GET_CAP with 1 device", base_cap, "flat");
 		snprintf(name, sizeof(name), "open+close with %d devices", devs[i]);
-		bench_report(name, "ns", as_result(r[1]), "open+close with 1 device", base_oc, "flat");
+		bench_report(name, "ns", r[1], "open+close with 1 device", base_oc, "flat");
 	}
 
 	if (!mkdtemp(root))
