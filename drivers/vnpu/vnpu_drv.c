@@ -231,6 +231,14 @@ static ssize_t context_count_show(struct device *dev, struct device_attribute *a
 	return snprintf(buf, PAGE_SIZE, "%d\n", atomic_load(&dev_to_vnpu(dev)->contexts));
 }
 
+static ssize_t user_queue_count_show(struct device *dev, struct device_attribute *attr,
+				     char *buf)
+{
+	(void)attr;
+	return snprintf(buf, PAGE_SIZE, "%d\n", atomic_load(&dev_to_vnpu(dev)->user_queues));
+}
+
+static DEVICE_ATTR_RO(user_queue_count);
 static DEVICE_ATTR_RO(vram_total);
 static DEVICE_ATTR_RO(job_timeout_ms);
 static DEVICE_ATTR_RO(reset_count);
@@ -249,6 +257,7 @@ static struct device_attribute *const vnpu_attrs[] = {
 	&dev_attr_job_timeout_ms,
 	&dev_attr_reset_count,
 	&dev_attr_context_count,
+	&dev_attr_user_queue_count,
 };
 
 /* sysfs engines/<name>/: each engine's busy time, jobs run and resets. */

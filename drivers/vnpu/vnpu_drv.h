@@ -120,7 +120,7 @@ struct vnpu_job_record {
  * @engines, @nr_engines, @sched_list: per class (VNPU_ENGINE_*); constant after probe (the
  *	engines themselves say what guards their state).
  * @engines_dir: sysfs "engines" directory.
- * @reset_count, @contexts, @inject_hang, @inject_dma_error: atomic.
+ * @reset_count, @contexts, @user_queues, @inject_hang, @inject_dma_error: atomic.
  * @log_lock guards @history, @history_next, @history_count, @last_hang, @last_fault and
  *	their valid flags.
  */
@@ -138,6 +138,7 @@ struct vnpu_device {
 
 	atomic_uint_fast64_t reset_count;
 	atomic_int contexts;
+	atomic_int user_queues;
 	atomic_int inject_hang;
 	atomic_int inject_dma_error;
 

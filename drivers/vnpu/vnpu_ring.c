@@ -397,6 +397,9 @@ static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sch
 
 	if (dma_fence_is_signaled(job->hw_fence))
 		return DRM_GPU_SCHED_STAT_NO_HANG;
+	/* Unplugged: no reset; the teardown (vnpu_engines_stop()) completes every job. */
+	if (drm_dev_is_unplugged(&vdev->drm))
+		return DRM_GPU_SCHED_STAT_ENODEV;
 	/* Before the hung job's fence can signal: whoever sees it must find the context dead. */
 	atomic_store(&job->ctx->killed, true);
 	pthread_mutex_lock(&e->lock);

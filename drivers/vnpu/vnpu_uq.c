@@ -443,6 +443,7 @@ static void vnpu_uq_destroy(struct vnpu_uq *q, int error)
 	pthread_join(q->thread, NULL);
 	completed = atomic_load(&q->completed);
 	vnpu_uq_signal_fences(q, completed, error);
+	atomic_fetch_sub(&q->vdev->user_queues, 1);
 	vnpu_uq_free(q);
 }
 
@@ -516,6 +517,7 @@ int vnpu_queue_create_ioctl(struct drm_device *dev, void *data, struct drm_file 
 		goto err_vf;
 	}
 	args->queue_id = (uint32_t)id;
+	atomic_fetch_add(&vdev->user_queues, 1);
 	return 0;
 
 err_vf:

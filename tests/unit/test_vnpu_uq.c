@@ -1439,6 +1439,25 @@ static void queue_ids_start_at_one_per_file_and_are_reused(void **state)
 	vc_close(&b);
 }
 
+/* sysfs user_queue_count counts the device's queues: up at create, down at destroy and close. */
+static void user_queue_count_follows_create_destroy_and_close(void **state)
+{
+	struct vc_client a;
+	struct drm_vnpu_queue_create q1, q2;
+	uint64_t before;
+
+	(void)state;
+	before = vc_sysfs_u64(DEV, "user_queue_count");
+	uq_open(&a, DEV);
+	assert_int_equal(queue_create(&a, RING_MIN, 0, &q1), 0);
+	assert_int_equal(queue_create(&a, RING_MIN, 0, &q2), 0);
+	assert_int_equal(vc_sysfs_u64(DEV, "user_queue_count"), before + 2);
+	assert_int_equal(uq_destroy_ioctl(&a, q1.queue_id), 0);
+	assert_int_equal(vc_sysfs_u64(DEV, "user_queue_count"), before + 1);
+	vc_close(&a);
+	assert_int_equal(vc_sysfs_u64(DEV, "user_queue_count"), before);
+}
+
 /* QUEUE_DESTROY of an id that is not a queue of this file (or no longer is) is -ENOENT. */
 static void queue_destroy_of_an_unknown_queue_is_enoent(void **state)
 {
@@ -2095,6 +2114,7 @@ int main(void)
 		cmocka_unit_test(queue_create_rejects_bad_ring_sizes_and_flags),
 		cmocka_unit_test(queue_create_takes_the_smallest_and_largest_rings),
 		cmocka_unit_test(queue_ids_start_at_one_per_file_and_are_reused),
+		cmocka_unit_test(user_queue_count_follows_create_destroy_and_close),
 		cmocka_unit_test(queue_destroy_of_an_unknown_queue_is_enoent),
 		cmocka_unit_test(queue_destroy_with_nonzero_pad_is_einval),
 		cmocka_unit_test(queue_signal_of_an_unknown_queue_is_enoent),
