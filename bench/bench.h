@@ -73,6 +73,44 @@ static inline void bench_report(const char *name, const char *unit, struct bench
 	fflush(stdout);
 }
 
+/*
+ * The SOCK_SEQPACKET floor: a child that echoes 64-byte messages on a socketpair. Returns
+ * the child's pid; *@fd is our end (close it to end the child).
+ */
+static inline pid_t bench_seqpacket_echo_start(int *fd)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv))
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		char buf[64];
+		ssize_t n;
+
+		close(sv[0]);
+		while ((n = recv(sv[1], buf, sizeof(buf), 0)) > 0)
+			if (send(sv[1], buf, n, 0) != n)
+				break;
+		_exit(0);
+	}
+	close(sv[1]);
+	*fd = sv[0];
+	return pid;
+}
+
+/* @iters 64-byte request-reply round trips with the echo child on @fd. */
+static inline void bench_seqpacket_round_trips(int fd, long iters)
+{
+	char buf[64] = { 0 };
+
+	for (long i = 0; i < iters; i++)
+		if (send(fd, buf, sizeof(buf), 0) != sizeof(buf) ||
+		    recv(fd, buf, sizeof(buf), 0) != sizeof(buf))
+			abort();
+}
+
 /* Start acceld serving @root in the foreground (a child); returns once it serves. */
 static inline pid_t bench_acceld_start(const char *acceld, const char *root)
 {

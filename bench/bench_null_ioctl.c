@@ -42,35 +42,8 @@ static void run_fionread(void *arg, long iters)
 
 static void run_seqpacket(void *arg, long iters)
 {
-	char buf[64] = { 0 };
-
 	(void)arg;
-	for (long i = 0; i < iters; i++)
-		if (send(seq_fd, buf, sizeof(buf), 0) != sizeof(buf) || recv(seq_fd, buf, sizeof(buf), 0) != sizeof(buf))
-			abort();
-}
-
-static pid_t start_echo(void)
-{
-	int sv[2];
-	pid_t pid;
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv))
-		abort();
-	pid = fork();
-	if (pid == 0) {
-		char buf[64];
-		ssize_t n;
-
-		close(sv[0]);
-		while ((n = recv(sv[1], buf, sizeof(buf), 0)) > 0)
-			if (send(sv[1], buf, n, 0) != n)
-				break;
-		_exit(0);
-	}
-	close(sv[1]);
-	seq_fd = sv[0];
-	return pid;
+	bench_seqpacket_round_trips(seq_fd, iters);
 }
 
 int main(int argc, char **argv)
@@ -104,7 +77,7 @@ int main(int argc, char **argv)
 	if (bench_fd < 0 || accel_fd_backend(bench_fd) != ACCEL_BACKEND_DAEMON)
 		return 1;
 	dmn = bench_run(run_getcap, NULL, 20000, 11);
-	echo = start_echo();
+	echo = bench_seqpacket_echo_start(&seq_fd);
 	seq = bench_run(run_seqpacket, NULL, 20000, 11);
 	bench_report("null ioctl, acceld", "ns", dmn, "SEQPACKET 64 B round trip", seq, "<= 1.2");
 	accel_sys_close(bench_fd);

@@ -126,36 +126,8 @@ static void run_null_batched(void *arg, long iters)
 
 static void run_seqpacket(void *arg, long iters)
 {
-	char buf[64] = { 0 };
-
 	(void)arg;
-	for (long i = 0; i < iters; i++)
-		if (send(seq_fd, buf, sizeof(buf), 0) != sizeof(buf) ||
-		    recv(seq_fd, buf, sizeof(buf), 0) != sizeof(buf))
-			abort();
-}
-
-static pid_t start_echo(void)
-{
-	int sv[2];
-	pid_t pid;
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv))
-		die("socketpair");
-	pid = fork();
-	if (pid == 0) {
-		char buf[64];
-		ssize_t n;
-
-		close(sv[0]);
-		while ((n = recv(sv[1], buf, sizeof(buf), 0)) > 0)
-			if (send(sv[1], buf, n, 0) != n)
-				break;
-		_exit(0);
-	}
-	close(sv[1]);
-	seq_fd = sv[0];
-	return pid;
+	bench_seqpacket_round_trips(seq_fd, iters);
 }
 
 /* One DMA_COPY job per DMA engine, each a 1/n slice, on its own context; wait for all. */
@@ -331,7 +303,7 @@ static void uq_one_cpu(void)
 	if (fd < 0 || accel_vnpu_uq_create(fd, 64 << 10, &uq))
 		die("user queue on one CPU");
 	r = bench_run(run_uq_null, NULL, 2000, 11);
-	echo = start_echo(); /* inherits the pin: both ends on CPU 0 */
+	echo = bench_seqpacket_echo_start(&seq_fd); /* inherits the pin: both ends on CPU 0 */
 	seq = bench_run(run_seqpacket, NULL, 20000, 11);
 	bench_report("vnpu user-queue null entry, one CPU", "ns", r, "SEQPACKET round trip, one CPU",
 		     seq, "");
@@ -415,7 +387,7 @@ int main(void)
 
 	job = bench_run(run_null_job, NULL, 2000, 11);
 	batched = bench_run(run_null_batched, NULL, 20 * BATCH, 11);
-	echo = start_echo();
+	echo = bench_seqpacket_echo_start(&seq_fd);
 	seq = bench_run(run_seqpacket, NULL, 20000, 11);
 	bench_report("vnpu null job submit-to-complete", "ns", job, "SEQPACKET 64 B round trip", seq,
 		     "");

@@ -61,16 +61,23 @@ static int vnpu_jobs_show(struct seq_file *m)
 	return 0;
 }
 
+/* One of the device's single records (last hang, last fault), or "none". */
+static void vnpu_print_last(struct seq_file *m, struct vnpu_device *vdev,
+			    const struct vnpu_job_record *rec, const bool *valid)
+{
+	pthread_mutex_lock(&vdev->log_lock);
+	if (*valid)
+		vnpu_print_record(m, rec);
+	else
+		seq_puts(m, "none\n");
+	pthread_mutex_unlock(&vdev->log_lock);
+}
+
 static int vnpu_last_hang_show(struct seq_file *m)
 {
 	struct vnpu_device *vdev = m->private;
 
-	pthread_mutex_lock(&vdev->log_lock);
-	if (vdev->last_hang_valid)
-		vnpu_print_record(m, &vdev->last_hang);
-	else
-		seq_puts(m, "none\n");
-	pthread_mutex_unlock(&vdev->log_lock);
+	vnpu_print_last(m, vdev, &vdev->last_hang, &vdev->last_hang_valid);
 	return 0;
 }
 
@@ -78,12 +85,7 @@ static int vnpu_last_fault_show(struct seq_file *m)
 {
 	struct vnpu_device *vdev = m->private;
 
-	pthread_mutex_lock(&vdev->log_lock);
-	if (vdev->last_fault_valid)
-		vnpu_print_record(m, &vdev->last_fault);
-	else
-		seq_puts(m, "none\n");
-	pthread_mutex_unlock(&vdev->log_lock);
+	vnpu_print_last(m, vdev, &vdev->last_fault, &vdev->last_fault_valid);
 	return 0;
 }
 
@@ -173,6 +175,18 @@ static int vnpu_parse_count(const char *buf, size_t len, int *out)
 	return 0;
 }
 
+/* Store a count written to an injection file into @count. */
+static ssize_t vnpu_store_count(atomic_int *count, const char *buf, size_t len)
+{
+	int n, ret;
+
+	ret = vnpu_parse_count(buf, len, &n);
+	if (ret)
+		return ret;
+	atomic_store(count, n);
+	return (ssize_t)len;
+}
+
 static int vnpu_inject_hang_show(struct seq_file *m)
 {
 	struct vnpu_device *vdev = m->private;
@@ -185,14 +199,9 @@ static ssize_t vnpu_inject_hang_store(struct attr_node *node, void *private, con
 				      size_t len)
 {
 	struct vnpu_device *vdev = private;
-	int n, ret;
 
 	(void)node;
-	ret = vnpu_parse_count(buf, len, &n);
-	if (ret)
-		return ret;
-	atomic_store(&vdev->inject_hang, n);
-	return (ssize_t)len;
+	return vnpu_store_count(&vdev->inject_hang, buf, len);
 }
 
 static int vnpu_inject_dma_error_show(struct seq_file *m)
@@ -207,14 +216,9 @@ static ssize_t vnpu_inject_dma_error_store(struct attr_node *node, void *private
 					   const char *buf, size_t len)
 {
 	struct vnpu_device *vdev = private;
-	int n, ret;
 
 	(void)node;
-	ret = vnpu_parse_count(buf, len, &n);
-	if (ret)
-		return ret;
-	atomic_store(&vdev->inject_dma_error, n);
-	return (ssize_t)len;
+	return vnpu_store_count(&vdev->inject_dma_error, buf, len);
 }
 
 static int vnpu_engine_names_show(struct seq_file *m)

@@ -23,6 +23,7 @@ int vnpu_sync_sem_wait(const struct vnpu_exec_ctx *ctx, const void *sem, uint64_
 		       uint64_t timeout_ns);
 int vnpu_sync_check_abort(const struct vnpu_exec_ctx *ctx);
 uint64_t vnpu_now_ns(void);
+void vnpu_cpu_relax(void);
 
 /*
  * compute engine (vnpu_compute.c): each takes the checked packet and the translated

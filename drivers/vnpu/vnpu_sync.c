@@ -31,7 +31,11 @@ uint64_t vnpu_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static inline void vnpu_cpu_relax(void)
+/**
+ * vnpu_cpu_relax() - one step of a busy-wait: tells the CPU (and a sibling hyperthread) that
+ * this core only polls.
+ */
+void vnpu_cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();

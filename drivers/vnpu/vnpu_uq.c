@@ -95,15 +95,6 @@ static long vnpu_futex(uint32_t *addr, int op, uint32_t val, const struct timesp
 	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
 }
 
-static void vnpu_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
 /* CPUs the engine may run on (it inherits the creating thread's affinity). */
 static int vnpu_uq_cpus_usable(void)
 {
