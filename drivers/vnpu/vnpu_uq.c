@@ -430,6 +430,8 @@ static void vnpu_uq_destroy(struct vnpu_uq *q, int error)
 	uint64_t completed;
 
 	atomic_store(&q->stop, true);
+	/* Ring it too: an engine between its last look at stop and FUTEX_WAIT then returns. */
+	__atomic_add_fetch(&q->ctrl->doorbell, 1, __ATOMIC_SEQ_CST);
 	vnpu_futex(&q->ctrl->doorbell, FUTEX_WAKE, INT_MAX, NULL);
 	pthread_join(q->thread, NULL);
 	completed = atomic_load(&q->completed);
