@@ -23,9 +23,47 @@
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
 
-static const char *vnpu_class_name(unsigned int klass)
+/**
+ * vnpu_record_set_result() - copy where a stream stopped, and what it faulted on, into a record
+ * @rec: the record
+ * @res: the executor's result
+ */
+void vnpu_record_set_result(struct vnpu_job_record *rec, const struct vnpu_exec_result *res)
 {
-	return klass == VNPU_ENGINE_COMPUTE ? "compute" : "dma";
+	rec->profile.packets = res->packets;
+	rec->fail_index = res->fail_index;
+	rec->fail_offset = res->fail_offset;
+	rec->fail_opcode = res->fail_opcode;
+	rec->fault_va = res->fault_va;
+	rec->fault_len = res->fault_len;
+	rec->fault_write = res->fault_write;
+}
+
+/**
+ * vnpu_log_record() - keep a finished job or failed queue entry for the debugfs views: in the
+ * "jobs" history when @history, as last_fault when it faulted (-EFAULT), as last_hang when it
+ * ran out of time (-ETIME)
+ * @vdev: the device
+ * @rec: the record (copied)
+ * @history: add it to the history of jobs
+ */
+void vnpu_log_record(struct vnpu_device *vdev, const struct vnpu_job_record *rec, bool history)
+{
+	pthread_mutex_lock(&vdev->log_lock);
+	if (history) {
+		vdev->history[vdev->history_next] = *rec;
+		vdev->history_next = (vdev->history_next + 1) % VNPU_JOB_HISTORY;
+		if (vdev->history_count < VNPU_JOB_HISTORY)
+			vdev->history_count++;
+	}
+	if (rec->profile.error == -EFAULT) {
+		vdev->last_fault = *rec;
+		vdev->last_fault_valid = true;
+	} else if (rec->profile.error == -ETIME) {
+		vdev->last_hang = *rec;
+		vdev->last_hang_valid = true;
+	}
+	pthread_mutex_unlock(&vdev->log_lock);
 }
 
 static void vnpu_print_record(struct seq_file *m, const struct vnpu_job_record *r)
@@ -110,7 +148,7 @@ static void vnpu_queues_show_file(struct drm_file *file, void *data)
 		drm_sched_entity_get_stats(&ctx->entity, &st);
 		seq_printf(m, "client=%llu ctx=%u class=%s priority=%s submitted=%llu outstanding=%u "
 			   "queued=%u active=%u done=%llu busy_ns=%llu error=%d\n",
-			   (unsigned long long)file->client_id, ctx->id, vnpu_class_name(ctx->klass),
+			   (unsigned long long)file->client_id, ctx->id, vnpu_class_name[ctx->klass],
 			   vnpu_priority_name[ctx->priority], (unsigned long long)submitted,
 			   atomic_load(&ctx->outstanding), st.queued, st.active,
 			   (unsigned long long)st.jobs_done, (unsigned long long)st.busy_ns,

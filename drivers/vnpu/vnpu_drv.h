@@ -52,6 +52,9 @@ struct vnpu_job;
 #define VNPU_MAX_ENGINES	16	/* per class: the config's upper bound */
 #define VNPU_JOB_HISTORY	64	/* finished jobs the debugfs "jobs" file keeps */
 
+/* "compute", "dma": engine names, fdinfo keys, debugfs (indexed by VNPU_ENGINE_*). */
+extern const char *const vnpu_class_name[VNPU_NR_CLASSES];
+
 /**
  * struct vnpu_engine - one engine instance: a DRM scheduler ring whose run_job hands jobs to
  * the engine's own execution thread, so that the scheduler's worker stays free to notice
@@ -271,7 +274,9 @@ struct vnpu_ctx {
  *	an injected reset or teardown set it once).
  * @fifo_next: guarded by the engine's lock.
  * @start_ns, @end_ns, @res, @hang: written by the engine thread before it signals
- *	@hw_fence; read after (the timeout handler, which waits for the signal).
+ *	@hw_fence; read after (the timeout handler, which waits for the signal). @start_ns
+ *	is also read by vnpu_engine_busy_ns() while the job runs: written under the engine's
+ *	lock.
  * @done_cb: on the finished fence; counts the job out of @ctx->outstanding.
  */
 struct vnpu_job {
@@ -330,8 +335,6 @@ void vnpu_engines_stop(struct vnpu_device *vdev);
 void vnpu_engines_fini(struct vnpu_device *vdev);
 void vnpu_engine_reset(struct vnpu_engine *e, int error);
 uint64_t vnpu_engine_busy_ns(struct vnpu_engine *e);
-void vnpu_record_job(struct vnpu_device *vdev, struct vnpu_job *job,
-		     struct vnpu_job_record *rec);
 int vnpu_inject_dma_error(struct vnpu_device *vdev, enum vnpu_engine_class klass);
 bool vnpu_inject_hang_take(struct vnpu_device *vdev);
 
@@ -353,5 +356,7 @@ void vnpu_job_free(struct vnpu_job *job);
 
 /* debugfs views and fault injection (vnpu_debugfs.c) */
 void vnpu_debugfs_init(struct vnpu_device *vdev);
+void vnpu_record_set_result(struct vnpu_job_record *rec, const struct vnpu_exec_result *res);
+void vnpu_log_record(struct vnpu_device *vdev, const struct vnpu_job_record *rec, bool history);
 
 #endif

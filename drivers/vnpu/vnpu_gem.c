@@ -236,17 +236,14 @@ static void vnpu_show_engine_fdinfo(struct seq_file *m, struct drm_file *file)
 {
 	struct vnpu_device *vdev = to_vnpu_device(file->minor->dev);
 	struct vnpu_file *vf = vnpu_file_of(file);
-	static const char *const key[VNPU_NR_CLASSES] = {
-		[VNPU_ENGINE_COMPUTE] = "compute",
-		[VNPU_ENGINE_DMA] = "dma",
-	};
 	unsigned int k;
 
 	for (k = 0; k < VNPU_NR_CLASSES; k++) {
-		seq_printf(m, "drm-engine-%s:\t%llu ns\n", key[k],
+		seq_printf(m, "drm-engine-%s:\t%llu ns\n", vnpu_class_name[k],
 			   (unsigned long long)atomic_load(&vf->busy_ns[k]));
 		if (vdev->nr_engines[k] > 1)
-			seq_printf(m, "drm-engine-capacity-%s:\t%u\n", key[k], vdev->nr_engines[k]);
+			seq_printf(m, "drm-engine-capacity-%s:\t%u\n", vnpu_class_name[k],
+				   vdev->nr_engines[k]);
 	}
 }
 

@@ -41,6 +41,11 @@ static const struct dma_fence_ops vnpu_hw_fence_ops = {
 	.get_timeline_name = vnpu_hw_fence_timeline_name,
 };
 
+const char *const vnpu_class_name[VNPU_NR_CLASSES] = {
+	[VNPU_ENGINE_COMPUTE] = "compute",
+	[VNPU_ENGINE_DMA] = "dma",
+};
+
 static struct vnpu_job *to_vnpu_job(struct drm_sched_job *sched_job)
 {
 	return container_of(sched_job, struct vnpu_job, base);
@@ -64,6 +69,13 @@ uint64_t vnpu_engine_busy_ns(struct vnpu_engine *e)
 	return busy;
 }
 
+/* A reset happened: the engine's and the device's counters (sysfs). */
+static void vnpu_engine_count_reset(struct vnpu_engine *e)
+{
+	atomic_fetch_add(&e->resets, 1);
+	atomic_fetch_add(&e->vdev->reset_count, 1);
+}
+
 /* Ask @job to stop with @error unless it was asked already; wake a hung wait. Locked. */
 static void vnpu_job_abort_locked(struct vnpu_engine *e, struct vnpu_job *job, int error)
 {
@@ -85,8 +97,7 @@ void vnpu_engine_reset(struct vnpu_engine *e, int error)
 	if (e->running)
 		vnpu_job_abort_locked(e, e->running, error);
 	pthread_mutex_unlock(&e->lock);
-	atomic_fetch_add(&e->resets, 1);
-	atomic_fetch_add(&e->vdev->reset_count, 1);
+	vnpu_engine_count_reset(e);
 }
 
 static int vnpu_job_aborted(void *arg)
@@ -194,27 +205,16 @@ static void vnpu_job_fill_profile(struct vnpu_job *job, int error, struct vnpu_j
 	};
 }
 
-/**
- * vnpu_record_job() - fill a debugfs record from a job the engine is done with
- * @vdev: the device
- * @job: the job (its result and times are final)
- * @rec: the record
- */
-void vnpu_record_job(struct vnpu_device *vdev, struct vnpu_job *job, struct vnpu_job_record *rec)
+/* The debugfs record of a job the engine is done with (its result and times final). */
+static void vnpu_record_job(struct vnpu_job *job, struct vnpu_job_record *rec)
 {
-	(void)vdev;
 	memset(rec, 0, sizeof(*rec));
 	rec->client_id = job->ctx->client_id;
 	rec->ctx_id = job->ctx->id;
 	rec->job_id = job->job_id;
 	snprintf(rec->engine, sizeof(rec->engine), "%s", job->engine->name);
 	vnpu_job_fill_profile(job, job->res.error, &rec->profile);
-	rec->fail_index = job->res.fail_index;
-	rec->fail_offset = job->res.fail_offset;
-	rec->fail_opcode = job->res.fail_opcode;
-	rec->fault_va = job->res.fault_va;
-	rec->fault_len = job->res.fault_len;
-	rec->fault_write = job->res.fault_write;
+	vnpu_record_set_result(rec, &job->res);
 }
 
 /*
@@ -241,38 +241,46 @@ static int vnpu_job_write_profile(struct vnpu_job *job, int error)
 	return error;
 }
 
+/*
+ * How a job left the engine: it ran (and may have failed); it was skipped because an
+ * in-fence failed (a profile record with start and end 0, no engine time); or it was
+ * cancelled before it started (no record at all).
+ */
+enum vnpu_job_outcome {
+	VNPU_JOB_RAN,
+	VNPU_JOB_SKIPPED,
+	VNPU_JOB_CANCELLED,
+};
+
 /* Everything the engine owes a finished job, before its fence signals. */
 static void vnpu_engine_finish(struct vnpu_engine *e, struct vnpu_job *job, int error,
-			       bool profile)
+			       enum vnpu_job_outcome how)
 {
-	struct vnpu_device *vdev = e->vdev;
-	struct vnpu_job_record *rec;
-	uint64_t ran;
+	struct vnpu_job_record rec;
+	uint64_t ran = 0;
 
-	job->end_ns = vnpu_now_ns();
-	if (profile)
+	if (how == VNPU_JOB_RAN) {
+		job->end_ns = vnpu_now_ns();
+		ran = job->end_ns - job->start_ns;
+	} else {
+		/* Under the lock: vnpu_engine_busy_ns() reads the running job's start. */
+		pthread_mutex_lock(&e->lock);
+		job->start_ns = job->end_ns = 0;
+		pthread_mutex_unlock(&e->lock);
+	}
+	if (how != VNPU_JOB_CANCELLED)
 		error = vnpu_job_write_profile(job, error);
 	job->res.error = error;
-	ran = job->end_ns - job->start_ns;
 	atomic_fetch_add(&job->vm.vf->busy_ns[e->klass], ran);
 	vnpu_vm_job_end(&job->vm);
 	job->vm_active = false;
-
-	pthread_mutex_lock(&vdev->log_lock);
-	rec = &vdev->history[vdev->history_next];
-	vdev->history_next = (vdev->history_next + 1) % VNPU_JOB_HISTORY;
-	if (vdev->history_count < VNPU_JOB_HISTORY)
-		vdev->history_count++;
-	vnpu_record_job(vdev, job, rec);
-	if (error == -EFAULT) {
-		vdev->last_fault = *rec;
-		vdev->last_fault_valid = true;
-	}
-	pthread_mutex_unlock(&vdev->log_lock);
+	vnpu_record_job(job, &rec);
+	vnpu_log_record(e->vdev, &rec, true);
 
 	pthread_mutex_lock(&e->lock);
 	atomic_fetch_add(&e->busy_ns, ran);
-	atomic_fetch_add(&e->jobs, 1);
+	if (how == VNPU_JOB_RAN)
+		atomic_fetch_add(&e->jobs, 1);
 	e->running = NULL;
 	pthread_mutex_unlock(&e->lock);
 }
@@ -280,20 +288,25 @@ static void vnpu_engine_finish(struct vnpu_engine *e, struct vnpu_job *job, int 
 static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 {
 	struct dma_fence *fence = dma_fence_get(job->hw_fence);
-	bool cancelled;
+	enum vnpu_job_outcome how = VNPU_JOB_RAN;
 	int err;
 
-	job->start_ns = vnpu_now_ns();
+	/* Cancelled before it started (its context killed, the device gone). */
 	err = atomic_load(&job->abort);
-	/* Cancelled before it started (its context killed, the device gone): no record. */
-	cancelled = err != 0;
+	if (err)
+		how = VNPU_JOB_CANCELLED;
 	/*
-	 * Dependencies on the context's own earlier jobs are not waited for by the scheduler
-	 * (the order holds) and may still have been running at run_job; they are over now, the
-	 * engine running one job at a time in order: a failed one keeps this job from running.
+	 * As in the kernel, a failed dependency is not run into: the job carries its error.
+	 * Checked here rather than in run_job: dependencies on the context's own earlier jobs
+	 * are not waited for by the scheduler (the order holds) and may still have been running
+	 * at run_job; they are over now, the engine running one job at a time in order, and
+	 * every other dependency signalled before run_job.
 	 */
-	if (!err)
+	if (!err) {
 		err = drm_sched_job_dependency_error(&job->base);
+		if (err)
+			how = VNPU_JOB_SKIPPED;
+	}
 	if (!err && vnpu_inject_hang_take(e->vdev)) {
 		job->hang = true;
 		err = vnpu_engine_hang(e, job);
@@ -301,9 +314,9 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 	if (!err)
 		err = vnpu_engine_run_stream(e, job);
 	/* A stream stopped by an abort reports -ECANCELED; the reason is the abort's. */
-	if (atomic_load(&job->abort))
+	if (how == VNPU_JOB_RAN && atomic_load(&job->abort))
 		err = atomic_load(&job->abort);
-	vnpu_engine_finish(e, job, err, !cancelled);
+	vnpu_engine_finish(e, job, err, how);
 	/* The job may be freed as soon as the fence signals: nothing of it is touched after. */
 	if (err)
 		dma_fence_set_error(fence, err);
@@ -327,6 +340,7 @@ static void *vnpu_engine_thread(void *arg)
 		if (!e->fifo_head)
 			e->fifo_tail = NULL;
 		e->running = job;
+		job->start_ns = vnpu_now_ns();
 		/* Teardown: every job still handed to the engine completes, with -ENODEV. */
 		if (e->stop)
 			vnpu_job_abort_locked(e, job, -ENODEV);
@@ -343,19 +357,8 @@ static struct dma_fence *vnpu_sched_run_job(struct drm_sched_job *sched_job)
 	struct vnpu_job *job = to_vnpu_job(sched_job);
 	struct vnpu_engine *e = container_of(sched_job->sched, struct vnpu_engine, sched);
 	struct dma_fence *fence;
-	int err;
 
 	job->engine = e;
-	/*
-	 * As in the kernel, a failed dependency is not run into: the job carries its error. Its
-	 * profile record says so (start and end 0), since user space has no other way to read
-	 * a fence's error.
-	 */
-	err = drm_sched_job_dependency_error(sched_job);
-	if (err) {
-		vnpu_job_write_profile(job, err);
-		return ERR_PTR(err);
-	}
 	fence = malloc(sizeof(*fence));
 	if (!fence)
 		return ERR_PTR(-ENOMEM);
@@ -392,7 +395,6 @@ static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sch
 	struct vnpu_job *job = to_vnpu_job(sched_job);
 	struct vnpu_engine *e = job->engine;
 	struct vnpu_device *vdev = e->vdev;
-	struct vnpu_job_record rec;
 	struct vnpu_job *next;
 
 	if (dma_fence_is_signaled(job->hw_fence))
@@ -413,16 +415,9 @@ static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sch
 			vnpu_job_abort_locked(e, next, -ECANCELED);
 	vnpu_job_abort_locked(e, job, -ETIME);
 	pthread_mutex_unlock(&e->lock);
+	/* The engine's finish logged the job (-ETIME: debugfs last_hang) before signalling. */
 	dma_fence_wait(job->hw_fence, false);
-	atomic_fetch_add(&e->resets, 1);
-	atomic_fetch_add(&vdev->reset_count, 1);
-
-	vnpu_record_job(vdev, job, &rec);
-	rec.profile.error = -ETIME;
-	pthread_mutex_lock(&vdev->log_lock);
-	vdev->last_hang = rec;
-	vdev->last_hang_valid = true;
-	pthread_mutex_unlock(&vdev->log_lock);
+	vnpu_engine_count_reset(e);
 	accel_printk(ACCEL_LOG_WARN, "[drm] vnpu %s: job %llu of client %llu context %u hung on %s: engine reset, context killed",
 		 vdev->drm.unique, (unsigned long long)job->job_id,
 		 (unsigned long long)job->ctx->client_id, job->ctx->id, e->name);
@@ -466,8 +461,7 @@ static int vnpu_engine_create(struct vnpu_device *vdev, unsigned int klass, unsi
 	e->vdev = vdev;
 	e->klass = klass;
 	e->index = index;
-	snprintf(e->name, sizeof(e->name), "%s%u", klass == VNPU_ENGINE_COMPUTE ? "compute" : "dma",
-		 index);
+	snprintf(e->name, sizeof(e->name), "%s%u", vnpu_class_name[klass], index);
 	e->fence_context = dma_fence_context_alloc(1);
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);

@@ -164,7 +164,6 @@ static void vnpu_uq_wake_clients(struct vnpu_uq *q)
 static void vnpu_uq_record(struct vnpu_uq *q, uint64_t seqno, int error,
 			   const struct vnpu_exec_result *res)
 {
-	struct vnpu_device *vdev = q->vdev;
 	struct vnpu_job_record rec = {
 		.client_id = q->client_id,
 		.job_id = seqno,
@@ -172,24 +171,9 @@ static void vnpu_uq_record(struct vnpu_uq *q, uint64_t seqno, int error,
 	};
 
 	snprintf(rec.engine, sizeof(rec.engine), "uq%u", q->id);
-	if (res) {
-		rec.profile.packets = res->packets;
-		rec.fail_index = res->fail_index;
-		rec.fail_offset = res->fail_offset;
-		rec.fail_opcode = res->fail_opcode;
-		rec.fault_va = res->fault_va;
-		rec.fault_len = res->fault_len;
-		rec.fault_write = res->fault_write;
-	}
-	pthread_mutex_lock(&vdev->log_lock);
-	if (error == -EFAULT) {
-		vdev->last_fault = rec;
-		vdev->last_fault_valid = true;
-	} else if (error == -ETIME) {
-		vdev->last_hang = rec;
-		vdev->last_hang_valid = true;
-	}
-	pthread_mutex_unlock(&vdev->log_lock);
+	if (res)
+		vnpu_record_set_result(&rec, res);
+	vnpu_log_record(q->vdev, &rec, false);
 }
 
 /* The entry @seqno failed with @error: stop the queue and say so in the control page. */
