@@ -268,7 +268,8 @@ struct vnpu_ctx {
  * @base: the scheduler's job; the scheduler owns it from push until free_job.
  * @ctx: the context (a reference).  @vm: the client's address space, held from SUBMIT;
  *	@vm_active until the engine (or free_job, for a job that never ran) ends it.
- * @cmd_obj, @cmd_offset, @cmd_size, @profile_va, @submit_ns, @job_id: constant after SUBMIT.
+ * @cmd_obj, @cmd_offset, @cmd_size, @profile_va, @job_id: constant after SUBMIT (the submit
+ *	time is the scheduler's @base.submit_ts).
  * @engine, @hw_fence: set by run_job before the engine sees the job.
  * @abort: 0, or the errno the running job is to stop with (atomic; the timeout handler,
  *	an injected reset or teardown set it once).
@@ -288,7 +289,6 @@ struct vnpu_job {
 	uint64_t cmd_offset;
 	uint64_t cmd_size;
 	uint64_t profile_va;
-	uint64_t submit_ns;
 	uint64_t job_id;
 	struct vnpu_engine *engine;
 	struct dma_fence *hw_fence;
@@ -325,7 +325,6 @@ void vnpu_vm_debugfs_init(struct vnpu_device *vdev);
 struct vnpu_file *vnpu_file_of(struct drm_file *file);
 void vnpu_file_get(struct vnpu_file *vf);
 void vnpu_file_put(struct vnpu_file *vf);
-void vnpu_vm_job_begin_vf(struct vnpu_file *vf, struct vnpu_vm_job *job);
 void vnpu_vm_job_begin_borrowed(struct vnpu_file *vf, struct vnpu_vm_job *job);
 
 /* engine instances: rings, execution threads, reset (vnpu_ring.c) */

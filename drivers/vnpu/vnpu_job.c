@@ -361,7 +361,6 @@ int vnpu_submit_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 	 */
 	drm_sched_job_arm(&job->base);
 	job->job_id = job_id = ++ctx->seqno;
-	job->submit_ns = vnpu_now_ns();
 	finished = dma_fence_get(drm_sched_job_finished(&job->base));
 	atomic_fetch_add(&ctx->outstanding, 1);
 	if (dma_fence_add_callback(finished, &job->done_cb, vnpu_job_done))

@@ -193,7 +193,7 @@ static int vnpu_engine_run_stream(struct vnpu_engine *e, struct vnpu_job *job)
 static void vnpu_job_fill_profile(struct vnpu_job *job, int error, struct vnpu_job_profile *p)
 {
 	*p = (struct vnpu_job_profile){
-		.submit_ns = job->submit_ns,
+		.submit_ns = (uint64_t)job->base.submit_ts, /* the scheduler's push time */
 		.start_ns = job->start_ns,
 		.end_ns = job->end_ns,
 		.busy_ns = { job->res.busy_ns[VNPU_EXEC_DMA],

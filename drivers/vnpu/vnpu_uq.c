@@ -299,13 +299,18 @@ static uint64_t vnpu_uq_wait_work(struct vnpu_uq *q, bool spin)
 		w = __atomic_load_n(&c->wptr, __ATOMIC_ACQUIRE);
 		if (w != q->rptr || atomic_load(&q->stop))
 			return w;
-		if (spin && vnpu_now_ns() - t0 < VNPU_UQ_SPIN_NS) {
+		if (spin) {
+			uint64_t spent = vnpu_now_ns() - t0;
+
 			/* Spin first; then yield, so a client on our CPU gets to write its entry. */
-			if (vnpu_now_ns() - t0 < 2000)
+			if (spent < 2000) {
 				vnpu_cpu_relax();
-			else
+				continue;
+			}
+			if (spent < VNPU_UQ_SPIN_NS) {
 				sched_yield();
-			continue;
+				continue;
+			}
 		}
 		/* Say we sleep before the last look, so a doorbell rung after it wakes us. */
 		__atomic_store_n(&c->device_sleeping, 1, __ATOMIC_SEQ_CST);
@@ -325,11 +330,13 @@ static void *vnpu_uq_thread(void *arg)
 	bool spin = vnpu_uq_cpus_usable() > 1;
 	struct vnpu_exec_result res;
 	struct vnpu_uq_entry e;
-	uint64_t seqno = 0, w, t0, ran;
+	uint64_t seqno, w, t0, ran;
 	uint32_t off;
 	int err;
 
 	for (;;) {
+		/* The last completed entry: only this thread writes it. */
+		seqno = atomic_load_explicit(&q->completed, memory_order_relaxed);
 		w = vnpu_uq_wait_work(q, spin);
 		if (atomic_load(&q->stop))
 			break;

@@ -28,11 +28,6 @@
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
 
-static struct vnpu_file *to_vnpu_file(struct drm_file *file)
-{
-	return file->driver_priv;
-}
-
 /**
  * vnpu_file_of() - the driver's state of an open file
  * @file: the client, between open and postclose
@@ -41,7 +36,7 @@ static struct vnpu_file *to_vnpu_file(struct drm_file *file)
  */
 struct vnpu_file *vnpu_file_of(struct drm_file *file)
 {
-	return to_vnpu_file(file);
+	return file->driver_priv;
 }
 
 /**
@@ -111,7 +106,7 @@ err_free:
  */
 void vnpu_vm_postclose(struct drm_device *dev, struct drm_file *file)
 {
-	struct vnpu_file *vf = to_vnpu_file(file);
+	struct vnpu_file *vf = vnpu_file_of(file);
 
 	(void)dev;
 	/* Queues and contexts first: their work still reaches the address space until they go. */
@@ -151,7 +146,7 @@ static int vnpu_vm_bind_map(struct vnpu_file *vf, struct drm_file *file,
  */
 int vnpu_vm_bind_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
-	struct vnpu_file *vf = to_vnpu_file(file);
+	struct vnpu_file *vf = vnpu_file_of(file);
 	struct drm_vnpu_vm_bind *args = data;
 
 	(void)dev;
@@ -191,7 +186,7 @@ static void vnpu_vm_record_fault(struct vnpu_file *vf, uint64_t va, uint64_t len
  */
 void vnpu_vm_last_fault(struct drm_file *file, struct vnpu_fault *fault)
 {
-	struct vnpu_file *vf = to_vnpu_file(file);
+	struct vnpu_file *vf = vnpu_file_of(file);
 
 	pthread_mutex_lock(&vf->fault_lock);
 	*fault = vf->fault;
@@ -207,25 +202,17 @@ void vnpu_vm_last_fault(struct drm_file *file, struct vnpu_fault *fault)
  */
 void vnpu_vm_job_begin(struct drm_file *file, struct vnpu_vm_job *job)
 {
-	vnpu_vm_job_begin_vf(to_vnpu_file(file), job);
-}
+	struct vnpu_file *vf = vnpu_file_of(file);
 
-/**
- * vnpu_vm_job_begin_vf() - vnpu_vm_job_begin() for a caller that holds the client's state
- * rather than its file (a user queue's engine)
- * @vf: the client's state (the caller holds a reference)
- * @job: the job's MMU state
- */
-void vnpu_vm_job_begin_vf(struct vnpu_file *vf, struct vnpu_vm_job *job)
-{
 	vnpu_file_get(vf);
 	vnpu_vm_job_begin_borrowed(vf, job);
 	job->holds_vf = true;
 }
 
 /**
- * vnpu_vm_job_begin_borrowed() - vnpu_vm_job_begin_vf() for a caller whose own reference
- * to @vf outlives the job (a user queue's engine, per entry): no reference is taken
+ * vnpu_vm_job_begin_borrowed() - vnpu_vm_job_begin() for a caller that has the client's state
+ * rather than its file, and whose own reference to it outlives the job (a user queue's
+ * engine, per entry): no reference is taken
  * @vf: the client's state
  * @job: the job's MMU state
  */
@@ -338,7 +325,7 @@ const struct vnpu_mem_ops vnpu_vm_mem_ops = {
 /* Called under the device's filelist lock: the file is open and its state set. */
 static void vnpu_vm_show_one(struct drm_file *file, void *data)
 {
-	struct vnpu_file *vf = to_vnpu_file(file);
+	struct vnpu_file *vf = vnpu_file_of(file);
 	struct seq_file *m = data;
 	struct vnpu_fault fault;
 	unsigned long num_va;
