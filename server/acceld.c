@@ -35,6 +35,8 @@ static void usage(FILE *out)
 		"  -r, --root DIR        the root to serve (default: $ACCEL_ROOT, else %s)\n"
 		"  -c, --config FILE     devices and node permissions (INI; default: built-in devices)\n"
 		"  -d, --daemon          go to the background once the devices are up\n"
+		"  -n, --ready-fd FD     write \"READY=1\\n\" to descriptor FD and close it once every\n"
+		"                        node serves (for a parent that starts acceld as its child)\n"
 		"  -p, --pid-file FILE   pid file, locked while serving (default: ROOT/acceld.pid)\n"
 		"  -l, --log-file FILE   log here instead of stderr (the default with --daemon:\n"
 		"                        ROOT/acceld.log)\n"
@@ -95,6 +97,7 @@ int main(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "daemon", no_argument, NULL, 'd' },
+		{ "ready-fd", required_argument, NULL, 'n' },
 		{ "pid-file", required_argument, NULL, 'p' },
 		{ "log-file", required_argument, NULL, 'l' },
 		{ "log-level", required_argument, NULL, 'v' },
@@ -105,16 +108,28 @@ int main(int argc, char **argv)
 	enum accel_log_level level = ACCEL_LOG_INFO;
 	struct accel_config_result cfg = { 0 };
 	char pidbuf[PATH_MAX], logbuf[PATH_MAX];
-	int background = 0, ready_pipe[2] = { -1, -1 }, pidfd, c, err, sig;
+	int background = 0, ready_pipe[2] = { -1, -1 }, ready_fd = -1, pidfd, c, err, sig;
 	char *text = NULL;
 	sigset_t sigs;
 	unsigned int i;
 
-	while ((c = getopt_long(argc, argv, "r:c:dp:l:v:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:c:dn:p:l:v:h", opts, NULL)) != -1) {
+		char *end;
+
 		switch (c) {
 		case 'r': root = optarg; break;
 		case 'c': config = optarg; break;
 		case 'd': background = 1; break;
+		case 'n':
+			errno = 0;
+			ready_fd = (int)strtol(optarg, &end, 10);
+			if (errno || *end || ready_fd < 0 || fcntl(ready_fd, F_GETFD) < 0) {
+				fprintf(stderr, "acceld: --ready-fd: '%s' is not an open descriptor\n", optarg);
+				return 2;
+			}
+			/* Not inherited by anything acceld may start. */
+			fcntl(ready_fd, F_SETFD, FD_CLOEXEC);
+			break;
 		case 'p': pid_path = optarg; break;
 		case 'l': log_path = optarg; break;
 		case 'v':
@@ -233,6 +248,13 @@ int main(int argc, char **argv)
 		if (write(ready_pipe[1], &ok, 1) != 1)
 			DRM_ERROR("cannot tell the parent we are ready");
 		close(ready_pipe[1]);
+	}
+	if (ready_fd >= 0) {
+		static const char ready[] = "READY=1\n";
+
+		if (write(ready_fd, ready, sizeof(ready) - 1) != (ssize_t)sizeof(ready) - 1)
+			DRM_ERROR("--ready-fd: cannot tell the parent we are ready: %s", strerror(errno));
+		close(ready_fd);
 	}
 
 	do {

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -103,9 +105,11 @@ void test_rmdir(char *path)
 
 pid_t test_acceld_start(const char *root, const char *config)
 {
-	char cfgpath[4096], sock[4096];
+	char cfgpath[4096], fdarg[16], ready[16] = { 0 };
+	struct pollfd pfd;
 	pid_t pid;
-	int i;
+	ssize_t n;
+	int p[2];
 
 	snprintf(cfgpath, sizeof(cfgpath), "%s.conf", root);
 	if (config) {
@@ -115,28 +119,30 @@ pid_t test_acceld_start(const char *root, const char *config)
 		fputs(config, f);
 		fclose(f);
 	}
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		/* A test that dies must not leave its daemon behind. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(p[0]);
+		fcntl(p[1], F_SETFD, 0);
+		snprintf(fdarg, sizeof(fdarg), "%d", p[1]);
 		if (config)
 			execl(ACCELD_PATH, "acceld", "--root", root, "--config", cfgpath, "--log-level",
-			      "err", (char *)NULL);
+			      "err", "--ready-fd", fdarg, (char *)NULL);
 		else
-			execl(ACCELD_PATH, "acceld", "--root", root, "--log-level", "err", (char *)NULL);
+			execl(ACCELD_PATH, "acceld", "--root", root, "--log-level", "err", "--ready-fd",
+			      fdarg, (char *)NULL);
 		_exit(127);
 	}
-	snprintf(sock, sizeof(sock), "%s/dev/accel/accel0", root);
-	for (i = 0; i < 500; i++) {
-		struct stat st;
-		char pidfile[4096];
-
-		snprintf(pidfile, sizeof(pidfile), "%s/acceld.pid", root);
-		if (!stat(sock, &st) && S_ISSOCK(st.st_mode) && !stat(pidfile, &st) && st.st_size > 0)
-			return pid;
-		usleep(10000);
-	}
+	close(p[1]);
+	/* Serving means acceld said so on the pipe; end of file means it failed. */
+	pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };
+	n = poll(&pfd, 1, 20000) == 1 ? read(p[0], ready, sizeof(ready) - 1) : -1;
+	close(p[0]);
+	if (n > 0 && !strcmp(ready, "READY=1\n"))
+		return pid;
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	fail_msg("acceld did not start serving %s", root);
