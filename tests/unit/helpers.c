@@ -103,7 +103,45 @@ void test_rmdir(char *path)
 	free(path);
 }
 
-pid_t test_acceld_start(const char *root, const char *config)
+/* Daemons this process reaped early (test_acceld_running()), with their wait status. */
+static struct {
+	pid_t pid;
+	int status;
+} reaped[16];
+
+static void reaped_note(pid_t pid, int status)
+{
+	for (size_t i = 0; i < sizeof(reaped) / sizeof(reaped[0]); i++) {
+		if (!reaped[i].pid) {
+			reaped[i].pid = pid;
+			reaped[i].status = status;
+			return;
+		}
+	}
+}
+
+/* The wait status of @pid if it was reaped already (and forget it): 1, else 0. */
+static int reaped_take(pid_t pid, int *status)
+{
+	for (size_t i = 0; i < sizeof(reaped) / sizeof(reaped[0]); i++) {
+		if (reaped[i].pid == pid) {
+			*status = reaped[i].status;
+			reaped[i].pid = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* 0 .. 255: an exit status; 128 + N: killed by signal N. */
+static int wait_status_code(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+pid_t test_acceld_spawn(const char *root, const char *config)
 {
 	char cfgpath[4096], fdarg[16], ready[16] = { 0 };
 	struct pollfd pfd;
@@ -115,13 +153,19 @@ pid_t test_acceld_start(const char *root, const char *config)
 	if (config) {
 		FILE *f = fopen(cfgpath, "w");
 
-		assert_non_null(f);
+		if (!f)
+			return -1;
 		fputs(config, f);
 		fclose(f);
 	}
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
 	pid = fork();
-	assert_true(pid >= 0);
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
 	if (pid == 0) {
 		/* A test that dies must not leave its daemon behind. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -143,19 +187,60 @@ pid_t test_acceld_start(const char *root, const char *config)
 	close(p[0]);
 	if (n > 0 && !strcmp(ready, "READY=1\n"))
 		return pid;
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	fail_msg("acceld did not start serving %s", root);
+	fprintf(stderr, "acceld did not start serving %s\n", root);
+	test_acceld_kill(pid);
 	return -1;
+}
+
+pid_t test_acceld_start(const char *root, const char *config)
+{
+	pid_t pid = test_acceld_spawn(root, config);
+
+	if (pid < 0)
+		fail_msg("acceld did not start serving %s", root);
+	return pid;
+}
+
+bool test_acceld_running(pid_t pid)
+{
+	int status;
+	pid_t r;
+
+	for (size_t i = 0; i < sizeof(reaped) / sizeof(reaped[0]); i++)
+		if (reaped[i].pid == pid)
+			return false;
+	/* kill(pid, 0) would succeed on a zombie: only waitpid() tells that it is gone. */
+	r = waitpid(pid, &status, WNOHANG);
+	if (r == 0)
+		return true;
+	if (r != pid) {
+		fprintf(stderr, "acceld (pid %d) is not a child of this process\n", (int)pid);
+		return false;
+	}
+	fprintf(stderr, "acceld (pid %d) is gone: %s %d\n", (int)pid,
+		WIFSIGNALED(status) ? "killed by signal" : "exit status",
+		WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	reaped_note(pid, status);
+	return false;
 }
 
 int test_acceld_stop(pid_t pid)
 {
 	int status;
 
+	if (reaped_take(pid, &status))
+		return wait_status_code(status);
 	kill(pid, SIGTERM);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return wait_status_code(status);
+}
+
+void test_acceld_kill(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0 || reaped_take(pid, &status))
+		return;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }

@@ -4,6 +4,7 @@
 #define TEST_HELPERS_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -30,11 +31,26 @@ char *test_attr_read(const char *path);
 
 /*
  * A real acceld serving @root with configuration text @config (NULL: built-in devices),
- * running in the foreground as a child of the test. Returns its pid once it serves.
+ * running in the foreground as a child of the test (killed if the test dies). Returns its
+ * pid once it says it serves (--ready-fd), or -1 (no assertion: usable in group set-up,
+ * whose -1 cmocka counts as a failure).
  */
+pid_t test_acceld_spawn(const char *root, const char *config);
+/* test_acceld_spawn() that fails the test when the daemon does not serve. */
 pid_t test_acceld_start(const char *root, const char *config);
-/* SIGTERM and wait: the daemon's exit status (0 when it stopped cleanly). */
+/*
+ * The daemon is still running: false once it exited or died (waitpid, which sees a zombie
+ * for what it is; the status is kept for test_acceld_stop()).
+ */
+bool test_acceld_running(pid_t pid);
+/*
+ * SIGTERM and wait: the daemon's exit status, 0 when it stopped cleanly (under the
+ * sanitizers a leak makes it non-zero), 128 + N when signal N killed it. A daemon that had
+ * already gone gives the status it went with.
+ */
 int test_acceld_stop(pid_t pid);
+/* SIGKILL and reap, no assertion (teardown's clean-up of a daemon a test left running). */
+void test_acceld_kill(pid_t pid);
 /* A fresh temporary directory (malloc'd path) and its removal. */
 char *test_tmpdir(const char *tag);
 void test_rmdir(char *path);

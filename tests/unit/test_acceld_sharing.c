@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -25,19 +26,21 @@
 static char *root;
 static pid_t daemon_pid;
 
+/* Set-up and teardown assert nothing (cmocka 1.1 would not count a teardown's failure). */
 static int setup(void **state)
 {
 	(void)state;
 	root = test_tmpdir("share");
 	setenv("ACCEL_ROOT", root, 1);
-	daemon_pid = test_acceld_start(root, "[nodes]\nmode = 0666\n\n[example.0]\ndriver = example\n");
-	return 0;
+	daemon_pid = test_acceld_spawn(root, "[nodes]\nmode = 0666\n\n[example.0]\ndriver = example\n");
+	return daemon_pid > 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	assert_int_equal(test_acceld_stop(daemon_pid), 0);
+	/* Only a failed test leaves the daemon running. */
+	test_acceld_kill(daemon_pid);
 	test_rmdir(root);
 	return 0;
 }
@@ -237,13 +240,17 @@ static void wait_in_another_process_wakes_when_the_job_signals(void **state)
 	sf.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE;
 	assert_int_equal(accel_sys_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &sf), 0);
 	child = fork();
+	assert_true(child >= 0);
 	if (child == 0) {
-		int cfd = accel_sys_open("/dev/accel/accel0", O_RDWR);
-		struct drm_syncobj_handle f2h = { .fd = recv_fd(sv[1]) };
-		int syncfile = recv_fd(sv[1]);
+		struct drm_syncobj_handle f2h = { 0 };
 		struct drm_syncobj_wait_6_12 w = { 0 };
-		struct pollfd p = { .fd = syncfile, .events = POLLIN };
+		struct pollfd p = { .events = POLLIN };
+		int cfd;
 
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed test leaves no child behind */
+		cfd = accel_sys_open("/dev/accel/accel0", O_RDWR);
+		f2h.fd = recv_fd(sv[1]);
+		p.fd = recv_fd(sv[1]);
 		if (cfd < 0 || f2h.fd < 0 || accel_sys_ioctl(cfd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &f2h))
 			_exit(1);
 		if (poll(&p, 1, 0) != 0)
@@ -259,6 +266,8 @@ static void wait_in_another_process_wakes_when_the_job_signals(void **state)
 			_exit(5);
 		_exit(0);
 	}
+	/* The child's end only in the child: a child that fails ends the read with EOF. */
+	close(ready[1]);
 	send_fd(sv[0], h2f.fd);
 	send_fd(sv[0], sf.fd);
 	assert_int_equal(read(ready[0], &c, 1), 1);
@@ -273,7 +282,6 @@ static void wait_in_another_process_wakes_when_the_job_signals(void **state)
 	close(sv[0]);
 	close(sv[1]);
 	close(ready[0]);
-	close(ready[1]);
 	accel_sys_close(fd);
 }
 
@@ -292,6 +300,7 @@ static void killed_client_leaves_only_what_others_hold(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(pipe(ready), 0);
 	child = fork();
+	assert_true(child >= 0);
 	if (child == 0) {
 		int cfd = accel_sys_open("/dev/accel/accel0", O_RDWR);
 		struct drm_prime_handle exp = { .flags = DRM_CLOEXEC | DRM_RDWR };
@@ -300,6 +309,7 @@ static void killed_client_leaves_only_what_others_hold(void **state)
 		uint64_t off;
 		uint32_t *q;
 
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed test leaves no child behind */
 		/* Three buffers, one mapped, one exported; a syncobj with a pending job. */
 		create_bo(cfd, 8192, &off);
 		q = accel_sys_mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, (off_t)off);
@@ -324,6 +334,9 @@ static void killed_client_leaves_only_what_others_hold(void **state)
 		pause();
 		_exit(0);
 	}
+	/* The child's ends only in the child: a child that fails ends the reads with EOF. */
+	close(sv[1]);
+	close(ready[1]);
 	imp.fd = recv_fd(sv[0]);
 	assert_true(imp.fd >= 0);
 	assert_int_equal(read(ready[0], &c, 1), 1);
@@ -343,9 +356,7 @@ static void killed_client_leaves_only_what_others_hold(void **state)
 	accel_sys_close(fd);
 	assert_int_equal(wait_gem_objects(0), 0);
 	close(sv[0]);
-	close(sv[1]);
 	close(ready[0]);
-	close(ready[1]);
 }
 
 static void client_killed_in_a_blocking_wait_is_released(void **state)
@@ -358,12 +369,14 @@ static void client_killed_in_a_blocking_wait_is_released(void **state)
 	(void)state;
 	assert_int_equal(pipe(ready), 0);
 	child = fork();
+	assert_true(child >= 0);
 	if (child == 0) {
 		int cfd = accel_sys_open("/dev/accel/accel0", O_RDWR);
 		struct drm_syncobj_create sc = { 0 };
 		struct drm_syncobj_wait_6_12 w = { 0 };
 		struct drm_example_submit sub = { 0 };
 
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed test leaves no child behind */
 		accel_sys_ioctl(cfd, DRM_IOCTL_SYNCOBJ_CREATE, &sc);
 		sub.out_syncobj = sc.handle;
 		accel_sys_ioctl(cfd, DRM_IOCTL_EXAMPLE_SUBMIT, &sub);
@@ -375,6 +388,8 @@ static void client_killed_in_a_blocking_wait_is_released(void **state)
 		accel_sys_ioctl(cfd, DRM_IOCTL_SYNCOBJ_WAIT_6_12, &w);
 		_exit(2);
 	}
+	/* The child's end only in the child: a child that fails ends the read with EOF. */
+	close(ready[1]);
 	assert_int_equal(read(ready[0], &c, 1), 1);
 	usleep(100000);
 	snprintf(path, sizeof(path), "%s/proc/%d", root, (int)child);
@@ -386,7 +401,17 @@ static void client_killed_in_a_blocking_wait_is_released(void **state)
 		usleep(10000);
 	assert_int_not_equal(access(path, F_OK), 0);
 	close(ready[0]);
-	close(ready[1]);
+}
+
+/* Last: the daemon outlived every client and stops on SIGTERM with status 0 (no leak). */
+static void daemon_stops_cleanly_without_leaks(void **state)
+{
+	pid_t pid = daemon_pid;
+
+	(void)state;
+	assert_true(test_acceld_running(pid));
+	daemon_pid = 0;
+	assert_int_equal(test_acceld_stop(pid), 0);
 }
 
 int main(void)
@@ -397,6 +422,8 @@ int main(void)
 		cmocka_unit_test(wait_in_another_process_wakes_when_the_job_signals),
 		cmocka_unit_test(killed_client_leaves_only_what_others_hold),
 		cmocka_unit_test(client_killed_in_a_blocking_wait_is_released),
+		/* last: cmocka runs the tests in this order */
+		cmocka_unit_test(daemon_stops_cleanly_without_leaks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
