@@ -37,7 +37,7 @@ static void drm_clients_show_one(struct drm_file *file, void *data)
 
 	pthread_mutex_lock(&file->client_name_lock);
 	seq_printf(m, "%20d %5u %c %c %5u %10llu %s\n", (int)file->pid, (unsigned int)file->minor->index,
-		   file->was_master ? 'y' : 'n', file->authenticated ? 'y' : 'n', (unsigned int)file->uid,
+		   drm_is_current_master(file) ? 'y' : 'n', file->authenticated ? 'y' : 'n', (unsigned int)file->uid,
 		   (unsigned long long)file->client_id,
 		   file->client_name ? file->client_name : "<unset>");
 	pthread_mutex_unlock(&file->client_name_lock);

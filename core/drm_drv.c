@@ -313,6 +313,8 @@ static void drm_dev_fini(struct drm_device *dev)
 	put_device(dev->dev);
 	dev->dev = NULL;
 	pthread_mutex_destroy(&dev->filelist_mutex);
+	drm_master_dev_fini(dev);
+	pthread_mutex_destroy(&dev->master_mutex);
 	drm_gem_destroy(dev);
 }
 
@@ -343,6 +345,7 @@ int drm_dev_init(struct drm_device *dev, const struct drm_driver *driver, struct
 	dev->driver_features = ~0u;
 	atomic_init(&dev->unplugged, false);
 	pthread_mutex_init(&dev->filelist_mutex, NULL);
+	pthread_mutex_init(&dev->master_mutex, NULL);
 	drm_gem_init(dev);
 
 	if (f & DRIVER_COMPUTE_ACCEL) {

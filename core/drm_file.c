@@ -36,8 +36,9 @@ static struct drm_file *drm_file_alloc(struct drm_minor *minor, struct file *fil
 	file->uid = filp->f_cred.uid;
 	file->minor = minor;
 	file->filp = filp;
-	/* Nobody is master of an accel device: only CAP_SYS_ADMIN counts as authenticated. */
-	file->authenticated = capable_sys_admin();
+	/* Root is authenticated from the start; on a card node, so is a master (drm_auth.c). */
+	atomic_init(&file->authenticated, capable_sys_admin());
+	atomic_init(&file->was_master, false);
 	pthread_mutex_init(&file->client_name_lock, NULL);
 	if (drm_core_check_feature(dev, DRIVER_GEM))
 		drm_gem_open(dev, file);
@@ -72,6 +73,9 @@ static void drm_file_free(struct drm_file *file)
 		drm_syncobj_release(file);
 	if (drm_core_check_feature(dev, DRIVER_GEM))
 		drm_gem_release(dev, file);
+	/* A master's close leaves the device without one: the next opener becomes master. */
+	if (drm_is_primary_client(file))
+		drm_master_release(file);
 	if (dev->driver->postclose)
 		dev->driver->postclose(dev, file);
 	drm_prime_destroy_file_private(&file->prime);
@@ -131,14 +135,21 @@ int drm_open_helper(struct file *filp, struct drm_minor *minor)
 {
 	struct drm_device *dev = minor->dev;
 	struct drm_file *priv;
+	int err;
 
 	if (filp->f_flags & O_EXCL)
 		return -EBUSY; /* no exclusive opens */
 	priv = drm_file_alloc(minor, filp);
 	if (IS_ERR(priv))
 		return PTR_ERR(priv);
-	if (drm_is_primary_client(priv))
-		priv->was_master = false;
+	/* Card nodes have masters, KMS or not: the first opener is one (Linux 6.12). */
+	if (drm_is_primary_client(priv)) {
+		err = drm_master_open(priv);
+		if (err) {
+			drm_file_free(priv);
+			return err;
+		}
+	}
 	filp->private_data = priv;
 
 	pthread_mutex_lock(&dev->filelist_mutex);

@@ -29,6 +29,19 @@ void accel_debugfs_register(struct drm_device *dev);
 /* drm_file.c */
 int drm_open_helper(struct file *filp, struct drm_minor *minor);
 
+/* drm_auth.c: masters of card nodes (the interface version the kernel reports, too) */
+#define DRM_IF_MAJOR 1
+#define DRM_IF_MINOR 4
+int drm_master_open(struct drm_file *file_priv);
+void drm_master_release(struct drm_file *file_priv);
+void drm_master_dev_fini(struct drm_device *dev);
+int drm_setmaster_ioctl(struct drm_device *dev, void *data, struct drm_file *file_priv);
+int drm_dropmaster_ioctl(struct drm_device *dev, void *data, struct drm_file *file_priv);
+int drm_getmagic(struct drm_device *dev, void *data, struct drm_file *file_priv);
+int drm_authmagic(struct drm_device *dev, void *data, struct drm_file *file_priv);
+int drm_getunique(struct drm_device *dev, void *data, struct drm_file *file_priv);
+int drm_setversion(struct drm_device *dev, void *data, struct drm_file *file_priv);
+
 /* drm_debugfs.c */
 struct attr_node *drm_debugfs_root(enum drm_minor_table table);
 void drm_debugfs_dev_init(struct drm_device *dev, struct attr_node *root);

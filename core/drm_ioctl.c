@@ -70,29 +70,6 @@ static int drm_version(struct drm_device *dev, void *data, struct drm_file *file
 	return err;
 }
 
-/*
- * GET_UNIQUE and GET_MAGIC read the file's master, which accel and render files do not
- * have: Linux 6.12 oopses there. We answer -EOPNOTSUPP (docs/kernel-differences.md).
- */
-static int drm_getunique(struct drm_device *dev, void *data, struct drm_file *file_priv)
-{
-	struct drm_unique *u = data;
-
-	if (!drm_is_primary_client(file_priv))
-		return -EOPNOTSUPP;
-	/* A card node's master has the device's unique name. */
-	return drm_copy_field(u->unique, &u->unique_len, dev->unique);
-}
-
-static int drm_getmagic(struct drm_device *dev, void *data, struct drm_file *file_priv)
-{
-	(void)dev; (void)data;
-	if (!drm_is_primary_client(file_priv))
-		return -EOPNOTSUPP;
-	/* Authentication through magic tokens is not offered: there are no masters here. */
-	return -EOPNOTSUPP;
-}
-
 static int drm_getclient(struct drm_device *dev, void *data, struct drm_file *file_priv)
 {
 	struct drm_client *client = data;
@@ -206,27 +183,6 @@ static int drm_setclientcap(struct drm_device *dev, void *data, struct drm_file 
 	return 0;
 }
 
-/* The kernel's drm_master_check_perm(): a former master of the same process, or root. */
-static int drm_master_check_perm(struct drm_file *file_priv)
-{
-	if (file_priv->was_master && file_priv->pid == current_cred()->pid)
-		return 0;
-	return capable_sys_admin() ? 0 : -EACCES;
-}
-
-/* Accel and render files never have a master; nor do card files here (no KMS). */
-static int drm_setmaster_ioctl(struct drm_device *dev, void *data, struct drm_file *file_priv)
-{
-	(void)dev; (void)data;
-	return drm_master_check_perm(file_priv) ?: -EINVAL;
-}
-
-static int drm_dropmaster_ioctl(struct drm_device *dev, void *data, struct drm_file *file_priv)
-{
-	(void)dev; (void)data;
-	return drm_master_check_perm(file_priv) ?: -EINVAL;
-}
-
 /* KMS and vblank ioctls on a device without a display engine. */
 static int drm_mode_no_kms(struct drm_device *dev, void *data, struct drm_file *file_priv)
 {
@@ -312,11 +268,11 @@ static const struct drm_ioctl_desc drm_ioctls[] = {
 	DRM_IOCTL_DEF(DRM_IOCTL_GET_STATS, drm_getstats, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_GET_CAP, drm_getcap, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF(DRM_IOCTL_SET_CLIENT_CAP, drm_setclientcap, 0),
-	DRM_IOCTL_DEF(DRM_IOCTL_SET_VERSION, drm_invalid_op, DRM_MASTER),
+	DRM_IOCTL_DEF(DRM_IOCTL_SET_VERSION, drm_setversion, DRM_MASTER),
 	DRM_IOCTL_DEF(DRM_IOCTL_SET_UNIQUE, drm_invalid_op, DRM_AUTH | DRM_MASTER | DRM_ROOT_ONLY),
 	DRM_IOCTL_DEF(DRM_IOCTL_BLOCK, drm_noop, DRM_AUTH | DRM_MASTER | DRM_ROOT_ONLY),
 	DRM_IOCTL_DEF(DRM_IOCTL_UNBLOCK, drm_noop, DRM_AUTH | DRM_MASTER | DRM_ROOT_ONLY),
-	DRM_IOCTL_DEF(DRM_IOCTL_AUTH_MAGIC, drm_invalid_op, DRM_MASTER),
+	DRM_IOCTL_DEF(DRM_IOCTL_AUTH_MAGIC, drm_authmagic, DRM_MASTER),
 	DRM_IOCTL_DEF(DRM_IOCTL_SET_MASTER, drm_setmaster_ioctl, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_DROP_MASTER, drm_dropmaster_ioctl, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_ADD_DRAW, drm_noop, DRM_AUTH | DRM_MASTER | DRM_ROOT_ONLY),
@@ -419,8 +375,8 @@ static int drm_ioctl_permit(unsigned int flags, struct drm_file *file_priv)
 	if (unlikely((flags & DRM_AUTH) && !drm_is_render_client(file_priv) &&
 		     !file_priv->authenticated))
 		return -EACCES;
-	/* Nobody is master: accel and render files never, card files have no KMS to master. */
-	if (unlikely(flags & DRM_MASTER))
+	/* Only the current master of a card node: render and accel files never are. */
+	if (unlikely((flags & DRM_MASTER) && !drm_is_current_master(file_priv)))
 		return -EACCES;
 	if (unlikely(!(flags & DRM_RENDER_ALLOW) && drm_is_render_client(file_priv)))
 		return -EACCES;

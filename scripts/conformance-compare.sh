@@ -20,6 +20,8 @@ prog=$1 kernel=$2 diffs=$3 name=$4 acceld=${5:-}
 
 [ -f "$kernel" ] || { echo "no kernel recording $kernel: run 'make conformance-record'" >&2; exit 1; }
 root=$(mktemp -d "${TMPDIR:-/tmp}/accel-conf-$name.XXXXXX")
+# Other users reach the nodes, as under /dev (programs test non-root callers).
+chmod 0755 "$root"
 daemon_pid=
 cleanup() {
 	# Only a failed run leaves the daemon here.

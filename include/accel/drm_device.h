@@ -15,6 +15,7 @@
 struct drm_driver;
 struct drm_device;
 struct drm_file;
+struct drm_master;
 struct drm_vma_offset_node;
 
 /** enum drm_minor_type - which kind of node a minor is. */
@@ -46,6 +47,8 @@ struct drm_minor {
  * @filelist and @open_count are guarded by @filelist_mutex; @registered and the minors'
  * publication by the minor table lock; @unplugged is atomic and @unplug_lock (a rwlock:
  * readers are drm_dev_enter() sections) orders it against callers.
+ * @master_mutex guards @master and, of every file of the device, its master, is_master,
+ * magic and the writes of was_master and authenticated (core/drm_auth.c).
  * GEM: @object_name_lock guards @object_name_idr and, of every object of the device, its
  * handle_count, name and dma_buf; @vma_offset_lock guards @vma_offset_nodes and every
  * object's vma_node; @gem_objects and @gem_bytes are atomic.
@@ -70,6 +73,10 @@ struct drm_device {
 	pthread_mutex_t filelist_mutex;
 	struct drm_file *filelist;
 	int open_count;
+
+	pthread_mutex_t master_mutex;
+	/** @master: the card node's current master session, or NULL (none: the next opener's). */
+	struct drm_master *master;
 
 	struct attr_node *debugfs_root;
 

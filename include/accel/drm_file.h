@@ -6,6 +6,7 @@
 #define ACCEL_DRM_FILE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,7 +24,10 @@ struct inode;
 /**
  * struct drm_file - per-open state of a device.
  *
- * Constant after open: @minor, @filp, @client_id, @pid, @uid, @authenticated.
+ * Constant after open: @minor, @filp, @client_id, @pid, @uid.
+ * Masters (card files only): @master, @is_master and @magic are guarded by the device's
+ * master_mutex, which also orders the writes of @was_master and @authenticated; those two
+ * are read without it (the ioctl permission check, debugfs), hence atomic.
  * @client_name is guarded by @client_name_lock; the client capabilities by the ioctl that
  * sets them being the only writer (reads are racy as in the kernel); @next_file by the
  * device's filelist_mutex; driver_priv belongs to the driver.
@@ -37,8 +41,22 @@ struct drm_file {
 	uint64_t client_id;
 	pid_t pid;
 	uid_t uid;
-	bool authenticated;
-	bool was_master;
+	/**
+	 * @authenticated: may call DRM_AUTH ioctls: root at open, a master, or a file whose
+	 * magic token its master accepted.
+	 */
+	atomic_bool authenticated;
+	/** @was_master: this file has been master once (SET_MASTER/DROP_MASTER without root). */
+	atomic_bool was_master;
+	/** @is_master: this file created its master session (it is master while that is current). */
+	bool is_master;
+	/**
+	 * @master: the session of a card file: its own, or the one current when it was opened.
+	 * NULL for render and accel files, which never have a master.
+	 */
+	struct drm_master *master;
+	/** @magic: the token GET_MAGIC handed out for this file, 0 before. */
+	unsigned int magic;
 
 	bool stereo_allowed;
 	bool universal_planes;
@@ -81,6 +99,12 @@ static inline bool drm_is_accel_client(const struct drm_file *file)
 {
 	return file->minor->type == DRM_MINOR_ACCEL;
 }
+
+/**
+ * drm_is_current_master() - @fpriv is the master of its device now (a card file that
+ * opened first or set master, and did not drop it since).
+ */
+bool drm_is_current_master(struct drm_file *fpriv);
 
 /** drm_open() - the open of a DRM (card/render) node's fops. */
 int drm_open(struct inode *inode, struct file *filp);
