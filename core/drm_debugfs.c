@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * debugfs of DRM and accel devices: one directory per device named by its unique name
- * (sys/kernel/debug/dri/<unique>, sys/kernel/debug/accel/<unique>) and an "N" symlink per
- * minor pointing at it.
+ * (sys/kernel/debug/dri/<unique>, sys/kernel/debug/accel/<unique>) and, for DRM (card and
+ * render) minors only, an "N" symlink in dri/ pointing at it: as in Linux 6.12, accel
+ * minors get no "N" link, their directory is found by its unique name.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -84,10 +85,12 @@ void drm_debugfs_register_minor(struct drm_minor *minor, struct attr_node *root)
 	minor->debugfs_root = dev->debugfs_root;
 	if (!dev->debugfs_root || IS_ERR_OR_NULL(root))
 		return;
-	snprintf(name, sizeof(name), "%d", minor->index);
-	minor->debugfs_symlink = attr_link_create(root, name, dev->debugfs_root);
-	if (IS_ERR(minor->debugfs_symlink))
-		minor->debugfs_symlink = NULL;
+	if (minor->type != DRM_MINOR_ACCEL) {
+		snprintf(name, sizeof(name), "%d", minor->index);
+		minor->debugfs_symlink = attr_link_create(root, name, dev->debugfs_root);
+		if (IS_ERR(minor->debugfs_symlink))
+			minor->debugfs_symlink = NULL;
+	}
 	if (dev->driver->debugfs_init && dev->render != minor)
 		dev->driver->debugfs_init(minor);
 }

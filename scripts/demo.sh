@@ -22,7 +22,7 @@ echo "== sys/class/accel/accel0"
  echo "-- device -> $(readlink device)"; echo "-- subsystem -> $(readlink subsystem)")
 echo
 echo "== sys/kernel/debug/accel"
-(cd "$ACCEL_ROOT/sys/kernel/debug/accel" && ls -l | tail -n +2 && echo "-- 0/name" && cat 0/name)
+(cd "$ACCEL_ROOT/sys/kernel/debug/accel" && ls -l | tail -n +2 && echo "-- example.0/name" && cat example.0/name)
 echo
 echo "== examples/vnpu_demo.c: a small conv net as a chain of DMA and compute jobs on the vnpu"
 "$build/bin/vnpu-demo"

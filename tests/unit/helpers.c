@@ -80,6 +80,33 @@ char *test_attr_read(const char *path)
 	return val;
 }
 
+char *test_accel_unique(int minor)
+{
+	struct attr_node *link;
+	char path[64];
+
+	/* The minor's "device" link names its parent, whose name is the unique name. */
+	snprintf(path, sizeof(path), "class/accel/accel%d/device", minor);
+	link = attr_lookup(path);
+	if (!link || link->type != ATTR_NODE_LINK || !link->target)
+		return NULL;
+	return strdup(link->target->name);
+}
+
+char *test_root_accel_unique(const char *root, int minor)
+{
+	char path[4096], target[4096], *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/sys/class/accel/accel%d/device", root, minor);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return NULL;
+	target[n] = 0;
+	base = strrchr(target, '/');
+	return strdup(base ? base + 1 : target);
+}
+
 char *test_tmpdir(const char *tag)
 {
 	char *p;

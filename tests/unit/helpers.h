@@ -26,6 +26,15 @@ void test_log_capture(void);
 int test_log_contains(const char *needle);
 void test_log_release(void);
 
+/*
+ * The debugfs directory name of accel minor @minor: its device's unique name, which is its
+ * parent device's name (Linux 6.12 gives accel minors no "N" link in debugfs). In this
+ * process's attribute tree, or (test_root_accel_unique) in the files published under @root.
+ * malloc'd, or NULL when the minor does not exist.
+ */
+char *test_accel_unique(int minor);
+char *test_root_accel_unique(const char *root, int minor);
+
 /* The first line of a file of the attribute tree ("class/accel/accel0/dev"), or NULL. */
 char *test_attr_read(const char *path);
 

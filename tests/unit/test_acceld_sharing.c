@@ -86,7 +86,7 @@ static unsigned long gem_objects(void)
 	unsigned long n = ~0ul;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/sys/kernel/debug/accel/0/gem_objects", root);
+	snprintf(path, sizeof(path), "%s/sys/kernel/debug/accel/example.0/gem_objects", root);
 	f = fopen(path, "r");
 	if (f) {
 		if (fscanf(f, "objects: %lu", &n) != 1)

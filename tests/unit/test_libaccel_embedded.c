@@ -92,7 +92,7 @@ static void root_shows_the_accel_layout(void **state)
 	assert_string_equal(root_file("sys/class/accel/accel0/uevent"), "MAJOR=261");
 	assert_true(root_exists("sys/class/accel/accel0/device"));
 	assert_true(root_exists("sys/class/accel/accel0/subsystem"));
-	assert_string_equal(root_file("sys/kernel/debug/accel/0/name"),
+	assert_string_equal(root_file("sys/kernel/debug/accel/example.0/name"),
 			    "example dev=example.0 unique=example.0");
 }
 

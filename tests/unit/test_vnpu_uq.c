@@ -1807,7 +1807,8 @@ static int daemon_setup(void **state)
 		for (k = 0; k < 2; k++) {
 			snprintf(path, sizeof(path), "%s/sys/class/accel/accel%d/dev", daemon_root, k);
 			whole &= !stat(path, &st);
-			snprintf(path, sizeof(path), "%s/sys/kernel/debug/accel/%d/queues", daemon_root, k);
+			snprintf(path, sizeof(path), "%s/sys/kernel/debug/accel/%s/queues", daemon_root,
+				 nodes[k].pdev);
 			whole &= !stat(path, &st);
 			snprintf(path, sizeof(path), "%s/dev/accel/accel%d", daemon_root, k);
 			whole &= !stat(path, &st) && S_ISSOCK(st.st_mode);
@@ -1995,11 +1996,14 @@ static int child_fills_and_blocks(int wfd)
 /* The daemon's published debugfs file "queues" of device @minor (malloc'd), or NULL. */
 static char *daemon_queues_text(int minor)
 {
-	char path[4096], *text = NULL;
+	char path[4096], *text = NULL, *unique = test_root_accel_unique(daemon_root, minor);
 	size_t len = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/sys/kernel/debug/accel/%d/queues", daemon_root, minor);
+	/* debugfs/accel/<unique>: accel minors have no "N" link, as in Linux 6.12 */
+	snprintf(path, sizeof(path), "%s/sys/kernel/debug/accel/%s/queues", daemon_root,
+		 unique ? unique : "?");
+	free(unique);
 	f = fopen(path, "r");
 	if (!f)
 		return NULL;

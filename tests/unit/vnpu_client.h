@@ -128,19 +128,22 @@ static inline int vc_minor(const char *pdev)
 /* debugfs file @name of device minor @minor, whole (malloc'd), or NULL. */
 static inline char *vc_debugfs_text(int minor, const char *name)
 {
-	char path[128];
+	char path[128], *unique = test_accel_unique(minor);
 
-	snprintf(path, sizeof(path), "kernel/debug/accel/%d/%s", minor, name);
+	/* debugfs/accel/<unique>: accel minors have no "N" link, as in Linux 6.12 */
+	snprintf(path, sizeof(path), "kernel/debug/accel/%s/%s", unique ? unique : "?", name);
+	free(unique);
 	return vc_attr_text(path);
 }
 
 /* Store @text into debugfs file @name of @minor; bytes taken or -errno. */
 static inline ssize_t vc_debugfs_write(int minor, const char *name, const char *text)
 {
-	char path[128];
+	char path[128], *unique = test_accel_unique(minor);
 	struct attr_node *node;
 
-	snprintf(path, sizeof(path), "kernel/debug/accel/%d/%s", minor, name);
+	snprintf(path, sizeof(path), "kernel/debug/accel/%s/%s", unique ? unique : "?", name);
+	free(unique);
 	node = attr_lookup(path);
 	assert_non_null(node);
 	return attr_write(node, text, strlen(text));
