@@ -159,7 +159,11 @@ static void client_main(struct slot_shm *me, int sock, uint64_t rng, int max_loo
 	word = rel_alloc(&c, 64);
 
 	for (;;) {
-		unsigned int what = (unsigned int)rel_below(&rng, 7), i;
+		/* sharing three times as often as the rest: it needs both of a pair at once */
+		unsigned int what = (unsigned int)rel_below(&rng, 9), i;
+
+		if (what > 6)
+			what = 3;
 
 		switch (what) {
 		case 0: /* a checked copy, waited for */
@@ -505,6 +509,12 @@ int main(int argc, char **argv)
 	usleep(500000);
 	counts_read(&base);
 	peak = base;
+	if (getenv("REL_R3_LIST_FDS")) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "ls -l /proc/%d/fd", (int)daemon_pid);
+		(void)!system(cmd);
+	}
 
 	t0 = rel_now_ns();
 	while (killed < kills) {
