@@ -52,6 +52,7 @@ struct client_result {
 	uint64_t bad_record;		/* no profile record, or an error in it */
 	uint64_t busy;			/* SUBMITs refused with -EBUSY (retried) */
 	int64_t t_start, t_end;		/* first SUBMIT, last observation */
+	uint64_t on_engine[2];		/* jobs that ran on compute0, compute1 */
 };
 
 static unsigned int nclients = 64, window = 32;
@@ -150,6 +151,8 @@ static int client_main(unsigned int idx, int ready, int go)
 		memcpy(&p, c.map + prof_off + PROF_STRIDE * k, sizeof(p));
 		if (!p.end_ns || p.error || seen[k] != 1)
 			r->bad_record++;
+		if (p.end_ns && p.engine_instance < 2)
+			r->on_engine[p.engine_instance]++;
 		lat_ns[idx * njobs + k] = p.end_ns > p.submit_ns ? p.end_ns - p.submit_ns : 0;
 		end_ns[idx * njobs + k] = p.end_ns;
 	}
@@ -301,8 +304,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)nclients * njobs);
 	printf("  throughput %.0f jobs/s; SUBMITs refused -EBUSY and retried: %llu\n",
 	       (double)total_obs / ((double)(t1 - t0) / REL_NSEC), (unsigned long long)busy);
-	printf("  %-7s %7s %12s %12s %10s %14s %14s\n", "prio", "clients", "p50_us", "p99_us",
-	       "jobs/s", "Jain(thruput)", "Jain(window)");
+	printf("  %-7s %7s %12s %12s %10s %14s %14s %12s\n", "prio", "clients", "p50_us", "p99_us",
+	       "jobs/s", "Jain(thruput)", "Jain(window)", "engine0/1");
 	ok = !failed && !lost && !dup && !beyond && !early && !bad &&
 	     jobs1 - jobs0 == (long long)((uint64_t)nclients * njobs) && status == 0;
 	for (p = 0; p < 3; p++) {
@@ -311,6 +314,7 @@ int main(int argc, char **argv)
 		uint64_t *lat, first_end = UINT64_MAX;
 		double *thr, *win, jt, jw;
 		int64_t pmin = INT64_MAX, pmax = 0;
+		unsigned int split[2] = { 0, 0 };	/* clients mostly on compute0 / compute1 */
 
 		for (i = 0; i < nclients; i++)
 			n += results[i].priority == prio;
@@ -342,6 +346,7 @@ int main(int argc, char **argv)
 				 (double)njobs / ((double)(results[i].t_end - results[i].t_start) / REL_NSEC) : 0;
 			for (k = 0; k < njobs; k++)
 				win[j] += end_ns[i * njobs + k] && end_ns[i * njobs + k] <= first_end;
+			split[results[i].on_engine[1] > results[i].on_engine[0]]++;
 			if (results[i].t_start < pmin)
 				pmin = results[i].t_start;
 			if (results[i].t_end > pmax)
@@ -351,10 +356,11 @@ int main(int argc, char **argv)
 		qsort(lat, (size_t)n * njobs, sizeof(*lat), rel_cmp_u64);
 		jt = rel_jain(thr, n);
 		jw = rel_jain(win, n);
-		printf("  %-7s %7u %12.1f %12.1f %10.0f %14.3f %14.3f\n", prio_name[prio], n,
+		printf("  %-7s %7u %12.1f %12.1f %10.0f %14.3f %14.3f %8u/%u\n", prio_name[prio], n,
 		       rel_quantile(lat, (size_t)n * njobs, 0.50) / 1000.0,
 		       rel_quantile(lat, (size_t)n * njobs, 0.99) / 1000.0,
-		       pmax > pmin ? (double)n * njobs / ((double)(pmax - pmin) / REL_NSEC) : 0, jt, jw);
+		       pmax > pmin ? (double)n * njobs / ((double)(pmax - pmin) / REL_NSEC) : 0, jt, jw,
+		       split[0], split[1]);
 		free(lat);
 		free(thr);
 		free(win);
