@@ -366,5 +366,7 @@ int main(int argc, char **argv)
 		free(win);
 	}
 	printf("  acceld stopped with status %d\n  R5 %s\n", status, ok ? "PASSED" : "FAILED");
+	free(pids);
+	free(ready);
 	return ok ? 0 : 1;
 }
