@@ -87,6 +87,7 @@ static volatile sig_atomic_t rel_child_pid[REL_MAX_CHILDREN];
 static volatile sig_atomic_t rel_children;
 static const char *rel_name = "campaign";
 static char rel_cleanup_dir[4096];	/* removed on exit when set */
+static char rel_cleanup_conf[4200];	/* its acceld configuration file, next to it */
 
 static inline void rel_child_add(pid_t pid)
 {
@@ -161,6 +162,18 @@ static void rel_fatal_signal(int sig)
 		(void)!write(2, rel_name, strlen(rel_name));
 		(void)!write(2, msg, sizeof(msg) - 1);
 		rel_kill_all();
+		if (rel_cleanup_dir[0]) {
+			/* fork, exec and waitpid are async-signal-safe; system() is not */
+			pid_t rm = fork();
+
+			if (rm == 0) {
+				execl("/bin/rm", "rm", "-rf", rel_cleanup_dir, rel_cleanup_conf,
+				      (char *)NULL);
+				_exit(127);
+			}
+			if (rm > 0)
+				waitpid(rm, NULL, 0);
+		}
 	}
 	_exit(128 + sig);
 }
@@ -240,6 +253,7 @@ static inline const char *rel_private_root(const char *tag)
 		exit(1);
 	}
 	chmod(rel_cleanup_dir, 0755);
+	snprintf(rel_cleanup_conf, sizeof(rel_cleanup_conf), "%s.conf", rel_cleanup_dir);
 	return rel_cleanup_dir;
 }
 
