@@ -611,9 +611,11 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--limit") && v)
 			limit = (unsigned int)strtoul(argv[++i], NULL, 0);
 		else {
-			fprintf(stderr, "usage: %s [--events N] [--checkers N] [--timeout-ms MS] "
+			bool help = !strcmp(argv[i], "--help");
+
+			fprintf(help ? stdout : stderr, "usage: %s [--events N] [--checkers N] [--timeout-ms MS] "
 				"[--seed S] [--limit SECONDS]\n", argv[0]);
-			return 2;
+			return help ? 0 : 2;
 		}
 	}
 	if (!nchk || nchk > 64 || job_timeout_ms < 10) {

@@ -477,9 +477,11 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--rss-tolerance-kib") && v)
 			rss_tolerance_kib = strtoll(argv[++i], NULL, 0);
 		else {
-			fprintf(stderr, "usage: %s [--kills N] [--parallel N] [--max-life-ms MS] "
+			bool help = !strcmp(argv[i], "--help");
+
+			fprintf(help ? stdout : stderr, "usage: %s [--kills N] [--parallel N] [--max-life-ms MS] "
 				"[--seed S] [--limit SECONDS] [--rss-tolerance-kib K]\n", argv[0]);
-			return 2;
+			return help ? 0 : 2;
 		}
 	}
 	parallel += parallel & 1; /* pairs */
