@@ -32,6 +32,19 @@ campaigns=(
 	"rel_r5_priorities|$r5_args|900"
 )
 export ACCEL_LOG=${ACCEL_LOG:-err}
+
+# Processes still running campaign binary $1, or anything on a campaign's private root
+# (acceld --root .../accel-rel-...): "pid command" lines. Reads /proc (procps may be absent).
+leftovers() {
+	local d cmd
+	for d in /proc/[0-9]*; do
+		[ "${d#/proc/}" = $$ ] && continue
+		cmd=$( { tr '\0' ' ' < "$d/cmdline"; } 2>/dev/null ) || continue
+		case $cmd in
+		*"$1"*|*accel-rel-*) echo "${d#/proc/} $cmd" ;;
+		esac
+	done
+}
 failed=()
 {
 	echo "# make reliability, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -m) $(nproc) cpus" \
@@ -56,9 +69,10 @@ for c in "${campaigns[@]}"; do
 	# Nothing it started may outlive it: its daemon or clients would still run this binary
 	# or acceld on the campaign's private root.
 	sleep 1
-	if pgrep -f "$build/bin/$name" > /dev/null || pgrep -f "accel-rel-" > /dev/null; then
+	left=$(leftovers "$build/bin/$name")
+	if [ -n "$left" ]; then
 		echo "$name left processes behind:" | tee -a "$out"
-		pgrep -af "$build/bin/$name|accel-rel-" | tee -a "$out"
+		echo "$left" | tee -a "$out"
 		failed+=("$name(left processes)")
 	fi
 done
