@@ -23,6 +23,10 @@
  * p50 and p99; throughput (jobs over the wall time of the run); Jain's fairness index
  * within each priority, of (a) each client's throughput over its own run, and (b) the jobs
  * each client had completed when the first client of that priority finished (goal >= 0.9).
+ * A context stays on the compute engine it was put on while it has jobs in flight (the
+ * least loaded one, chosen when it is idle, as the kernel's drm_sched does), so clients of
+ * one priority split unevenly over the two engines get unequal shares: the split is
+ * printed, and (a) again within each engine's clients.
  *
  * usage: rel_r5_priorities [--clients N] [--jobs N] [--window N] [--limit S]
  * (nothing is random: runs differ only in timing)
@@ -311,7 +315,8 @@ int main(int argc, char **argv)
 		static const unsigned int order[3] = { 2, 0, 1 }; /* high, normal, low */
 		unsigned int prio = order[p], n = 0, j = 0;
 		uint64_t *lat, first_end = UINT64_MAX;
-		double *thr, *win, jt, jw;
+		double *thr, *win, *thr_e[2], jt, jw;
+		unsigned int ne[2] = { 0, 0 };
 		int64_t pmin = INT64_MAX, pmax = 0;
 		unsigned int split[2] = { 0, 0 };	/* clients mostly on compute0 / compute1 */
 
@@ -322,7 +327,9 @@ int main(int argc, char **argv)
 		lat = malloc(sizeof(*lat) * n * njobs);
 		thr = calloc(n, sizeof(*thr));
 		win = calloc(n, sizeof(*win));
-		if (!lat || !thr || !win)
+		thr_e[0] = calloc(n, sizeof(double));
+		thr_e[1] = calloc(n, sizeof(double));
+		if (!lat || !thr || !win || !thr_e[0] || !thr_e[1])
 			return 1;
 		for (i = 0; i < nclients; i++) {
 			uint64_t last = 0, k;
@@ -345,7 +352,12 @@ int main(int argc, char **argv)
 				 (double)njobs / ((double)(results[i].t_end - results[i].t_start) / REL_NSEC) : 0;
 			for (k = 0; k < njobs; k++)
 				win[j] += end_ns[i * njobs + k] && end_ns[i * njobs + k] <= first_end;
-			split[results[i].on_engine[1] > results[i].on_engine[0]]++;
+			{
+				unsigned int e = results[i].on_engine[1] > results[i].on_engine[0];
+
+				split[e]++;
+				thr_e[e][ne[e]++] = thr[j];
+			}
 			if (results[i].t_start < pmin)
 				pmin = results[i].t_start;
 			if (results[i].t_end > pmax)
@@ -360,9 +372,13 @@ int main(int argc, char **argv)
 		       rel_quantile(lat, (size_t)n * njobs, 0.99) / 1000.0,
 		       pmax > pmin ? (double)n * njobs / ((double)(pmax - pmin) / REL_NSEC) : 0, jt, jw,
 		       split[0], split[1]);
+		printf("  %-7s within each engine's clients: Jain(thruput) %.3f / %.3f\n", "",
+		       rel_jain(thr_e[0], ne[0]), rel_jain(thr_e[1], ne[1]));
 		free(lat);
 		free(thr);
 		free(win);
+		free(thr_e[0]);
+		free(thr_e[1]);
 	}
 	printf("  acceld stopped with status %d\n  R5 %s\n", status, ok ? "PASSED" : "FAILED");
 	free(pids);
