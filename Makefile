@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps demo check check-asan bench conformance-record clean help
+.PHONY: all deps demo check check-asan bench reliability conformance-record clean help
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -33,6 +33,11 @@ bench: deps
 	cmake --build $(BUILD) -j $(JOBS)
 	@scripts/bench.sh $(BUILD)
 
+# The reliability campaigns R2, R3, R5 (minutes; not part of check). RELIABILITY_ARGS=--quick
+# runs them at a small scale.
+reliability: deps all
+	@scripts/reliability.sh $(BUILD) $(RELIABILITY_ARGS)
+
 conformance-record: deps
 	@scripts/conformance-record.sh
 
@@ -45,4 +50,5 @@ help:
 	@echo "make check        install missing packages, build, run every test"
 	@echo "make check-asan   the same suite built with ASan and UBSan in $(ASAN_BUILD)/"
 	@echo "make bench        build optimised and run the benchmarks (table + $(BUILD)/bench.json)"
+	@echo "make reliability  the reliability campaigns R2, R3, R5 (RELIABILITY_ARGS=--quick: small)"
 	@echo "make conformance-record  re-record the kernel's answers through ../shared/oracle"

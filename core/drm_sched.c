@@ -555,6 +555,13 @@ static struct drm_sched_job *drm_sched_get_finished_job_locked(struct drm_gpu_sc
 {
 	struct drm_sched_link *l;
 
+	/*
+	 * The finished fence says "signalled" before its callbacks have run, and drivers embed
+	 * callbacks in their jobs: no job is freed while a completion's callbacks still run
+	 * (drm_sched_job_done() wakes the worker once they are over).
+	 */
+	if (sched->in_callbacks)
+		return NULL;
 	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
 		struct drm_sched_job *job = job_of(l);
 
