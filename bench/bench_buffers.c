@@ -157,7 +157,7 @@ static struct bench_result measure_share(int accel)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		abort();
-	child = fork();
+	child = bench_fork();
 	if (child == 0) {
 		close(sv[0]);
 		share_child(sv[1], accel);
@@ -167,28 +167,28 @@ static struct bench_result measure_share(int accel)
 	use_accel = accel;
 	r = bench_run(run_share, NULL, accel ? 2000 : 5000, 9);
 	close(sv[0]);
-	waitpid(child, &status, 0);
+	status = bench_child_wait(child);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "bench_buffers: the importing process failed (status %#x)\n", status);
+		exit(1);
+	}
 	return r;
 }
 
-int main(int argc, char **argv)
+/*
+ * Embedded, in a child of its own: this process then meets acceld with a libaccel that has
+ * not chosen a backend yet (a process keeps the backend it started with).
+ */
+static int embedded_phase(const char *root)
 {
-	char root[] = "/tmp/accel-bench-XXXXXX", cmd[128];
 	struct bench_result gem, raw;
-	pid_t daemon;
-	int status;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s ACCELD_PATH\n", argv[0]);
-		return 2;
-	}
-	if (!mkdtemp(root))
-		return 1;
 	setenv("ACCEL_ROOT", root, 1);
-	setenv("ACCEL_REFRESH_MS", "0", 1);
 	accel_fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
-	if (accel_fd < 0)
+	if (accel_fd < 0 || accel_fd_backend(accel_fd) != ACCEL_BACKEND_EMBEDDED) {
+		perror("bench_buffers: open embedded");
 		return 1;
+	}
 	buf_size = 4096;
 	gem = bench_run(run_gem, NULL, 20000, 11);
 	raw = bench_run(run_memfd, NULL, 20000, 11);
@@ -198,11 +198,35 @@ int main(int argc, char **argv)
 	raw = bench_run(run_memfd, NULL, 5000, 11);
 	bench_report("buffer create+map+close 2 MiB", "ns", gem, "memfd+ftruncate+mmap+close", raw, "<= 1.0");
 	accel_sys_close(accel_fd);
+	return 0;
+}
 
+int main(int argc, char **argv)
+{
+	char root[32], emb_root[32];
+	struct bench_result gem, raw;
+	pid_t daemon, phase;
+	int status;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s ACCELD_PATH\n", argv[0]);
+		return 2;
+	}
+	setenv("ACCEL_REFRESH_MS", "0", 1);
+	bench_tmproot(emb_root); /* made here: removed however the child ends */
+	phase = bench_fork();
+	if (phase == 0)
+		exit(embedded_phase(emb_root));
+	status = bench_child_wait(phase);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return 1;
+
+	/* Through acceld, serving a root of its own. */
+	setenv("ACCEL_ROOT", bench_tmproot(root), 1);
 	daemon = bench_acceld_start(argv[1], root);
 	accel_fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
-	if (accel_fd < 0) {
-		perror("open through acceld");
+	if (accel_fd < 0 || accel_fd_backend(accel_fd) != ACCEL_BACKEND_DAEMON) {
+		perror("bench_buffers: open through acceld");
 		return 1;
 	}
 	gem = measure_share(1);
@@ -210,8 +234,5 @@ int main(int argc, char **argv)
 	bench_report("PRIME export, import+map in another process", "ns", gem,
 		     "memfd over SCM_RIGHTS + mmap", raw, "");
 	accel_sys_close(accel_fd);
-	kill(daemon, SIGTERM);
-	waitpid(daemon, &status, 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	return system(cmd) ? 1 : 0;
+	return bench_acceld_stop(daemon);
 }

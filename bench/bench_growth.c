@@ -68,14 +68,16 @@ static void run_syncobj_create_destroy(void *arg, long iters)
 /* In a child with @ndev example devices: GET_CAP and open+close on the last one. */
 static void measure_devices(int ndev, struct bench_result out[2])
 {
+	char root[32];
 	int p[2], status;
 	pid_t pid;
 
 	if (pipe(p))
 		abort();
-	pid = fork();
+	bench_tmproot(root); /* made here: removed however the child ends */
+	pid = bench_fork();
 	if (pid == 0) {
-		char root[] = "/tmp/accel-bench-XXXXXX", path[64], *cfg = NULL, cmd[96];
+		char path[64], *cfg = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&cfg, &len);
 		struct bench_result r[2];
@@ -83,28 +85,27 @@ static void measure_devices(int ndev, struct bench_result out[2])
 		for (int i = 0; i < ndev; i++)
 			fprintf(f, "[example.%d]\ndriver = example\n", i);
 		fclose(f);
-		if (!mkdtemp(root))
-			_exit(1);
 		setenv("ACCEL_ROOT", root, 1);
 		setenv("ACCEL_REFRESH_MS", "0", 1);
 		if (accel_embedded_start(cfg))
-			_exit(1);
+			exit(1);
 		snprintf(path, sizeof(path), "/dev/accel/accel%d", ndev - 1);
 		op_fd = accel_sys_open(path, O_RDWR);
 		if (op_fd < 0)
-			_exit(1);
+			exit(1);
 		r[0] = bench_run(run_getcap, NULL, 200000, 9);
 		r[1] = bench_run(run_open_close, path, 5000, 9);
-		if (write(p[1], r, sizeof(r)) != sizeof(r))
-			_exit(1);
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-		_exit(system(cmd) ? 1 : 0);
+		exit(write(p[1], r, sizeof(r)) != sizeof(r));
 	}
 	close(p[1]);
-	if (read(p[0], out, 2 * sizeof(*out)) != 2 * sizeof(*out))
-		abort();
+	if (read(p[0], out, 2 * sizeof(*out)) != 2 * sizeof(*out)) {
+		fprintf(stderr, "bench_growth: the child with %d devices failed\n", ndev);
+		exit(1);
+	}
 	close(p[0]);
-	waitpid(pid, &status, 0);
+	status = bench_child_wait(pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		exit(1);
 }
 
 int main(void)
@@ -112,7 +113,7 @@ int main(void)
 	static const int devs[] = { 1, 16, 256 }, clients[] = { 1, 64, 1024 };
 	static const long handles[] = { 1000, 100000, 1000000 };
 	struct rlimit rl = { 8192, 8192 };
-	char root[] = "/tmp/accel-bench-XXXXXX", cmd[96], name[96];
+	char root[32], name[96];
 	struct bench_result base_cap = { 0 }, base_oc = { 0 }, base_lookup = { 0 }, base_create = { 0 };
 	int fds[1024];
 
@@ -132,9 +133,7 @@ int main(void)
 		bench_report(name, "ns", r[1], "open+close with 1 device", base_oc, "flat");
 	}
 
-	if (!mkdtemp(root))
-		return 1;
-	setenv("ACCEL_ROOT", root, 1);
+	setenv("ACCEL_ROOT", bench_tmproot(root), 1);
 	setenv("ACCEL_REFRESH_MS", "0", 1);
 	op_fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
 	if (op_fd < 0)
@@ -195,6 +194,5 @@ int main(void)
 		}
 	}
 	accel_sys_close(op_fd);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	return system(cmd) ? 1 : 0;
+	return 0;
 }

@@ -72,21 +72,23 @@ static void run_syncobj(void *arg, long iters)
 
 int main(int argc, char **argv)
 {
-	char root[] = "/tmp/accel-bench-XXXXXX", cmd[128];
+	char root[32];
 	struct bench_result sync_r, ev_r;
 	long iters = 2000;
 	pid_t daemon, child;
-	int sv[2], status;
+	int sv[2];
 
-	if (argc != 2 || !mkdtemp(root))
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s ACCELD_PATH\n", argv[0]);
 		return 2;
-	setenv("ACCEL_ROOT", root, 1);
+	}
+	setenv("ACCEL_ROOT", bench_tmproot(root), 1);
 	daemon = bench_acceld_start(argv[1], root);
 
 	/* eventfd ping-pong between two processes. */
 	efd_ab = eventfd(0, 0);
 	efd_ba = eventfd(0, 0);
-	child = fork();
+	child = bench_fork();
 	if (child == 0) {
 		uint64_t v;
 
@@ -99,8 +101,7 @@ int main(int argc, char **argv)
 		}
 	}
 	ev_r = bench_run(run_eventfd, NULL, 20000, 9);
-	kill(child, SIGKILL);
-	waitpid(child, &status, 0);
+	bench_child_stop(child);
 
 	/* The same ping-pong with job fences and syncobj waits through acceld. */
 	accel_fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
@@ -122,7 +123,7 @@ int main(int argc, char **argv)
 			return 1;
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 			return 1;
-		child = fork();
+		child = bench_fork();
 		if (child == 0) {
 			int cfd = accel_sys_open("/dev/accel/accel0", O_RDWR), two[2];
 			struct drm_syncobj_handle ia = { 0 }, ib = { 0 };
@@ -164,11 +165,7 @@ int main(int argc, char **argv)
 	sync_r = bench_run(run_syncobj, NULL, iters, 9);
 	bench_report("syncobj signal-to-wake round trip, 2 processes", "ns", sync_r,
 		     "eventfd ping-pong, 2 processes", ev_r, "<= 1.2");
-	kill(child, SIGKILL);
-	waitpid(child, &status, 0);
+	bench_child_stop(child);
 	accel_sys_close(accel_fd);
-	kill(daemon, SIGTERM);
-	waitpid(daemon, &status, 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	return system(cmd) ? 1 : 0;
+	return bench_acceld_stop(daemon);
 }

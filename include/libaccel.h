@@ -7,9 +7,19 @@
  *
  * - kernel: the path is a real char device of a running kernel (major 261 or 226): the
  *   plain system calls are used, so code written against libaccel runs on real NPUs;
- * - daemon: acceld serves the root ($ACCEL_ROOT, else the default root);
- * - embedded: otherwise the accel core runs inside this process with the devices of the
- *   built-in configuration (or $ACCEL_CONFIG), published under the root.
+ * - embedded: the accel core runs inside this process (once started, every open of the
+ *   root's nodes goes to it) with the devices of the built-in configuration (or
+ *   $ACCEL_CONFIG), published under the root, or under ROOT/private/PID when another
+ *   process publishes there (one publisher per root: ROOT/accel.lock names it);
+ * - daemon: acceld serves the root ($ACCEL_ROOT, else the default root).
+ *
+ * A process whose core does not run yet uses acceld when it serves the root, else starts the
+ * embedded core, but never after a daemon of the root has gone: descriptors opened through a
+ * daemon that died fail with ENODEV, and new opens fail with ECONNREFUSED (in a process that
+ * used the daemon, and in any process while the dead daemon's node sockets remain) until an
+ * acceld serves the root again. $ACCEL_BACKEND ("kernel", "daemon", "embedded") forces one
+ * backend; another value makes every open fail with EINVAL. README.md "The root and the
+ * backends" has the whole rule.
  *
  * Descriptors returned are real file descriptors. In embedded mode close them with
  * accel_sys_close(): a descriptor closed behind the library's back is not noticed.
@@ -44,7 +54,11 @@ enum accel_backend {
 	ACCEL_BACKEND_EMBEDDED,
 };
 
-/** accel_root() - the root directory in use ($ACCEL_ROOT or the default). */
+/**
+ * accel_root() - the root directory this process's nodes and attribute files are under:
+ * $ACCEL_ROOT (or the default), or this process's private root ROOT/private/PID once its
+ * embedded core runs there because another process publishes under the root.
+ */
 const char *accel_root(void);
 /** accel_default_root() - the default root: /run/accel for root, else /tmp/accel-<uid>. */
 const char *accel_default_root(void);
@@ -56,7 +70,9 @@ const char *accel_backend_name(enum accel_backend b);
 /**
  * accel_embedded_start() - start the embedded core now with configuration text @config
  * (INI, see docs/config.md; NULL: $ACCEL_CONFIG's file, else the built-in one).
- * Returns 0, -EALREADY when it runs already, or -errno. Later calls use it.
+ * Returns 0, -EALREADY when it runs already, or -errno. Every later open of the root's nodes
+ * uses it, even where acceld serves the root (the core is then published under a private
+ * root, see accel_root()).
  */
 int accel_embedded_start(const char *config);
 /** accel_embedded_builtin_config() - the text of the built-in configuration. */

@@ -59,19 +59,10 @@ struct daemon_conn {
 
 bool accel_daemon_serving(void)
 {
-	char path[PATH_MAX];
-	bool serving = false;
-	int fd;
+	struct accel_root_owner owner;
 
-	snprintf(path, sizeof(path), "%s/acceld.pid", accel_root());
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	/* acceld holds an exclusive lock on its pid file for as long as it serves. */
-	if (flock(fd, LOCK_SH | LOCK_NB))
-		serving = errno == EWOULDBLOCK;
-	close(fd);
-	return serving;
+	/* acceld holds the root's lock (lib/root.c) for as long as it serves. */
+	return !accel_root_owner(accel_root_shared(), &owner) && owner.holder == ACCEL_ROOT_ACCELD;
 }
 
 static ssize_t conn_sendmsg(int sock, struct accel_wire_hdr *hdr, const void *body, size_t len,

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <drm/drm.h>
-#include "daemon.h"
 #include "libaccel_internal.h"
 
 struct dev_list {
@@ -144,25 +143,25 @@ static int info_cmp(const void *a, const void *b)
 
 int accel_devices_list(struct accel_device_info **out, size_t *count, int include_drm)
 {
-	enum accel_backend backend = ACCEL_BACKEND_EMBEDDED;
+	enum accel_backend backend = ACCEL_BACKEND_NONE;
+	const char *env = getenv("ACCEL_BACKEND");
+	bool kernel_only = env && !strcmp(env, "kernel");
 	struct dev_list l = { 0 };
 	int err;
 
 	err = scan_class(&l, "", "accel", "accel", "", ACCEL_BACKEND_KERNEL);
 	if (!err && include_drm)
 		err = scan_class(&l, "", "drm", "dri", "", ACCEL_BACKEND_KERNEL);
-	if (!err) {
-		backend = accel_daemon_serving() ? ACCEL_BACKEND_DAEMON : ACCEL_BACKEND_EMBEDDED;
-		if (backend == ACCEL_BACKEND_EMBEDDED)
-			err = accel_embedded_ensure();
-		if (err) {
-			free(l.v);
-			return err;
-		}
-		err = scan_class(&l, accel_root(), "accel", "accel", accel_root(), backend);
+	/* The root's nodes, from whoever serves them to this process (include/libaccel.h). */
+	if (!err && !kernel_only)
+		err = accel_root_backend(&backend);
+	if (!err && !kernel_only) {
+		const char *root = backend == ACCEL_BACKEND_DAEMON ? accel_root_shared() : accel_root();
+
+		err = scan_class(&l, root, "accel", "accel", root, backend);
+		if (!err && include_drm)
+			err = scan_class(&l, root, "drm", "dri", root, backend);
 	}
-	if (!err && include_drm)
-		err = scan_class(&l, accel_root(), "drm", "dri", accel_root(), backend);
 	if (err) {
 		free(l.v);
 		return err;

@@ -33,10 +33,12 @@ static const char builtin_config[] =
 	"[vnpu.0]\n"
 	"driver = vnpu\n";
 
-/* Guards embedded_state and embedded_error. */
+/* Guards embedded_state, embedded_error and root_lock_fd. */
 static pthread_mutex_t embedded_lock = PTHREAD_MUTEX_INITIALIZER;
 static enum { EMBEDDED_OFF, EMBEDDED_ON, EMBEDDED_FAILED } embedded_state;
 static int embedded_error;
+/* The lock of the root the core publishes under, held while the process lives. */
+static int root_lock_fd = -1;
 
 const char *accel_embedded_builtin_config(void)
 {
@@ -67,9 +69,54 @@ char *accel_read_text_file(const char *path, int *err)
 	return buf;
 }
 
+/*
+ * Take the lock of the root: the shared root when nobody publishes there, else (acceld or
+ * another process's core publishes there) this process's private root under it, which
+ * accel_root() answers from then on. Returns the root to publish under, or NULL with *@err.
+ */
+static const char *embedded_take_root(int *err)
+{
+	const char *shared = accel_root_shared(), *priv;
+	struct accel_root_owner owner;
+	int fd;
+
+	*err = accel_mkdir_p(shared, 0755);
+	if (*err) {
+		DRM_ERROR("cannot create the root %s: %s", shared, strerror(-*err));
+		return NULL;
+	}
+	fd = accel_root_lock(shared, "embedded", &owner);
+	if (fd >= 0) {
+		root_lock_fd = fd;
+		return shared;
+	}
+	if (fd != -EBUSY) {
+		*err = fd;
+		DRM_ERROR("cannot lock the root %s: %s", shared, strerror(-fd));
+		return NULL;
+	}
+	priv = accel_root_private_path();
+	accel_root_sweep_private(shared);
+	*err = accel_mkdir_p(priv, 0755);
+	if (!*err) {
+		fd = accel_root_lock(priv, "embedded", NULL);
+		*err = fd < 0 ? fd : 0;
+	}
+	if (*err) {
+		DRM_ERROR("cannot make the private root %s: %s", priv, strerror(-*err));
+		return NULL;
+	}
+	root_lock_fd = fd;
+	accel_root_private_use();
+	DRM_INFO("%s publishes under %s (pid %d): this process's embedded devices are under %s",
+		 accel_root_owner_name(owner.holder), shared, (int)owner.pid, priv);
+	return priv;
+}
+
 static int embedded_start_locked(const char *config)
 {
 	const char *env = getenv("ACCEL_CONFIG");
+	const char *root;
 	char *text = NULL;
 	const char *origin = "built-in configuration";
 	int err;
@@ -80,9 +127,12 @@ static int embedded_start_locked(const char *config)
 	err = accel_drivers_register_builtin();
 	if (err)
 		return err;
-	err = accel_fs_publish_start(accel_root(), NULL);
+	root = embedded_take_root(&err);
+	if (!root)
+		return err;
+	err = accel_fs_publish_start(root, NULL);
 	if (err) {
-		DRM_ERROR("cannot publish devices under %s: %s", accel_root(), strerror(-err));
+		DRM_ERROR("cannot publish devices under %s: %s", root, strerror(-err));
 		return err;
 	}
 	if (!config && env && *env) {
@@ -121,4 +171,14 @@ int accel_embedded_ensure(void)
 	int err = accel_embedded_start(NULL);
 
 	return err == -EALREADY ? 0 : err;
+}
+
+bool accel_embedded_started(void)
+{
+	bool started;
+
+	pthread_mutex_lock(&embedded_lock);
+	started = embedded_state != EMBEDDED_OFF;
+	pthread_mutex_unlock(&embedded_lock);
+	return started;
 }

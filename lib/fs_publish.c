@@ -25,7 +25,7 @@
 
 static char publish_root[PATH_MAX];
 
-static int mkdir_p(const char *path, mode_t mode)
+int accel_mkdir_p(const char *path, mode_t mode)
 {
 	char tmp[PATH_MAX];
 	char *p;
@@ -52,7 +52,7 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 	return 0;
 }
 
-static void rm_rf(const char *path)
+void accel_rm_rf(const char *path)
 {
 	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -112,7 +112,7 @@ static void publish_added(struct attr_publisher *p, struct attr_node *node)
 		return;
 	switch (node->type) {
 	case ATTR_NODE_DIR:
-		mkdir_p(path, 0755);
+		accel_mkdir_p(path, 0755);
 		break;
 	case ATTR_NODE_FILE:
 		publish_file(node);
@@ -133,7 +133,7 @@ static void publish_removing(struct attr_publisher *p, struct attr_node *node)
 
 	(void)p;
 	if (!node_fs_path(node, path, sizeof(path)))
-		rm_rf(path);
+		accel_rm_rf(path);
 }
 
 static void publish_changed(struct attr_publisher *p, struct attr_node *node)
@@ -159,7 +159,7 @@ static int devnode_add(struct devnode_publisher *p, const char *rel, dev_t devt,
 		return -ENAMETOOLONG;
 	slash = strrchr(path, '/');
 	*slash = 0;
-	mkdir_p(path, 0755);
+	accel_mkdir_p(path, 0755);
 	*slash = '/';
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, mode & 0777);
 	if (fd < 0)
@@ -229,20 +229,24 @@ int accel_fs_publish_start(const char *root, struct devnode_publisher *nodes)
 
 	if (snprintf(publish_root, sizeof(publish_root), "%s", root) >= (int)sizeof(publish_root))
 		return -ENAMETOOLONG;
-	err = mkdir_p(root, 0755);
+	err = accel_mkdir_p(root, 0755);
 	if (err)
 		return err;
-	/* What an earlier embedded process left describes devices that are gone. */
+	/*
+	 * The caller holds the root's lock: what an earlier publisher left describes devices
+	 * that are gone.
+	 */
 	snprintf(path, sizeof(path), "%s/sys", root);
-	rm_rf(path);
+	accel_rm_rf(path);
 	snprintf(path, sizeof(path), "%s/dev/accel", root);
-	rm_rf(path);
+	accel_rm_rf(path);
 	snprintf(path, sizeof(path), "%s/dev/dri", root);
-	rm_rf(path);
+	accel_rm_rf(path);
 	snprintf(path, sizeof(path), "%s/proc", root);
-	rm_rf(path);
+	accel_rm_rf(path);
+	accel_root_sweep_private(root);
 	snprintf(path, sizeof(path), "%s/sys", root);
-	err = mkdir_p(path, 0755);
+	err = accel_mkdir_p(path, 0755);
 	if (err)
 		return err;
 	attr_set_publisher(&fs_attr_publisher);

@@ -9,10 +9,12 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #include <accel/device.h>
 #include <accel/drm_accel.h>
 #include <accel/fs.h>
+#include <accel/drm_print.h>
 #include "daemon.h"
 #include "libaccel_internal.h"
 
@@ -214,7 +217,7 @@ static int open_daemon(const char *rel, int flags)
 	struct stat st;
 	int fd, err;
 
-	if ((size_t)snprintf(sock_path, sizeof(sock_path), "%s/dev/%s", accel_root(), rel) >= sizeof(sock_path))
+	if ((size_t)snprintf(sock_path, sizeof(sock_path), "%s/dev/%s", accel_root_shared(), rel) >= sizeof(sock_path))
 		return set_errno(-ENAMETOOLONG);
 	if (stat(sock_path, &st))
 		return set_errno(-ENOENT);
@@ -233,26 +236,101 @@ static int open_daemon(const char *rel, int flags)
 	return fd;
 }
 
-int accel_sys_open(const char *path, int flags)
+/*
+ * ACCEL_BACKEND: "kernel", "daemon" or "embedded" forces that backend; unset or empty
+ * chooses by the rules of include/libaccel.h. Any other value is -EINVAL (said once).
+ */
+static int backend_forced(enum accel_backend *out)
 {
-	const char *rel;
+	static atomic_bool warned;
+	const char *env = getenv("ACCEL_BACKEND");
+
+	*out = ACCEL_BACKEND_NONE;
+	if (!env || !*env)
+		return 0;
+	if (!strcmp(env, "kernel"))
+		*out = ACCEL_BACKEND_KERNEL;
+	else if (!strcmp(env, "daemon"))
+		*out = ACCEL_BACKEND_DAEMON;
+	else if (!strcmp(env, "embedded"))
+		*out = ACCEL_BACKEND_EMBEDDED;
+	else {
+		if (!atomic_exchange(&warned, true))
+			DRM_ERROR("ACCEL_BACKEND=%s: not kernel, daemon or embedded", env);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* This process opened a node through the daemon of its root: it never falls back. */
+static atomic_bool daemon_used;
+
+/*
+ * No daemon serves the root although one did: for this process (it used one), or for any
+ * process while the root still holds the node sockets of a daemon that died. Said once.
+ */
+static int daemon_gone(const char *why)
+{
+	static atomic_bool warned;
+
+	if (!atomic_exchange(&warned, true))
+		DRM_ERROR("the acceld that served %s is gone (%s): opens fail with ECONNREFUSED until "
+			  "acceld serves it again (ACCEL_BACKEND=embedded runs the core in this process)",
+			  accel_root_shared(), why);
+	return -ECONNREFUSED;
+}
+
+int accel_root_backend(enum accel_backend *out)
+{
+	enum accel_backend forced;
+	struct accel_root_owner owner;
+	int err = backend_forced(&forced);
+
+	if (err)
+		return err;
+	switch (forced) {
+	case ACCEL_BACKEND_KERNEL:
+		return -ENODEV; /* the root's nodes are never a kernel's */
+	case ACCEL_BACKEND_DAEMON:
+		if (!accel_daemon_serving())
+			return -ECONNREFUSED;
+		atomic_store(&daemon_used, true);
+		*out = ACCEL_BACKEND_DAEMON;
+		return 0;
+	case ACCEL_BACKEND_EMBEDDED:
+		*out = ACCEL_BACKEND_EMBEDDED;
+		return accel_embedded_ensure();
+	default:
+		break;
+	}
+	/* A process whose core runs embedded keeps using it (under a private root if need be). */
+	if (accel_embedded_started()) {
+		*out = ACCEL_BACKEND_EMBEDDED;
+		return accel_embedded_ensure();
+	}
+	err = accel_root_owner(accel_root_shared(), &owner);
+	if (err)
+		return err;
+	if (owner.holder == ACCEL_ROOT_ACCELD) {
+		atomic_store(&daemon_used, true);
+		*out = ACCEL_BACKEND_DAEMON;
+		return 0;
+	}
+	if (atomic_load(&daemon_used))
+		return daemon_gone("this process used it");
+	if (owner.holder == ACCEL_ROOT_FREE && accel_root_has_node_sockets(accel_root_shared()))
+		return daemon_gone("its node sockets remain");
+	*out = ACCEL_BACKEND_EMBEDDED;
+	return accel_embedded_ensure();
+}
+
+static int open_embedded(const char *rel, int flags)
+{
 	struct file *file;
 	struct stat st;
 	dev_t devt;
-	int fd, err, p[2];
+	int fd, err = 0, p[2];
 
-	if (!path)
-		return set_errno(-EFAULT);
-	if (!strncmp(path, "/dev/", 5) && path_is_kernel_node(path))
-		return open(path, flags);
-	rel = accel_devpath_relative(path);
-	if (!rel)
-		return set_errno(-ENOENT);
-	if (accel_daemon_serving())
-		return open_daemon(rel, flags);
-	err = accel_embedded_ensure();
-	if (err)
-		return set_errno(err);
 	if (devnode_lookup(rel, &devt))
 		return set_errno(-ENOENT);
 	file = chrdev_open(major(devt), minor(devt), flags);
@@ -274,6 +352,34 @@ int accel_sys_open(const char *path, int flags)
 		return set_errno(err);
 	}
 	return fd;
+}
+
+int accel_sys_open(const char *path, int flags)
+{
+	enum accel_backend forced, backend;
+	const char *rel;
+	struct stat st;
+	int err;
+
+	if (!path)
+		return set_errno(-EFAULT);
+	err = backend_forced(&forced);
+	if (err)
+		return set_errno(err);
+	if (!strncmp(path, "/dev/", 5) && (forced == ACCEL_BACKEND_NONE || forced == ACCEL_BACKEND_KERNEL) &&
+	    path_is_kernel_node(path))
+		return open(path, flags);
+	if (forced == ACCEL_BACKEND_KERNEL)
+		return set_errno(stat(path, &st) ? -ENOENT : -ENODEV);
+	rel = accel_devpath_relative(path);
+	if (!rel)
+		return set_errno(-ENOENT);
+	err = accel_root_backend(&backend);
+	if (err)
+		return set_errno(err);
+	if (backend == ACCEL_BACKEND_DAEMON)
+		return open_daemon(rel, flags);
+	return open_embedded(rel, flags);
 }
 
 int accel_sys_ioctl(int fd, unsigned long request, void *arg)

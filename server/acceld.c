@@ -43,8 +43,9 @@ static void usage(FILE *out)
 		"  -v, --log-level LVL   err, warn, info or debug (default: info)\n"
 		"  -h, --help            show this help\n"
 		"\n"
-		"SIGTERM or SIGINT unplugs every device (open clients get ENODEV), removes the\n"
-		"nodes and exits.\n",
+		"acceld refuses a root another acceld serves or a process's embedded core\n"
+		"publishes under (ROOT/accel.lock names it). SIGTERM or SIGINT unplugs every\n"
+		"device (open clients get ENODEV), removes the nodes and exits.\n",
 		accel_default_root());
 }
 
@@ -61,7 +62,7 @@ static int parse_level(const char *s, enum accel_log_level *out)
 	return -EINVAL;
 }
 
-/* The pid file doubles as the "a daemon serves this root" lock libaccel checks. */
+/* The pid file, locked while acceld runs (the root's lock is ROOT/accel.lock). */
 static int pidfile_take(const char *path)
 {
 	char buf[32];
@@ -107,8 +108,9 @@ int main(int argc, char **argv)
 	const char *root = NULL, *config = NULL, *pid_path = NULL, *log_path = NULL;
 	enum accel_log_level level = ACCEL_LOG_INFO;
 	struct accel_config_result cfg = { 0 };
+	struct accel_root_owner owner;
 	char pidbuf[PATH_MAX], logbuf[PATH_MAX];
-	int background = 0, ready_pipe[2] = { -1, -1 }, ready_fd = -1, pidfd, c, err, sig;
+	int background = 0, ready_pipe[2] = { -1, -1 }, ready_fd = -1, pidfd, rootfd, c, err, sig;
 	char *text = NULL;
 	sigset_t sigs;
 	unsigned int i;
@@ -212,11 +214,25 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* One publisher per root: the root's lock (lib/root.c) says who it is. */
+	rootfd = accel_root_lock(root, "acceld", &owner);
+	if (rootfd == -EBUSY && owner.holder == ACCEL_ROOT_ACCELD) {
+		DRM_ERROR("%s: another acceld (pid %d) serves this root", root, (int)owner.pid);
+		goto fail;
+	} else if (rootfd == -EBUSY && owner.holder == ACCEL_ROOT_EMBEDDED) {
+		DRM_ERROR("%s: process %d publishes its embedded devices under this root (libaccel "
+			  "without a daemon); stop it, or serve another --root", root, (int)owner.pid);
+		goto fail;
+	} else if (rootfd < 0) {
+		DRM_ERROR("%s/%s: %s", root, ACCEL_ROOT_LOCK_FILE,
+			  rootfd == -EBUSY ? "locked by another process" : strerror(-rootfd));
+		goto fail;
+	}
 	pidfd = pidfile_take(pid_path);
 	if (pidfd < 0) {
 		DRM_ERROR("%s: %s", pid_path, pidfd == -EBUSY ? "another acceld serves this root" :
 			  strerror(-pidfd));
-		goto fail;
+		goto fail_root;
 	}
 	err = drm_core_init();
 	if (!err)
@@ -272,6 +288,7 @@ int main(int argc, char **argv)
 	free(text);
 	unlink(pid_path);
 	close(pidfd);
+	close(rootfd);
 	DRM_INFO("stopped");
 	return 0;
 
@@ -282,6 +299,8 @@ fail_devices:
 fail_pid:
 	unlink(pid_path);
 	close(pidfd);
+fail_root:
+	close(rootfd);
 fail:
 	free(text);
 	if (background) {

@@ -23,7 +23,8 @@ static void usage_main(FILE *out)
 		"usage: %s [--help] COMMAND [ARGS]\n"
 		"\n"
 		"Compute accelerators (/dev/accel/accelN, major 261) on this machine and under the\n"
-		"accel root (%s; set ACCEL_ROOT to change it).\n"
+		"accel root (%s; set ACCEL_ROOT to change it), served by acceld or by the\n"
+		"core embedded in this command (ACCEL_BACKEND=kernel|daemon|embedded forces one).\n"
 		"\n"
 		"commands:\n"
 		"  list   list accelerator devices (--all: DRM nodes too)\n"
@@ -39,7 +40,8 @@ static void usage_list(FILE *out)
 	fprintf(out,
 		"usage: %s list [--json] [--all]\n"
 		"\n"
-		"List accelerator nodes: a running kernel's and those of the accel root.\n"
+		"List accelerator nodes: a running kernel's and those of the accel root, each with\n"
+		"the backend that serves it to this command (kernel, daemon or embedded).\n"
 		"\n"
 		"  --json   print a JSON array\n"
 		"  --all    also list DRM nodes (card, renderD) to show what is not an accelerator\n"
@@ -112,9 +114,17 @@ static int list_devices(struct accel_device_info **v, size_t *n, int all)
 {
 	int err = accel_devices_list(v, n, all);
 
+	if (err == -ECONNREFUSED) {
+		fprintf(stderr, "%s: no acceld serves %s (the one that did is gone): start acceld, "
+			"or set ACCEL_BACKEND=embedded to run the devices in this command\n", prog,
+			accel_root());
+		return 1;
+	}
 	if (err) {
-		fprintf(stderr, "%s: cannot list devices under %s: %s\n", prog, accel_root(),
-			strerror(-err));
+		fprintf(stderr, "%s: cannot list devices under %s: %s%s\n", prog, accel_root(),
+			strerror(-err),
+			err == -EINVAL && getenv("ACCEL_BACKEND") ?
+				" (ACCEL_BACKEND must be kernel, daemon or embedded)" : "");
 		return 1;
 	}
 	return 0;
