@@ -443,10 +443,10 @@ static struct wire_mux *conn_mux(struct daemon_conn *c, int fd, int *err)
 	(void)fd;
 	if (me == c->pid)
 		return &c->mux;
-	if (me == c->child_pid)
+	if (me == c->child_pid && c->child)
 		return c->child;
-	/* The parent's state was copied at fork: only this thread exists here. */
-	c->child_pid = me;
+	/* The parent's state was copied at fork (only this thread exists here) or attaching failed. */
+	c->child_pid = 0;
 	c->child = NULL;
 	mx = malloc(sizeof(*mx));
 	if (!mx) {
@@ -505,6 +505,7 @@ static struct wire_mux *conn_mux(struct daemon_conn *c, int fd, int *err)
 		return NULL;
 	}
 	c->child = mx;
+	c->child_pid = me;
 	return mx;
 }
 
