@@ -6,12 +6,15 @@
  *
  * Threads sharing a descriptor share the connection, and a kernel runs their calls side by
  * side: one blocked in a syncobj wait does not hold up another's ioctl. So a connection is
- * served by a small pool of threads that all receive on its socket (a SOCK_SEQPACKET recv
- * takes one whole message, and the kernel wakes one receiver per message): whoever
- * receives a request serves it and sends its reply. When every thread of the pool is busy
- * a new one is started before serving, so there is always one receiving while any request
- * blocks; a thread that finds two others idle after its request leaves. A client with one
- * thread therefore costs one extra idle thread per connection and no hand-off per request.
+ * served by a pool of threads of which one at a time receives: it takes a message, gives up
+ * the receiving role and serves it, then receives again unless another thread took the role
+ * meanwhile. Who takes it: a watchdog (one thread for the daemon) looks every millisecond
+ * or so, while any request is being served, for a connection whose requests have all been
+ * running longer than CONN_STALL_NS with nobody receiving, and wakes an idle thread of its
+ * pool or starts one. A client calling one request after another is thus served by a single
+ * thread (no hand-off per request; a second thread waiting in recvmsg() alongside the first
+ * made a null ioctl two to four times slower on a loaded machine, as the kernel woke the two
+ * in turn), and a request that blocks holds up the others for about a millisecond.
  *
  * Any malformed message closes the connection; nothing a client sends is trusted.
  */
@@ -26,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <accel/cred.h>
@@ -50,12 +54,17 @@ struct conn_map {
 
 /* The most threads serving one connection: its peer's requests beyond this many wait. */
 #define CONN_MAX_THREADS 64
+/* How long the requests of a connection may run with nobody receiving its next one. */
+#define CONN_STALL_NS 1000000LL
 
 /*
  * struct conn - a connected client. @sock, @devt, @perm, @cred (and @groups), @attach_id
  * are constant; @file is set by the HELLO before a second thread exists and constant after.
- * @lock guards @maps, @next_map, @threads and @busy. @next is guarded by conns_lock. The
- * last thread of the pool to leave releases the connection.
+ * @lock guards @maps, @next_map and the pool: @threads (alive), @idle (waiting on @cond for
+ * the receiving role), @receiving (a thread has the role), @serving (requests being
+ * served), @served_since (when the last one was received), @closing (the stream ended).
+ * @next is guarded by conns_lock. The last thread of the pool to leave releases the
+ * connection.
  */
 struct conn {
 	int sock;
@@ -68,12 +77,18 @@ struct conn {
 	pthread_mutex_t lock;
 	struct conn_map *maps;
 	uint64_t next_map;
+	pthread_cond_t cond;
 	unsigned int threads;
-	unsigned int busy;
+	unsigned int idle;
+	unsigned int serving;
+	bool receiving;
+	bool closing;
+	int64_t served_since;
 	struct conn *next;
 };
 
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t watchdog_once = PTHREAD_ONCE_INIT;
 static pthread_cond_t conns_cond = PTHREAD_COND_INITIALIZER;
 static struct conn *conns;
 static unsigned int conns_count;
@@ -598,6 +613,7 @@ static void conn_release(struct conn *c)
 
 static void conn_free(struct conn *c)
 {
+	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->lock);
 	free(c->groups);
 	free(c);
@@ -617,62 +633,154 @@ static bool conn_hung_up(void *data)
 
 static void *conn_worker_main(void *arg);
 
-/* A request arrived: when it takes the last thread that was receiving, start another. */
-static void conn_busy(struct conn *c)
+static int64_t conn_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Wakes the watchdog: a connection appeared (it sleeps while there is none). */
+static pthread_cond_t watchdog_cond = PTHREAD_COND_INITIALIZER;
+
+/*
+ * Give @c a receiver when its requests have stalled it: called by the watchdog with
+ * conns_lock held. An idle thread of the pool is woken, or a new one started.
+ */
+static bool conn_unstall(struct conn *c, int64_t now)
 {
 	pthread_attr_t attr;
 	pthread_t thread;
-	bool spawn;
+	bool spawn = false;
+
+	bool serving;
 
 	pthread_mutex_lock(&c->lock);
-	c->busy++;
-	spawn = c->busy == c->threads && c->threads < CONN_MAX_THREADS;
-	if (spawn)
-		c->threads++;
+	serving = c->serving;
+	if (!c->closing && !c->receiving && c->serving && now - c->served_since > CONN_STALL_NS) {
+		if (c->idle)
+			pthread_cond_signal(&c->cond);
+		else if (c->threads < CONN_MAX_THREADS)
+			spawn = true;
+		if (spawn)
+			c->threads++;
+		/* Looked after: the next look is a stall period away. */
+		c->served_since = now;
+	}
 	pthread_mutex_unlock(&c->lock);
 	if (!spawn)
-		return;
+		return serving;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&thread, &attr, conn_worker_main, c)) {
-		/* This request is served all the same; the next ones wait for it. */
+		/* The stalled requests finish all the same; the next look tries again. */
 		pthread_mutex_lock(&c->lock);
 		c->threads--;
 		pthread_mutex_unlock(&c->lock);
 	}
 	pthread_attr_destroy(&attr);
+	return serving;
+}
+
+static void *watchdog_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&conns_lock);
+	for (;;) {
+		/* A stall period while requests run, ten while every client is between calls. */
+		struct timespec ts = { 0, 10 * CONN_STALL_NS };
+		int64_t now = conn_now_ns();
+		struct conn *c;
+
+		if (!conns)
+			pthread_cond_wait(&watchdog_cond, &conns_lock);
+		for (c = conns; c; c = c->next)
+			if (conn_unstall(c, now))
+				ts.tv_nsec = CONN_STALL_NS;
+		pthread_mutex_unlock(&conns_lock);
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&conns_lock);
+	}
+	return NULL;
+}
+
+static void watchdog_start(void)
+{
+	pthread_t thread;
+
+	if (pthread_create(&thread, NULL, watchdog_main, NULL))
+		DRM_ERROR("no watchdog: a blocking request holds up its connection's others");
+	else
+		pthread_detach(thread);
 }
 
 /*
- * A request is answered: true when this thread should leave. Two idle threads stay, so that
- * a client calling one request after another does not start a thread for each (the one that
- * receives is busy, the other is the spare).
+ * Take the receiving role (waiting for it while another thread has it). False when this
+ * thread leaves the pool instead (the connection is closing, or the pool has an idle thread
+ * already): it is counted out here, and *@last says it was the pool's last thread.
  */
-static bool conn_idle(struct conn *c)
+static bool conn_take_role(struct conn *c, bool *last)
 {
-	bool leave;
+	bool ok;
 
 	pthread_mutex_lock(&c->lock);
-	c->busy--;
-	leave = c->threads - c->busy > 2;
-	if (leave)
+	while (c->receiving && !c->closing && !c->idle) {
+		c->idle++;
+		pthread_cond_wait(&c->cond, &c->lock);
+		c->idle--;
+	}
+	ok = !c->closing && !c->receiving;
+	if (ok) {
+		c->receiving = true;
+	} else {
 		c->threads--;
+		*last = c->threads == 0;
+	}
 	pthread_mutex_unlock(&c->lock);
-	return leave;
+	return ok;
 }
 
-/* This thread is done with the connection: the last one releases it. */
-static void conn_leave(struct conn *c)
+/* The receiver got a message (@got) or the end of the stream: it gives the role up. */
+static void conn_received(struct conn *c, bool got)
+{
+	pthread_mutex_lock(&c->lock);
+	c->receiving = false;
+	if (got) {
+		c->serving++;
+		c->served_since = conn_now_ns();
+	} else {
+		c->closing = true;
+		pthread_cond_broadcast(&c->cond);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void conn_served(struct conn *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->serving--;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* This thread leaves the pool (counted out already); the last one (@last) releases @c. */
+static void conn_leave(struct conn *c, bool last)
+{
+	if (last) {
+		conn_release(c);
+		conn_free(c);
+	}
+}
+
+/* Count this thread out of the pool and leave it. */
+static void conn_quit(struct conn *c)
 {
 	bool last;
 
 	pthread_mutex_lock(&c->lock);
 	last = --c->threads == 0;
 	pthread_mutex_unlock(&c->lock);
-	if (last) {
-		conn_release(c);
-		conn_free(c);
-	}
+	conn_leave(c, last);
 }
 
 /* Serve one message; -errno disconnects the client. */
@@ -723,35 +831,30 @@ static int conn_serve_one(struct conn *c, unsigned char *buf, size_t n, int *fds
 	return err;
 }
 
-/* Receive and serve until the client goes; this thread then leaves the pool. */
+/* Receive and serve until the client goes or the pool has enough; then leave the pool. */
 static void conn_serve(struct conn *c, unsigned char *buf, unsigned char *out)
 {
 	int fds[ACCEL_WIRE_MAX_FDS];
 	unsigned int nfds;
+	bool last = false;
 
-	for (;;) {
+	while (conn_take_role(c, &last)) {
 		ssize_t n = conn_recv(c, buf, ACCEL_WIRE_MAX_MSG, fds, &nfds);
-		bool leave;
 		int err;
 
+		conn_received(c, n > 0);
 		if (n <= 0)
-			break;
-		conn_busy(c);
+			continue; /* closing: the next conn_take_role() counts this thread out */
 		err = conn_serve_one(c, buf, (size_t)n, fds, &nfds, out);
 		close_fds(fds, nfds);
-		leave = conn_idle(c);
+		conn_served(c);
 		if (err) {
 			DRM_DEBUG("client pid %d: %s, disconnecting", (int)c->cred.pid, strerror(-err));
-			/* The pool's other threads see the end of the stream, its waits a hang-up. */
+			/* The pool's receiver sees the end of the stream, the waits a hang-up. */
 			shutdown(c->sock, SHUT_RDWR);
-			if (leave)
-				return;
-			break;
 		}
-		if (leave)
-			return;
 	}
-	conn_leave(c);
+	conn_leave(c, last);
 }
 
 /* A thread added to a connection's pool: it receives and serves like the first. */
@@ -764,7 +867,7 @@ static void *conn_worker_main(void *arg)
 		accel_set_signal_check(conn_hung_up, c);
 		conn_serve(c, buf, out);
 	} else {
-		conn_leave(c);
+		conn_quit(c);
 	}
 	free(buf);
 	free(out);
@@ -792,7 +895,7 @@ static void *conn_main(void *arg)
 	conn_serve(c, buf, out);
 	goto out;
 out_leave:
-	conn_leave(c);
+	conn_quit(c);
 out:
 	free(buf);
 	free(out);
@@ -849,6 +952,7 @@ static int conn_start(int sock, dev_t devt, const struct acceld_node_perm *perm,
 	if (err)
 		goto err_free;
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cond, NULL);
 	c->devt = devt;
 	c->perm = *perm;
 	c->file = file;
@@ -857,10 +961,12 @@ static int conn_start(int sock, dev_t devt, const struct acceld_node_perm *perm,
 	c->cred.uid = uc.uid;
 	c->cred.gid = uc.gid;
 	c->threads = 1;
+	pthread_once(&watchdog_once, watchdog_start);
 	pthread_mutex_lock(&conns_lock);
 	c->next = conns;
 	conns = c;
 	conns_count++;
+	pthread_cond_signal(&watchdog_cond);
 	pthread_mutex_unlock(&conns_lock);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
