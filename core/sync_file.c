@@ -430,7 +430,8 @@ static struct dma_fence *sync_file_merge_fences(struct dma_fence *a, struct dma_
 			goto out;
 	}
 	/* Ordered by context, one fence per context: the later one. */
-	qsort(keep.v, keep.n, sizeof(*keep.v), fence_cmp_context);
+	if (keep.n > 1)
+		qsort(keep.v, keep.n, sizeof(*keep.v), fence_cmp_context);
 	for (i = 1; i < keep.n;) {
 		struct dma_fence *prev = keep.v[i - 1], *cur = keep.v[i];
 

@@ -88,6 +88,9 @@ static void merge_of_two_timelines_lists_both_fences_by_context(void **state)
 	assert_string_equal(fi[0].obj_name, "first");
 	assert_string_equal(fi[1].obj_name, "second");
 	assert_string_equal(fi[0].driver_name, "test");
+	/* Signalled, as every fence must be before its last reference goes. */
+	dma_fence_signal(first);
+	dma_fence_signal(second);
 	close(m);
 	close(a);
 	close(b);
