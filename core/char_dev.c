@@ -57,6 +57,9 @@ struct file *chrdev_open(unsigned int major, unsigned int minor, int flags)
 	filp->inode.i_major = major;
 	filp->inode.i_minor = minor;
 	filp->f_cred = *current_cred();
+	/* The caller's group list belongs to its transport and may go before the file does. */
+	filp->f_cred.groups = NULL;
+	filp->f_cred.ngroups = 0;
 	atomic_init(&filp->f_count, 1);
 	err = fops->open ? fops->open(&filp->inode, filp) : 0;
 	if (err) {

@@ -4,11 +4,22 @@
  * for the messages. Each request marshals the argument and the memory its pointer fields
  * name (the layouts: the core's own, the driver's from the handshake) and applies the
  * daemon's writes to the caller's memory on return.
+ *
+ * Threads share a connection as they share a descriptor on a kernel, and a blocking call in
+ * one must not hold up the others. Requests carry ids and go out as they come (a
+ * SOCK_SEQPACKET send is one whole message, whoever else sends); replies come back in any
+ * order and are sorted out by whichever waiting thread happens to be receiving: it reads one
+ * reply, hands it to the thread that owns its id, and the receiving role passes on (a
+ * leader/follower demultiplexer, struct wire_mux). No thread is added for this, and a
+ * caller alone on its connection pays a lock and no hand-off. One socket per thread (the
+ * "attach" used for forked children) was the alternative, rejected because a thread would
+ * need a live socket to ask for its own while every socket may be blocked in a wait.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/sync_file.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -38,24 +49,55 @@ struct driver_layout {
 	struct drm_ioctl_fdfield *fds;
 };
 
+/* struct wire_waiter - a request waiting for its reply (on its caller's stack). */
+struct wire_waiter {
+	uint32_t id;
+	bool done;
+	unsigned char *buf; /* ACCEL_WIRE_MAX_MSG bytes; the reply once @done */
+	size_t len;
+	int fds[ACCEL_WIRE_MAX_FDS];
+	unsigned int nfds;
+	struct wire_waiter *next;
+};
+
 /*
- * struct daemon_conn - one connection (one open file). @lock serialises requests so that
- * each reply is read by the thread that sent the request; the rest is constant after open.
+ * struct wire_mux - the requests in flight on one socket. @sock is constant; @lock guards
+ * the rest. @reading: a thread is receiving (the others wait on @cond for their reply or
+ * for the role); @dead: the stream ended or broke (-errno), every later call fails with it.
+ */
+struct wire_mux {
+	int sock;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint32_t next_id;
+	bool reading;
+	int dead;
+	struct wire_waiter *waiters;
+};
+
+/*
+ * struct daemon_conn - one connection (one open file). @mux is the opening process's,
+ * @child's the forked child's that attached a socket of its own (@child_pid). The layouts,
+ * @sock, @ino and @pid are constant after open. @next is guarded by conns_lock.
  */
 struct daemon_conn {
 	atomic_uint refs;
 	int sock;
+	ino_t ino;
 	/* the process that opened it; a forked child attaches a socket of its own */
 	pid_t pid;
+	struct wire_mux mux;
 	pid_t child_pid;
-	int child_sock;
-	pthread_mutex_t lock;
-	uint32_t next_id;
+	struct wire_mux *child;
 	uint64_t client_id;
 	struct driver_layout *layouts;
 	unsigned int num_layouts;
-	unsigned char *buf;
+	struct daemon_conn *next;
 };
+
+/* Every connection with a reference, for calls that belong to none (sync_file ioctls). */
+static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct daemon_conn *conns;
 
 bool accel_daemon_serving(void)
 {
@@ -65,22 +107,18 @@ bool accel_daemon_serving(void)
 	return !accel_root_owner(accel_root_shared(), &owner) && owner.holder == ACCEL_ROOT_ACCELD;
 }
 
-static ssize_t conn_sendmsg(int sock, struct accel_wire_hdr *hdr, const void *body, size_t len,
-			    const int *fds, unsigned int nfds)
+static void mux_init(struct wire_mux *mx, int sock)
 {
-	return accel_wire_send(sock, hdr, body, len, fds, nfds);
+	memset(mx, 0, sizeof(*mx));
+	mx->sock = sock;
+	pthread_mutex_init(&mx->lock, NULL);
+	pthread_cond_init(&mx->cond, NULL);
 }
 
-/* A reply: the daemon gone (end of stream) is -ENODEV, as an unplugged device answers. */
-static ssize_t conn_recvmsg(int sock, void *buf, size_t size, int *fds, unsigned int *nfds)
+static void mux_destroy(struct wire_mux *mx)
 {
-	ssize_t n = accel_wire_recv(sock, buf, size, fds, nfds);
-
-	if (n == 0)
-		return -ENODEV;
-	if (n == -EMSGSIZE || (n > 0 && (size_t)n < sizeof(struct accel_wire_hdr)))
-		return -EPROTO;
-	return n;
+	pthread_mutex_destroy(&mx->lock);
+	pthread_cond_destroy(&mx->cond);
 }
 
 static void close_fds(int *fds, unsigned int n)
@@ -89,26 +127,121 @@ static void close_fds(int *fds, unsigned int n)
 		close(fds[n]);
 }
 
-/* One request and its reply, under the connection's lock. */
-static ssize_t conn_call(struct daemon_conn *c, int sock, struct accel_wire_hdr *hdr, const void *body,
-			 size_t len, const int *fds, unsigned int nfds, int *rfds, unsigned int *nrfds)
+/* Receive one reply for whoever waits for it. Called with @mx->lock held, as the reader. */
+static void mux_receive_locked(struct wire_mux *mx, struct wire_waiter *self)
 {
-	struct accel_wire_hdr *rh = (struct accel_wire_hdr *)c->buf;
+	const struct accel_wire_hdr *rh;
+	struct wire_waiter *owner;
+	int fds[ACCEL_WIRE_MAX_FDS];
+	unsigned int nfds;
+	unsigned char *buf = self->buf;
 	ssize_t n;
 
-	hdr->id = ++c->next_id;
-	if (conn_sendmsg(sock, hdr, body, len, fds, nfds) < 0)
-		return errno == EPIPE || errno == ECONNRESET ? -ENODEV : -errno;
-	n = conn_recvmsg(sock, c->buf, ACCEL_WIRE_MAX_MSG, rfds, nrfds);
-	if (n < 0)
-		return n;
-	if (rh->magic != ACCEL_WIRE_MAGIC || rh->id != hdr->id || rh->op != hdr->op ||
-	    rh->size != (size_t)n - sizeof(*rh) || rh->nfds != *nrfds) {
-		close_fds(rfds, *nrfds);
-		*nrfds = 0;
+	mx->reading = true;
+	pthread_mutex_unlock(&mx->lock);
+	n = accel_wire_recv(mx->sock, buf, ACCEL_WIRE_MAX_MSG, fds, &nfds);
+	pthread_mutex_lock(&mx->lock);
+	mx->reading = false;
+	/* The daemon gone (end of stream) is -ENODEV, as an unplugged device answers. */
+	if (n == 0)
+		n = -ENODEV;
+	else if (n == -EMSGSIZE || (n > 0 && (size_t)n < sizeof(*rh)))
+		n = -EPROTO;
+	if (n < 0) {
+		close_fds(fds, nfds);
+		mx->dead = (int)n;
+		goto out;
+	}
+	rh = (const struct accel_wire_hdr *)buf;
+	for (owner = mx->waiters; owner && owner->id != rh->id; owner = owner->next)
+		;
+	if (!owner || owner->done || rh->magic != ACCEL_WIRE_MAGIC) {
+		/* A reply nobody asked for: the stream cannot be trusted any more. */
+		close_fds(fds, nfds);
+		mx->dead = -EPROTO;
+		goto out;
+	}
+	if (owner != self) {
+		/* Hand the filled buffer over and keep the owner's empty one. */
+		self->buf = owner->buf;
+		owner->buf = buf;
+	}
+	owner->len = (size_t)n;
+	memcpy(owner->fds, fds, sizeof(int) * nfds);
+	owner->nfds = nfds;
+	owner->done = true;
+out:
+	/* The owner wakes for its reply, a waiter for the receiving role. */
+	pthread_cond_broadcast(&mx->cond);
+}
+
+/*
+ * One request and its reply on @mx. On success the reply is in @w (w->buf, w->len, w->fds:
+ * the caller's to close) and the result is 0; -errno otherwise (nothing to release but
+ * w->buf, which the caller always frees).
+ */
+static int mux_call(struct wire_mux *mx, struct accel_wire_hdr *hdr, const void *body, size_t len,
+		    const int *fds, unsigned int nfds, struct wire_waiter *w)
+{
+	struct wire_waiter **pp;
+	int err = 0;
+
+	memset(w, 0, sizeof(*w));
+	w->buf = malloc(ACCEL_WIRE_MAX_MSG);
+	if (!w->buf)
+		return -ENOMEM;
+	pthread_mutex_lock(&mx->lock);
+	if (mx->dead) {
+		err = mx->dead;
+		pthread_mutex_unlock(&mx->lock);
+		return err;
+	}
+	w->id = ++mx->next_id;
+	w->next = mx->waiters;
+	mx->waiters = w;
+	pthread_mutex_unlock(&mx->lock);
+
+	hdr->id = w->id;
+	if (accel_wire_send(mx->sock, hdr, body, len, fds, nfds) < 0)
+		err = errno == EPIPE || errno == ECONNRESET ? -ENODEV : -errno;
+
+	pthread_mutex_lock(&mx->lock);
+	while (!err && !w->done && !mx->dead) {
+		if (mx->reading)
+			pthread_cond_wait(&mx->cond, &mx->lock);
+		else
+			mux_receive_locked(mx, w);
+	}
+	if (!err && !w->done)
+		err = mx->dead;
+	for (pp = &mx->waiters; *pp; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&mx->lock);
+	return err;
+}
+
+/*
+ * A request's reply, checked: its header (*rh) and body (*body, *owned: a copy to free when
+ * it came in a memfd). 0 or -EPROTO, with the reply's descriptors closed on failure.
+ */
+static int reply_check(const struct accel_wire_hdr *req, struct wire_waiter *w,
+		       const struct accel_wire_hdr **rh, unsigned char **body, bool *owned)
+{
+	const struct accel_wire_hdr *h = (const struct accel_wire_hdr *)w->buf;
+
+	*owned = false;
+	if (h->op != req->op || h->nfds != w->nfds || (h->flags & ~ACCEL_WIRE_F_MEMFD) ||
+	    accel_wire_body(h, w->len, w->buf, w->fds, &w->nfds, body, owned)) {
+		close_fds(w->fds, w->nfds);
+		w->nfds = 0;
 		return -EPROTO;
 	}
-	return n;
+	*rh = h;
+	return 0;
 }
 
 static int conn_read_layouts(struct daemon_conn *c, const unsigned char *p, size_t len,
@@ -166,21 +299,38 @@ void accel_daemon_conn_put(struct daemon_conn *c)
 		accel_daemon_conn_free(c);
 }
 
+static void conns_unlink(struct daemon_conn *c)
+{
+	struct daemon_conn **pp;
+
+	pthread_mutex_lock(&conns_lock);
+	for (pp = &conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&conns_lock);
+}
+
 void accel_daemon_conn_free(struct daemon_conn *c)
 {
 	unsigned int i;
 
 	if (!c)
 		return;
+	conns_unlink(c);
 	for (i = 0; i < c->num_layouts; i++) {
 		free(c->layouts[i].ptrs);
 		free(c->layouts[i].fds);
 	}
 	free(c->layouts);
-	free(c->buf);
-	if (c->child_pid == getpid() && c->child_sock >= 0)
-		close(c->child_sock);
-	pthread_mutex_destroy(&c->lock);
+	if (c->child && c->child_pid == getpid()) {
+		close(c->child->sock);
+		mux_destroy(c->child);
+		free(c->child);
+	}
+	mux_destroy(&c->mux);
 	free(c);
 }
 
@@ -189,11 +339,13 @@ struct daemon_conn *accel_daemon_open(const char *sock_path, int flags, int *err
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct accel_wire_hdr hdr = { .op = ACCEL_WIRE_HELLO };
 	struct accel_wire_hello hello = { .version = ACCEL_WIRE_VERSION, .open_flags = (uint32_t)flags };
-	struct accel_wire_hello_reply *rep;
+	const struct accel_wire_hello_reply *rep;
+	const struct accel_wire_hdr *rh;
+	struct wire_waiter w = { 0 };
 	struct daemon_conn *c;
-	int rfds[ACCEL_WIRE_MAX_FDS];
-	unsigned int nrfds;
-	ssize_t n;
+	unsigned char *body;
+	struct stat st;
+	bool owned = false;
 
 	if (strlen(sock_path) >= sizeof(addr.sun_path)) {
 		*err = -ENAMETOOLONG;
@@ -201,14 +353,13 @@ struct daemon_conn *accel_daemon_open(const char *sock_path, int flags, int *err
 	}
 	strcpy(addr.sun_path, sock_path);
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->buf = malloc(ACCEL_WIRE_MAX_MSG))) {
-		free(c);
+	if (!c) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	pthread_mutex_init(&c->lock, NULL);
 	atomic_init(&c->refs, 1);
 	c->sock = socket(AF_UNIX, SOCK_SEQPACKET | ((flags & O_CLOEXEC) ? SOCK_CLOEXEC : 0), 0);
+	mux_init(&c->mux, c->sock);
 	if (c->sock < 0) {
 		*err = -errno;
 		goto err_free;
@@ -218,36 +369,48 @@ struct daemon_conn *accel_daemon_open(const char *sock_path, int flags, int *err
 		*err = errno == ECONNREFUSED || errno == ENOENT ? -ENODEV : -errno;
 		goto err_close;
 	}
-	n = conn_call(c, c->sock, &hdr, &hello, sizeof(hello), NULL, 0, rfds, &nrfds);
-	if (n < 0) {
-		*err = (int)n;
+	*err = mux_call(&c->mux, &hdr, &hello, sizeof(hello), NULL, 0, &w);
+	if (*err)
+		goto err_close;
+	*err = reply_check(&hdr, &w, &rh, &body, &owned);
+	if (*err)
+		goto err_close;
+	close_fds(w.fds, w.nfds);
+	if (rh->result < 0) {
+		*err = rh->result;
 		goto err_close;
 	}
-	close_fds(rfds, nrfds);
-	hdr = *(struct accel_wire_hdr *)c->buf;
-	if (hdr.result < 0) {
-		*err = hdr.result;
-		goto err_close;
-	}
-	rep = (struct accel_wire_hello_reply *)(c->buf + sizeof(hdr));
-	if (hdr.size < sizeof(*rep)) {
+	rep = (const struct accel_wire_hello_reply *)body;
+	if (rh->size < sizeof(*rep)) {
 		*err = -EPROTO;
 		goto err_close;
 	}
 	c->client_id = rep->client_id;
 	c->pid = getpid();
 	c->child_pid = 0;
-	c->child_sock = -1;
+	c->child = NULL;
+	c->ino = fstat(c->sock, &st) ? 0 : st.st_ino;
 
-	*err = conn_read_layouts(c, (unsigned char *)(rep + 1), hdr.size - sizeof(*rep), rep->num_layouts);
+	*err = conn_read_layouts(c, (const unsigned char *)(rep + 1), rh->size - sizeof(*rep),
+				 rep->num_layouts);
 	if (*err)
 		goto err_close;
+	if (owned)
+		free(body);
+	free(w.buf);
+	pthread_mutex_lock(&conns_lock);
+	c->next = conns;
+	conns = c;
+	pthread_mutex_unlock(&conns_lock);
 	return c;
 
 err_close:
+	if (owned)
+		free(body);
 	close(c->sock);
 	c->sock = -1;
 err_free:
+	free(w.buf);
 	accel_daemon_conn_free(c);
 	return NULL;
 }
@@ -257,45 +420,84 @@ err_free:
  * kernel, but a shared socket would mix the two processes' replies: the child asks, on the
  * inherited connection, for the same file to be served on a socketpair of its own.
  */
-static int conn_sock(struct daemon_conn *c, int fd)
+static struct wire_mux *conn_mux(struct daemon_conn *c, int fd, int *err)
 {
 	struct accel_wire_hdr hdr = { .op = ACCEL_WIRE_ATTACH };
-	int rfds[ACCEL_WIRE_MAX_FDS];
-	unsigned int nrfds;
+	const struct accel_wire_hdr *rh;
+	struct wire_waiter w;
+	struct wire_mux *mx;
+	unsigned char *body;
 	pid_t me = getpid();
-	ssize_t n;
+	bool owned;
 	int sv[2];
 
+	(void)fd;
 	if (me == c->pid)
-		return fd;
-	if (me == c->child_pid)
-		return c->child_sock;
-	/* The parent's lock state was copied at fork: only this thread exists here. */
-	pthread_mutex_init(&c->lock, NULL);
-	c->child_pid = me;
-	c->child_sock = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		return -errno;
-	hdr.id = ++c->next_id;
-	if (conn_sendmsg(fd, &hdr, NULL, 0, &sv[1], 1) < 0) {
+		return &c->mux;
+	if (me == c->child_pid && c->child)
+		return c->child;
+	/* The parent's state was copied at fork (only this thread exists here) or attaching failed. */
+	c->child_pid = 0;
+	c->child = NULL;
+	mx = malloc(sizeof(*mx));
+	if (!mx) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		*err = -errno;
+		free(mx);
+		return NULL;
+	}
+	/* The attach goes out on the inherited socket; its answer comes on the new one. */
+	hdr.id = 1;
+	if (accel_wire_send(c->sock, &hdr, NULL, 0, &sv[1], 1) < 0) {
 		close(sv[0]);
 		close(sv[1]);
-		return -ENODEV;
+		free(mx);
+		*err = -ENODEV;
+		return NULL;
 	}
 	close(sv[1]);
-	n = conn_recvmsg(sv[0], c->buf, ACCEL_WIRE_MAX_MSG, rfds, &nrfds);
-	if (n >= 0) {
-		struct accel_wire_hdr *rh = (struct accel_wire_hdr *)c->buf;
+	mux_init(mx, sv[0]);
+	mx->next_id = 0; /* the answer carries id 1, which mux_call() gives its first request */
+	{
+		struct wire_waiter *wp = &w;
 
-		close_fds(rfds, nrfds);
-		n = rh->op != ACCEL_WIRE_ATTACH || rh->id != hdr.id ? -EPROTO : rh->result;
+		memset(wp, 0, sizeof(*wp));
+		wp->buf = malloc(ACCEL_WIRE_MAX_MSG);
+		wp->id = 1;
+		*err = wp->buf ? 0 : -ENOMEM;
+		if (!*err) {
+			pthread_mutex_lock(&mx->lock);
+			mx->next_id = 1;
+			mx->waiters = wp;
+			while (!wp->done && !mx->dead)
+				mux_receive_locked(mx, wp);
+			mx->waiters = NULL;
+			*err = wp->done ? 0 : mx->dead;
+			pthread_mutex_unlock(&mx->lock);
+		}
 	}
-	if (n < 0) {
+	if (!*err) {
+		*err = reply_check(&hdr, &w, &rh, &body, &owned);
+		if (!*err) {
+			close_fds(w.fds, w.nfds);
+			*err = rh->result;
+			if (owned)
+				free(body);
+		}
+	}
+	free(w.buf);
+	if (*err) {
 		close(sv[0]);
-		return (int)n;
+		mux_destroy(mx);
+		free(mx);
+		return NULL;
 	}
-	c->child_sock = sv[0];
-	return sv[0];
+	c->child = mx;
+	c->child_pid = me;
+	return mx;
 }
 
 int accel_daemon_fd(struct daemon_conn *c)
@@ -335,25 +537,52 @@ static uint64_t read_field(const void *arg, unsigned int off, unsigned int size)
 	}
 }
 
+/* A request being built: grows past one datagram (sent in a memfd) up to ACCEL_WIRE_MAX_LARGE. */
 struct marshal {
 	unsigned char *msg;
 	size_t len;
-	struct accel_wire_ioctl *req;
+	size_t cap;
 	struct { uint64_t addr; uint32_t len; uint32_t kind; } win[ACCEL_WIRE_MAX_REGIONS];
 	unsigned int nwin;
 };
+
+static struct accel_wire_ioctl *marshal_req(struct marshal *m)
+{
+	return (struct accel_wire_ioctl *)m->msg;
+}
+
+static int marshal_reserve(struct marshal *m, size_t need)
+{
+	unsigned char *bigger;
+	size_t cap;
+
+	if (m->len + need <= m->cap)
+		return 0;
+	if (m->len + need > ACCEL_WIRE_MAX_LARGE)
+		return -E2BIG;
+	for (cap = m->cap * 2; cap < m->len + need; cap *= 2)
+		;
+	bigger = realloc(m->msg, cap);
+	if (!bigger)
+		return -ENOMEM;
+	m->msg = bigger;
+	m->cap = cap;
+	return 0;
+}
 
 /* Add a region; IN bytes are read with process_vm_readv so that a bad pointer is -EFAULT. */
 static int marshal_region(struct marshal *m, uint64_t addr, uint64_t len, unsigned int kind)
 {
 	struct accel_wire_region *r;
+	int err;
 
 	if (!len || addr < USER_GUARD || addr + len < addr)
 		return 0; /* the daemon will find no memory there: -EFAULT, as a kernel would */
-	if (m->req->num_regions == ACCEL_WIRE_MAX_REGIONS)
+	if (marshal_req(m)->num_regions == ACCEL_WIRE_MAX_REGIONS || len > ACCEL_WIRE_MAX_LARGE)
 		return -E2BIG;
-	if (m->len + sizeof(*r) + ((kind & ACCEL_REGION_IN) ? ALIGN8(len) : 0) > ACCEL_WIRE_MAX_MSG - 64)
-		return -E2BIG;
+	err = marshal_reserve(m, sizeof(*r) + ((kind & ACCEL_REGION_IN) ? ALIGN8(len) : 0));
+	if (err)
+		return err;
 	r = (struct accel_wire_region *)(m->msg + m->len);
 	r->addr = addr;
 	r->len = (uint32_t)len;
@@ -379,7 +608,7 @@ static int marshal_region(struct marshal *m, uint64_t addr, uint64_t len, unsign
 		}
 	}
 	m->len += sizeof(*r);
-	m->req->num_regions++;
+	marshal_req(m)->num_regions++;
 	if (kind & ACCEL_REGION_OUT) {
 		m->win[m->nwin].addr = addr;
 		m->win[m->nwin].len = (uint32_t)len;
@@ -399,32 +628,36 @@ static bool in_windows(const struct marshal *m, uint64_t addr, uint32_t len)
 	return false;
 }
 
-int accel_daemon_ioctl(struct daemon_conn *c, int sock, unsigned long request, void *arg)
+/*
+ * An ioctl through the daemon: @op ACCEL_WIRE_IOCTL on the connection's file, or
+ * ACCEL_WIRE_SYNC_FILE_IOCTL on the sync_file @target (sent ahead of the argument's fds).
+ */
+static int daemon_ioctl(struct wire_mux *mx, uint16_t op, int target, const struct drm_ioctl_layout *lay,
+			unsigned long request, void *arg)
 {
-	const struct drm_ioctl_layout *lay = conn_layout(c, request);
 	unsigned int size = _IOC_SIZE(request), dir = _IOC_DIR(request), i;
-	unsigned char *msg = malloc(ACCEL_WIRE_MAX_MSG);
-	struct accel_wire_hdr hdr = { .op = ACCEL_WIRE_IOCTL };
-	struct marshal m = { .msg = msg };
-	int fds[ACCEL_WIRE_MAX_FDS], rfds[ACCEL_WIRE_MAX_FDS];
-	unsigned int nfds = 0, nrfds = 0;
+	struct accel_wire_hdr hdr = { .op = op };
+	const struct accel_wire_hdr *rh;
+	struct marshal m = { 0 };
+	int fds[ACCEL_WIRE_MAX_FDS];
+	struct wire_waiter w = { 0 };
+	unsigned int nfds = 0, first_arg_fd;
 	uintptr_t a = (uintptr_t)arg;
-	bool arg_ok = a >= USER_GUARD;
-	ssize_t n;
+	bool arg_ok = a >= USER_GUARD, owned = false;
+	unsigned char *body = NULL;
 	int ret;
 
-	if (!msg)
+	m.cap = 4096;
+	m.msg = malloc(m.cap);
+	if (!m.msg)
 		return -ENOMEM;
-	sock = conn_sock(c, sock);
-	if (sock < 0) {
-		free(msg);
-		return sock;
-	}
-	m.req = (struct accel_wire_ioctl *)msg;
-	memset(m.req, 0, sizeof(*m.req));
-	m.req->cmd = request;
-	m.req->arg = a;
-	m.len = sizeof(*m.req);
+	memset(m.msg, 0, sizeof(struct accel_wire_ioctl));
+	marshal_req(&m)->cmd = request;
+	marshal_req(&m)->arg = a;
+	m.len = sizeof(struct accel_wire_ioctl);
+	if (target >= 0)
+		fds[nfds++] = target;
+	first_arg_fd = nfds;
 	ret = marshal_region(&m, a, size,
 			     ((dir & _IOC_WRITE) ? ACCEL_REGION_IN : 0) | ((dir & _IOC_READ) ? ACCEL_REGION_OUT : 0));
 	for (i = 0; !ret && arg_ok && lay && i < lay->num_ptrs; i++) {
@@ -455,39 +688,41 @@ int accel_daemon_ioctl(struct daemon_conn *c, int sock, unsigned long request, v
 		v = (int32_t)read_field(arg, f->offset, 4);
 		if (v < 0 || fcntl(v, F_GETFD) < 0)
 			continue; /* the daemon finds no such descriptor: -EBADF */
-		m.req->fd_numbers[nfds] = v;
+		if (nfds == ACCEL_WIRE_MAX_FDS - 1) {
+			ret = -E2BIG; /* one stays free for the memfd of a large request */
+			break;
+		}
+		marshal_req(&m)->fd_numbers[nfds - first_arg_fd] = v;
 		fds[nfds++] = v;
 	}
-	m.req->num_fds = nfds;
+	marshal_req(&m)->num_fds = nfds - first_arg_fd;
 	if (ret)
 		goto out;
 
-	pthread_mutex_lock(&c->lock);
-	n = conn_call(c, sock, &hdr, msg, m.len, fds, nfds, rfds, &nrfds);
-	if (n < 0) {
-		pthread_mutex_unlock(&c->lock);
-		ret = (int)n;
+	ret = mux_call(mx, &hdr, m.msg, m.len, fds, nfds, &w);
+	if (ret)
 		goto out;
-	}
+	ret = reply_check(&hdr, &w, &rh, &body, &owned);
+	if (ret)
+		goto out;
 	{
-		struct accel_wire_hdr *rh = (struct accel_wire_hdr *)c->buf;
-		struct accel_wire_ioctl_reply *rep = (struct accel_wire_ioctl_reply *)(rh + 1);
+		const struct accel_wire_ioctl_reply *rep = (const struct accel_wire_ioctl_reply *)body;
 		size_t off = sizeof(*rep);
 
 		ret = rh->result;
-		if (rh->size < sizeof(*rep) || rep->num_fds != nrfds) {
+		if (rh->size < sizeof(*rep) || rep->num_fds != w.nfds) {
 			ret = -EPROTO;
 		} else {
 			for (i = 0; i < rep->num_writes; i++) {
-				struct accel_wire_write *w = (struct accel_wire_write *)((unsigned char *)rep + off);
+				const struct accel_wire_write *wr = (const void *)(body + off);
 
-				if (off + sizeof(*w) > rh->size || ALIGN8(w->len) > rh->size - off - sizeof(*w) ||
-				    !in_windows(&m, w->addr, w->len)) {
+				if (off + sizeof(*wr) > rh->size || ALIGN8(wr->len) > rh->size - off - sizeof(*wr) ||
+				    !in_windows(&m, wr->addr, wr->len)) {
 					ret = -EPROTO;
 					break;
 				}
-				memcpy((void *)(uintptr_t)w->addr, w + 1, w->len);
-				off += sizeof(*w) + ALIGN8(w->len);
+				memcpy((void *)(uintptr_t)wr->addr, wr + 1, wr->len);
+				off += sizeof(*wr) + ALIGN8(wr->len);
 			}
 			/* Give the caller the descriptors in place of the numbers that stand for them. */
 			for (i = 0; ret != -EPROTO && lay && i < lay->num_fds; i++) {
@@ -497,25 +732,95 @@ int accel_daemon_ioctl(struct daemon_conn *c, int sock, unsigned long request, v
 				if (!(f->dir & DRM_IOCTL_OUT) || f->offset + 4u > size || !arg_ok)
 					continue;
 				v = (int32_t)read_field(arg, f->offset, 4);
-				if (v >= ACCEL_WIRE_FD_BASE && (unsigned int)(v - ACCEL_WIRE_FD_BASE) < nrfds) {
+				if (v >= ACCEL_WIRE_FD_BASE && (unsigned int)(v - ACCEL_WIRE_FD_BASE) < w.nfds) {
 					unsigned int k = (unsigned int)(v - ACCEL_WIRE_FD_BASE);
-					int fd = rfds[k];
+					int fd = w.fds[k];
 
 					if (!(rep->fd_flags[k] & O_CLOEXEC))
 						fcntl(fd, F_SETFD, 0);
 					memcpy((unsigned char *)arg + f->offset, &fd, 4);
-					rfds[k] = -1;
+					w.fds[k] = -1;
 				}
 			}
 		}
 	}
-	pthread_mutex_unlock(&c->lock);
-	for (i = 0; i < nrfds; i++)
-		if (rfds[i] >= 0)
-			close(rfds[i]);
+	for (i = 0; i < w.nfds; i++)
+		if (w.fds[i] >= 0)
+			close(w.fds[i]);
 out:
-	free(msg);
+	if (owned)
+		free(body);
+	free(w.buf);
+	free(m.msg);
 	return ret;
+}
+
+int accel_daemon_ioctl(struct daemon_conn *c, int sock, unsigned long request, void *arg)
+{
+	struct wire_mux *mx;
+	int err;
+
+	mx = conn_mux(c, sock, &err);
+	if (!mx)
+		return err;
+	return daemon_ioctl(mx, ACCEL_WIRE_IOCTL, -1, conn_layout(c, request), request, arg);
+}
+
+/* The sync_file ioctls' arguments: what the daemon's handler reads and writes. */
+static const struct drm_ioctl_fdfield sync_merge_fds[] = {
+	{ offsetof(struct sync_merge_data, fd2), DRM_IOCTL_IN },
+	{ offsetof(struct sync_merge_data, fence), DRM_IOCTL_OUT },
+};
+static const struct drm_ioctl_layout sync_merge_layout = { NULL, 0, sync_merge_fds, 2 };
+static const struct drm_ioctl_ptr sync_info_ptrs[] = {
+	{ offsetof(struct sync_file_info, sync_fence_info), offsetof(struct sync_file_info, num_fences),
+	  4, DRM_IOCTL_OUT, sizeof(struct sync_fence_info),
+	  ACCEL_WIRE_MAX_LARGE / sizeof(struct sync_fence_info) },
+};
+static const struct drm_ioctl_layout sync_info_layout = { sync_info_ptrs, 1, NULL, 0 };
+
+/* A live connection of this process (a reference) whose descriptor is still its socket. */
+static struct daemon_conn *conns_any(void)
+{
+	struct daemon_conn *c, *found = NULL;
+	pid_t me = getpid();
+
+	pthread_mutex_lock(&conns_lock);
+	for (c = conns; c && !found; c = c->next) {
+		struct stat st;
+
+		if (c->pid == me && !fstat(c->sock, &st) && S_ISSOCK(st.st_mode) && st.st_ino == c->ino)
+			found = accel_daemon_conn_get(c);
+	}
+	/* A forked child inherited its parent's: it attaches a socket of its own on first use. */
+	for (c = conns; c && !found; c = c->next) {
+		struct stat st;
+
+		if (!fstat(c->sock, &st) && S_ISSOCK(st.st_mode) && st.st_ino == c->ino)
+			found = accel_daemon_conn_get(c);
+	}
+	pthread_mutex_unlock(&conns_lock);
+	return found;
+}
+
+int accel_daemon_sync_file_ioctl(int fd, unsigned long request, void *arg)
+{
+	const struct drm_ioctl_layout *lay = NULL;
+	struct daemon_conn *c = conns_any();
+	struct wire_mux *mx;
+	int err;
+
+	if (!c)
+		return -ENOTTY;
+	if (request == SYNC_IOC_MERGE)
+		lay = &sync_merge_layout;
+	else if (request == SYNC_IOC_FILE_INFO)
+		lay = &sync_info_layout;
+	mx = conn_mux(c, c->sock, &err);
+	if (mx)
+		err = daemon_ioctl(mx, ACCEL_WIRE_SYNC_FILE_IOCTL, fd, lay, request, arg);
+	accel_daemon_conn_put(c);
+	return err;
 }
 
 int accel_daemon_mmap(struct daemon_conn *c, int sock, uint64_t offset, size_t len, int prot,
@@ -523,36 +828,36 @@ int accel_daemon_mmap(struct daemon_conn *c, int sock, uint64_t offset, size_t l
 {
 	struct accel_wire_hdr hdr = { .op = ACCEL_WIRE_MMAP };
 	struct accel_wire_mmap req = { offset, len, prot, flags };
-	int rfds[ACCEL_WIRE_MAX_FDS];
-	unsigned int nrfds = 0;
-	ssize_t n;
+	const struct accel_wire_hdr *rh;
+	struct wire_waiter w;
+	struct wire_mux *mx;
+	unsigned char *body;
+	bool owned = false;
 	int ret;
 
-	sock = conn_sock(c, sock);
-	if (sock < 0)
-		return sock;
-	pthread_mutex_lock(&c->lock);
-	n = conn_call(c, sock, &hdr, &req, sizeof(req), NULL, 0, rfds, &nrfds);
-	if (n < 0) {
-		pthread_mutex_unlock(&c->lock);
-		return (int)n;
-	}
-	{
-		struct accel_wire_hdr *rh = (struct accel_wire_hdr *)c->buf;
-		struct accel_wire_mmap_reply *rep = (struct accel_wire_mmap_reply *)(rh + 1);
+	mx = conn_mux(c, sock, &ret);
+	if (!mx)
+		return ret;
+	ret = mux_call(mx, &hdr, &req, sizeof(req), NULL, 0, &w);
+	if (!ret)
+		ret = reply_check(&hdr, &w, &rh, &body, &owned);
+	if (!ret) {
+		const struct accel_wire_mmap_reply *rep = (const struct accel_wire_mmap_reply *)body;
 
 		ret = rh->result;
-		if (!ret && (rh->size != sizeof(*rep) || nrfds != 1))
+		if (!ret && (rh->size != sizeof(*rep) || w.nfds != 1))
 			ret = -EPROTO;
 		if (!ret) {
-			*map_fd = rfds[0];
+			*map_fd = w.fds[0];
 			*map_offset = (off_t)rep->map_offset;
 			*handle = rep->handle;
-			nrfds = 0;
+			w.nfds = 0;
 		}
+		close_fds(w.fds, w.nfds);
+		if (owned)
+			free(body);
 	}
-	pthread_mutex_unlock(&c->lock);
-	close_fds(rfds, nrfds);
+	free(w.buf);
 	return ret;
 }
 
@@ -560,12 +865,12 @@ void accel_daemon_munmap(struct daemon_conn *c, int sock, uint64_t handle)
 {
 	struct accel_wire_hdr hdr = { .op = ACCEL_WIRE_MUNMAP, .id = 0 };
 	struct accel_wire_munmap req = { handle };
+	struct wire_mux *mx;
+	int err;
 
-	sock = conn_sock(c, sock);
-	if (sock < 0)
+	mx = conn_mux(c, sock, &err);
+	if (!mx)
 		return;
-	pthread_mutex_lock(&c->lock);
 	/* No reply: a gone daemon has dropped the mapping already. */
-	conn_sendmsg(sock, &hdr, &req, sizeof(req), NULL, 0);
-	pthread_mutex_unlock(&c->lock);
+	accel_wire_send(mx->sock, &hdr, &req, sizeof(req), NULL, 0);
 }

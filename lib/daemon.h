@@ -17,6 +17,17 @@ struct daemon_conn *accel_daemon_open(const char *sock_path, int flags, int *err
 int accel_daemon_fd(struct daemon_conn *c);
 /* An ioctl through the daemon on descriptor @sock of the connection: the result or -errno. */
 int accel_daemon_ioctl(struct daemon_conn *c, int sock, unsigned long request, void *arg);
+/*
+ * A SYNC_IOC_* ioctl on @fd, a sync_file the daemon made (it belongs to no open file): sent
+ * on any connection this process holds. The result or -errno; -ENOTTY without one.
+ */
+int accel_daemon_sync_file_ioctl(int fd, unsigned long request, void *arg);
+/*
+ * accel_sync_file_ioctl() - an ioctl of SYNC_IOC_MAGIC on a descriptor that is no open
+ * file of the library (lib/sync_file_fd.c): answered by the core that made the sync_file.
+ * The result, or -1 with errno, as ioctl().
+ */
+int accel_sync_file_ioctl(int fd, unsigned long request, void *arg);
 /* Ask for the descriptor and offset that back a mapping of @offset. */
 int accel_daemon_mmap(struct daemon_conn *c, int sock, uint64_t offset, size_t len, int prot,
 		      int flags, int *map_fd, off_t *map_offset, uint64_t *handle);

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sync_file.h>
 #include <poll.h>
 #include <limits.h>
 #include <pthread.h>
@@ -388,7 +389,8 @@ int accel_sys_ioctl(int fd, unsigned long request, void *arg)
 	long ret;
 
 	if (!fd_get(fd, &r))
-		return ioctl(fd, request, arg);
+		return _IOC_TYPE(request) == SYNC_IOC_MAGIC ? accel_sync_file_ioctl(fd, request, arg) :
+							      ioctl(fd, request, arg);
 	if (r.file)
 		ret = vfs_ioctl(r.file, (unsigned int)request, (unsigned long)arg);
 	else

@@ -16,8 +16,18 @@ struct accel_config_result;
  */
 struct devnode_publisher *acceld_node_publisher(const char *root, const struct accel_config_result *cfg);
 
-/* conn.c: serve one accepted connection on its own thread; @sock is taken (closed on error). */
-int acceld_conn_start(int sock, dev_t devt);
+/* A node's owner, group and mode: what open() of it is checked against. */
+struct acceld_node_perm {
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+};
+
+/*
+ * conn.c: serve one accepted connection of the node @devt with permissions @perm (copied);
+ * @sock is taken (closed on error).
+ */
+int acceld_conn_start(int sock, dev_t devt, const struct acceld_node_perm *perm);
 /* conn.c: disconnect every client and wait for their threads. */
 void acceld_conn_shutdown_all(void);
 /* conn.c: number of connected clients. */

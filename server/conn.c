@@ -1,8 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
- * One client connection = one open file. A thread per connection reads requests, runs them
- * in the core as the peer (credentials from SO_PEERCRED), with copy_from_user/copy_to_user
- * and descriptor passing routed through this request's marshalled data, and replies.
+ * One client connection = one open file. Requests run in the core as the peer (credentials
+ * from SO_PEERCRED and SO_PEERGROUPS), with copy_from_user/copy_to_user and descriptor
+ * passing routed through the request's marshalled data, and are answered by id.
+ *
+ * Threads sharing a descriptor share the connection, and a kernel runs their calls side by
+ * side: one blocked in a syncobj wait does not hold up another's ioctl. So a connection is
+ * served by a pool of threads of which one at a time receives: it takes a message, gives up
+ * the receiving role and serves it, then receives again unless another thread took the role
+ * meanwhile. Who takes it: a watchdog (one thread for the daemon) looks every millisecond
+ * or so, while any request is being served, for a connection whose requests have all been
+ * running longer than CONN_STALL_NS with nobody receiving, and wakes an idle thread of its
+ * pool or starts one. A client calling one request after another is thus served by a single
+ * thread (no hand-off per request; a second thread waiting in recvmsg() alongside the first
+ * made a null ioctl two to four times slower on a loaded machine, as the kernel woke the two
+ * in turn), and a request that blocks holds up the others for about a millisecond.
+ *
  * Any malformed message closes the connection; nothing a client sends is trusted.
  */
 #define _GNU_SOURCE
@@ -12,8 +25,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <accel/cred.h>
@@ -25,6 +41,7 @@
 #include <accel/fd.h>
 #include <accel/fs.h>
 #include <accel/protocol.h>
+#include <accel/sync_file.h>
 #include <accel/uaccess.h>
 #include "../lib/wire_io.h"
 #include "acceld.h"
@@ -35,23 +52,43 @@ struct conn_map {
 	struct conn_map *next;
 };
 
+/* The most threads serving one connection: its peer's requests beyond this many wait. */
+#define CONN_MAX_THREADS 64
+/* How long the requests of a connection may run with nobody receiving its next one. */
+#define CONN_STALL_NS 1000000LL
+
 /*
- * struct conn - a connected client. Everything but @next and @sock's shutdown belongs to
- * the connection's thread; @next is guarded by conns_lock.
+ * struct conn - a connected client. @sock, @devt, @perm, @cred (and @groups), @attach_id
+ * are constant; @file is set by the HELLO before a second thread exists and constant after.
+ * @lock guards @maps, @next_map and the pool: @threads (alive), @idle (waiting on @cond for
+ * the receiving role), @receiving (a thread has the role), @serving (requests being
+ * served), @served_since (when the last one was received), @closing (the stream ended).
+ * @next is guarded by conns_lock. The last thread of the pool to leave releases the
+ * connection.
  */
 struct conn {
 	int sock;
 	dev_t devt;
+	struct acceld_node_perm perm;
 	struct accel_cred cred;
+	gid_t *groups;
 	struct file *file;
 	uint32_t attach_id;
+	pthread_mutex_t lock;
 	struct conn_map *maps;
 	uint64_t next_map;
-	pthread_t thread;
+	pthread_cond_t cond;
+	unsigned int threads;
+	unsigned int idle;
+	unsigned int serving;
+	bool receiving;
+	bool closing;
+	int64_t served_since;
 	struct conn *next;
 };
 
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t watchdog_once = PTHREAD_ONCE_INIT;
 static pthread_cond_t conns_cond = PTHREAD_COND_INITIALIZER;
 static struct conn *conns;
 static unsigned int conns_count;
@@ -70,9 +107,14 @@ struct request {
 	unsigned int num_fds_in;
 	int fds_out[ACCEL_WIRE_MAX_FDS];
 	unsigned int num_fds_out;
+	/* the reply body: the thread's buffer, or a larger one of @out_cap bytes (a memfd reply) */
 	unsigned char *out;
+	unsigned char *out_thread;
+	size_t out_cap;
 	size_t out_len;
 	unsigned int num_writes;
+	/* where the last write starts in @out (0: none yet), so that the next one can extend it */
+	size_t last_write;
 };
 
 static const struct accel_wire_region *request_region(struct request *rq, uint64_t addr,
@@ -107,6 +149,32 @@ static unsigned long request_copy_from(struct accel_uaccess *ua, void *to, const
 	return 0;
 }
 
+/* Room for @need more bytes of reply: the reply grows past one datagram into a memfd. */
+static bool request_reserve(struct request *rq, size_t need)
+{
+	unsigned char *bigger;
+	size_t cap;
+
+	if (rq->out_len + need <= rq->out_cap)
+		return true;
+	if (rq->out_len + need > ACCEL_WIRE_MAX_LARGE)
+		return false;
+	cap = rq->out_cap * 2;
+	while (cap < rq->out_len + need)
+		cap *= 2;
+	if (cap > ACCEL_WIRE_MAX_LARGE)
+		cap = ACCEL_WIRE_MAX_LARGE;
+	bigger = malloc(cap);
+	if (!bigger)
+		return false;
+	memcpy(bigger, rq->out, rq->out_len);
+	if (rq->out != rq->out_thread)
+		free(rq->out);
+	rq->out = bigger;
+	rq->out_cap = cap;
+	return true;
+}
+
 static unsigned long request_copy_to(struct accel_uaccess *ua, void __user *to, const void *from,
 				     unsigned long n)
 {
@@ -117,11 +185,28 @@ static unsigned long request_copy_to(struct accel_uaccess *ua, void __user *to, 
 
 	if (!request_region(rq, addr, n, ACCEL_REGION_OUT, &i))
 		return n;
-	if (rq->num_writes == ACCEL_WIRE_MAX_WRITES ||
-	    rq->out_len + sizeof(*w) + ALIGN8(n) > ACCEL_WIRE_MAX_MSG - 512) {
+	if (rq->last_write) {
+		/*
+		 * Copied element by element into one array (a QUERY of 50 000 points): the write
+		 * that ends where this one starts grows instead of the reply gaining one per copy.
+		 */
+		w = (struct accel_wire_write *)(rq->out + rq->last_write);
+		if (w->addr + w->len == addr && w->len + n <= ACCEL_WIRE_MAX_LARGE &&
+		    request_region(rq, w->addr, w->len + n, ACCEL_REGION_OUT, &i) &&
+		    request_reserve(rq, n + 8)) {
+			w = (struct accel_wire_write *)(rq->out + rq->last_write);
+			memcpy((unsigned char *)(w + 1) + w->len, from, n);
+			w->len += (uint32_t)n;
+			memset((unsigned char *)(w + 1) + w->len, 0, ALIGN8(w->len) - w->len);
+			rq->out_len = rq->last_write + sizeof(*w) + ALIGN8(w->len);
+			goto written;
+		}
+	}
+	if (rq->num_writes == ACCEL_WIRE_MAX_WRITES || !request_reserve(rq, sizeof(*w) + ALIGN8(n))) {
 		/* The reply cannot carry it: the caller sees a fault, as if the page were gone. */
 		return n;
 	}
+	rq->last_write = rq->out_len;
 	w = (struct accel_wire_write *)(rq->out + rq->out_len);
 	w->addr = addr;
 	w->len = (uint32_t)n;
@@ -130,6 +215,7 @@ static unsigned long request_copy_to(struct accel_uaccess *ua, void __user *to, 
 	memset((unsigned char *)(w + 1) + n, 0, ALIGN8(n) - n);
 	rq->out_len += sizeof(*w) + ALIGN8(n);
 	rq->num_writes++;
+written:
 	/* Later reads of the same bytes see what was written (an IN|OUT region). */
 	if (request_region(rq, addr, n, ACCEL_REGION_IN, &i))
 		memcpy((unsigned char *)rq->region_data[i] + (addr - rq->regions[i]->addr), from, n);
@@ -140,7 +226,8 @@ static int request_fd_install(struct accel_fd_transport *t, int fd, int flags)
 {
 	struct request *rq = container_of(t, struct request, ft);
 
-	if (rq->num_fds_out == ACCEL_WIRE_MAX_FDS) {
+	if (rq->num_fds_out == ACCEL_WIRE_MAX_FDS - 1) {
+		/* One descriptor stays free for the memfd of a large reply. */
 		close(fd);
 		return -EMFILE;
 	}
@@ -165,8 +252,8 @@ static int request_fd_get(struct accel_fd_transport *t, int ufd)
 	return -EBADF;
 }
 
-static ssize_t conn_send(struct conn *c, struct accel_wire_hdr *hdr, const void *body,
-			 size_t len, const int *fds, unsigned int nfds)
+static int conn_send(struct conn *c, struct accel_wire_hdr *hdr, const void *body,
+		     size_t len, const int *fds, unsigned int nfds)
 {
 	return accel_wire_send(c->sock, hdr, body, len, fds, nfds);
 }
@@ -183,27 +270,31 @@ static void close_fds(int *fds, unsigned int n)
 		close(fds[n]);
 }
 
+/*
+ * An ioctl: on the connection's file, or (@sync_fd >= 0, ACCEL_WIRE_SYNC_FILE_IOCTL) on the
+ * sync_file @sync_fd the client passed.
+ */
 static int conn_serve_ioctl(struct conn *c, const struct accel_wire_hdr *hdr, unsigned char *body,
-			    int *fds, unsigned int nfds, unsigned char *out)
+			    int *fds, unsigned int nfds, unsigned char *out, int sync_fd)
 {
 	struct accel_wire_ioctl *req = (struct accel_wire_ioctl *)body;
-	struct accel_wire_ioctl_reply *rep = (struct accel_wire_ioctl_reply *)out;
+	struct accel_wire_ioctl_reply *rep;
 	struct request rq = {
 		.ua = { .copy_from = request_copy_from, .copy_to = request_copy_to },
 		.ft = { .install = request_fd_install, .get = request_fd_get },
-		.out = out, .out_len = sizeof(*rep),
+		.out = out, .out_thread = out, .out_cap = ACCEL_WIRE_MAX_MSG - sizeof(*hdr),
+		.out_len = sizeof(*rep),
 	};
-
-	memset(rep, 0, sizeof(*rep));
-	struct accel_wire_hdr reply = { .op = ACCEL_WIRE_IOCTL, .id = hdr->id };
+	struct accel_wire_hdr reply = { .op = hdr->op, .id = hdr->id };
 	struct accel_uaccess *old_ua;
 	struct accel_fd_transport *old_ft;
 	const struct accel_cred *old_cred;
 	size_t off = sizeof(*req);
 	unsigned int i;
-	ssize_t sent;
+	int sent;
 	long ret;
 
+	memset(out, 0, sizeof(*rep));
 	if (hdr->size < sizeof(*req) || req->num_regions > ACCEL_WIRE_MAX_REGIONS ||
 	    req->num_fds != nfds || nfds > ACCEL_WIRE_MAX_FDS)
 		return -EPROTO;
@@ -215,7 +306,7 @@ static int conn_serve_ioctl(struct conn *c, const struct accel_wire_hdr *hdr, un
 		r = (struct accel_wire_region *)(body + off);
 		off += sizeof(*r);
 		if (!r->kind || (r->kind & ~(ACCEL_REGION_IN | ACCEL_REGION_OUT)) ||
-		    r->len > ACCEL_WIRE_MAX_MSG || r->addr + r->len < r->addr)
+		    r->len > ACCEL_WIRE_MAX_LARGE || r->addr + r->len < r->addr)
 			return -EPROTO;
 		rq.regions[i] = r;
 		rq.region_data[i] = body + off;
@@ -233,18 +324,62 @@ static int conn_serve_ioctl(struct conn *c, const struct accel_wire_hdr *hdr, un
 	old_ua = accel_uaccess_set_current(&rq.ua);
 	old_ft = accel_fd_transport_set_current(&rq.ft);
 	old_cred = accel_cred_set_current(&c->cred);
-	ret = vfs_ioctl(c->file, (unsigned int)req->cmd, (unsigned long)req->arg);
+	if (sync_fd >= 0)
+		ret = sync_file_ioctl(sync_fd, (unsigned int)req->cmd, (unsigned long)req->arg);
+	else
+		ret = vfs_ioctl(c->file, (unsigned int)req->cmd, (unsigned long)req->arg);
 	accel_cred_set_current(old_cred);
 	accel_fd_transport_set_current(old_ft);
 	accel_uaccess_set_current(old_ua);
 
+	rep = (struct accel_wire_ioctl_reply *)rq.out;
 	rep->num_writes = rq.num_writes;
 	rep->num_fds = rq.num_fds_out;
 	reply.result = (int32_t)ret;
-	sent = conn_send(c, &reply, out, rq.out_len, rq.fds_out, rq.num_fds_out);
+	sent = conn_send(c, &reply, rq.out, rq.out_len, rq.fds_out, rq.num_fds_out);
 	/* Sent (the client has its own copies) or lost with the connection. */
 	close_fds(rq.fds_out, rq.num_fds_out);
+	if (rq.out != out)
+		free(rq.out);
 	return sent < 0 ? -EPIPE : 0;
+}
+
+/*
+ * What the open mode allows, as do_mmap() checks f_mode: any mapping needs a file open for
+ * reading, a shared writable one a file open for writing.
+ */
+static int conn_mmap_permitted(const struct file *file, int prot, int flags)
+{
+	int acc = (int)file->f_flags & O_ACCMODE;
+	int type = flags & MAP_TYPE;
+
+	if (acc != O_RDONLY && acc != O_RDWR)
+		return -EACCES;
+	if ((type == MAP_SHARED || type == MAP_SHARED_VALIDATE) && (prot & PROT_WRITE) &&
+	    acc != O_RDWR)
+		return -EACCES;
+	return 0;
+}
+
+/*
+ * The descriptor to pass for a mapping: the object's own, or for a file not open for
+ * writing a read-only one of the same memory, so that the client's mprotect(PROT_WRITE) of
+ * a shared mapping fails as it does on a kernel (VM_MAYWRITE cleared). -errno on failure.
+ */
+static int conn_map_fd(const struct file *file, int map_fd, bool *made)
+{
+	char path[64];
+	int fd;
+
+	*made = false;
+	if (((int)file->f_flags & O_ACCMODE) == O_RDWR)
+		return map_fd;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", map_fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*made = true;
+	return fd;
 }
 
 static int conn_serve_mmap(struct conn *c, const struct accel_wire_hdr *hdr, unsigned char *body)
@@ -253,7 +388,8 @@ static int conn_serve_mmap(struct conn *c, const struct accel_wire_hdr *hdr, uns
 	struct accel_wire_hdr reply = { .op = ACCEL_WIRE_MMAP, .id = hdr->id };
 	struct accel_wire_mmap_reply rep = { 0 };
 	struct conn_map *m;
-	int err;
+	bool made = false;
+	int err, fd = -1;
 
 	if (hdr->size != sizeof(*req))
 		return -EPROTO;
@@ -264,6 +400,8 @@ static int conn_serve_mmap(struct conn *c, const struct accel_wire_hdr *hdr, uns
 		err = -ENODEV;
 	} else if ((req->offset & 4095) || !req->len) {
 		err = -EINVAL;
+	} else if ((err = conn_mmap_permitted(c->file, req->prot, req->flags))) {
+		/* refused before the driver sees it, as the kernel's do_mmap() does */
 	} else {
 		const struct accel_cred *old = accel_cred_set_current(&c->cred);
 
@@ -275,18 +413,31 @@ static int conn_serve_mmap(struct conn *c, const struct accel_wire_hdr *hdr, uns
 		m->vma.map_fd_escapes = true; /* sent to the client below */
 		err = c->file->f_op->mmap(c->file, &m->vma);
 		accel_cred_set_current(old);
+		if (!err) {
+			fd = conn_map_fd(c->file, m->vma.map_fd, &made);
+			if (fd < 0) {
+				err = fd;
+				if (m->vma.vm_close)
+					m->vma.vm_close(&m->vma);
+			}
+		}
 	}
 	if (err) {
 		free(m);
 		reply.result = err;
 		return conn_send(c, &reply, &rep, sizeof(rep), NULL, 0) < 0 ? -EPIPE : 0;
 	}
+	pthread_mutex_lock(&c->lock);
 	m->handle = ++c->next_map;
 	m->next = c->maps;
 	c->maps = m;
 	rep.map_offset = (uint64_t)m->vma.map_offset;
 	rep.handle = m->handle;
-	return conn_send(c, &reply, &rep, sizeof(rep), &m->vma.map_fd, 1) < 0 ? -EPIPE : 0;
+	pthread_mutex_unlock(&c->lock);
+	err = conn_send(c, &reply, &rep, sizeof(rep), &fd, 1) < 0 ? -EPIPE : 0;
+	if (made)
+		close(fd);
+	return err;
 }
 
 static int conn_serve_munmap(struct conn *c, const struct accel_wire_hdr *hdr, unsigned char *body)
@@ -296,14 +447,18 @@ static int conn_serve_munmap(struct conn *c, const struct accel_wire_hdr *hdr, u
 
 	if (hdr->size != sizeof(*req))
 		return -EPROTO;
+	pthread_mutex_lock(&c->lock);
 	for (pp = &c->maps; (m = *pp); pp = &m->next) {
 		if (m->handle == req->handle) {
 			*pp = m->next;
-			if (m->vma.vm_close)
-				m->vma.vm_close(&m->vma);
-			free(m);
 			break;
 		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (m) {
+		if (m->vma.vm_close)
+			m->vma.vm_close(&m->vma);
+		free(m);
 	}
 	return 0;
 }
@@ -365,6 +520,19 @@ static int conn_hello_reply(struct conn *c, struct accel_wire_hdr *reply, unsign
 	return conn_send(c, reply, rep, len, NULL, 0) < 0 ? -EPIPE : 0;
 }
 
+/* What opening in @flags' access mode needs, as the kernel's ACC_MODE(). */
+static int conn_open_mask(unsigned int flags)
+{
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY:
+		return MAY_READ;
+	case O_WRONLY:
+		return MAY_WRITE;
+	default:
+		return MAY_READ | MAY_WRITE;
+	}
+}
+
 /* The handshake: open the node as the peer, tell it the driver's ioctl layouts. */
 static int conn_hello(struct conn *c, unsigned char *buf, unsigned char *out)
 {
@@ -377,11 +545,12 @@ static int conn_hello(struct conn *c, unsigned char *buf, unsigned char *out)
 	size_t len = sizeof(*rep);
 	struct file *file;
 	ssize_t n;
+	int err;
 
 	n = conn_recv(c, buf, ACCEL_WIRE_MAX_MSG, fds, &nfds);
 	close_fds(fds, nfds);
 	if (n < (ssize_t)(sizeof(*hdr) + sizeof(*hello)) || hdr->magic != ACCEL_WIRE_MAGIC ||
-	    hdr->op != ACCEL_WIRE_HELLO || hdr->size != sizeof(*hello))
+	    hdr->op != ACCEL_WIRE_HELLO || hdr->size != sizeof(*hello) || hdr->flags)
 		return -EPROTO;
 	memset(rep, 0, sizeof(*rep));
 	rep->version = ACCEL_WIRE_VERSION;
@@ -390,6 +559,14 @@ static int conn_hello(struct conn *c, unsigned char *buf, unsigned char *out)
 		reply.result = -EPROTONOSUPPORT;
 		conn_send(c, &reply, rep, len, NULL, 0);
 		return -EPROTONOSUPPORT;
+	}
+	/* The node's permission, checked as open() checks a device node's inode. */
+	err = accel_cred_permission(&c->cred, c->perm.uid, c->perm.gid, c->perm.mode,
+				    conn_open_mask(hello->open_flags));
+	if (err) {
+		reply.result = err;
+		conn_send(c, &reply, rep, len, NULL, 0);
+		return err;
 	}
 	old = accel_cred_set_current(&c->cred);
 	file = chrdev_open(major(c->devt), minor(c->devt), (int)(hello->open_flags & ~O_CLOEXEC));
@@ -434,7 +611,16 @@ static void conn_release(struct conn *c)
 	pthread_mutex_unlock(&conns_lock);
 }
 
-static int conn_start(int sock, dev_t devt, struct file *file, uint32_t attach_id);
+static void conn_free(struct conn *c)
+{
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->lock);
+	free(c->groups);
+	free(c);
+}
+
+static int conn_start(int sock, dev_t devt, const struct acceld_node_perm *perm, struct file *file,
+		      uint32_t attach_id);
 
 /* The client hung up (it died, or closed its last descriptor): its waits end. */
 static bool conn_hung_up(void *data)
@@ -445,128 +631,367 @@ static bool conn_hung_up(void *data)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
+static void *conn_worker_main(void *arg);
+
+static int64_t conn_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Wakes the watchdog: a connection appeared (it sleeps while there is none). */
+static pthread_cond_t watchdog_cond = PTHREAD_COND_INITIALIZER;
+
+/*
+ * Give @c a receiver when its requests have stalled it: called by the watchdog with
+ * conns_lock held. An idle thread of the pool is woken, or a new one started.
+ */
+static bool conn_unstall(struct conn *c, int64_t now)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	bool spawn = false;
+
+	bool serving;
+
+	pthread_mutex_lock(&c->lock);
+	serving = c->serving;
+	if (!c->closing && !c->receiving && c->serving && now - c->served_since > CONN_STALL_NS) {
+		if (c->idle)
+			pthread_cond_signal(&c->cond);
+		else if (c->threads < CONN_MAX_THREADS)
+			spawn = true;
+		if (spawn)
+			c->threads++;
+		/* Looked after: the next look is a stall period away. */
+		c->served_since = now;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!spawn)
+		return serving;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&thread, &attr, conn_worker_main, c)) {
+		/* The stalled requests finish all the same; the next look tries again. */
+		pthread_mutex_lock(&c->lock);
+		c->threads--;
+		pthread_mutex_unlock(&c->lock);
+	}
+	pthread_attr_destroy(&attr);
+	return serving;
+}
+
+static void *watchdog_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&conns_lock);
+	for (;;) {
+		/* A stall period while requests run, ten while every client is between calls. */
+		struct timespec ts = { 0, 10 * CONN_STALL_NS };
+		int64_t now = conn_now_ns();
+		struct conn *c;
+
+		if (!conns)
+			pthread_cond_wait(&watchdog_cond, &conns_lock);
+		for (c = conns; c; c = c->next)
+			if (conn_unstall(c, now))
+				ts.tv_nsec = CONN_STALL_NS;
+		pthread_mutex_unlock(&conns_lock);
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&conns_lock);
+	}
+	return NULL;
+}
+
+static void watchdog_start(void)
+{
+	pthread_t thread;
+
+	if (pthread_create(&thread, NULL, watchdog_main, NULL))
+		DRM_ERROR("no watchdog: a blocking request holds up its connection's others");
+	else
+		pthread_detach(thread);
+}
+
+/*
+ * Take the receiving role (waiting for it while another thread has it). False when this
+ * thread leaves the pool instead (the connection is closing, or the pool has an idle thread
+ * already): it is counted out here, and *@last says it was the pool's last thread.
+ */
+static bool conn_take_role(struct conn *c, bool *last)
+{
+	bool ok;
+
+	pthread_mutex_lock(&c->lock);
+	while (c->receiving && !c->closing && !c->idle) {
+		c->idle++;
+		pthread_cond_wait(&c->cond, &c->lock);
+		c->idle--;
+	}
+	ok = !c->closing && !c->receiving;
+	if (ok) {
+		c->receiving = true;
+	} else {
+		c->threads--;
+		*last = c->threads == 0;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ok;
+}
+
+/* The receiver got a message (@got) or the end of the stream: it gives the role up. */
+static void conn_received(struct conn *c, bool got)
+{
+	pthread_mutex_lock(&c->lock);
+	c->receiving = false;
+	if (got) {
+		c->serving++;
+		c->served_since = conn_now_ns();
+	} else {
+		c->closing = true;
+		pthread_cond_broadcast(&c->cond);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void conn_served(struct conn *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->serving--;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* This thread leaves the pool (counted out already); the last one (@last) releases @c. */
+static void conn_leave(struct conn *c, bool last)
+{
+	if (last) {
+		conn_release(c);
+		conn_free(c);
+	}
+}
+
+/* Count this thread out of the pool and leave it. */
+static void conn_quit(struct conn *c)
+{
+	bool last;
+
+	pthread_mutex_lock(&c->lock);
+	last = --c->threads == 0;
+	pthread_mutex_unlock(&c->lock);
+	conn_leave(c, last);
+}
+
+/* Serve one message; -errno disconnects the client. */
+static int conn_serve_one(struct conn *c, unsigned char *buf, size_t n, int *fds, unsigned int *nfds,
+			  unsigned char *out)
+{
+	struct accel_wire_hdr *hdr = (struct accel_wire_hdr *)buf;
+	unsigned char *body;
+	bool owned;
+	int err;
+
+	if (n < sizeof(*hdr) || hdr->magic != ACCEL_WIRE_MAGIC || hdr->nfds != *nfds ||
+	    (hdr->flags & ~ACCEL_WIRE_F_MEMFD))
+		return -EPROTO;
+	err = accel_wire_body(hdr, n, buf, fds, nfds, &body, &owned);
+	if (err)
+		return err;
+	switch (hdr->op) {
+	case ACCEL_WIRE_IOCTL:
+		err = conn_serve_ioctl(c, hdr, body, fds, *nfds, out, -1);
+		break;
+	case ACCEL_WIRE_SYNC_FILE_IOCTL:
+		err = *nfds ? conn_serve_ioctl(c, hdr, body, fds + 1, *nfds - 1, out, fds[0]) : -EPROTO;
+		break;
+	case ACCEL_WIRE_MMAP:
+		err = *nfds ? -EPROTO : conn_serve_mmap(c, hdr, body);
+		break;
+	case ACCEL_WIRE_MUNMAP:
+		err = *nfds ? -EPROTO : conn_serve_munmap(c, hdr, body);
+		break;
+	case ACCEL_WIRE_ATTACH:
+		/* The socket goes to the new connection; its thread answers there. */
+		if (*nfds != 1 || hdr->size) {
+			err = -EPROTO;
+			break;
+		}
+		/* Taken, or closed by conn_start(); a failed attach leaves this one serving. */
+		conn_start(fds[0], c->devt, &c->perm, fget(c->file), hdr->id);
+		*nfds = 0;
+		err = 0;
+		break;
+	default:
+		err = -EPROTO;
+		break;
+	}
+	if (owned)
+		free(body);
+	return err;
+}
+
+/* Receive and serve until the client goes or the pool has enough; then leave the pool. */
+static void conn_serve(struct conn *c, unsigned char *buf, unsigned char *out)
+{
+	int fds[ACCEL_WIRE_MAX_FDS];
+	unsigned int nfds;
+	bool last = false;
+
+	while (conn_take_role(c, &last)) {
+		ssize_t n = conn_recv(c, buf, ACCEL_WIRE_MAX_MSG, fds, &nfds);
+		int err;
+
+		conn_received(c, n > 0);
+		if (n <= 0)
+			continue; /* closing: the next conn_take_role() counts this thread out */
+		err = conn_serve_one(c, buf, (size_t)n, fds, &nfds, out);
+		close_fds(fds, nfds);
+		conn_served(c);
+		if (err) {
+			DRM_DEBUG("client pid %d: %s, disconnecting", (int)c->cred.pid, strerror(-err));
+			/* The pool's receiver sees the end of the stream, the waits a hang-up. */
+			shutdown(c->sock, SHUT_RDWR);
+		}
+	}
+	conn_leave(c, last);
+}
+
+/* A thread added to a connection's pool: it receives and serves like the first. */
+static void *conn_worker_main(void *arg)
+{
+	struct conn *c = arg;
+	unsigned char *buf = malloc(ACCEL_WIRE_MAX_MSG), *out = malloc(ACCEL_WIRE_MAX_MSG);
+
+	if (buf && out) {
+		accel_set_signal_check(conn_hung_up, c);
+		conn_serve(c, buf, out);
+	} else {
+		conn_quit(c);
+	}
+	free(buf);
+	free(out);
+	return NULL;
+}
+
+/* The connection's first thread: the handshake, then serving. */
 static void *conn_main(void *arg)
 {
 	struct conn *c = arg;
 	unsigned char *buf = malloc(ACCEL_WIRE_MAX_MSG), *out = malloc(ACCEL_WIRE_MAX_MSG);
-	int fds[ACCEL_WIRE_MAX_FDS];
-	unsigned int nfds;
 
 	if (!buf || !out)
-		goto out;
+		goto out_leave;
 	accel_set_signal_check(conn_hung_up, c);
 	if (c->file) {
 		/* Attached for a forked child: the file is open, answer on the new socket. */
 		struct accel_wire_hdr reply = { .op = ACCEL_WIRE_ATTACH, .id = c->attach_id };
 
 		if (conn_hello_reply(c, &reply, out))
-			goto out;
+			goto out_leave;
 	} else if (conn_hello(c, buf, out)) {
-		goto out;
+		goto out_leave;
 	}
-	for (;;) {
-		struct accel_wire_hdr *hdr = (struct accel_wire_hdr *)buf;
-		unsigned char *body = buf + sizeof(*hdr);
-		ssize_t n = conn_recv(c, buf, ACCEL_WIRE_MAX_MSG, fds, &nfds);
-		int err;
-
-		if (n <= 0)
-			break;
-		if ((size_t)n < sizeof(*hdr) || hdr->magic != ACCEL_WIRE_MAGIC ||
-		    hdr->size != (size_t)n - sizeof(*hdr) || hdr->nfds != nfds) {
-			DRM_DEBUG("client pid %d: malformed message, disconnecting", (int)c->cred.pid);
-			close_fds(fds, nfds);
-			break;
-		}
-		switch (hdr->op) {
-		case ACCEL_WIRE_IOCTL:
-			err = conn_serve_ioctl(c, hdr, body, fds, nfds, out);
-			break;
-		case ACCEL_WIRE_MMAP:
-			err = nfds ? -EPROTO : conn_serve_mmap(c, hdr, body);
-			break;
-		case ACCEL_WIRE_MUNMAP:
-			err = nfds ? -EPROTO : conn_serve_munmap(c, hdr, body);
-			break;
-		case ACCEL_WIRE_ATTACH:
-			/* The socket goes to the new connection; its thread answers there. */
-			if (nfds != 1 || hdr->size) {
-				err = -EPROTO;
-				break;
-			}
-			/* Taken, or closed by conn_start(); a failed attach leaves this one serving. */
-			conn_start(fds[0], c->devt, fget(c->file), hdr->id);
-			nfds = 0;
-			err = 0;
-			break;
-		default:
-			err = -EPROTO;
-			break;
-		}
-		close_fds(fds, nfds);
-		if (err) {
-			DRM_DEBUG("client pid %d: %s, disconnecting", (int)c->cred.pid, strerror(-err));
-			break;
-		}
-	}
+	conn_serve(c, buf, out);
+	goto out;
+out_leave:
+	conn_quit(c);
 out:
 	free(buf);
 	free(out);
-	conn_release(c);
-	free(c);
 	return NULL;
 }
 
+/* The peer's supplementary groups as it connected (SO_PEERGROUPS); 0 or -errno. */
+static int conn_peer_groups(struct conn *c)
+{
+	socklen_t len = 0;
+	gid_t *groups = NULL;
+
+	for (;;) {
+		socklen_t want = len;
+
+		if (!getsockopt(c->sock, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
+			break;
+		if (errno != ERANGE || len <= want) {
+			free(groups);
+			return -errno;
+		}
+		free(groups);
+		groups = malloc(len);
+		if (!groups)
+			return -ENOMEM;
+	}
+	c->groups = groups;
+	c->cred.groups = groups;
+	c->cred.ngroups = len / sizeof(gid_t);
+	return 0;
+}
+
 /* Serve @sock on a new thread; @file: already open (an attach), else opened by HELLO. */
-static int conn_start(int sock, dev_t devt, struct file *file, uint32_t attach_id)
+static int conn_start(int sock, dev_t devt, const struct acceld_node_perm *perm, struct file *file,
+		      uint32_t attach_id)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	struct ucred uc;
 	socklen_t len = sizeof(uc);
 	pthread_attr_t attr;
+	pthread_t thread;
 	int err;
 
 	if (!c) {
-		close(sock);
-		if (file)
-			fput(file);
-		return -ENOMEM;
-	}
-	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &uc, &len)) {
-		err = -errno;
-		close(sock);
-		if (file)
-			fput(file);
-		free(c);
-		return err;
+		err = -ENOMEM;
+		goto err_close;
 	}
 	c->sock = sock;
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &uc, &len)) {
+		err = -errno;
+		goto err_free;
+	}
+	err = conn_peer_groups(c);
+	if (err)
+		goto err_free;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cond, NULL);
 	c->devt = devt;
+	c->perm = *perm;
 	c->file = file;
 	c->attach_id = attach_id;
 	c->cred.pid = uc.pid;
 	c->cred.uid = uc.uid;
 	c->cred.gid = uc.gid;
+	c->threads = 1;
+	pthread_once(&watchdog_once, watchdog_start);
 	pthread_mutex_lock(&conns_lock);
 	c->next = conns;
 	conns = c;
 	conns_count++;
+	pthread_cond_signal(&watchdog_cond);
 	pthread_mutex_unlock(&conns_lock);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	err = -pthread_create(&c->thread, &attr, conn_main, c);
+	err = -pthread_create(&thread, &attr, conn_main, c);
 	pthread_attr_destroy(&attr);
 	if (err) {
 		DRM_ERROR("cannot serve a client: %s", strerror(-err));
 		conn_release(c);
-		free(c);
+		conn_free(c);
 	}
+	return err;
+
+err_free:
+	free(c->groups);
+	free(c);
+err_close:
+	close(sock);
+	if (file)
+		fput(file);
 	return err;
 }
 
-int acceld_conn_start(int sock, dev_t devt)
+int acceld_conn_start(int sock, dev_t devt, const struct acceld_node_perm *perm)
 {
-	return conn_start(sock, devt, NULL, 0);
+	return conn_start(sock, devt, perm, NULL, 0);
 }
 
 void acceld_conn_shutdown_all(void)

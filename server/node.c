@@ -25,6 +25,7 @@ struct node_listener {
 	char *path;
 	char *rel;
 	dev_t devt;
+	struct acceld_node_perm perm;
 	int fd;
 	pthread_t thread;
 	struct node_listener *next;
@@ -53,7 +54,7 @@ static void *node_accept_main(void *arg)
 			}
 			break; /* shut down */
 		}
-		acceld_conn_start(sock, l->devt);
+		acceld_conn_start(sock, l->devt, &l->perm);
 	}
 	return NULL;
 }
@@ -115,8 +116,21 @@ static int node_add(struct devnode_publisher *p, const char *rel, dev_t devt, um
 		err = -errno;
 		goto err_free;
 	}
-	/* connect() needs write permission on the socket: the node's mode decides who opens. */
-	if (chmod(addr.sun_path, node_cfg->node_mode) ||
+	/*
+	 * Who may open the node in which mode is decided on HELLO against the node's own mode
+	 * (as open() is on a kernel). connect() needs write permission on the socket, so the
+	 * socket adds write wherever the node grants read: a user who may only read still
+	 * reaches the daemon, one who may do neither does not.
+	 */
+	l->perm.uid = node_cfg->node_uid;
+	l->perm.gid = node_cfg->node_gid;
+	l->perm.mode = node_cfg->node_mode & 0777;
+	if (geteuid() != 0) {
+		/* Not root: the socket stays ours, so the node is too. */
+		l->perm.uid = geteuid();
+		l->perm.gid = getegid();
+	}
+	if (chmod(addr.sun_path, l->perm.mode | ((l->perm.mode & 0444) >> 1)) ||
 	    (geteuid() == 0 && chown(addr.sun_path, node_cfg->node_uid, node_cfg->node_gid)) ||
 	    rename(addr.sun_path, l->path)) {
 		err = -errno;

@@ -12,12 +12,34 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/** struct accel_cred - identity of the caller of the current request. */
+/**
+ * struct accel_cred - identity of the caller of the current request: @groups holds its
+ * @ngroups supplementary groups (acceld: SO_PEERGROUPS; NULL for this process, whose groups
+ * nothing here checks).
+ */
 struct accel_cred {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
+	const gid_t *groups;
+	unsigned int ngroups;
 };
+
+/** accel_cred_in_group() - @gid is @cred's group or one of its supplementary groups. */
+bool accel_cred_in_group(const struct accel_cred *cred, gid_t gid);
+
+/** MAY_READ, MAY_WRITE - what accel_cred_permission() checks, as the kernel's names. */
+#define MAY_WRITE 0x2
+#define MAY_READ 0x4
+
+/**
+ * accel_cred_permission() - may @cred access a node owned by @owner:@group with @mode for
+ * @mask (MAY_READ | MAY_WRITE), as the kernel's generic_permission() decides for a device
+ * node: the owner's bits for its owner, else the group's for a member of @group
+ * (supplementary groups included), else the others'; uid 0 may always. 0 or -EACCES.
+ */
+int accel_cred_permission(const struct accel_cred *cred, uid_t owner, gid_t group, mode_t mode,
+			  int mask);
 
 /** current_cred() - the caller of the request this thread is serving. */
 const struct accel_cred *current_cred(void);

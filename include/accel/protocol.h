@@ -6,8 +6,27 @@
  * file. Every message starts with struct accel_wire_hdr; descriptors travel as SCM_RIGHTS.
  *
  * Handshake: the client sends ACCEL_WIRE_HELLO (struct accel_wire_hello); the daemon opens
- * the node as the peer (SO_PEERCRED) and answers with the result and the argument layouts
- * of the driver's ioctls, so the client can marshal driver ioctls it was not built with.
+ * the node as the peer and answers with the result and the argument layouts of the driver's
+ * ioctls, so the client can marshal driver ioctls it was not built with. The open is checked
+ * as a kernel checks open() of the node: O_RDONLY needs read permission, O_WRONLY write,
+ * O_RDWR both, against the node's owner, group and mode (the [nodes] section) with the
+ * peer's uid, gid and supplementary groups (SO_PEERCRED, SO_PEERGROUPS); root may open
+ * anything. The socket file itself carries write permission wherever the node grants read,
+ * because connect() needs write permission; the daemon's check is the one that decides.
+ * The file remembers its open mode: an mmap of a file not opened for reading, or a shared
+ * writable mmap of one not opened for writing, fails with -EACCES, and the memory of a
+ * shared mapping of a read-only file is passed read-only, so mprotect() cannot add writing.
+ *
+ * Requests on one connection may be in flight together (threads sharing a descriptor, as
+ * on a kernel): each carries an id, the daemon serves them concurrently (a request that
+ * blocks, such as a syncobj wait, does not hold up the others) and each reply echoes its
+ * request's id; replies may come in any order.
+ *
+ * A message whose body would not fit ACCEL_WIRE_MAX_MSG travels in a sealed memfd
+ * (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW) attached as the message's last descriptor:
+ * the header has ACCEL_WIRE_F_MEMFD, @size is the body's length (at most
+ * ACCEL_WIRE_MAX_LARGE) and the datagram holds the header alone. Both sides send this way
+ * (a request with a large array, a reply that writes one back).
  *
  * A forked child shares its parent's open file, as on a kernel, but must not share its
  * socket (the replies would mix): it sends ACCEL_WIRE_ATTACH on the inherited connection
@@ -30,10 +49,14 @@
 #include <stdint.h>
 
 #define ACCEL_WIRE_MAGIC 0x4c434341u /* "ACCL" */
-#define ACCEL_WIRE_VERSION 1
+#define ACCEL_WIRE_VERSION 2
 
 /** ACCEL_WIRE_MAX_MSG - the largest message either side sends or accepts. */
 #define ACCEL_WIRE_MAX_MSG (192 * 1024)
+/** ACCEL_WIRE_MAX_LARGE - the largest body of a message that travels in a memfd. */
+#define ACCEL_WIRE_MAX_LARGE (64u * 1024 * 1024)
+/** ACCEL_WIRE_F_MEMFD - header flag: the body is in the last attached descriptor. */
+#define ACCEL_WIRE_F_MEMFD 0x1
 /** ACCEL_WIRE_MAX_FDS - the most descriptors one message carries. */
 #define ACCEL_WIRE_MAX_FDS 16
 /** ACCEL_WIRE_MAX_REGIONS - the most memory regions one request carries. */
@@ -50,6 +73,12 @@ enum accel_wire_op {
 	ACCEL_WIRE_MMAP = 3,
 	ACCEL_WIRE_MUNMAP = 4,
 	ACCEL_WIRE_ATTACH = 5,
+	/*
+	 * An ioctl on a sync_file descriptor (SYNC_IOC_*), which belongs to no open file: the
+	 * body is a struct accel_wire_ioctl; the first attached descriptor is the sync_file,
+	 * the rest are the argument's fd fields (@num_fds of them). The reply is an ioctl's.
+	 */
+	ACCEL_WIRE_SYNC_FILE_IOCTL = 6,
 };
 
 
@@ -57,11 +86,11 @@ enum accel_wire_op {
 struct accel_wire_hdr {
 	uint32_t magic;
 	uint16_t op;
-	uint16_t flags;
+	uint16_t flags; /* ACCEL_WIRE_F_* */
 	uint32_t id;   /* request id, echoed in the reply */
 	int32_t result; /* replies: 0 / positive or -errno */
-	uint32_t size; /* bytes after this header */
-	uint32_t nfds; /* descriptors attached (SCM_RIGHTS), in order */
+	uint32_t size; /* bytes after this header (ACCEL_WIRE_F_MEMFD: in the memfd) */
+	uint32_t nfds; /* descriptors attached (SCM_RIGHTS), in order, the memfd included */
 };
 
 /** struct accel_wire_hello - the client's first message: its version and open flags. */

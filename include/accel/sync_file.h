@@ -8,8 +8,9 @@
  * copy of the read end is closed (in any process) the write end reports POLLERR and the
  * core lets go of the fence at its next look at the table.
  *
- * Not offered: the SYNC_IOC_* ioctls (merge, file info) on the descriptor, and read() must
- * not be used on it (it would consume the readiness byte).
+ * The SYNC_IOC_* ioctls (MERGE, FILE_INFO, SET_DEADLINE) are sync_file_ioctl(): libaccel
+ * routes accel_sys_ioctl() of a sync_file to it (embedded) or to acceld. read() must not be
+ * used on the descriptor (it would consume the readiness byte).
  */
 #ifndef ACCEL_SYNC_FILE_H
 #define ACCEL_SYNC_FILE_H
@@ -35,6 +36,13 @@ struct dma_fence *sync_file_get_fence(int ufd);
  * sync_file_fence_of_fd() - sync_file_get_fence() for a descriptor of this process.
  */
 struct dma_fence *sync_file_fence_of_fd(int fd);
+
+/**
+ * sync_file_ioctl() - the ioctl @cmd of the sync_file @fd (a descriptor of this process),
+ * with the kernel's semantics; @arg is the caller's address (copy_from_user). The result,
+ * or -errno; -ENOTTY when @fd is not a sync_file made here or @cmd is not a sync_file's.
+ */
+long sync_file_ioctl(int fd, unsigned int cmd, unsigned long arg);
 
 /** sync_file_count() - live sync_files (after letting go of closed ones), for tests. */
 unsigned int sync_file_count(void);
