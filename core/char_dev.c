@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* Char majors and open files: the VFS part of opening a node. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include <accel/fs.h>
 
@@ -89,4 +93,33 @@ long vfs_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	if (!filp->f_op->unlocked_ioctl)
 		return -ENOTTY;
 	return filp->f_op->unlocked_ioctl(filp, cmd, arg);
+}
+
+int vfs_mmap_permitted(const struct file *filp, int prot, int flags)
+{
+	int acc = (int)filp->f_flags & O_ACCMODE;
+	int type = flags & MAP_TYPE;
+
+	if (acc != O_RDONLY && acc != O_RDWR)
+		return -EACCES;
+	if ((type == MAP_SHARED || type == MAP_SHARED_VALIDATE) && (prot & PROT_WRITE) &&
+	    acc != O_RDWR)
+		return -EACCES;
+	return 0;
+}
+
+int vfs_mmap_fd(const struct file *filp, int map_fd, bool *made)
+{
+	char path[64];
+	int fd;
+
+	*made = false;
+	if (((int)filp->f_flags & O_ACCMODE) == O_RDWR)
+		return map_fd;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", map_fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*made = true;
+	return fd;
 }

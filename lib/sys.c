@@ -407,7 +407,8 @@ void *accel_sys_mmap(void *addr, size_t length, int prot, int flags, int fd, off
 	struct mapping *m;
 	struct fd_ref r;
 	void *p;
-	int err;
+	bool made = false;
+	int err, map_fd = -1;
 
 	if (!fd_get(fd, &r))
 		return mmap(addr, length, prot, flags, fd, offset);
@@ -433,12 +434,21 @@ void *accel_sys_mmap(void *addr, size_t length, int prot, int flags, int fd, off
 		}
 	} else if (!r.file->f_op->mmap) {
 		err = -ENODEV;
-	} else {
+	} else if (!(err = vfs_mmap_permitted(r.file, prot, flags))) {
+		/* the open mode checked before the driver sees it, as the kernel's do_mmap() does */
 		vma.vm_pgoff = (unsigned long)offset >> 12;
 		vma.vm_len = length;
 		vma.vm_prot = prot;
 		vma.vm_flags = flags;
 		err = r.file->f_op->mmap(r.file, &vma);
+		if (!err) {
+			map_fd = vfs_mmap_fd(r.file, vma.map_fd, &made);
+			if (map_fd < 0) {
+				err = map_fd;
+				if (vma.vm_close)
+					vma.vm_close(&vma);
+			}
+		}
 	}
 	fd_ref_put(&r);
 	if (err) {
@@ -446,10 +456,12 @@ void *accel_sys_mmap(void *addr, size_t length, int prot, int flags, int fd, off
 		errno = -err;
 		return MAP_FAILED;
 	}
-	p = mmap(addr, length, prot, flags, vma.map_fd, vma.map_offset);
+	p = mmap(addr, length, prot, flags, m->conn ? vma.map_fd : map_fd, vma.map_offset);
 	err = errno;
 	if (m->conn)
 		close(vma.map_fd); /* a received descriptor: the mapping holds the memory now */
+	if (made)
+		close(map_fd); /* the read-only descriptor of a file not open for writing */
 	if (p == MAP_FAILED) {
 		if (vma.vm_close)
 			vma.vm_close(&vma);

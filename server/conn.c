@@ -344,44 +344,6 @@ static int conn_serve_ioctl(struct conn *c, const struct accel_wire_hdr *hdr, un
 	return sent < 0 ? -EPIPE : 0;
 }
 
-/*
- * What the open mode allows, as do_mmap() checks f_mode: any mapping needs a file open for
- * reading, a shared writable one a file open for writing.
- */
-static int conn_mmap_permitted(const struct file *file, int prot, int flags)
-{
-	int acc = (int)file->f_flags & O_ACCMODE;
-	int type = flags & MAP_TYPE;
-
-	if (acc != O_RDONLY && acc != O_RDWR)
-		return -EACCES;
-	if ((type == MAP_SHARED || type == MAP_SHARED_VALIDATE) && (prot & PROT_WRITE) &&
-	    acc != O_RDWR)
-		return -EACCES;
-	return 0;
-}
-
-/*
- * The descriptor to pass for a mapping: the object's own, or for a file not open for
- * writing a read-only one of the same memory, so that the client's mprotect(PROT_WRITE) of
- * a shared mapping fails as it does on a kernel (VM_MAYWRITE cleared). -errno on failure.
- */
-static int conn_map_fd(const struct file *file, int map_fd, bool *made)
-{
-	char path[64];
-	int fd;
-
-	*made = false;
-	if (((int)file->f_flags & O_ACCMODE) == O_RDWR)
-		return map_fd;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", map_fd);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	*made = true;
-	return fd;
-}
-
 static int conn_serve_mmap(struct conn *c, const struct accel_wire_hdr *hdr, unsigned char *body)
 {
 	struct accel_wire_mmap *req = (struct accel_wire_mmap *)body;
@@ -400,7 +362,7 @@ static int conn_serve_mmap(struct conn *c, const struct accel_wire_hdr *hdr, uns
 		err = -ENODEV;
 	} else if ((req->offset & 4095) || !req->len) {
 		err = -EINVAL;
-	} else if ((err = conn_mmap_permitted(c->file, req->prot, req->flags))) {
+	} else if ((err = vfs_mmap_permitted(c->file, req->prot, req->flags))) {
 		/* refused before the driver sees it, as the kernel's do_mmap() does */
 	} else {
 		const struct accel_cred *old = accel_cred_set_current(&c->cred);
@@ -414,7 +376,7 @@ static int conn_serve_mmap(struct conn *c, const struct accel_wire_hdr *hdr, uns
 		err = c->file->f_op->mmap(c->file, &m->vma);
 		accel_cred_set_current(old);
 		if (!err) {
-			fd = conn_map_fd(c->file, m->vma.map_fd, &made);
+			fd = vfs_mmap_fd(c->file, m->vma.map_fd, &made);
 			if (fd < 0) {
 				err = fd;
 				if (m->vma.vm_close)

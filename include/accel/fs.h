@@ -87,5 +87,18 @@ struct file *fget(struct file *filp);
 void fput(struct file *filp);
 /** vfs_ioctl() - call the file's ioctl. */
 long vfs_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
+/**
+ * vfs_mmap_permitted() - may @filp be mapped with @prot and @flags, by its open mode?
+ * As the kernel's do_mmap(): a file not open for reading cannot be mapped (-EACCES), nor a
+ * file not open for writing mapped shared and writable. Checked before the driver's mmap.
+ */
+int vfs_mmap_permitted(const struct file *filp, int prot, int flags);
+/**
+ * vfs_mmap_fd() - the descriptor a mapping of @filp should map: the driver's @map_fd for a
+ * file open for writing, else a new read-only descriptor of the same memory (*@made set; the
+ * caller closes it), so that mprotect(PROT_WRITE) of a shared mapping fails with EACCES as
+ * on a kernel (no VM_MAYWRITE). Returns the descriptor or -errno.
+ */
+int vfs_mmap_fd(const struct file *filp, int map_fd, bool *made);
 
 #endif
