@@ -187,12 +187,16 @@ static void drm_sched_job_done(struct drm_sched_job *job, int result)
 	sched->in_callbacks++;
 	pthread_mutex_unlock(&sched->lock);
 
-	/* Our own reference: the worker may free the job as soon as the fence is signalled. */
+	/*
+	 * The fence is signalled (its flag set) before its callbacks run, and those may be in
+	 * the driver's job: the worker frees the job only once @signalled says they are over.
+	 */
 	dma_fence_get(finished);
 	drm_sched_fence_finished(job->s_fence, err);
 	dma_fence_put(finished);
 
 	pthread_mutex_lock(&sched->lock);
+	job->signalled = true;
 	sched->in_callbacks--;
 	pthread_cond_signal(&sched->wake);
 	pthread_cond_broadcast(&sched->idle_cond);
@@ -291,6 +295,15 @@ static bool drm_sched_kill_step(struct drm_gpu_scheduler *sched, struct drm_sche
 }
 
 /*
+ * @queue_count changes under sched->lock, but with an atomic add: drm_sched_entity_get_stats()
+ * (fdinfo, debugfs) reads it without that lock, as a snapshot.
+ */
+static void queue_count_add(struct drm_sched_entity *entity, int delta)
+{
+	__atomic_add_fetch(&entity->queue_count, (unsigned int)delta, __ATOMIC_RELAXED);
+}
+
+/*
  * Stop @entity with @error: it takes no more jobs and its queued ones go to the kill path,
  * each chained on the one before. Lock held; the worker is not looking at the entity.
  */
@@ -306,7 +319,7 @@ static void drm_sched_entity_stop_locked(struct drm_gpu_scheduler *sched,
 	prev = dma_fence_get(entity->last_scheduled);
 	while ((job = entity_head_locked(entity))) {
 		link_del(&job->list);
-		entity->queue_count--;
+		queue_count_add(entity, -1);
 		drm_sched_kill_job_locked(sched, job, entity->error, prev);
 		prev = dma_fence_get(&job->s_fence->finished);
 	}
@@ -444,7 +457,7 @@ static void drm_sched_run_entity(struct drm_gpu_scheduler *sched, struct drm_sch
 
 	pthread_mutex_lock(&sched->lock);
 	link_del(&job->list);
-	entity->queue_count--;
+	queue_count_add(entity, -1);
 	old = entity->last_scheduled;
 	entity->last_scheduled = dma_fence_get(&s_fence->finished);
 	now = ktime_get();
@@ -550,7 +563,7 @@ static void drm_sched_timedout(struct drm_gpu_scheduler *sched)
 	}
 }
 
-/* The oldest job whose finished fence has signalled, taken off the pending list. Locked. */
+/* The oldest job that drm_sched_job_done() is over with, off the pending list. Locked. */
 static struct drm_sched_job *drm_sched_get_finished_job_locked(struct drm_gpu_scheduler *sched)
 {
 	struct drm_sched_link *l;
@@ -558,7 +571,7 @@ static struct drm_sched_job *drm_sched_get_finished_job_locked(struct drm_gpu_sc
 	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
 		struct drm_sched_job *job = job_of(l);
 
-		if (job->done && fence_signaled_flag(&job->s_fence->finished)) {
+		if (job->signalled) {
 			link_del(&job->list);
 			return job;
 		}
@@ -686,7 +699,7 @@ static void drm_sched_fini_entities(struct drm_gpu_scheduler *sched, struct drm_
 				entity->error = -ENODEV;
 			while ((job = entity_head_locked(entity))) {
 				link_del(&job->list);
-				entity->queue_count--;
+				queue_count_add(entity, -1);
 				job->entity = NULL;
 				link_add_tail(&job->list, cancel);
 			}
@@ -1143,7 +1156,7 @@ int drm_sched_entity_push_job(struct drm_sched_job *job)
 		prev = NULL;
 	} else {
 		link_add_tail(&job->list, &entity->queue);
-		entity->queue_count++;
+		queue_count_add(entity, 1);
 		pthread_cond_signal(&sched->wake);
 	}
 	pthread_mutex_unlock(&sched->lock);
