@@ -706,15 +706,20 @@ static void drm_sched_fini_entities(struct drm_gpu_scheduler *sched, struct drm_
 			pthread_mutex_unlock(&sched->lock);
 			drm_sched_entity_drop_dependency(sched, entity);
 			pthread_mutex_lock(&sched->lock);
-			entity->sched = NULL;
+			/* Atomic: a client closing now reads it unlocked (drm_sched_entity_fini()). */
+			__atomic_store_n(&entity->sched, NULL, __ATOMIC_RELAXED);
 		}
+		/* A client flushing a detached entity stops waiting. */
+		pthread_cond_broadcast(&sched->idle_cond);
 		pthread_mutex_unlock(&sched->lock);
 	}
 }
 
 /**
  * drm_sched_fini() - tear a scheduler down.
- * @sched: the scheduler; its entities may be finalised after, but not concurrently
+ * @sched: the scheduler; its entities may be flushed and finalised after, or while it runs
+ *	   (a client closing during an unplug): its lock and conditions stay usable until the
+ *	   driver frees @sched, which it does once no entity can reach it
  *
  * Completes and frees every job it still holds: in flight (the hardware fence's error, or
  * -ECANCELED when it never came), queued (-ECANCELED), killed (their kill error).
@@ -794,10 +799,13 @@ void drm_sched_fini(struct drm_gpu_scheduler *sched)
 		drm_sched_job_complete_unrun(sched, job, -ECANCELED);
 	}
 
+	/*
+	 * The lock and conditions are not destroyed: an entity's flush or fini in a thread
+	 * closing a file may still be waiting on them or about to take them (it then finds the
+	 * entity stopped and detached). Default pthread mutexes and conditions hold no resource
+	 * beyond their memory, which goes with the driver's.
+	 */
 	sched->ready = false;
-	pthread_cond_destroy(&sched->idle_cond);
-	pthread_cond_destroy(&sched->wake);
-	pthread_mutex_destroy(&sched->lock);
 }
 
 /**
@@ -971,7 +979,8 @@ int drm_sched_entity_init(struct drm_sched_entity *entity, enum drm_sched_priori
  */
 long drm_sched_entity_flush(struct drm_sched_entity *entity, long timeout_ms)
 {
-	struct drm_gpu_scheduler *sched = entity->sched;
+	/* drm_sched_fini() may be detaching the entity right now (it clears @sched). */
+	struct drm_gpu_scheduler *sched = __atomic_load_n(&entity->sched, __ATOMIC_RELAXED);
 	ktime_t deadline, now;
 	long left = 0;
 
@@ -1003,7 +1012,8 @@ long drm_sched_entity_flush(struct drm_sched_entity *entity, long timeout_ms)
  */
 void drm_sched_entity_fini(struct drm_sched_entity *entity)
 {
-	struct drm_gpu_scheduler *sched = entity->sched;
+	/* drm_sched_fini() may be detaching the entity right now (it clears @sched). */
+	struct drm_gpu_scheduler *sched = __atomic_load_n(&entity->sched, __ATOMIC_RELAXED);
 	struct drm_sched_link *l;
 
 	if (!sched)
@@ -1020,7 +1030,7 @@ void drm_sched_entity_fini(struct drm_sched_entity *entity)
 			job_of(l)->entity = NULL;
 	pthread_mutex_unlock(&sched->lock);
 	drm_sched_entity_drop_dependency(sched, entity);
-	entity->sched = NULL;
+	__atomic_store_n(&entity->sched, NULL, __ATOMIC_RELAXED);
 out:
 	dma_fence_put(entity->last_scheduled);
 	entity->last_scheduled = NULL;

@@ -263,7 +263,8 @@ struct drm_gpu_scheduler {
  *
  * @sched_list, @num_sched_list, @fence_context are constant after drm_sched_entity_init().
  * @sched and @priority change only in drm_sched_job_arm() while the entity is idle, which the
- * driver serialises with its pushes. @sched->lock guards @link, @queue, @queue_count,
+ * driver serialises with its pushes; drm_sched_fini() and drm_sched_entity_fini() clear
+ * @sched with an atomic store, since a file may close while its device is unplugged. @sched->lock guards @link, @queue, @queue_count,
  * @dependency, @last_scheduled, @last_pushed, @fence_seq, @error, @stopped, @on_rq
  * (@queue_count changes with atomic adds, for drm_sched_entity_get_stats()'s unlocked read).
  * @stats_lock (a leaf lock) guards @busy_ns, @busy_since, @active, @jobs_done.
