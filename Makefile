@@ -1,10 +1,11 @@
 # accel - top-level build. `make` builds everything into build/; see README.md.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps demo check check-asan bench reliability conformance-record clean help
+.PHONY: all deps demo check check-asan check-tsan bench reliability conformance-record clean help
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -28,6 +29,21 @@ check-asan: deps
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 	@scripts/conformance-summary.sh $(ASAN_BUILD)
 
+# Every process a test starts (acceld too) logs its ThreadSanitizer reports to
+# $(TSAN_BUILD)/tsan/<test>.<pid> (tests/CMakeLists.txt); any report fails the target, even one
+# from a daemon whose exit status no test reads. Suppressions: tests/tsan.supp.
+check-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DACCEL_TSAN=ON $(EXTRA_CMAKE_ARGS)
+	cmake --build $(TSAN_BUILD) -j $(JOBS)
+	rm -rf $(TSAN_BUILD)/tsan && mkdir -p $(TSAN_BUILD)/tsan
+	@rc=0; ctest --test-dir $(TSAN_BUILD) --output-on-failure -j $(JOBS) || rc=1; \
+	for f in $(TSAN_BUILD)/tsan/*; do \
+		[ -e "$$f" ] || continue; \
+		echo "== ThreadSanitizer report $$f"; cat "$$f"; rc=1; \
+	done; \
+	[ $$rc = 0 ] && echo "ThreadSanitizer: no report"; exit $$rc
+	@scripts/conformance-summary.sh $(TSAN_BUILD)
+
 bench: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(EXTRA_CMAKE_ARGS)
 	cmake --build $(BUILD) -j $(JOBS)
@@ -42,13 +58,14 @@ conformance-record: deps
 	@scripts/conformance-record.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
 
 help:
 	@echo "make              build everything into $(BUILD)/"
 	@echo "make demo         install missing packages, build, run the demo"
 	@echo "make check        install missing packages, build, run every test"
 	@echo "make check-asan   the same suite built with ASan and UBSan in $(ASAN_BUILD)/"
+	@echo "make check-tsan   the same suite built with ThreadSanitizer in $(TSAN_BUILD)/"
 	@echo "make bench        build optimised and run the benchmarks (table + $(BUILD)/bench.json)"
 	@echo "make reliability  the reliability campaigns R2, R3, R5 (RELIABILITY_ARGS=--quick: small)"
 	@echo "make conformance-record  re-record the kernel's answers through ../shared/oracle"

@@ -111,6 +111,11 @@ struct attr_node *device_attr_dir(struct device *dev)
 static int device_uevent_show(struct seq_file *m)
 {
 	struct device *dev = m->private;
+	/*
+	 * The publisher shows this with attr_lock held, which nests inside the device-model
+	 * lock: a snapshot of @driver (drivers outlive their devices), not the lock.
+	 */
+	struct device_driver *drv = __atomic_load_n(&dev->driver, __ATOMIC_ACQUIRE);
 
 	if (dev->devt) {
 		seq_printf(m, "MAJOR=%u\nMINOR=%u\n", major(dev->devt), minor(dev->devt));
@@ -119,8 +124,8 @@ static int device_uevent_show(struct seq_file *m)
 	}
 	if (dev->type && dev->type->name)
 		seq_printf(m, "DEVTYPE=%s\n", dev->type->name);
-	if (dev->driver)
-		seq_printf(m, "DRIVER=%s\n", dev->driver->name);
+	if (drv)
+		seq_printf(m, "DRIVER=%s\n", drv->name);
 	if (dev->bus && !strcmp(dev->bus->name, "platform"))
 		seq_printf(m, "MODALIAS=platform:%s\n", dev->name);
 	return 0;
@@ -232,7 +237,7 @@ static void device_unbind(struct device *dev)
 		dev->bus->remove(dev);
 	attr_remove(attr_child(dev->dir, "driver"));
 	attr_remove(attr_child(dev->driver->dir, dev->name));
-	dev->driver = NULL;
+	__atomic_store_n(&dev->driver, NULL, __ATOMIC_RELEASE); /* device_uevent_show() */
 	dev->driver_data = NULL;
 }
 
@@ -245,11 +250,12 @@ static int device_bind(struct device *dev, struct device_driver *drv)
 		return -ENODEV;
 	if (dev->bus->match && !dev->bus->match(dev, drv))
 		return -ENODEV;
-	dev->driver = drv;
+	/* Atomic stores: device_uevent_show() reads @driver without the device-model lock. */
+	__atomic_store_n(&dev->driver, drv, __ATOMIC_RELEASE);
 	err = dev->bus->probe ? dev->bus->probe(dev) : 0;
 	if (err) {
 		DRM_ERROR("%s: probe of %s failed with error %d", drv->name, dev->name, err);
-		dev->driver = NULL;
+		__atomic_store_n(&dev->driver, NULL, __ATOMIC_RELEASE);
 		return err;
 	}
 	attr_link_create(dev->dir, "driver", drv->dir);

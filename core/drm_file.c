@@ -62,12 +62,12 @@ static struct drm_file *drm_file_alloc(struct drm_minor *minor, struct file *fil
 	return file;
 }
 
-static void drm_file_free(struct drm_file *file)
+static void drm_file_free(struct drm_file *file, int open_count)
 {
 	struct drm_device *dev = file->minor->dev;
 
 	drm_dbg(dev, "pid = %d, device = 0x%x, open_count = %d", (int)file->pid,
-		(unsigned int)file->minor->index, dev->open_count);
+		(unsigned int)file->minor->index, open_count);
 	/* The kernel's order: the client's objects go before the driver's postclose. */
 	if (drm_core_check_feature(dev, DRIVER_SYNCOBJ))
 		drm_syncobj_release(file);
@@ -181,6 +181,7 @@ int drm_release(struct inode *inode, struct file *filp)
 	struct drm_minor *minor = file->minor;
 	struct drm_device *dev = minor->dev;
 	struct drm_file **pp;
+	int open_count;
 
 	(void)inode;
 	drm_fdinfo_remove(file);
@@ -191,10 +192,11 @@ int drm_release(struct inode *inode, struct file *filp)
 			break;
 		}
 	}
-	dev->open_count--;
+	/* Read here, under filelist_mutex, for drm_file_free()'s message. */
+	open_count = --dev->open_count;
 	pthread_mutex_unlock(&dev->filelist_mutex);
 
-	drm_file_free(file);
+	drm_file_free(file, open_count);
 	filp->private_data = NULL;
 	/* The device reference the open took: the device may go away here. */
 	drm_minor_release(minor);

@@ -397,14 +397,20 @@ static void drm_gem_object_handle_put_unlocked(struct drm_gem_object *obj)
 	bool final = false;
 
 	pthread_mutex_lock(&dev->object_name_lock);
-	if (obj->handle_count && --obj->handle_count == 0) {
+	/*
+	 * Written under object_name_lock but with atomic stores: drm_show_memory_stats() takes
+	 * a lockless snapshot of handle_count and dma_buf (it holds a file's table_lock, which
+	 * nests inside object_name_lock).
+	 */
+	if (obj->handle_count &&
+	    __atomic_sub_fetch(&obj->handle_count, 1, __ATOMIC_RELAXED) == 0) {
 		if (obj->name) {
 			idr_remove(&dev->object_name_idr, obj->name);
 			obj->name = 0;
 		}
 		if (obj->dma_buf) {
 			dma_buf_put(obj->dma_buf);
-			obj->dma_buf = NULL;
+			__atomic_store_n(&obj->dma_buf, NULL, __ATOMIC_RELAXED);
 		}
 		final = true;
 	}
@@ -435,7 +441,8 @@ int drm_gem_handle_create_tail(struct drm_file *file, struct drm_gem_object *obj
 	int ret;
 
 	/* All the handles of an object together hold one reference. */
-	if (obj->handle_count++ == 0)
+	/* Atomic for drm_show_memory_stats()'s lockless snapshot; object_name_lock is held. */
+	if (__atomic_fetch_add(&obj->handle_count, 1, __ATOMIC_RELAXED) == 0)
 		drm_gem_object_get(obj);
 	pthread_mutex_lock(&file->table_lock);
 	ret = idr_alloc(&file->object_idr, obj, 1);

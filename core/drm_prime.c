@@ -319,7 +319,8 @@ int drm_gem_prime_fd_to_handle(struct drm_device *dev, struct drm_file *file, in
 	}
 	if (!obj->dma_buf) {
 		get_dma_buf(buf);
-		obj->dma_buf = buf;
+		/* Atomic store: drm_show_memory_stats() reads it without object_name_lock. */
+		__atomic_store_n(&obj->dma_buf, buf, __ATOMIC_RELAXED);
 	}
 	/* Unlocks object_name_lock. */
 	ret = drm_gem_handle_create_tail(file, obj, handle);
@@ -392,7 +393,8 @@ static struct dma_buf *drm_gem_prime_handle_to_dmabuf(struct drm_device *dev,
 		goto out;
 	}
 	get_dma_buf(buf);
-	obj->dma_buf = buf;
+	/* Atomic store: drm_show_memory_stats() reads it without object_name_lock. */
+	__atomic_store_n(&obj->dma_buf, buf, __ATOMIC_RELAXED);
 
 out_have_obj:
 	/* Cached under object_name_lock, so that a racing GEM_CLOSE removes it again. */

@@ -187,12 +187,16 @@ static void drm_sched_job_done(struct drm_sched_job *job, int result)
 	sched->in_callbacks++;
 	pthread_mutex_unlock(&sched->lock);
 
-	/* Our own reference: the worker may free the job as soon as the fence is signalled. */
+	/*
+	 * The fence is signalled (its flag set) before its callbacks run, and those may be in
+	 * the driver's job: the worker frees the job only once @signalled says they are over.
+	 */
 	dma_fence_get(finished);
 	drm_sched_fence_finished(job->s_fence, err);
 	dma_fence_put(finished);
 
 	pthread_mutex_lock(&sched->lock);
+	job->signalled = true;
 	sched->in_callbacks--;
 	pthread_cond_signal(&sched->wake);
 	pthread_cond_broadcast(&sched->idle_cond);
@@ -291,6 +295,15 @@ static bool drm_sched_kill_step(struct drm_gpu_scheduler *sched, struct drm_sche
 }
 
 /*
+ * @queue_count changes under sched->lock, but with an atomic add: drm_sched_entity_get_stats()
+ * (fdinfo, debugfs) reads it without that lock, as a snapshot.
+ */
+static void queue_count_add(struct drm_sched_entity *entity, int delta)
+{
+	__atomic_add_fetch(&entity->queue_count, (unsigned int)delta, __ATOMIC_RELAXED);
+}
+
+/*
  * Stop @entity with @error: it takes no more jobs and its queued ones go to the kill path,
  * each chained on the one before. Lock held; the worker is not looking at the entity.
  */
@@ -306,7 +319,7 @@ static void drm_sched_entity_stop_locked(struct drm_gpu_scheduler *sched,
 	prev = dma_fence_get(entity->last_scheduled);
 	while ((job = entity_head_locked(entity))) {
 		link_del(&job->list);
-		entity->queue_count--;
+		queue_count_add(entity, -1);
 		drm_sched_kill_job_locked(sched, job, entity->error, prev);
 		prev = dma_fence_get(&job->s_fence->finished);
 	}
@@ -444,7 +457,7 @@ static void drm_sched_run_entity(struct drm_gpu_scheduler *sched, struct drm_sch
 
 	pthread_mutex_lock(&sched->lock);
 	link_del(&job->list);
-	entity->queue_count--;
+	queue_count_add(entity, -1);
 	old = entity->last_scheduled;
 	entity->last_scheduled = dma_fence_get(&s_fence->finished);
 	now = ktime_get();
@@ -550,22 +563,15 @@ static void drm_sched_timedout(struct drm_gpu_scheduler *sched)
 	}
 }
 
-/* The oldest job whose finished fence has signalled, taken off the pending list. Locked. */
+/* The oldest job that drm_sched_job_done() is over with, off the pending list. Locked. */
 static struct drm_sched_job *drm_sched_get_finished_job_locked(struct drm_gpu_scheduler *sched)
 {
 	struct drm_sched_link *l;
 
-	/*
-	 * The finished fence says "signalled" before its callbacks have run, and drivers embed
-	 * callbacks in their jobs: no job is freed while a completion's callbacks still run
-	 * (drm_sched_job_done() wakes the worker once they are over).
-	 */
-	if (sched->in_callbacks)
-		return NULL;
 	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
 		struct drm_sched_job *job = job_of(l);
 
-		if (job->done && fence_signaled_flag(&job->s_fence->finished)) {
+		if (job->signalled) {
 			link_del(&job->list);
 			return job;
 		}
@@ -693,22 +699,27 @@ static void drm_sched_fini_entities(struct drm_gpu_scheduler *sched, struct drm_
 				entity->error = -ENODEV;
 			while ((job = entity_head_locked(entity))) {
 				link_del(&job->list);
-				entity->queue_count--;
+				queue_count_add(entity, -1);
 				job->entity = NULL;
 				link_add_tail(&job->list, cancel);
 			}
 			pthread_mutex_unlock(&sched->lock);
 			drm_sched_entity_drop_dependency(sched, entity);
 			pthread_mutex_lock(&sched->lock);
-			entity->sched = NULL;
+			/* Atomic: a client closing now reads it unlocked (drm_sched_entity_fini()). */
+			__atomic_store_n(&entity->sched, NULL, __ATOMIC_RELAXED);
 		}
+		/* A client flushing a detached entity stops waiting. */
+		pthread_cond_broadcast(&sched->idle_cond);
 		pthread_mutex_unlock(&sched->lock);
 	}
 }
 
 /**
  * drm_sched_fini() - tear a scheduler down.
- * @sched: the scheduler; its entities may be finalised after, but not concurrently
+ * @sched: the scheduler; its entities may be flushed and finalised after, or while it runs
+ *	   (a client closing during an unplug): its lock and conditions stay usable until the
+ *	   driver frees @sched, which it does once no entity can reach it
  *
  * Completes and frees every job it still holds: in flight (the hardware fence's error, or
  * -ECANCELED when it never came), queued (-ECANCELED), killed (their kill error).
@@ -788,10 +799,13 @@ void drm_sched_fini(struct drm_gpu_scheduler *sched)
 		drm_sched_job_complete_unrun(sched, job, -ECANCELED);
 	}
 
+	/*
+	 * The lock and conditions are not destroyed: an entity's flush or fini in a thread
+	 * closing a file may still be waiting on them or about to take them (it then finds the
+	 * entity stopped and detached). Default pthread mutexes and conditions hold no resource
+	 * beyond their memory, which goes with the driver's.
+	 */
 	sched->ready = false;
-	pthread_cond_destroy(&sched->idle_cond);
-	pthread_cond_destroy(&sched->wake);
-	pthread_mutex_destroy(&sched->lock);
 }
 
 /**
@@ -965,7 +979,8 @@ int drm_sched_entity_init(struct drm_sched_entity *entity, enum drm_sched_priori
  */
 long drm_sched_entity_flush(struct drm_sched_entity *entity, long timeout_ms)
 {
-	struct drm_gpu_scheduler *sched = entity->sched;
+	/* drm_sched_fini() may be detaching the entity right now (it clears @sched). */
+	struct drm_gpu_scheduler *sched = __atomic_load_n(&entity->sched, __ATOMIC_RELAXED);
 	ktime_t deadline, now;
 	long left = 0;
 
@@ -997,7 +1012,8 @@ long drm_sched_entity_flush(struct drm_sched_entity *entity, long timeout_ms)
  */
 void drm_sched_entity_fini(struct drm_sched_entity *entity)
 {
-	struct drm_gpu_scheduler *sched = entity->sched;
+	/* drm_sched_fini() may be detaching the entity right now (it clears @sched). */
+	struct drm_gpu_scheduler *sched = __atomic_load_n(&entity->sched, __ATOMIC_RELAXED);
 	struct drm_sched_link *l;
 
 	if (!sched)
@@ -1014,7 +1030,7 @@ void drm_sched_entity_fini(struct drm_sched_entity *entity)
 			job_of(l)->entity = NULL;
 	pthread_mutex_unlock(&sched->lock);
 	drm_sched_entity_drop_dependency(sched, entity);
-	entity->sched = NULL;
+	__atomic_store_n(&entity->sched, NULL, __ATOMIC_RELAXED);
 out:
 	dma_fence_put(entity->last_scheduled);
 	entity->last_scheduled = NULL;
@@ -1150,7 +1166,7 @@ int drm_sched_entity_push_job(struct drm_sched_job *job)
 		prev = NULL;
 	} else {
 		link_add_tail(&job->list, &entity->queue);
-		entity->queue_count++;
+		queue_count_add(entity, 1);
 		pthread_cond_signal(&sched->wake);
 	}
 	pthread_mutex_unlock(&sched->lock);

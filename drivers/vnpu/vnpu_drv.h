@@ -45,6 +45,17 @@ struct vnpu_config {
 	uint64_t job_timeout_ms;
 };
 
+/*
+ * ACCEL_TIMEOUT_SCALE: how many times longer vnpu's job watchdogs (the engines' scheduler
+ * timeout and the user queues' entry deadline) really are than job_timeout_ms. 1, except in
+ * the ThreadSanitizer build (ACCEL_TSAN), whose instrumented code runs 5 to 15 times slower:
+ * a job must not time out there only because it ran instrumented. What the device reports
+ * (GETPARAM, sysfs) stays the configured value.
+ */
+#ifndef ACCEL_TIMEOUT_SCALE
+#define ACCEL_TIMEOUT_SCALE 1
+#endif
+
 struct vnpu_job;
 
 /* Engine classes, indexed by the uAPI's VNPU_ENGINE_* (not enum vnpu_engine_class). */

@@ -450,7 +450,7 @@ static int vnpu_engine_create(struct vnpu_device *vdev, unsigned int klass, unsi
 		.ops = &vnpu_sched_ops,
 		.credit_limit = VNPU_ENGINE_CREDITS,
 		.hang_limit = 0,
-		.timeout_ms = (long)vdev->cfg.job_timeout_ms,
+		.timeout_ms = (long)(vdev->cfg.job_timeout_ms * ACCEL_TIMEOUT_SCALE),
 	};
 	struct vnpu_engine *e;
 	int ret;

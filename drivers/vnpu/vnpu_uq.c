@@ -251,7 +251,7 @@ static int vnpu_uq_run(struct vnpu_uq *q, uint32_t flags, const uint8_t *body, s
 			return ret;
 	}
 	ctx.compute = q->compute;
-	ctx.deadline_ns = start_ns + q->vdev->cfg.job_timeout_ms * 1000000ull;
+	ctx.deadline_ns = start_ns + q->vdev->cfg.job_timeout_ms * ACCEL_TIMEOUT_SCALE * 1000000ull;
 	/* The queue's own reference to the client outlives every entry. */
 	vnpu_vm_job_begin_borrowed(q->vf, &vm);
 	ctx.mem_ctx = &vm;

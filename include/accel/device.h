@@ -56,7 +56,8 @@ struct device_type {
  * struct device - a device in the model.
  *
  * Immutable after device_add() but for @driver, @driver_data, @dir, guarded by the
- * device-model lock, and @kref.
+ * device-model lock (@driver is written with atomic stores, for uevent's unlocked
+ * snapshot), and @kref.
  */
 struct device {
 	char *name;

@@ -97,7 +97,8 @@ struct drm_vma_offset_node {
  * struct drm_gem_object - a GEM buffer object.
  *
  * @refcount is atomic. @handle_count, @name and @dma_buf are guarded by the device's
- * object_name_lock; @vma_node by the device's vma_offset_lock. @dev, @size, @filp, @funcs
+ * object_name_lock (@handle_count and @dma_buf are written with atomic stores, for the
+ * lockless snapshot of drm_show_memory_stats()); @vma_node by the device's vma_offset_lock. @dev, @size, @filp, @funcs
  * and @import_attach are constant after initialisation.
  */
 struct drm_gem_object {

@@ -121,7 +121,7 @@ void drm_sched_fence_finished(struct drm_sched_fence *fence, int result);
  * Written by the submitter until drm_sched_entity_push_job(); after that the scheduler
  * owns it until &drm_sched_backend_ops.free_job. Constant once pushed: @sched, @s_fence,
  * @credits (truncated to the limit at arm), @s_priority, @id, @owner, @submit_ts. Guarded by
- * @sched->lock: @list, @entity (cleared when the entity goes away), @done, @detached,
+ * @sched->lock: @list, @entity (cleared when the entity goes away), @done, @signalled, @detached,
  * @cancel_error, @kill_wait, @start_ts, @finish_ts. Once pushed, the dependency array,
  * @last_dependency, @kill_prev and @kill_error belong to the worker (the job is then on no
  * list, or at the head of its entity's queue with the entity marked busy). @karma is atomic.
@@ -147,6 +147,12 @@ struct drm_sched_job {
 	struct dma_fence_cb cb;
 	/** @done: the hardware part is over (the finished fence is signalled or about to be). */
 	bool done;
+	/**
+	 * @signalled: drm_sched_job_done() is back from signalling the finished fence, so none
+	 * of its callbacks (which may live in the driver's job, like vnpu's done_cb) still runs:
+	 * only now may the worker free the job.
+	 */
+	bool signalled;
 	/** @detached: drm_sched_stop() took @cb off the hardware fence. */
 	bool detached;
 	/** @cancel_error: error the finished fence gets when the hardware fence has none. */
@@ -257,8 +263,10 @@ struct drm_gpu_scheduler {
  *
  * @sched_list, @num_sched_list, @fence_context are constant after drm_sched_entity_init().
  * @sched and @priority change only in drm_sched_job_arm() while the entity is idle, which the
- * driver serialises with its pushes. @sched->lock guards @link, @queue, @queue_count,
- * @dependency, @last_scheduled, @last_pushed, @fence_seq, @error, @stopped, @on_rq.
+ * driver serialises with its pushes; drm_sched_fini() and drm_sched_entity_fini() clear
+ * @sched with an atomic store, since a file may close while its device is unplugged. @sched->lock guards @link, @queue, @queue_count,
+ * @dependency, @last_scheduled, @last_pushed, @fence_seq, @error, @stopped, @on_rq
+ * (@queue_count changes with atomic adds, for drm_sched_entity_get_stats()'s unlocked read).
  * @stats_lock (a leaf lock) guards @busy_ns, @busy_since, @active, @jobs_done.
  */
 struct drm_sched_entity {
