@@ -135,7 +135,7 @@ int drm_open_helper(struct file *filp, struct drm_minor *minor)
 {
 	struct drm_device *dev = minor->dev;
 	struct drm_file *priv;
-	int err;
+	int err, open_count;
 
 	if (filp->f_flags & O_EXCL)
 		return -EBUSY; /* no exclusive opens */
@@ -146,7 +146,11 @@ int drm_open_helper(struct file *filp, struct drm_minor *minor)
 	if (drm_is_primary_client(priv)) {
 		err = drm_master_open(priv);
 		if (err) {
-			drm_file_free(priv);
+			/* never on the file list: the count it would log is the device's as it is */
+			pthread_mutex_lock(&dev->filelist_mutex);
+			open_count = dev->open_count;
+			pthread_mutex_unlock(&dev->filelist_mutex);
+			drm_file_free(priv, open_count);
 			return err;
 		}
 	}
