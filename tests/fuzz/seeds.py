@@ -149,11 +149,17 @@ def vnpu_seeds():
     # a matmul on the compute engine: 2x2 f32
     a, b, c = data, data + 64, data + 128
     mm = pkt(0x20, u32(1, 1, 1, 2, 2, 2, 0, 0, 0, 0) + u64(a, b, 0, c))
-    q = bo_stream(t(), pkt(0x11, u64(a, 32, 0x3f800000) + u32(4, 0)) + pkt(0x11, u64(b, 32, 0x40000000) + u32(4, 0)) + mm)
+    mstream = pkt(0x11, u64(a, 32, 0x3f800000) + u32(4, 0)) + pkt(0x11, u64(b, 32, 0x40000000) + u32(4, 0)) + mm
+    q = bo_stream(t(), mstream)
     q.io("VNPU_CONTEXT_CREATE", u32(0, 0, 0)).io("SYNCOBJ_CREATE", u32(0, 0)) \
-     .io("VNPU_SUBMIT", u32(1, 0, 1, 0) + u64(0, 128, 0) + u32(1, 0) + u64(0) + u64(0)) \
+     .io("VNPU_SUBMIT", u32(1, 0, 1, 0) + u64(0, len(mstream), 0) + u32(1, 0) + u64(0) + u64(0)) \
      .io("SYNCOBJ_WAIT", u64(0, 1000000) + u32(1, 0), [(1, u32(1))])
     s["submit_matmul"] = q.b
+    mm8 = pkt(0x20, u32(3, 4, 1, 2, 2, 2, 0, 0, 0, 1) + u64(a, b, 0, c))
+    q = bo_stream(t(), mm8)
+    q.io("VNPU_CONTEXT_CREATE", u32(0, 0, 0)) \
+     .io("VNPU_SUBMIT", u32(1, 0, 1, 0) + u64(0, len(mm8), 0) + u32(0, 0) + u64(0) + u64(0))
+    s["submit_matmul_s8"] = q.b
     ops = [pkt(0x24, u32(1, 1) + u64(4, a, a)),
            pkt(0x23, u32(1, 1, 2, 2) + u64(a, b, c)),
            pkt(0x25, u32(1, 1, 4, 0, 0, 0, 0, 0) + u64(a, c)),
