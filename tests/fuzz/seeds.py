@@ -246,6 +246,9 @@ def acceld_seeds():
     s["attach"] = bytes([1]) + msg(5, b"", ctl=4 | 1 | 0x20, nfds=1)
     s["too_many_fds"] = bytes([1]) + msg(2, b"\0" * 96, ctl=4 | 0x80)
     s["short"] = bytes([1]) + bytes([0, 3, 0]) + b"ACC"
+    # an empty message carrying two descriptors (acceld leaked them), then a valid one
+    s["empty_with_fds"] = bytes([1]) + bytes([2, 0, 0]) + ioctl(create_bo, A, u64(4096) + u32(0, 0))
+    s["oversized"] = bytes([1]) + msg(2, b"\0" * 96, ctl=4 | 8)
     s["mmap_bad"] = bytes([1]) + msg(3, u64(4095, 0) + u32(0, 0)) + msg(4, u64(0) + u64(0))
     return s
 
