@@ -82,8 +82,9 @@ static inline void fz_fd_check(void)
 
 	/*
 	 * Exported syncobjs and sync_files are let go lazily, at the next sweep; a descriptor
-	 * another thread is closing (a connection of acceld going away) may still be there:
-	 * sweep, and look again a few times before calling it a leak.
+	 * another thread is closing (a connection of acceld going away, a vnpu job that still
+	 * holds its address space, which a closed file's contexts may start for up to a second)
+	 * may still be there: sweep, and look again for up to 2.5 s before calling it a leak.
 	 */
 	for (int tries = 0;; tries++) {
 		drm_syncobj_fd_count();
@@ -96,9 +97,9 @@ static inline void fz_fd_check(void)
 		}
 		if (other <= base_other + slack && gem <= base_gem + FZ_GEM_POOL_FDS)
 			return;
-		if (tries == 20)
+		if (tries == 100)
 			break;
-		usleep(10000);
+		usleep(25000);
 	}
 	fprintf(stderr, "fuzz: descriptors open after the input: %d (+%d GEM memfds), after the first: %d (+%d): a descriptor leaked\n",
 		other, gem, base_other, base_gem);
