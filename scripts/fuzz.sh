@@ -40,7 +40,7 @@ for t in "${targets[@]}"; do
 		-print_final_stats=1 -artifact_prefix="$art" "$@" "$work" "tests/fuzz/corpus/$t" \
 		>"$log" 2>&1; then
 		grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added|stat::peak_rss_mb):' "$log" || true
-		grep -E '^#[0-9]+ +(DONE|pulse|REDUCE|NEW|INITED)' "$log" | tail -1 || true
+		grep -E 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || true
 	else
 		echo "fuzz_$t FAILED (crash, leak or timeout): see $log and $art" >&2
 		grep -E 'ERROR|SUMMARY|leaked|Test unit written' "$log" | head -20 >&2 || true

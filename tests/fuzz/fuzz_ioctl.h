@@ -443,6 +443,18 @@ static inline void fz_fix_syncobj_timeline_wait(struct fz *f, void *arg, struct 
 	w->timeout_nsec = fz_short_deadline(w->timeout_nsec);
 }
 
+/*
+ * TRANSFER with WAIT_FOR_SUBMIT waits 5 s for a fence that may never come (the kernel's
+ * fixed bound, kept by the core): the flag is dropped, or each such input takes seconds.
+ */
+static inline void fz_fix_syncobj_transfer(struct fz *f, void *arg, struct fz_in *in)
+{
+	struct drm_syncobj_transfer *t = arg;
+
+	(void)f; (void)in;
+	t->flags &= ~(uint32_t)DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT;
+}
+
 static inline void fz_post_map_dumb(struct fz *f, void *arg)
 {
 	fz_offset_add(f, ((struct drm_mode_map_dumb *)arg)->offset);
@@ -464,7 +476,7 @@ static inline void fz_post_map_dumb(struct fz *f, void *arg)
 	{ DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT_6_12, NULL, fz_fix_syncobj_timeline_wait }, \
 	{ DRM_IOCTL_SYNCOBJ_RESET }, { DRM_IOCTL_SYNCOBJ_SIGNAL }, \
 	{ DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL }, { DRM_IOCTL_SYNCOBJ_QUERY }, \
-	{ DRM_IOCTL_SYNCOBJ_TRANSFER }, { DRM_IOCTL_SYNCOBJ_EVENTFD }, \
+	{ DRM_IOCTL_SYNCOBJ_TRANSFER, NULL, fz_fix_syncobj_transfer }, { DRM_IOCTL_SYNCOBJ_EVENTFD }, \
 	{ DRM_IOCTL_SET_CLIENT_NAME }, { DRM_IOCTL_MODE_GETRESOURCES }, \
 	{ DRM_IOCTL_MODE_GETFB2 }, { DRM_IOCTL_WAIT_VBLANK }
 
