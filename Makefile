@@ -2,10 +2,15 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
+# make fuzz: seconds per target (libFuzzer's -max_total_time); make fuzz-smoke: about a minute.
+FUZZ_SECONDS ?= 3600
+FUZZ_SMOKE_SECONDS ?= 60
+FUZZ_TARGETS = fuzz_core fuzz_vnpu fuzz_acceld
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps demo check check-asan check-tsan bench reliability conformance-record clean help
+.PHONY: all deps demo check check-asan check-tsan bench reliability conformance-record fuzz fuzz-smoke fuzz-build clean help
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -54,11 +59,23 @@ bench: deps
 reliability: deps all
 	@scripts/reliability.sh $(BUILD) $(RELIABILITY_ARGS)
 
+# libFuzzer targets (tests/fuzz/README.md) under ASan+UBSan, built with clang in $(FUZZ_BUILD).
+fuzz-build:
+	@scripts/install-deps.sh fuzz
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACCEL_FUZZ=ON $(EXTRA_CMAKE_ARGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+
 conformance-record: deps
 	@scripts/conformance-record.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
 
 help:
 	@echo "make              build everything into $(BUILD)/"
@@ -69,3 +86,5 @@ help:
 	@echo "make bench        build optimised and run the benchmarks (table + $(BUILD)/bench.json)"
 	@echo "make reliability  the reliability campaigns R2, R3, R5 (RELIABILITY_ARGS=--quick: small)"
 	@echo "make conformance-record  re-record the kernel's answers through ../shared/oracle"
+	@echo "make fuzz-smoke   build the libFuzzer targets (clang, ASan+UBSan) and run each a minute"
+	@echo "make fuzz         the same for FUZZ_SECONDS (3600) per target: tests/fuzz/README.md"

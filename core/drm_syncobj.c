@@ -1274,7 +1274,6 @@ static uint64_t drm_syncobj_query_point(struct dma_fence *fence, bool last_submi
 int drm_syncobj_query_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct drm_syncobj_timeline_array *args = data;
-	uint64_t __user *points = u64_to_user_ptr(args->points);
 	struct drm_syncobj **syncobjs;
 	uint32_t i;
 	int ret;
@@ -1296,7 +1295,12 @@ int drm_syncobj_query_ioctl(struct drm_device *dev, void *data, struct drm_file 
 		point = drm_syncobj_query_point(fence,
 						args->flags & DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED);
 		dma_fence_put(fence);
-		if (copy_to_user(&points[i], &point, sizeof(point))) {
+		/*
+		 * The caller's address is a number, not a pointer of ours: index it as one (C
+		 * pointer arithmetic on a NULL or wild value is undefined behaviour).
+		 */
+		if (copy_to_user(u64_to_user_ptr(args->points + (uint64_t)i * sizeof(point)), &point,
+				 sizeof(point))) {
 			ret = -EFAULT;
 			break;
 		}

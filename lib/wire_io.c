@@ -139,8 +139,16 @@ ssize_t accel_wire_recv(int sock, void *buf, size_t size, int *fds, unsigned int
 			}
 		}
 	}
-	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-		return -EMSGSIZE;
+	/*
+	 * A refused message takes its descriptors with it. So does an empty one: on a
+	 * SOCK_SEQPACKET socket a zero-length message can carry descriptors, and callers take a
+	 * 0 return for the end of the stream, without looking at @fds.
+	 */
+	if (!n || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		while (*nfds)
+			close(fds[--*nfds]);
+		return n ? -EMSGSIZE : 0;
+	}
 	return n;
 }
 

@@ -20,7 +20,8 @@ int accel_wire_send(int sock, struct accel_wire_hdr *hdr, const void *body, size
 /*
  * accel_wire_recv() - one message into @buf and its descriptors into @fds (close-on-exec;
  * any beyond ACCEL_WIRE_MAX_FDS are closed). Returns its length (0 at the end of the
- * stream), or -errno: -EMSGSIZE when the message or its descriptors did not fit.
+ * stream, or for an empty message), or -errno: -EMSGSIZE when the message or its
+ * descriptors did not fit. With 0 or -errno no descriptor is left open (*@nfds is 0).
  */
 ssize_t accel_wire_recv(int sock, void *buf, size_t size, int *fds, unsigned int *nfds);
 

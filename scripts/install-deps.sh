@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages accel needs to build and test, when they are missing.
 # As root this runs apt-get; otherwise it names the packages and stops.
+#   scripts/install-deps.sh          what `make`, `make check` need
+#   scripts/install-deps.sh fuzz     and clang with libFuzzer (`make fuzz`, `make fuzz-smoke`)
 set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config libdrm-dev libinih-dev libjson-c-dev libcmocka-dev libdnnl-dev)
+if [ "${1:-}" = fuzz ]; then
+	# clang 14 and its runtime: libFuzzer, ASan and UBSan (llvm-symbolizer comes with clang).
+	PKGS+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

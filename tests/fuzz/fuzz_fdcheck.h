@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Descriptor leaks: LeakSanitizer sees memory only, so every target counts its open
+ * descriptors after each input and aborts (a crash libFuzzer records) when they have grown
+ * past what the first input left by more than the core's caches and singletons explain.
+ */
+#ifndef FUZZ_FDCHECK_H
+#define FUZZ_FDCHECK_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <accel/drm_syncobj.h>
+#include <accel/sync_file.h>
+
+/*
+ * The core keeps up to 64 memfds of freed GEM objects for reuse (core/drm_gem.c's pool):
+ * descriptors of that name are counted apart and may grow by that much.
+ */
+#define FZ_GEM_POOL_FDS 64
+/*
+ * Descriptors the core makes once, lazily (a publisher's wake-up pipe...), may appear after
+ * the first input: a leak is a count that keeps growing past this much ($FUZZ_FD_SLACK).
+ */
+#define FZ_FD_SLACK 8
+
+static inline void fz_fd_count(int *other, int *gem)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char path[300], target[64];
+
+	*other = *gem = 0;
+	while (d && (e = readdir(d))) {
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		target[n < 0 ? 0 : n] = 0;
+		if (!strncmp(target, "/memfd:accel-gem", 16))
+			(*gem)++;
+		else
+			(*other)++;
+	}
+	if (d)
+		closedir(d);
+}
+
+/* What each open descriptor is, for the report of a leak. */
+static inline void fz_fd_dump(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char path[300], target[256];
+
+	while (d && (e = readdir(d))) {
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		target[n < 0 ? 0 : n] = 0;
+		fprintf(stderr, "  fd %s -> %s\n", e->d_name, target);
+	}
+	if (d)
+		closedir(d);
+}
+
+static inline void fz_fd_check(void)
+{
+	static int base_other = -1, base_gem, slack = -1;
+	int other, gem;
+
+	if (slack < 0)
+		slack = getenv("FUZZ_FD_SLACK") ? atoi(getenv("FUZZ_FD_SLACK")) : FZ_FD_SLACK;
+
+	/*
+	 * Exported syncobjs and sync_files are let go lazily, at the next sweep; a descriptor
+	 * another thread is closing (a connection of acceld going away, a vnpu job that still
+	 * holds its address space, which a closed file's contexts may start for up to a second)
+	 * may still be there: sweep, and look again for up to 2.5 s before calling it a leak.
+	 */
+	for (int tries = 0;; tries++) {
+		drm_syncobj_fd_count();
+		sync_file_count();
+		fz_fd_count(&other, &gem);
+		if (base_other < 0) {
+			base_other = other;
+			base_gem = gem;
+			return;
+		}
+		if (other <= base_other + slack && gem <= base_gem + FZ_GEM_POOL_FDS)
+			return;
+		if (tries == 100)
+			break;
+		usleep(25000);
+	}
+	fprintf(stderr, "fuzz: descriptors open after the input: %d (+%d GEM memfds), after the first: %d (+%d): a descriptor leaked\n",
+		other, gem, base_other, base_gem);
+	fz_fd_dump();
+	abort();
+}
+
+#endif
