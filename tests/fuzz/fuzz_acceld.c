@@ -269,6 +269,9 @@ static bool send_msg(int sock, unsigned char *msg, size_t len, uint8_t ctl)
 	return alive;
 }
 
+/* The node as a world-writable one: every open mode passes acceld's permission check. */
+static const struct acceld_node_perm node_perm = { .uid = 0, .gid = 0, .mode = 0666 };
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static unsigned char msg[FZ_MAX_MSG];
@@ -284,7 +287,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		abort();
 	sock = sv[0];
-	if (acceld_conn_start(sv[1], devt)) {
+	if (acceld_conn_start(sv[1], devt, &node_perm)) {
 		close(sock);
 		return 0;
 	}
