@@ -645,7 +645,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(node, sizeof(node), "/dev/accel/%s", dir->children->name);
-	snprintf(dbgdir, sizeof(dbgdir), "kernel/debug/accel/%s", dir->children->name + 5);
+	/* an accel minor's debugfs directory is its device's unique name (no "N" link, as 6.12) */
+	snprintf(dbgdir, sizeof(dbgdir), "kernel/debug/accel/vnpu.0");
 
 	err = checked_setup(&in.k, "r2-injector", VNPU_ENGINE_COMPUTE, rel_rand(&seed));
 	in.client_id = err ? 0 : client_id_by_name("r2-injector");

@@ -13,7 +13,7 @@
  * in, until KILLS clients have been killed, --parallel alive at a time.
  *
  * What the daemon holds is read from its published tree under the root and from /proc:
- *   gem objects and bytes   sys/kernel/debug/accel/0/gem_objects
+ *   gem objects and bytes   sys/kernel/debug/accel/vnpu.0/gem_objects
  *   contexts, user queues   sys/devices/platform/vnpu.0/{context_count,user_queue_count}
  *   VRAM in use             sys/devices/platform/vnpu.0/vram_used
  *   open clients            the fdinfo files under proc/
@@ -350,7 +350,8 @@ static void counts_read(struct counts *c)
 {
 	char path[4200];
 
-	snprintf(path, sizeof(path), "%s/sys/kernel/debug/accel/0/gem_objects", root);
+	/* an accel minor's debugfs directory is its device's unique name (no "N" link, as 6.12) */
+	snprintf(path, sizeof(path), "%s/sys/kernel/debug/accel/vnpu.0/gem_objects", root);
 	c->gem_objects = rel_file_num(path, "objects:");
 	c->gem_bytes = rel_file_num(path, "bytes:");
 	snprintf(path, sizeof(path), "%s/sys/devices/platform/vnpu.0/context_count", root);
@@ -389,6 +390,10 @@ static void counts_max(struct counts *m, const struct counts *c)
 static bool counts_settled(const struct counts *c, const struct counts *base,
 			   const struct counts *cold)
 {
+	/* a count that cannot be read (-1) proves nothing: never "settled" */
+	if (c->gem_objects < 0 || c->gem_bytes < 0 || c->contexts < 0 || c->user_queues < 0 ||
+	    c->vram_used < 0 || c->clients < 0 || c->fds < 0 || c->threads < 0)
+		return false;
 	return c->gem_objects == base->gem_objects && c->gem_bytes == base->gem_bytes &&
 	       c->contexts == base->contexts && c->user_queues == base->user_queues &&
 	       c->vram_used == base->vram_used && c->clients == base->clients &&
