@@ -51,7 +51,7 @@ check-tsan: deps
 
 bench: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(EXTRA_CMAKE_ARGS)
-	cmake --build $(BUILD) -j $(JOBS)
+	cmake --build $(BUILD) -j $(JOBS) --target benches
 	@scripts/bench.sh $(BUILD)
 
 # The reliability campaigns R2, R3, R5 (minutes; not part of check). RELIABILITY_ARGS=--quick
