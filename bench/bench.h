@@ -24,6 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <accel/acceld_ready.h>
+
 struct bench_result {
 	double median, min, max; /* ns per operation */
 };
@@ -321,9 +323,7 @@ static inline void bench_seqpacket_round_trips(int fd, long iters)
  */
 static inline pid_t bench_acceld_start(const char *acceld, const char *root)
 {
-	char ready[16] = { 0 }, fdarg[16];
-	struct pollfd pfd;
-	ssize_t n = -1;
+	char fdarg[16];
 	int p[2];
 	pid_t pid;
 
@@ -346,11 +346,7 @@ static inline pid_t bench_acceld_start(const char *acceld, const char *root)
 		_exit(127);
 	}
 	close(p[1]);
-	pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };
-	if (poll(&pfd, 1, 30000) == 1)
-		n = read(p[0], ready, sizeof(ready) - 1);
-	close(p[0]);
-	if (n > 0 && !strcmp(ready, "READY=1\n"))
+	if (acceld_ready_wait(p[0], 30000))
 		return pid;
 	fprintf(stderr, "bench: acceld did not start serving %s\n", root);
 	exit(1);

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <accel/acceld_ready.h>
 #include <drm/drm.h>
 #include <libaccel.h>
 #include <uapi/drm/drm_ext.h>
@@ -264,9 +265,7 @@ static inline const char *rel_private_root(const char *tag)
 static inline pid_t rel_acceld_start(const char *path, const char *root, const char *config,
 				     int refresh_ms)
 {
-	char cfgpath[4200], fdarg[16], ready[16] = { 0 }, refresh[16];
-	struct pollfd pfd;
-	ssize_t n = -1;
+	char cfgpath[4200], fdarg[16], refresh[16];
 	pid_t pid;
 	FILE *f;
 	int p[2];
@@ -293,11 +292,7 @@ static inline pid_t rel_acceld_start(const char *path, const char *root, const c
 		_exit(127);
 	}
 	close(p[1]);
-	pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };
-	if (poll(&pfd, 1, 30000) == 1)
-		n = read(p[0], ready, sizeof(ready) - 1);
-	close(p[0]);
-	if (n > 0 && !strcmp(ready, "READY=1\n"))
+	if (acceld_ready_wait(p[0], 30000))
 		return pid;
 	fprintf(stderr, "%s: acceld did not start serving %s\n", rel_name, root);
 	kill(pid, SIGKILL);

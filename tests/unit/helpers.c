@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <accel/acceld_ready.h>
 #include <accel/attr.h>
 #include <accel/drm_print.h>
 #include "helpers.h"
@@ -170,10 +171,8 @@ static int wait_status_code(int status)
 
 pid_t test_acceld_spawn(const char *root, const char *config)
 {
-	char cfgpath[4096], fdarg[16], ready[16] = { 0 };
-	struct pollfd pfd;
+	char cfgpath[4096], fdarg[16];
 	pid_t pid;
-	ssize_t n;
 	int p[2];
 
 	snprintf(cfgpath, sizeof(cfgpath), "%s.conf", root);
@@ -208,11 +207,7 @@ pid_t test_acceld_spawn(const char *root, const char *config)
 		_exit(127);
 	}
 	close(p[1]);
-	/* Serving means acceld said so on the pipe; end of file means it failed. */
-	pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };
-	n = poll(&pfd, 1, 20000) == 1 ? read(p[0], ready, sizeof(ready) - 1) : -1;
-	close(p[0]);
-	if (n > 0 && !strcmp(ready, "READY=1\n"))
+	if (acceld_ready_wait(p[0], 20000))
 		return pid;
 	fprintf(stderr, "acceld did not start serving %s\n", root);
 	test_acceld_kill(pid);
