@@ -35,16 +35,24 @@
 extern "C" {
 #endif
 
+/*
+ * ACCEL_EXPORT - marks the public API: libaccel is built with -fvisibility=hidden, so only
+ * the functions of include/libaccel.h and include/libaccel_vnpu.h are exported.
+ */
+#ifndef ACCEL_EXPORT
+#define ACCEL_EXPORT __attribute__((visibility("default")))
+#endif
+
 /** accel_sys_open() - open a node; returns a descriptor or -1 with errno. */
-int accel_sys_open(const char *path, int flags);
+ACCEL_EXPORT int accel_sys_open(const char *path, int flags);
 /** accel_sys_ioctl() - an ioctl on a node's descriptor; the result or -1 with errno. */
-int accel_sys_ioctl(int fd, unsigned long request, void *arg);
+ACCEL_EXPORT int accel_sys_ioctl(int fd, unsigned long request, void *arg);
 /** accel_sys_mmap() - map a buffer at a fake offset of a node; MAP_FAILED with errno. */
-void *accel_sys_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+ACCEL_EXPORT void *accel_sys_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
 /** accel_sys_munmap() - unmap what accel_sys_mmap() mapped. */
-int accel_sys_munmap(void *addr, size_t length);
+ACCEL_EXPORT int accel_sys_munmap(void *addr, size_t length);
 /** accel_sys_close() - close a descriptor; the last one of an open file releases it. */
-int accel_sys_close(int fd);
+ACCEL_EXPORT int accel_sys_close(int fd);
 
 /** enum accel_backend - who serves a node. */
 enum accel_backend {
@@ -59,13 +67,13 @@ enum accel_backend {
  * $ACCEL_ROOT (or the default), or this process's private root ROOT/private/PID once its
  * embedded core runs there because another process publishes under the root.
  */
-const char *accel_root(void);
+ACCEL_EXPORT const char *accel_root(void);
 /** accel_default_root() - the default root: /run/accel for root, else /tmp/accel-<uid>. */
-const char *accel_default_root(void);
+ACCEL_EXPORT const char *accel_default_root(void);
 /** accel_fd_backend() - the backend behind @fd. */
-enum accel_backend accel_fd_backend(int fd);
+ACCEL_EXPORT enum accel_backend accel_fd_backend(int fd);
 /** accel_backend_name() - "kernel", "daemon", "embedded" or "none". */
-const char *accel_backend_name(enum accel_backend b);
+ACCEL_EXPORT const char *accel_backend_name(enum accel_backend b);
 
 /**
  * accel_embedded_start() - start the embedded core now with configuration text @config
@@ -74,9 +82,9 @@ const char *accel_backend_name(enum accel_backend b);
  * uses it, even where acceld serves the root (the core is then published under a private
  * root, see accel_root()).
  */
-int accel_embedded_start(const char *config);
+ACCEL_EXPORT int accel_embedded_start(const char *config);
 /** accel_embedded_builtin_config() - the text of the built-in configuration. */
-const char *accel_embedded_builtin_config(void);
+ACCEL_EXPORT const char *accel_embedded_builtin_config(void);
 
 /** struct accel_device_info - one node found by accel_devices_list(). */
 struct accel_device_info {
@@ -107,7 +115,7 @@ struct accel_device_info {
  * of a real kernel's /dev, sorted kernel first then by minor. Returns 0 and a malloc'd
  * array in *@out (free() it), or -errno.
  */
-int accel_devices_list(struct accel_device_info **out, size_t *count, int include_drm);
+ACCEL_EXPORT int accel_devices_list(struct accel_device_info **out, size_t *count, int include_drm);
 
 #ifdef __cplusplus
 }

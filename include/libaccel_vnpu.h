@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <libaccel.h>
 #include <uapi/drm/vnpu_accel.h>
 
 #if defined(__cplusplus)
@@ -34,13 +35,13 @@ struct accel_vnpu_uq;
  * accel_vnpu_uq_create() - make a user queue on the vnpu open as @fd and map it.
  * @ring_size: bytes, a power of two from VNPU_UQ_RING_MIN to VNPU_UQ_RING_MAX.
  */
-int accel_vnpu_uq_create(int fd, uint32_t ring_size, struct accel_vnpu_uq **out);
+ACCEL_EXPORT int accel_vnpu_uq_create(int fd, uint32_t ring_size, struct accel_vnpu_uq **out);
 /** accel_vnpu_uq_destroy() - destroy the queue (an entry in progress is aborted), unmap it. */
-void accel_vnpu_uq_destroy(struct accel_vnpu_uq *q);
+ACCEL_EXPORT void accel_vnpu_uq_destroy(struct accel_vnpu_uq *q);
 /** accel_vnpu_uq_id() - the queue's id, for DRM_IOCTL_VNPU_QUEUE_SIGNAL. */
-uint32_t accel_vnpu_uq_id(const struct accel_vnpu_uq *q);
+ACCEL_EXPORT uint32_t accel_vnpu_uq_id(const struct accel_vnpu_uq *q);
 /** accel_vnpu_uq_control() - the mapped control page (read-only use: the device writes it). */
-const struct vnpu_uq_control *accel_vnpu_uq_control(const struct accel_vnpu_uq *q);
+ACCEL_EXPORT const struct vnpu_uq_control *accel_vnpu_uq_control(const struct accel_vnpu_uq *q);
 
 /**
  * accel_vnpu_uq_reserve() - room for @bytes of packets (a multiple of 8) in the next entry.
@@ -48,27 +49,27 @@ const struct vnpu_uq_control *accel_vnpu_uq_control(const struct accel_vnpu_uq *
  * Waits while the ring is full (unless ACCEL_VNPU_UQ_NONBLOCK: -EAGAIN). -EINVAL when the
  * entry could never fit the ring; the queue's error once it has stopped.
  */
-int accel_vnpu_uq_reserve(struct accel_vnpu_uq *q, size_t bytes, int flags, void **space);
+ACCEL_EXPORT int accel_vnpu_uq_reserve(struct accel_vnpu_uq *q, size_t bytes, int flags, void **space);
 /**
  * accel_vnpu_uq_submit() - publish the reserved entry (with @flags ACCEL_VNPU_UQ_DEFER, only
  * publish; a later submit or accel_vnpu_uq_ring() rings). Returns its seqno (from 1).
  */
-uint64_t accel_vnpu_uq_submit(struct accel_vnpu_uq *q, int flags);
+ACCEL_EXPORT uint64_t accel_vnpu_uq_submit(struct accel_vnpu_uq *q, int flags);
 /** accel_vnpu_uq_ring() - ring the doorbell for what has been published. */
-void accel_vnpu_uq_ring(struct accel_vnpu_uq *q);
+ACCEL_EXPORT void accel_vnpu_uq_ring(struct accel_vnpu_uq *q);
 /**
  * accel_vnpu_uq_push_indirect() - one entry that runs the @size-byte command stream at
  * @va of the client's address space; its seqno in *@seqno. Flags as for reserve.
  */
-int accel_vnpu_uq_push_indirect(struct accel_vnpu_uq *q, uint64_t va, uint64_t size, int flags,
+ACCEL_EXPORT int accel_vnpu_uq_push_indirect(struct accel_vnpu_uq *q, uint64_t va, uint64_t size, int flags,
 				uint64_t *seqno);
 /**
  * accel_vnpu_uq_wait() - wait until entry @seqno has completed: 0; -ETIME after @timeout_ns
  * (< 0: no limit); the queue's error (-EFAULT, -ETIME, -EINVAL...) when it stopped first.
  */
-int accel_vnpu_uq_wait(struct accel_vnpu_uq *q, uint64_t seqno, int64_t timeout_ns);
+ACCEL_EXPORT int accel_vnpu_uq_wait(struct accel_vnpu_uq *q, uint64_t seqno, int64_t timeout_ns);
 /** accel_vnpu_uq_completed() - the seqno of the last completed entry. */
-uint64_t accel_vnpu_uq_completed(const struct accel_vnpu_uq *q);
+ACCEL_EXPORT uint64_t accel_vnpu_uq_completed(const struct accel_vnpu_uq *q);
 
 #if defined(__cplusplus)
 }
