@@ -308,6 +308,22 @@ static bool fake_wait(struct dma_fence *f, long ms)
 	return dma_fence_wait_timeout(f, false, ktime_get() + (ktime_t)ms * 1000000) == 1;
 }
 
+/*
+ * The engine finishes the hung job @job now (its hardware fence signals): for tests that
+ * must know the job is still running at some point and only then let it end.
+ */
+static inline void fake_hw_finish_now(struct fake_dev *fdev, struct fake_job *job)
+{
+	struct fake_hw *hw;
+
+	pthread_mutex_lock(&fdev->lock);
+	for (hw = fdev->hw_list; hw; hw = hw->next)
+		if (hw->fence == job->hw)
+			hw->due = ktime_get();
+	pthread_cond_broadcast(&fdev->cond);
+	pthread_mutex_unlock(&fdev->lock);
+}
+
 /* Wait up to @ms until *@counter (under the device lock) reaches @value. */
 static bool fake_wait_count(struct fake_dev *fdev, int *counter, int value, long ms)
 {

@@ -263,15 +263,20 @@ static void stop_from_another_thread_holds_back_new_jobs(void **state)
 	struct fake_dev *fdev = fake_dev_create(8, MAX_SCHEDULE_TIMEOUT, 0);
 	struct drm_gpu_scheduler *list[1] = { &fdev->sched };
 	struct drm_sched_entity entity;
+	struct fake_job *j1;
 	struct dma_fence *f1, *f2;
 
 	(void)state;
 	assert_int_equal(drm_sched_entity_init(&entity, DRM_SCHED_PRIORITY_NORMAL, list, 1), 0);
-	f1 = fake_push(fake_job_new(fdev, &entity, 0, 20, 1));
+	/* Job 0 runs until the test ends it, so that it is surely running when the scheduler stops. */
+	j1 = fake_job_new(fdev, &entity, 0, FAKE_HANG, 1);
+	f1 = fake_push(j1);
 	assert_true(fake_wait_count(fdev, &fdev->nrun, 1, 2000));
 	drm_sched_stop(&fdev->sched, NULL);
 	f2 = fake_push(fake_job_new(fdev, &entity, 1, 0, 1));
 	/* The engine finishes job 0 while stopped; nobody listens and nothing new runs. */
+	fake_hw_finish_now(fdev, j1);
+	assert_true(fake_wait(j1->hw, 2000));
 	assert_false(fake_wait(f1, 60));
 	assert_int_equal(fake_count(fdev, &fdev->nrun), 1);
 	drm_sched_start(&fdev->sched);
