@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The daemon backend: a node opened through acceld's socket. See include/accel/protocol.h
+ * The daemon backend: a node opened through acceld's socket. See wire/protocol.h
  * for the messages. Each request marshals the argument and the memory its pointer fields
  * name (the layouts: the core's own, the driver's from the handshake) and applies the
  * daemon's writes to the caller's memory on return.
@@ -34,10 +34,10 @@
 #include <unistd.h>
 
 #include <accel/drm_ioctl.h>
-#include <accel/protocol.h>
+#include "wire/protocol.h"
 #include "libaccel_internal.h"
 #include "daemon.h"
-#include "wire_io.h"
+#include "wire/wire_io.h"
 
 #define ALIGN8(x) (((x) + 7u) & ~7u)
 #define USER_GUARD 4096

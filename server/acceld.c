@@ -21,6 +21,7 @@
 #include <accel/platform_device.h>
 #include "../lib/libaccel_internal.h"
 #include "acceld.h"
+#include "wire/acceld_ready.h"
 
 int drm_core_init(void);
 
@@ -266,7 +267,7 @@ int main(int argc, char **argv)
 		close(ready_pipe[1]);
 	}
 	if (ready_fd >= 0) {
-		static const char ready[] = "READY=1\n";
+		static const char ready[] = ACCELD_READY_MSG;
 
 		if (write(ready_fd, ready, sizeof(ready) - 1) != (ssize_t)sizeof(ready) - 1)
 			DRM_ERROR("--ready-fd: cannot tell the parent we are ready: %s", strerror(errno));

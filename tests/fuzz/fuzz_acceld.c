@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target: acceld's wire protocol (include/accel/protocol.h) - frames, malformed
+ * libFuzzer target: acceld's wire protocol (wire/protocol.h) - frames, malformed
  * lengths, descriptor passing - sent over a socketpair into the daemon's own connection
  * code through its entry point acceld_conn_start(), serving the example device.
  *
@@ -37,7 +37,7 @@
 
 #include <accel/device.h>
 #include <accel/drm_print.h>
-#include <accel/protocol.h>
+#include "wire/protocol.h"
 #include <drm/drm.h>
 #include <uapi/drm/drm_ext.h>
 
