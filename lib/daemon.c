@@ -35,6 +35,7 @@
 
 #include <accel/drm_ioctl.h>
 #include "wire/protocol.h"
+#include "host/host.h"
 #include "libaccel_internal.h"
 #include "daemon.h"
 #include "wire/wire_io.h"

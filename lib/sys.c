@@ -30,6 +30,7 @@
 #include <accel/fs.h>
 #include <accel/drm_print.h>
 #include "daemon.h"
+#include "host/host.h"
 #include "libaccel_internal.h"
 
 /*
@@ -305,7 +306,7 @@ int accel_root_backend(enum accel_backend *out)
 		break;
 	}
 	/* A process whose core runs embedded keeps using it (under a private root if need be). */
-	if (accel_embedded_started()) {
+	if (accel_host_embedded_started()) {
 		*out = ACCEL_BACKEND_EMBEDDED;
 		return accel_embedded_ensure();
 	}

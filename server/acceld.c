@@ -19,11 +19,12 @@
 
 #include <accel/drm_print.h>
 #include <accel/platform_device.h>
-#include "../lib/libaccel_internal.h"
+#include <libaccel.h>
+
+#include "drivers/builtin.h"
+#include "host/host.h"
 #include "acceld.h"
 #include "wire/acceld_ready.h"
-
-int drm_core_init(void);
 
 static void usage(FILE *out)
 {
@@ -215,7 +216,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* One publisher per root: the root's lock (lib/root.c) says who it is. */
+	/* One publisher per root: the root's lock (host/root.c) says who it is. */
 	rootfd = accel_root_lock(root, "acceld", &owner);
 	if (rootfd == -EBUSY && owner.holder == ACCEL_ROOT_ACCELD) {
 		DRM_ERROR("%s: another acceld (pid %d) serves this root", root, (int)owner.pid);
@@ -235,9 +236,7 @@ int main(int argc, char **argv)
 			  strerror(-pidfd));
 		goto fail_root;
 	}
-	err = drm_core_init();
-	if (!err)
-		err = accel_drivers_register_builtin();
+	err = accel_host_core_init();
 	if (err) {
 		DRM_ERROR("core initialisation failed: %s", strerror(-err));
 		goto fail_pid;
@@ -254,7 +253,7 @@ int main(int argc, char **argv)
 		DRM_ERROR("cannot publish under %s: %s", root, strerror(-err));
 		goto fail_pid;
 	}
-	err = accel_config_apply(text ? text : accel_embedded_builtin_config(),
+	err = accel_config_apply(text ? text : accel_drivers_builtin_config(),
 				 config ? config : "built-in configuration", &cfg);
 	if (err)
 		goto fail_devices;

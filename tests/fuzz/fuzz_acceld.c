@@ -41,7 +41,9 @@
 #include <drm/drm.h>
 #include <uapi/drm/drm_ext.h>
 
-#include "lib/libaccel_internal.h"
+#include <accel/drm_drv.h>
+#include "drivers/builtin.h"
+#include "host/host.h"
 #include "server/acceld.h"
 #include "fuzz_fdcheck.h"
 
@@ -52,9 +54,6 @@
 static dev_t devt;
 static int peers[FZ_MAX_PEERS];	/* our ends of the sockets ATTACHed to the daemon */
 static unsigned int num_peers;
-
-/* core/drm_drv.c: the classes and char majors. */
-int drm_core_init(void);
 
 static void log_sink(enum accel_log_level level, const char *msg, void *data)
 {
