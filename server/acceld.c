@@ -23,8 +23,8 @@
 
 #include "drivers/builtin.h"
 #include "host/host.h"
-#include "acceld.h"
 #include "wire/acceld_ready.h"
+#include "acceld.h"
 
 static void usage(FILE *out)
 {

@@ -36,7 +36,6 @@
 #include <accel/drm_ioctl.h>
 #include "wire/protocol.h"
 #include "host/host.h"
-#include "libaccel_internal.h"
 #include "daemon.h"
 #include "wire/wire_io.h"
 
@@ -104,7 +103,7 @@ bool accel_daemon_serving(void)
 {
 	struct accel_root_owner owner;
 
-	/* acceld holds the root's lock (lib/root.c) for as long as it serves. */
+	/* acceld holds the root's lock (host/root.c) for as long as it serves. */
 	return !accel_root_owner(accel_root_shared(), &owner) && owner.holder == ACCEL_ROOT_ACCELD;
 }
 
