@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <accel/acceld_ready.h>
+#include "wire/acceld_ready.h"
 
 struct bench_result {
 	double median, min, max; /* ns per operation */

@@ -13,7 +13,6 @@ enum drm_minor_table {
 };
 
 /* drm_drv.c */
-int drm_core_init(void);
 struct drm_minor *drm_minor_acquire(enum drm_minor_table table, unsigned int index);
 void drm_minor_release(struct drm_minor *minor);
 int drm_stub_open_minor(enum drm_minor_table table, struct inode *inode, struct file *filp);

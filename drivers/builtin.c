@@ -1,12 +1,32 @@
 // SPDX-License-Identifier: MIT
-/* The drivers built into libaccel, registered once like the kernel's module_init calls. */
+/*
+ * The drivers built into libaccel, registered once like the kernel's module_init calls, and
+ * the default devices: one of each.
+ */
 #define _GNU_SOURCE
 #include <pthread.h>
 
+#include "builtin.h"
 #include "example/example.h"
 #include "vnpu/vnpu.h"
 
-int accel_drivers_register_builtin(void);
+static const char builtin_config[] =
+	"; accel embedded default devices (docs/config.md)\n"
+	"; an accelerator made by the two changes of the accel documentation\n"
+	"[example.0]\n"
+	"driver = example\n"
+	"\n"
+	"; a render-only graphics device: card and renderD nodes, never an accel node\n"
+	"[example_gfx.0]\n"
+	"driver = example_gfx\n"
+	"\n"
+	"; one parent offering graphics and compute: two drivers on the auxiliary bus\n"
+	"[example_combo.0]\n"
+	"driver = example_combo\n"
+	"\n"
+	"; the inference data-centre NPU: VRAM, DMA and compute engines, an MMU (docs/vnpu-isa.md)\n"
+	"[vnpu.0]\n"
+	"driver = vnpu\n";
 
 static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
 static int builtin_error;
@@ -31,4 +51,9 @@ int accel_drivers_register_builtin(void)
 {
 	pthread_once(&builtin_once, builtin_register);
 	return builtin_error;
+}
+
+const char *accel_drivers_builtin_config(void)
+{
+	return builtin_config;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <drm/drm.h>
+#include "host/host.h"
 #include "libaccel_internal.h"
 
 struct dev_list {

@@ -19,10 +19,12 @@
 
 #include <accel/drm_print.h>
 #include <accel/platform_device.h>
-#include "../lib/libaccel_internal.h"
-#include "acceld.h"
+#include <libaccel.h>
 
-int drm_core_init(void);
+#include "drivers/builtin.h"
+#include "host/host.h"
+#include "wire/acceld_ready.h"
+#include "acceld.h"
 
 static void usage(FILE *out)
 {
@@ -214,7 +216,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* One publisher per root: the root's lock (lib/root.c) says who it is. */
+	/* One publisher per root: the root's lock (host/root.c) says who it is. */
 	rootfd = accel_root_lock(root, "acceld", &owner);
 	if (rootfd == -EBUSY && owner.holder == ACCEL_ROOT_ACCELD) {
 		DRM_ERROR("%s: another acceld (pid %d) serves this root", root, (int)owner.pid);
@@ -234,9 +236,7 @@ int main(int argc, char **argv)
 			  strerror(-pidfd));
 		goto fail_root;
 	}
-	err = drm_core_init();
-	if (!err)
-		err = accel_drivers_register_builtin();
+	err = accel_host_core_init();
 	if (err) {
 		DRM_ERROR("core initialisation failed: %s", strerror(-err));
 		goto fail_pid;
@@ -253,7 +253,7 @@ int main(int argc, char **argv)
 		DRM_ERROR("cannot publish under %s: %s", root, strerror(-err));
 		goto fail_pid;
 	}
-	err = accel_config_apply(text ? text : accel_embedded_builtin_config(),
+	err = accel_config_apply(text ? text : accel_drivers_builtin_config(),
 				 config ? config : "built-in configuration", &cfg);
 	if (err)
 		goto fail_devices;
@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 		close(ready_pipe[1]);
 	}
 	if (ready_fd >= 0) {
-		static const char ready[] = "READY=1\n";
+		static const char ready[] = ACCELD_READY_MSG;
 
 		if (write(ready_fd, ready, sizeof(ready) - 1) != (ssize_t)sizeof(ready) - 1)
 			DRM_ERROR("--ready-fd: cannot tell the parent we are ready: %s", strerror(errno));

@@ -9,6 +9,7 @@
 #include <accel/device.h>
 
 struct accel_config_result;
+struct devnode_publisher;
 
 /*
  * node.c: the devnode publisher that makes a listening socket per node, owned and

@@ -40,10 +40,10 @@
 #include <accel/drm_print.h>
 #include <accel/fd.h>
 #include <accel/fs.h>
-#include <accel/protocol.h>
+#include "wire/protocol.h"
 #include <accel/sync_file.h>
 #include <accel/uaccess.h>
-#include "../lib/wire_io.h"
+#include "wire/wire_io.h"
 #include "acceld.h"
 
 struct conn_map {

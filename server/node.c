@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include <accel/drm_print.h>
-#include "../lib/libaccel_internal.h"
+#include "host/host.h"
 #include "acceld.h"
 
 struct node_listener {

@@ -115,4 +115,11 @@ void drm_dev_exit(int idx);
 /** drm_dev_set_unique() - set the unique name (default: the parent's name). */
 int drm_dev_set_unique(struct drm_device *dev, const char *name);
 
+/**
+ * drm_core_init() - register the DRM and accel classes and char majors, once, as the kernel's
+ * drm_core_init() does at boot: whoever hosts the core calls it before the drivers register.
+ * Returns 0 or -errno (the first call's result, every time).
+ */
+int drm_core_init(void);
+
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target: acceld's wire protocol (include/accel/protocol.h) - frames, malformed
+ * libFuzzer target: acceld's wire protocol (wire/protocol.h) - frames, malformed
  * lengths, descriptor passing - sent over a socketpair into the daemon's own connection
  * code through its entry point acceld_conn_start(), serving the example device.
  *
@@ -37,11 +37,13 @@
 
 #include <accel/device.h>
 #include <accel/drm_print.h>
-#include <accel/protocol.h>
+#include "wire/protocol.h"
 #include <drm/drm.h>
 #include <uapi/drm/drm_ext.h>
 
-#include "lib/libaccel_internal.h"
+#include <accel/drm_drv.h>
+#include "drivers/builtin.h"
+#include "host/host.h"
 #include "server/acceld.h"
 #include "fuzz_fdcheck.h"
 
@@ -52,9 +54,6 @@
 static dev_t devt;
 static int peers[FZ_MAX_PEERS];	/* our ends of the sockets ATTACHed to the daemon */
 static unsigned int num_peers;
-
-/* core/drm_drv.c: the classes and char majors. */
-int drm_core_init(void);
 
 static void log_sink(enum accel_log_level level, const char *msg, void *data)
 {

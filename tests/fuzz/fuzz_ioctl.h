@@ -54,10 +54,9 @@
 #include <accel/uaccess.h>
 #include <drm/drm.h>
 #include <uapi/drm/drm_ext.h>
-#include "lib/libaccel_internal.h"
-
-/* core/drm_drv.c: the classes and char majors (libaccel's embedded start calls it). */
-int drm_core_init(void);
+#include <accel/drm_drv.h>
+#include "drivers/builtin.h"
+#include "host/host.h"
 
 #define FZ_MAX_OPS	64
 #define FZ_MAX_FILES	4

@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <accel/acceld_ready.h>
+#include "wire/acceld_ready.h"
 #include <drm/drm.h>
 #include <libaccel.h>
 #include <uapi/drm/drm_ext.h>

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <accel/acceld_ready.h>
+#include "wire/acceld_ready.h"
 #include <accel/attr.h>
 #include <accel/drm_print.h>
 #include "helpers.h"

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include <drm/drm.h>
-#include <accel/protocol.h>
+#include "wire/protocol.h"
 #include <libaccel.h>
 #include "helpers.h"
 

@@ -19,7 +19,7 @@
 #include <drm/drm.h>
 #include <libaccel.h>
 #include "helpers.h"
-#include "lib/wire_io.h"
+#include "wire/wire_io.h"
 
 static int open_fd_count(void)
 {

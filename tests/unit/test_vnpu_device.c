@@ -18,7 +18,7 @@
 #include <uapi/drm/vnpu_accel.h>
 #include "helpers.h"
 
-int accel_drivers_register_builtin(void);
+#include "drivers/builtin.h"
 
 /* vnpu.0 runs on defaults, vnpu.1 on custom values with a small VRAM. */
 static const char config[] =

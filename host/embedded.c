@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The embedded backend: the accel core running inside this process, with the devices of
- * the built-in configuration (or $ACCEL_CONFIG), published as files under the root.
+ * The embedded core: the accel core running inside a process that uses libaccel, with the
+ * devices of the built-in configuration (or $ACCEL_CONFIG), published as files under the
+ * root (or this process's private root). libaccel's embedded backend opens its nodes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,27 +12,9 @@
 #include <string.h>
 
 #include <accel/drm_print.h>
-#include "libaccel_internal.h"
 
-int drm_core_init(void);
-
-static const char builtin_config[] =
-	"; accel embedded default devices (docs/config.md)\n"
-	"; an accelerator made by the two changes of the accel documentation\n"
-	"[example.0]\n"
-	"driver = example\n"
-	"\n"
-	"; a render-only graphics device: card and renderD nodes, never an accel node\n"
-	"[example_gfx.0]\n"
-	"driver = example_gfx\n"
-	"\n"
-	"; one parent offering graphics and compute: two drivers on the auxiliary bus\n"
-	"[example_combo.0]\n"
-	"driver = example_combo\n"
-	"\n"
-	"; the inference data-centre NPU: VRAM, DMA and compute engines, an MMU (docs/vnpu-isa.md)\n"
-	"[vnpu.0]\n"
-	"driver = vnpu\n";
+#include "drivers/builtin.h"
+#include "host/host.h"
 
 /* Guards embedded_state, embedded_error and root_lock_fd. */
 static pthread_mutex_t embedded_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -39,35 +22,6 @@ static enum { EMBEDDED_OFF, EMBEDDED_ON, EMBEDDED_FAILED } embedded_state;
 static int embedded_error;
 /* The lock of the root the core publishes under, held while the process lives. */
 static int root_lock_fd = -1;
-
-const char *accel_embedded_builtin_config(void)
-{
-	return builtin_config;
-}
-
-char *accel_read_text_file(const char *path, int *err)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (!f) {
-		*err = -errno;
-		return NULL;
-	}
-	if (getdelim(&buf, &len, 0, f) < 0 && !buf) {
-		*err = -EIO;
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	if (!buf) {
-		buf = strdup("");
-		if (!buf)
-			*err = -ENOMEM;
-	}
-	return buf;
-}
 
 /*
  * Take the lock of the root: the shared root when nobody publishes there, else (acceld or
@@ -121,10 +75,7 @@ static int embedded_start_locked(const char *config)
 	const char *origin = "built-in configuration";
 	int err;
 
-	err = drm_core_init();
-	if (err)
-		return err;
-	err = accel_drivers_register_builtin();
+	err = accel_host_core_init();
 	if (err)
 		return err;
 	root = embedded_take_root(&err);
@@ -144,13 +95,13 @@ static int embedded_start_locked(const char *config)
 		config = text;
 		origin = env;
 	}
-	err = accel_config_apply(config ? config : builtin_config, config ? origin : "built-in configuration",
-				 NULL);
+	err = accel_config_apply(config ? config : accel_drivers_builtin_config(),
+				 config ? origin : "built-in configuration", NULL);
 	free(text);
 	return err;
 }
 
-int accel_embedded_start(const char *config)
+int accel_host_embedded_start(const char *config)
 {
 	int err;
 
@@ -166,14 +117,7 @@ int accel_embedded_start(const char *config)
 	return err;
 }
 
-int accel_embedded_ensure(void)
-{
-	int err = accel_embedded_start(NULL);
-
-	return err == -EALREADY ? 0 : err;
-}
-
-bool accel_embedded_started(void)
+bool accel_host_embedded_started(void)
 {
 	bool started;
 

@@ -4,13 +4,16 @@
  * serves; end of file without it means it failed. One reader for every program that starts
  * acceld as its child (tests, benches, reliability campaigns).
  */
-#ifndef ACCEL_ACCELD_READY_H
-#define ACCEL_ACCELD_READY_H
+#ifndef ACCEL_WIRE_ACCELD_READY_H
+#define ACCEL_WIRE_ACCELD_READY_H
 
 #include <poll.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
+
+/* What acceld writes on its --ready-fd once it serves. */
+#define ACCELD_READY_MSG "READY=1\n"
 
 /**
  * acceld_ready_wait() - wait up to @timeout_ms for acceld's readiness message on @fd (the
@@ -19,7 +22,7 @@
  */
 static inline bool acceld_ready_wait(int fd, int timeout_ms)
 {
-	static const char ready[] = "READY=1\n";
+	static const char ready[] = ACCELD_READY_MSG;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char buf[16] = { 0 };
 	ssize_t n = -1;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Protocol messages over SOCK_SEQPACKET with SCM_RIGHTS descriptors (see accel/protocol.h). */
+/* Protocol messages over SOCK_SEQPACKET with SCM_RIGHTS descriptors (see wire/protocol.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "wire_io.h"
+#include "wire/wire_io.h"
 
 /* What a large body's memfd must carry: nobody can change it while the reader reads it. */
 #define WIRE_MEMFD_SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Sending and receiving protocol messages with their descriptors (libaccel and acceld). */
-#ifndef LIBACCEL_WIRE_IO_H
-#define LIBACCEL_WIRE_IO_H
+#ifndef ACCEL_WIRE_IO_H
+#define ACCEL_WIRE_IO_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include <accel/protocol.h>
+#include "wire/protocol.h"
 
 /*
  * accel_wire_send() - send @hdr (its magic, size, flags and nfds filled in here) and @len

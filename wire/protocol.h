@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * DOC: accel/protocol.h - the wire protocol between libaccel and acceld.
+ * DOC: wire/protocol.h - the wire protocol between libaccel and acceld.
  *
  * A node is a SOCK_SEQPACKET socket at <root>/dev/accel/accelN; one connection is one open
  * file. Every message starts with struct accel_wire_hdr; descriptors travel as SCM_RIGHTS.
@@ -43,8 +43,8 @@
  * caller's memory changes exactly as a kernel would change it. An address outside every
  * region is -EFAULT, as on a kernel.
  */
-#ifndef ACCEL_PROTOCOL_H
-#define ACCEL_PROTOCOL_H
+#ifndef ACCEL_WIRE_PROTOCOL_H
+#define ACCEL_WIRE_PROTOCOL_H
 
 #include <stdint.h>
 

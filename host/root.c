@@ -25,7 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "libaccel_internal.h"
+#include <libaccel.h>
+
+#include "host/host.h"
 
 static pthread_once_t root_once = PTHREAD_ONCE_INIT;
 static char root_path[PATH_MAX];

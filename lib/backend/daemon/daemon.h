@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libaccel's daemon backend (lib/daemon.c). */
+/* libaccel's daemon backend: the connections to acceld (daemon.c). */
 #ifndef LIBACCEL_DAEMON_H
 #define LIBACCEL_DAEMON_H
 
@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "lib/backend.h"
+
 struct daemon_conn;
 
-/* acceld holds the lock of <root>/acceld.pid. */
-bool accel_daemon_serving(void);
 /* Connect to a node socket and open it; NULL with *err = -errno. */
 struct daemon_conn *accel_daemon_open(const char *sock_path, int flags, int *err);
 /* The connection's descriptor (the one handed to the caller). */
@@ -22,12 +22,6 @@ int accel_daemon_ioctl(struct daemon_conn *c, int sock, unsigned long request, v
  * on any connection this process holds. The result or -errno; -ENOTTY without one.
  */
 int accel_daemon_sync_file_ioctl(int fd, unsigned long request, void *arg);
-/*
- * accel_sync_file_ioctl() - an ioctl of SYNC_IOC_MAGIC on a descriptor that is no open
- * file of the library (lib/sync_file_fd.c): answered by the core that made the sync_file.
- * The result, or -1 with errno, as ioctl().
- */
-int accel_sync_file_ioctl(int fd, unsigned long request, void *arg);
 /* Ask for the descriptor and offset that back a mapping of @offset. */
 int accel_daemon_mmap(struct daemon_conn *c, int sock, uint64_t offset, size_t len, int prot,
 		      int flags, int *map_fd, off_t *map_offset, uint64_t *handle);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The daemon backend: a node opened through acceld's socket. See include/accel/protocol.h
+ * The daemon backend: a node opened through acceld's socket. See wire/protocol.h
  * for the messages. Each request marshals the argument and the memory its pointer fields
  * name (the layouts: the core's own, the driver's from the handshake) and applies the
  * daemon's writes to the caller's memory on return.
@@ -34,10 +34,10 @@
 #include <unistd.h>
 
 #include <accel/drm_ioctl.h>
-#include <accel/protocol.h>
-#include "libaccel_internal.h"
+#include "wire/protocol.h"
+#include "host/host.h"
 #include "daemon.h"
-#include "wire_io.h"
+#include "wire/wire_io.h"
 
 #define ALIGN8(x) (((x) + 7u) & ~7u)
 #define USER_GUARD 4096
@@ -103,7 +103,7 @@ bool accel_daemon_serving(void)
 {
 	struct accel_root_owner owner;
 
-	/* acceld holds the root's lock (lib/root.c) for as long as it serves. */
+	/* acceld holds the root's lock (host/root.c) for as long as it serves. */
 	return !accel_root_owner(accel_root_shared(), &owner) && owner.holder == ACCEL_ROOT_ACCELD;
 }
 

@@ -4,6 +4,7 @@
  * ("[example.0]") and holds its "driver" and the driver's parameters. Parsed with inih.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <grp.h>
 #include <ini.h>
 #include <pwd.h>
@@ -13,7 +14,8 @@
 
 #include <accel/drm_print.h>
 #include <accel/platform_device.h>
-#include "libaccel_internal.h"
+
+#include "host/host.h"
 
 struct config_device {
 	char *section;
@@ -234,4 +236,28 @@ int accel_config_apply(const char *text, const char *origin, struct accel_config
 out:
 	config_free(&st);
 	return err;
+}
+
+char *accel_read_text_file(const char *path, int *err)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!f) {
+		*err = -errno;
+		return NULL;
+	}
+	if (getdelim(&buf, &len, 0, f) < 0 && !buf) {
+		*err = -EIO;
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	if (!buf) {
+		buf = strdup("");
+		if (!buf)
+			*err = -ENOMEM;
+	}
+	return buf;
 }

@@ -21,7 +21,8 @@
 #include <accel/attr.h>
 #include <accel/device.h>
 #include <accel/drm_print.h>
-#include "libaccel_internal.h"
+
+#include "host/host.h"
 
 static char publish_root[PATH_MAX];
 

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+/* Starting the core with its drivers: what every host of the core does first. */
+#include <accel/drm_drv.h>
+
+#include "drivers/builtin.h"
+#include "host/host.h"
+
+int accel_host_core_init(void)
+{
+	int err = drm_core_init();
+
+	if (err)
+		return err;
+	return accel_drivers_register_builtin();
+}

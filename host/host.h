@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: host/host.h - hosting the accel core in a process.
+ *
+ * What acceld and libaccel's embedded backend share to run the core: start it with the
+ * built-in drivers, apply a configuration (the devices it lists), publish the attribute tree
+ * and the nodes under a root, and own that root (one publisher per root, ROOT/accel.lock).
+ * Nothing here is libaccel's public API except what include/libaccel.h declares
+ * (accel_root(), accel_default_root()).
+ */
+#ifndef ACCEL_HOST_H
+#define ACCEL_HOST_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct devnode_publisher;
+struct platform_device;
+
+/* core.c: the core and its drivers */
+
+/**
+ * accel_host_core_init() - start the core (drm_core_init()) and register the built-in
+ * drivers, once per process. Returns 0 or -errno.
+ */
+int accel_host_core_init(void);
+
+/* config.c: the configuration (docs/config.md) */
+
+/** struct accel_config_result - what applying a configuration made (for acceld). */
+struct accel_config_result {
+	/* The [nodes] section: owner, group and mode of the node sockets. */
+	int nodes_set;
+	uid_t node_uid;
+	gid_t node_gid;
+	mode_t node_mode;
+	/* The devices added, in order. */
+	struct platform_device **devices;
+	unsigned int num_devices;
+};
+
+/**
+ * accel_config_apply() - create the platform devices configuration @text lists (@origin
+ * names it in messages). @res (may be NULL) receives the [nodes] settings and the devices
+ * added (the caller frees res->devices). Returns 0 or -errno.
+ */
+int accel_config_apply(const char *text, const char *origin, struct accel_config_result *res);
+
+/**
+ * accel_read_text_file() - the whole text of the file @path (malloc'd), or NULL with *@err
+ * set to -errno.
+ */
+char *accel_read_text_file(const char *path, int *err);
+
+/* fs_publish.c: the tree under the root */
+
+/**
+ * accel_fs_publish_start() - publish the attribute tree as files under @root, and the nodes
+ * as empty files, or through @nodes (acceld's sockets) when it is not NULL. The caller holds
+ * @root's lock (accel_root_lock()): what an earlier publisher left there is removed first.
+ * Returns 0 or -errno.
+ */
+int accel_fs_publish_start(const char *root, struct devnode_publisher *nodes);
+
+/** accel_mkdir_p() - create directory @path and its parents with @mode; 0 or -errno. */
+int accel_mkdir_p(const char *path, mode_t mode);
+/** accel_rm_rf() - remove the tree @path, as far as possible. */
+void accel_rm_rf(const char *path);
+
+/* root.c: the root and who publishes under it */
+
+/*
+ * One process publishes under a root at a time: it holds an OFD write lock on
+ * ROOT/accel.lock, whose text names it ("acceld PID", "embedded PID").
+ */
+#define ACCEL_ROOT_LOCK_FILE "accel.lock"
+
+/** enum accel_root_holder - who publishes under a root. */
+enum accel_root_holder {
+	ACCEL_ROOT_FREE,	/* nobody publishes there */
+	ACCEL_ROOT_ACCELD,	/* acceld serves it */
+	ACCEL_ROOT_EMBEDDED,	/* a process's embedded core publishes there */
+	ACCEL_ROOT_HELD,	/* locked by a process that did not say what it is */
+};
+
+/** struct accel_root_owner - the publisher of a root and its process. */
+struct accel_root_owner {
+	enum accel_root_holder holder;
+	pid_t pid;
+};
+
+/**
+ * accel_root_shared() - the root $ACCEL_ROOT (or the default) names, whatever this process
+ * publishes under.
+ */
+const char *accel_root_shared(void);
+/**
+ * accel_root_lock() - take @root's lock as @role ("acceld", "embedded"): the descriptor that
+ * holds it (keep it open while publishing), -EBUSY with *@held_by (may be NULL) filled in
+ * when another process holds it, or -errno.
+ */
+int accel_root_lock(const char *root, const char *role, struct accel_root_owner *held_by);
+/**
+ * accel_root_owner() - who publishes under @root (ACCEL_ROOT_FREE when nobody does):
+ * 0 or -errno.
+ */
+int accel_root_owner(const char *root, struct accel_root_owner *o);
+/** accel_root_owner_name() - "acceld", "an embedded libaccel core"... for messages. */
+const char *accel_root_owner_name(enum accel_root_holder h);
+/**
+ * accel_root_has_node_sockets() - @root holds node sockets (what a daemon that died without
+ * cleaning up leaves).
+ */
+bool accel_root_has_node_sockets(const char *root);
+/** accel_root_private_path() - the private root of this process: <shared root>/private/<pid>. */
+const char *accel_root_private_path(void);
+/** accel_root_private_use() - from now on accel_root() answers the private root. */
+void accel_root_private_use(void);
+/**
+ * accel_root_sweep_private() - remove the private roots under @root whose processes are
+ * gone.
+ */
+void accel_root_sweep_private(const char *root);
+/**
+ * accel_devpath_relative() - split a canonical path ("/dev/accel/accel0",
+ * "<root>/dev/accel/accel0") into the node path relative to /dev ("accel/accel0"), or NULL.
+ */
+const char *accel_devpath_relative(const char *path);
+
+/* embedded.c: the core in a process that uses libaccel */
+
+/**
+ * accel_host_embedded_start() - start the core in this process, once: the built-in drivers,
+ * published under the root (or this process's private root when another process publishes
+ * there), with the devices of configuration text @config (NULL: $ACCEL_CONFIG's file, else
+ * the built-in configuration). Returns 0, -EALREADY when it runs already, or -errno (the
+ * first start's failure, on every later call).
+ */
+int accel_host_embedded_start(const char *config);
+/**
+ * accel_host_embedded_started() - the embedded core runs (or failed to start) in this
+ * process.
+ */
+bool accel_host_embedded_started(void);
+
+#endif
