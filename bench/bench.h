@@ -26,6 +26,9 @@
 
 #include <accel/acceld_ready.h>
 
+#include "../tests/common/acceld_exec.h"
+#include "../tests/common/scm_rights.h"
+
 struct bench_result {
 	double median, min, max; /* ns per operation */
 };
@@ -323,7 +326,6 @@ static inline void bench_seqpacket_round_trips(int fd, long iters)
  */
 static inline pid_t bench_acceld_start(const char *acceld, const char *root)
 {
-	char fdarg[16];
 	int p[2];
 	pid_t pid;
 
@@ -339,11 +341,7 @@ static inline pid_t bench_acceld_start(const char *acceld, const char *root)
 		if (null >= 0)
 			dup2(null, STDOUT_FILENO);
 		close(p[0]);
-		fcntl(p[1], F_SETFD, 0);
-		snprintf(fdarg, sizeof(fdarg), "%d", p[1]);
-		execl(acceld, "acceld", "--root", root, "--log-level", "err", "--ready-fd", fdarg,
-		      (char *)NULL);
-		_exit(127);
+		acceld_exec(acceld, root, NULL, p[1]);
 	}
 	close(p[1]);
 	if (acceld_ready_wait(p[0], 30000))
@@ -363,38 +361,17 @@ static inline int bench_acceld_stop(pid_t pid)
 /* Pass @n descriptors over a Unix socket (one byte of data). */
 static inline void bench_send_fds(int sock, const int *fds, int n)
 {
-	union { char b[CMSG_SPACE(4 * sizeof(int))]; struct cmsghdr a; } ctl;
-	char c = 'f';
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			      .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
-	memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
-	if (sendmsg(sock, &msg, 0) != 1)
+	if (scm_send(sock, "f", 1, fds, (unsigned int)n, 0) != 1)
 		abort();
 }
 
 /* Receive @n descriptors; false at the end of the stream. */
 static inline bool bench_recv_fds(int sock, int *fds, int n)
 {
-	union { char b[CMSG_SPACE(4 * sizeof(int))]; struct cmsghdr a; } ctl;
+	unsigned int got = (unsigned int)n;
 	char c;
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			      .msg_controllen = sizeof(ctl.b) };
-	struct cmsghdr *cm;
 
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return false;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return false;
-	memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
-	return true;
+	return scm_recv(sock, &c, 1, fds, &got, 0) == 1 && got == (unsigned int)n;
 }
 
 #endif

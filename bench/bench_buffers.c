@@ -113,7 +113,7 @@ static void share_child(int sock, int accel)
 	int cfd = accel ? accel_sys_open("/dev/accel/accel0", O_RDWR) : -1;
 
 	for (;;) {
-		int fd;
+		int fd = -1;
 		void *p;
 
 		if (!bench_recv_fds(sock, &fd, 1))

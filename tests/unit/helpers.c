@@ -145,6 +145,30 @@ void test_rmdir(char *path)
 	free(path);
 }
 
+int test_daemon_setup(char **root, pid_t *pid, const char *tag, const char *config)
+{
+	*pid = 0;
+	*root = test_tmpdir_try(tag);
+	if (!*root)
+		return -1;
+	setenv("ACCEL_ROOT", *root, 1);
+	if (!config)
+		return 0;
+	*pid = test_acceld_spawn(*root, config);
+	return *pid > 0 ? 0 : -1;
+}
+
+int test_daemon_teardown(char **root, pid_t *pid)
+{
+	if (*pid > 0)
+		test_acceld_kill(*pid);
+	*pid = 0;
+	if (*root)
+		test_rmdir(*root);
+	*root = NULL;
+	return 0;
+}
+
 /* The root of the embedded core of this test program (test_embedded_start()). */
 static char *embedded_root;
 

@@ -70,6 +70,19 @@ char *test_tmpdir(const char *tag);
 void test_rmdir(char *path);
 
 /*
+ * Group set-up of the tests of acceld: a fresh root (test_tmpdir_try(@tag), in *@root) made
+ * this process's ACCEL_ROOT, and acceld serving it with configuration text @config (its pid
+ * in *@pid); with @config NULL no daemon is started (*@pid 0: the tests start their own).
+ * Asserts nothing: 0, or -1 (cmocka counts the group as failed).
+ */
+int test_daemon_setup(char **root, pid_t *pid, const char *tag, const char *config);
+/*
+ * Group teardown: a daemon still running (*@pid > 0; only a failed test leaves one) is
+ * killed, and the root removed. Asserts nothing; 0.
+ */
+int test_daemon_teardown(char **root, pid_t *pid);
+
+/*
  * Group set-up of the tests of an embedded core: a fresh root (test_tmpdir_try(@tag)) made
  * this process's ACCEL_ROOT, and the core started in-process with configuration text
  * @config. Asserts nothing: 0, or -1 (cmocka counts the group as failed).

@@ -1786,18 +1786,14 @@ static int daemon_setup(void **state)
 {
 	char path[4096];
 	struct stat st;
-	int i, k;
+	int i, k, err;
 
 	(void)state;
-	daemon_root = test_tmpdir_try("vnpu-uq-d");
-	if (!daemon_root)
-		return -1;
-	setenv("ACCEL_ROOT", daemon_root, 1);
 	/* the daemon re-renders its published files often, so that debugfs is fresh */
 	setenv("ACCEL_REFRESH_MS", "100", 1);
-	daemon_pid = test_acceld_spawn(daemon_root, daemon_config);
+	err = test_daemon_setup(&daemon_root, &daemon_pid, "vnpu-uq-d", daemon_config);
 	unsetenv("ACCEL_REFRESH_MS");
-	if (daemon_pid <= 0)
+	if (err)
 		return -1;
 	/*
 	 * The daemon serves every node once it says so; its published sysfs and debugfs files
@@ -1827,10 +1823,7 @@ static int daemon_setup(void **state)
 static int daemon_teardown(void **state)
 {
 	(void)state;
-	/* Only a failed test leaves the daemon running. */
-	test_acceld_kill(daemon_pid);
-	test_rmdir(daemon_root);
-	return 0;
+	return test_daemon_teardown(&daemon_root, &daemon_pid);
 }
 
 /*
