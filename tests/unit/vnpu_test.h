@@ -133,6 +133,20 @@ static inline void vt_emit_sized(struct vt *t, uint16_t opcode, uint32_t flags, 
 
 #define vt_emit(t, opcode, flags, pkt) vt_emit_sized(t, opcode, flags, &(pkt), sizeof(pkt))
 
+static inline void vt_fence_write(struct vt *t, uint64_t va, uint64_t value)
+{
+	struct vnpu_pkt_fence_write f = { .va = va, .value = value };
+
+	vt_emit(t, VNPU_OP_FENCE_WRITE, 0, f);
+}
+
+static inline void vt_sem_wait(struct vt *t, uint64_t va, uint64_t value, uint64_t timeout_ns)
+{
+	struct vnpu_pkt_sem_wait w = { .va = va, .value = value, .timeout_ns = timeout_ns };
+
+	vt_emit(t, VNPU_OP_SEM_WAIT, 0, w);
+}
+
 /* Run the stream built so far (and start a new one). */
 static inline int vt_run(struct vt *t)
 {
