@@ -41,6 +41,8 @@
 #include <accel/dma_fence.h>
 #include <accel/sync_file.h>
 
+#include "../common/vnpu_core_attrs.h"
+
 #define MEM_SIZE	(4u << 20)
 #define COPY_BYTES	4096
 #define FILL_BYTES	4096
@@ -72,23 +74,13 @@ static atomic_ullong no_record;		/* injector jobs ended by a reset with no profi
 /* ---------------------------------------------------------------------------------------- */
 /* Attribute files (the core's tree) */
 
-static char *attr_text(const char *path)
-{
-	struct attr_node *n = attr_lookup(path);
-	char *text = NULL;
-
-	if (!n || attr_read(n, &text, NULL))
-		return NULL;
-	return text;
-}
-
 static long long dbg_num(const char *name)
 {
 	char path[128], *t;
 	long long v;
 
 	snprintf(path, sizeof(path), "%s/%s", dbgdir, name);
-	t = attr_text(path);
+	t = core_attr_text(path);
 	v = t ? strtoll(t, NULL, 10) : -1;
 	free(t);
 	return v;
@@ -108,58 +100,24 @@ static int dbg_write(const char *name, const char *text)
 
 static unsigned long long reset_count(void)
 {
-	char *t = attr_text("devices/platform/vnpu.0/reset_count");
+	char *t = core_attr_text("devices/platform/vnpu.0/reset_count");
 	unsigned long long v = t ? strtoull(t, NULL, 10) : 0;
 
 	free(t);
 	return v;
 }
 
-/* The drm client id of this process's client named @name (its fdinfo); 0 if not found. */
-static uint64_t client_id_by_name(const char *name)
-{
-	struct attr_node *dir, *f;
-	char path[64], want[96];
-	uint64_t id = 0;
-
-	snprintf(path, sizeof(path), "%d/fdinfo", (int)getpid());
-	dir = attr_lookup_in(attr_proc_root(), path);
-	if (!dir)
-		return 0;
-	snprintf(want, sizeof(want), "drm-client-name:\t%s\n", name);
-	for (f = dir->children; f && !id; f = f->next) {
-		char *text = NULL, *p;
-
-		if (attr_read(f, &text, NULL))
-			continue;
-		p = strstr(text, "drm-client-id:\t");
-		if (strstr(text, want) && p)
-			id = strtoull(p + strlen("drm-client-id:\t"), NULL, 10);
-		free(text);
-	}
-	return id;
-}
-
 /* The engine running job @job of context @ctx of client @client (debugfs queues), or false. */
 static bool engine_running(uint64_t client, uint32_t ctx, uint64_t job, char *name, size_t n)
 {
-	char path[128], want[96], *t, *line, *save = NULL;
-	bool found = false;
+	char path[128], *t;
+	bool found;
 
 	snprintf(path, sizeof(path), "%s/queues", dbgdir);
-	t = attr_text(path);
+	t = core_attr_text(path);
 	if (!t)
 		return false;
-	snprintf(want, sizeof(want), " running=client %llu ctx %u job %llu since_ns=",
-		 (unsigned long long)client, ctx, (unsigned long long)job);
-	for (line = strtok_r(t, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
-		const char *colon = strchr(line, ':');
-
-		if (strncmp(line, "engine ", 7) || !strstr(line, want) || !colon)
-			continue;
-		snprintf(name, n, "%.*s", (int)(colon - line - 7), line + 7);
-		found = true;
-	}
+	found = vnpu_queues_running(t, client, ctx, job, name, n, NULL);
 	free(t);
 	return found;
 }
@@ -649,7 +607,7 @@ int main(int argc, char **argv)
 	snprintf(dbgdir, sizeof(dbgdir), "kernel/debug/accel/vnpu.0");
 
 	err = checked_setup(&in.k, "r2-injector", VNPU_ENGINE_COMPUTE, xorshift64s(&seed));
-	in.client_id = err ? 0 : client_id_by_name("r2-injector");
+	in.client_id = err ? 0 : core_client_id_by_name("r2-injector");
 	if (err || !in.client_id) {
 		fprintf(stderr, "r2: injector client: %s\n", err ? strerror(-err) : "no client id");
 		return 1;

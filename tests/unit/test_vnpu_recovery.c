@@ -41,6 +41,7 @@
 #include "helpers.h"
 #include "../common/mono_clock.h"
 #include "../common/vnpu_arena_client.h"
+#include "../common/vnpu_core_attrs.h"
 #include "../common/vnpu_stream.h"
 #include "../common/xorshift64s.h"
 
@@ -93,24 +94,8 @@ struct client {
 /* The drm client id of the in-process client named @name, from its fdinfo file. */
 static uint64_t client_id_by_name(const char *name)
 {
-	struct attr_node *dir, *f;
-	char path[64], want[96];
-	uint64_t id = 0;
+	uint64_t id = core_client_id_by_name(name);
 
-	snprintf(path, sizeof(path), "%d/fdinfo", (int)getpid());
-	dir = attr_lookup_in(attr_proc_root(), path);
-	assert_non_null(dir);
-	snprintf(want, sizeof(want), "drm-client-name:\t%s\n", name);
-	for (f = dir->children; f && !id; f = f->next) {
-		char *text = NULL, *p;
-
-		if (attr_read(f, &text, NULL))
-			continue;
-		p = strstr(text, "drm-client-id:\t");
-		if (strstr(text, want) && p)
-			id = strtoull(p + strlen("drm-client-id:\t"), NULL, 10);
-		free(text);
-	}
 	assert_true(id != 0);
 	return id;
 }
@@ -303,12 +288,10 @@ static bool wait_word(struct client *c, uint64_t off, uint64_t value)
 
 static char *attr_text(const char *path)
 {
-	struct attr_node *n = attr_lookup(path);
-	char *text = NULL;
+	char *text = core_attr_text(path);
 
-	if (!n)
+	if (!text)
 		fail_msg("no attribute file %s", path);
-	assert_int_equal(attr_read(n, &text, NULL), 0);
 	return text;
 }
 
@@ -387,21 +370,9 @@ static uint64_t resets_of(const struct resets *r, const char *engine)
 static bool engine_running(uint64_t client, uint32_t ctx, uint64_t job, char *name, size_t n,
 			   bool *hung)
 {
-	char *t = dbg_read("queues"), *line, *save = NULL, want[96];
-	bool found = false;
+	char *t = dbg_read("queues");
+	bool found = vnpu_queues_running(t, client, ctx, job, name, n, hung);
 
-	snprintf(want, sizeof(want), " running=client %llu ctx %u job %llu since_ns=",
-		 (unsigned long long)client, ctx, (unsigned long long)job);
-	for (line = strtok_r(t, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
-		const char *colon = strchr(line, ':');
-
-		if (strncmp(line, "engine ", 7) || !strstr(line, want) || !colon)
-			continue;
-		snprintf(name, n, "%.*s", (int)(colon - line - 7), line + 7);
-		if (hung)
-			*hung = strstr(line, "(hung)") != NULL;
-		found = true;
-	}
 	free(t);
 	return found;
 }

@@ -41,6 +41,8 @@
 #include <libaccel.h>
 #include <uapi/drm/vnpu_accel.h>
 
+#include "../common/mono_clock.h"
+#include "../common/vnpu_core_attrs.h"
 #include "../common/vnpu_stream.h"
 #include "../common/xorshift64s.h"
 
@@ -51,21 +53,7 @@
 
 static inline uint64_t vc_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* The whole text of attribute file @path (relative to sys), or NULL. */
-static inline char *vc_attr_text(const char *path)
-{
-	struct attr_node *node = attr_lookup(path);
-	char *text = NULL;
-
-	if (!node || attr_read(node, &text, NULL))
-		return NULL;
-	return text;
+	return (uint64_t)mono_now_ns();
 }
 
 /* Attribute @name of platform device @pdev ("vnpu.0"), as an unsigned number. */
@@ -75,7 +63,7 @@ static inline uint64_t vc_sysfs_u64(const char *pdev, const char *name)
 	uint64_t v;
 
 	snprintf(path, sizeof(path), "devices/platform/%s/%s", pdev, name);
-	t = vc_attr_text(path);
+	t = core_attr_text(path);
 	if (!t) {
 		print_error("no sysfs file %s\n", path);
 		fail();
@@ -103,7 +91,7 @@ static inline char *vc_debugfs_text(int minor, const char *name)
 	/* debugfs/accel/<unique>: accel minors have no "N" link, as in Linux 6.12 */
 	snprintf(path, sizeof(path), "kernel/debug/accel/%s/%s", unique ? unique : "?", name);
 	free(unique);
-	return vc_attr_text(path);
+	return core_attr_text(path);
 }
 
 /* Store @text into debugfs file @name of @minor; bytes taken or -errno. */
