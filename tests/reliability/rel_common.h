@@ -2,7 +2,9 @@
 /*
  * What the reliability campaigns (R2, R3, R5 of issue 11) share: randomness, the vnpu client
  * of ../common/vnpu_arena_client.h (over the public client API: libaccel.h and the uapi
- * headers), command streams (../common/vnpu_stream.h), and the discipline that makes a campaign always finish and leave no process behind:
+ * headers), command streams (../common/vnpu_stream.h), acceld started as a child
+ * (../common/acceld_exec.h), and the discipline that makes a campaign always finish and
+ * leave no process behind:
  *
  * - every child is recorded (rel_child_add) and started with PR_SET_PDEATHSIG(SIGKILL), so a
  *   campaign that dies takes its children with it;

@@ -186,7 +186,8 @@ static int checked_submit(struct checked *k)
 			b[i] = xorshift64s_unit(&k->rng);
 		}
 		memset(k->c.map + k->cm, 0xff, MAT_BYTES); /* NaN: nothing written shows */
-		rel_emit_matmul(&s, DIM, DIM, DIM, vnpu_arena_va(k->a), vnpu_arena_va(k->b), vnpu_arena_va(k->cm));
+		rel_emit_matmul(&s, DIM, DIM, DIM, vnpu_arena_va(k->a), vnpu_arena_va(k->b),
+				vnpu_arena_va(k->cm));
 	}
 	return vnpu_arena_submit(&k->c, k->ctx, &s, k->cmd, k->out, 0, k->prof, NULL);
 }
