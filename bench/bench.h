@@ -282,6 +282,25 @@ static inline char *bench_tmproot(char *buf)
 }
 
 /*
+ * Run @phase(root) in a child of its own, on a fresh root removed however the child ends:
+ * 0 when it exited with 0. A process keeps the backend it started with: a phase on the
+ * embedded core in a child leaves this process free to meet acceld afterwards.
+ */
+static inline int bench_child_phase(int (*phase)(const char *root))
+{
+	char root[32];
+	pid_t pid;
+	int status;
+
+	bench_tmproot(root); /* made here: removed however the child ends */
+	pid = bench_fork();
+	if (pid == 0)
+		exit(phase(root));
+	status = bench_child_wait(pid);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+/*
  * The SOCK_SEQPACKET floor: a child that echoes 64-byte messages on a socketpair. Returns
  * the child's pid; *@fd is our end (close it to end the child).
  */
@@ -348,6 +367,16 @@ static inline pid_t bench_acceld_start(const char *acceld, const char *root)
 		return pid;
 	fprintf(stderr, "bench: acceld did not start serving %s\n", root);
 	exit(1);
+}
+
+/*
+ * acceld (@acceld) serving a fresh root (@root, 32 bytes) that becomes this process's
+ * ACCEL_ROOT: the daemon phase of a bench. Its pid, as bench_acceld_start().
+ */
+static inline pid_t bench_acceld_start_fresh(const char *acceld, char *root)
+{
+	setenv("ACCEL_ROOT", bench_tmproot(root), 1);
+	return bench_acceld_start(acceld, root);
 }
 
 /* Stop a daemon bench_acceld_start() started: 0 when it stopped cleanly. */
