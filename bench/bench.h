@@ -26,6 +26,9 @@
 
 #include "wire/acceld_ready.h"
 
+#include "../tests/common/acceld_exec.h"
+#include "../tests/common/scm_rights.h"
+
 struct bench_result {
 	double median, min, max; /* ns per operation */
 };
@@ -279,6 +282,25 @@ static inline char *bench_tmproot(char *buf)
 }
 
 /*
+ * Run @phase(root) in a child of its own, on a fresh root removed however the child ends:
+ * 0 when it exited with 0. A process keeps the backend it started with: a phase on the
+ * embedded core in a child leaves this process free to meet acceld afterwards.
+ */
+static inline int bench_child_phase(int (*phase)(const char *root))
+{
+	char root[32];
+	pid_t pid;
+	int status;
+
+	bench_tmproot(root); /* made here: removed however the child ends */
+	pid = bench_fork();
+	if (pid == 0)
+		exit(phase(root));
+	status = bench_child_wait(pid);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+/*
  * The SOCK_SEQPACKET floor: a child that echoes 64-byte messages on a socketpair. Returns
  * the child's pid; *@fd is our end (close it to end the child).
  */
@@ -323,7 +345,6 @@ static inline void bench_seqpacket_round_trips(int fd, long iters)
  */
 static inline pid_t bench_acceld_start(const char *acceld, const char *root)
 {
-	char fdarg[16];
 	int p[2];
 	pid_t pid;
 
@@ -339,17 +360,23 @@ static inline pid_t bench_acceld_start(const char *acceld, const char *root)
 		if (null >= 0)
 			dup2(null, STDOUT_FILENO);
 		close(p[0]);
-		fcntl(p[1], F_SETFD, 0);
-		snprintf(fdarg, sizeof(fdarg), "%d", p[1]);
-		execl(acceld, "acceld", "--root", root, "--log-level", "err", "--ready-fd", fdarg,
-		      (char *)NULL);
-		_exit(127);
+		acceld_exec(acceld, root, NULL, p[1]);
 	}
 	close(p[1]);
 	if (acceld_ready_wait(p[0], 30000))
 		return pid;
 	fprintf(stderr, "bench: acceld did not start serving %s\n", root);
 	exit(1);
+}
+
+/*
+ * acceld (@acceld) serving a fresh root (@root, 32 bytes) that becomes this process's
+ * ACCEL_ROOT: the daemon phase of a bench. Its pid, as bench_acceld_start().
+ */
+static inline pid_t bench_acceld_start_fresh(const char *acceld, char *root)
+{
+	setenv("ACCEL_ROOT", bench_tmproot(root), 1);
+	return bench_acceld_start(acceld, root);
 }
 
 /* Stop a daemon bench_acceld_start() started: 0 when it stopped cleanly. */
@@ -363,38 +390,17 @@ static inline int bench_acceld_stop(pid_t pid)
 /* Pass @n descriptors over a Unix socket (one byte of data). */
 static inline void bench_send_fds(int sock, const int *fds, int n)
 {
-	union { char b[CMSG_SPACE(4 * sizeof(int))]; struct cmsghdr a; } ctl;
-	char c = 'f';
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			      .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
-	memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
-	if (sendmsg(sock, &msg, 0) != 1)
+	if (scm_send(sock, "f", 1, fds, (unsigned int)n, 0) != 1)
 		abort();
 }
 
 /* Receive @n descriptors; false at the end of the stream. */
 static inline bool bench_recv_fds(int sock, int *fds, int n)
 {
-	union { char b[CMSG_SPACE(4 * sizeof(int))]; struct cmsghdr a; } ctl;
+	unsigned int got = (unsigned int)n;
 	char c;
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			      .msg_controllen = sizeof(ctl.b) };
-	struct cmsghdr *cm;
 
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return false;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return false;
-	memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
-	return true;
+	return scm_recv(sock, &c, 1, fds, &got, 0) == 1 && got == (unsigned int)n;
 }
 
 #endif

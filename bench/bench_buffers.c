@@ -113,7 +113,7 @@ static void share_child(int sock, int accel)
 	int cfd = accel ? accel_sys_open("/dev/accel/accel0", O_RDWR) : -1;
 
 	for (;;) {
-		int fd;
+		int fd = -1;
 		void *p;
 
 		if (!bench_recv_fds(sock, &fd, 1))
@@ -203,27 +203,20 @@ static int embedded_phase(const char *root)
 
 int main(int argc, char **argv)
 {
-	char root[32], emb_root[32];
+	char root[32];
 	struct bench_result gem, raw;
-	pid_t daemon, phase;
-	int status;
+	pid_t daemon;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s ACCELD_PATH\n", argv[0]);
 		return 2;
 	}
 	setenv("ACCEL_REFRESH_MS", "0", 1);
-	bench_tmproot(emb_root); /* made here: removed however the child ends */
-	phase = bench_fork();
-	if (phase == 0)
-		exit(embedded_phase(emb_root));
-	status = bench_child_wait(phase);
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
+	if (bench_child_phase(embedded_phase))
 		return 1;
 
 	/* Through acceld, serving a root of its own. */
-	setenv("ACCEL_ROOT", bench_tmproot(root), 1);
-	daemon = bench_acceld_start(argv[1], root);
+	daemon = bench_acceld_start_fresh(argv[1], root);
 	accel_fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
 	if (accel_fd < 0 || accel_fd_backend(accel_fd) != ACCEL_BACKEND_DAEMON) {
 		perror("bench_buffers: open through acceld");

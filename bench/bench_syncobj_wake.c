@@ -82,8 +82,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s ACCELD_PATH\n", argv[0]);
 		return 2;
 	}
-	setenv("ACCEL_ROOT", bench_tmproot(root), 1);
-	daemon = bench_acceld_start(argv[1], root);
+	daemon = bench_acceld_start_fresh(argv[1], root);
 
 	/* eventfd ping-pong between two processes. */
 	efd_ab = eventfd(0, 0);

@@ -16,6 +16,8 @@
 #include <accel/drm_syncobj.h>
 #include <accel/sync_file.h>
 
+#include "../common/fd_list.h"
+
 /*
  * The core keeps up to 64 memfds of freed GEM objects for reuse (core/drm_gem.c's pool):
  * descriptors of that name are counted apart and may grow by that much.
@@ -27,49 +29,28 @@
  */
 #define FZ_FD_SLACK 8
 
+static inline void fz_fd_count_one(void *arg, const char *name, const char *target)
+{
+	int *counts = arg; /* [0] other, [1] GEM memfds */
+
+	(void)name;
+	counts[strncmp(target, "/memfd:accel-gem", 16) ? 0 : 1]++;
+}
+
 static inline void fz_fd_count(int *other, int *gem)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	char path[300], target[64];
+	int counts[2] = { 0, 0 };
 
-	*other = *gem = 0;
-	while (d && (e = readdir(d))) {
-		ssize_t n;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		target[n < 0 ? 0 : n] = 0;
-		if (!strncmp(target, "/memfd:accel-gem", 16))
-			(*gem)++;
-		else
-			(*other)++;
-	}
-	if (d)
-		closedir(d);
+	fd_list_each(fz_fd_count_one, counts);
+	*other = counts[0];
+	*gem = counts[1];
 }
 
 /* What each open descriptor is, for the report of a leak. */
-static inline void fz_fd_dump(void)
+static inline void fz_fd_print(void *arg, const char *name, const char *target)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	char path[300], target[256];
-
-	while (d && (e = readdir(d))) {
-		ssize_t n;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		target[n < 0 ? 0 : n] = 0;
-		fprintf(stderr, "  fd %s -> %s\n", e->d_name, target);
-	}
-	if (d)
-		closedir(d);
+	(void)arg;
+	fprintf(stderr, "  fd %s -> %s\n", name, target);
 }
 
 static inline void fz_fd_check(void)
@@ -103,7 +84,7 @@ static inline void fz_fd_check(void)
 	}
 	fprintf(stderr, "fuzz: descriptors open after the input: %d (+%d GEM memfds), after the first: %d (+%d): a descriptor leaked\n",
 		other, gem, base_other, base_gem);
-	fz_fd_dump();
+	fd_list_each(fz_fd_print, NULL);
 	abort();
 }
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the reliability campaigns (R2, R3, R5 of issue 11) share: time and randomness, a
- * vnpu client over the public client API (libaccel.h and the uapi headers), command streams,
- * and the discipline that makes a campaign always finish and leave no process behind:
+ * What the reliability campaigns (R2, R3, R5 of issue 11) share: randomness, the vnpu client
+ * of ../common/vnpu_arena_client.h (over the public client API: libaccel.h and the uapi
+ * headers), command streams (../common/vnpu_stream.h), acceld started as a child
+ * (../common/acceld_exec.h), and the discipline that makes a campaign always finish and
+ * leave no process behind:
  *
  * - every child is recorded (rel_child_add) and started with PR_SET_PDEATHSIG(SIGKILL), so a
  *   campaign that dies takes its children with it;
@@ -38,42 +40,27 @@
 #include <uapi/drm/drm_ext.h>
 #include <uapi/drm/vnpu_accel.h>
 
+#include "../common/acceld_exec.h"
+#include "../common/mono_clock.h"
+#include "../common/vnpu_arena_client.h"
+#include "../common/vnpu_stream.h"
+#include "../common/xorshift64s.h"
+
 #define REL_NSEC 1000000000ll
 
-static inline int64_t rel_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * REL_NSEC + ts.tv_nsec;
-}
-
-/* xorshift64*: the campaign's randomness, seeded (and printed) so that a run can be replayed. */
-static inline uint64_t rel_rand(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 2685821657736338717ull;
-}
+/* The campaign's randomness: xorshift64s() (../common/xorshift64s.h), seeded and printed. */
 
 /* Uniform in [0, n). */
 static inline uint64_t rel_below(uint64_t *s, uint64_t n)
 {
-	return n ? (rel_rand(s) >> 11) % n : 0;
-}
-
-/* Uniform in [-1, 1). */
-static inline float rel_randf(uint64_t *s)
-{
-	return (float)((double)(rel_rand(s) >> 11) / (double)(1ull << 53) * 2.0 - 1.0);
+	return n ? (xorshift64s(s) >> 11) % n : 0;
 }
 
 static inline uint64_t rel_seed(const char *arg)
 {
 	uint64_t s = arg ? strtoull(arg, NULL, 0) :
 			   ((uint64_t)time(NULL) * 2654435761u) ^ ((uint64_t)getpid() << 20) ^
-			   (uint64_t)rel_now_ns();
+			   (uint64_t)mono_now_ns();
 
 	return s ? s : 1;
 }
@@ -227,11 +214,11 @@ static inline pid_t rel_fork(unsigned int child_limit_s)
 /* Reap @pid within @timeout_ms (then SIGKILL it); its wait status. */
 static inline int rel_reap(pid_t pid, int timeout_ms)
 {
-	int64_t end = rel_now_ns() + (int64_t)timeout_ms * 1000000;
+	int64_t end = mono_now_ns() + (int64_t)timeout_ms * 1000000;
 	int status = 0;
 	pid_t r;
 
-	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && rel_now_ns() < end)
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && mono_now_ns() < end)
 		usleep(1000);
 	if (r == 0) {
 		kill(pid, SIGKILL);
@@ -265,17 +252,12 @@ static inline const char *rel_private_root(const char *tag)
 static inline pid_t rel_acceld_start(const char *path, const char *root, const char *config,
 				     int refresh_ms)
 {
-	char cfgpath[4200], fdarg[16], refresh[16];
+	char cfgpath[4200], refresh[16];
 	pid_t pid;
-	FILE *f;
 	int p[2];
 
-	snprintf(cfgpath, sizeof(cfgpath), "%s.conf", root);
-	f = fopen(cfgpath, "w");
-	if (!f)
+	if (acceld_config_write(root, config, cfgpath, sizeof(cfgpath)))
 		return -1;
-	fputs(config, f);
-	fclose(f);
 	if (pipe2(p, O_CLOEXEC))
 		return -1;
 	pid = rel_fork(0);
@@ -283,13 +265,9 @@ static inline pid_t rel_acceld_start(const char *path, const char *root, const c
 		return -1;
 	if (pid == 0) {
 		close(p[0]);
-		fcntl(p[1], F_SETFD, 0);
-		snprintf(fdarg, sizeof(fdarg), "%d", p[1]);
 		snprintf(refresh, sizeof(refresh), "%d", refresh_ms);
 		setenv("ACCEL_REFRESH_MS", refresh, 1);
-		execl(path, "acceld", "--root", root, "--config", cfgpath, "--log-level", "err",
-		      "--ready-fd", fdarg, (char *)NULL);
-		_exit(127);
+		acceld_exec(path, root, cfgpath, p[1]);
 	}
 	close(p[1]);
 	if (acceld_ready_wait(p[0], 30000))
@@ -342,217 +320,29 @@ static inline long long rel_file_num(const char *path, const char *key)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* A vnpu client: an open file, one mapped system buffer object bound at VNPU_VA_START */
-
-struct rel_client {
-	int fd;
-	uint32_t bo;
-	uint8_t *map;
-	uint64_t size;
-	uint64_t next;	/* bump allocator over the object */
-};
-
-/* An ioctl, retried on EINTR/EAGAIN: 0 or -errno. */
-static inline int rel_ioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = accel_sys_ioctl(fd, req, arg);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
-	return ret == -1 ? -errno : 0;
-}
-
-/* Open @node and map a @size-byte object at VNPU_VA_START: 0 or -errno (then nothing held). */
-static inline int rel_client_open(struct rel_client *c, const char *node, uint64_t size)
-{
-	struct drm_vnpu_bo_create bc = { .size = size };
-	struct drm_vnpu_bo_info info = { 0 };
-	struct drm_vnpu_vm_bind bind = { .op = VNPU_VM_BIND_MAP, .va = VNPU_VA_START };
-	int err;
-
-	memset(c, 0, sizeof(*c));
-	c->fd = accel_sys_open(node, O_RDWR | O_CLOEXEC);
-	if (c->fd < 0)
-		return -errno;
-	err = rel_ioctl(c->fd, DRM_IOCTL_VNPU_BO_CREATE, &bc);
-	if (err)
-		goto fail;
-	c->bo = bc.handle;
-	info.handle = bc.handle;
-	err = rel_ioctl(c->fd, DRM_IOCTL_VNPU_BO_INFO, &info);
-	if (err)
-		goto fail;
-	c->size = info.size;
-	c->map = accel_sys_mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd,
-				(off_t)info.mmap_offset);
-	if (c->map == MAP_FAILED) {
-		err = -errno;
-		c->map = NULL;
-		goto fail;
-	}
-	bind.handle = c->bo;
-	bind.size = c->size;
-	err = rel_ioctl(c->fd, DRM_IOCTL_VNPU_VM_BIND, &bind);
-	if (err)
-		goto fail_map;
-	return 0;
-
-fail_map:
-	accel_sys_munmap(c->map, c->size);
-	c->map = NULL;
-fail:
-	accel_sys_close(c->fd);
-	c->fd = -1;
-	return err;
-}
-
-static inline void rel_client_close(struct rel_client *c)
-{
-	if (c->map)
-		accel_sys_munmap(c->map, c->size);
-	if (c->fd >= 0)
-		accel_sys_close(c->fd);
-	c->map = NULL;
-	c->fd = -1;
-}
-
-/* A fresh, 64-byte aligned range of @bytes of the client's object: its offset, or -1 if full. */
-static inline int64_t rel_alloc(struct rel_client *c, uint64_t bytes)
-{
-	uint64_t off = c->next;
-
-	if (off + bytes > c->size)
-		return -1;
-	c->next = (off + bytes + 63) & ~63ull;
-	return (int64_t)off;
-}
-
-static inline uint64_t rel_va(uint64_t off)
-{
-	return VNPU_VA_START + off;
-}
-
-static inline int rel_ctx_create(struct rel_client *c, uint32_t engine, uint32_t prio,
-				 uint32_t *ctx)
-{
-	struct drm_vnpu_context_create cc = { .engine = engine, .priority = prio };
-	int err = rel_ioctl(c->fd, DRM_IOCTL_VNPU_CONTEXT_CREATE, &cc);
-
-	*ctx = cc.ctx_id;
-	return err;
-}
-
-static inline int rel_syncobj_create(int fd, uint32_t *h)
-{
-	struct drm_syncobj_create sc = { 0 };
-	int err = rel_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc);
-
-	*h = sc.handle;
-	return err;
-}
-
-/* Wait for point @point (0: the binary fence) of @h for @timeout_ns: 0 or -errno (-ETIME). */
-static inline int rel_wait_point(int fd, uint32_t h, uint64_t point, int64_t timeout_ns)
-{
-	struct drm_syncobj_timeline_wait_6_12 w = {
-		.handles = (uintptr_t)&h,
-		.points = (uintptr_t)&point,
-		.timeout_nsec = rel_now_ns() + timeout_ns,
-		.count_handles = 1,
-		.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
-	};
-
-	return rel_ioctl(fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT_6_12, &w);
-}
-
-/* ---------------------------------------------------------------------------------------- */
 /* Command streams */
 
-struct rel_stream {
-	uint8_t b[1024];
-	size_t len;
-};
-
-static inline void rel_emit(struct rel_stream *s, uint16_t opcode, void *pkt, size_t size)
+/* A stream that does not fit is a campaign's own bug: streams here are small and fixed. */
+static inline void rel_emitted(int err)
 {
-	struct vnpu_pkt_header *h = pkt;
-
-	h->opcode = opcode;
-	h->length = (uint16_t)(size / 4);
-	h->flags = 0;
-	if (s->len + size > sizeof(s->b))
-		abort(); /* a campaign's own bug: streams here are small and fixed */
-	memcpy(s->b + s->len, pkt, size);
-	s->len += size;
+	if (err)
+		abort();
 }
 
-static inline void rel_emit_fence_write(struct rel_stream *s, uint64_t va, uint64_t value)
-{
-	struct vnpu_pkt_fence_write p = { .va = va, .value = value };
-
-	rel_emit(s, VNPU_OP_FENCE_WRITE, &p, sizeof(p));
-}
-
-static inline void rel_emit_sem_wait(struct rel_stream *s, uint64_t va, uint64_t value,
-				     uint64_t timeout_ns)
-{
-	struct vnpu_pkt_sem_wait p = { .va = va, .value = value, .timeout_ns = timeout_ns };
-
-	rel_emit(s, VNPU_OP_SEM_WAIT, &p, sizeof(p));
-}
-
-static inline void rel_emit_copy(struct rel_stream *s, uint64_t src, uint64_t dst, uint64_t size)
-{
-	struct vnpu_pkt_dma_copy p = { .src_va = src, .dst_va = dst, .size = size };
-
-	rel_emit(s, VNPU_OP_DMA_COPY, &p, sizeof(p));
-}
-
-static inline void rel_emit_fill(struct rel_stream *s, uint64_t va, uint64_t size, uint64_t value,
-				 uint32_t width)
-{
-	struct vnpu_pkt_dma_fill p = { .dst_va = va, .size = size, .value = value, .width = width };
-
-	rel_emit(s, VNPU_OP_DMA_FILL, &p, sizeof(p));
-}
+#define rel_emit_fence_write(s, ...) rel_emitted(vnpu_stream_fence_write((s), __VA_ARGS__))
+#define rel_emit_sem_wait(s, ...) rel_emitted(vnpu_stream_sem_wait((s), __VA_ARGS__))
+#define rel_emit_copy(s, ...) rel_emitted(vnpu_stream_dma_copy((s), __VA_ARGS__))
+#define rel_emit_fill(s, ...) rel_emitted(vnpu_stream_dma_fill((s), __VA_ARGS__))
 
 /* C (m x n, f32) = A (m x k) x B (k x n), tight. */
-static inline void rel_emit_matmul(struct rel_stream *s, uint32_t m, uint32_t n, uint32_t k,
+static inline void rel_emit_matmul(struct vnpu_stream *s, uint32_t m, uint32_t n, uint32_t k,
 				   uint64_t a, uint64_t b, uint64_t c)
 {
 	struct vnpu_pkt_matmul p = { .src_type = VNPU_DT_F32, .dst_type = VNPU_DT_F32, .batch = 1,
 				     .m = m, .n = n, .k = k, .act = VNPU_ACT_NONE,
 				     .a_va = a, .b_va = b, .c_va = c };
 
-	rel_emit(s, VNPU_OP_MATMUL, &p, sizeof(p));
-}
-
-/*
- * Put @s at a fresh place of the client's object and SUBMIT it on @ctx with out-syncobj
- * @out (@point for a timeline) and a profile record at @prof_off (-1: none): 0 or -errno.
- */
-static inline int rel_submit(struct rel_client *c, uint32_t ctx, const struct rel_stream *s,
-			     uint64_t cmd_off, uint32_t out, uint64_t point, int64_t prof_off,
-			     uint64_t *job_id)
-{
-	struct drm_vnpu_submit a = {
-		.ctx_id = ctx,
-		.cmd_handle = c->bo,
-		.cmd_offset = cmd_off,
-		.cmd_size = s->len,
-		.out_sync = { .handle = out, .point = point },
-		.profile_va = prof_off >= 0 ? rel_va((uint64_t)prof_off) : 0,
-	};
-	int err;
-
-	memcpy(c->map + cmd_off, s->b, s->len);
-	if (prof_off >= 0)
-		memset(c->map + prof_off, 0, sizeof(struct vnpu_job_profile));
-	err = rel_ioctl(c->fd, DRM_IOCTL_VNPU_SUBMIT, &a);
-	if (job_id)
-		*job_id = a.job_id;
-	return err;
+	rel_emitted(vnpu_stream_emit(s, VNPU_OP_MATMUL, 0, &p, sizeof(p)));
 }
 
 /* ---------------------------------------------------------------------------------------- */

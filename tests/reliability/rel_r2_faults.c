@@ -41,6 +41,8 @@
 #include <accel/dma_fence.h>
 #include <accel/sync_file.h>
 
+#include "../common/vnpu_core_attrs.h"
+
 #define MEM_SIZE	(4u << 20)
 #define COPY_BYTES	4096
 #define FILL_BYTES	4096
@@ -72,23 +74,13 @@ static atomic_ullong no_record;		/* injector jobs ended by a reset with no profi
 /* ---------------------------------------------------------------------------------------- */
 /* Attribute files (the core's tree) */
 
-static char *attr_text(const char *path)
-{
-	struct attr_node *n = attr_lookup(path);
-	char *text = NULL;
-
-	if (!n || attr_read(n, &text, NULL))
-		return NULL;
-	return text;
-}
-
 static long long dbg_num(const char *name)
 {
 	char path[128], *t;
 	long long v;
 
 	snprintf(path, sizeof(path), "%s/%s", dbgdir, name);
-	t = attr_text(path);
+	t = core_attr_text(path);
 	v = t ? strtoll(t, NULL, 10) : -1;
 	free(t);
 	return v;
@@ -108,58 +100,24 @@ static int dbg_write(const char *name, const char *text)
 
 static unsigned long long reset_count(void)
 {
-	char *t = attr_text("devices/platform/vnpu.0/reset_count");
+	char *t = core_attr_text("devices/platform/vnpu.0/reset_count");
 	unsigned long long v = t ? strtoull(t, NULL, 10) : 0;
 
 	free(t);
 	return v;
 }
 
-/* The drm client id of this process's client named @name (its fdinfo); 0 if not found. */
-static uint64_t client_id_by_name(const char *name)
-{
-	struct attr_node *dir, *f;
-	char path[64], want[96];
-	uint64_t id = 0;
-
-	snprintf(path, sizeof(path), "%d/fdinfo", (int)getpid());
-	dir = attr_lookup_in(attr_proc_root(), path);
-	if (!dir)
-		return 0;
-	snprintf(want, sizeof(want), "drm-client-name:\t%s\n", name);
-	for (f = dir->children; f && !id; f = f->next) {
-		char *text = NULL, *p;
-
-		if (attr_read(f, &text, NULL))
-			continue;
-		p = strstr(text, "drm-client-id:\t");
-		if (strstr(text, want) && p)
-			id = strtoull(p + strlen("drm-client-id:\t"), NULL, 10);
-		free(text);
-	}
-	return id;
-}
-
 /* The engine running job @job of context @ctx of client @client (debugfs queues), or false. */
 static bool engine_running(uint64_t client, uint32_t ctx, uint64_t job, char *name, size_t n)
 {
-	char path[128], want[96], *t, *line, *save = NULL;
-	bool found = false;
+	char path[128], *t;
+	bool found;
 
 	snprintf(path, sizeof(path), "%s/queues", dbgdir);
-	t = attr_text(path);
+	t = core_attr_text(path);
 	if (!t)
 		return false;
-	snprintf(want, sizeof(want), " running=client %llu ctx %u job %llu since_ns=",
-		 (unsigned long long)client, ctx, (unsigned long long)job);
-	for (line = strtok_r(t, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
-		const char *colon = strchr(line, ':');
-
-		if (strncmp(line, "engine ", 7) || !strstr(line, want) || !colon)
-			continue;
-		snprintf(name, n, "%.*s", (int)(colon - line - 7), line + 7);
-		found = true;
-	}
+	found = vnpu_queues_running(t, client, ctx, job, name, n, NULL);
 	free(t);
 	return found;
 }
@@ -168,7 +126,7 @@ static bool engine_running(uint64_t client, uint32_t ctx, uint64_t job, char *na
 /* A checked job: copy, fill and (compute) matmul, all verified */
 
 struct checked {
-	struct rel_client c;
+	struct vnpu_arena_client c;
 	uint32_t ctx, engine, out;
 	uint64_t rng;
 	int64_t src, dst, fill, a, b, cm, cmd, prof, word, started;
@@ -185,52 +143,53 @@ static int checked_setup(struct checked *k, const char *name, uint32_t engine, u
 	k->who = name;
 	k->engine = engine;
 	k->rng = seed ? seed : 1;
-	err = rel_client_open(&k->c, node, MEM_SIZE);
+	err = vnpu_arena_open(&k->c, node, MEM_SIZE);
 	if (err)
 		return err;
-	err = rel_ioctl(k->c.fd, DRM_IOCTL_SET_CLIENT_NAME, &cn);
+	err = vnpu_ioctl_retry(k->c.fd, DRM_IOCTL_SET_CLIENT_NAME, &cn);
 	if (!err)
-		err = rel_ctx_create(&k->c, engine, VNPU_PRIORITY_NORMAL, &k->ctx);
+		err = vnpu_arena_ctx_create(&k->c, engine, VNPU_PRIORITY_NORMAL, &k->ctx);
 	if (!err)
-		err = rel_syncobj_create(k->c.fd, &k->out);
+		err = vnpu_syncobj_create(k->c.fd, &k->out);
 	if (err)
 		return err;
-	k->src = rel_alloc(&k->c, COPY_BYTES);
-	k->dst = rel_alloc(&k->c, COPY_BYTES);
-	k->fill = rel_alloc(&k->c, FILL_BYTES);
-	k->a = rel_alloc(&k->c, MAT_BYTES);
-	k->b = rel_alloc(&k->c, MAT_BYTES);
-	k->cm = rel_alloc(&k->c, MAT_BYTES);
-	k->cmd = rel_alloc(&k->c, 1024);
-	k->prof = rel_alloc(&k->c, sizeof(struct vnpu_job_profile));
-	k->word = rel_alloc(&k->c, 8);
-	k->started = rel_alloc(&k->c, 8);
+	k->src = vnpu_arena_alloc(&k->c, COPY_BYTES);
+	k->dst = vnpu_arena_alloc(&k->c, COPY_BYTES);
+	k->fill = vnpu_arena_alloc(&k->c, FILL_BYTES);
+	k->a = vnpu_arena_alloc(&k->c, MAT_BYTES);
+	k->b = vnpu_arena_alloc(&k->c, MAT_BYTES);
+	k->cm = vnpu_arena_alloc(&k->c, MAT_BYTES);
+	k->cmd = vnpu_arena_alloc(&k->c, 1024);
+	k->prof = vnpu_arena_alloc(&k->c, sizeof(struct vnpu_job_profile));
+	k->word = vnpu_arena_alloc(&k->c, 8);
+	k->started = vnpu_arena_alloc(&k->c, 8);
 	return k->started < 0 ? -ENOMEM : 0;
 }
 
 /* Fresh inputs and a stream that computes everything; submit it. */
 static int checked_submit(struct checked *k)
 {
-	struct rel_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	float *a = (float *)(k->c.map + k->a), *b = (float *)(k->c.map + k->b);
 	size_t i;
 
 	for (i = 0; i < COPY_BYTES / 8; i++)
-		((uint64_t *)(k->c.map + k->src))[i] = rel_rand(&k->rng);
+		((uint64_t *)(k->c.map + k->src))[i] = xorshift64s(&k->rng);
 	memset(k->c.map + k->dst, 0, COPY_BYTES);
 	memset(k->c.map + k->fill, 0, FILL_BYTES);
-	k->fill_value = rel_rand(&k->rng);
-	rel_emit_copy(&s, rel_va(k->src), rel_va(k->dst), COPY_BYTES);
-	rel_emit_fill(&s, rel_va(k->fill), FILL_BYTES, k->fill_value, 8);
+	k->fill_value = xorshift64s(&k->rng);
+	rel_emit_copy(&s, vnpu_arena_va(k->src), vnpu_arena_va(k->dst), COPY_BYTES);
+	rel_emit_fill(&s, vnpu_arena_va(k->fill), FILL_BYTES, k->fill_value, 8);
 	if (k->engine == VNPU_ENGINE_COMPUTE) {
 		for (i = 0; i < DIM * DIM; i++) {
-			a[i] = rel_randf(&k->rng);
-			b[i] = rel_randf(&k->rng);
+			a[i] = xorshift64s_unit(&k->rng);
+			b[i] = xorshift64s_unit(&k->rng);
 		}
 		memset(k->c.map + k->cm, 0xff, MAT_BYTES); /* NaN: nothing written shows */
-		rel_emit_matmul(&s, DIM, DIM, DIM, rel_va(k->a), rel_va(k->b), rel_va(k->cm));
+		rel_emit_matmul(&s, DIM, DIM, DIM, vnpu_arena_va(k->a), vnpu_arena_va(k->b),
+				vnpu_arena_va(k->cm));
 	}
-	return rel_submit(&k->c, k->ctx, &s, k->cmd, k->out, 0, k->prof, NULL);
+	return vnpu_arena_submit(&k->c, k->ctx, &s, k->cmd, k->out, 0, k->prof, NULL);
 }
 
 /* Whether the last checked job's results are right. */
@@ -284,7 +243,7 @@ static int fence_error(struct checked *k)
 	struct dma_fence *f;
 	int st;
 
-	if (rel_ioctl(k->c.fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &e))
+	if (vnpu_ioctl_retry(k->c.fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &e))
 		return -ENODATA;
 	f = sync_file_fence_of_fd(e.fd);
 	st = f ? dma_fence_get_status(f) : -ENODATA;
@@ -308,8 +267,8 @@ static int checked_new_ctx(struct checked *k)
 {
 	struct drm_vnpu_context_destroy d = { .ctx_id = k->ctx };
 
-	rel_ioctl(k->c.fd, DRM_IOCTL_VNPU_CONTEXT_DESTROY, &d);
-	return rel_ctx_create(&k->c, k->engine, VNPU_PRIORITY_NORMAL, &k->ctx);
+	vnpu_ioctl_retry(k->c.fd, DRM_IOCTL_VNPU_CONTEXT_DESTROY, &d);
+	return vnpu_arena_ctx_create(&k->c, k->engine, VNPU_PRIORITY_NORMAL, &k->ctx);
 }
 
 /*
@@ -325,7 +284,7 @@ static int checked_run(struct checked *k, int *error, bool *ok)
 	*error = 0;
 	if (err)
 		return err;
-	err = rel_wait_point(k->c.fd, k->out, 0, WAIT_NS);
+	err = vnpu_wait_point(k->c.fd, k->out, 0, WAIT_NS);
 	if (err)
 		return err;
 	p = checked_profile(k);
@@ -357,7 +316,7 @@ static void *checker_main(void *arg)
 	ch->setup_error = checked_setup(&k, name, ch->index % 2 ? VNPU_ENGINE_DMA : VNPU_ENGINE_COMPUTE,
 					ch->seed);
 	if (ch->setup_error) {
-		rel_client_close(&k.c);
+		vnpu_arena_close(&k.c);
 		return NULL;
 	}
 	while (!atomic_load(&stop)) {
@@ -387,7 +346,7 @@ static void *checker_main(void *arg)
 		if (error == -ECANCELED && checked_new_ctx(&k))
 			break;
 	}
-	rel_client_close(&k.c);
+	vnpu_arena_close(&k.c);
 	return NULL;
 }
 
@@ -403,10 +362,10 @@ struct injector {
 /* Bounded poll until debugfs @name reads 0 (the injection was taken). */
 static bool wait_taken(const char *name)
 {
-	int64_t end = rel_now_ns() + WAIT_NS;
+	int64_t end = mono_now_ns() + WAIT_NS;
 
 	while (dbg_num(name) != 0) {
-		if (rel_now_ns() > end)
+		if (mono_now_ns() > end)
 			return false;
 		usleep(200);
 	}
@@ -415,10 +374,10 @@ static bool wait_taken(const char *name)
 
 static bool wait_resets_above(unsigned long long before)
 {
-	int64_t end = rel_now_ns() + WAIT_NS;
+	int64_t end = mono_now_ns() + WAIT_NS;
 
 	while (reset_count() <= before) {
-		if (rel_now_ns() > end)
+		if (mono_now_ns() > end)
 			return false;
 		usleep(200);
 	}
@@ -444,7 +403,7 @@ static bool injector_check(struct injector *in)
 static int run_hanging_job(struct injector *in, uint32_t ctx, int action, int *error)
 {
 	struct checked *k = &in->k;
-	struct rel_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct vnpu_job_profile p;
 	char engine[32] = "-";
 	uint64_t job;
@@ -453,22 +412,22 @@ static int run_hanging_job(struct injector *in, uint32_t ctx, int action, int *e
 
 	*(volatile uint64_t *)(k->c.map + k->started) = 0;
 	*(volatile uint64_t *)(k->c.map + k->word) = 0;
-	rel_emit_fence_write(&s, rel_va(k->started), 1);
-	rel_emit_sem_wait(&s, rel_va(k->word), 1, 0);
-	err = rel_submit(&k->c, ctx, &s, k->cmd, k->out, 0, k->prof, &job);
+	rel_emit_fence_write(&s, vnpu_arena_va(k->started), 1);
+	rel_emit_sem_wait(&s, vnpu_arena_va(k->word), 1, 0);
+	err = vnpu_arena_submit(&k->c, ctx, &s, k->cmd, k->out, 0, k->prof, &job);
 	if (err)
 		return err;
 	if (action == K_INJECT_RESET || action == K_FORCE_RECOVERY) {
-		end = rel_now_ns() + WAIT_NS;
+		end = mono_now_ns() + WAIT_NS;
 		while (!engine_running(in->client_id, ctx, job, engine, sizeof(engine))) {
-			if (rel_now_ns() > end)
+			if (mono_now_ns() > end)
 				break;
 			usleep(100);
 		}
 		if (dbg_write(action == K_INJECT_RESET ? "inject_reset" : "force_recovery", engine))
 			REPORT("cannot write %s %s\n", kind_name[action], engine);
 	}
-	err = rel_wait_point(k->c.fd, k->out, 0, WAIT_NS);
+	err = vnpu_wait_point(k->c.fd, k->out, 0, WAIT_NS);
 	if (err)
 		return err;
 	p = checked_profile(k);
@@ -553,14 +512,14 @@ static bool inject_one(struct injector *in, enum kind kind)
 			return false;
 		break;
 	case K_PAGE_FAULT: {
-		struct rel_stream s = { .len = 0 };
+		struct vnpu_stream s = { .len = 0 };
 		struct vnpu_job_profile p;
 
 		/* read from past the end of the only mapping */
-		rel_emit_copy(&s, rel_va(k->c.size) + (1ull << 20), rel_va(k->dst), 64);
-		err = rel_submit(&k->c, k->ctx, &s, k->cmd, k->out, 0, k->prof, NULL);
+		rel_emit_copy(&s, vnpu_arena_va(k->c.size) + (1ull << 20), vnpu_arena_va(k->dst), 64);
+		err = vnpu_arena_submit(&k->c, k->ctx, &s, k->cmd, k->out, 0, k->prof, NULL);
 		if (!err)
-			err = rel_wait_point(k->c.fd, k->out, 0, WAIT_NS);
+			err = vnpu_wait_point(k->c.fd, k->out, 0, WAIT_NS);
 		if (err) {
 			REPORT("page-fault: %s\n", strerror(-err));
 			return false;
@@ -648,8 +607,8 @@ int main(int argc, char **argv)
 	/* an accel minor's debugfs directory is its device's unique name (no "N" link, as 6.12) */
 	snprintf(dbgdir, sizeof(dbgdir), "kernel/debug/accel/vnpu.0");
 
-	err = checked_setup(&in.k, "r2-injector", VNPU_ENGINE_COMPUTE, rel_rand(&seed));
-	in.client_id = err ? 0 : client_id_by_name("r2-injector");
+	err = checked_setup(&in.k, "r2-injector", VNPU_ENGINE_COMPUTE, xorshift64s(&seed));
+	in.client_id = err ? 0 : core_client_id_by_name("r2-injector");
 	if (err || !in.client_id) {
 		fprintf(stderr, "r2: injector client: %s\n", err ? strerror(-err) : "no client id");
 		return 1;
@@ -658,10 +617,10 @@ int main(int argc, char **argv)
 	chk = calloc(nchk, sizeof(*chk));
 	if (!chk)
 		return 1;
-	t0 = rel_now_ns();
+	t0 = mono_now_ns();
 	for (i = 0; i < nchk; i++) {
 		chk[i].index = i;
-		chk[i].seed = rel_rand(&seed);
+		chk[i].seed = xorshift64s(&seed);
 		if (pthread_create(&chk[i].thread, NULL, checker_main, &chk[i])) {
 			fprintf(stderr, "r2: cannot start checker %u\n", i);
 			return 1;
@@ -675,14 +634,14 @@ int main(int argc, char **argv)
 			recovered[kind]++;
 		if (events >= 10 && (i + 1) % (events / 10) == 0) {
 			printf("  %u/%u events, %.1f s\n", i + 1, events,
-			       (double)(rel_now_ns() - t0) / REL_NSEC);
+			       (double)(mono_now_ns() - t0) / REL_NSEC);
 			fflush(stdout);
 		}
 	}
 	atomic_store(&stop, true);
 	for (i = 0; i < nchk; i++)
 		pthread_join(chk[i].thread, NULL);
-	t1 = rel_now_ns();
+	t1 = mono_now_ns();
 	resets1 = reset_count();
 	for (i = 0; i < nchk; i++)
 		if (chk[i].setup_error)
@@ -715,7 +674,7 @@ int main(int argc, char **argv)
 	       "%llu\n", (unsigned long long)no_record);
 	printf("  wall time        %.1f s\n", (double)(t1 - t0) / REL_NSEC);
 
-	rel_client_close(&in.k.c);
+	vnpu_arena_close(&in.k.c);
 	free(chk);
 	return total_rec == events && innocent_correct == innocent_total &&
 	       seen_etime + seen_eio == want_etime + want_eio ? 0 : 1;

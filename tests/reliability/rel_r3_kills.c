@@ -40,6 +40,7 @@
  *                     [--rss-tolerance-kib K]
  */
 #include "rel_common.h"
+#include "../common/scm_rights.h"
 
 #include <dirent.h>
 #include <sys/socket.h>
@@ -78,36 +79,12 @@ static struct slot_shm *shm;		/* one per slot, MAP_SHARED */
 
 static void send_fd(int sock, int fd)
 {
-	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } ctl;
-	char c = 'f';
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			      .msg_controllen = sizeof(ctl.b) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	(void)!sendmsg(sock, &msg, MSG_DONTWAIT | MSG_NOSIGNAL); /* a full or dead peer: skip */
+	(void)scm_send_fd(sock, fd, MSG_DONTWAIT | MSG_NOSIGNAL); /* a full or dead peer: skip */
 }
 
 static int recv_fd(int sock)
 {
-	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } ctl;
-	char c;
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			      .msg_controllen = sizeof(ctl.b) };
-	struct cmsghdr *cm;
-	int fd = -1;
-
-	if (recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (cm && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
+	return scm_recv_fd(sock, MSG_DONTWAIT);
 }
 
 #define STEP(s) (me->step = (s))
@@ -122,28 +99,28 @@ static uint32_t bo_create(int fd, uint64_t size, uint32_t flags)
 {
 	struct drm_vnpu_bo_create bc = { .size = size, .flags = flags };
 
-	return rel_ioctl(fd, DRM_IOCTL_VNPU_BO_CREATE, &bc) ? 0 : bc.handle;
+	return vnpu_ioctl_retry(fd, DRM_IOCTL_VNPU_BO_CREATE, &bc) ? 0 : bc.handle;
 }
 
 static void gem_close(int fd, uint32_t h)
 {
 	struct drm_gem_close gc = { .handle = h };
 
-	rel_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &gc);
+	vnpu_ioctl_retry(fd, DRM_IOCTL_GEM_CLOSE, &gc);
 }
 
 /* The client: runs until killed (or its own alarm); with @max_loops, that many and returns. */
 static void client_main(struct slot_shm *me, int sock, uint64_t rng, int max_loops)
 {
-	struct rel_client c;
+	struct vnpu_arena_client c;
 	uint32_t ctx, dctx, bin, tl, never, vram;
 	uint64_t point = 0;
 	int64_t cmd, prof, src, dst, word;
-	struct rel_stream s;
+	struct vnpu_stream s;
 	int err;
 
 	STEP(S_OPEN);
-	err = rel_client_open(&c, NODE, MEM_SIZE);
+	err = vnpu_arena_open(&c, NODE, MEM_SIZE);
 	if (err) {
 		me->errors = me->errors + 1;
 		if (max_loops)
@@ -154,17 +131,17 @@ static void client_main(struct slot_shm *me, int sock, uint64_t rng, int max_loo
 	vram = bo_create(c.fd, 65536, VNPU_BO_VRAM);
 	CHECK(!vram);
 	STEP(S_SYNCOBJ);
-	CHECK(rel_syncobj_create(c.fd, &bin));
-	CHECK(rel_syncobj_create(c.fd, &tl));
-	CHECK(rel_syncobj_create(c.fd, &never));
+	CHECK(vnpu_syncobj_create(c.fd, &bin));
+	CHECK(vnpu_syncobj_create(c.fd, &tl));
+	CHECK(vnpu_syncobj_create(c.fd, &never));
 	STEP(S_CTX);
-	CHECK(rel_ctx_create(&c, VNPU_ENGINE_COMPUTE, VNPU_PRIORITY_NORMAL, &ctx));
-	CHECK(rel_ctx_create(&c, VNPU_ENGINE_DMA, VNPU_PRIORITY_LOW, &dctx));
-	cmd = rel_alloc(&c, 4096);
-	prof = rel_alloc(&c, 4096);
-	src = rel_alloc(&c, 65536);
-	dst = rel_alloc(&c, 65536);
-	word = rel_alloc(&c, 64);
+	CHECK(vnpu_arena_ctx_create(&c, VNPU_ENGINE_COMPUTE, VNPU_PRIORITY_NORMAL, &ctx));
+	CHECK(vnpu_arena_ctx_create(&c, VNPU_ENGINE_DMA, VNPU_PRIORITY_LOW, &dctx));
+	cmd = vnpu_arena_alloc(&c, 4096);
+	prof = vnpu_arena_alloc(&c, 4096);
+	src = vnpu_arena_alloc(&c, 65536);
+	dst = vnpu_arena_alloc(&c, 65536);
+	word = vnpu_arena_alloc(&c, 64);
 
 	for (;;) {
 		/* sharing three times as often as the rest: it needs both of a pair at once */
@@ -177,28 +154,28 @@ static void client_main(struct slot_shm *me, int sock, uint64_t rng, int max_loo
 		case 0: /* a checked copy, waited for */
 			s.len = 0;
 			memset(c.map + src, (int)(rng & 0xff), 65536);
-			rel_emit_copy(&s, rel_va(src), rel_va(dst), 65536);
+			rel_emit_copy(&s, vnpu_arena_va(src), vnpu_arena_va(dst), 65536);
 			STEP(S_SUBMIT);
-			CHECK(rel_submit(&c, dctx, &s, cmd, tl, ++point, prof, NULL));
+			CHECK(vnpu_arena_submit(&c, dctx, &s, cmd, tl, ++point, prof, NULL));
 			STEP(S_WAIT_JOB);
-			CHECK(rel_wait_point(c.fd, tl, point, 5 * REL_NSEC));
+			CHECK(vnpu_wait_point(c.fd, tl, point, 5 * REL_NSEC));
 			CHECK(memcmp(c.map + src, c.map + dst, 65536) != 0);
 			break;
 		case 1: /* jobs left queued and running: a semaphore wait of its own 50 ms */
 			s.len = 0;
 			*(volatile uint64_t *)(c.map + word) = 0;
-			rel_emit_sem_wait(&s, rel_va(word), 1, 50000000);
+			rel_emit_sem_wait(&s, vnpu_arena_va(word), 1, 50000000);
 			STEP(S_SUBMIT);
 			for (i = 0; i < 4; i++) {
-				err = rel_submit(&c, ctx, &s, cmd + 512, bin, 0, -1, NULL);
+				err = vnpu_arena_submit(&c, ctx, &s, cmd + 512, bin, 0, -1, NULL);
 				CHECK(err && err != -EBUSY);
 			}
 			STEP(S_WAIT_JOB);
-			rel_wait_point(c.fd, bin, 0, 60000000); /* -ETIME is fine */
+			vnpu_wait_point(c.fd, bin, 0, 60000000); /* -ETIME is fine */
 			break;
 		case 2: /* a wait on a syncobj that never gets a fence */
 			STEP(S_WAIT_NOFENCE);
-			err = rel_wait_point(c.fd, never, 0, 30000000);
+			err = vnpu_wait_point(c.fd, never, 0, 30000000);
 			CHECK(err != -ETIME);
 			break;
 		case 3: { /* share: export a buffer to the peer, import the peer's */
@@ -211,7 +188,7 @@ static void client_main(struct slot_shm *me, int sock, uint64_t rng, int max_loo
 			CHECK(!h);
 			STEP(S_PRIME_EXPORT);
 			exp.handle = h;
-			CHECK(rel_ioctl(c.fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp));
+			CHECK(vnpu_ioctl_retry(c.fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp));
 			if (exp.fd >= 0) {
 				STEP(S_PRIME_SEND);
 				send_fd(sock, exp.fd);
@@ -220,7 +197,7 @@ static void client_main(struct slot_shm *me, int sock, uint64_t rng, int max_loo
 			imp.fd = recv_fd(sock);
 			if (imp.fd >= 0) {
 				STEP(S_PRIME_IMPORT);
-				CHECK(rel_ioctl(c.fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp));
+				CHECK(vnpu_ioctl_retry(c.fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp));
 				close(imp.fd);
 				me->imported = me->imported + 1;
 				if (rel_below(&rng, 2)) {
@@ -228,7 +205,7 @@ static void client_main(struct slot_shm *me, int sock, uint64_t rng, int max_loo
 					void *p;
 
 					STEP(S_MMAP);
-					CHECK(rel_ioctl(c.fd, DRM_IOCTL_VNPU_BO_INFO, &info));
+					CHECK(vnpu_ioctl_retry(c.fd, DRM_IOCTL_VNPU_BO_INFO, &info));
 					p = accel_sys_mmap(NULL, info.size, PROT_READ | PROT_WRITE,
 							   MAP_SHARED, c.fd, (off_t)info.mmap_offset);
 					CHECK(p == MAP_FAILED);
@@ -250,9 +227,9 @@ static void client_main(struct slot_shm *me, int sock, uint64_t rng, int max_loo
 			CHECK(err);
 			if (!err) {
 				s.len = 0;
-				rel_emit_fence_write(&s, rel_va(word) + 8, point);
-				memcpy(c.map + cmd + 1024, s.b, s.len);
-				CHECK(accel_vnpu_uq_push_indirect(q, rel_va(cmd) + 1024, s.len, 0, &seqno));
+				rel_emit_fence_write(&s, vnpu_arena_va(word) + 8, point);
+				memcpy(c.map + cmd + 1024, s.buf, s.len);
+				CHECK(accel_vnpu_uq_push_indirect(q, vnpu_arena_va(cmd) + 1024, s.len, 0, &seqno));
 				CHECK(accel_vnpu_uq_wait(q, seqno, 2 * REL_NSEC));
 				if (rel_below(&rng, 2))
 					accel_vnpu_uq_destroy(q);
@@ -265,13 +242,13 @@ static void client_main(struct slot_shm *me, int sock, uint64_t rng, int max_loo
 			STEP(S_STORM);
 			for (i = 0; i < 8; i++) {
 				h[i] = bo_create(c.fd, 4096 * (1 + i), i & 1 ? VNPU_BO_VRAM : 0);
-				rel_syncobj_create(c.fd, &so[i]);
+				vnpu_syncobj_create(c.fd, &so[i]);
 			}
 			for (i = 0; i < 8; i += 1 + (unsigned int)rel_below(&rng, 2)) {
 				struct drm_syncobj_destroy sd = { .handle = so[i] };
 
 				gem_close(c.fd, h[i]);
-				rel_ioctl(c.fd, DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
+				vnpu_ioctl_retry(c.fd, DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
 			}
 			break;
 		}
@@ -284,7 +261,7 @@ static void client_main(struct slot_shm *me, int sock, uint64_t rng, int max_loo
 			STEP(S_BIND);
 			b.handle = h;
 			b.va = VNPU_VA_START + (1ull << 32) + rel_below(&rng, 1024) * 65536;
-			CHECK(rel_ioctl(c.fd, DRM_IOCTL_VNPU_VM_BIND, &b));
+			CHECK(vnpu_ioctl_retry(c.fd, DRM_IOCTL_VNPU_VM_BIND, &b));
 			STEP(S_CLOSE_SOME);
 			gem_close(c.fd, h); /* the mapping keeps the object */
 			break;
@@ -294,7 +271,7 @@ static void client_main(struct slot_shm *me, int sock, uint64_t rng, int max_loo
 		if (max_loops && me->loops >= max_loops)
 			break;
 	}
-	rel_client_close(&c);
+	vnpu_arena_close(&c);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -428,7 +405,7 @@ static int pair_start(struct slot *slots, unsigned int a, bool kill)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return -errno;
 	for (k = 0; k < 2; k++) {
-		uint64_t seed = rel_rand(&rng);
+		uint64_t seed = xorshift64s(&rng);
 		pid_t pid;
 
 		memset((void *)&shm[a + k], 0, sizeof(shm[0]));
@@ -445,7 +422,7 @@ static int pair_start(struct slot *slots, unsigned int a, bool kill)
 			_exit(shm[a + k].errors ? 3 : 0);
 		}
 		slots[a + k].pid = pid;
-		slots[a + k].kill_at = rel_now_ns() +
+		slots[a + k].kill_at = mono_now_ns() +
 				       (int64_t)rel_below(&rng, (uint64_t)max_life_ms * 1000 + 1) * 1000;
 	}
 	close(sv[0]);
@@ -524,12 +501,12 @@ int main(int argc, char **argv)
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			printf("  warm-up client %u ended with status 0x%x\n", i, status);
 	}
-	settle_end = rel_now_ns() + 30 * REL_NSEC;
+	settle_end = mono_now_ns() + 30 * REL_NSEC;
 	do {
 		usleep(200000);
 		counts_read(&base);
 		counts_read(&now);
-	} while ((base.clients || base.gem_objects || base.contexts) && rel_now_ns() < settle_end);
+	} while ((base.clients || base.gem_objects || base.contexts) && mono_now_ns() < settle_end);
 	usleep(500000);
 	counts_read(&base);
 	peak = base;
@@ -540,9 +517,9 @@ int main(int argc, char **argv)
 		(void)!system(cmd);
 	}
 
-	t0 = rel_now_ns();
+	t0 = mono_now_ns();
 	while (killed < kills) {
-		int64_t t = rel_now_ns();
+		int64_t t = mono_now_ns();
 
 		for (i = 0; i < parallel; i += 2) {
 			unsigned int k;
@@ -596,15 +573,15 @@ int main(int argc, char **argv)
 			slots[i].pid = 0;
 		}
 	}
-	t1 = rel_now_ns();
+	t1 = mono_now_ns();
 
 	/* Settle: the daemon notices each hang-up, lets jobs drain (up to 1 s), frees. */
-	settle_end = rel_now_ns() + 60 * REL_NSEC;
+	settle_end = mono_now_ns() + 60 * REL_NSEC;
 	do {
 		usleep(200000);
 		counts_read(&final);
 		settled = counts_settled(&final, &base, &cold);
-	} while (!settled && rel_now_ns() < settle_end);
+	} while (!settled && mono_now_ns() < settle_end);
 	usleep(1000000);
 	counts_read(&final);
 	settled = counts_settled(&final, &base, &cold);
@@ -612,23 +589,23 @@ int main(int argc, char **argv)
 	/* The daemon still serves: a fresh client runs a checked copy. */
 	verify = rel_fork(20);
 	if (verify == 0) {
-		struct rel_client c;
-		struct rel_stream s = { .len = 0 };
+		struct vnpu_arena_client c;
+		struct vnpu_stream s = { .len = 0 };
 		uint32_t ctx, so;
 		int64_t a, b, cmd;
 
-		if (rel_client_open(&c, NODE, MEM_SIZE) || rel_ctx_create(&c, VNPU_ENGINE_DMA, 0, &ctx) ||
-		    rel_syncobj_create(c.fd, &so))
+		if (vnpu_arena_open(&c, NODE, MEM_SIZE) || vnpu_arena_ctx_create(&c, VNPU_ENGINE_DMA, 0, &ctx) ||
+		    vnpu_syncobj_create(c.fd, &so))
 			_exit(1);
-		a = rel_alloc(&c, 4096);
-		b = rel_alloc(&c, 4096);
-		cmd = rel_alloc(&c, 1024);
+		a = vnpu_arena_alloc(&c, 4096);
+		b = vnpu_arena_alloc(&c, 4096);
+		cmd = vnpu_arena_alloc(&c, 1024);
 		memset(c.map + a, 0x5a, 4096);
-		rel_emit_copy(&s, rel_va(a), rel_va(b), 4096);
-		if (rel_submit(&c, ctx, &s, cmd, so, 0, -1, NULL) ||
-		    rel_wait_point(c.fd, so, 0, 10 * REL_NSEC) || memcmp(c.map + a, c.map + b, 4096))
+		rel_emit_copy(&s, vnpu_arena_va(a), vnpu_arena_va(b), 4096);
+		if (vnpu_arena_submit(&c, ctx, &s, cmd, so, 0, -1, NULL) ||
+		    vnpu_wait_point(c.fd, so, 0, 10 * REL_NSEC) || memcmp(c.map + a, c.map + b, 4096))
 			_exit(2);
-		rel_client_close(&c);
+		vnpu_arena_close(&c);
 		_exit(0);
 	}
 	status = verify > 0 ? rel_reap(verify, 30000) : -1;

@@ -71,7 +71,7 @@ static int client_main(unsigned int idx, int ready, int go)
 {
 	struct client_result *r = &results[idx];
 	uint64_t slots_off, prof_off, cmd_off, submitted = 0, observed = 0, k, size;
-	struct rel_client c;
+	struct vnpu_arena_client c;
 	uint32_t ctx, tl;
 	uint8_t *seen;
 	char ch;
@@ -80,27 +80,27 @@ static int client_main(unsigned int idx, int ready, int go)
 	r->priority = idx % 3;
 	size = njobs * (8 + PROF_STRIDE + CMD_BYTES) + 3 * 4096;
 	seen = calloc(njobs, 1);
-	if (!seen || rel_client_open(&c, NODE, size))
+	if (!seen || vnpu_arena_open(&c, NODE, size))
 		return r->status = ST_OPEN;
-	slots_off = (uint64_t)rel_alloc(&c, njobs * 8);
-	prof_off = (uint64_t)rel_alloc(&c, njobs * PROF_STRIDE);
-	cmd_off = (uint64_t)rel_alloc(&c, njobs * CMD_BYTES);
+	slots_off = (uint64_t)vnpu_arena_alloc(&c, njobs * 8);
+	prof_off = (uint64_t)vnpu_arena_alloc(&c, njobs * PROF_STRIDE);
+	cmd_off = (uint64_t)vnpu_arena_alloc(&c, njobs * CMD_BYTES);
 	for (k = 0; k < njobs; k++) {
-		struct rel_stream s = { .len = 0 };
+		struct vnpu_stream s = { .len = 0 };
 
-		rel_emit_fence_write(&s, rel_va(slots_off + 8 * k), k + 1);
-		memcpy(c.map + cmd_off + CMD_BYTES * k, s.b, CMD_BYTES);
+		rel_emit_fence_write(&s, vnpu_arena_va(slots_off + 8 * k), k + 1);
+		memcpy(c.map + cmd_off + CMD_BYTES * k, s.buf, CMD_BYTES);
 	}
 	memset(c.map + slots_off, 0, njobs * 8);
 	memset(c.map + prof_off, 0, njobs * PROF_STRIDE);
-	if (rel_ctx_create(&c, VNPU_ENGINE_COMPUTE, r->priority, &ctx))
+	if (vnpu_arena_ctx_create(&c, VNPU_ENGINE_COMPUTE, r->priority, &ctx))
 		return r->status = ST_CTX;
-	if (rel_syncobj_create(c.fd, &tl))
+	if (vnpu_syncobj_create(c.fd, &tl))
 		return r->status = ST_SYNCOBJ;
 	if (write(ready, "r", 1) != 1 || read(go, &ch, 1) != 0)
 		return r->status = ST_GO;
 
-	r->t_start = rel_now_ns();
+	r->t_start = mono_now_ns();
 	while (observed < njobs) {
 		struct drm_syncobj_timeline_array q = { .handles = (uintptr_t)&tl, .count_handles = 1 };
 		uint64_t point = 0;
@@ -112,7 +112,7 @@ static int client_main(unsigned int idx, int ready, int go)
 				.cmd_offset = cmd_off + CMD_BYTES * submitted,
 				.cmd_size = CMD_BYTES,
 				.out_sync = { .handle = tl, .point = submitted + 1 },
-				.profile_va = rel_va(prof_off + PROF_STRIDE * submitted),
+				.profile_va = vnpu_arena_va(prof_off + PROF_STRIDE * submitted),
 			};
 
 			err = accel_sys_ioctl(c.fd, DRM_IOCTL_VNPU_SUBMIT, &a) ? -errno : 0;
@@ -126,10 +126,10 @@ static int client_main(unsigned int idx, int ready, int go)
 				return r->status = ST_SUBMIT;
 			submitted++;
 		}
-		if (rel_wait_point(c.fd, tl, observed + 1, 120 * REL_NSEC))
+		if (vnpu_wait_point(c.fd, tl, observed + 1, 120 * REL_NSEC))
 			return r->status = ST_WAIT;
 		q.points = (uintptr_t)&point;
-		if (rel_ioctl(c.fd, DRM_IOCTL_SYNCOBJ_QUERY, &q))
+		if (vnpu_ioctl_retry(c.fd, DRM_IOCTL_SYNCOBJ_QUERY, &q))
 			return r->status = ST_QUERY;
 		if (point <= observed) {
 			r->duplicates++; /* the point we just waited for is not signalled? */
@@ -149,7 +149,7 @@ static int client_main(unsigned int idx, int ready, int go)
 		observed = point;
 		r->observed = observed;
 	}
-	r->t_end = rel_now_ns();
+	r->t_end = mono_now_ns();
 	for (k = 0; k < njobs; k++) {
 		struct vnpu_job_profile p;
 
@@ -161,7 +161,7 @@ static int client_main(unsigned int idx, int ready, int go)
 		lat_ns[idx * njobs + k] = p.end_ns > p.submit_ns ? p.end_ns - p.submit_ns : 0;
 		end_ns[idx * njobs + k] = p.end_ns;
 	}
-	rel_client_close(&c);
+	vnpu_arena_close(&c);
 	free(seen);
 	return r->status = ST_OK;
 }
@@ -272,7 +272,7 @@ int main(int argc, char **argv)
 	}
 	usleep(300000); /* the published counters are refreshed every 100 ms */
 	jobs0 = engine_jobs();
-	t0 = rel_now_ns();
+	t0 = mono_now_ns();
 	close(go[1]); /* go */
 	for (i = 0; i < nclients; i++) {
 		status = rel_reap(pids[i], (int)limit * 1000);
@@ -282,7 +282,7 @@ int main(int argc, char **argv)
 				results[i].status);
 		}
 	}
-	t1 = rel_now_ns();
+	t1 = mono_now_ns();
 	usleep(400000);
 	jobs1 = engine_jobs();
 	status = rel_acceld_stop(daemon);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "../common/acceld_exec.h"
 
 /* In a child: the line of a failed check becomes its result. */
 #define CHILD_CHECK(cond)                                                                         \
@@ -125,7 +126,7 @@ static inline int forked_client_finish(struct forked_client *c)
  */
 static inline int acceld_try_start(const char *root, const char *log, pid_t *pid)
 {
-	char fdarg[16], ready[16] = { 0 };
+	char ready[16] = { 0 };
 	struct pollfd pfd;
 	int p[2], status;
 	ssize_t n = -1;
@@ -140,11 +141,7 @@ static inline int acceld_try_start(const char *root, const char *log, pid_t *pid
 		if (fd >= 0)
 			dup2(fd, STDERR_FILENO);
 		close(p[0]);
-		fcntl(p[1], F_SETFD, 0);
-		snprintf(fdarg, sizeof(fdarg), "%d", p[1]);
-		execl(ACCELD_PATH, "acceld", "--root", root, "--log-level", "err", "--ready-fd", fdarg,
-		      (char *)NULL);
-		_exit(127);
+		acceld_exec(ACCELD_PATH, root, NULL, p[1]);
 	}
 	close(p[1]);
 	pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };

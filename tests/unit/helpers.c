@@ -14,7 +14,9 @@
 #include "wire/acceld_ready.h"
 #include <accel/attr.h>
 #include <accel/drm_print.h>
+#include <libaccel.h>
 #include "helpers.h"
+#include "../common/acceld_exec.h"
 
 struct platform_device *test_parent_add(const char *name, int id)
 {
@@ -108,14 +110,26 @@ char *test_root_accel_unique(const char *root, int minor)
 	return strdup(base ? base + 1 : target);
 }
 
-char *test_tmpdir(const char *tag)
+char *test_tmpdir_try(const char *tag)
 {
 	char *p;
 
-	assert_true(asprintf(&p, "%s/accel-%s-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-			     tag) > 0);
-	assert_non_null(mkdtemp(p));
+	if (asprintf(&p, "%s/accel-%s-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+		     tag) < 0)
+		return NULL;
+	if (!mkdtemp(p)) {
+		free(p);
+		return NULL;
+	}
 	chmod(p, 0755);
+	return p;
+}
+
+char *test_tmpdir(const char *tag)
+{
+	char *p = test_tmpdir_try(tag);
+
+	assert_non_null(p);
 	return p;
 }
 
@@ -129,6 +143,80 @@ void test_rmdir(char *path)
 		free(cmd);
 	}
 	free(path);
+}
+
+int test_daemon_setup(char **root, pid_t *pid, const char *tag, const char *config)
+{
+	*pid = 0;
+	*root = test_tmpdir_try(tag);
+	if (!*root)
+		return -1;
+	setenv("ACCEL_ROOT", *root, 1);
+	if (!config)
+		return 0;
+	*pid = test_acceld_spawn(*root, config);
+	return *pid > 0 ? 0 : -1;
+}
+
+int test_daemon_teardown(char **root, pid_t *pid)
+{
+	if (*pid > 0)
+		test_acceld_kill(*pid);
+	*pid = 0;
+	if (*root)
+		test_rmdir(*root);
+	*root = NULL;
+	return 0;
+}
+
+/* The root of the embedded core of this test program (test_embedded_start()). */
+static char *embedded_root;
+
+int test_embedded_start(const char *tag, const char *config)
+{
+	embedded_root = test_tmpdir_try(tag);
+	if (!embedded_root)
+		return -1;
+	setenv("ACCEL_ROOT", embedded_root, 1);
+	return accel_embedded_start(config) ? -1 : 0;
+}
+
+const char *test_embedded_root(void)
+{
+	return embedded_root;
+}
+
+int test_embedded_stop(void)
+{
+	char *cmd;
+	int i, ret = -1;
+
+	if (!embedded_root)
+		return 0;
+	if (asprintf(&cmd, "rm -rf '%s' 2>/dev/null", embedded_root) < 0)
+		return -1;
+	for (i = 0; i < 20 && ret; i++) {
+		if (system(cmd) == 0)
+			ret = 0;
+		else
+			usleep(50000);
+	}
+	free(cmd);
+	free(embedded_root);
+	embedded_root = NULL;
+	return ret;
+}
+
+int test_accel_minor(const char *pdev)
+{
+	struct attr_node *dir;
+	char path[128];
+
+	snprintf(path, sizeof(path), "devices/platform/%s/accel", pdev);
+	dir = attr_lookup(path);
+	if (!dir || !dir->children || strncmp(dir->children->name, "accel", 5))
+		return -1;
+	return atoi(dir->children->name + 5);
 }
 
 /* Daemons this process reaped early (test_acceld_running()), with their wait status. */
@@ -171,19 +259,12 @@ static int wait_status_code(int status)
 
 pid_t test_acceld_spawn(const char *root, const char *config)
 {
-	char cfgpath[4096], fdarg[16];
+	char cfgpath[4096];
 	pid_t pid;
 	int p[2];
 
-	snprintf(cfgpath, sizeof(cfgpath), "%s.conf", root);
-	if (config) {
-		FILE *f = fopen(cfgpath, "w");
-
-		if (!f)
-			return -1;
-		fputs(config, f);
-		fclose(f);
-	}
+	if (config && acceld_config_write(root, config, cfgpath, sizeof(cfgpath)))
+		return -1;
 	if (pipe2(p, O_CLOEXEC))
 		return -1;
 	pid = fork();
@@ -196,15 +277,7 @@ pid_t test_acceld_spawn(const char *root, const char *config)
 		/* A test that dies must not leave its daemon behind. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(p[0]);
-		fcntl(p[1], F_SETFD, 0);
-		snprintf(fdarg, sizeof(fdarg), "%d", p[1]);
-		if (config)
-			execl(ACCELD_PATH, "acceld", "--root", root, "--config", cfgpath, "--log-level",
-			      "err", "--ready-fd", fdarg, (char *)NULL);
-		else
-			execl(ACCELD_PATH, "acceld", "--root", root, "--log-level", "err", "--ready-fd",
-			      fdarg, (char *)NULL);
-		_exit(127);
+		acceld_exec(ACCELD_PATH, root, config ? cfgpath : NULL, p[1]);
 	}
 	close(p[1]);
 	if (acceld_ready_wait(p[0], 20000))

@@ -60,8 +60,46 @@ bool test_acceld_running(pid_t pid);
 int test_acceld_stop(pid_t pid);
 /* SIGKILL and reap, no assertion (teardown's clean-up of a daemon a test left running). */
 void test_acceld_kill(pid_t pid);
-/* A fresh temporary directory (malloc'd path) and its removal. */
+/*
+ * A fresh temporary directory $TMPDIR/accel-@tag-XXXXXX (malloc'd path) and its removal.
+ * test_tmpdir_try() asserts nothing (NULL on failure: usable in group set-up);
+ * test_tmpdir() fails the test instead.
+ */
+char *test_tmpdir_try(const char *tag);
 char *test_tmpdir(const char *tag);
 void test_rmdir(char *path);
+
+/*
+ * Group set-up of the tests of acceld: a fresh root (test_tmpdir_try(@tag), in *@root) made
+ * this process's ACCEL_ROOT, and acceld serving it with configuration text @config (its pid
+ * in *@pid); with @config NULL no daemon is started (*@pid 0: the tests start their own).
+ * Asserts nothing: 0, or -1 (cmocka counts the group as failed).
+ */
+int test_daemon_setup(char **root, pid_t *pid, const char *tag, const char *config);
+/*
+ * Group teardown: a daemon still running (*@pid > 0; only a failed test leaves one) is
+ * killed, and the root removed. Asserts nothing; 0.
+ */
+int test_daemon_teardown(char **root, pid_t *pid);
+
+/*
+ * Group set-up of the tests of an embedded core: a fresh root (test_tmpdir_try(@tag)) made
+ * this process's ACCEL_ROOT, and the core started in-process with configuration text
+ * @config. Asserts nothing: 0, or -1 (cmocka counts the group as failed).
+ */
+int test_embedded_start(const char *tag, const char *config);
+/* The root test_embedded_start() made. */
+const char *test_embedded_root(void);
+/*
+ * Group teardown: remove that root. The core still runs and its attribute refresher may
+ * rename a freshly rendered file into the directory being removed: tried a few times.
+ * Asserts nothing: 0, or -1.
+ */
+int test_embedded_stop(void);
+/*
+ * The minor of the accel node of platform device @pdev ("vnpu.0") in this process's
+ * attribute tree, or -1. Asserts nothing.
+ */
+int test_accel_minor(const char *pdev);
 
 #endif

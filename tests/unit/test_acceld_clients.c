@@ -29,16 +29,13 @@ static const char private_config[] =
 static int setup(void **state)
 {
 	(void)state;
-	root = test_tmpdir("acceld");
-	setenv("ACCEL_ROOT", root, 1);
-	return 0;
+	return test_daemon_setup(&root, &daemon_pid, "acceld", NULL);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	test_rmdir(root);
-	return 0;
+	return test_daemon_teardown(&root, &daemon_pid);
 }
 
 static int start_open(void **state)

@@ -22,6 +22,7 @@
 #include "wire/protocol.h"
 #include <libaccel.h>
 #include "helpers.h"
+#include "../common/scm_rights.h"
 
 static char *root;
 static pid_t daemon_pid;
@@ -198,14 +199,10 @@ static size_t random_frame(unsigned char *buf, size_t cap, int *nfds, bool *quie
 
 static ssize_t send_frame(int s, const void *buf, size_t len, int nfds)
 {
-	union { char b[CMSG_SPACE(sizeof(int) * 2)]; struct cmsghdr a; } ctl;
-	struct iovec iov = { (void *)buf, len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	int fds[2] = { -1, -1 };
 	ssize_t n;
 
 	if (nfds) {
-		struct cmsghdr *cm;
 		int p[2];
 
 		fds[0] = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -213,16 +210,8 @@ static ssize_t send_frame(int s, const void *buf, size_t len, int nfds)
 			fds[1] = p[0];
 			close(p[1]);
 		}
-		memset(&ctl, 0, sizeof(ctl));
-		msg.msg_control = ctl.b;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
 	}
-	n = sendmsg(s, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	n = scm_send(s, buf, len, fds, (unsigned int)nfds, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (fds[0] >= 0)
 		close(fds[0]);
 	if (fds[1] >= 0)
@@ -300,19 +289,13 @@ static void daemon_stops_cleanly_without_leaks(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	root = test_tmpdir("fuzz");
-	setenv("ACCEL_ROOT", root, 1);
-	daemon_pid = test_acceld_spawn(root, "[example.0]\ndriver = example\n");
-	return daemon_pid > 0 ? 0 : -1;
+	return test_daemon_setup(&root, &daemon_pid, "fuzz", "[example.0]\ndriver = example\n");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	/* Only a failed test leaves the daemon running. */
-	test_acceld_kill(daemon_pid);
-	test_rmdir(root);
-	return 0;
+	return test_daemon_teardown(&root, &daemon_pid);
 }
 
 int main(void)

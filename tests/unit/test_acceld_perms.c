@@ -31,18 +31,13 @@ static pid_t daemon_pid;
 static int setup(void **state)
 {
 	(void)state;
-	root = test_tmpdir("acceld-perms");
-	setenv("ACCEL_ROOT", root, 1);
-	return 0;
+	return test_daemon_setup(&root, &daemon_pid, "acceld-perms", NULL);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	if (daemon_pid > 0)
-		test_acceld_stop(daemon_pid);
-	test_rmdir(root);
-	return 0;
+	return test_daemon_teardown(&root, &daemon_pid);
 }
 
 /* Serve one example device whose node is @owner:@group @mode. */

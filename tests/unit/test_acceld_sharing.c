@@ -22,6 +22,7 @@
 #include <uapi/drm/drm_ext.h>
 #include <uapi/drm/example_accel.h>
 #include "helpers.h"
+#include "../common/scm_rights.h"
 
 static char *root;
 static pid_t daemon_pid;
@@ -30,54 +31,25 @@ static pid_t daemon_pid;
 static int setup(void **state)
 {
 	(void)state;
-	root = test_tmpdir("share");
-	setenv("ACCEL_ROOT", root, 1);
-	daemon_pid = test_acceld_spawn(root, "[nodes]\nmode = 0666\n\n[example.0]\ndriver = example\n");
-	return daemon_pid > 0 ? 0 : -1;
+	return test_daemon_setup(&root, &daemon_pid, "share",
+				 "[nodes]\nmode = 0666\n\n[example.0]\ndriver = example\n");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	/* Only a failed test leaves the daemon running. */
-	test_acceld_kill(daemon_pid);
-	test_rmdir(root);
-	return 0;
+	return test_daemon_teardown(&root, &daemon_pid);
 }
 
 static void send_fd(int sock, int fd)
 {
-	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } ctl;
-	char c = 'f';
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			      .msg_controllen = sizeof(ctl.b) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(sock, &msg, 0) != 1)
+	if (scm_send_fd(sock, fd, 0) != 1)
 		abort();
 }
 
 static int recv_fd(int sock)
 {
-	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } ctl;
-	char c;
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			      .msg_controllen = sizeof(ctl.b) };
-	struct cmsghdr *cm;
-	int fd = -1;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (cm && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
+	return scm_recv_fd(sock, 0);
 }
 
 static unsigned long gem_objects(void)

@@ -26,19 +26,14 @@ static pid_t daemon_pid;
 static int setup(void **state)
 {
 	(void)state;
-	root = test_tmpdir("acceld-threads");
-	setenv("ACCEL_ROOT", root, 1);
-	daemon_pid = test_acceld_start(root, "[nodes]\nmode = 0666\n\n[example.0]\ndriver = example\n");
-	return 0;
+	return test_daemon_setup(&root, &daemon_pid, "acceld-threads",
+				 "[nodes]\nmode = 0666\n\n[example.0]\ndriver = example\n");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	if (daemon_pid > 0)
-		test_acceld_stop(daemon_pid);
-	test_rmdir(root);
-	return 0;
+	return test_daemon_teardown(&root, &daemon_pid);
 }
 
 struct shared {

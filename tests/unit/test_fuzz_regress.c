@@ -16,6 +16,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../common/fd_list.h"
+#include "../common/scm_rights.h"
+
 #include <drm/drm.h>
 #include <libaccel.h>
 #include "helpers.h"
@@ -23,43 +26,24 @@
 
 static int open_fd_count(void)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
+	int n = fd_list_each(NULL, NULL);
 
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
+	assert_true(n >= 0);
 	return n;
 }
 
 /* Send @len bytes with @nfds fresh eventfds (ours closed again) on @sock. */
 static void send_with_eventfds(int sock, const void *buf, size_t len, unsigned int nfds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * (ACCEL_WIRE_MAX_FDS + 4))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { (void *)buf, len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			      .msg_controllen = CMSG_SPACE(sizeof(int) * nfds) };
-	struct cmsghdr *cm;
 	int fds[ACCEL_WIRE_MAX_FDS + 4];
 	unsigned int i;
 
 	assert_true(nfds <= ACCEL_WIRE_MAX_FDS + 4);
-	memset(&ctl, 0, sizeof(ctl));
 	for (i = 0; i < nfds; i++) {
 		fds[i] = eventfd(0, EFD_CLOEXEC);
 		assert_true(fds[i] >= 0);
 	}
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-	memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-	assert_int_equal(sendmsg(sock, &msg, 0), (ssize_t)len);
+	assert_int_equal(scm_send(sock, buf, len, fds, nfds, 0), (ssize_t)len);
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
 }

@@ -16,7 +16,7 @@
 #include <accel/attr.h>
 #include <libaccel.h>
 #include <uapi/drm/vnpu_accel.h>
-#include "helpers.h"
+#include "vnpu_client.h"
 
 #include "drivers/builtin.h"
 
@@ -34,38 +34,24 @@ static const char config[] =
 	"queue_depth = 128\n"
 	"job_timeout_ms = 5000\n";
 
-static char root[PATH_MAX];
-
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/accel-vnpu-dev-XXXXXX");
-	if (!mkdtemp(root))
-		return -1;
-	setenv("ACCEL_ROOT", root, 1);
-	return accel_embedded_start(config) ? -1 : 0;
+	return test_embedded_start("vnpu-dev", config);
 }
 
 static int group_teardown(void **state)
 {
-	char cmd[PATH_MAX + 16];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return test_embedded_stop();
 }
 
 /* Open the accel node of platform device @pdev_name ("vnpu.1"). */
 static int open_vnpu(const char *pdev_name)
 {
-	char path[128];
-	struct attr_node *dir;
+	char path[64];
 
-	snprintf(path, sizeof(path), "devices/platform/%s/accel", pdev_name);
-	dir = attr_lookup(path);
-	assert_non_null(dir);
-	assert_non_null(dir->children);
-	snprintf(path, sizeof(path), "/dev/accel/%s", dir->children->name);
+	snprintf(path, sizeof(path), "/dev/accel/accel%d", vc_minor(pdev_name));
 	return accel_sys_open(path, O_RDWR);
 }
 
@@ -75,19 +61,6 @@ static uint64_t get_param(int fd, uint32_t param)
 
 	assert_int_equal(accel_sys_ioctl(fd, DRM_IOCTL_VNPU_GET_PARAM, &p), 0);
 	return p.value;
-}
-
-static uint64_t attr_u64(const char *pdev_name, const char *attr)
-{
-	char path[128], *v;
-	uint64_t n;
-
-	snprintf(path, sizeof(path), "devices/platform/%s/%s", pdev_name, attr);
-	v = test_attr_read(path);
-	assert_non_null(v);
-	n = strtoull(v, NULL, 0);
-	free(v);
-	return n;
 }
 
 static int bo_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle)
@@ -148,10 +121,10 @@ static void custom_params_from_the_config_are_used(void **state)
 static void sysfs_attributes_show_the_config(void **state)
 {
 	(void)state;
-	assert_int_equal(attr_u64("vnpu.1", "vram_total"), 64ull << 20);
-	assert_int_equal(attr_u64("vnpu.1", "compute_engines"), 4);
-	assert_int_equal(attr_u64("vnpu.1", "dma_engines"), 3);
-	assert_int_equal(attr_u64("vnpu.1", "queue_depth"), 128);
+	assert_int_equal(vc_sysfs_u64("vnpu.1", "vram_total"), 64ull << 20);
+	assert_int_equal(vc_sysfs_u64("vnpu.1", "compute_engines"), 4);
+	assert_int_equal(vc_sysfs_u64("vnpu.1", "dma_engines"), 3);
+	assert_int_equal(vc_sysfs_u64("vnpu.1", "queue_depth"), 128);
 }
 
 /* Probe a directly made vnpu device with one parameter set; true when it bound. */
@@ -325,18 +298,18 @@ static void vram_used_grows_and_shrinks_with_vram_bos(void **state)
 	uint32_t a, b;
 
 	(void)state;
-	assert_int_equal(attr_u64("vnpu.1", "vram_used"), 0);
+	assert_int_equal(vc_sysfs_u64("vnpu.1", "vram_used"), 0);
 	assert_int_equal(bo_create(fd, 4096, VNPU_BO_VRAM, &a), 0);
 	/* Sizes count as created: the 64 KiB alignment only places a range, it adds nothing. */
-	assert_int_equal(attr_u64("vnpu.1", "vram_used"), 4096);
+	assert_int_equal(vc_sysfs_u64("vnpu.1", "vram_used"), 4096);
 	assert_int_equal(bo_create(fd, 1 << 20, VNPU_BO_VRAM, &b), 0);
-	assert_int_equal(attr_u64("vnpu.1", "vram_used"), 4096 + (1 << 20));
+	assert_int_equal(vc_sysfs_u64("vnpu.1", "vram_used"), 4096 + (1 << 20));
 	assert_int_equal(get_param(fd, VNPU_PARAM_VRAM_USED), 4096 + (1 << 20));
 	assert_int_equal(get_param(fd, VNPU_PARAM_VRAM_FREE), (64 << 20) - 4096 - (1 << 20));
 	bo_close(fd, a);
-	assert_int_equal(attr_u64("vnpu.1", "vram_used"), 1 << 20);
+	assert_int_equal(vc_sysfs_u64("vnpu.1", "vram_used"), 1 << 20);
 	bo_close(fd, b);
-	assert_int_equal(attr_u64("vnpu.1", "vram_used"), 0);
+	assert_int_equal(vc_sysfs_u64("vnpu.1", "vram_used"), 0);
 	accel_sys_close(fd);
 }
 
@@ -348,16 +321,16 @@ static void out_of_vram_is_enomem_and_leaves_vram_used(void **state)
 
 	(void)state;
 	assert_int_equal(bo_create(fd, 48 << 20, VNPU_BO_VRAM, &a), 0);
-	used = attr_u64("vnpu.1", "vram_used");
+	used = vc_sysfs_u64("vnpu.1", "vram_used");
 	assert_int_equal(bo_create(fd, 32 << 20, VNPU_BO_VRAM, &b), -ENOMEM);
-	assert_int_equal(attr_u64("vnpu.1", "vram_used"), used);
+	assert_int_equal(vc_sysfs_u64("vnpu.1", "vram_used"), used);
 	assert_int_equal(bo_create(fd, 65 << 20, VNPU_BO_VRAM, &b), -ENOMEM);
-	assert_int_equal(attr_u64("vnpu.1", "vram_used"), used);
+	assert_int_equal(vc_sysfs_u64("vnpu.1", "vram_used"), used);
 	/* Host memory is not VRAM: a system object of the same size still fits. */
 	assert_int_equal(bo_create(fd, 32 << 20, 0, &b), 0);
 	bo_close(fd, b);
 	bo_close(fd, a);
-	assert_int_equal(attr_u64("vnpu.1", "vram_used"), 0);
+	assert_int_equal(vc_sysfs_u64("vnpu.1", "vram_used"), 0);
 	accel_sys_close(fd);
 }
 

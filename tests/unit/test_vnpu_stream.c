@@ -6,13 +6,6 @@
  */
 #include "vnpu_test.h"
 
-static void emit_fence(struct vt *t, uint64_t va, uint64_t value)
-{
-	struct vnpu_pkt_fence_write f = { .va = va, .value = value };
-
-	vt_emit(t, VNPU_OP_FENCE_WRITE, 0, f);
-}
-
 static void test_empty_stream_succeeds(void **state)
 {
 	struct vt *t = *state;
@@ -28,7 +21,7 @@ static void test_nop_payload_is_skipped(void **state)
 
 	memset(nop, 0x77, sizeof(nop));
 	vt_emit_sized(t, VNPU_OP_NOP, 0, nop, sizeof(nop));
-	emit_fence(t, vt_alloc(t, 8), 1);
+	vt_fence_write(t, vt_alloc(t, 8), 1);
 	assert_int_equal(vt_run(t), 0);
 	assert_int_equal(t->res.packets, 2);
 }
@@ -38,8 +31,8 @@ static void test_truncated_packet_einval(void **state)
 	struct vt *t = *state;
 	uint64_t va = vt_alloc(t, 8);
 
-	emit_fence(t, va, 1);
-	emit_fence(t, va + 0, 2);
+	vt_fence_write(t, va, 1);
+	vt_fence_write(t, va + 0, 2);
 	t->len -= 8; /* the second packet's header claims 24 bytes; 16 remain */
 	assert_int_equal(vt_run(t), -EINVAL);
 	assert_int_equal(t->res.fail_index, 1);
@@ -55,7 +48,7 @@ static void test_truncated_header_einval(void **state)
 	struct vt *t = *state;
 	uint32_t half = VNPU_OP_NOP;
 
-	emit_fence(t, vt_alloc(t, 8), 1);
+	vt_fence_write(t, vt_alloc(t, 8), 1);
 	memcpy(t->cmds + t->len, &half, 4);
 	t->len += 4;
 	assert_int_equal(vt_run(t), -EINVAL);
@@ -92,9 +85,9 @@ static void test_unknown_opcode_einval(void **state)
 	uint64_t va = vt_alloc(t, 8);
 	uint8_t pkt[16] = { 0 };
 
-	emit_fence(t, va, 5);
+	vt_fence_write(t, va, 5);
 	vt_emit_sized(t, 0x7f, 0, pkt, sizeof(pkt));
-	emit_fence(t, va, 6);
+	vt_fence_write(t, va, 6);
 	assert_int_equal(vt_run(t), -EINVAL);
 	assert_int_equal(t->res.fail_index, 1);
 	assert_int_equal(t->res.fail_offset, 24);
@@ -189,7 +182,7 @@ static void test_refused_va_faults_with_va(void **state)
 	p.a_va = vt_alloc(t, 256);
 	p.b_va = 0x300000000ull; /* outside every arena */
 	p.c_va = vt_alloc(t, 256);
-	emit_fence(t, first, 1);
+	vt_fence_write(t, first, 1);
 	vt_emit(t, VNPU_OP_MATMUL, 0, p);
 	assert_int_equal(vt_run(t), -EFAULT);
 	assert_int_equal(t->res.fault_va, 0x300000000ull);

@@ -32,13 +32,13 @@ static const char config[] =
 static int group_setup(void **state)
 {
 	(void)state;
-	return vc_start("vnpu-submit", config);
+	return test_embedded_start("vnpu-submit", config);
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	return vc_stop();
+	return test_embedded_stop();
 }
 
 static int ctx_or_fail(struct vc_client *c, uint32_t engine)
@@ -50,7 +50,7 @@ static int ctx_or_fail(struct vc_client *c, uint32_t engine)
 }
 
 /* A stream of one FENCE_WRITE of @value at @va. */
-static void fence_stream(struct vc_stream *s, uint64_t va, uint64_t value)
+static void fence_stream(struct vnpu_stream *s, uint64_t va, uint64_t value)
 {
 	s->len = 0;
 	vc_fence_write(s, va, value);
@@ -151,7 +151,7 @@ static void high_priority_context_works_for_root(void **state)
 {
 	struct vc_client c;
 	struct vc_bo seq;
-	struct vc_stream s;
+	struct vnpu_stream s;
 	uint32_t out;
 	int ctx;
 
@@ -207,7 +207,7 @@ struct argfix {
 
 static void argfix_open(struct argfix *f)
 {
-	struct vc_stream s;
+	struct vnpu_stream s;
 
 	vc_open(&f->c, DEV);
 	f->ctx = (uint32_t)ctx_or_fail(&f->c, VNPU_ENGINE_DMA);
@@ -385,7 +385,7 @@ static void submit_takes_max_in_syncs(void **state)
 	struct drm_vnpu_sync in[VNPU_MAX_IN_SYNCS];
 	struct vc_client c;
 	struct vc_bo seq;
-	struct vc_stream st;
+	struct vnpu_stream st;
 	struct vc_submit s;
 	uint32_t out;
 	unsigned int i;
@@ -474,7 +474,7 @@ static void dma_job_copies_system_memory_through_vram_and_back(void **state)
 	uint64_t rng = vc_seed();
 	struct vc_bo src, vram, dst;
 	struct vc_client c;
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	uint64_t n, off, fsz, i;
 	uint32_t out, pattern;
 	uint8_t *want;
@@ -485,12 +485,12 @@ static void dma_job_copies_system_memory_through_vram_and_back(void **state)
 	vc_bo_new(&c, &vram, 64 << 10, VNPU_BO_VRAM);
 	vc_bo_new(&c, &dst, 64 << 10, 0);
 	assert_null(vram.p);
-	n = 8192 + vc_rand(&rng) % (56 << 10);
-	fsz = 4 * (1 + vc_rand(&rng) % 1024);
-	off = 4 * (vc_rand(&rng) % ((n - fsz) / 4));
-	pattern = (uint32_t)vc_rand(&rng);
+	n = 8192 + xorshift64s(&rng) % (56 << 10);
+	fsz = 4 * (1 + xorshift64s(&rng) % 1024);
+	off = 4 * (xorshift64s(&rng) % ((n - fsz) / 4));
+	pattern = (uint32_t)xorshift64s(&rng);
 	for (i = 0; i < n; i++)
-		src.p[i] = (uint8_t)vc_rand(&rng);
+		src.p[i] = (uint8_t)xorshift64s(&rng);
 	want = malloc(dst.size);
 	assert_non_null(want);
 	memset(want, VC_POISON, dst.size);
@@ -520,7 +520,7 @@ static void matmul_f32_with_bias_and_relu_matches_a_float64_reference(void **sta
 				      .act = VNPU_ACT_RELU };
 	struct vc_bo a, b, bias, cbo;
 	struct vc_client c;
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	float *pa, *pb, *pbias, *pc;
 	uint32_t out;
 	size_t i, j, l;
@@ -536,11 +536,11 @@ static void matmul_f32_with_bias_and_relu_matches_a_float64_reference(void **sta
 	pbias = (float *)bias.p;
 	pc = (float *)cbo.p;
 	for (i = 0; i < M * K; i++)
-		pa[i] = vc_randf(&rng);
+		pa[i] = xorshift64s_unit(&rng);
 	for (i = 0; i < K * N; i++)
-		pb[i] = vc_randf(&rng);
+		pb[i] = xorshift64s_unit(&rng);
 	for (i = 0; i < N; i++)
-		pbias[i] = vc_randf(&rng);
+		pbias[i] = xorshift64s_unit(&rng);
 	mm.a_va = a.va;
 	mm.b_va = b.va;
 	mm.bias_va = bias.va;
@@ -580,7 +580,7 @@ static void tensor_packet_on_a_dma_context_fails_the_job_with_einval(void **stat
 					   .count = 16 };
 	struct vc_client c;
 	struct vc_bo buf;
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct vnpu_job_profile p;
 	uint32_t out;
 	size_t i;
@@ -611,13 +611,13 @@ static void tensor_packet_on_a_dma_context_fails_the_job_with_einval(void **stat
  * context: the job fails with -EINVAL after @good_packets packets, and the next job of the
  * same context runs.
  */
-static void run_bad_stream(struct vc_client *c, struct vc_bo *seq, const struct vc_stream *bad,
+static void run_bad_stream(struct vc_client *c, struct vc_bo *seq, const struct vnpu_stream *bad,
 			   uint32_t good_packets)
 {
 	uint32_t ctx = (uint32_t)ctx_or_fail(c, VNPU_ENGINE_DMA);
 	uint32_t out = vc_syncobj(c, 0), out2 = vc_syncobj(c, 0);
 	struct vnpu_job_profile p;
-	struct vc_stream s;
+	struct vnpu_stream s;
 
 	assert_int_equal(vc_submit_simple(c, ctx, bad, out, 0), 0);
 	vc_wait(c, out, 0);
@@ -639,7 +639,7 @@ static void run_bad_stream(struct vc_client *c, struct vc_bo *seq, const struct 
 static void unknown_opcode_fails_the_job_and_the_device_runs_on(void **state)
 {
 	struct vnpu_pkt_fence_write bogus = { .va = 0, .value = 0 };
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct vc_client c;
 	struct vc_bo seq;
 
@@ -662,7 +662,7 @@ static void truncated_packet_fails_the_job_and_the_device_runs_on(void **state)
 	/* a FENCE_WRITE header claiming 24 bytes, cut after 16 by the end of the stream */
 	struct vnpu_pkt_header hdr = { .opcode = VNPU_OP_FENCE_WRITE, .length = 6 };
 	uint64_t va;
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct vc_client c;
 	struct vc_bo seq;
 
@@ -686,7 +686,7 @@ static void truncated_packet_fails_the_job_and_the_device_runs_on(void **state)
 static void nonzero_pad_fails_the_job_and_the_device_runs_on(void **state)
 {
 	struct vnpu_pkt_dma_fill fill = { .size = 64, .value = 0x11, .width = 1, .pad = 1 };
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct vc_client c;
 	struct vc_bo seq, dst;
 	size_t i;
@@ -707,7 +707,7 @@ static void nonzero_pad_fails_the_job_and_the_device_runs_on(void **state)
 static void odd_packet_length_fails_the_job_and_the_device_runs_on(void **state)
 {
 	struct vnpu_pkt_fence_write fw = { 0 };
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct vc_client c;
 	struct vc_bo seq;
 
@@ -724,7 +724,7 @@ static void odd_packet_length_fails_the_job_and_the_device_runs_on(void **state)
 
 static void job_faulting_on_an_unmapped_va_fails_with_efault(void **state)
 {
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct vc_client c;
 	struct vc_bo seq, dst;
 	struct vnpu_job_profile p;
@@ -755,7 +755,7 @@ static void timeline_chain_runs_jobs_in_order_across_contexts(void **state)
 	uint64_t rng = vc_seed();
 	struct vc_client c;
 	struct vc_bo gate, seq, buf[4];
-	struct vc_stream s[3];
+	struct vnpu_stream s[3];
 	struct drm_vnpu_sync in;
 	struct vc_submit sub;
 	uint32_t tl, ctx[2];
@@ -771,9 +771,9 @@ static void timeline_chain_runs_jobs_in_order_across_contexts(void **state)
 	vc_bo_new(&c, &seq, PG, 0);
 	for (j = 0; j < 4; j++)
 		vc_bo_new(&c, &buf[j], 16 << 10, 0);
-	n = 1 + vc_rand(&rng) % (16 << 10);
+	n = 1 + xorshift64s(&rng) % (16 << 10);
 	for (i = 0; i < n; i++)
-		buf[0].p[i] = (uint8_t)vc_rand(&rng);
+		buf[0].p[i] = (uint8_t)xorshift64s(&rng);
 	tl = vc_syncobj(&c, 0);
 
 	/* job N (1..3) copies buffer N-1 to N and writes N; job 1 waits for the CPU first */
@@ -817,7 +817,7 @@ static void timeline_chain_runs_jobs_in_order_across_contexts(void **state)
 
 static void job_whose_in_fence_failed_does_not_run_and_carries_the_error(void **state)
 {
-	struct vc_stream s1 = { .len = 0 }, s2 = { .len = 0 };
+	struct vnpu_stream s1 = { .len = 0 }, s2 = { .len = 0 };
 	struct drm_vnpu_sync in;
 	struct vc_client c;
 	struct vc_bo seq, dst;
@@ -856,7 +856,7 @@ static void job_whose_in_fence_failed_does_not_run_and_carries_the_error(void **
 
 static void failed_timeline_point_stops_every_job_after_it(void **state)
 {
-	struct vc_stream s[3];
+	struct vnpu_stream s[3];
 	struct drm_vnpu_sync in;
 	struct vc_client c;
 	struct vc_bo seq, dst;
@@ -902,7 +902,7 @@ static void failed_timeline_point_stops_every_job_after_it(void **state)
  */
 static void job_depending_on_a_failed_job_of_its_own_context_does_not_run(void **state)
 {
-	struct vc_stream s1 = { .len = 0 }, s2 = { .len = 0 };
+	struct vnpu_stream s1 = { .len = 0 }, s2 = { .len = 0 };
 	struct drm_vnpu_sync in;
 	struct vc_client c;
 	struct vc_bo gate, seq, dst;
@@ -944,7 +944,7 @@ static void jobs_of_one_client_cannot_reach_another_clients_memory(void **state)
 	uint64_t rng = vc_seed();
 	struct vc_client a, b;
 	struct vc_bo bbuf, abuf, adst;
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	uint32_t actx, out;
 	uint8_t *bwant;
 	char want[96], *t;
@@ -1004,7 +1004,7 @@ static void jobs_of_one_client_cannot_reach_another_clients_memory(void **state)
 	/* A maps a buffer of its own at X: its job reads A's data, not B's */
 	vc_bo_new_at(&a, &abuf, PG, 0, x);
 	for (i = 0; i < PG; i++) {
-		abuf.p[i] = (uint8_t)vc_rand(&rng);
+		abuf.p[i] = (uint8_t)xorshift64s(&rng);
 		if (abuf.p[i] == 0xb0)
 			abuf.p[i] = 0x4f;
 	}
@@ -1027,7 +1027,7 @@ static void full_queue_refuses_another_job_with_ebusy_until_jobs_finish(void **s
 	struct drm_vnpu_get_param gp = { .param = VNPU_PARAM_QUEUE_DEPTH };
 	struct vc_client c;
 	struct vc_bo gate, seq;
-	struct vc_stream s;
+	struct vnpu_stream s;
 	struct vc_submit sub;
 	uint32_t ctx, other, out[6];
 	int i;
@@ -1092,7 +1092,7 @@ static void full_queue_refuses_another_job_with_ebusy_until_jobs_finish(void **s
 static void submit_blocked_queue(struct vc_client *c, uint32_t ctx, struct vc_bo *gate,
 				 struct vc_bo *seq, int fds[CLOSE_JOBS])
 {
-	struct vc_stream s;
+	struct vnpu_stream s;
 	int i;
 
 	for (i = 0; i < CLOSE_JOBS; i++) {
@@ -1223,7 +1223,7 @@ static void context_whose_job_inherited_an_error_still_takes_jobs(void **state)
 	struct drm_vnpu_sync in;
 	struct vc_client c;
 	struct vc_bo gate, seq;
-	struct vc_stream s;
+	struct vnpu_stream s;
 	struct vc_submit sub;
 	uint32_t doomed, ctx, out;
 	int fds[CLOSE_JOBS], i;
@@ -1292,7 +1292,7 @@ static void compute_job_shows_in_fdinfo_sysfs_engines_and_debugfs(void **state)
 	struct vnpu_job_profile p;
 	struct vc_client c;
 	struct vc_bo a, b, cbo;
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct vc_submit sub;
 	uint64_t jobs_before[16], v;
 	char path[96], want[128], *t;
@@ -1315,9 +1315,9 @@ static void compute_job_shows_in_fdinfo_sysfs_engines_and_debugfs(void **state)
 	vc_bo_new(&c, &b, K * N * 4, 0);
 	vc_bo_new(&c, &cbo, M * N * 4, 0);
 	for (i = 0; i < M * K; i++)
-		((float *)a.p)[i] = vc_randf(&rng);
+		((float *)a.p)[i] = xorshift64s_unit(&rng);
 	for (i = 0; i < K * N; i++)
-		((float *)b.p)[i] = vc_randf(&rng);
+		((float *)b.p)[i] = xorshift64s_unit(&rng);
 	mm.a_va = a.va;
 	mm.b_va = b.va;
 	mm.c_va = cbo.va;

@@ -8,13 +8,11 @@
 #include <unistd.h>
 
 #include "vnpu_test.h"
+#include "../common/mono_clock.h"
 
 static uint64_t now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return (uint64_t)mono_now_ns();
 }
 
 static uint64_t load64(struct vt *t, uint64_t va)
@@ -30,26 +28,12 @@ static void store64(struct vt *t, uint64_t va, uint64_t v)
 	__atomic_store_n((uint64_t *)vt_ptr(t, va), v, __ATOMIC_RELEASE);
 }
 
-static void emit_fence(struct vt *t, uint64_t va, uint64_t value)
-{
-	struct vnpu_pkt_fence_write f = { .va = va, .value = value };
-
-	vt_emit(t, VNPU_OP_FENCE_WRITE, 0, f);
-}
-
-static void emit_sem(struct vt *t, uint64_t va, uint64_t value, uint64_t timeout_ns)
-{
-	struct vnpu_pkt_sem_wait s = { .va = va, .value = value, .timeout_ns = timeout_ns };
-
-	vt_emit(t, VNPU_OP_SEM_WAIT, 0, s);
-}
-
 static void test_fence_write_stores_value(void **state)
 {
 	struct vt *t = *state;
 	uint64_t va = vt_alloc(t, 8);
 
-	emit_fence(t, va, 0xfeedface12345678ull);
+	vt_fence_write(t, va, 0xfeedface12345678ull);
 	assert_int_equal(vt_run(t), 0);
 	assert_int_equal(load64(t, va), 0xfeedface12345678ull);
 	vt_assert_only_written(t, va, 8);
@@ -59,7 +43,7 @@ static void test_fence_write_misaligned_einval(void **state)
 {
 	struct vt *t = *state;
 
-	emit_fence(t, vt_alloc(t, 16) + 4, 1);
+	vt_fence_write(t, vt_alloc(t, 16) + 4, 1);
 	assert_int_equal(vt_run(t), -EINVAL);
 	vt_assert_untouched(t);
 }
@@ -85,8 +69,8 @@ static void test_sem_wait_already_met_passes(void **state)
 	uint64_t sem = vt_alloc(t, 8), done = vt_alloc(t, 8);
 
 	store64(t, sem, 7);
-	emit_sem(t, sem, 5, 0);
-	emit_fence(t, done, 1);
+	vt_sem_wait(t, sem, 5, 0);
+	vt_fence_write(t, done, 1);
 	assert_int_equal(vt_run(t), 0);
 	assert_int_equal(load64(t, done), 1);
 }
@@ -113,8 +97,8 @@ static void test_sem_wait_released_by_another_thread(void **state)
 	pthread_t th;
 
 	store64(t, sem, 0);
-	emit_sem(t, sem, 3, 5000000000ull);
-	emit_fence(t, done, 9);
+	vt_sem_wait(t, sem, 3, 5000000000ull);
+	vt_fence_write(t, done, 9);
 	/* the releaser writes the arena while the stream runs: snapshot first, by hand */
 	assert_int_equal(pthread_create(&th, NULL, release_later, &r), 0);
 	assert_int_equal(vnpu_exec_stream(&t->ctx, t->cmds, t->len, &t->res), 0);
@@ -129,8 +113,8 @@ static void test_sem_wait_timeout_etime(void **state)
 	uint64_t sem = vt_alloc(t, 8), done = vt_alloc(t, 8), t0;
 
 	store64(t, sem, 1);
-	emit_sem(t, sem, 2, 20000000ull);
-	emit_fence(t, done, 1);
+	vt_sem_wait(t, sem, 2, 20000000ull);
+	vt_fence_write(t, done, 1);
 	t0 = now_ns();
 	assert_int_equal(vt_run(t), -ETIME);
 	assert_true(now_ns() - t0 >= 20000000ull);
@@ -146,7 +130,7 @@ static void test_sem_wait_job_deadline_etime(void **state)
 	uint64_t sem = vt_alloc(t, 8);
 
 	store64(t, sem, 0);
-	emit_sem(t, sem, 1, 0);
+	vt_sem_wait(t, sem, 1, 0);
 	t->ctx.deadline_ns = now_ns() + 15000000ull;
 	assert_int_equal(vt_run(t), -ETIME);
 	assert_true(now_ns() >= t->ctx.deadline_ns);
@@ -166,8 +150,8 @@ static void test_sem_wait_abort_ecanceled(void **state)
 	int calls = 0;
 
 	store64(t, sem, 0);
-	emit_fence(t, done, 4);
-	emit_sem(t, sem, 1, 0);
+	vt_fence_write(t, done, 4);
+	vt_sem_wait(t, sem, 1, 0);
 	t->ctx.aborted = abort_after;
 	t->ctx.abort_ctx = &calls;
 	assert_int_equal(vt_run(t), -ECANCELED);
@@ -186,7 +170,7 @@ static void test_aborted_job_runs_nothing(void **state)
 {
 	struct vt *t = *state;
 
-	emit_fence(t, vt_alloc(t, 8), 1);
+	vt_fence_write(t, vt_alloc(t, 8), 1);
 	t->ctx.aborted = always_aborted;
 	assert_int_equal(vt_run(t), -ECANCELED);
 	assert_int_equal(t->res.packets, 0);

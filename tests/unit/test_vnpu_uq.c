@@ -75,7 +75,7 @@ static int embedded_setup(void **state)
 	size_t n, i, k;
 
 	(void)state;
-	if (vc_start("vnpu-uq", config))
+	if (test_embedded_start("vnpu-uq", config))
 		return -1;
 	if (accel_devices_list(&v, &n, 0))
 		return -1;
@@ -96,7 +96,7 @@ static int embedded_setup(void **state)
 static int embedded_teardown(void **state)
 {
 	(void)state;
-	return vc_stop();
+	return test_embedded_stop();
 }
 
 /* Open @pdev: the node accel_devices_list() found for it. */
@@ -130,7 +130,7 @@ static uint32_t uq_status(struct accel_vnpu_uq *q)
 }
 
 /* Reserve, copy @s, submit: 0 and the seqno, or the reserve's error. No cmocka asserts. */
-static int uq_try_push(struct accel_vnpu_uq *q, const struct vc_stream *s, int rflags,
+static int uq_try_push(struct accel_vnpu_uq *q, const struct vnpu_stream *s, int rflags,
 		       int sflags, uint64_t *seqno)
 {
 	void *space;
@@ -143,7 +143,7 @@ static int uq_try_push(struct accel_vnpu_uq *q, const struct vc_stream *s, int r
 	return *seqno ? 0 : -EPROTO;
 }
 
-static uint64_t uq_push(struct accel_vnpu_uq *q, const struct vc_stream *s)
+static uint64_t uq_push(struct accel_vnpu_uq *q, const struct vnpu_stream *s)
 {
 	uint64_t seqno = 0;
 
@@ -154,7 +154,7 @@ static uint64_t uq_push(struct accel_vnpu_uq *q, const struct vc_stream *s)
 /* One entry holding one FENCE_WRITE of @value at @va. */
 static uint64_t uq_push_fence(struct accel_vnpu_uq *q, uint64_t va, uint64_t value)
 {
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 
 	vc_fence_write(&s, va, value);
 	return uq_push(q, &s);
@@ -163,7 +163,7 @@ static uint64_t uq_push_fence(struct accel_vnpu_uq *q, uint64_t va, uint64_t val
 /* One entry that waits until the value at @va is >= @value (no timeout of its own). */
 static uint64_t uq_push_sem_wait(struct accel_vnpu_uq *q, uint64_t va, uint64_t value)
 {
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 
 	vc_sem_wait(&s, va, value, 0);
 	return uq_push(q, &s);
@@ -281,9 +281,9 @@ static void raw_write(struct raw_ring *r, uint32_t length, uint32_t flags, uint6
 }
 
 /* A stream of one FENCE_WRITE. */
-static struct vc_stream fence_stream(uint64_t va, uint64_t value)
+static struct vnpu_stream fence_stream(uint64_t va, uint64_t value)
 {
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 
 	vc_fence_write(&s, va, value);
 	return s;
@@ -354,7 +354,7 @@ static void entries_complete_in_order(void **state)
 	vc_store64(&a[0], 0);
 	q = uq_new(&c, 16384);
 	for (i = 1; i <= ORDER_ENTRIES; i++) {
-		struct vc_stream s = { .len = 0 };
+		struct vnpu_stream s = { .len = 0 };
 
 		vc_dma_copy(&s, a_va + 8 * (i - 1), b_va + 8 * i, 8);
 		vc_fence_write(&s, a_va + 8 * i, i);
@@ -389,7 +389,7 @@ static void entries_complete_in_order(void **state)
 #define WRAP_MAX	1000u
 
 /* A NOP packet of @bytes (>= 8, a multiple of 8) with a junk payload. */
-static void emit_nop(struct vc_stream *s, size_t bytes)
+static void emit_nop(struct vnpu_stream *s, size_t bytes)
 {
 	uint8_t pkt[RING_MIN];
 
@@ -425,16 +425,16 @@ static void ring_wraps_around(void **state)
 		uint32_t off = (uint32_t)(__atomic_load_n(&uq_ctrl(q)->wptr, __ATOMIC_RELAXED) &
 					  (WRAP_RING - 1));
 		uint32_t left = WRAP_RING - off, size, body;
-		struct vc_stream s = { .len = 0 };
+		struct vnpu_stream s = { .len = 0 };
 
 		if (left > WRAP_MAX) {
 			/* not near the end yet: random, but leave at least 48 bytes */
 			uint32_t most = left - 48 < WRAP_MAX ? left - 48 : WRAP_MAX;
 
-			size = 16 + 8 * (uint32_t)(vc_rand(&rng) % ((most - 16) / 8 + 1));
+			size = 16 + 8 * (uint32_t)(xorshift64s(&rng) % ((most - 16) / 8 + 1));
 		} else if (left < 16) {
 			/* a tail too short for a header: skipped, no PAD */
-			size = 16 + 8 * (uint32_t)(vc_rand(&rng) % ((WRAP_MAX - 16) / 8 + 1));
+			size = 16 + 8 * (uint32_t)(xorshift64s(&rng) % ((WRAP_MAX - 16) / 8 + 1));
 			tails++;
 		} else if (mode % 3 == 0) {
 			/* leave an 8-byte tail */
@@ -450,7 +450,7 @@ static void ring_wraps_around(void **state)
 			exact++;
 			mode++;
 		} else {
-			size = 16 + 8 * (uint32_t)(vc_rand(&rng) % ((WRAP_MAX - 16) / 8 + 1));
+			size = 16 + 8 * (uint32_t)(xorshift64s(&rng) % ((WRAP_MAX - 16) / 8 + 1));
 			if (size > left) {
 				pads++;
 				mode++;
@@ -517,7 +517,7 @@ static void deferred_entries_run_once_the_doorbell_rings(void **state)
 	slot = (uint64_t *)bo.p;
 	q = uq_new(&c, RING_MIN);
 	for (i = 1; i <= 16; i++) {
-		struct vc_stream s = fence_stream(bo.va + 8 * i, i + 100);
+		struct vnpu_stream s = fence_stream(bo.va + 8 * i, i + 100);
 
 		assert_int_equal(uq_try_push(q, &s, 0, ACCEL_VNPU_UQ_DEFER, &seqno), 0);
 		assert_int_equal(seqno, i);
@@ -537,7 +537,7 @@ static void deferred_entries_run_once_the_doorbell_rings(void **state)
 
 struct reserver {
 	struct accel_vnpu_uq *q;
-	struct vc_stream s;
+	struct vnpu_stream s;
 	atomic_int done;
 	int ret;
 	uint64_t seqno;
@@ -576,7 +576,7 @@ static void full_ring_nonblocking_reserve_is_eagain(void **state)
 	q = uq_new(&c, RING_MIN);
 	assert_int_equal(uq_push_sem_wait(q, bo.va, 1), 1);
 	for (n = 1;; n++) {
-		struct vc_stream s = fence_stream(bo.va + PG + 8 * (n + 1), n + 1);
+		struct vnpu_stream s = fence_stream(bo.va + PG + 8 * (n + 1), n + 1);
 		int ret = uq_try_push(q, &s, ACCEL_VNPU_UQ_NONBLOCK, 0, &seqno);
 
 		if (ret == -EAGAIN)
@@ -651,7 +651,7 @@ static void entry_wrapping_at_the_middle_of_an_idle_ring_is_reserved(void **stat
 	struct vc_client c;
 	struct vc_bo bo;
 	struct accel_vnpu_uq *q;
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct big_reserver r = { 0 };
 	struct timespec ts;
 	pthread_t t;
@@ -790,7 +790,7 @@ static void *runner_thread(void *arg)
 	unsigned int i;
 
 	for (i = 1; i <= r->max; i++) {
-		struct vc_stream s = { .len = 0 };
+		struct vnpu_stream s = { .len = 0 };
 		uint64_t seqno = 0;
 
 		if (i > r->min && atomic_load(r->stop))
@@ -891,7 +891,7 @@ static void raw_fixture_fini(struct raw_fixture *f)
 /* Entry @seqno (by hand) holding one FENCE_WRITE of @value into slot @i. */
 static void raw_fence(struct raw_fixture *f, uint64_t seqno, unsigned int i, uint64_t value)
 {
-	struct vc_stream s = fence_stream(f->bo.va + 8 * i, value);
+	struct vnpu_stream s = fence_stream(f->bo.va + 8 * i, value);
 
 	raw_write(&f->r, (uint32_t)(16 + s.len), 0, seqno, s.buf, s.len, 16 + s.len);
 }
@@ -941,7 +941,7 @@ static void repeated_seqno_stops_the_queue_with_einval(void **state)
 static void unknown_entry_flags_stop_the_queue_with_einval(void **state)
 {
 	struct raw_fixture f;
-	struct vc_stream s;
+	struct vnpu_stream s;
 
 	(void)state;
 	raw_fixture_init(&f);
@@ -957,7 +957,7 @@ static void unknown_entry_flags_stop_the_queue_with_einval(void **state)
 static void entry_length_not_a_multiple_of_8_stops_the_queue_with_einval(void **state)
 {
 	struct raw_fixture f;
-	struct vc_stream s;
+	struct vnpu_stream s;
 
 	(void)state;
 	raw_fixture_init(&f);
@@ -985,7 +985,7 @@ static void entry_shorter_than_its_header_stops_the_queue_with_einval(void **sta
 static void entry_crossing_the_ring_end_stops_the_queue_with_einval(void **state)
 {
 	struct raw_fixture f;
-	struct vc_stream s;
+	struct vnpu_stream s;
 	uint32_t pad;
 
 	(void)state;
@@ -1009,7 +1009,7 @@ static void unknown_packet_opcode_stops_the_queue_with_einval(void **state)
 	struct vc_client c;
 	struct vc_bo bo;
 	struct accel_vnpu_uq *q;
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct vnpu_pkt_header bad = { .opcode = 0x0f, .length = 2 };
 	uint64_t *slot;
 
@@ -1047,7 +1047,7 @@ static void indirect_entry_runs_a_stream_from_the_address_space(void **state)
 	struct vc_client c;
 	struct vc_bo data, cmd;
 	struct accel_vnpu_uq *q;
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	uint64_t *d, seqno = 0, i;
 
 	(void)state;
@@ -1655,7 +1655,7 @@ static void closing_the_file_with_an_entry_in_progress_fails_its_fences_with_esr
 	struct vc_bo bo;
 	struct drm_vnpu_queue_create a;
 	struct drm_vnpu_bo_info info = { 0 };
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct raw_ring r = { .size = RING_MIN };
 	uint32_t h;
 	void *map;
@@ -1707,7 +1707,7 @@ static void *chain_thread(void *arg)
 	uint64_t i, seqno = 0;
 
 	for (i = 1; i <= PAR_ENTRIES && !j->err; i++) {
-		struct vc_stream s = { .len = 0 };
+		struct vnpu_stream s = { .len = 0 };
 
 		vc_dma_copy(&s, j->a_va + 8 * (i - 1), j->b_va + 8 * i, 8);
 		vc_fence_write(&s, j->a_va + 8 * i, j->tag + i);
@@ -1786,16 +1786,14 @@ static int daemon_setup(void **state)
 {
 	char path[4096];
 	struct stat st;
-	int i, k;
+	int i, k, err;
 
 	(void)state;
-	daemon_root = test_tmpdir("vnpu-uq-d");
-	setenv("ACCEL_ROOT", daemon_root, 1);
 	/* the daemon re-renders its published files often, so that debugfs is fresh */
 	setenv("ACCEL_REFRESH_MS", "100", 1);
-	daemon_pid = test_acceld_spawn(daemon_root, daemon_config);
+	err = test_daemon_setup(&daemon_root, &daemon_pid, "vnpu-uq-d", daemon_config);
 	unsetenv("ACCEL_REFRESH_MS");
-	if (daemon_pid <= 0)
+	if (err)
 		return -1;
 	/*
 	 * The daemon serves every node once it says so; its published sysfs and debugfs files
@@ -1825,10 +1823,7 @@ static int daemon_setup(void **state)
 static int daemon_teardown(void **state)
 {
 	(void)state;
-	/* Only a failed test leaves the daemon running. */
-	test_acceld_kill(daemon_pid);
-	test_rmdir(daemon_root);
-	return 0;
+	return test_daemon_teardown(&daemon_root, &daemon_pid);
 }
 
 /*
@@ -1902,7 +1897,7 @@ static int child_runs_entries(const char *pdev, uint64_t n)
 	if (accel_vnpu_uq_create(fd, RING_MIN, &q))
 		return 21;
 	for (i = 1; i <= n; i++) {
-		struct vc_stream s = { .len = 0 };
+		struct vnpu_stream s = { .len = 0 };
 
 		vc_dma_copy(&s, va + 8 * (i - 1), va + 8 * (n + 1 + i), 8);
 		vc_fence_write(&s, va + 8 * i, i);
@@ -1962,7 +1957,7 @@ static int child_fills_and_blocks(int wfd)
 	struct kill_report rep = { -1, 0 };
 	struct accel_vnpu_uq *q;
 	uint64_t *m, va = VNPU_VA_START, seqno = 0;
-	struct vc_stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	void *space;
 	int fd = child_open(DEV_LONG, &rep.minor), ret;
 

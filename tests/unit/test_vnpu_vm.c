@@ -25,44 +25,35 @@
 #include "drivers/vnpu/vnpu_cmd.h"
 #include "drivers/vnpu/vnpu_drv.h"
 #include "helpers.h"
+#include "../common/vnpu_stream.h"
 
 #define VA0	VNPU_VA_START
 #define PG	VNPU_VA_PAGE_SIZE
 
 static const char config[] = "[vnpu.0]\ndriver = vnpu\n";
 
-static char root[PATH_MAX];
-
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/accel-vnpu-vm-XXXXXX");
-	if (!mkdtemp(root))
-		return -1;
-	setenv("ACCEL_ROOT", root, 1);
-	return accel_embedded_start(config) ? -1 : 0;
+	return test_embedded_start("vnpu-vm", config);
 }
 
 static int group_teardown(void **state)
 {
-	char cmd[PATH_MAX + 16];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return test_embedded_stop();
 }
 
 /* A new client of vnpu.0, opened in-process so that the test reaches its drm_file. */
 static struct file *open_client(void)
 {
-	struct attr_node *dir = attr_lookup("devices/platform/vnpu.0/accel");
+	int node_minor = test_accel_minor("vnpu.0");
 	char path[64];
 	struct file *f;
 	dev_t devt;
 
-	assert_non_null(dir);
-	assert_non_null(dir->children);
-	snprintf(path, sizeof(path), "accel/%s", dir->children->name);
+	assert_true(node_minor >= 0);
+	snprintf(path, sizeof(path), "accel/accel%d", node_minor);
 	assert_int_equal(devnode_lookup(path, &devt), 0);
 	f = chrdev_open(major(devt), minor(devt), O_RDWR);
 	assert_false(IS_ERR(f));
@@ -417,24 +408,12 @@ static void job_holds_its_objects_until_it_ends(void **state)
 	assert_int_equal(drm_gem_objects_live(dev), live);
 }
 
-struct stream {
-	uint8_t buf[512];
-	size_t len;
-};
-
-static void emit(struct stream *s, uint16_t opcode, void *pkt, size_t size)
+static void emit(struct vnpu_stream *s, uint16_t opcode, void *pkt, size_t size)
 {
-	struct vnpu_pkt_header *hdr = pkt;
-
-	hdr->opcode = opcode;
-	hdr->length = (uint16_t)(size / 4);
-	hdr->flags = 0;
-	assert_true(s->len + size <= sizeof(s->buf));
-	memcpy(s->buf + s->len, pkt, size);
-	s->len += size;
+	assert_int_equal(vnpu_stream_emit(s, opcode, 0, pkt, size), 0);
 }
 
-static int run_stream(struct file *f, struct stream *s, struct vnpu_exec_result *res)
+static int run_stream(struct file *f, struct vnpu_stream *s, struct vnpu_exec_result *res)
 {
 	struct vnpu_exec_ctx ctx = { .mem = &vnpu_vm_mem_ops };
 	struct vnpu_vm_job job;
@@ -458,7 +437,7 @@ static void stream_fills_and_copies_between_bound_objects(void **state)
 	struct vnpu_pkt_dma_copy copy = { .src_va = VA0 + 256, .dst_va = VA0 + 64 * PG + 8,
 					  .size = 1024 };
 	struct vnpu_exec_result res;
-	struct stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct cpu_map ca, cb;
 	uint32_t w;
 	size_t i;
@@ -493,7 +472,7 @@ static void stream_touching_an_unbound_va_faults_there(void **state)
 	uint32_t a = bo_create(f, PG, 0);
 	struct vnpu_pkt_dma_copy copy = { .src_va = VA0, .dst_va = VA0 + 32 * PG, .size = 64 };
 	struct vnpu_exec_result res;
-	struct stream s = { .len = 0 };
+	struct vnpu_stream s = { .len = 0 };
 	struct vnpu_fault fault;
 
 	(void)state;

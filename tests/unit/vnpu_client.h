@@ -3,11 +3,13 @@
  * Helpers of the vnpu submission tests, written against libaccel descriptors as a runtime
  * would be (accel_sys_open/ioctl/mmap/close on the node of an embedded core):
  *
- * - vc_start()/vc_stop(): the embedded core with a configuration, under a fresh root;
+ * - the embedded core with a configuration under a fresh root: test_embedded_start() and
+ *   test_embedded_stop() (helpers.h) as group set-up and teardown;
  * - struct vc_client: an open file of a device, with its fdinfo client id and minor;
  * - struct vc_bo: a buffer object, CPU-mapped (when mappable) and bound in the client's
  *   address space at a VA the client's bump allocator hands out;
- * - struct vc_stream: a command stream builder, and emitters for the common packets;
+ * - command streams (struct vnpu_stream, ../common/vnpu_stream.h) and emitters for the
+ *   common packets that fail the test when the stream is full;
  * - contexts, syncobjs, SUBMIT (each job's stream in a buffer object of its own), waits
  *   with generous bounds, the status of a fence (through an exported sync_file), the
  *   profile record slots of a client;
@@ -39,58 +41,19 @@
 #include <libaccel.h>
 #include <uapi/drm/vnpu_accel.h>
 
+#include "../common/mono_clock.h"
+#include "../common/vnpu_core_attrs.h"
+#include "../common/vnpu_stream.h"
+#include "../common/xorshift64s.h"
+
 #define VC_POISON	0xAA
 #define VC_WAIT_S	10	/* bound of every wait: generous, a stuck job fails the test */
 #define VC_PROFILE_SLOTS	256
 #define VC_PROFILE_STRIDE	64
 
-static char vc_root[PATH_MAX];
-
-/* Group setup: a fresh root and the embedded core running @config. */
-static inline int vc_start(const char *tag, const char *config)
-{
-	snprintf(vc_root, sizeof(vc_root), "/tmp/accel-%s-XXXXXX", tag);
-	if (!mkdtemp(vc_root))
-		return -1;
-	setenv("ACCEL_ROOT", vc_root, 1);
-	return accel_embedded_start(config) ? -1 : 0;
-}
-
-/*
- * Group teardown: remove the root. The core still runs and its attribute refresher may
- * rename a freshly rendered file into a directory being removed: try again a few times.
- */
-static inline int vc_stop(void)
-{
-	char cmd[PATH_MAX + 32];
-	int i;
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' 2>/dev/null", vc_root);
-	for (i = 0; i < 20; i++) {
-		if (system(cmd) == 0)
-			return 0;
-		usleep(50000);
-	}
-	return -1;
-}
-
 static inline uint64_t vc_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* The whole text of attribute file @path (relative to sys), or NULL. */
-static inline char *vc_attr_text(const char *path)
-{
-	struct attr_node *node = attr_lookup(path);
-	char *text = NULL;
-
-	if (!node || attr_read(node, &text, NULL))
-		return NULL;
-	return text;
+	return (uint64_t)mono_now_ns();
 }
 
 /* Attribute @name of platform device @pdev ("vnpu.0"), as an unsigned number. */
@@ -100,7 +63,7 @@ static inline uint64_t vc_sysfs_u64(const char *pdev, const char *name)
 	uint64_t v;
 
 	snprintf(path, sizeof(path), "devices/platform/%s/%s", pdev, name);
-	t = vc_attr_text(path);
+	t = core_attr_text(path);
 	if (!t) {
 		print_error("no sysfs file %s\n", path);
 		fail();
@@ -114,15 +77,10 @@ static inline uint64_t vc_sysfs_u64(const char *pdev, const char *name)
 /* The minor of @pdev's accel node. */
 static inline int vc_minor(const char *pdev)
 {
-	char path[128];
-	struct attr_node *dir;
+	int minor = test_accel_minor(pdev);
 
-	snprintf(path, sizeof(path), "devices/platform/%s/accel", pdev);
-	dir = attr_lookup(path);
-	assert_non_null(dir);
-	assert_non_null(dir->children);
-	assert_int_equal(strncmp(dir->children->name, "accel", 5), 0);
-	return atoi(dir->children->name + 5);
+	assert_true(minor >= 0);
+	return minor;
 }
 
 /* debugfs file @name of device minor @minor, whole (malloc'd), or NULL. */
@@ -133,7 +91,7 @@ static inline char *vc_debugfs_text(int minor, const char *name)
 	/* debugfs/accel/<unique>: accel minors have no "N" link, as in Linux 6.12 */
 	snprintf(path, sizeof(path), "kernel/debug/accel/%s/%s", unique ? unique : "?", name);
 	free(unique);
-	return vc_attr_text(path);
+	return core_attr_text(path);
 }
 
 /* Store @text into debugfs file @name of @minor; bytes taken or -errno. */
@@ -332,65 +290,41 @@ static inline void vc_bo_free(struct vc_client *c, struct vc_bo *bo)
 	memset(bo, 0, sizeof(*bo));
 }
 
-/* A command stream being built. */
-struct vc_stream {
-	uint8_t buf[4096];
-	size_t len;
-};
-
 /* Append @pkt of @size bytes, its header set to @opcode, @flags and the size. */
-static inline void vc_emit(struct vc_stream *s, uint16_t opcode, uint32_t flags, void *pkt,
+static inline void vc_emit(struct vnpu_stream *s, uint16_t opcode, uint32_t flags, void *pkt,
 			   size_t size)
 {
-	struct vnpu_pkt_header *h = pkt;
-
-	h->opcode = opcode;
-	h->length = (uint16_t)(size / 4);
-	h->flags = flags;
-	assert_true(s->len + size <= sizeof(s->buf));
-	memcpy(s->buf + s->len, pkt, size);
-	s->len += size;
+	assert_int_equal(vnpu_stream_emit(s, opcode, flags, pkt, size), 0);
 }
 
 #define VC_EMIT(s, opcode, flags, pkt) vc_emit(s, opcode, flags, &(pkt), sizeof(pkt))
 
 /* Append raw bytes (for malformed streams). */
-static inline void vc_emit_raw(struct vc_stream *s, const void *bytes, size_t size)
+static inline void vc_emit_raw(struct vnpu_stream *s, const void *bytes, size_t size)
 {
-	assert_true(s->len + size <= sizeof(s->buf));
-	memcpy(s->buf + s->len, bytes, size);
-	s->len += size;
+	assert_int_equal(vnpu_stream_emit_raw(s, bytes, size), 0);
 }
 
-static inline void vc_fence_write(struct vc_stream *s, uint64_t va, uint64_t value)
+static inline void vc_fence_write(struct vnpu_stream *s, uint64_t va, uint64_t value)
 {
-	struct vnpu_pkt_fence_write p = { .va = va, .value = value };
-
-	VC_EMIT(s, VNPU_OP_FENCE_WRITE, 0, p);
+	assert_int_equal(vnpu_stream_fence_write(s, va, value), 0);
 }
 
-static inline void vc_sem_wait(struct vc_stream *s, uint64_t va, uint64_t value,
+static inline void vc_sem_wait(struct vnpu_stream *s, uint64_t va, uint64_t value,
 			       uint64_t timeout_ns)
 {
-	struct vnpu_pkt_sem_wait p = { .va = va, .value = value, .timeout_ns = timeout_ns };
-
-	VC_EMIT(s, VNPU_OP_SEM_WAIT, 0, p);
+	assert_int_equal(vnpu_stream_sem_wait(s, va, value, timeout_ns), 0);
 }
 
-static inline void vc_dma_copy(struct vc_stream *s, uint64_t src, uint64_t dst, uint64_t size)
+static inline void vc_dma_copy(struct vnpu_stream *s, uint64_t src, uint64_t dst, uint64_t size)
 {
-	struct vnpu_pkt_dma_copy p = { .src_va = src, .dst_va = dst, .size = size };
-
-	VC_EMIT(s, VNPU_OP_DMA_COPY, 0, p);
+	assert_int_equal(vnpu_stream_dma_copy(s, src, dst, size), 0);
 }
 
-static inline void vc_dma_fill(struct vc_stream *s, uint64_t dst, uint64_t size, uint64_t value,
+static inline void vc_dma_fill(struct vnpu_stream *s, uint64_t dst, uint64_t size, uint64_t value,
 			       uint32_t width)
 {
-	struct vnpu_pkt_dma_fill p = { .dst_va = dst, .size = size, .value = value,
-				       .width = width };
-
-	VC_EMIT(s, VNPU_OP_DMA_FILL, 0, p);
+	assert_int_equal(vnpu_stream_dma_fill(s, dst, size, value, width), 0);
 }
 
 /* A context on @engine at @priority: its id, or -errno. */
@@ -420,7 +354,7 @@ static inline uint32_t vc_syncobj(struct vc_client *c, uint32_t flags)
 }
 
 /* A buffer object holding @s (handle only: the device reads it by handle, not by VA). */
-static inline uint32_t vc_cmd_bo(struct vc_client *c, const struct vc_stream *s)
+static inline uint32_t vc_cmd_bo(struct vc_client *c, const struct vnpu_stream *s)
 {
 	struct vc_bo bo;
 
@@ -469,7 +403,7 @@ static inline int vc_profile_untouched(struct vc_client *c, unsigned int slot)
 /** struct vc_submit - what vc_submit() passes; zero fields are left 0 in the ioctl. */
 struct vc_submit {
 	uint32_t ctx;
-	const struct vc_stream *stream;	/* put in a new object; or give cmd_handle */
+	const struct vnpu_stream *stream;	/* put in a new object; or give cmd_handle */
 	uint32_t cmd_handle;
 	uint64_t cmd_offset;
 	uint64_t cmd_size;		/* 0: the stream's length */
@@ -502,7 +436,7 @@ static inline int vc_submit(struct vc_client *c, struct vc_submit *sub)
 }
 
 /* Submit @s on @ctx with @out (binary syncobj, or 0) and profile slot @slot (-1: none). */
-static inline int vc_submit_simple(struct vc_client *c, uint32_t ctx, const struct vc_stream *s,
+static inline int vc_submit_simple(struct vc_client *c, uint32_t ctx, const struct vnpu_stream *s,
 				   uint32_t out, int slot)
 {
 	struct vc_submit sub = { .ctx = ctx, .stream = s, .out = out,
@@ -606,7 +540,10 @@ static inline void vc_store64(void *p, uint64_t v)
 	__atomic_store_n((uint64_t *)p, v, __ATOMIC_RELEASE);
 }
 
-/* Random inputs: xorshift64*, seeded from $VC_SEED or the clock, the seed printed. */
+/*
+ * The seed of random inputs (xorshift64s(), ../common/xorshift64s.h): $VC_SEED or the clock,
+ * printed.
+ */
 static inline uint64_t vc_seed(void)
 {
 	uint64_t s = getenv("VC_SEED") ? strtoull(getenv("VC_SEED"), NULL, 0) :
@@ -617,20 +554,6 @@ static inline uint64_t vc_seed(void)
 		s = 1;
 	print_message("vnpu test seed 0x%llx (VC_SEED to replay)\n", (unsigned long long)s);
 	return s;
-}
-
-static inline uint64_t vc_rand(uint64_t *rng)
-{
-	*rng ^= *rng >> 12;
-	*rng ^= *rng << 25;
-	*rng ^= *rng >> 27;
-	return *rng * 2685821657736338717ull;
-}
-
-/* Uniform in [-1, 1). */
-static inline float vc_randf(uint64_t *rng)
-{
-	return (float)((double)(vc_rand(rng) >> 11) / (double)(1ull << 53) * 2.0 - 1.0);
 }
 
 #endif

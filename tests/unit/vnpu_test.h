@@ -19,6 +19,8 @@
 
 #include <uapi/drm/vnpu_accel.h>
 #include "drivers/vnpu/vnpu_cmd.h"
+#include "../common/vnpu_stream.h"
+#include "../common/xorshift64s.h"
 
 #define VT_RW_BASE	0x100000000ull	/* read-write arena */
 #define VT_RW_SIZE	(8u << 20)
@@ -53,17 +55,38 @@ static inline void *vt_map(void *arg, uint64_t va, uint64_t len, int write)
 
 static const struct vnpu_mem_ops vt_mem_ops = { .map = vt_map };
 
+/* Per-test teardown: frees whatever vt_setup() made, even when it failed half-way. */
+static inline int vt_teardown(void **state)
+{
+	struct vt *t = *state;
+
+	if (!t)
+		return 0;
+	if (t->compute)
+		vnpu_compute_destroy(t->compute);
+	free(t->rw);
+	free(t->ro);
+	free(t->snap);
+	free(t);
+	return 0;
+}
+
+/*
+ * Per-test setup: the arenas, a seeded generator and a compute context. It asserts nothing
+ * (cmocka 1.1 ignores assertions in setup): non-zero on failure, which cmocka reports.
+ */
 static inline int vt_setup(void **state)
 {
 	struct vt *t = calloc(1, sizeof(*t));
 
-	assert_non_null(t);
+	if (!t)
+		return -1;
+	*state = t;
 	t->rw = aligned_alloc(4096, VT_RW_SIZE);
 	t->ro = aligned_alloc(4096, VT_RO_SIZE);
 	t->snap = malloc(VT_RW_SIZE);
-	assert_non_null(t->rw);
-	assert_non_null(t->ro);
-	assert_non_null(t->snap);
+	if (!t->rw || !t->ro || !t->snap)
+		goto fail;
 	memset(t->rw, VT_POISON, VT_RW_SIZE);
 	memset(t->ro, 0x5c, VT_RO_SIZE);
 	t->next = VT_RW_BASE;
@@ -73,24 +96,17 @@ static inline int vt_setup(void **state)
 	if (!t->rng)
 		t->rng = 1;
 	print_message("vnpu test seed 0x%llx\n", (unsigned long long)t->rng);
-	assert_int_equal(vnpu_compute_create(&t->compute), 0);
+	if (vnpu_compute_create(&t->compute))
+		goto fail;
 	t->ctx.mem = &vt_mem_ops;
 	t->ctx.mem_ctx = t;
 	t->ctx.compute = t->compute;
-	*state = t;
 	return 0;
-}
 
-static inline int vt_teardown(void **state)
-{
-	struct vt *t = *state;
-
-	vnpu_compute_destroy(t->compute);
-	free(t->rw);
-	free(t->ro);
-	free(t->snap);
-	free(t);
-	return 0;
+fail:
+	vt_teardown(state);
+	*state = NULL;
+	return -1;
 }
 
 /* A fresh, 64-byte aligned range of @bytes in the read-write arena. */
@@ -111,17 +127,25 @@ static inline void *vt_ptr(struct vt *t, uint64_t va)
 /* Append a packet: @pkt of @size bytes, its header filled in for @opcode and @flags. */
 static inline void vt_emit_sized(struct vt *t, uint16_t opcode, uint32_t flags, void *pkt, size_t size)
 {
-	struct vnpu_pkt_header *h = pkt;
-
-	h->opcode = opcode;
-	h->length = (uint16_t)(size / 4);
-	h->flags = flags;
-	assert_true(t->len + size <= sizeof(t->cmds));
-	memcpy(t->cmds + t->len, pkt, size);
-	t->len += size;
+	assert_int_equal(vnpu_cmd_append(t->cmds, sizeof(t->cmds), &t->len, opcode, flags, pkt,
+					 size), 0);
 }
 
 #define vt_emit(t, opcode, flags, pkt) vt_emit_sized(t, opcode, flags, &(pkt), sizeof(pkt))
+
+static inline void vt_fence_write(struct vt *t, uint64_t va, uint64_t value)
+{
+	struct vnpu_pkt_fence_write f = { .va = va, .value = value };
+
+	vt_emit(t, VNPU_OP_FENCE_WRITE, 0, f);
+}
+
+static inline void vt_sem_wait(struct vt *t, uint64_t va, uint64_t value, uint64_t timeout_ns)
+{
+	struct vnpu_pkt_sem_wait w = { .va = va, .value = value, .timeout_ns = timeout_ns };
+
+	vt_emit(t, VNPU_OP_SEM_WAIT, 0, w);
+}
 
 /* Run the stream built so far (and start a new one). */
 static inline int vt_run(struct vt *t)
@@ -150,17 +174,13 @@ static inline void vt_assert_untouched(struct vt *t)
 
 static inline uint64_t vt_rand(struct vt *t)
 {
-	/* xorshift64* */
-	t->rng ^= t->rng >> 12;
-	t->rng ^= t->rng << 25;
-	t->rng ^= t->rng >> 27;
-	return t->rng * 2685821657736338717ull;
+	return xorshift64s(&t->rng);
 }
 
 /* Uniform in [-1, 1). */
 static inline float vt_randf(struct vt *t)
 {
-	return (float)((double)(vt_rand(t) >> 11) / (double)(1ull << 53) * 2.0 - 1.0);
+	return xorshift64s_unit(&t->rng);
 }
 
 static inline uint16_t vt_f32_to_bf16(float f)
