@@ -18,36 +18,7 @@
 
 #include <accel/drm_print.h>
 #include <accel/drm_sched.h>
-
-/* ---- intrusive lists ---- */
-
-static void link_init(struct drm_sched_link *l)
-{
-	l->prev = l->next = l;
-}
-
-static bool link_empty(const struct drm_sched_link *l)
-{
-	return l->next == l;
-}
-
-static void link_add_tail(struct drm_sched_link *n, struct drm_sched_link *head)
-{
-	n->prev = head->prev;
-	n->next = head;
-	head->prev->next = n;
-	head->prev = n;
-}
-
-static void link_del(struct drm_sched_link *n)
-{
-	n->prev->next = n->next;
-	n->next->prev = n->prev;
-	link_init(n);
-}
-
-#define job_of(l) container_of(l, struct drm_sched_job, list)
-#define entity_of(l) container_of(l, struct drm_sched_entity, link)
+#include <accel/wait.h>
 
 /* ---- small helpers ---- */
 
@@ -67,28 +38,6 @@ static int fence_error(struct dma_fence *f)
 	return err;
 }
 
-static void cond_init_monotonic(pthread_cond_t *cond)
-{
-	pthread_condattr_t attr;
-
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(cond, &attr);
-	pthread_condattr_destroy(&attr);
-}
-
-/* Wait on @cond until @deadline (absolute ns); false once it has passed. */
-static bool cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *lock, ktime_t deadline)
-{
-	struct timespec ts = { .tv_sec = deadline / 1000000000, .tv_nsec = deadline % 1000000000 };
-
-	if (deadline == MAX_SCHEDULE_TIMEOUT) {
-		pthread_cond_wait(cond, lock);
-		return true;
-	}
-	return pthread_cond_timedwait(cond, lock, &ts) != ETIMEDOUT;
-}
-
 static bool on_worker(struct drm_gpu_scheduler *sched)
 {
 	return pthread_equal(pthread_self(), sched->thread);
@@ -96,7 +45,7 @@ static bool on_worker(struct drm_gpu_scheduler *sched)
 
 static struct drm_sched_job *entity_head_locked(struct drm_sched_entity *entity)
 {
-	return link_empty(&entity->queue) ? NULL : job_of(entity->queue.next);
+	return list_first_entry_or_null(&entity->queue, struct drm_sched_job, list);
 }
 
 /* ---- statistics ---- */
@@ -123,9 +72,10 @@ static void entity_account_end(struct drm_sched_entity *entity, ktime_t now)
 
 static ktime_t tdr_deadline_from_now(struct drm_gpu_scheduler *sched)
 {
+	/* 0: the timer is off. */
 	if (sched->timeout_ms == MAX_SCHEDULE_TIMEOUT)
 		return 0;
-	return ktime_get() + (ktime_t)sched->timeout_ms * 1000000;
+	return ktime_deadline_ms(sched->timeout_ms);
 }
 
 /*
@@ -135,12 +85,11 @@ static ktime_t tdr_deadline_from_now(struct drm_gpu_scheduler *sched)
  */
 static void tdr_update_locked(struct drm_gpu_scheduler *sched)
 {
-	struct drm_sched_link *l;
-	struct drm_sched_job *first = NULL;
+	struct drm_sched_job *job, *first = NULL;
 
-	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
-		if (!job_of(l)->done) {
-			first = job_of(l);
+	list_for_each_entry(job, &sched->pending_list, list) {
+		if (!job->done) {
+			first = job;
 			break;
 		}
 	}
@@ -232,8 +181,7 @@ static void drm_sched_kill_cb(struct dma_fence *f, struct dma_fence_cb *cb)
 	pthread_mutex_lock(&sched->lock);
 	if (job->kill_wait == f) {
 		job->kill_wait = NULL;
-		link_del(&job->list);
-		link_add_tail(&job->list, &sched->kill_ready_list);
+		list_move_tail(&job->list, &sched->kill_ready_list);
 		pthread_cond_signal(&sched->wake);
 	}
 	pthread_mutex_unlock(&sched->lock);
@@ -252,7 +200,7 @@ static void drm_sched_kill_job_locked(struct drm_gpu_scheduler *sched, struct dr
 	job->entity = NULL;
 	job->kill_error = error;
 	job->kill_prev = prev;
-	link_add_tail(&job->list, &sched->kill_ready_list);
+	list_add_tail(&job->list, &sched->kill_ready_list);
 	pthread_cond_signal(&sched->wake);
 }
 
@@ -280,7 +228,7 @@ static bool drm_sched_kill_step(struct drm_gpu_scheduler *sched, struct drm_sche
 
 		pthread_mutex_lock(&sched->lock);
 		job->kill_wait = f;
-		link_add_tail(&job->list, &sched->kill_wait_list);
+		list_add_tail(&job->list, &sched->kill_wait_list);
 		pthread_mutex_unlock(&sched->lock);
 		if (!dma_fence_add_callback(f, &job->kill_cb, drm_sched_kill_cb))
 			return false;
@@ -288,7 +236,7 @@ static bool drm_sched_kill_step(struct drm_gpu_scheduler *sched, struct drm_sche
 		/* Already signalled: the callback was never added, nobody else moved the job. */
 		pthread_mutex_lock(&sched->lock);
 		job->kill_wait = NULL;
-		link_del(&job->list);
+		list_del_init(&job->list);
 		pthread_mutex_unlock(&sched->lock);
 		dma_fence_put(f);
 	}
@@ -318,7 +266,7 @@ static void drm_sched_entity_stop_locked(struct drm_gpu_scheduler *sched,
 	entity->stopped = true;
 	prev = dma_fence_get(entity->last_scheduled);
 	while ((job = entity_head_locked(entity))) {
-		link_del(&job->list);
+		list_del_init(&job->list);
 		queue_count_add(entity, -1);
 		drm_sched_kill_job_locked(sched, job, entity->error, prev);
 		prev = dma_fence_get(&job->s_fence->finished);
@@ -404,7 +352,7 @@ static void drm_sched_entity_drop_dependency(struct drm_gpu_scheduler *sched,
 
 static bool drm_sched_entity_ready_locked(struct drm_sched_entity *entity)
 {
-	return !entity->stopped && !entity->dependency && !link_empty(&entity->queue);
+	return !entity->stopped && !entity->dependency && !list_empty(&entity->queue);
 }
 
 /*
@@ -417,12 +365,9 @@ static struct drm_sched_entity *drm_sched_select_entity_locked(struct drm_gpu_sc
 	int prio;
 
 	for (prio = DRM_SCHED_PRIORITY_KERNEL; prio < DRM_SCHED_PRIORITY_COUNT; prio++) {
-		struct drm_sched_link *head = &sched->sched_rq[prio].entities, *l;
-		struct drm_sched_entity *best = NULL;
+		struct drm_sched_entity *e, *best = NULL;
 
-		for (l = head->next; l != head; l = l->next) {
-			struct drm_sched_entity *e = entity_of(l);
-
+		list_for_each_entry(e, &sched->sched_rq[prio].entities, link) {
 			if (!drm_sched_entity_ready_locked(e))
 				continue;
 			if (!best || entity_head_locked(e)->submit_ts <
@@ -456,14 +401,14 @@ static void drm_sched_run_entity(struct drm_gpu_scheduler *sched, struct drm_sch
 	}
 
 	pthread_mutex_lock(&sched->lock);
-	link_del(&job->list);
+	list_del_init(&job->list);
 	queue_count_add(entity, -1);
 	old = entity->last_scheduled;
 	entity->last_scheduled = dma_fence_get(&s_fence->finished);
 	now = ktime_get();
 	job->start_ts = now;
 	sched->credit_count += job->credits;
-	link_add_tail(&job->list, &sched->pending_list);
+	list_add_tail(&job->list, &sched->pending_list);
 	entity_account_start(entity, now);
 	tdr_update_locked(sched);
 	sched->in_submit = true;
@@ -508,12 +453,12 @@ static void drm_sched_handle_hang(struct drm_gpu_scheduler *sched, struct drm_sc
 	if (job->s_priority != DRM_SCHED_PRIORITY_KERNEL)
 		karma = atomic_fetch_add(&job->karma, 1) + 1;
 	if (entity && karma > (int)sched->hang_limit && !entity->stopped) {
-		struct drm_sched_link *l;
+		struct drm_sched_job *pending;
 
 		drm_sched_entity_stop_locked(sched, entity, -ECANCELED);
-		for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next)
-			if (job_of(l)->entity == entity)
-				job_of(l)->cancel_error = -ECANCELED;
+		list_for_each_entry(pending, &sched->pending_list, list)
+			if (pending->entity == entity)
+				pending->cancel_error = -ECANCELED;
 	}
 	job->cancel_error = -ETIME;
 	finish = !job->done && !job->detached;
@@ -566,13 +511,11 @@ static void drm_sched_timedout(struct drm_gpu_scheduler *sched)
 /* The oldest job that drm_sched_job_done() is over with, off the pending list. Locked. */
 static struct drm_sched_job *drm_sched_get_finished_job_locked(struct drm_gpu_scheduler *sched)
 {
-	struct drm_sched_link *l;
+	struct drm_sched_job *job;
 
-	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
-		struct drm_sched_job *job = job_of(l);
-
+	list_for_each_entry(job, &sched->pending_list, list) {
 		if (job->signalled) {
-			link_del(&job->list);
+			list_del_init(&job->list);
 			return job;
 		}
 	}
@@ -587,9 +530,9 @@ static void *drm_sched_worker(void *arg)
 
 	pthread_mutex_lock(&sched->lock);
 	while (!sched->stopping) {
-		if (!link_empty(&sched->kill_ready_list)) {
-			job = job_of(sched->kill_ready_list.next);
-			link_del(&job->list);
+		if (!list_empty(&sched->kill_ready_list)) {
+			job = list_first_entry(&sched->kill_ready_list, struct drm_sched_job, list);
+			list_del_init(&job->list);
 			pthread_mutex_unlock(&sched->lock);
 			if (drm_sched_kill_step(sched, job))
 				drm_sched_job_complete_unrun(sched, job, job->kill_error);
@@ -619,8 +562,8 @@ static void *drm_sched_worker(void *arg)
 			drm_sched_run_entity(sched, entity);
 			continue;
 		}
-		cond_wait_until(&sched->wake, &sched->lock,
-				sched->tdr_deadline ? sched->tdr_deadline : MAX_SCHEDULE_TIMEOUT);
+		cond_wait_deadline(&sched->wake, &sched->lock,
+				   sched->tdr_deadline ? sched->tdr_deadline : MAX_SCHEDULE_TIMEOUT);
 	}
 	pthread_mutex_unlock(&sched->lock);
 	return NULL;
@@ -656,10 +599,10 @@ int drm_sched_init(struct drm_gpu_scheduler *sched, const struct drm_sched_init_
 	atomic_init(&sched->_score, 0);
 	sched->score = args->score ? args->score : &sched->_score;
 	for (i = 0; i < DRM_SCHED_PRIORITY_COUNT; i++)
-		link_init(&sched->sched_rq[i].entities);
-	link_init(&sched->pending_list);
-	link_init(&sched->kill_wait_list);
-	link_init(&sched->kill_ready_list);
+		INIT_LIST_HEAD(&sched->sched_rq[i].entities);
+	INIT_LIST_HEAD(&sched->pending_list);
+	INIT_LIST_HEAD(&sched->kill_wait_list);
+	INIT_LIST_HEAD(&sched->kill_ready_list);
 	pthread_mutex_init(&sched->lock, NULL);
 	cond_init_monotonic(&sched->wake);
 	cond_init_monotonic(&sched->idle_cond);
@@ -681,27 +624,27 @@ err_destroy:
 }
 
 /* Detach every entity of @sched; their queued jobs go on @cancel. Worker stopped. */
-static void drm_sched_fini_entities(struct drm_gpu_scheduler *sched, struct drm_sched_link *cancel)
+static void drm_sched_fini_entities(struct drm_gpu_scheduler *sched, struct list_head *cancel)
 {
 	int prio;
 
 	for (prio = 0; prio < DRM_SCHED_PRIORITY_COUNT; prio++) {
-		struct drm_sched_link *head = &sched->sched_rq[prio].entities;
+		struct list_head *head = &sched->sched_rq[prio].entities;
 
 		pthread_mutex_lock(&sched->lock);
-		while (!link_empty(head)) {
-			struct drm_sched_entity *entity = entity_of(head->next);
+		while (!list_empty(head)) {
+			struct drm_sched_entity *entity =
+				list_first_entry(head, struct drm_sched_entity, link);
 			struct drm_sched_job *job;
 
-			link_del(&entity->link);
+			list_del_init(&entity->link);
 			entity->stopped = true;
 			if (!entity->error)
 				entity->error = -ENODEV;
 			while ((job = entity_head_locked(entity))) {
-				link_del(&job->list);
 				queue_count_add(entity, -1);
 				job->entity = NULL;
-				link_add_tail(&job->list, cancel);
+				list_move_tail(&job->list, cancel);
 			}
 			pthread_mutex_unlock(&sched->lock);
 			drm_sched_entity_drop_dependency(sched, entity);
@@ -726,7 +669,7 @@ static void drm_sched_fini_entities(struct drm_gpu_scheduler *sched, struct drm_
  */
 void drm_sched_fini(struct drm_gpu_scheduler *sched)
 {
-	struct drm_sched_link cancel, *l;
+	LIST_HEAD(cancel);
 	struct drm_sched_job *job;
 
 	if (!sched->ready)
@@ -737,15 +680,13 @@ void drm_sched_fini(struct drm_gpu_scheduler *sched)
 	pthread_mutex_unlock(&sched->lock);
 	pthread_join(sched->thread, NULL);
 
-	link_init(&cancel);
 	drm_sched_fini_entities(sched, &cancel);
 
 	/* In flight: take the callbacks off the hardware fences and finish the jobs here. */
 	pthread_mutex_lock(&sched->lock);
-	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
+	list_for_each_entry(job, &sched->pending_list, list) {
 		struct dma_fence *parent;
 
-		job = job_of(l);
 		if (job->done)
 			continue;
 		parent = job->s_fence->parent;
@@ -761,17 +702,16 @@ void drm_sched_fini(struct drm_gpu_scheduler *sched)
 	sched->tdr_deadline = 0;
 
 	/* Killed jobs waiting on a fence: stop waiting. */
-	while (!link_empty(&sched->kill_wait_list)) {
+	while (!list_empty(&sched->kill_wait_list)) {
 		struct dma_fence *f;
 
-		job = job_of(sched->kill_wait_list.next);
+		job = list_first_entry(&sched->kill_wait_list, struct drm_sched_job, list);
 		f = dma_fence_get(job->kill_wait);
 		pthread_mutex_unlock(&sched->lock);
 		if (dma_fence_remove_callback(f, &job->kill_cb)) {
 			pthread_mutex_lock(&sched->lock);
 			job->kill_wait = NULL;
-			link_del(&job->list);
-			link_add_tail(&job->list, &sched->kill_ready_list);
+			list_move_tail(&job->list, &sched->kill_ready_list);
 			pthread_mutex_unlock(&sched->lock);
 			dma_fence_put(f);
 		}
@@ -781,21 +721,21 @@ void drm_sched_fini(struct drm_gpu_scheduler *sched)
 	pthread_mutex_unlock(&sched->lock);
 
 	/* Nothing else can reach the lists now. */
-	while (!link_empty(&sched->pending_list)) {
-		job = job_of(sched->pending_list.next);
-		link_del(&job->list);
+	while (!list_empty(&sched->pending_list)) {
+		job = list_first_entry(&sched->pending_list, struct drm_sched_job, list);
+		list_del_init(&job->list);
 		sched->ops->free_job(job);
 	}
-	while (!link_empty(&sched->kill_ready_list)) {
-		job = job_of(sched->kill_ready_list.next);
-		link_del(&job->list);
+	while (!list_empty(&sched->kill_ready_list)) {
+		job = list_first_entry(&sched->kill_ready_list, struct drm_sched_job, list);
+		list_del_init(&job->list);
 		dma_fence_put(job->kill_prev);
 		job->kill_prev = NULL;
 		drm_sched_job_complete_unrun(sched, job, job->kill_error);
 	}
-	while (!link_empty(&cancel)) {
-		job = job_of(cancel.next);
-		link_del(&job->list);
+	while (!list_empty(&cancel)) {
+		job = list_first_entry(&cancel, struct drm_sched_job, list);
+		list_del_init(&job->list);
 		drm_sched_job_complete_unrun(sched, job, -ECANCELED);
 	}
 
@@ -818,7 +758,7 @@ void drm_sched_fini(struct drm_gpu_scheduler *sched)
  */
 void drm_sched_stop(struct drm_gpu_scheduler *sched, struct drm_sched_job *bad)
 {
-	struct drm_sched_link *l;
+	struct drm_sched_job *job;
 
 	(void)bad;
 	pthread_mutex_lock(&sched->lock);
@@ -827,8 +767,7 @@ void drm_sched_stop(struct drm_gpu_scheduler *sched, struct drm_sched_job *bad)
 		while (sched->in_submit)
 			pthread_cond_wait(&sched->idle_cond, &sched->lock);
 	/* Paused: the pending list only changes under us now. */
-	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
-		struct drm_sched_job *job = job_of(l);
+	list_for_each_entry(job, &sched->pending_list, list) {
 		struct dma_fence *parent = job->s_fence->parent;
 		bool removed;
 
@@ -856,11 +795,10 @@ void drm_sched_stop(struct drm_gpu_scheduler *sched, struct drm_sched_job *bad)
  */
 void drm_sched_start(struct drm_gpu_scheduler *sched)
 {
-	struct drm_sched_link *l;
+	struct drm_sched_job *job;
 
 	pthread_mutex_lock(&sched->lock);
-	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
-		struct drm_sched_job *job = job_of(l);
+	list_for_each_entry(job, &sched->pending_list, list) {
 		struct dma_fence *parent = job->s_fence->parent;
 
 		if (!job->detached)
@@ -954,7 +892,7 @@ int drm_sched_entity_init(struct drm_sched_entity *entity, enum drm_sched_priori
 		return -EINVAL;
 
 	memset(entity, 0, sizeof(*entity));
-	link_init(&entity->queue);
+	INIT_LIST_HEAD(&entity->queue);
 	pthread_mutex_init(&entity->stats_lock, NULL);
 	entity->sched_list = sched_list;
 	entity->num_sched_list = num_sched_list;
@@ -965,7 +903,7 @@ int drm_sched_entity_init(struct drm_sched_entity *entity, enum drm_sched_priori
 
 	/* An entity stays on its scheduler's run queue until fini, so fini can find it. */
 	pthread_mutex_lock(&sched->lock);
-	link_add_tail(&entity->link, &sched->sched_rq[priority].entities);
+	list_add_tail(&entity->link, &sched->sched_rq[priority].entities);
 	pthread_mutex_unlock(&sched->lock);
 	return 0;
 }
@@ -988,13 +926,10 @@ long drm_sched_entity_flush(struct drm_sched_entity *entity, long timeout_ms)
 		return 0;
 	if (timeout_ms < 0)
 		timeout_ms = 0;
-	deadline = timeout_ms < MAX_SCHEDULE_TIMEOUT / 2000000 ?
-		   ktime_get() + (ktime_t)timeout_ms * 1000000 : MAX_SCHEDULE_TIMEOUT;
+	deadline = ktime_deadline_ms(timeout_ms);
 	pthread_mutex_lock(&sched->lock);
-	while (entity->queue_count && !entity->stopped) {
-		if (!cond_wait_until(&sched->idle_cond, &sched->lock, deadline))
-			break;
-	}
+	cond_wait_event_deadline(&sched->idle_cond, &sched->lock,
+				 !entity->queue_count || entity->stopped, deadline);
 	now = ktime_get();
 	if ((!entity->queue_count || entity->stopped) && now < deadline)
 		left = deadline == MAX_SCHEDULE_TIMEOUT ? timeout_ms :
@@ -1014,7 +949,7 @@ void drm_sched_entity_fini(struct drm_sched_entity *entity)
 {
 	/* drm_sched_fini() may be detaching the entity right now (it clears @sched). */
 	struct drm_gpu_scheduler *sched = __atomic_load_n(&entity->sched, __ATOMIC_RELAXED);
-	struct drm_sched_link *l;
+	struct drm_sched_job *job;
 
 	if (!sched)
 		goto out;
@@ -1023,11 +958,11 @@ void drm_sched_entity_fini(struct drm_sched_entity *entity)
 	while (sched->busy_entity == entity)
 		pthread_cond_wait(&sched->idle_cond, &sched->lock);
 	drm_sched_entity_stop_locked(sched, entity, -ESRCH);
-	link_del(&entity->link);
+	list_del_init(&entity->link);
 	/* Jobs in flight outlive the entity. */
-	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next)
-		if (job_of(l)->entity == entity)
-			job_of(l)->entity = NULL;
+	list_for_each_entry(job, &sched->pending_list, list)
+		if (job->entity == entity)
+			job->entity = NULL;
 	pthread_mutex_unlock(&sched->lock);
 	drm_sched_entity_drop_dependency(sched, entity);
 	__atomic_store_n(&entity->sched, NULL, __ATOMIC_RELAXED);
@@ -1089,8 +1024,7 @@ void drm_sched_entity_set_priority(struct drm_sched_entity *entity,
 		return;
 	pthread_mutex_lock(&sched->lock);
 	entity->priority = priority;
-	link_del(&entity->link);
-	link_add_tail(&entity->link, &sched->sched_rq[priority].entities);
+	list_move_tail(&entity->link, &sched->sched_rq[priority].entities);
 	pthread_cond_signal(&sched->wake);
 	pthread_mutex_unlock(&sched->lock);
 }
@@ -1133,11 +1067,11 @@ static void drm_sched_entity_select_sched(struct drm_sched_entity *entity)
 	if (!best || best == cur)
 		return;
 	pthread_mutex_lock(&cur->lock);
-	link_del(&entity->link);
+	list_del_init(&entity->link);
 	pthread_mutex_unlock(&cur->lock);
 	pthread_mutex_lock(&best->lock);
 	entity->sched = best;
-	link_add_tail(&entity->link, &best->sched_rq[entity->priority].entities);
+	list_add_tail(&entity->link, &best->sched_rq[entity->priority].entities);
 	pthread_mutex_unlock(&best->lock);
 }
 
@@ -1165,7 +1099,7 @@ int drm_sched_entity_push_job(struct drm_sched_job *job)
 		drm_sched_kill_job_locked(sched, job, err, prev);
 		prev = NULL;
 	} else {
-		link_add_tail(&job->list, &entity->queue);
+		list_add_tail(&job->list, &entity->queue);
 		queue_count_add(entity, 1);
 		pthread_cond_signal(&sched->wake);
 	}
@@ -1196,7 +1130,7 @@ int drm_sched_job_init(struct drm_sched_job *job, struct drm_sched_entity *entit
 	job->s_fence = drm_sched_fence_alloc(owner);
 	if (!job->s_fence)
 		return -ENOMEM;
-	link_init(&job->list);
+	INIT_LIST_HEAD(&job->list);
 	job->entity = entity;
 	job->credits = credits;
 	job->owner = owner;
