@@ -15,6 +15,7 @@
 
 #include <accel/dma_fence.h>
 #include <accel/drm_print.h>
+#include <accel/wait.h>
 
 /* Context 0 belongs to the stub fences, as in the kernel. */
 static atomic_uint_fast64_t dma_fence_context_counter = 1;
@@ -24,37 +25,14 @@ uint64_t dma_fence_context_alloc(unsigned int num)
 	return atomic_fetch_add(&dma_fence_context_counter, num);
 }
 
-static void cb_list_init(struct dma_fence_cb *head)
-{
-	head->prev = head->next = head;
-	head->func = NULL;
-}
-
-static bool cb_list_empty(const struct dma_fence_cb *head)
-{
-	return head->next == head;
-}
-
-static void cb_list_del(struct dma_fence_cb *cb)
-{
-	cb->prev->next = cb->next;
-	cb->next->prev = cb->prev;
-	cb->prev = cb->next = cb;
-}
-
 void dma_fence_init(struct dma_fence *fence, const struct dma_fence_ops *ops,
 		    uint64_t context, uint64_t seqno)
 {
-	pthread_condattr_t attr;
-
 	memset(fence, 0, sizeof(*fence));
 	pthread_mutex_init(&fence->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&fence->done_cond, &attr);
-	pthread_condattr_destroy(&attr);
+	cond_init_monotonic(&fence->done_cond);
 	fence->ops = ops;
-	cb_list_init(&fence->cb_list);
+	INIT_LIST_HEAD(&fence->cb_list);
 	fence->context = context;
 	fence->seqno = seqno;
 	atomic_init(&fence->flags, 0);
@@ -81,7 +59,7 @@ static void dma_fence_release(struct kref *kref)
 	struct dma_fence *fence = container_of(kref, struct dma_fence, refcount);
 
 	/* Nobody can be waiting or signalling any more: the last reference is gone. */
-	if (!cb_list_empty(&fence->cb_list) && !fence_test_bit(fence, DMA_FENCE_FLAG_SIGNALED_BIT))
+	if (!list_empty(&fence->cb_list) && !fence_test_bit(fence, DMA_FENCE_FLAG_SIGNALED_BIT))
 		accel_printk(ACCEL_LOG_WARN, "dma_fence: fence %llu:%llu released with callbacks pending",
 			(unsigned long long)fence->context, (unsigned long long)fence->seqno);
 	pthread_cond_destroy(&fence->done_cond);
@@ -100,7 +78,8 @@ void dma_fence_put(struct dma_fence *fence)
 
 int dma_fence_signal_timestamp(struct dma_fence *fence, ktime_t timestamp)
 {
-	struct dma_fence_cb list, *cb;
+	LIST_HEAD(list);
+	struct dma_fence_cb *cb;
 
 	if (!fence)
 		return -EINVAL;
@@ -113,14 +92,7 @@ int dma_fence_signal_timestamp(struct dma_fence *fence, ktime_t timestamp)
 	atomic_fetch_or(&fence->flags, (1UL << DMA_FENCE_FLAG_SIGNALED_BIT) |
 					(1UL << DMA_FENCE_FLAG_TIMESTAMP_BIT));
 	/* Move the callbacks to a private list: new ones see SIGNALED and are refused. */
-	cb_list_init(&list);
-	if (!cb_list_empty(&fence->cb_list)) {
-		list.next = fence->cb_list.next;
-		list.prev = fence->cb_list.prev;
-		list.next->prev = &list;
-		list.prev->next = &list;
-		cb_list_init(&fence->cb_list);
-	}
+	list_splice_init(&fence->cb_list, &list);
 	fence->signalling = true;
 	fence->signaller = pthread_self();
 	pthread_mutex_unlock(&fence->lock);
@@ -131,14 +103,14 @@ int dma_fence_signal_timestamp(struct dma_fence *fence, ktime_t timestamp)
 	 */
 	for (;;) {
 		pthread_mutex_lock(&fence->lock);
-		if (cb_list_empty(&list)) {
+		if (list_empty(&list)) {
 			fence->signalling = false;
 			pthread_cond_broadcast(&fence->done_cond);
 			pthread_mutex_unlock(&fence->lock);
 			break;
 		}
-		cb = list.next;
-		cb_list_del(cb);
+		cb = list_first_entry(&list, struct dma_fence_cb, node);
+		list_del_init(&cb->node);
 		pthread_mutex_unlock(&fence->lock);
 		cb->func(fence, cb);
 	}
@@ -221,7 +193,8 @@ int dma_fence_add_callback(struct dma_fence *fence, struct dma_fence_cb *cb, dma
 {
 	if (!fence || !func)
 		return -EINVAL;
-	cb_list_init(cb);
+	INIT_LIST_HEAD(&cb->node);
+	cb->func = NULL;
 	if (!dma_fence_enable_signaling(fence))
 		return -ENOENT;
 	pthread_mutex_lock(&fence->lock);
@@ -230,10 +203,7 @@ int dma_fence_add_callback(struct dma_fence *fence, struct dma_fence_cb *cb, dma
 		return -ENOENT;
 	}
 	cb->func = func;
-	cb->prev = fence->cb_list.prev;
-	cb->next = &fence->cb_list;
-	fence->cb_list.prev->next = cb;
-	fence->cb_list.prev = cb;
+	list_add_tail(&cb->node, &fence->cb_list);
 	pthread_mutex_unlock(&fence->lock);
 	return 0;
 }
@@ -243,8 +213,9 @@ bool dma_fence_remove_callback(struct dma_fence *fence, struct dma_fence_cb *cb)
 	bool removed = false;
 
 	pthread_mutex_lock(&fence->lock);
-	if (cb->next && cb->next != cb) {
-		cb_list_del(cb);
+	/* A slot never added is zeroed (NULL links) or unlinked (empty): nothing to remove. */
+	if (cb->node.next && !list_empty(&cb->node)) {
+		list_del_init(&cb->node);
 		removed = true;
 	} else {
 		/* It may be running in the signalling thread: wait unless that is us. */
@@ -261,71 +232,23 @@ void dma_fence_set_deadline(struct dma_fence *fence, ktime_t deadline)
 		fence->ops->set_deadline(fence, deadline);
 }
 
-/* A sleeping waiter, woken by callbacks on any number of fences. */
-struct fence_waiter {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool woken; /* guarded by @lock */
-};
-
+/* A callback that wakes the sleeping waiter, one per fence waited on. */
 struct fence_waiter_cb {
 	struct dma_fence_cb base;
-	struct fence_waiter *waiter;
+	struct waiter *waiter;
 };
-
-static void fence_waiter_init(struct fence_waiter *w)
-{
-	pthread_condattr_t attr;
-
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cond, &attr);
-	pthread_condattr_destroy(&attr);
-	w->woken = false;
-}
-
-static void fence_waiter_fini(struct fence_waiter *w)
-{
-	pthread_cond_destroy(&w->cond);
-	pthread_mutex_destroy(&w->lock);
-}
 
 static void fence_waiter_func(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
-	struct fence_waiter *w = container_of(cb, struct fence_waiter_cb, base)->waiter;
-
 	(void)fence;
-	pthread_mutex_lock(&w->lock);
-	w->woken = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
-/* Sleep until woken or @timeout_ns passes; false on timeout. */
-static bool fence_waiter_sleep(struct fence_waiter *w, ktime_t timeout_ns)
-{
-	struct timespec ts = { .tv_sec = timeout_ns / 1000000000, .tv_nsec = timeout_ns % 1000000000 };
-	bool woken;
-
-	pthread_mutex_lock(&w->lock);
-	while (!w->woken) {
-		if (timeout_ns == MAX_SCHEDULE_TIMEOUT)
-			pthread_cond_wait(&w->cond, &w->lock);
-		else if (pthread_cond_timedwait(&w->cond, &w->lock, &ts) == ETIMEDOUT)
-			break;
-	}
-	woken = w->woken;
-	w->woken = false;
-	pthread_mutex_unlock(&w->lock);
-	return woken;
+	waiter_wake(container_of(cb, struct fence_waiter_cb, base)->waiter);
 }
 
 long dma_fence_wait_any_timeout(struct dma_fence **fences, uint32_t count, bool intr,
 				ktime_t timeout_ns, uint32_t *idx)
 {
 	struct fence_waiter_cb *cbs;
-	struct fence_waiter w;
+	struct waiter w;
 	uint32_t i, added = 0;
 	long ret = 0;
 
@@ -344,7 +267,7 @@ long dma_fence_wait_any_timeout(struct dma_fence **fences, uint32_t count, bool 
 	cbs = calloc(count, sizeof(*cbs));
 	if (!cbs)
 		return -ENOMEM;
-	fence_waiter_init(&w);
+	waiter_init(&w);
 	for (i = 0; i < count; i++) {
 		cbs[i].waiter = &w;
 		if (dma_fence_add_callback(fences[i], &cbs[i].base, fence_waiter_func)) {
@@ -364,7 +287,8 @@ long dma_fence_wait_any_timeout(struct dma_fence **fences, uint32_t count, bool 
 				goto out;
 			}
 		}
-		if (!fence_waiter_sleep(&w, timeout_ns)) {
+		/* Fence waits are never interrupted (see the header). */
+		if (!waiter_sleep(&w, timeout_ns, false)) {
 			ret = 0;
 			break;
 		}
@@ -373,7 +297,7 @@ out:
 	/* Removal also waits out a callback that is running: @w lives on our stack. */
 	while (added-- > 0)
 		dma_fence_remove_callback(fences[added], &cbs[added].base);
-	fence_waiter_fini(&w);
+	waiter_fini(&w);
 	free(cbs);
 	return ret;
 }
@@ -638,5 +562,6 @@ void dma_fence_chain_init(struct dma_fence_chain *chain, struct dma_fence *prev,
 	pthread_mutex_init(&chain->prev_lock, NULL);
 	chain->prev = prev;
 	chain->fence = fence;
-	cb_list_init(&chain->cb);
+	INIT_LIST_HEAD(&chain->cb.node);
+	chain->cb.func = NULL;
 }

@@ -218,6 +218,21 @@ void drm_file_for_each(struct drm_device *dev, void (*fn)(struct drm_file *file,
 	pthread_mutex_unlock(&dev->filelist_mutex);
 }
 
+void drm_fdinfo_print_size(struct seq_file *m, const char *prefix, const char *stat,
+			   const char *region, uint64_t sz)
+{
+	static const char *const units[] = { "", " KiB", " MiB" };
+	unsigned int u;
+
+	for (u = 0; u < ARRAY_SIZE(units) - 1; u++) {
+		if (sz == 0 || (sz & 1023))
+			break;
+		sz /= 1024;
+	}
+	seq_printf(m, "%s-%s-%s:\t%llu%s\n", prefix, stat, region, (unsigned long long)sz,
+		   units[u]);
+}
+
 void drm_show_fdinfo(struct seq_file *m, struct file *filp)
 {
 	struct drm_file *file = filp->private_data;

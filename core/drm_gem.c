@@ -806,19 +806,6 @@ int drm_mode_destroy_dumb_ioctl(struct drm_device *dev, void *data, struct drm_f
 	return drm_gem_handle_delete(file_priv, args->handle);
 }
 
-static void print_size(struct seq_file *m, const char *stat, const char *region, uint64_t sz)
-{
-	static const char *const units[] = { "", " KiB", " MiB" };
-	unsigned int u;
-
-	for (u = 0; u < ARRAY_SIZE(units) - 1; u++) {
-		if (sz == 0 || (sz & 1023))
-			break;
-		sz /= 1024;
-	}
-	seq_printf(m, "drm-%s-%s:\t%llu%s\n", stat, region, (unsigned long long)sz, units[u]);
-}
-
 /**
  * drm_show_memory_stats() - print the fdinfo memory keys of a client
  * @m: the fdinfo being written
@@ -861,11 +848,11 @@ void drm_show_memory_stats(struct seq_file *m, struct drm_file *file)
 	}
 	pthread_mutex_unlock(&file->table_lock);
 print:
-	print_size(m, "total", "memory", private + shared);
-	print_size(m, "shared", "memory", shared);
-	print_size(m, "active", "memory", active);
+	drm_fdinfo_print_size(m, "drm", "total", "memory", private + shared);
+	drm_fdinfo_print_size(m, "drm", "shared", "memory", shared);
+	drm_fdinfo_print_size(m, "drm", "active", "memory", active);
 	if (supported & DRM_GEM_OBJECT_RESIDENT)
-		print_size(m, "resident", "memory", resident);
+		drm_fdinfo_print_size(m, "drm", "resident", "memory", resident);
 	if (supported & DRM_GEM_OBJECT_PURGEABLE)
-		print_size(m, "purgeable", "memory", purgeable);
+		drm_fdinfo_print_size(m, "drm", "purgeable", "memory", purgeable);
 }

@@ -157,16 +157,7 @@ static void va_insert(struct drm_gpuvm *vm, struct drm_gpuva *va)
 	struct drm_gpuva *prev = va_find_le(vm, va->va.addr);
 
 	va->vm = vm;
-	va->node.prev = prev;
-	va->node.next = prev ? prev->node.next : vm->first;
-	if (va->node.next)
-		va->node.next->node.prev = va;
-	else
-		vm->last = va;
-	if (prev)
-		prev->node.next = va;
-	else
-		vm->first = va;
+	list_add(&va->node.entry, prev ? &prev->node.entry : &vm->va_list);
 	vm->root = avl_insert(vm->root, va);
 	vm->num_va++;
 }
@@ -174,15 +165,8 @@ static void va_insert(struct drm_gpuvm *vm, struct drm_gpuva *va)
 static void va_remove(struct drm_gpuvm *vm, struct drm_gpuva *va)
 {
 	vm->root = avl_remove(vm->root, va);
-	if (va->node.prev)
-		va->node.prev->node.next = va->node.next;
-	else
-		vm->first = va->node.next;
-	if (va->node.next)
-		va->node.next->node.prev = va->node.prev;
-	else
-		vm->last = va->node.prev;
-	va->node.left = va->node.right = va->node.prev = va->node.next = NULL;
+	list_del(&va->node.entry);
+	va->node.left = va->node.right = NULL;
 	vm->num_va--;
 }
 
@@ -210,6 +194,7 @@ int drm_gpuvm_init(struct drm_gpuvm *vm, const char *name, uint64_t start, uint6
 		   uint64_t reserve_offset, uint64_t reserve_range)
 {
 	*vm = (struct drm_gpuvm){ .name = name ? name : "gpuvm" };
+	INIT_LIST_HEAD(&vm->va_list);
 	/* As the kernel: the end of the VM must be representable, so no range wraps. */
 	if (!range || !GPUVM_ALIGNED(start) || !GPUVM_ALIGNED(range) || start + range < start)
 		return -EINVAL;
@@ -235,11 +220,10 @@ void drm_gpuvm_destroy(struct drm_gpuvm *vm)
 {
 	struct drm_gpuva *va, *next;
 
-	for (va = vm->first; va; va = next) {
-		next = va->node.next;
+	list_for_each_entry_safe(va, next, &vm->va_list, node.entry)
 		va_free(va);
-	}
-	vm->root = vm->first = vm->last = NULL;
+	vm->root = NULL;
+	INIT_LIST_HEAD(&vm->va_list);
 	vm->num_va = 0;
 	pthread_rwlock_destroy(&vm->lock);
 }
@@ -337,7 +321,8 @@ struct drm_gpuva *drm_gpuva_find_first(struct drm_gpuvm *vm, uint64_t addr, uint
 	va = va_find_le(vm, addr);
 	if (va && va_end(va) > addr)
 		return va;
-	va = va ? va->node.next : vm->first;
+	va = va ? drm_gpuva_next(va) :
+		  list_first_entry_or_null(&vm->va_list, struct drm_gpuva, node.entry);
 	return va && va->va.addr < end ? va : NULL;
 }
 
@@ -483,7 +468,7 @@ static int build_map_ops(struct drm_gpuvm *vm, struct drm_gpuva_ops *ops, uint64
 	int ret;
 
 	for (va = drm_gpuva_find_first(vm, req_addr, req_range); va && va->va.addr < req_end;
-	     va = va->node.next) {
+	     va = drm_gpuva_next(va)) {
 		uint64_t addr = va->va.addr, end = va_end(va), offset = va->gem.offset;
 		bool same = va->gem.obj == req_obj && va->flags == flags;
 		bool keep;
@@ -530,7 +515,7 @@ static int build_unmap_ops(struct drm_gpuvm *vm, struct drm_gpuva_ops *ops, uint
 	int ret;
 
 	for (va = drm_gpuva_find_first(vm, req_addr, req_range); va && va->va.addr < req_end;
-	     va = va->node.next) {
+	     va = drm_gpuva_next(va)) {
 		bool has_prev = va->va.addr < req_addr, has_next = va_end(va) > req_end;
 
 		if (has_prev || has_next)

@@ -34,32 +34,9 @@
 #include <accel/compiler.h>
 #include <accel/drm_mm.h>
 #include <accel/drm_print.h>
+#include <accel/list.h>
 
 typedef uint64_t u64;
-
-/* ---- the address-ordered ring ------------------------------------------------------- */
-
-static void mm_list_init(struct drm_mm_list *l)
-{
-	l->next = l;
-	l->prev = l;
-}
-
-static void mm_list_add_after(struct drm_mm_list *new, struct drm_mm_list *pos)
-{
-	new->prev = pos;
-	new->next = pos->next;
-	pos->next->prev = new;
-	pos->next = new;
-}
-
-static void mm_list_del(struct drm_mm_list *l)
-{
-	l->prev->next = l->next;
-	l->next->prev = l->prev;
-	l->next = NULL;
-	l->prev = NULL;
-}
 
 /* ---- the treaps --------------------------------------------------------------------- */
 
@@ -236,7 +213,7 @@ static void add_hole(struct drm_mm_node *node)
 	node->rb_hole_addr.prio = prio;
 	mm->holes_size = tree_insert(false, mm->holes_size, &node->rb_hole_size);
 	mm->holes_addr = tree_insert(true, mm->holes_addr, &node->rb_hole_addr);
-	mm_list_add_after(&node->hole_stack, &mm->hole_stack);
+	list_add(&node->hole_stack, &mm->hole_stack);
 }
 
 /* Drop the hole after @node from the indexes; must run before its size or start changes. */
@@ -248,7 +225,7 @@ static void rm_hole(struct drm_mm_node *node)
 		return;
 	mm->holes_size = tree_remove(false, mm->holes_size, &node->rb_hole_size);
 	mm->holes_addr = tree_remove(true, mm->holes_addr, &node->rb_hole_addr);
-	mm_list_del(&node->hole_stack);
+	list_del(&node->hole_stack);
 	node->hole_size = 0;
 	node->subtree_max_hole = 0;
 }
@@ -277,8 +254,7 @@ static void grow_hole(struct drm_mm_node *node, u64 size)
 		t = start < hole_start(n) ? t->left : t->right;
 	}
 	/* the hole was re-formed, so EVICT mode should see it as the most recent one */
-	mm_list_del(&node->hole_stack);
-	mm_list_add_after(&node->hole_stack, &mm->hole_stack);
+	list_move(&node->hole_stack, &mm->hole_stack);
 }
 
 static void set_hole(struct drm_mm_node *node, u64 size)
@@ -408,11 +384,9 @@ static struct drm_mm_node *find_addr(const struct drm_mm *mm, struct drm_mm_tree
 
 static struct drm_mm_node *find_evict(const struct drm_mm *mm, struct mm_request *req)
 {
-	struct drm_mm_list *l;
+	struct drm_mm_node *n;
 
-	for (l = mm->hole_stack.next; l != &mm->hole_stack; l = l->next) {
-		struct drm_mm_node *n = drm_mm_list_entry(l, hole_stack);
-
+	list_for_each_entry(n, &mm->hole_stack, hole_stack) {
 		if (hole_fits(mm, n, req))
 			return n;
 	}
@@ -450,7 +424,7 @@ static void place_node(struct drm_mm *mm, struct drm_mm_node *hole, struct drm_m
 	node->mm = mm;
 	node->hole_size = 0;
 	node->subtree_max_hole = 0;
-	mm_list_add_after(&node->node_list, &hole->node_list);
+	list_add(&node->node_list, &hole->node_list);
 	node->flags |= 1UL << DRM_MM_NODE_ALLOCATED_BIT;
 	set_hole(hole, node->start - hole_start);
 	set_hole(node, hole_end - (node->start + node->size));
@@ -479,13 +453,13 @@ void drm_mm_init(struct drm_mm *mm, u64 start, u64 size)
 	mm->start = start;
 	mm->size = size;
 	mm->prng = 0x9e3779b9u;
-	mm_list_init(&mm->hole_stack);
+	INIT_LIST_HEAD(&mm->hole_stack);
 
 	/* the head sentinel's hole is the whole range while no node is inserted */
 	mm->head_node.mm = mm;
 	mm->head_node.start = start;
 	mm->head_node.size = 0;
-	mm_list_init(&mm->head_node.node_list);
+	INIT_LIST_HEAD(&mm->head_node.node_list);
 	set_hole(&mm->head_node, size);
 }
 
@@ -631,12 +605,12 @@ void drm_mm_remove_node(struct drm_mm_node *node)
 		DRM_ERROR("drm_mm: removing a node that is not inserted\n");
 		return;
 	}
-	prev = drm_mm_list_entry(node->node_list.prev, node_list);
+	prev = list_prev_entry(node, node_list);
 	/* sizes are bounded by the managed range, so this sum cannot wrap */
 	merged = prev->hole_size + node->size + node->hole_size;
 
 	rm_hole(node);
-	mm_list_del(&node->node_list);
+	list_del(&node->node_list);
 	if (prev->hole_size)
 		grow_hole(prev, merged);
 	else
@@ -668,7 +642,7 @@ void drm_mm_print(const struct drm_mm *mm, struct seq_file *m)
 			seq_printf(m, "0x%016" PRIx64 "-0x%016" PRIx64 ": %" PRIu64 ": free\n",
 				   drm_mm_hole_node_start(n), drm_mm_hole_node_end(n),
 				   n->hole_size);
-		n = drm_mm_list_entry(n->node_list.next, node_list);
+		n = list_next_entry(n, node_list);
 	} while (n != &mm->head_node);
 	seq_printf(m, "total: %" PRIu64 ", used %" PRIu64 " free %" PRIu64 "\n",
 		   mm->size, mm->used_bytes, mm->size - mm->used_bytes);

@@ -23,6 +23,7 @@
 #include <accel/fd.h>
 #include <accel/sync_file.h>
 #include <accel/uaccess.h>
+#include <accel/wait.h>
 #include <uapi/drm/drm_ext.h>
 #include "drm_syncobj_ioctls.h"
 
@@ -31,95 +32,7 @@
 /* Handles a daemon client marshals with one request. */
 #define SYNCOBJ_MARSHAL_MAX (SYNCOBJ_KMALLOC_MAX / sizeof(uint64_t))
 
-static void list_init(struct drm_syncobj_list *l)
-{
-	l->prev = l->next = l;
-}
-
-static void list_add_tail(struct drm_syncobj_list *n, struct drm_syncobj_list *head)
-{
-	n->prev = head->prev;
-	n->next = head;
-	head->prev->next = n;
-	head->prev = n;
-}
-
-static void list_del_init(struct drm_syncobj_list *n)
-{
-	n->prev->next = n->next;
-	n->next->prev = n->prev;
-	list_init(n);
-}
-
-/* ---- sleeping ---- */
-
-/* A thread waiting in WAIT / TIMELINE_WAIT / find_fence; @woken is guarded by @lock. */
-struct syncobj_waiter {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool woken;
-};
-
-static void waiter_init(struct syncobj_waiter *w)
-{
-	pthread_condattr_t attr;
-
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cond, &attr);
-	pthread_condattr_destroy(&attr);
-	w->woken = false;
-}
-
-static void waiter_fini(struct syncobj_waiter *w)
-{
-	pthread_cond_destroy(&w->cond);
-	pthread_mutex_destroy(&w->lock);
-}
-
-static void waiter_wake(struct syncobj_waiter *w)
-{
-	pthread_mutex_lock(&w->lock);
-	w->woken = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
-/* How often a sleeping waiter looks whether its caller has gone (signal_pending()). */
-#define WAITER_SIGNAL_SLICE_NS 100000000LL
-
-/*
- * Sleep until woken or the absolute time @deadline: 1 woken, 0 when it passed,
- * -ERESTARTSYS when the caller went away meanwhile.
- */
-static int waiter_sleep(struct syncobj_waiter *w, ktime_t deadline)
-{
-	int ret = 0;
-
-	pthread_mutex_lock(&w->lock);
-	while (!w->woken) {
-		ktime_t now = ktime_get(), until = deadline;
-		struct timespec ts;
-
-		if (now >= deadline)
-			break;
-		if (until - now > WAITER_SIGNAL_SLICE_NS)
-			until = now + WAITER_SIGNAL_SLICE_NS;
-		ts.tv_sec = until / 1000000000;
-		ts.tv_nsec = until % 1000000000;
-		if (pthread_cond_timedwait(&w->cond, &w->lock, &ts) == ETIMEDOUT && !w->woken &&
-		    signal_pending()) {
-			ret = -ERESTARTSYS;
-			break;
-		}
-	}
-	if (w->woken)
-		ret = 1;
-	w->woken = false;
-	pthread_mutex_unlock(&w->lock);
-	return ret;
-}
+/* ---- waiters ---- */
 
 /*
  * struct syncobj_wait_entry - one syncobj of a wait. @node is on the syncobj's cb_list
@@ -127,9 +40,9 @@ static int waiter_sleep(struct syncobj_waiter *w, ktime_t deadline)
  * read by the waiter atomically.
  */
 struct syncobj_wait_entry {
-	struct drm_syncobj_list node;
+	struct list_head node;
 	bool on_list;
-	struct syncobj_waiter *waiter;
+	struct waiter *waiter;
 	struct dma_fence *_Atomic fence;
 	struct dma_fence_cb fence_cb;
 	uint64_t point;
@@ -141,7 +54,7 @@ struct syncobj_wait_entry {
  * signals @evfd and frees the entry.
  */
 struct syncobj_eventfd_entry {
-	struct drm_syncobj_list node;
+	struct list_head node;
 	struct dma_fence *fence;
 	struct dma_fence_cb fence_cb;
 	int evfd;
@@ -153,29 +66,17 @@ static void syncobj_wait_syncobj_func(struct drm_syncobj *syncobj, struct syncob
 static void syncobj_eventfd_entry_func(struct drm_syncobj *syncobj,
 				       struct syncobj_eventfd_entry *entry);
 
-static struct syncobj_wait_entry *wait_entry_of(struct drm_syncobj_list *n)
-{
-	return container_of(n, struct syncobj_wait_entry, node);
-}
-
-static struct syncobj_eventfd_entry *eventfd_entry_of(struct drm_syncobj_list *n)
-{
-	return container_of(n, struct syncobj_eventfd_entry, node);
-}
-
 /* Tell waiters and eventfds that the fence changed; called with syncobj->lock held. */
 static void syncobj_notify_locked(struct drm_syncobj *syncobj)
 {
-	struct drm_syncobj_list *n, *next;
+	struct syncobj_wait_entry *wait, *wait_next;
+	struct syncobj_eventfd_entry *entry, *entry_next;
 
-	for (n = syncobj->cb_list.next; n != &syncobj->cb_list; n = next) {
-		next = n->next;
-		syncobj_wait_syncobj_func(syncobj, wait_entry_of(n));
-	}
-	for (n = syncobj->ev_fd_list.next; n != &syncobj->ev_fd_list; n = next) {
-		next = n->next;
-		syncobj_eventfd_entry_func(syncobj, eventfd_entry_of(n));
-	}
+	/* Both may take the entry off the list, and an eventfd entry may be freed. */
+	list_for_each_entry_safe(wait, wait_next, &syncobj->cb_list, node)
+		syncobj_wait_syncobj_func(syncobj, wait);
+	list_for_each_entry_safe(entry, entry_next, &syncobj->ev_fd_list, node)
+		syncobj_eventfd_entry_func(syncobj, entry);
 }
 
 struct dma_fence *drm_syncobj_fence_get(struct drm_syncobj *syncobj)
@@ -333,7 +234,7 @@ int drm_syncobj_find_fence(struct drm_file *file, uint32_t handle, uint64_t poin
 {
 	struct drm_syncobj *syncobj = drm_syncobj_find(file, handle);
 	struct syncobj_wait_entry wait;
-	struct syncobj_waiter waiter;
+	struct waiter waiter;
 	ktime_t deadline;
 	int ret;
 
@@ -365,13 +266,13 @@ int drm_syncobj_find_fence(struct drm_file *file, uint32_t handle, uint64_t poin
 	wait.waiter = &waiter;
 	wait.point = point;
 	drm_syncobj_fence_add_wait(syncobj, &wait);
-	deadline = ktime_get() + DRM_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT_NS;
+	deadline = ktime_deadline_ns(DRM_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT_NS);
 	for (;;) {
 		if (atomic_load(&wait.fence)) {
 			ret = 0;
 			break;
 		}
-		ret = waiter_sleep(&waiter, deadline);
+		ret = waiter_sleep(&waiter, deadline, true);
 		if (ret < 0)
 			break;
 		if (!ret && !atomic_load(&wait.fence)) {
@@ -527,14 +428,13 @@ unsigned int drm_syncobj_fd_count(void)
 void drm_syncobj_free(struct kref *kref)
 {
 	struct drm_syncobj *syncobj = container_of(kref, struct drm_syncobj, refcount);
-	struct drm_syncobj_list *n, *next;
+	struct syncobj_eventfd_entry *entry, *next;
 
 	drm_syncobj_replace_fence(syncobj, NULL);
 	/* Eventfds whose point never came: nothing will signal them any more. */
-	for (n = syncobj->ev_fd_list.next; n != &syncobj->ev_fd_list; n = next) {
-		next = n->next;
-		list_del_init(n);
-		syncobj_eventfd_entry_free(eventfd_entry_of(n));
+	list_for_each_entry_safe(entry, next, &syncobj->ev_fd_list, node) {
+		list_del_init(&entry->node);
+		syncobj_eventfd_entry_free(entry);
 	}
 	pthread_mutex_destroy(&syncobj->lock);
 	free(syncobj);
@@ -550,8 +450,8 @@ int drm_syncobj_create(struct drm_syncobj **out_syncobj, uint32_t flags, struct 
 		return -ENOMEM;
 	kref_init(&syncobj->refcount);
 	pthread_mutex_init(&syncobj->lock, NULL);
-	list_init(&syncobj->cb_list);
-	list_init(&syncobj->ev_fd_list);
+	INIT_LIST_HEAD(&syncobj->cb_list);
+	INIT_LIST_HEAD(&syncobj->ev_fd_list);
 	if (flags & DRM_SYNCOBJ_CREATE_SIGNALED) {
 		ret = drm_syncobj_assign_null_handle(syncobj);
 		if (ret < 0) {
@@ -848,7 +748,7 @@ static int drm_syncobj_array_wait_timeout(struct drm_syncobj **syncobjs, const v
 	const uint32_t submit_flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
 				      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE;
 	struct syncobj_wait_entry *entries;
-	struct syncobj_waiter waiter;
+	struct waiter waiter;
 	uint32_t signaled_count, i;
 	struct dma_fence *fence;
 	uint64_t *points;
@@ -936,7 +836,7 @@ static int drm_syncobj_array_wait_timeout(struct drm_syncobj **syncobjs, const v
 			break;
 		}
 		/* Past the deadline: one last look, as the kernel's timeout reaching 0 gives. */
-		ret = waiter_sleep(&waiter, deadline);
+		ret = waiter_sleep(&waiter, deadline, true);
 		if (ret < 0)
 			break;
 		if (!ret)

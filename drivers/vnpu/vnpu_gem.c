@@ -214,20 +214,6 @@ int vnpu_bo_info_ioctl(struct drm_device *dev, void *data, struct drm_file *file
 	return ret;
 }
 
-/* The fdinfo size format of the core's drm-*-memory keys: bytes, KiB or MiB when exact. */
-static void vnpu_print_size(struct seq_file *m, const char *key, uint64_t sz)
-{
-	static const char *const units[] = { "", " KiB", " MiB" };
-	unsigned int u;
-
-	for (u = 0; u < ARRAY_SIZE(units) - 1; u++) {
-		if (sz == 0 || (sz & 1023))
-			break;
-		sz /= 1024;
-	}
-	seq_printf(m, "%s:\t%llu%s\n", key, (unsigned long long)sz, units[u]);
-}
-
 /*
  * The client's engine time per class (drm-usage-stats: drm-engine-<class> in ns, and
  * drm-engine-capacity-<class> when a class has more than one engine).
@@ -271,7 +257,7 @@ void vnpu_show_fdinfo(struct seq_file *m, struct drm_file *file)
 			system += obj->size;
 	}
 	pthread_mutex_unlock(&file->table_lock);
-	vnpu_print_size(m, "drm-total-vram", vram);
-	vnpu_print_size(m, "drm-total-system", system);
+	drm_fdinfo_print_size(m, "drm", "total", "vram", vram);
+	drm_fdinfo_print_size(m, "drm", "total", "system", system);
 	vnpu_show_engine_fdinfo(m, file);
 }

@@ -27,21 +27,8 @@
 #include <time.h>
 #include <accel/compiler.h>
 #include <accel/kref.h>
-
-/** ktime_t - nanoseconds of CLOCK_MONOTONIC. */
-typedef int64_t ktime_t;
-
-/** MAX_SCHEDULE_TIMEOUT - a deadline that never comes. */
-#define MAX_SCHEDULE_TIMEOUT INT64_MAX
-
-/** ktime_get() - the current CLOCK_MONOTONIC time in nanoseconds. */
-static inline ktime_t ktime_get(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ktime_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include <accel/ktime.h>
+#include <accel/list.h>
 
 struct dma_fence;
 struct dma_fence_cb;
@@ -51,10 +38,11 @@ typedef void (*dma_fence_func_t)(struct dma_fence *fence, struct dma_fence_cb *c
 
 /**
  * struct dma_fence_cb - a callback slot, embedded in the caller's structure.
- * @func is NULL until the callback is added; the list links belong to the fence's lock.
+ * @func is NULL until the callback is added; @node (on the fence's @cb_list while the
+ * callback is pending) belongs to the fence's lock.
  */
 struct dma_fence_cb {
-	struct dma_fence_cb *prev, *next;
+	struct list_head node;
 	dma_fence_func_t func;
 };
 
@@ -99,7 +87,7 @@ struct dma_fence {
 	pthread_mutex_t lock;
 	pthread_cond_t done_cond;
 	const struct dma_fence_ops *ops;
-	struct dma_fence_cb cb_list;
+	struct list_head cb_list;
 	/** @signalling: callbacks being run by the signalling thread @signaller. */
 	bool signalling;
 	pthread_t signaller;

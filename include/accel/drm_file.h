@@ -112,6 +112,16 @@ int drm_open(struct inode *inode, struct file *filp);
 int drm_release(struct inode *inode, struct file *filp);
 /** drm_show_fdinfo() - print the DRM usage keys of the file (fdinfo). */
 void drm_show_fdinfo(struct seq_file *m, struct file *filp);
+/**
+ * drm_fdinfo_print_size() - print one fdinfo memory key, "<prefix>-<stat>-<region>:\t<size>".
+ * @m: the fdinfo being written
+ * @prefix: the key's prefix ("drm")
+ * @stat: the statistic ("total", "shared", "resident", ...)
+ * @region: the memory region ("memory", "vram", ...)
+ * @sz: the size in bytes, printed in KiB or MiB when it is a whole multiple of them
+ */
+void drm_fdinfo_print_size(struct seq_file *m, const char *prefix, const char *stat,
+			   const char *region, uint64_t sz);
 /** drm_file_from_filp() - the drm_file behind an open file. */
 static inline struct drm_file *drm_file_from_filp(struct file *filp)
 {

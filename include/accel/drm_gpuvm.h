@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <accel/compiler.h>
+#include <accel/list.h>
 
 struct drm_gem_object;
 struct drm_gpuvm;
@@ -70,11 +71,11 @@ struct drm_gpuva {
 	} gem;
 	/**
 	 * @node: private. The balanced search tree keyed by @va.addr (@left, @right,
-	 * @height) and the address-ordered list (@prev, @next) iteration walks.
+	 * @height) and the link (@entry) on the VM's address-ordered list iteration walks.
 	 */
 	struct {
 		struct drm_gpuva *left, *right;
-		struct drm_gpuva *prev, *next;
+		struct list_head entry;
 		int height;
 	} node;
 };
@@ -82,7 +83,7 @@ struct drm_gpuva {
 /**
  * struct drm_gpuvm - a GPU virtual address space.
  *
- * @lock guards @root, @first, @last, @num_va and @seqno (write side to change them, read
+ * @lock guards @root, @va_list, @num_va and @seqno (write side to change them, read
  * side to look at them, so engines translate concurrently while binds are rare). @name,
  * @mm_start, @mm_range, @kernel_start and @kernel_range are constant after drm_gpuvm_init().
  */
@@ -98,9 +99,8 @@ struct drm_gpuvm {
 	pthread_rwlock_t lock;
 	/** @root: the search tree of mappings. */
 	struct drm_gpuva *root;
-	/** @first, @last: the mappings in address order. */
-	struct drm_gpuva *first;
-	struct drm_gpuva *last;
+	/** @va_list: the mappings in address order (&drm_gpuva.node.entry). */
+	struct list_head va_list;
 	/** @num_va: how many mappings. */
 	unsigned long num_va;
 	/** @seqno: bumped by every change, so an ops list made before it is known stale. */
@@ -193,7 +193,13 @@ struct drm_gpuva_ops {
  * drm_gpuvm_for_each_va() - iterate over the mappings of @vm in address order.
  * The caller holds the VM's lock (drm_gpuvm_read_lock()) across the loop.
  */
-#define drm_gpuvm_for_each_va(va, vm) for ((va) = (vm)->first; (va); (va) = (va)->node.next)
+#define drm_gpuvm_for_each_va(va, vm) list_for_each_entry(va, &(vm)->va_list, node.entry)
+
+/** drm_gpuva_next() - the mapping after @va in address order, or NULL after the last. */
+static inline struct drm_gpuva *drm_gpuva_next(struct drm_gpuva *va)
+{
+	return va->node.entry.next == &va->vm->va_list ? NULL : list_next_entry(va, node.entry);
+}
 
 /**
  * drm_gpuvm_for_each_va_range() - iterate over the mappings of @vm that overlap
@@ -201,7 +207,7 @@ struct drm_gpuva_ops {
  */
 #define drm_gpuvm_for_each_va_range(va, vm, start, end)					\
 	for ((va) = drm_gpuva_find_first((vm), (start), (end) - (start));		\
-	     (va) && (va)->va.addr < (end); (va) = (va)->node.next)
+	     (va) && (va)->va.addr < (end); (va) = drm_gpuva_next(va))
 
 /**
  * drm_gpuvm_init() - set up @vm to manage [@start, @start + @range), never mapping

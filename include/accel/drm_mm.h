@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <accel/compiler.h>
+#include <accel/list.h>
 
 struct seq_file;
 
@@ -37,11 +38,6 @@ enum drm_mm_insert_mode {
 	DRM_MM_INSERT_LOW,
 	DRM_MM_INSERT_HIGH,
 	DRM_MM_INSERT_EVICT,
-};
-
-/** struct drm_mm_list - private doubly linked list link of the allocator. */
-struct drm_mm_list {
-	struct drm_mm_list *next, *prev;
 };
 
 /** struct drm_mm_tree - private treap link of the allocator's hole indexes. */
@@ -65,9 +61,9 @@ struct drm_mm_node {
 	/* private: */
 	struct drm_mm *mm;
 	/* All nodes of the manager in address order; the head node closes the ring. */
-	struct drm_mm_list node_list;
+	struct list_head node_list;
 	/* Nodes followed by a hole, most recent hole first (EVICT mode, hole iteration). */
-	struct drm_mm_list hole_stack;
+	struct list_head hole_stack;
 	/* The hole following this node, indexed by (size, address) and by address. */
 	struct drm_mm_tree rb_hole_size;
 	struct drm_mm_tree rb_hole_addr;
@@ -93,7 +89,7 @@ struct drm_mm {
 	/* private: */
 	/* Sentinel at the start of the range: the hole before the first node is its hole. */
 	struct drm_mm_node head_node;
-	struct drm_mm_list hole_stack;
+	struct list_head hole_stack;
 	struct drm_mm_tree *holes_size;
 	struct drm_mm_tree *holes_addr;
 	uint64_t start, size;
@@ -160,10 +156,8 @@ static inline uint64_t drm_mm_node_count(const struct drm_mm *mm)
 /** drm_mm_clean() - true when no node is inserted. */
 static inline bool drm_mm_clean(const struct drm_mm *mm)
 {
-	return mm->head_node.node_list.next == &mm->head_node.node_list;
+	return list_empty(&mm->head_node.node_list);
 }
-
-#define drm_mm_list_entry(ptr, member) container_of(ptr, struct drm_mm_node, member)
 
 /**
  * drm_mm_for_each_node() - iterate over every node of @mm in address order.
@@ -173,17 +167,11 @@ static inline bool drm_mm_clean(const struct drm_mm *mm)
  * Removing @entry inside the loop is not allowed; use drm_mm_for_each_node_safe().
  */
 #define drm_mm_for_each_node(entry, mm)						\
-	for ((entry) = drm_mm_list_entry((mm)->head_node.node_list.next, node_list); \
-	     (entry) != &(mm)->head_node;					\
-	     (entry) = drm_mm_list_entry((entry)->node_list.next, node_list))
+	list_for_each_entry(entry, &(mm)->head_node.node_list, node_list)
 
 /** drm_mm_for_each_node_safe() - as drm_mm_for_each_node(), @entry may be removed. */
 #define drm_mm_for_each_node_safe(entry, next, mm)				\
-	for ((entry) = drm_mm_list_entry((mm)->head_node.node_list.next, node_list), \
-	     (next) = drm_mm_list_entry((entry)->node_list.next, node_list);	\
-	     (entry) != &(mm)->head_node;					\
-	     (entry) = (next),							\
-	     (next) = drm_mm_list_entry((entry)->node_list.next, node_list))
+	list_for_each_entry_safe(entry, next, &(mm)->head_node.node_list, node_list)
 
 /**
  * drm_mm_for_each_hole() - iterate over every hole of @mm, most recent first.
@@ -195,11 +183,11 @@ static inline bool drm_mm_clean(const struct drm_mm *mm)
  * The manager must not be changed inside the loop.
  */
 #define drm_mm_for_each_hole(pos, mm, hole_start, hole_end)			\
-	for ((pos) = drm_mm_list_entry((mm)->hole_stack.next, hole_stack);	\
-	     &(pos)->hole_stack != &(mm)->hole_stack ?				\
+	for ((pos) = list_first_entry(&(mm)->hole_stack, struct drm_mm_node, hole_stack); \
+	     !list_entry_is_head(pos, &(mm)->hole_stack, hole_stack) ?		\
 	     ((hole_start) = drm_mm_hole_node_start(pos),			\
 	      (hole_end) = drm_mm_hole_node_end(pos), 1) : 0;			\
-	     (pos) = drm_mm_list_entry((pos)->hole_stack.next, hole_stack))
+	     (pos) = list_next_entry(pos, hole_stack))
 
 void drm_mm_init(struct drm_mm *mm, uint64_t start, uint64_t size);
 void drm_mm_takedown(struct drm_mm *mm);

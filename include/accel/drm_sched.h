@@ -35,6 +35,7 @@
 #include <stdint.h>
 #include <accel/compiler.h>
 #include <accel/dma_fence.h>
+#include <accel/list.h>
 
 struct drm_gpu_scheduler;
 struct drm_sched_entity;
@@ -42,11 +43,6 @@ struct drm_sched_job;
 
 /** DRM_SCHED_ENTITY_FLUSH_TIMEOUT_MS - how long drm_sched_entity_destroy() lets a queue drain. */
 #define DRM_SCHED_ENTITY_FLUSH_TIMEOUT_MS 1000
-
-/** struct drm_sched_link - a node of the scheduler's intrusive lists. */
-struct drm_sched_link {
-	struct drm_sched_link *prev, *next;
-};
 
 /**
  * enum drm_sched_priority - run queues of a scheduler, served highest (KERNEL) first.
@@ -127,7 +123,7 @@ void drm_sched_fence_finished(struct drm_sched_fence *fence, int result);
  * list, or at the head of its entity's queue with the entity marked busy). @karma is atomic.
  */
 struct drm_sched_job {
-	struct drm_sched_link list;
+	struct list_head list;
 	struct drm_gpu_scheduler *sched;
 	struct drm_sched_entity *entity;
 	struct drm_sched_fence *s_fence;
@@ -195,7 +191,7 @@ struct drm_sched_backend_ops {
 
 /** struct drm_sched_rq - the entities of one priority on one scheduler (guarded by its lock). */
 struct drm_sched_rq {
-	struct drm_sched_link entities;
+	struct list_head entities;
 };
 
 /** struct drm_sched_init_args - parameters of drm_sched_init(). */
@@ -237,10 +233,10 @@ struct drm_gpu_scheduler {
 	long timeout_ms;
 	struct drm_sched_rq sched_rq[DRM_SCHED_PRIORITY_COUNT];
 	/** @pending_list: jobs handed to run_job, oldest first, until freed. */
-	struct drm_sched_link pending_list;
+	struct list_head pending_list;
 	/** @kill_wait_list / @kill_ready_list: jobs to complete without running. */
-	struct drm_sched_link kill_wait_list;
-	struct drm_sched_link kill_ready_list;
+	struct list_head kill_wait_list;
+	struct list_head kill_ready_list;
 	uint32_t credit_count;
 	uint64_t job_id_count;
 	/** @tdr_job: the oldest job on the engine, which the timeout watches. */
@@ -270,7 +266,7 @@ struct drm_gpu_scheduler {
  * @stats_lock (a leaf lock) guards @busy_ns, @busy_since, @active, @jobs_done.
  */
 struct drm_sched_entity {
-	struct drm_sched_link link;
+	struct list_head link;
 	struct drm_gpu_scheduler *sched;
 	struct drm_gpu_scheduler **sched_list;
 	unsigned int num_sched_list;
@@ -278,7 +274,7 @@ struct drm_sched_entity {
 	uint64_t fence_context;
 	uint64_t fence_seq;
 
-	struct drm_sched_link queue;
+	struct list_head queue;
 	unsigned int queue_count;
 	bool on_rq;
 	/** @dependency: the fence the head job waits for (a reference), with @cb on it. */

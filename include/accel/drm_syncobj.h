@@ -21,13 +21,9 @@
 #include <stdint.h>
 #include <accel/dma_fence.h>
 #include <accel/kref.h>
+#include <accel/list.h>
 
 struct drm_file;
-
-/** struct drm_syncobj_list - a link of the syncobj's waiter lists. */
-struct drm_syncobj_list {
-	struct drm_syncobj_list *prev, *next;
-};
 
 /**
  * struct drm_syncobj - a sync object.
@@ -40,8 +36,8 @@ struct drm_syncobj {
 	struct kref refcount;
 	pthread_mutex_t lock;
 	struct dma_fence *fence;
-	struct drm_syncobj_list cb_list;
-	struct drm_syncobj_list ev_fd_list;
+	struct list_head cb_list;
+	struct list_head ev_fd_list;
 };
 
 /** DRM_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT_NS - how long find_fence waits for a submission. */

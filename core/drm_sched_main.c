@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The DRM job scheduler (drivers/gpu/drm/scheduler/sched_main.c, sched_entity.c): run
- * queues per priority, entities, dependencies, credits, timeouts and recovery.
+ * The DRM job scheduler (drivers/gpu/drm/scheduler/sched_main.c): the worker thread of each
+ * scheduler, running jobs and completing them, credits, the timeout (TDR) and recovery
+ * (stop / start / fault), teardown, and the jobs' life cycle (init, arm, dependencies,
+ * cleanup). Entities, the client queues the worker serves, are in drm_sched_entity.c.
  *
  * Each scheduler has one worker thread doing, in this order of preference: completing
  * killed jobs, freeing finished jobs, handling a timeout, running the next job. Everything
@@ -18,114 +20,24 @@
 
 #include <accel/drm_print.h>
 #include <accel/drm_sched.h>
+#include <accel/wait.h>
+#include "drm_sched_internal.h"
 
-/* ---- intrusive lists ---- */
-
-static void link_init(struct drm_sched_link *l)
-{
-	l->prev = l->next = l;
-}
-
-static bool link_empty(const struct drm_sched_link *l)
-{
-	return l->next == l;
-}
-
-static void link_add_tail(struct drm_sched_link *n, struct drm_sched_link *head)
-{
-	n->prev = head->prev;
-	n->next = head;
-	head->prev->next = n;
-	head->prev = n;
-}
-
-static void link_del(struct drm_sched_link *n)
-{
-	n->prev->next = n->next;
-	n->next->prev = n->prev;
-	link_init(n);
-}
-
-#define job_of(l) container_of(l, struct drm_sched_job, list)
-#define entity_of(l) container_of(l, struct drm_sched_entity, link)
-
-/* ---- small helpers ---- */
-
-/* Without asking ops->signaled, which could signal and run callbacks on this thread. */
-static bool fence_signaled_flag(struct dma_fence *f)
-{
-	return atomic_load(&f->flags) & (1UL << DMA_FENCE_FLAG_SIGNALED_BIT);
-}
-
-static int fence_error(struct dma_fence *f)
-{
-	int err;
-
-	pthread_mutex_lock(&f->lock);
-	err = f->error;
-	pthread_mutex_unlock(&f->lock);
-	return err;
-}
-
-static void cond_init_monotonic(pthread_cond_t *cond)
-{
-	pthread_condattr_t attr;
-
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(cond, &attr);
-	pthread_condattr_destroy(&attr);
-}
-
-/* Wait on @cond until @deadline (absolute ns); false once it has passed. */
-static bool cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *lock, ktime_t deadline)
-{
-	struct timespec ts = { .tv_sec = deadline / 1000000000, .tv_nsec = deadline % 1000000000 };
-
-	if (deadline == MAX_SCHEDULE_TIMEOUT) {
-		pthread_cond_wait(cond, lock);
-		return true;
-	}
-	return pthread_cond_timedwait(cond, lock, &ts) != ETIMEDOUT;
-}
+/* ---- helpers ---- */
 
 static bool on_worker(struct drm_gpu_scheduler *sched)
 {
 	return pthread_equal(pthread_self(), sched->thread);
 }
 
-static struct drm_sched_job *entity_head_locked(struct drm_sched_entity *entity)
-{
-	return link_empty(&entity->queue) ? NULL : job_of(entity->queue.next);
-}
-
-/* ---- statistics ---- */
-
-static void entity_account_start(struct drm_sched_entity *entity, ktime_t now)
-{
-	pthread_mutex_lock(&entity->stats_lock);
-	if (!entity->active++)
-		entity->busy_since = now;
-	pthread_mutex_unlock(&entity->stats_lock);
-}
-
-static void entity_account_end(struct drm_sched_entity *entity, ktime_t now)
-{
-	pthread_mutex_lock(&entity->stats_lock);
-	/* Busy time is the union of the jobs' intervals: overlapping jobs count once. */
-	if (entity->active && !--entity->active)
-		entity->busy_ns += now - entity->busy_since;
-	entity->jobs_done++;
-	pthread_mutex_unlock(&entity->stats_lock);
-}
-
 /* ---- timeout ---- */
 
 static ktime_t tdr_deadline_from_now(struct drm_gpu_scheduler *sched)
 {
+	/* 0: the timer is off. */
 	if (sched->timeout_ms == MAX_SCHEDULE_TIMEOUT)
 		return 0;
-	return ktime_get() + (ktime_t)sched->timeout_ms * 1000000;
+	return ktime_deadline_ms(sched->timeout_ms);
 }
 
 /*
@@ -135,12 +47,11 @@ static ktime_t tdr_deadline_from_now(struct drm_gpu_scheduler *sched)
  */
 static void tdr_update_locked(struct drm_gpu_scheduler *sched)
 {
-	struct drm_sched_link *l;
-	struct drm_sched_job *first = NULL;
+	struct drm_sched_job *job, *first = NULL;
 
-	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
-		if (!job_of(l)->done) {
-			first = job_of(l);
+	list_for_each_entry(job, &sched->pending_list, list) {
+		if (!job->done) {
+			first = job;
 			break;
 		}
 	}
@@ -180,7 +91,7 @@ static void drm_sched_job_done(struct drm_sched_job *job, int result)
 		sched->credit_count -= job->credits;
 	atomic_fetch_sub(sched->score, 1);
 	if (job->entity)
-		entity_account_end(job->entity, now);
+		drm_sched_entity_account_end(job->entity, now);
 	err = result ?: job->cancel_error;
 	tdr_update_locked(sched);
 	/* drm_sched_fini() waits for us: we touch @sched again after signalling. */
@@ -232,8 +143,7 @@ static void drm_sched_kill_cb(struct dma_fence *f, struct dma_fence_cb *cb)
 	pthread_mutex_lock(&sched->lock);
 	if (job->kill_wait == f) {
 		job->kill_wait = NULL;
-		link_del(&job->list);
-		link_add_tail(&job->list, &sched->kill_ready_list);
+		list_move_tail(&job->list, &sched->kill_ready_list);
 		pthread_cond_signal(&sched->wake);
 	}
 	pthread_mutex_unlock(&sched->lock);
@@ -246,13 +156,13 @@ static void drm_sched_kill_cb(struct dma_fence *f, struct dma_fence_cb *cb)
  * dependencies have signalled, so its fences keep the order of the entity's timeline and
  * nothing it depends on is still writing its buffers. Lock held.
  */
-static void drm_sched_kill_job_locked(struct drm_gpu_scheduler *sched, struct drm_sched_job *job,
-				      int error, struct dma_fence *prev)
+void drm_sched_kill_job_locked(struct drm_gpu_scheduler *sched, struct drm_sched_job *job,
+			       int error, struct dma_fence *prev)
 {
 	job->entity = NULL;
 	job->kill_error = error;
 	job->kill_prev = prev;
-	link_add_tail(&job->list, &sched->kill_ready_list);
+	list_add_tail(&job->list, &sched->kill_ready_list);
 	pthread_cond_signal(&sched->wake);
 }
 
@@ -280,7 +190,7 @@ static bool drm_sched_kill_step(struct drm_gpu_scheduler *sched, struct drm_sche
 
 		pthread_mutex_lock(&sched->lock);
 		job->kill_wait = f;
-		link_add_tail(&job->list, &sched->kill_wait_list);
+		list_add_tail(&job->list, &sched->kill_wait_list);
 		pthread_mutex_unlock(&sched->lock);
 		if (!dma_fence_add_callback(f, &job->kill_cb, drm_sched_kill_cb))
 			return false;
@@ -288,124 +198,13 @@ static bool drm_sched_kill_step(struct drm_gpu_scheduler *sched, struct drm_sche
 		/* Already signalled: the callback was never added, nobody else moved the job. */
 		pthread_mutex_lock(&sched->lock);
 		job->kill_wait = NULL;
-		link_del(&job->list);
+		list_del_init(&job->list);
 		pthread_mutex_unlock(&sched->lock);
 		dma_fence_put(f);
 	}
 }
 
-/*
- * @queue_count changes under sched->lock, but with an atomic add: drm_sched_entity_get_stats()
- * (fdinfo, debugfs) reads it without that lock, as a snapshot.
- */
-static void queue_count_add(struct drm_sched_entity *entity, int delta)
-{
-	__atomic_add_fetch(&entity->queue_count, (unsigned int)delta, __ATOMIC_RELAXED);
-}
-
-/*
- * Stop @entity with @error: it takes no more jobs and its queued ones go to the kill path,
- * each chained on the one before. Lock held; the worker is not looking at the entity.
- */
-static void drm_sched_entity_stop_locked(struct drm_gpu_scheduler *sched,
-					 struct drm_sched_entity *entity, int error)
-{
-	struct dma_fence *prev;
-	struct drm_sched_job *job;
-
-	if (!entity->error)
-		entity->error = error;
-	entity->stopped = true;
-	prev = dma_fence_get(entity->last_scheduled);
-	while ((job = entity_head_locked(entity))) {
-		link_del(&job->list);
-		queue_count_add(entity, -1);
-		drm_sched_kill_job_locked(sched, job, entity->error, prev);
-		prev = dma_fence_get(&job->s_fence->finished);
-	}
-	dma_fence_put(prev);
-	pthread_cond_broadcast(&sched->idle_cond);
-}
-
-/* ---- dependencies ---- */
-
-static void drm_sched_entity_wakeup(struct dma_fence *f, struct dma_fence_cb *cb)
-{
-	struct drm_sched_entity *entity = container_of(cb, struct drm_sched_entity, cb);
-	struct drm_gpu_scheduler *sched = entity->sched;
-	struct dma_fence *put = NULL;
-
-	pthread_mutex_lock(&sched->lock);
-	if (entity->dependency == f) {
-		put = entity->dependency;
-		entity->dependency = NULL;
-	}
-	pthread_cond_signal(&sched->wake);
-	pthread_mutex_unlock(&sched->lock);
-	dma_fence_put(put);
-}
-
-/*
- * Walk the head job's dependencies: true when all have signalled, false when the entity now
- * waits on one (entity->dependency, whose callback wakes the worker). Worker, unlocked, with
- * @busy_entity set.
- */
-static bool drm_sched_entity_resolve(struct drm_gpu_scheduler *sched,
-				     struct drm_sched_entity *entity, struct drm_sched_job *job)
-{
-	while (job->last_dependency < job->num_dependencies) {
-		struct dma_fence *f = job->dependencies[job->last_dependency];
-		struct dma_fence *put;
-
-		/* Fences of the entity's own jobs come earlier in its queue: the order holds. */
-		if (f->context == entity->fence_context || f->context == entity->fence_context + 1 ||
-		    dma_fence_is_signaled(f)) {
-			job->last_dependency++;
-			continue;
-		}
-		pthread_mutex_lock(&sched->lock);
-		entity->dependency = dma_fence_get(f);
-		pthread_mutex_unlock(&sched->lock);
-		if (!dma_fence_add_callback(f, &entity->cb, drm_sched_entity_wakeup))
-			return false;
-		pthread_mutex_lock(&sched->lock);
-		put = entity->dependency;
-		entity->dependency = NULL;
-		pthread_mutex_unlock(&sched->lock);
-		dma_fence_put(put);
-		job->last_dependency++;
-	}
-	return true;
-}
-
-/* Take back a dependency callback of @entity, if one is armed. Unlocked. */
-static void drm_sched_entity_drop_dependency(struct drm_gpu_scheduler *sched,
-					     struct drm_sched_entity *entity)
-{
-	struct dma_fence *dep, *put = NULL;
-
-	pthread_mutex_lock(&sched->lock);
-	dep = dma_fence_get(entity->dependency);
-	pthread_mutex_unlock(&sched->lock);
-	if (!dep)
-		return;
-	/* When it is not removed the callback ran (or is returning) and dropped the fence. */
-	if (dma_fence_remove_callback(dep, &entity->cb)) {
-		pthread_mutex_lock(&sched->lock);
-		put = entity->dependency;
-		entity->dependency = NULL;
-		pthread_mutex_unlock(&sched->lock);
-	}
-	dma_fence_put(put);
-	dma_fence_put(dep);
-}
-
 /* ---- the worker ---- */
-
-static bool drm_sched_entity_ready_locked(struct drm_sched_entity *entity)
-{
-	return !entity->stopped && !entity->dependency && !link_empty(&entity->queue);
-}
 
 /*
  * The entity to serve next: the highest priority with a ready entity, and in it the entity
@@ -417,12 +216,9 @@ static struct drm_sched_entity *drm_sched_select_entity_locked(struct drm_gpu_sc
 	int prio;
 
 	for (prio = DRM_SCHED_PRIORITY_KERNEL; prio < DRM_SCHED_PRIORITY_COUNT; prio++) {
-		struct drm_sched_link *head = &sched->sched_rq[prio].entities, *l;
-		struct drm_sched_entity *best = NULL;
+		struct drm_sched_entity *e, *best = NULL;
 
-		for (l = head->next; l != head; l = l->next) {
-			struct drm_sched_entity *e = entity_of(l);
-
+		list_for_each_entry(e, &sched->sched_rq[prio].entities, link) {
 			if (!drm_sched_entity_ready_locked(e))
 				continue;
 			if (!best || entity_head_locked(e)->submit_ts <
@@ -456,15 +252,15 @@ static void drm_sched_run_entity(struct drm_gpu_scheduler *sched, struct drm_sch
 	}
 
 	pthread_mutex_lock(&sched->lock);
-	link_del(&job->list);
+	list_del_init(&job->list);
 	queue_count_add(entity, -1);
 	old = entity->last_scheduled;
 	entity->last_scheduled = dma_fence_get(&s_fence->finished);
 	now = ktime_get();
 	job->start_ts = now;
 	sched->credit_count += job->credits;
-	link_add_tail(&job->list, &sched->pending_list);
-	entity_account_start(entity, now);
+	list_add_tail(&job->list, &sched->pending_list);
+	drm_sched_entity_account_start(entity, now);
 	tdr_update_locked(sched);
 	sched->in_submit = true;
 	pthread_cond_broadcast(&sched->idle_cond);
@@ -508,12 +304,12 @@ static void drm_sched_handle_hang(struct drm_gpu_scheduler *sched, struct drm_sc
 	if (job->s_priority != DRM_SCHED_PRIORITY_KERNEL)
 		karma = atomic_fetch_add(&job->karma, 1) + 1;
 	if (entity && karma > (int)sched->hang_limit && !entity->stopped) {
-		struct drm_sched_link *l;
+		struct drm_sched_job *pending;
 
 		drm_sched_entity_stop_locked(sched, entity, -ECANCELED);
-		for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next)
-			if (job_of(l)->entity == entity)
-				job_of(l)->cancel_error = -ECANCELED;
+		list_for_each_entry(pending, &sched->pending_list, list)
+			if (pending->entity == entity)
+				pending->cancel_error = -ECANCELED;
 	}
 	job->cancel_error = -ETIME;
 	finish = !job->done && !job->detached;
@@ -566,13 +362,11 @@ static void drm_sched_timedout(struct drm_gpu_scheduler *sched)
 /* The oldest job that drm_sched_job_done() is over with, off the pending list. Locked. */
 static struct drm_sched_job *drm_sched_get_finished_job_locked(struct drm_gpu_scheduler *sched)
 {
-	struct drm_sched_link *l;
+	struct drm_sched_job *job;
 
-	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
-		struct drm_sched_job *job = job_of(l);
-
+	list_for_each_entry(job, &sched->pending_list, list) {
 		if (job->signalled) {
-			link_del(&job->list);
+			list_del_init(&job->list);
 			return job;
 		}
 	}
@@ -587,9 +381,9 @@ static void *drm_sched_worker(void *arg)
 
 	pthread_mutex_lock(&sched->lock);
 	while (!sched->stopping) {
-		if (!link_empty(&sched->kill_ready_list)) {
-			job = job_of(sched->kill_ready_list.next);
-			link_del(&job->list);
+		if (!list_empty(&sched->kill_ready_list)) {
+			job = list_first_entry(&sched->kill_ready_list, struct drm_sched_job, list);
+			list_del_init(&job->list);
 			pthread_mutex_unlock(&sched->lock);
 			if (drm_sched_kill_step(sched, job))
 				drm_sched_job_complete_unrun(sched, job, job->kill_error);
@@ -619,8 +413,8 @@ static void *drm_sched_worker(void *arg)
 			drm_sched_run_entity(sched, entity);
 			continue;
 		}
-		cond_wait_until(&sched->wake, &sched->lock,
-				sched->tdr_deadline ? sched->tdr_deadline : MAX_SCHEDULE_TIMEOUT);
+		cond_wait_deadline(&sched->wake, &sched->lock,
+				   sched->tdr_deadline ? sched->tdr_deadline : MAX_SCHEDULE_TIMEOUT);
 	}
 	pthread_mutex_unlock(&sched->lock);
 	return NULL;
@@ -656,10 +450,10 @@ int drm_sched_init(struct drm_gpu_scheduler *sched, const struct drm_sched_init_
 	atomic_init(&sched->_score, 0);
 	sched->score = args->score ? args->score : &sched->_score;
 	for (i = 0; i < DRM_SCHED_PRIORITY_COUNT; i++)
-		link_init(&sched->sched_rq[i].entities);
-	link_init(&sched->pending_list);
-	link_init(&sched->kill_wait_list);
-	link_init(&sched->kill_ready_list);
+		INIT_LIST_HEAD(&sched->sched_rq[i].entities);
+	INIT_LIST_HEAD(&sched->pending_list);
+	INIT_LIST_HEAD(&sched->kill_wait_list);
+	INIT_LIST_HEAD(&sched->kill_ready_list);
 	pthread_mutex_init(&sched->lock, NULL);
 	cond_init_monotonic(&sched->wake);
 	cond_init_monotonic(&sched->idle_cond);
@@ -681,27 +475,27 @@ err_destroy:
 }
 
 /* Detach every entity of @sched; their queued jobs go on @cancel. Worker stopped. */
-static void drm_sched_fini_entities(struct drm_gpu_scheduler *sched, struct drm_sched_link *cancel)
+static void drm_sched_fini_entities(struct drm_gpu_scheduler *sched, struct list_head *cancel)
 {
 	int prio;
 
 	for (prio = 0; prio < DRM_SCHED_PRIORITY_COUNT; prio++) {
-		struct drm_sched_link *head = &sched->sched_rq[prio].entities;
+		struct list_head *head = &sched->sched_rq[prio].entities;
 
 		pthread_mutex_lock(&sched->lock);
-		while (!link_empty(head)) {
-			struct drm_sched_entity *entity = entity_of(head->next);
+		while (!list_empty(head)) {
+			struct drm_sched_entity *entity =
+				list_first_entry(head, struct drm_sched_entity, link);
 			struct drm_sched_job *job;
 
-			link_del(&entity->link);
+			list_del_init(&entity->link);
 			entity->stopped = true;
 			if (!entity->error)
 				entity->error = -ENODEV;
 			while ((job = entity_head_locked(entity))) {
-				link_del(&job->list);
 				queue_count_add(entity, -1);
 				job->entity = NULL;
-				link_add_tail(&job->list, cancel);
+				list_move_tail(&job->list, cancel);
 			}
 			pthread_mutex_unlock(&sched->lock);
 			drm_sched_entity_drop_dependency(sched, entity);
@@ -726,7 +520,7 @@ static void drm_sched_fini_entities(struct drm_gpu_scheduler *sched, struct drm_
  */
 void drm_sched_fini(struct drm_gpu_scheduler *sched)
 {
-	struct drm_sched_link cancel, *l;
+	LIST_HEAD(cancel);
 	struct drm_sched_job *job;
 
 	if (!sched->ready)
@@ -737,15 +531,13 @@ void drm_sched_fini(struct drm_gpu_scheduler *sched)
 	pthread_mutex_unlock(&sched->lock);
 	pthread_join(sched->thread, NULL);
 
-	link_init(&cancel);
 	drm_sched_fini_entities(sched, &cancel);
 
 	/* In flight: take the callbacks off the hardware fences and finish the jobs here. */
 	pthread_mutex_lock(&sched->lock);
-	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
+	list_for_each_entry(job, &sched->pending_list, list) {
 		struct dma_fence *parent;
 
-		job = job_of(l);
 		if (job->done)
 			continue;
 		parent = job->s_fence->parent;
@@ -761,17 +553,16 @@ void drm_sched_fini(struct drm_gpu_scheduler *sched)
 	sched->tdr_deadline = 0;
 
 	/* Killed jobs waiting on a fence: stop waiting. */
-	while (!link_empty(&sched->kill_wait_list)) {
+	while (!list_empty(&sched->kill_wait_list)) {
 		struct dma_fence *f;
 
-		job = job_of(sched->kill_wait_list.next);
+		job = list_first_entry(&sched->kill_wait_list, struct drm_sched_job, list);
 		f = dma_fence_get(job->kill_wait);
 		pthread_mutex_unlock(&sched->lock);
 		if (dma_fence_remove_callback(f, &job->kill_cb)) {
 			pthread_mutex_lock(&sched->lock);
 			job->kill_wait = NULL;
-			link_del(&job->list);
-			link_add_tail(&job->list, &sched->kill_ready_list);
+			list_move_tail(&job->list, &sched->kill_ready_list);
 			pthread_mutex_unlock(&sched->lock);
 			dma_fence_put(f);
 		}
@@ -781,21 +572,21 @@ void drm_sched_fini(struct drm_gpu_scheduler *sched)
 	pthread_mutex_unlock(&sched->lock);
 
 	/* Nothing else can reach the lists now. */
-	while (!link_empty(&sched->pending_list)) {
-		job = job_of(sched->pending_list.next);
-		link_del(&job->list);
+	while (!list_empty(&sched->pending_list)) {
+		job = list_first_entry(&sched->pending_list, struct drm_sched_job, list);
+		list_del_init(&job->list);
 		sched->ops->free_job(job);
 	}
-	while (!link_empty(&sched->kill_ready_list)) {
-		job = job_of(sched->kill_ready_list.next);
-		link_del(&job->list);
+	while (!list_empty(&sched->kill_ready_list)) {
+		job = list_first_entry(&sched->kill_ready_list, struct drm_sched_job, list);
+		list_del_init(&job->list);
 		dma_fence_put(job->kill_prev);
 		job->kill_prev = NULL;
 		drm_sched_job_complete_unrun(sched, job, job->kill_error);
 	}
-	while (!link_empty(&cancel)) {
-		job = job_of(cancel.next);
-		link_del(&job->list);
+	while (!list_empty(&cancel)) {
+		job = list_first_entry(&cancel, struct drm_sched_job, list);
+		list_del_init(&job->list);
 		drm_sched_job_complete_unrun(sched, job, -ECANCELED);
 	}
 
@@ -818,7 +609,7 @@ void drm_sched_fini(struct drm_gpu_scheduler *sched)
  */
 void drm_sched_stop(struct drm_gpu_scheduler *sched, struct drm_sched_job *bad)
 {
-	struct drm_sched_link *l;
+	struct drm_sched_job *job;
 
 	(void)bad;
 	pthread_mutex_lock(&sched->lock);
@@ -827,8 +618,7 @@ void drm_sched_stop(struct drm_gpu_scheduler *sched, struct drm_sched_job *bad)
 		while (sched->in_submit)
 			pthread_cond_wait(&sched->idle_cond, &sched->lock);
 	/* Paused: the pending list only changes under us now. */
-	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
-		struct drm_sched_job *job = job_of(l);
+	list_for_each_entry(job, &sched->pending_list, list) {
 		struct dma_fence *parent = job->s_fence->parent;
 		bool removed;
 
@@ -856,11 +646,10 @@ void drm_sched_stop(struct drm_gpu_scheduler *sched, struct drm_sched_job *bad)
  */
 void drm_sched_start(struct drm_gpu_scheduler *sched)
 {
-	struct drm_sched_link *l;
+	struct drm_sched_job *job;
 
 	pthread_mutex_lock(&sched->lock);
-	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next) {
-		struct drm_sched_job *job = job_of(l);
+	list_for_each_entry(job, &sched->pending_list, list) {
 		struct dma_fence *parent = job->s_fence->parent;
 
 		if (!job->detached)
@@ -930,250 +719,6 @@ struct drm_gpu_scheduler *drm_sched_pick_best(struct drm_gpu_scheduler **sched_l
 	return best;
 }
 
-/* ---- entities ---- */
-
-/**
- * drm_sched_entity_init() - set up a client queue.
- * @entity: the entity
- * @priority: its run queue
- * @sched_list: schedulers it may run on (the array must outlive the entity)
- * @num_sched_list: how many
- *
- * Returns 0, or -EINVAL without a ready scheduler or for a bad priority.
- */
-int drm_sched_entity_init(struct drm_sched_entity *entity, enum drm_sched_priority priority,
-			  struct drm_gpu_scheduler **sched_list, unsigned int num_sched_list)
-{
-	struct drm_gpu_scheduler *sched;
-
-	if (!entity || !sched_list || !num_sched_list || !sched_list[0] ||
-	    (unsigned int)priority >= DRM_SCHED_PRIORITY_COUNT)
-		return -EINVAL;
-	sched = sched_list[0];
-	if (!sched->ready)
-		return -EINVAL;
-
-	memset(entity, 0, sizeof(*entity));
-	link_init(&entity->queue);
-	pthread_mutex_init(&entity->stats_lock, NULL);
-	entity->sched_list = sched_list;
-	entity->num_sched_list = num_sched_list;
-	entity->priority = priority;
-	/* Two contexts: scheduled fences on the first, finished fences on the second. */
-	entity->fence_context = dma_fence_context_alloc(2);
-	entity->sched = sched;
-
-	/* An entity stays on its scheduler's run queue until fini, so fini can find it. */
-	pthread_mutex_lock(&sched->lock);
-	link_add_tail(&entity->link, &sched->sched_rq[priority].entities);
-	pthread_mutex_unlock(&sched->lock);
-	return 0;
-}
-
-/**
- * drm_sched_entity_flush() - let an entity's queue drain.
- * @entity: the entity
- * @timeout_ms: how long to wait at most
- *
- * Returns the milliseconds left, 0 when the queue did not drain in time.
- */
-long drm_sched_entity_flush(struct drm_sched_entity *entity, long timeout_ms)
-{
-	/* drm_sched_fini() may be detaching the entity right now (it clears @sched). */
-	struct drm_gpu_scheduler *sched = __atomic_load_n(&entity->sched, __ATOMIC_RELAXED);
-	ktime_t deadline, now;
-	long left = 0;
-
-	if (!sched)
-		return 0;
-	if (timeout_ms < 0)
-		timeout_ms = 0;
-	deadline = timeout_ms < MAX_SCHEDULE_TIMEOUT / 2000000 ?
-		   ktime_get() + (ktime_t)timeout_ms * 1000000 : MAX_SCHEDULE_TIMEOUT;
-	pthread_mutex_lock(&sched->lock);
-	while (entity->queue_count && !entity->stopped) {
-		if (!cond_wait_until(&sched->idle_cond, &sched->lock, deadline))
-			break;
-	}
-	now = ktime_get();
-	if ((!entity->queue_count || entity->stopped) && now < deadline)
-		left = deadline == MAX_SCHEDULE_TIMEOUT ? timeout_ms :
-		       (long)((deadline - now + 999999) / 1000000);
-	pthread_mutex_unlock(&sched->lock);
-	return left;
-}
-
-/**
- * drm_sched_entity_fini() - take an entity off its scheduler.
- * @entity: the entity; no job may be pushed to it any more
- *
- * Jobs still queued complete with -ESRCH without running, in order, once their
- * dependencies have signalled, and are freed through free_job.
- */
-void drm_sched_entity_fini(struct drm_sched_entity *entity)
-{
-	/* drm_sched_fini() may be detaching the entity right now (it clears @sched). */
-	struct drm_gpu_scheduler *sched = __atomic_load_n(&entity->sched, __ATOMIC_RELAXED);
-	struct drm_sched_link *l;
-
-	if (!sched)
-		goto out;
-	pthread_mutex_lock(&sched->lock);
-	/* The worker may be resolving dependencies or in run_job for this entity. */
-	while (sched->busy_entity == entity)
-		pthread_cond_wait(&sched->idle_cond, &sched->lock);
-	drm_sched_entity_stop_locked(sched, entity, -ESRCH);
-	link_del(&entity->link);
-	/* Jobs in flight outlive the entity. */
-	for (l = sched->pending_list.next; l != &sched->pending_list; l = l->next)
-		if (job_of(l)->entity == entity)
-			job_of(l)->entity = NULL;
-	pthread_mutex_unlock(&sched->lock);
-	drm_sched_entity_drop_dependency(sched, entity);
-	__atomic_store_n(&entity->sched, NULL, __ATOMIC_RELAXED);
-out:
-	dma_fence_put(entity->last_scheduled);
-	entity->last_scheduled = NULL;
-	dma_fence_put(entity->last_pushed);
-	entity->last_pushed = NULL;
-	pthread_mutex_destroy(&entity->stats_lock);
-}
-
-/**
- * drm_sched_entity_destroy() - what closing a file does to its queue.
- * @entity: the entity
- */
-void drm_sched_entity_destroy(struct drm_sched_entity *entity)
-{
-	drm_sched_entity_flush(entity, DRM_SCHED_ENTITY_FLUSH_TIMEOUT_MS);
-	drm_sched_entity_fini(entity);
-}
-
-/**
- * drm_sched_entity_error() - the error new submissions to @entity should fail with.
- * @entity: the entity
- *
- * Returns 0 or a negative errno (see the header).
- */
-int drm_sched_entity_error(struct drm_sched_entity *entity)
-{
-	struct drm_gpu_scheduler *sched = entity->sched;
-	struct dma_fence *last;
-	int err, status;
-
-	if (!sched)
-		return entity->error ?: -ENODEV;
-	pthread_mutex_lock(&sched->lock);
-	err = entity->error;
-	last = dma_fence_get(entity->last_scheduled);
-	pthread_mutex_unlock(&sched->lock);
-	if (!err && last) {
-		status = fence_signaled_flag(last) ? fence_error(last) : 0;
-		err = status < 0 ? status : 0;
-	}
-	dma_fence_put(last);
-	return err;
-}
-
-/**
- * drm_sched_entity_set_priority() - move an entity to another run queue.
- * @entity: the entity
- * @priority: the new priority
- */
-void drm_sched_entity_set_priority(struct drm_sched_entity *entity,
-				   enum drm_sched_priority priority)
-{
-	struct drm_gpu_scheduler *sched = entity->sched;
-
-	if (!sched || (unsigned int)priority >= DRM_SCHED_PRIORITY_COUNT)
-		return;
-	pthread_mutex_lock(&sched->lock);
-	entity->priority = priority;
-	link_del(&entity->link);
-	link_add_tail(&entity->link, &sched->sched_rq[priority].entities);
-	pthread_cond_signal(&sched->wake);
-	pthread_mutex_unlock(&sched->lock);
-}
-
-/**
- * drm_sched_entity_get_stats() - usage of an entity, for fdinfo.
- * @entity: the entity
- * @stats: filled in
- */
-void drm_sched_entity_get_stats(struct drm_sched_entity *entity,
-				struct drm_sched_entity_stats *stats)
-{
-	ktime_t now = ktime_get();
-
-	pthread_mutex_lock(&entity->stats_lock);
-	stats->busy_ns = entity->busy_ns + (entity->active ? now - entity->busy_since : 0);
-	stats->active = entity->active;
-	stats->jobs_done = entity->jobs_done;
-	pthread_mutex_unlock(&entity->stats_lock);
-	/* A snapshot: it may change as soon as it is read. */
-	stats->queued = __atomic_load_n(&entity->queue_count, __ATOMIC_RELAXED);
-}
-
-/* Move an idle entity to the least loaded of its schedulers. Driver-serialised with push. */
-static void drm_sched_entity_select_sched(struct drm_sched_entity *entity)
-{
-	struct drm_gpu_scheduler *cur = entity->sched, *best;
-	bool idle;
-
-	if (entity->num_sched_list < 2)
-		return;
-	pthread_mutex_lock(&cur->lock);
-	/* Only an idle entity may move: its jobs must stay in order on one ring. */
-	idle = !entity->stopped && !entity->queue_count && !entity->dependency &&
-	       (!entity->last_scheduled || fence_signaled_flag(entity->last_scheduled));
-	pthread_mutex_unlock(&cur->lock);
-	if (!idle)
-		return;
-	best = drm_sched_pick_best(entity->sched_list, entity->num_sched_list);
-	if (!best || best == cur)
-		return;
-	pthread_mutex_lock(&cur->lock);
-	link_del(&entity->link);
-	pthread_mutex_unlock(&cur->lock);
-	pthread_mutex_lock(&best->lock);
-	entity->sched = best;
-	link_add_tail(&entity->link, &best->sched_rq[entity->priority].entities);
-	pthread_mutex_unlock(&best->lock);
-}
-
-/**
- * drm_sched_entity_push_job() - queue an armed job.
- * @job: the job; the scheduler owns it from here on
- *
- * Returns 0, or the entity's error when it takes no more work (the job then completes with
- * that error without running, and is freed through free_job).
- */
-int drm_sched_entity_push_job(struct drm_sched_job *job)
-{
-	struct drm_sched_entity *entity = job->entity;
-	struct drm_gpu_scheduler *sched = job->sched;
-	struct dma_fence *prev;
-	int err = 0;
-
-	job->submit_ts = ktime_get();
-	atomic_fetch_add(sched->score, 1);
-	pthread_mutex_lock(&sched->lock);
-	prev = entity->last_pushed;
-	entity->last_pushed = dma_fence_get(&job->s_fence->finished);
-	if (entity->stopped) {
-		err = entity->error;
-		drm_sched_kill_job_locked(sched, job, err, prev);
-		prev = NULL;
-	} else {
-		link_add_tail(&job->list, &entity->queue);
-		queue_count_add(entity, 1);
-		pthread_cond_signal(&sched->wake);
-	}
-	pthread_mutex_unlock(&sched->lock);
-	dma_fence_put(prev);
-	return err;
-}
-
 /* ---- jobs ---- */
 
 /**
@@ -1196,7 +741,7 @@ int drm_sched_job_init(struct drm_sched_job *job, struct drm_sched_entity *entit
 	job->s_fence = drm_sched_fence_alloc(owner);
 	if (!job->s_fence)
 		return -ENOMEM;
-	link_init(&job->list);
+	INIT_LIST_HEAD(&job->list);
 	job->entity = entity;
 	job->credits = credits;
 	job->owner = owner;
