@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@
 #include "host/host.h"
 
 static char publish_root[PATH_MAX];
+/* Under the root: the files being written before they are renamed into place. */
+#define PUBLISH_TMP_DIR ".publish"
 
 int accel_mkdir_p(const char *path, mode_t mode)
 {
@@ -70,10 +73,18 @@ static int node_fs_path(struct attr_node *node, char *out, size_t size)
 	return 0;
 }
 
-/* Write atomically so that a concurrent reader never sees half a value. */
+/*
+ * Write atomically so that a concurrent reader never sees half a value: the new text goes
+ * to a file of ROOT/PUBLISH_TMP_DIR (the same file system), which is then renamed over the
+ * published one. Not beside it: a reader listing the directory (proc/PID/fdinfo, a device's
+ * sysfs folder) would see the temporary name, which the kernel's directories never show.
+ * Several threads publish at once (attribute changes, the refresher): each temporary file
+ * has a name of its own.
+ */
 static void publish_file(struct attr_node *node)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	static atomic_ulong tmp_seq;
+	char path[PATH_MAX], tmp[PATH_MAX + 64];
 	char *val = NULL;
 	size_t len = 0;
 	int fd;
@@ -84,7 +95,8 @@ static void publish_file(struct attr_node *node)
 		val = NULL;
 		len = 0;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	snprintf(tmp, sizeof(tmp), "%s/" PUBLISH_TMP_DIR "/%lu", publish_root,
+		 atomic_fetch_add(&tmp_seq, 1));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, node->mode & 0777);
 	if (fd >= 0) {
 		size_t off = 0;
@@ -245,6 +257,11 @@ int accel_fs_publish_start(const char *root, struct devnode_publisher *nodes)
 	accel_rm_rf(path);
 	snprintf(path, sizeof(path), "%s/proc", root);
 	accel_rm_rf(path);
+	snprintf(path, sizeof(path), "%s/" PUBLISH_TMP_DIR, root);
+	accel_rm_rf(path);
+	err = accel_mkdir_p(path, 0755);
+	if (err)
+		return err;
 	accel_root_sweep_private(root);
 	snprintf(path, sizeof(path), "%s/sys", root);
 	err = accel_mkdir_p(path, 0755);
