@@ -21,7 +21,7 @@
 #include <accel/attr.h>
 #include <accel/drm_file.h>
 #include "vnpu_drv.h"
-#include "vnpu_engine.h"
+#include "vnpu_units.h"
 
 /**
  * vnpu_record_set_result() - copy where a stream stopped, and what it faulted on, into a record

@@ -26,7 +26,7 @@
 #include <accel/drm_gem.h>
 #include <uapi/drm/vnpu_accel.h>
 #include "vnpu_drv.h"
-#include "vnpu_engine.h"
+#include "vnpu_units.h"
 
 /**
  * vnpu_file_of() - the driver's state of an open file

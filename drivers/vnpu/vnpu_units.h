@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vnpu: the engines behind the command parser. vnpu_cmd.c checks a packet completely and
- * translates its operands; the functions here then only do the work, on host pointers.
+ * vnpu: the execution units behind the command parser: the DMA engine, the command processor
+ * and the compute engine. vnpu_cmd.c checks a packet completely and translates its operands;
+ * the functions here then only do the work, on host pointers. (The engine instances that run
+ * whole jobs, a scheduler ring and a thread each, are vnpu_engine.h.)
  */
-#ifndef DRIVERS_VNPU_ENGINE_H
-#define DRIVERS_VNPU_ENGINE_H
+#ifndef DRIVERS_VNPU_UNITS_H
+#define DRIVERS_VNPU_UNITS_H
 
 #include <stddef.h>
 #include <stdint.h>
