@@ -21,6 +21,7 @@
 #include <accel/attr.h>
 #include <accel/drm_file.h>
 #include "vnpu_drv.h"
+#include "vnpu_engine.h"
 #include "vnpu_units.h"
 
 /**

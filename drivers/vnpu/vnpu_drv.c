@@ -21,6 +21,7 @@
 #include <uapi/drm/vnpu_accel.h>
 #include "vnpu.h"
 #include "vnpu_drv.h"
+#include "vnpu_engine.h"
 
 DEFINE_DRM_ACCEL_FOPS(vnpu_accel_fops);
 

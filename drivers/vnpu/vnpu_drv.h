@@ -22,6 +22,7 @@
 #include <uapi/drm/vnpu_accel.h>
 
 #include "vnpu_cmd.h"
+#include "vnpu_engine.h"
 
 struct attr_node;
 struct drm_file;
@@ -58,51 +59,7 @@ struct vnpu_config {
 
 struct vnpu_job;
 
-/* Engine classes, indexed by the uAPI's VNPU_ENGINE_* (not enum vnpu_engine_class). */
-#define VNPU_NR_CLASSES		2
-#define VNPU_MAX_ENGINES	16	/* per class: the config's upper bound */
 #define VNPU_JOB_HISTORY	64	/* finished jobs the debugfs "jobs" file keeps */
-
-/* "compute", "dma": engine names, fdinfo keys, debugfs (indexed by VNPU_ENGINE_*). */
-extern const char *const vnpu_class_name[VNPU_NR_CLASSES];
-
-/**
- * struct vnpu_engine - one engine instance: a DRM scheduler ring whose run_job hands jobs to
- * the engine's own execution thread, so that the scheduler's worker stays free to notice
- * timeouts while a job runs.
- * @klass, @index, @name, @fence_context: constant after probe.
- * @sched: the ring; credit limit VNPU_ENGINE_CREDITS (one job running, one staged).
- * @compute: oneDNN state of a compute engine, made on its first job; touched only by
- *	@thread.
- * @lock guards @fifo_head, @fifo_tail, @running, @stop; @cond is signalled when a job is
- *	queued, when the running job is asked to abort, and when @stop is set.
- * @seqno, @busy_ns, @jobs, @resets: atomic counters (busy time excludes the running job).
- */
-struct vnpu_engine {
-	struct vnpu_device *vdev;
-	unsigned int klass;
-	unsigned int index;
-	char name[16];
-	uint64_t fence_context;
-	struct drm_gpu_scheduler sched;
-	struct vnpu_compute *compute;
-	pthread_t thread;
-	bool thread_started;
-
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct vnpu_job *fifo_head;
-	struct vnpu_job *fifo_tail;
-	struct vnpu_job *running;
-	bool stop;
-
-	atomic_uint_fast64_t seqno;
-	atomic_uint_fast64_t busy_ns;
-	atomic_uint_fast64_t jobs;
-	atomic_uint_fast64_t resets;
-};
-
-#define VNPU_ENGINE_CREDITS	2
 
 /**
  * struct vnpu_job_record - what the debugfs views keep of a finished job, a hang or a fault.
@@ -337,16 +294,6 @@ struct vnpu_file *vnpu_file_of(struct drm_file *file);
 void vnpu_file_get(struct vnpu_file *vf);
 void vnpu_file_put(struct vnpu_file *vf);
 void vnpu_vm_job_begin_borrowed(struct vnpu_file *vf, struct vnpu_vm_job *job);
-
-/* engine instances: rings, execution threads, reset (vnpu_ring.c) */
-extern const struct drm_sched_backend_ops vnpu_sched_ops;
-int vnpu_engines_init(struct vnpu_device *vdev);
-void vnpu_engines_stop(struct vnpu_device *vdev);
-void vnpu_engines_fini(struct vnpu_device *vdev);
-void vnpu_engine_reset(struct vnpu_engine *e, int error);
-uint64_t vnpu_engine_busy_ns(struct vnpu_engine *e);
-int vnpu_inject_dma_error(struct vnpu_device *vdev, enum vnpu_engine_class klass);
-bool vnpu_inject_hang_take(struct vnpu_device *vdev);
 
 /* user-space queues (vnpu_uq.c) */
 struct vnpu_uq;

@@ -18,6 +18,7 @@
 #include <accel/drm_syncobj.h>
 #include <accel/uaccess.h>
 #include "vnpu_drv.h"
+#include "vnpu_engine.h"
 #include "vnpu_units.h"
 
 static const enum drm_sched_priority vnpu_sched_priority[] = {

@@ -30,6 +30,7 @@
 #include <accel/drm_print.h>
 #include <accel/drm_syncobj.h>
 #include "vnpu_drv.h"
+#include "vnpu_engine.h"
 #include "vnpu_units.h"
 
 _Static_assert(sizeof(struct vnpu_uq_control) == 128, "vnpu uAPI layout");

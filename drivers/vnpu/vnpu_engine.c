@@ -22,6 +22,7 @@
 #include <accel/drm_gem.h>
 #include <accel/drm_print.h>
 #include "vnpu_drv.h"
+#include "vnpu_engine.h"
 #include "vnpu_units.h"
 
 static const char *vnpu_hw_fence_driver_name(struct dma_fence *fence)
