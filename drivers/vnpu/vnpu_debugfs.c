@@ -22,50 +22,7 @@
 #include <accel/drm_file.h>
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
-#include "vnpu_units.h"
-
-/**
- * vnpu_record_set_result() - copy where a stream stopped, and what it faulted on, into a record
- * @rec: the record
- * @res: the executor's result
- */
-void vnpu_record_set_result(struct vnpu_job_record *rec, const struct vnpu_exec_result *res)
-{
-	rec->profile.packets = res->packets;
-	rec->fail_index = res->fail_index;
-	rec->fail_offset = res->fail_offset;
-	rec->fail_opcode = res->fail_opcode;
-	rec->fault_va = res->fault_va;
-	rec->fault_len = res->fault_len;
-	rec->fault_write = res->fault_write;
-}
-
-/**
- * vnpu_log_record() - keep a finished job or failed queue entry for the debugfs views: in the
- * "jobs" history when @history, as last_fault when it faulted (-EFAULT), as last_hang when it
- * ran out of time (-ETIME)
- * @vdev: the device
- * @rec: the record (copied)
- * @history: add it to the history of jobs
- */
-void vnpu_log_record(struct vnpu_device *vdev, const struct vnpu_job_record *rec, bool history)
-{
-	pthread_mutex_lock(&vdev->log_lock);
-	if (history) {
-		vdev->history[vdev->history_next] = *rec;
-		vdev->history_next = (vdev->history_next + 1) % VNPU_JOB_HISTORY;
-		if (vdev->history_count < VNPU_JOB_HISTORY)
-			vdev->history_count++;
-	}
-	if (rec->profile.error == -EFAULT) {
-		vdev->last_fault = *rec;
-		vdev->last_fault_valid = true;
-	} else if (rec->profile.error == -ETIME) {
-		vdev->last_hang = *rec;
-		vdev->last_hang_valid = true;
-	}
-	pthread_mutex_unlock(&vdev->log_lock);
-}
+#include "vnpu_job_history.h"
 
 static void vnpu_print_record(struct seq_file *m, const struct vnpu_job_record *r)
 {
@@ -86,45 +43,44 @@ static void vnpu_print_record(struct seq_file *m, const struct vnpu_job_record *
 	seq_puts(m, "\n");
 }
 
+static void vnpu_print_job(const struct vnpu_job_record *rec, void *m)
+{
+	vnpu_print_record(m, rec);
+}
+
 /* "jobs": the last VNPU_JOB_HISTORY jobs that reached an engine, oldest first. */
 static int vnpu_jobs_show(struct seq_file *m)
 {
 	struct vnpu_device *vdev = m->private;
-	unsigned int i, first;
 
-	pthread_mutex_lock(&vdev->log_lock);
-	first = (vdev->history_next + VNPU_JOB_HISTORY - vdev->history_count) % VNPU_JOB_HISTORY;
-	for (i = 0; i < vdev->history_count; i++)
-		vnpu_print_record(m, &vdev->history[(first + i) % VNPU_JOB_HISTORY]);
-	pthread_mutex_unlock(&vdev->log_lock);
+	vnpu_job_history_for_each(&vdev->history, vnpu_print_job, m);
 	return 0;
 }
 
-/* One of the device's single records (last hang, last fault), or "none". */
-static void vnpu_print_last(struct seq_file *m, struct vnpu_device *vdev,
-			    const struct vnpu_job_record *rec, const bool *valid)
+/* One of the history's single records (last hang, last fault), or "none". */
+static void vnpu_print_last(struct seq_file *m, bool valid, const struct vnpu_job_record *rec)
 {
-	pthread_mutex_lock(&vdev->log_lock);
-	if (*valid)
+	if (valid)
 		vnpu_print_record(m, rec);
 	else
 		seq_puts(m, "none\n");
-	pthread_mutex_unlock(&vdev->log_lock);
 }
 
 static int vnpu_last_hang_show(struct seq_file *m)
 {
 	struct vnpu_device *vdev = m->private;
+	struct vnpu_job_record rec;
 
-	vnpu_print_last(m, vdev, &vdev->last_hang, &vdev->last_hang_valid);
+	vnpu_print_last(m, vnpu_job_history_last_hang(&vdev->history, &rec), &rec);
 	return 0;
 }
 
 static int vnpu_last_fault_show(struct seq_file *m)
 {
 	struct vnpu_device *vdev = m->private;
+	struct vnpu_job_record rec;
 
-	vnpu_print_last(m, vdev, &vdev->last_fault, &vdev->last_fault_valid);
+	vnpu_print_last(m, vnpu_job_history_last_fault(&vdev->history, &rec), &rec);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 
 #include "vnpu_cmd.h"
 #include "vnpu_engine.h"
+#include "vnpu_job_history.h"
 
 struct attr_node;
 struct drm_file;
@@ -59,28 +60,6 @@ struct vnpu_config {
 
 struct vnpu_job;
 
-#define VNPU_JOB_HISTORY	64	/* finished jobs the debugfs "jobs" file keeps */
-
-/**
- * struct vnpu_job_record - what the debugfs views keep of a finished job, a hang or a fault.
- * @client_id, @ctx_id, @job_id: whose job.  @engine: the engine's name.
- * @profile: its times, engine and result.  @fail_*: where the stream stopped (@error != 0).
- * @fault_*: the access the MMU refused (-EFAULT).
- */
-struct vnpu_job_record {
-	uint64_t client_id;
-	uint32_t ctx_id;
-	uint64_t job_id;
-	char engine[16];
-	struct vnpu_job_profile profile;
-	uint32_t fail_index;
-	uint64_t fail_offset;
-	uint32_t fail_opcode;
-	uint64_t fault_va;
-	uint64_t fault_len;
-	bool fault_write;
-};
-
 /**
  * struct vnpu_device - one vnpu instance.
  * @drm: the DRM device; the struct is freed by the driver's release with it.
@@ -92,8 +71,7 @@ struct vnpu_job_record {
  *	engines themselves say what guards their state).
  * @engines_dir: sysfs "engines" directory.
  * @reset_count, @contexts, @user_queues, @inject_hang, @inject_dma_error: atomic.
- * @log_lock guards @history, @history_next, @history_count, @last_hang, @last_fault and
- *	their valid flags.
+ * @history: finished jobs, the last hang and the last fault (it has its own lock).
  */
 struct vnpu_device {
 	struct drm_device drm;
@@ -113,14 +91,7 @@ struct vnpu_device {
 	atomic_int inject_hang;
 	atomic_int inject_dma_error;
 
-	pthread_mutex_t log_lock;
-	struct vnpu_job_record history[VNPU_JOB_HISTORY];
-	unsigned int history_next;
-	unsigned int history_count;
-	bool last_hang_valid;
-	struct vnpu_job_record last_hang;
-	bool last_fault_valid;
-	struct vnpu_job_record last_fault;
+	struct vnpu_job_history history;
 };
 
 static inline struct vnpu_device *to_vnpu_device(struct drm_device *drm)
@@ -313,7 +284,5 @@ void vnpu_job_free(struct vnpu_job *job);
 
 /* debugfs views and fault injection (vnpu_debugfs.c) */
 void vnpu_debugfs_init(struct vnpu_device *vdev);
-void vnpu_record_set_result(struct vnpu_job_record *rec, const struct vnpu_exec_result *res);
-void vnpu_log_record(struct vnpu_device *vdev, const struct vnpu_job_record *rec, bool history);
 
 #endif

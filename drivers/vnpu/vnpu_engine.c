@@ -23,6 +23,7 @@
 #include <accel/drm_print.h>
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
+#include "vnpu_job_history.h"
 #include "vnpu_units.h"
 
 static const char *vnpu_hw_fence_driver_name(struct dma_fence *fence)
@@ -206,7 +207,7 @@ static void vnpu_job_fill_profile(struct vnpu_job *job, int error, struct vnpu_j
 	};
 }
 
-/* The debugfs record of a job the engine is done with (its result and times final). */
+/* The history's record of a job the engine is done with (its result and times final). */
 static void vnpu_record_job(struct vnpu_job *job, struct vnpu_job_record *rec)
 {
 	memset(rec, 0, sizeof(*rec));
@@ -215,7 +216,7 @@ static void vnpu_record_job(struct vnpu_job *job, struct vnpu_job_record *rec)
 	rec->job_id = job->job_id;
 	snprintf(rec->engine, sizeof(rec->engine), "%s", job->engine->name);
 	vnpu_job_fill_profile(job, job->res.error, &rec->profile);
-	vnpu_record_set_result(rec, &job->res);
+	vnpu_job_record_set_result(rec, &job->res);
 }
 
 /*
@@ -276,7 +277,7 @@ static void vnpu_engine_finish(struct vnpu_engine *e, struct vnpu_job *job, int 
 	vnpu_vm_job_end(&job->vm);
 	job->vm_active = false;
 	vnpu_record_job(job, &rec);
-	vnpu_log_record(e->vdev, &rec, true);
+	vnpu_job_history_add(&e->vdev->history, &rec, true);
 
 	pthread_mutex_lock(&e->lock);
 	atomic_fetch_add(&e->busy_ns, ran);

@@ -19,7 +19,6 @@
 #include <accel/uaccess.h>
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
-#include "vnpu_units.h"
 
 static const enum drm_sched_priority vnpu_sched_priority[] = {
 	[VNPU_PRIORITY_NORMAL] = DRM_SCHED_PRIORITY_NORMAL,
