@@ -13,6 +13,7 @@
 
 #include <accel/dma_fence.h>
 #include <accel/drm_device.h>
+#include <accel/drm_file.h>
 #include <accel/drm_gem_shmem_helper.h>
 #include <accel/drm_gpuvm.h>
 #include <accel/drm_mm.h>
@@ -26,7 +27,6 @@
 #include "vnpu_job_history.h"
 
 struct attr_node;
-struct drm_file;
 struct drm_ioctl_layout;
 struct platform_device;
 struct seq_file;
@@ -177,6 +177,17 @@ struct vnpu_file {
 };
 
 /**
+ * vnpu_file_of() - the driver's state of an open file
+ * @file: the client, between open and postclose
+ *
+ * Return: its struct vnpu_file.
+ */
+static inline struct vnpu_file *vnpu_file_of(struct drm_file *file)
+{
+	return file->driver_priv;
+}
+
+/**
  * struct vnpu_ctx - a context: one scheduler entity on the engines of one class.
  * @ref: the file's context table holds one, each SUBMIT in progress and each job one.
  * @id, @klass, @priority, @client_id: constant.
@@ -261,7 +272,6 @@ void vnpu_vm_job_begin(struct drm_file *file, struct vnpu_vm_job *job);
 void vnpu_vm_job_end(struct vnpu_vm_job *job);
 void vnpu_vm_last_fault(struct drm_file *file, struct vnpu_fault *fault);
 void vnpu_vm_debugfs_init(struct vnpu_device *vdev);
-struct vnpu_file *vnpu_file_of(struct drm_file *file);
 void vnpu_file_get(struct vnpu_file *vf);
 void vnpu_file_put(struct vnpu_file *vf);
 void vnpu_vm_job_begin_borrowed(struct vnpu_file *vf, struct vnpu_vm_job *job);
