@@ -21,8 +21,10 @@
 #include <accel/drm_drv.h>
 #include <accel/drm_gem.h>
 #include <accel/drm_print.h>
+#include "vnpu_cmd.h"
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
+#include "vnpu_inject.h"
 #include "vnpu_job_history.h"
 #include "vnpu_units.h"
 
@@ -107,45 +109,6 @@ static int vnpu_job_aborted(void *arg)
 	struct vnpu_job *job = arg;
 
 	return atomic_load(&job->abort) != 0;
-}
-
-/* Take one of @count's pending injections, if any. */
-static bool vnpu_inject_take(atomic_int *count)
-{
-	int n = atomic_load(count);
-
-	while (n > 0) {
-		if (atomic_compare_exchange_weak(count, &n, n - 1))
-			return true;
-	}
-	return false;
-}
-
-/**
- * vnpu_inject_dma_error() - the fault-injection hook of every stream: a pending injected DMA
- * error hits the next DMA packet of any job or queue entry
- * @vdev: the device
- * @klass: the packet's engine class
- *
- * Return: -EIO when an injected error is taken, else 0.
- */
-int vnpu_inject_dma_error(struct vnpu_device *vdev, enum vnpu_engine_class klass)
-{
-	if (klass != VNPU_EXEC_DMA)
-		return 0;
-	return vnpu_inject_take(&vdev->inject_dma_error) ? -EIO : 0;
-}
-
-/**
- * vnpu_inject_hang_take() - take one pending injected hang: the job (or queue entry) that
- * gets it does not finish by itself
- * @vdev: the device
- *
- * Return: true when one was taken.
- */
-bool vnpu_inject_hang_take(struct vnpu_device *vdev)
-{
-	return vnpu_inject_take(&vdev->inject_hang);
 }
 
 static int vnpu_job_inject(void *arg, enum vnpu_engine_class klass)

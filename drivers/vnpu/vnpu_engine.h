@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include <accel/drm_sched.h>
-#include "vnpu_cmd.h"
 
+struct vnpu_compute;
 struct vnpu_device;
 struct vnpu_job;
 
@@ -69,7 +69,5 @@ void vnpu_engines_stop(struct vnpu_device *vdev);
 void vnpu_engines_fini(struct vnpu_device *vdev);
 void vnpu_engine_reset(struct vnpu_engine *e, int error);
 uint64_t vnpu_engine_busy_ns(struct vnpu_engine *e);
-int vnpu_inject_dma_error(struct vnpu_device *vdev, enum vnpu_engine_class klass);
-bool vnpu_inject_hang_take(struct vnpu_device *vdev);
 
 #endif
