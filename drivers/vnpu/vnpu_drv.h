@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vnpu: the device, its configuration and its buffer objects (vnpu_drv.c, vnpu_gem.c).
+ * vnpu: the device (vnpu_drv.c) and what hangs off it: buffer objects (vnpu_gem.c), each open
+ * file's state and address space (vnpu_vm.c), contexts and jobs (vnpu_job.c); and the
+ * functions the driver's files call one another through. The engines, the job history and
+ * fault injection have headers of their own, included here as far as these structs need them.
  * Internal to the driver; user space sees include/uapi/drm/vnpu_accel.h.
  */
 #ifndef DRIVERS_VNPU_DRV_H
@@ -251,7 +254,6 @@ struct vnpu_job {
 	struct dma_fence_cb done_cb;
 };
 
-
 /* device (vnpu_drv.c) */
 uint64_t vnpu_vram_used(struct vnpu_device *vdev);
 
@@ -292,7 +294,7 @@ extern const struct drm_ioctl_layout vnpu_submit_layout;
 void vnpu_contexts_close(struct drm_file *file);
 void vnpu_job_free(struct vnpu_job *job);
 
-/* debugfs views and fault injection (vnpu_debugfs.c) */
+/* debugfs views (vnpu_debugfs.c) */
 void vnpu_debugfs_init(struct vnpu_device *vdev);
 
 #endif
