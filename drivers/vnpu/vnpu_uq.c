@@ -31,7 +31,6 @@
 #include <accel/drm_syncobj.h>
 #include "vnpu_cmd.h"
 #include "vnpu_drv.h"
-#include "vnpu_engine.h"
 #include "vnpu_inject.h"
 #include "vnpu_job_history.h"
 #include "vnpu_units.h"
