@@ -229,8 +229,8 @@ struct vnpu_ctx {
  * @fifo_next: guarded by the engine's lock.
  * @start_ns, @end_ns, @res, @hang: written by the engine thread before it signals
  *	@hw_fence; read after (the timeout handler, which waits for the signal). @start_ns
- *	is also read by vnpu_engine_busy_ns() while the job runs: written under the engine's
- *	lock.
+ *	and @hang are also read while the job runs (vnpu_engine_busy_ns(), debugfs "queues"):
+ *	written under the engine's lock.
  * @done_cb: on the finished fence; counts the job out of @ctx->outstanding.
  */
 struct vnpu_job {

@@ -122,6 +122,7 @@ static int vnpu_job_inject(void *arg, enum vnpu_engine_class klass)
 static int vnpu_engine_hang(struct vnpu_engine *e, struct vnpu_job *job)
 {
 	pthread_mutex_lock(&e->lock);
+	job->hang = true; /* under the lock: debugfs "queues" reads it while the job runs */
 	while (!atomic_load(&job->abort))
 		pthread_cond_wait(&e->cond, &e->lock);
 	pthread_mutex_unlock(&e->lock);
@@ -272,10 +273,8 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 		if (err)
 			how = VNPU_JOB_SKIPPED;
 	}
-	if (!err && vnpu_inject_hang_take(e->vdev)) {
-		job->hang = true;
+	if (!err && vnpu_inject_hang_take(e->vdev))
 		err = vnpu_engine_hang(e, job);
-	}
 	if (!err)
 		err = vnpu_engine_run_stream(e, job);
 	/* A stream stopped by an abort reports -ECANCELED; the reason is the abort's. */
