@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vnpu_engine.h"
+#include "vnpu_units.h"
 
 _Static_assert(sizeof(struct vnpu_pkt_header) == 8, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_fence_write) == 24, "vnpu uAPI layout");

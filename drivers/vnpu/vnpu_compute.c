@@ -21,7 +21,7 @@
 
 #include <oneapi/dnnl/dnnl.h>
 
-#include "vnpu_engine.h"
+#include "vnpu_units.h"
 
 #define VNPU_KEY_MAX		128	/* the largest packet, conv2d, is 112 bytes */
 #define VNPU_CACHE_SIZE		64

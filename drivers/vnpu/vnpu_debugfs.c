@@ -1,70 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * vnpu: debugfs. Views for debuggers and profilers (queues and their jobs, the last jobs'
- * timestamps, the last hang and the last fault) and fault injection for runtimes that must
- * test their error paths:
- *
- *   inject_hang       write N: the next N jobs to start hang until the timeout resets them
- *   inject_dma_error  write N: the next N DMA packets (any job) fail with -EIO
- *   inject_reset      write an engine name or "all": reset it now; its running job gets -EIO
- *   force_recovery    write an engine name or "all": run the timeout handler now, as if the
- *                     running job had hung (engine reset, job -ETIME, context killed)
- *
- * Reading an injection file shows what is still pending (the counters) or the engine names.
+ * vnpu: debugfs views for debuggers and profilers: "queues" (every context and user queue,
+ * and what each engine holds), "jobs" (the last jobs' timestamps and results), "last_hang"
+ * and "last_fault". They only read: the history they print is vnpu_job_history.c's, the
+ * fault-injection files next to them are vnpu_inject.c's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <accel/attr.h>
 #include <accel/drm_file.h>
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
-
-/**
- * vnpu_record_set_result() - copy where a stream stopped, and what it faulted on, into a record
- * @rec: the record
- * @res: the executor's result
- */
-void vnpu_record_set_result(struct vnpu_job_record *rec, const struct vnpu_exec_result *res)
-{
-	rec->profile.packets = res->packets;
-	rec->fail_index = res->fail_index;
-	rec->fail_offset = res->fail_offset;
-	rec->fail_opcode = res->fail_opcode;
-	rec->fault_va = res->fault_va;
-	rec->fault_len = res->fault_len;
-	rec->fault_write = res->fault_write;
-}
-
-/**
- * vnpu_log_record() - keep a finished job or failed queue entry for the debugfs views: in the
- * "jobs" history when @history, as last_fault when it faulted (-EFAULT), as last_hang when it
- * ran out of time (-ETIME)
- * @vdev: the device
- * @rec: the record (copied)
- * @history: add it to the history of jobs
- */
-void vnpu_log_record(struct vnpu_device *vdev, const struct vnpu_job_record *rec, bool history)
-{
-	pthread_mutex_lock(&vdev->log_lock);
-	if (history) {
-		vdev->history[vdev->history_next] = *rec;
-		vdev->history_next = (vdev->history_next + 1) % VNPU_JOB_HISTORY;
-		if (vdev->history_count < VNPU_JOB_HISTORY)
-			vdev->history_count++;
-	}
-	if (rec->profile.error == -EFAULT) {
-		vdev->last_fault = *rec;
-		vdev->last_fault_valid = true;
-	} else if (rec->profile.error == -ETIME) {
-		vdev->last_hang = *rec;
-		vdev->last_hang_valid = true;
-	}
-	pthread_mutex_unlock(&vdev->log_lock);
-}
+#include "vnpu_inject.h"
+#include "vnpu_job_history.h"
 
 static void vnpu_print_record(struct seq_file *m, const struct vnpu_job_record *r)
 {
@@ -85,45 +34,44 @@ static void vnpu_print_record(struct seq_file *m, const struct vnpu_job_record *
 	seq_puts(m, "\n");
 }
 
+static void vnpu_print_job(const struct vnpu_job_record *rec, void *m)
+{
+	vnpu_print_record(m, rec);
+}
+
 /* "jobs": the last VNPU_JOB_HISTORY jobs that reached an engine, oldest first. */
 static int vnpu_jobs_show(struct seq_file *m)
 {
 	struct vnpu_device *vdev = m->private;
-	unsigned int i, first;
 
-	pthread_mutex_lock(&vdev->log_lock);
-	first = (vdev->history_next + VNPU_JOB_HISTORY - vdev->history_count) % VNPU_JOB_HISTORY;
-	for (i = 0; i < vdev->history_count; i++)
-		vnpu_print_record(m, &vdev->history[(first + i) % VNPU_JOB_HISTORY]);
-	pthread_mutex_unlock(&vdev->log_lock);
+	vnpu_job_history_for_each(&vdev->history, vnpu_print_job, m);
 	return 0;
 }
 
-/* One of the device's single records (last hang, last fault), or "none". */
-static void vnpu_print_last(struct seq_file *m, struct vnpu_device *vdev,
-			    const struct vnpu_job_record *rec, const bool *valid)
+/* One of the history's single records (last hang, last fault), or "none". */
+static void vnpu_print_last(struct seq_file *m, bool valid, const struct vnpu_job_record *rec)
 {
-	pthread_mutex_lock(&vdev->log_lock);
-	if (*valid)
+	if (valid)
 		vnpu_print_record(m, rec);
 	else
 		seq_puts(m, "none\n");
-	pthread_mutex_unlock(&vdev->log_lock);
 }
 
 static int vnpu_last_hang_show(struct seq_file *m)
 {
 	struct vnpu_device *vdev = m->private;
+	struct vnpu_job_record rec;
 
-	vnpu_print_last(m, vdev, &vdev->last_hang, &vdev->last_hang_valid);
+	vnpu_print_last(m, vnpu_job_history_last_hang(&vdev->history, &rec), &rec);
 	return 0;
 }
 
 static int vnpu_last_fault_show(struct seq_file *m)
 {
 	struct vnpu_device *vdev = m->private;
+	struct vnpu_job_record rec;
 
-	vnpu_print_last(m, vdev, &vdev->last_fault, &vdev->last_fault_valid);
+	vnpu_print_last(m, vnpu_job_history_last_fault(&vdev->history, &rec), &rec);
 	return 0;
 }
 
@@ -193,140 +141,8 @@ static int vnpu_queues_show(struct seq_file *m)
 	return 0;
 }
 
-/* A count of 1 to 1000 written to an injection file (a trailing newline allowed). */
-static int vnpu_parse_count(const char *buf, size_t len, int *out)
-{
-	char tmp[16], *end;
-	long v;
-
-	if (!len || len >= sizeof(tmp))
-		return -EINVAL;
-	memcpy(tmp, buf, len);
-	tmp[len] = 0;
-	if (tmp[len - 1] == '\n')
-		tmp[len - 1] = 0;
-	errno = 0;
-	v = strtol(tmp, &end, 10);
-	if (errno || end == tmp || *end || v < 0 || v > 1000)
-		return -EINVAL;
-	*out = (int)v;
-	return 0;
-}
-
-/* Store a count written to an injection file into @count. */
-static ssize_t vnpu_store_count(atomic_int *count, const char *buf, size_t len)
-{
-	int n, ret;
-
-	ret = vnpu_parse_count(buf, len, &n);
-	if (ret)
-		return ret;
-	atomic_store(count, n);
-	return (ssize_t)len;
-}
-
-static int vnpu_inject_hang_show(struct seq_file *m)
-{
-	struct vnpu_device *vdev = m->private;
-
-	seq_printf(m, "%d\n", atomic_load(&vdev->inject_hang));
-	return 0;
-}
-
-static ssize_t vnpu_inject_hang_store(struct attr_node *node, void *private, const char *buf,
-				      size_t len)
-{
-	struct vnpu_device *vdev = private;
-
-	(void)node;
-	return vnpu_store_count(&vdev->inject_hang, buf, len);
-}
-
-static int vnpu_inject_dma_error_show(struct seq_file *m)
-{
-	struct vnpu_device *vdev = m->private;
-
-	seq_printf(m, "%d\n", atomic_load(&vdev->inject_dma_error));
-	return 0;
-}
-
-static ssize_t vnpu_inject_dma_error_store(struct attr_node *node, void *private,
-					   const char *buf, size_t len)
-{
-	struct vnpu_device *vdev = private;
-
-	(void)node;
-	return vnpu_store_count(&vdev->inject_dma_error, buf, len);
-}
-
-static int vnpu_engine_names_show(struct seq_file *m)
-{
-	struct vnpu_device *vdev = m->private;
-	unsigned int k, i;
-
-	for (k = 0; k < VNPU_NR_CLASSES; k++)
-		for (i = 0; i < vdev->nr_engines[k]; i++)
-			seq_printf(m, "%s ", vdev->engines[k][i]->name);
-	seq_puts(m, "all\n");
-	return 0;
-}
-
-/*
- * Call @fn on the engine named in @buf, or on every engine for "all".
- * Return: @len, or -EINVAL for an unknown name.
- */
-static ssize_t vnpu_for_named_engines(struct vnpu_device *vdev, const char *buf, size_t len,
-				      void (*fn)(struct vnpu_engine *e))
-{
-	char name[16];
-	unsigned int k, i, hits = 0;
-	size_t n = len;
-
-	if (n && buf[n - 1] == '\n')
-		n--;
-	if (!n || n >= sizeof(name))
-		return -EINVAL;
-	memcpy(name, buf, n);
-	name[n] = 0;
-	for (k = 0; k < VNPU_NR_CLASSES; k++) {
-		for (i = 0; i < vdev->nr_engines[k]; i++) {
-			struct vnpu_engine *e = vdev->engines[k][i];
-
-			if (!strcmp(name, "all") || !strcmp(name, e->name)) {
-				fn(e);
-				hits++;
-			}
-		}
-	}
-	return hits ? (ssize_t)len : -EINVAL;
-}
-
-static void vnpu_engine_reset_eio(struct vnpu_engine *e)
-{
-	vnpu_engine_reset(e, -EIO);
-}
-
-static ssize_t vnpu_inject_reset_store(struct attr_node *node, void *private, const char *buf,
-				       size_t len)
-{
-	(void)node;
-	return vnpu_for_named_engines(private, buf, len, vnpu_engine_reset_eio);
-}
-
-static void vnpu_engine_force_recovery(struct vnpu_engine *e)
-{
-	drm_sched_fault(&e->sched);
-}
-
-static ssize_t vnpu_force_recovery_store(struct attr_node *node, void *private, const char *buf,
-					 size_t len)
-{
-	(void)node;
-	return vnpu_for_named_engines(private, buf, len, vnpu_engine_force_recovery);
-}
-
 /**
- * vnpu_debugfs_init() - add the device's debugfs views and fault-injection files
+ * vnpu_debugfs_init() - add the device's debugfs views, then the fault-injection files
  * @vdev: the device, its engines made
  */
 void vnpu_debugfs_init(struct vnpu_device *vdev)
@@ -339,12 +155,5 @@ void vnpu_debugfs_init(struct vnpu_device *vdev)
 	attr_file_create(root, "jobs", 0444, vnpu_jobs_show, NULL, vdev);
 	attr_file_create(root, "last_hang", 0444, vnpu_last_hang_show, NULL, vdev);
 	attr_file_create(root, "last_fault", 0444, vnpu_last_fault_show, NULL, vdev);
-	attr_file_create(root, "inject_hang", 0600, vnpu_inject_hang_show,
-			 vnpu_inject_hang_store, vdev);
-	attr_file_create(root, "inject_dma_error", 0600, vnpu_inject_dma_error_show,
-			 vnpu_inject_dma_error_store, vdev);
-	attr_file_create(root, "inject_reset", 0600, vnpu_engine_names_show,
-			 vnpu_inject_reset_store, vdev);
-	attr_file_create(root, "force_recovery", 0600, vnpu_engine_names_show,
-			 vnpu_force_recovery_store, vdev);
+	vnpu_inject_debugfs_init(vdev);
 }

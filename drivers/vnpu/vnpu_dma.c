@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "vnpu_engine.h"
+#include "vnpu_units.h"
 
 /**
  * vnpu_dma_copy() - copy @size bytes from @src to @dst.

@@ -21,6 +21,8 @@
 #include <uapi/drm/vnpu_accel.h>
 #include "vnpu.h"
 #include "vnpu_drv.h"
+#include "vnpu_engine.h"
+#include "vnpu_job_history.h"
 
 DEFINE_DRM_ACCEL_FOPS(vnpu_accel_fops);
 
@@ -101,7 +103,7 @@ static void vnpu_release(struct drm_device *drm)
 	vnpu_engines_stop(vdev);
 	vnpu_engines_fini(vdev);
 	drm_mm_takedown(&vdev->vram_mm);
-	pthread_mutex_destroy(&vdev->log_lock);
+	vnpu_job_history_fini(&vdev->history);
 	pthread_mutex_destroy(&vdev->vram_lock);
 	free(vdev);
 }
@@ -342,7 +344,7 @@ static int vnpu_probe(struct platform_device *pdev)
 	/* From here the struct belongs to the DRM device: vnpu_release() frees it. */
 	vdev->pdev = pdev;
 	pthread_mutex_init(&vdev->vram_lock, NULL);
-	pthread_mutex_init(&vdev->log_lock, NULL);
+	vnpu_job_history_init(&vdev->history);
 	drm_mm_init(&vdev->vram_mm, 0, vdev->cfg.vram_size);
 	/* vnpu_release() stops and frees what of the engines exists, whatever fails later. */
 	err = vnpu_engines_init(vdev);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vnpu: the device, its configuration and its buffer objects (vnpu_drv.c, vnpu_gem.c).
+ * vnpu: the device (vnpu_drv.c) and what hangs off it: buffer objects (vnpu_gem.c), each open
+ * file's state and address space (vnpu_vm.c), contexts and jobs (vnpu_job.c); and the
+ * functions the driver's files call one another through. The engines, the job history and
+ * fault injection have headers of their own, included here as far as these structs need them.
  * Internal to the driver; user space sees include/uapi/drm/vnpu_accel.h.
  */
 #ifndef DRIVERS_VNPU_DRV_H
@@ -13,6 +16,7 @@
 
 #include <accel/dma_fence.h>
 #include <accel/drm_device.h>
+#include <accel/drm_file.h>
 #include <accel/drm_gem_shmem_helper.h>
 #include <accel/drm_gpuvm.h>
 #include <accel/drm_mm.h>
@@ -22,9 +26,10 @@
 #include <uapi/drm/vnpu_accel.h>
 
 #include "vnpu_cmd.h"
+#include "vnpu_engine.h"
+#include "vnpu_job_history.h"
 
 struct attr_node;
-struct drm_file;
 struct drm_ioctl_layout;
 struct platform_device;
 struct seq_file;
@@ -58,72 +63,6 @@ struct vnpu_config {
 
 struct vnpu_job;
 
-/* Engine classes, indexed by the uAPI's VNPU_ENGINE_* (not enum vnpu_engine_class). */
-#define VNPU_NR_CLASSES		2
-#define VNPU_MAX_ENGINES	16	/* per class: the config's upper bound */
-#define VNPU_JOB_HISTORY	64	/* finished jobs the debugfs "jobs" file keeps */
-
-/* "compute", "dma": engine names, fdinfo keys, debugfs (indexed by VNPU_ENGINE_*). */
-extern const char *const vnpu_class_name[VNPU_NR_CLASSES];
-
-/**
- * struct vnpu_engine - one engine instance: a DRM scheduler ring whose run_job hands jobs to
- * the engine's own execution thread, so that the scheduler's worker stays free to notice
- * timeouts while a job runs.
- * @klass, @index, @name, @fence_context: constant after probe.
- * @sched: the ring; credit limit VNPU_ENGINE_CREDITS (one job running, one staged).
- * @compute: oneDNN state of a compute engine, made on its first job; touched only by
- *	@thread.
- * @lock guards @fifo_head, @fifo_tail, @running, @stop; @cond is signalled when a job is
- *	queued, when the running job is asked to abort, and when @stop is set.
- * @seqno, @busy_ns, @jobs, @resets: atomic counters (busy time excludes the running job).
- */
-struct vnpu_engine {
-	struct vnpu_device *vdev;
-	unsigned int klass;
-	unsigned int index;
-	char name[16];
-	uint64_t fence_context;
-	struct drm_gpu_scheduler sched;
-	struct vnpu_compute *compute;
-	pthread_t thread;
-	bool thread_started;
-
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct vnpu_job *fifo_head;
-	struct vnpu_job *fifo_tail;
-	struct vnpu_job *running;
-	bool stop;
-
-	atomic_uint_fast64_t seqno;
-	atomic_uint_fast64_t busy_ns;
-	atomic_uint_fast64_t jobs;
-	atomic_uint_fast64_t resets;
-};
-
-#define VNPU_ENGINE_CREDITS	2
-
-/**
- * struct vnpu_job_record - what the debugfs views keep of a finished job, a hang or a fault.
- * @client_id, @ctx_id, @job_id: whose job.  @engine: the engine's name.
- * @profile: its times, engine and result.  @fail_*: where the stream stopped (@error != 0).
- * @fault_*: the access the MMU refused (-EFAULT).
- */
-struct vnpu_job_record {
-	uint64_t client_id;
-	uint32_t ctx_id;
-	uint64_t job_id;
-	char engine[16];
-	struct vnpu_job_profile profile;
-	uint32_t fail_index;
-	uint64_t fail_offset;
-	uint32_t fail_opcode;
-	uint64_t fault_va;
-	uint64_t fault_len;
-	bool fault_write;
-};
-
 /**
  * struct vnpu_device - one vnpu instance.
  * @drm: the DRM device; the struct is freed by the driver's release with it.
@@ -135,8 +74,7 @@ struct vnpu_job_record {
  *	engines themselves say what guards their state).
  * @engines_dir: sysfs "engines" directory.
  * @reset_count, @contexts, @user_queues, @inject_hang, @inject_dma_error: atomic.
- * @log_lock guards @history, @history_next, @history_count, @last_hang, @last_fault and
- *	their valid flags.
+ * @history: finished jobs, the last hang and the last fault (it has its own lock).
  */
 struct vnpu_device {
 	struct drm_device drm;
@@ -156,14 +94,7 @@ struct vnpu_device {
 	atomic_int inject_hang;
 	atomic_int inject_dma_error;
 
-	pthread_mutex_t log_lock;
-	struct vnpu_job_record history[VNPU_JOB_HISTORY];
-	unsigned int history_next;
-	unsigned int history_count;
-	bool last_hang_valid;
-	struct vnpu_job_record last_hang;
-	bool last_fault_valid;
-	struct vnpu_job_record last_fault;
+	struct vnpu_job_history history;
 };
 
 static inline struct vnpu_device *to_vnpu_device(struct drm_device *drm)
@@ -249,6 +180,17 @@ struct vnpu_file {
 };
 
 /**
+ * vnpu_file_of() - the driver's state of an open file
+ * @file: the client, between open and postclose
+ *
+ * Return: its struct vnpu_file.
+ */
+static inline struct vnpu_file *vnpu_file_of(struct drm_file *file)
+{
+	return file->driver_priv;
+}
+
+/**
  * struct vnpu_ctx - a context: one scheduler entity on the engines of one class.
  * @ref: the file's context table holds one, each SUBMIT in progress and each job one.
  * @id, @klass, @priority, @client_id: constant.
@@ -287,8 +229,8 @@ struct vnpu_ctx {
  * @fifo_next: guarded by the engine's lock.
  * @start_ns, @end_ns, @res, @hang: written by the engine thread before it signals
  *	@hw_fence; read after (the timeout handler, which waits for the signal). @start_ns
- *	is also read by vnpu_engine_busy_ns() while the job runs: written under the engine's
- *	lock.
+ *	and @hang are also read while the job runs (vnpu_engine_busy_ns(), debugfs "queues"):
+ *	written under the engine's lock.
  * @done_cb: on the finished fence; counts the job out of @ctx->outstanding.
  */
 struct vnpu_job {
@@ -312,7 +254,6 @@ struct vnpu_job {
 	struct dma_fence_cb done_cb;
 };
 
-
 /* device (vnpu_drv.c) */
 uint64_t vnpu_vram_used(struct vnpu_device *vdev);
 
@@ -333,20 +274,9 @@ void vnpu_vm_job_begin(struct drm_file *file, struct vnpu_vm_job *job);
 void vnpu_vm_job_end(struct vnpu_vm_job *job);
 void vnpu_vm_last_fault(struct drm_file *file, struct vnpu_fault *fault);
 void vnpu_vm_debugfs_init(struct vnpu_device *vdev);
-struct vnpu_file *vnpu_file_of(struct drm_file *file);
 void vnpu_file_get(struct vnpu_file *vf);
 void vnpu_file_put(struct vnpu_file *vf);
 void vnpu_vm_job_begin_borrowed(struct vnpu_file *vf, struct vnpu_vm_job *job);
-
-/* engine instances: rings, execution threads, reset (vnpu_ring.c) */
-extern const struct drm_sched_backend_ops vnpu_sched_ops;
-int vnpu_engines_init(struct vnpu_device *vdev);
-void vnpu_engines_stop(struct vnpu_device *vdev);
-void vnpu_engines_fini(struct vnpu_device *vdev);
-void vnpu_engine_reset(struct vnpu_engine *e, int error);
-uint64_t vnpu_engine_busy_ns(struct vnpu_engine *e);
-int vnpu_inject_dma_error(struct vnpu_device *vdev, enum vnpu_engine_class klass);
-bool vnpu_inject_hang_take(struct vnpu_device *vdev);
 
 /* user-space queues (vnpu_uq.c) */
 struct vnpu_uq;
@@ -364,9 +294,7 @@ extern const struct drm_ioctl_layout vnpu_submit_layout;
 void vnpu_contexts_close(struct drm_file *file);
 void vnpu_job_free(struct vnpu_job *job);
 
-/* debugfs views and fault injection (vnpu_debugfs.c) */
+/* debugfs views (vnpu_debugfs.c) */
 void vnpu_debugfs_init(struct vnpu_device *vdev);
-void vnpu_record_set_result(struct vnpu_job_record *rec, const struct vnpu_exec_result *res);
-void vnpu_log_record(struct vnpu_device *vdev, const struct vnpu_job_record *rec, bool history);
 
 #endif

@@ -1,52 +1,73 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vnpu: the engines behind the command parser. vnpu_cmd.c checks a packet completely and
- * translates its operands; the functions here then only do the work, on host pointers.
+ * vnpu: engine instances (vnpu_engine.c). Each compute and DMA engine is a DRM scheduler ring
+ * whose run_job hands jobs to the engine's own execution thread; the thread runs a job's
+ * command stream (vnpu_cmd.h) and signals its hardware fence. Internal to the driver.
  */
 #ifndef DRIVERS_VNPU_ENGINE_H
 #define DRIVERS_VNPU_ENGINE_H
 
-#include <stddef.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
-#include <uapi/drm/vnpu_accel.h>
-#include "vnpu_cmd.h"
+#include <accel/drm_sched.h>
 
-/* DMA engine (vnpu_dma.c) */
-void vnpu_dma_copy(void *dst, const void *src, uint64_t size);
-void vnpu_dma_fill(void *dst, uint64_t size, uint64_t value, uint32_t width);
+struct vnpu_compute;
+struct vnpu_device;
+struct vnpu_job;
 
-/* command processor (vnpu_sync.c) */
-void vnpu_sync_fence_write(void *dst, uint64_t value);
-void vnpu_sync_timestamp(void *dst);
-int vnpu_sync_sem_wait(const struct vnpu_exec_ctx *ctx, const void *sem, uint64_t value,
-		       uint64_t timeout_ns);
-int vnpu_sync_check_abort(const struct vnpu_exec_ctx *ctx);
-uint64_t vnpu_now_ns(void);
-void vnpu_cpu_relax(void);
+/* Engine classes, indexed by the uAPI's VNPU_ENGINE_* (not enum vnpu_engine_class). */
+#define VNPU_NR_CLASSES		2
+#define VNPU_MAX_ENGINES	16	/* per class: the config's upper bound */
 
-/*
- * compute engine (vnpu_compute.c): each takes the checked packet and the translated
- * operands, in the packet's field order; an absent optional operand is NULL.
+/* "compute", "dma": engine names, fdinfo keys, debugfs (indexed by VNPU_ENGINE_*). */
+extern const char *const vnpu_class_name[VNPU_NR_CLASSES];
+
+/**
+ * struct vnpu_engine - one engine instance: a DRM scheduler ring whose run_job hands jobs to
+ * the engine's own execution thread, so that the scheduler's worker stays free to notice
+ * timeouts while a job runs.
+ * @klass, @index, @name, @fence_context: constant after probe.
+ * @sched: the ring; credit limit VNPU_ENGINE_CREDITS (one job running, one staged).
+ * @compute: oneDNN state of a compute engine, made on its first job; touched only by
+ *	@thread.
+ * @lock guards @fifo_head, @fifo_tail, @running, @stop; @cond is signalled when a job is
+ *	queued, when the running job is asked to abort, and when @stop is set.
+ * @seqno, @busy_ns, @jobs, @resets: atomic counters (busy time excludes the running job).
  */
-int vnpu_compute_matmul(struct vnpu_compute *c, const struct vnpu_pkt_matmul *p, void *a,
-			void *b, void *bias, void *dst);
-int vnpu_int8_matmul(const struct vnpu_pkt_matmul *p, const void *a, const void *b,
-		     const void *bias, void *dst);
-void vnpu_int8_epilogue(const struct vnpu_pkt_matmul *p, const void *bias, void *dst);
-int vnpu_compute_conv2d(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p, void *src,
-			void *wei, void *bias, void *dst);
-int vnpu_compute_pool2d(struct vnpu_compute *c, const struct vnpu_pkt_pool2d *p, void *src,
-			void *dst);
-int vnpu_compute_binary(struct vnpu_compute *c, const struct vnpu_pkt_binary *p, void *a,
-			void *b, void *dst);
-int vnpu_compute_activation(struct vnpu_compute *c, const struct vnpu_pkt_activation *p,
-			    void *src, void *dst);
-int vnpu_compute_softmax(struct vnpu_compute *c, const struct vnpu_pkt_softmax *p, void *src,
-			 void *dst);
-int vnpu_compute_layernorm(struct vnpu_compute *c, const struct vnpu_pkt_layernorm *p,
-			   void *src, void *gamma, void *beta, void *dst);
-int vnpu_compute_transpose(struct vnpu_compute *c, const struct vnpu_pkt_transpose *p,
-			   void *src, void *dst);
+struct vnpu_engine {
+	struct vnpu_device *vdev;
+	unsigned int klass;
+	unsigned int index;
+	char name[16];
+	uint64_t fence_context;
+	struct drm_gpu_scheduler sched;
+	struct vnpu_compute *compute;
+	pthread_t thread;
+	bool thread_started;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct vnpu_job *fifo_head;
+	struct vnpu_job *fifo_tail;
+	struct vnpu_job *running;
+	bool stop;
+
+	atomic_uint_fast64_t seqno;
+	atomic_uint_fast64_t busy_ns;
+	atomic_uint_fast64_t jobs;
+	atomic_uint_fast64_t resets;
+};
+
+#define VNPU_ENGINE_CREDITS	2
+
+extern const struct drm_sched_backend_ops vnpu_sched_ops;
+int vnpu_engines_init(struct vnpu_device *vdev);
+void vnpu_engines_stop(struct vnpu_device *vdev);
+void vnpu_engines_fini(struct vnpu_device *vdev);
+void vnpu_engine_reset(struct vnpu_engine *e, int error);
+uint64_t vnpu_engine_busy_ns(struct vnpu_engine *e);
 
 #endif

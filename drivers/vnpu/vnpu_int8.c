@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vnpu_engine.h"
+#include "vnpu_units.h"
 
 /**
  * vnpu_int8_matmul() - C = relu?(op(A) x op(B) + bias) in exact integer arithmetic.

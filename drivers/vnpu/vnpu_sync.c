@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <time.h>
 
-#include "vnpu_engine.h"
+#include "vnpu_units.h"
 
 /*
  * A semaphore is first polled this many times (well under a scheduler tick), since most

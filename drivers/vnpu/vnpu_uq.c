@@ -29,8 +29,11 @@
 #include <accel/drm_gem.h>
 #include <accel/drm_print.h>
 #include <accel/drm_syncobj.h>
+#include "vnpu_cmd.h"
 #include "vnpu_drv.h"
-#include "vnpu_engine.h"
+#include "vnpu_inject.h"
+#include "vnpu_job_history.h"
+#include "vnpu_units.h"
 
 _Static_assert(sizeof(struct vnpu_uq_control) == 128, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_uq_entry) == 16, "vnpu uAPI layout");
@@ -172,8 +175,8 @@ static void vnpu_uq_record(struct vnpu_uq *q, uint64_t seqno, int error,
 
 	snprintf(rec.engine, sizeof(rec.engine), "uq%u", q->id);
 	if (res)
-		vnpu_record_set_result(&rec, res);
-	vnpu_log_record(q->vdev, &rec, false);
+		vnpu_job_record_set_result(&rec, res);
+	vnpu_job_history_add(&q->vdev->history, &rec, false);
 }
 
 /* The entry @seqno failed with @error: stop the queue and say so in the control page. */

@@ -26,18 +26,7 @@
 #include <accel/drm_gem.h>
 #include <uapi/drm/vnpu_accel.h>
 #include "vnpu_drv.h"
-#include "vnpu_engine.h"
-
-/**
- * vnpu_file_of() - the driver's state of an open file
- * @file: the client, between open and postclose
- *
- * Return: its struct vnpu_file.
- */
-struct vnpu_file *vnpu_file_of(struct drm_file *file)
-{
-	return file->driver_priv;
-}
+#include "vnpu_units.h"
 
 /**
  * vnpu_file_get() - take a reference to a client's state (it outlives the file until put)

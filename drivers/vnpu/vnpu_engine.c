@@ -21,8 +21,12 @@
 #include <accel/drm_drv.h>
 #include <accel/drm_gem.h>
 #include <accel/drm_print.h>
+#include "vnpu_cmd.h"
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
+#include "vnpu_inject.h"
+#include "vnpu_job_history.h"
+#include "vnpu_units.h"
 
 static const char *vnpu_hw_fence_driver_name(struct dma_fence *fence)
 {
@@ -107,45 +111,6 @@ static int vnpu_job_aborted(void *arg)
 	return atomic_load(&job->abort) != 0;
 }
 
-/* Take one of @count's pending injections, if any. */
-static bool vnpu_inject_take(atomic_int *count)
-{
-	int n = atomic_load(count);
-
-	while (n > 0) {
-		if (atomic_compare_exchange_weak(count, &n, n - 1))
-			return true;
-	}
-	return false;
-}
-
-/**
- * vnpu_inject_dma_error() - the fault-injection hook of every stream: a pending injected DMA
- * error hits the next DMA packet of any job or queue entry
- * @vdev: the device
- * @klass: the packet's engine class
- *
- * Return: -EIO when an injected error is taken, else 0.
- */
-int vnpu_inject_dma_error(struct vnpu_device *vdev, enum vnpu_engine_class klass)
-{
-	if (klass != VNPU_EXEC_DMA)
-		return 0;
-	return vnpu_inject_take(&vdev->inject_dma_error) ? -EIO : 0;
-}
-
-/**
- * vnpu_inject_hang_take() - take one pending injected hang: the job (or queue entry) that
- * gets it does not finish by itself
- * @vdev: the device
- *
- * Return: true when one was taken.
- */
-bool vnpu_inject_hang_take(struct vnpu_device *vdev)
-{
-	return vnpu_inject_take(&vdev->inject_hang);
-}
-
 static int vnpu_job_inject(void *arg, enum vnpu_engine_class klass)
 {
 	struct vnpu_job *job = arg;
@@ -157,6 +122,7 @@ static int vnpu_job_inject(void *arg, enum vnpu_engine_class klass)
 static int vnpu_engine_hang(struct vnpu_engine *e, struct vnpu_job *job)
 {
 	pthread_mutex_lock(&e->lock);
+	job->hang = true; /* under the lock: debugfs "queues" reads it while the job runs */
 	while (!atomic_load(&job->abort))
 		pthread_cond_wait(&e->cond, &e->lock);
 	pthread_mutex_unlock(&e->lock);
@@ -205,7 +171,7 @@ static void vnpu_job_fill_profile(struct vnpu_job *job, int error, struct vnpu_j
 	};
 }
 
-/* The debugfs record of a job the engine is done with (its result and times final). */
+/* The history's record of a job the engine is done with (its result and times final). */
 static void vnpu_record_job(struct vnpu_job *job, struct vnpu_job_record *rec)
 {
 	memset(rec, 0, sizeof(*rec));
@@ -214,7 +180,7 @@ static void vnpu_record_job(struct vnpu_job *job, struct vnpu_job_record *rec)
 	rec->job_id = job->job_id;
 	snprintf(rec->engine, sizeof(rec->engine), "%s", job->engine->name);
 	vnpu_job_fill_profile(job, job->res.error, &rec->profile);
-	vnpu_record_set_result(rec, &job->res);
+	vnpu_job_record_set_result(rec, &job->res);
 }
 
 /*
@@ -275,7 +241,7 @@ static void vnpu_engine_finish(struct vnpu_engine *e, struct vnpu_job *job, int 
 	vnpu_vm_job_end(&job->vm);
 	job->vm_active = false;
 	vnpu_record_job(job, &rec);
-	vnpu_log_record(e->vdev, &rec, true);
+	vnpu_job_history_add(&e->vdev->history, &rec, true);
 
 	pthread_mutex_lock(&e->lock);
 	atomic_fetch_add(&e->busy_ns, ran);
@@ -307,10 +273,8 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 		if (err)
 			how = VNPU_JOB_SKIPPED;
 	}
-	if (!err && vnpu_inject_hang_take(e->vdev)) {
-		job->hang = true;
+	if (!err && vnpu_inject_hang_take(e->vdev))
 		err = vnpu_engine_hang(e, job);
-	}
 	if (!err)
 		err = vnpu_engine_run_stream(e, job);
 	/* A stream stopped by an abort reports -ECANCELED; the reason is the abort's. */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vnpu: fault injection (vnpu_inject.c): the debugfs files that arm it and the hooks through
+ * which the engines and the user queues take what is pending. Internal to the driver.
+ */
+#ifndef DRIVERS_VNPU_INJECT_H
+#define DRIVERS_VNPU_INJECT_H
+
+#include <stdbool.h>
+
+#include "vnpu_cmd.h"
+
+struct vnpu_device;
+
+void vnpu_inject_debugfs_init(struct vnpu_device *vdev);
+int vnpu_inject_dma_error(struct vnpu_device *vdev, enum vnpu_engine_class klass);
+bool vnpu_inject_hang_take(struct vnpu_device *vdev);
+
+#endif
