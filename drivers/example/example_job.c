@@ -13,6 +13,7 @@
 #include <accel/attr.h>
 #include <accel/drm_gem.h>
 #include <accel/kref.h>
+#include <accel/ktime.h>
 
 #include <accel/dma_fence.h>
 #include <accel/drm_drv.h>
@@ -109,14 +110,6 @@ struct example_job_time {
 	struct example_client *client;
 };
 
-static uint64_t example_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void example_client_free(struct kref *ref)
 {
 	free(container_of(ref, struct example_client, ref));
@@ -127,7 +120,7 @@ static void example_job_done(struct dma_fence *fence, struct dma_fence_cb *cb)
 	struct example_job_time *t = container_of(cb, struct example_job_time, cb);
 
 	(void)fence;
-	atomic_fetch_add(&t->client->busy_ns, example_now_ns() - t->submitted_ns);
+	atomic_fetch_add(&t->client->busy_ns, (uint64_t)ktime_get() - t->submitted_ns);
 	atomic_fetch_add(&t->client->jobs_done, 1);
 	kref_put(&t->client->ref, example_client_free);
 	free(t);
@@ -184,7 +177,7 @@ static void example_job_account(struct drm_file *file, struct dma_fence *fence)
 	t = malloc(sizeof(*t));
 	if (!t)
 		return; /* statistics only: the job itself is unaffected */
-	t->submitted_ns = example_now_ns();
+	t->submitted_ns = (uint64_t)ktime_get();
 	t->client = c;
 	kref_get(&c->ref);
 	if (dma_fence_add_callback(fence, &t->cb, example_job_done))

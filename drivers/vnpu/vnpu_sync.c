@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include <accel/ktime.h>
 #include "vnpu_units.h"
 
 /*
@@ -25,10 +26,7 @@
  */
 uint64_t vnpu_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ktime_get();
 }
 
 /**
