@@ -16,13 +16,19 @@
 int accelrt_va_init(struct accelrt_device *dev)
 {
 	struct accelrt_va_hole *h = calloc(1, sizeof(*h));
+	int ret;
 
 	if (!h)
 		return -ENOMEM;
+	ret = pthread_mutex_init(&dev->va_lock, NULL);
+	if (ret) {
+		free(h);
+		return -ret;
+	}
 	h->start = VNPU_VA_START;
 	h->size = VNPU_VA_SIZE;
 	dev->va_holes = h;
-	return -pthread_mutex_init(&dev->va_lock, NULL);
+	return 0;
 }
 
 void accelrt_va_fini(struct accelrt_device *dev)
