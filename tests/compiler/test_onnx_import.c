@@ -482,6 +482,77 @@ static void test_string_data_type_is_eopnotsupp(void **state)
 }
 
 /*
+ * The listed operators' inferred shapes: each model of the test data declares its outputs'
+ * shapes, which the reader checks against what it inferred (a difference fails the import).
+ */
+static void test_op_shapes_match_testdata_declarations(void **state)
+{
+	static const char *const models[] = {
+		"test_add_bcast", "test_sub_bcast", "test_mul_bcast", "test_div_bcast",
+		"test_relu", "test_sigmoid", "test_tanh", "test_identity",
+		"test_matmul_2d", "test_matmul_4d", "test_gemm_transposeB", "test_gemm_all_attributes",
+		"test_basic_conv_with_padding", "test_conv_with_strides_and_asymmetric_padding",
+		"test_maxpool_2d_ceil", "test_maxpool_2d_dilations", "test_maxpool_2d_same_lower",
+		"test_averagepool_2d_pads", "test_averagepool_2d_same_upper",
+		"test_flatten_axis0", "test_flatten_negative_axis1", "test_transpose_all_permutations_3",
+		"test_concat_3d_axis_negative_1", "test_softmax_axis_0", "test_batchnorm_epsilon",
+		"test_batchnorm_example_training_mode",
+	};
+	char path[512];
+
+	(void)state;
+	if (!have_testdata())
+		skip();
+	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
+		struct ir_graph *g = NULL;
+		int ret;
+
+		snprintf(path, sizeof(path), "%s/node/%s/model.onnx", ONNX_TESTDATA_DIR, models[i]);
+		ret = onnx_import_file(path, NULL, &g, errbuf, sizeof(errbuf));
+		if (ret)
+			fail_msg("%s: %d %s", models[i], ret, errbuf);
+		ir_graph_destroy(g);
+	}
+}
+
+static void test_declared_output_shape_mismatch_is_einval(void **state)
+{
+	int64_t dims[2] = { 2, 3 }, wrong[2] = { 3, 2 };
+	Onnx__ValueInfoProto *in = value_info("x", 1, 2, dims), *out = value_info("y", 1, 2, wrong);
+	Onnx__NodeProto *n = node("r", "Relu", "x", NULL, "y");
+	char *path = model_write("decl.onnx", 13, &n, 1, &in, 1, &out, 1, NULL, 0);
+	struct ir_graph *g = NULL;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(path, NULL, &g, errbuf, sizeof(errbuf)), -EINVAL);
+	assert_non_null(strstr(errbuf, "output 'y': dimension 0 declared 3, inferred 2"));
+}
+
+/* Reshape of x[2,3,4] by a constant initializer shape [0, -1] (typed int64_data): [2,12]. */
+static void test_reshape_by_constant_shape(void **state)
+{
+	int64_t dims[3] = { 2, 3, 4 }, sdims[1] = { 2 }, shape[2] = { 0, -1 };
+	Onnx__ValueInfoProto *in = value_info("x", 1, 3, dims), *out = value_info("y", 1, 0, NULL);
+	Onnx__NodeProto *n = node("rs", "Reshape", "x", "s", "y");
+	Onnx__TensorProto *s = tensor("s", 7, 1, sdims);
+	struct ir_graph *g = NULL;
+	const struct ir_tensor *y;
+	char *path;
+
+	(void)state;
+	s->n_int64_data = 2;
+	s->int64_data = shape;
+	out->type->tensor_type->shape = NULL;
+	path = model_write("reshape.onnx", 13, &n, 1, &in, 1, &out, 1, &s, 1);
+	assert_int_equal(onnx_import_file(path, NULL, &g, errbuf, sizeof(errbuf)), 0);
+	y = g->tensors[g->outputs[0]];
+	assert_int_equal(y->rank, 2);
+	assert_int_equal(y->dims[0], 2);
+	assert_int_equal(y->dims[1], 12);
+	ir_graph_destroy(g);
+}
+
+/*
  * Every model of the test data imports or fails with a clean error: a return of 0, -EINVAL or
  * -EOPNOTSUPP and a message. The floor is what the reader imported when this test was written
  * (189 of 1072; a drop means an operator or a rule regressed).
@@ -560,6 +631,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_raw_data_of_wrong_size_is_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_data_type_is_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_data_type_is_eopnotsupp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_op_shapes_match_testdata_declarations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_declared_output_shape_mismatch_is_einval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reshape_by_constant_shape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_testdata_sweep_imports_or_fails_cleanly, setup, teardown),
 	};
 
