@@ -30,6 +30,12 @@ enum ir_dtype {
 /* The highest rank a tensor may have: more than any common model uses. */
 #define IR_MAX_RANK 8
 
+/*
+ * The largest dimension and element count of a tensor (2^40): far above any model, and small
+ * enough that shape arithmetic on a few of them (a pad plus a dimension...) cannot overflow.
+ */
+#define IR_MAX_ELEMENTS (1LL << 40)
+
 /**
  * struct ir_tensor - a value of the graph: an input, an initializer or a node's output
  * @name: unique in the graph (ONNX names tensors by string)

@@ -240,8 +240,8 @@ static int tensor_from_proto(struct import_ctx *ctx, const char *what,
 		t->dims[i] = tp->dims[i];
 	}
 	numel = ir_tensor_numel(t);
-	/* 2^40 bytes: far above any model, and far from overflowing size_t. */
-	if (numel < 0 || (uint64_t)numel > (1ULL << 40) / ir_dtype_size(t->dtype))
+	/* IR_MAX_ELEMENTS bytes: far above any model, and far from overflowing size_t. */
+	if (numel < 0 || (uint64_t)numel > IR_MAX_ELEMENTS / ir_dtype_size(t->dtype))
 		return import_fail(ctx, -EINVAL, "%s: tensor too large", what);
 	size = (size_t)numel * ir_dtype_size(t->dtype);
 	free(t->data);
@@ -289,7 +289,7 @@ static int value_info_type(struct import_ctx *ctx, const Onnx__ValueInfoProto *v
 		const Onnx__TensorShapeProto__Dimension *d = shape->dim[i];
 
 		if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
-		    d->dim_value >= 0) {
+		    d->dim_value >= 0 && d->dim_value <= IR_MAX_ELEMENTS) {
 			t->dims[i] = d->dim_value;
 		} else if (i == 0 && ctx->opts->batch > 0 &&
 			   d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) {
@@ -303,6 +303,8 @@ static int value_info_type(struct import_ctx *ctx, const Onnx__ValueInfoProto *v
 		}
 	}
 	t->rank = (int)shape->n_dim;
+	if ((uint64_t)ir_tensor_numel(t) > IR_MAX_ELEMENTS)
+		return import_fail(ctx, -EINVAL, "input '%s': too many elements", t->name);
 	return 0;
 }
 

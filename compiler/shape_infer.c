@@ -75,7 +75,8 @@ static void set_shape(struct ir_tensor *t, enum ir_dtype dt, int rank, const int
 		return;
 	t->dtype = dt;
 	t->rank = rank;
-	memcpy(t->dims, dims, rank * sizeof(*dims));
+	if (rank)
+		memcpy(t->dims, dims, rank * sizeof(*dims));
 }
 
 static int attr_int(struct infer_ctx *c, const char *name, int64_t def, int64_t *v)
@@ -300,7 +301,10 @@ static int infer_window(struct infer_ctx *c, const struct ir_tensor *x, int spat
 	for (int i = 0; i < spatial; i++) {
 		int64_t in_d = x->dims[2 + i], eff, o;
 
-		if (strides[i] < 1 || dil[i] < 1 || kernel[i] < 1 || pads[i] < 0 || pads[spatial + i] < 0)
+		if (strides[i] < 1 || dil[i] < 1 || kernel[i] < 1 || pads[i] < 0 || pads[spatial + i] < 0 ||
+		    strides[i] > IR_MAX_ELEMENTS || dil[i] > IR_MAX_ELEMENTS ||
+		    kernel[i] > IR_MAX_ELEMENTS || pads[i] > IR_MAX_ELEMENTS ||
+		    pads[spatial + i] > IR_MAX_ELEMENTS || (kernel[i] - 1) > IR_MAX_ELEMENTS / dil[i])
 			return infer_fail(c, -EINVAL, "bad kernel, stride, dilation or pad on axis %d", i);
 		eff = (kernel[i] - 1) * dil[i] + 1;
 		if (!strcmp(auto_pad, "SAME_UPPER") || !strcmp(auto_pad, "SAME_LOWER")) {
@@ -342,7 +346,8 @@ static int infer_conv(struct infer_ctx *c)
 	      attr_ints(c, "kernel_shape", spatial, 0, kernel, &has_kernel);
 	if (ret)
 		return ret;
-	if (group < 1 || x->dims[1] != w->dims[1] * group || w->dims[0] % group)
+	if (group < 1 || group > IR_MAX_ELEMENTS || x->dims[1] != w->dims[1] * group ||
+	    w->dims[0] % group)
 		return infer_fail(c, -EINVAL, "channels: X has %lld, W wants %lld x group %lld",
 				  (long long)x->dims[1], (long long)w->dims[1], (long long)group);
 	for (int i = 0; i < spatial; i++) {
@@ -535,6 +540,8 @@ static int infer_concat(struct infer_ctx *c)
 		for (int d = 0; d < x->rank; d++)
 			if (d != a && y->dims[d] != x->dims[d])
 				return infer_fail(c, -EINVAL, "input '%s' differs on axis %d", y->name, d);
+		if (dims[a] + y->dims[a] > IR_MAX_ELEMENTS)
+			return infer_fail(c, -EINVAL, "result too large");
 		dims[a] += y->dims[a];
 	}
 	set_shape(out(c, 0), x->dtype, x->rank, dims);
@@ -656,6 +663,287 @@ static int infer_float_unary(struct infer_ctx *c)
 	return infer_unary(c);
 }
 
+/*
+ * The int64 values of constant input @i (a Reshape shape, Unsqueeze axes...) or of attribute
+ * @attr when the operator still took them as one at this opset. *@n = -1: neither is given.
+ */
+static int const_ints(struct infer_ctx *c, size_t i, const char *attr, int64_t *vals, int *n)
+{
+	const struct ir_attr *a = attr ? ir_node_find_attr(c->node, attr) : NULL;
+	const struct ir_tensor *t = in(c, i);
+
+	*n = -1;
+	if (a) {
+		if (a->type != IR_ATTR_INTS)
+			return infer_fail(c, -EINVAL, "bad attribute type for '%s' (not ints)", attr);
+		if (a->len > IR_MAX_RANK * 2)
+			return infer_fail(c, -EINVAL, "attribute '%s' has %zu values", attr, a->len);
+		memcpy(vals, a->ints, a->len * sizeof(*vals));
+		*n = (int)a->len;
+		return 0;
+	}
+	if (!t)
+		return 0;
+	if (!t->data || t->dtype != IR_DTYPE_INT64 || t->rank > 1)
+		return infer_fail(c, -EOPNOTSUPP, "'%s' is not a constant int64 list", t->name);
+	if (t->data_size / 8 > IR_MAX_RANK * 2)
+		return infer_fail(c, -EINVAL, "'%s' has too many values", t->name);
+	*n = (int)(t->data_size / 8);
+	memcpy(vals, t->data, t->data_size);
+	return 0;
+}
+
+static int infer_unsqueeze(struct infer_ctx *c)
+{
+	int64_t axes[2 * IR_MAX_RANK], dims[IR_MAX_RANK];
+	const struct ir_tensor *x;
+	bool at[IR_MAX_RANK] = { 0 };
+	int n, r, k = 0, ret = need_inputs(c, 1);
+
+	if (ret)
+		return ret;
+	x = in(c, 0);
+	ret = const_ints(c, 1, c->g->opset >= 13 ? NULL : "axes", axes, &n);
+	if (ret)
+		return ret;
+	if (n < 0)
+		return infer_fail(c, -EINVAL, "no axes");
+	r = x->rank + n;
+	if (r > IR_MAX_RANK)
+		return infer_fail(c, -EINVAL, "rank %d exceeds %d", r, IR_MAX_RANK);
+	for (int i = 0; i < n; i++) {
+		int a;
+
+		ret = axis_norm(c, axes[i], r, &a);
+		if (ret)
+			return ret;
+		if (at[a])
+			return infer_fail(c, -EINVAL, "axis %d given twice", a);
+		at[a] = true;
+	}
+	for (int i = 0; i < r; i++)
+		dims[i] = at[i] ? 1 : x->dims[k++];
+	set_shape(out(c, 0), x->dtype, r, dims);
+	if (x->data && out(c, 0)) {
+		/* A constant stays one (shape computations feed Reshape). */
+		struct ir_tensor *o = out(c, 0);
+
+		free(o->data);
+		o->data = malloc(x->data_size ? x->data_size : 1);
+		if (!o->data)
+			return -ENOMEM;
+		memcpy(o->data, x->data, x->data_size);
+		o->data_size = x->data_size;
+	}
+	return 0;
+}
+
+static int infer_squeeze(struct infer_ctx *c)
+{
+	int64_t axes[2 * IR_MAX_RANK], dims[IR_MAX_RANK];
+	const struct ir_tensor *x;
+	bool drop[IR_MAX_RANK] = { 0 };
+	int n, r = 0, ret = need_inputs(c, 1);
+
+	if (ret)
+		return ret;
+	x = in(c, 0);
+	ret = const_ints(c, 1, c->g->opset >= 13 ? NULL : "axes", axes, &n);
+	if (ret)
+		return ret;
+	for (int i = 0; i < n; i++) {
+		int a;
+
+		ret = axis_norm(c, axes[i], x->rank, &a);
+		if (ret)
+			return ret;
+		if (x->dims[a] != 1)
+			return infer_fail(c, -EINVAL, "axis %d has size %lld, not 1", a, (long long)x->dims[a]);
+		drop[a] = true;
+	}
+	for (int i = 0; i < x->rank; i++)
+		if (!(n < 0 ? x->dims[i] == 1 : drop[i]))
+			dims[r++] = x->dims[i];
+	set_shape(out(c, 0), x->dtype, r, dims);
+	return 0;
+}
+
+/* Shape: a constant int64 [rank] holding the input's (static) dimensions. */
+static int infer_shape(struct infer_ctx *c)
+{
+	int64_t start = 0, end, n;
+	const struct ir_tensor *x;
+	struct ir_tensor *o;
+	int ret = need_inputs(c, 1);
+
+	if (ret)
+		return ret;
+	x = in(c, 0);
+	o = out(c, 0);
+	ret = attr_int(c, "start", 0, &start) ?: attr_int(c, "end", x->rank, &end);
+	if (ret)
+		return ret;
+	/* start/end (opset 15) are clamped to [0, rank]. */
+	start = start < 0 ? start + x->rank : start;
+	end = end < 0 ? end + x->rank : end;
+	start = start < 0 ? 0 : start > x->rank ? x->rank : start;
+	end = end < 0 ? 0 : end > x->rank ? x->rank : end;
+	n = end > start ? end - start : 0;
+	set_shape(o, IR_DTYPE_INT64, 1, &n);
+	free(o->data);
+	o->data = malloc(n ? n * sizeof(int64_t) : 1);
+	if (!o->data)
+		return -ENOMEM;
+	memcpy(o->data, &x->dims[start], n * sizeof(int64_t));
+	o->data_size = n * sizeof(int64_t);
+	return 0;
+}
+
+static int infer_cast(struct infer_ctx *c)
+{
+	int64_t to;
+	int ret = need_inputs(c, 1);
+
+	if (ret)
+		return ret;
+	if (!ir_node_find_attr(c->node, "to"))
+		return infer_fail(c, -EINVAL, "no 'to' attribute");
+	ret = attr_int(c, "to", 0, &to);
+	if (ret)
+		return ret;
+	if (!ir_dtype_size((enum ir_dtype)to))
+		return infer_fail(c, -EOPNOTSUPP, "cast to unsupported data type %lld", (long long)to);
+	set_shape(out(c, 0), (enum ir_dtype)to, in(c, 0)->rank, in(c, 0)->dims);
+	return 0;
+}
+
+/* ReduceMean, ReduceSum, ReduceMax...: axes (an attribute, ReduceSum's an input from 13). */
+static int infer_reduce(struct infer_ctx *c)
+{
+	int64_t axes[2 * IR_MAX_RANK], dims[IR_MAX_RANK], keepdims, noop;
+	const struct ir_tensor *x;
+	bool red[IR_MAX_RANK] = { 0 };
+	bool axes_input = !strcmp(c->node->op_type, "ReduceSum") && c->g->opset >= 13;
+	int n, r = 0, ret = need_inputs(c, 1);
+
+	if (ret)
+		return ret;
+	x = in(c, 0);
+	ret = attr_int(c, "keepdims", 1, &keepdims) ?: attr_int(c, "noop_with_empty_axes", 0, &noop) ?:
+	      const_ints(c, 1, axes_input ? NULL : "axes", axes, &n);
+	if (ret)
+		return ret;
+	if (n <= 0 && noop)
+		return infer_unary(c);
+	for (int i = 0; i < x->rank; i++)
+		red[i] = n <= 0;
+	for (int i = 0; i < n; i++) {
+		int a;
+
+		ret = axis_norm(c, axes[i], x->rank, &a);
+		if (ret)
+			return ret;
+		red[a] = true;
+	}
+	for (int i = 0; i < x->rank; i++) {
+		if (!red[i])
+			dims[r++] = x->dims[i];
+		else if (keepdims)
+			dims[r++] = 1;
+	}
+	set_shape(out(c, 0), x->dtype, r, dims);
+	return 0;
+}
+
+/* Pow: the base's type; the exponent may be of another numeric type. */
+static int infer_pow(struct infer_ctx *c)
+{
+	int64_t dims[IR_MAX_RANK];
+	int rank, ret = need_inputs(c, 2);
+
+	if (ret)
+		return ret;
+	ret = broadcast(c, in(c, 0), in(c, 1), dims, &rank);
+	if (ret)
+		return ret;
+	set_shape(out(c, 0), in(c, 0)->dtype, rank, dims);
+	return 0;
+}
+
+/* Equal, Less, Greater...: broadcasting, a bool result. */
+static int infer_compare(struct infer_ctx *c)
+{
+	int64_t dims[IR_MAX_RANK];
+	int rank, ret = need_inputs(c, 2);
+
+	if (ret)
+		return ret;
+	if (in(c, 0)->dtype != in(c, 1)->dtype)
+		return infer_fail(c, -EINVAL, "inputs of different types");
+	ret = broadcast(c, in(c, 0), in(c, 1), dims, &rank);
+	if (ret)
+		return ret;
+	set_shape(out(c, 0), IR_DTYPE_BOOL, rank, dims);
+	return 0;
+}
+
+/* Pad: pads an attribute before opset 11, a constant input after. */
+static int infer_pad(struct infer_ctx *c)
+{
+	int64_t pads[2 * IR_MAX_RANK], dims[IR_MAX_RANK];
+	const struct ir_tensor *x;
+	int n, ret = need_inputs(c, 1);
+
+	if (ret)
+		return ret;
+	x = in(c, 0);
+	ret = const_ints(c, 1, c->g->opset >= 11 ? NULL : "pads", pads, &n);
+	if (ret)
+		return ret;
+	if (in(c, 3))
+		return infer_fail(c, -EOPNOTSUPP, "axes input not supported");
+	if (n != 2 * x->rank)
+		return infer_fail(c, -EINVAL, "%d pads for rank %d", n, x->rank);
+	for (int i = 0; i < x->rank; i++) {
+		if (pads[i] < -IR_MAX_ELEMENTS || pads[i] > IR_MAX_ELEMENTS ||
+		    pads[x->rank + i] < -IR_MAX_ELEMENTS || pads[x->rank + i] > IR_MAX_ELEMENTS)
+			return infer_fail(c, -EINVAL, "pad out of range on axis %d", i);
+		dims[i] = x->dims[i] + pads[i] + pads[x->rank + i];
+		if (dims[i] < 0)
+			return infer_fail(c, -EINVAL, "negative size on axis %d", i);
+	}
+	set_shape(out(c, 0), x->dtype, x->rank, dims);
+	return 0;
+}
+
+/* Gather: data[:axis] + indices' shape + data[axis+1:]. */
+static int infer_gather(struct infer_ctx *c)
+{
+	const struct ir_tensor *x, *idx;
+	int64_t axis, dims[IR_MAX_RANK];
+	int a, r = 0, ret = need_inputs(c, 2);
+
+	if (ret)
+		return ret;
+	x = in(c, 0);
+	idx = in(c, 1);
+	ret = attr_int(c, "axis", 0, &axis) ?: axis_norm(c, axis, x->rank, &a);
+	if (ret)
+		return ret;
+	if (idx->dtype != IR_DTYPE_INT64 && idx->dtype != IR_DTYPE_INT32)
+		return infer_fail(c, -EINVAL, "indices of type %s", ir_dtype_name(idx->dtype));
+	if (x->rank - 1 + idx->rank > IR_MAX_RANK)
+		return infer_fail(c, -EINVAL, "result rank exceeds %d", IR_MAX_RANK);
+	for (int i = 0; i < a; i++)
+		dims[r++] = x->dims[i];
+	for (int i = 0; i < idx->rank; i++)
+		dims[r++] = idx->dims[i];
+	for (int i = a + 1; i < x->rank; i++)
+		dims[r++] = x->dims[i];
+	set_shape(out(c, 0), x->dtype, r, dims);
+	return 0;
+}
+
 struct op_infer {
 	const char *op;
 	int (*infer)(struct infer_ctx *c);
@@ -680,6 +968,14 @@ static const struct op_infer op_table[] = {
 	{ "Flatten", infer_flatten }, { "Reshape", infer_reshape }, { "Transpose", infer_transpose },
 	{ "Concat", infer_concat }, { "BatchNormalization", infer_batchnorm },
 	{ "Constant", infer_constant }, { "Dropout", infer_dropout },
+	{ "Unsqueeze", infer_unsqueeze }, { "Squeeze", infer_squeeze }, { "Shape", infer_shape },
+	{ "Cast", infer_cast }, { "Pow", infer_pow }, { "Pad", infer_pad }, { "Gather", infer_gather },
+	{ "Equal", infer_compare }, { "Less", infer_compare }, { "Greater", infer_compare },
+	{ "LessOrEqual", infer_compare }, { "GreaterOrEqual", infer_compare },
+	{ "ReduceMean", infer_reduce }, { "ReduceSum", infer_reduce }, { "ReduceMax", infer_reduce },
+	{ "ReduceMin", infer_reduce }, { "ReduceProd", infer_reduce },
+	{ "ReduceSumSquare", infer_reduce }, { "ReduceL1", infer_reduce }, { "ReduceL2", infer_reduce },
+	{ "ReduceLogSum", infer_reduce }, { "ReduceLogSumExp", infer_reduce },
 };
 
 int ir_infer_shapes(struct ir_graph *g, char *err, size_t err_len)
@@ -704,6 +1000,12 @@ int ir_infer_shapes(struct ir_graph *g, char *err, size_t err_len)
 
 			if (t && t->rank < 0)
 				return infer_fail(&c, -EOPNOTSUPP, "output %zu ('%s') not supported", o, t->name);
+			/* Bounded, so that the next node's arithmetic on these dims cannot overflow. */
+			for (int d = 0; t && d < t->rank; d++)
+				if (t->dims[d] > IR_MAX_ELEMENTS)
+					return infer_fail(&c, -EINVAL, "output '%s' too large", t->name);
+			if (t && (uint64_t)ir_tensor_numel(t) > IR_MAX_ELEMENTS)
+				return infer_fail(&c, -EINVAL, "output '%s' too large", t->name);
 		}
 	}
 	return 0;
