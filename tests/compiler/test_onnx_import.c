@@ -409,12 +409,9 @@ static void test_external_data_initializer_is_read(void **state)
 static void test_external_data_outside_model_dir_is_refused(void **state)
 {
 	struct ir_graph *g = NULL;
-	char loc[128];
 
 	(void)state;
 	write_weights("w.bin");
-	/* The same file, reached through "..": still outside the rule. */
-	snprintf(loc, sizeof(loc), "../%s/w.bin", tmpdir + 5);
 	assert_int_equal(onnx_import_file(external_model("../../etc/passwd", "0", "24"), NULL, &g,
 					  errbuf, sizeof(errbuf)), -EINVAL);
 	assert_non_null(strstr(errbuf, "outside the model's directory"));
