@@ -5,7 +5,8 @@
 #   scripts/install-deps.sh fuzz     and clang with libFuzzer (`make fuzz`, `make fuzz-smoke`)
 set -euo pipefail
 
-PKGS=(build-essential cmake pkg-config libdrm-dev libinih-dev libjson-c-dev libcmocka-dev libdnnl-dev)
+PKGS=(build-essential cmake pkg-config libdrm-dev libinih-dev libjson-c-dev libcmocka-dev libdnnl-dev
+      protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata)
 if [ "${1:-}" = fuzz ]; then
 	# clang 14 and its runtime: libFuzzer, ASan and UBSan (llvm-symbolizer comes with clang).
 	PKGS+=(clang libclang-rt-14-dev)

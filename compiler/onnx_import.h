@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ONNX reader: a ModelProto (a .onnx file) into the compiler's IR, with static shapes and
+ * types inferred for every value (compiler/shape_infer.h). The rules are in docs/compiler.md.
+ */
+#ifndef ACCEL_COMPILER_ONNX_IMPORT_H
+#define ACCEL_COMPILER_ONNX_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compiler/ir.h"
+
+/* The default domain's operator sets the reader accepts. */
+#define ONNX_IMPORT_OPSET_MIN 7
+#define ONNX_IMPORT_OPSET_MAX 17
+
+/* The largest model file the reader loads (protobuf's own limit). */
+#define ONNX_IMPORT_MAX_FILE (2LL << 30)
+
+/**
+ * struct onnx_import_options - how to read a model
+ * @batch: the value of a symbolic first dimension of a graph input (the batch); 0 leaves such
+ *         a dimension an error, since the IR's shapes are static
+ */
+struct onnx_import_options {
+	int64_t batch;
+};
+
+/**
+ * onnx_import_file() - read the model at @path into a new graph
+ * @path: the .onnx file; external data files are found relative to its directory
+ * @opts: options, or NULL for the defaults
+ * @out: the graph on success (ir_graph_destroy() it), untouched on error
+ * @err: on error, one line naming the node (name, or index and op) and the reason
+ * @err_len: size of @err (0: no message)
+ *
+ * Return: 0; -ENOENT/-EACCES... (the file), -EINVAL (truncated or corrupt model, bad data type,
+ * attribute or shape, missing input), -EOPNOTSUPP (an operator set or operator the compiler
+ * does not handle), -EFBIG (a file too large), -ENOMEM.
+ */
+int onnx_import_file(const char *path, const struct onnx_import_options *opts,
+		     struct ir_graph **out, char *err, size_t err_len);
+
+/**
+ * onnx_import_buffer() - onnx_import_file() for a model already in memory
+ * @base_dir: the directory external data is relative to; NULL refuses external data
+ */
+int onnx_import_buffer(const void *buf, size_t len, const char *base_dir,
+		       const struct onnx_import_options *opts, struct ir_graph **out,
+		       char *err, size_t err_len);
+
+#endif
