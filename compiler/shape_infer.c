@@ -116,6 +116,8 @@ static int attr_ints(struct infer_ctx *c, const char *name, size_t n, int64_t de
 /* Normalise an axis of a rank-@rank tensor (negative counts from the end). */
 static int axis_norm(struct infer_ctx *c, int64_t axis, int rank, int *out_axis)
 {
+	/* Set on failure too: callers return on an error, which the compiler cannot see. */
+	*out_axis = 0;
 	if (axis < -rank || axis >= rank)
 		return infer_fail(c, -EINVAL, "axis %lld out of range for rank %d", (long long)axis, rank);
 	*out_axis = (int)(axis < 0 ? axis + rank : axis);
