@@ -6,4 +6,5 @@
  */
 ACCEL_COMMAND(list)
 ACCEL_COMMAND(info)
+ACCEL_COMMAND(run)
 ACCEL_COMMAND(help)

@@ -1,0 +1,860 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vnpu code generation: one packet (or a few) per node, one buffer slot per tensor a packet
+ * touches. ONNX's image ops are NCHW and the engine's NHWC, so a Conv or a pool is a
+ * TRANSPOSE in, the packet, a TRANSPOSE out, through scratch slots; conv weights are reordered
+ * on the host once, at compile time. Reshapes and the like are aliases: the output tensor is
+ * given its input's slot, no packet.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uapi/drm/vnpu_accel.h>
+
+#include "compiler/codegen_vnpu.h"
+
+/* accelrt's slot limit (include/accelrt.h), without depending on the runtime. */
+#define CODEGEN_MAX_SLOTS 4096
+
+struct cg {
+	const struct ir_graph *g;
+	struct vnpu_prog *p;
+	size_t stream_cap;
+	unsigned int relocs_cap;
+	unsigned int slots_cap;
+	const struct ir_node *node;	/* the node being lowered, for messages */
+	size_t node_idx;
+	char *err;
+	size_t err_len;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+cg_fail(struct cg *cg, int ret, const char *fmt, ...)
+{
+	char why[192];
+	va_list ap;
+
+	if (!cg->err_len)
+		return ret;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (cg->node && cg->node->name[0])
+		snprintf(cg->err, cg->err_len, "node '%s' (%s): %s", cg->node->name,
+			 cg->node->op_type, why);
+	else if (cg->node)
+		snprintf(cg->err, cg->err_len, "node %zu (%s): %s", cg->node_idx,
+			 cg->node->op_type, why);
+	else
+		snprintf(cg->err, cg->err_len, "%s", why);
+	return ret;
+}
+
+static const struct ir_tensor *cg_tensor(const struct cg *cg, int idx)
+{
+	return cg->g->tensors[idx];
+}
+
+static int64_t cg_numel(const struct cg *cg, int idx)
+{
+	return ir_tensor_numel(cg_tensor(cg, idx));
+}
+
+/* A new slot of @size bytes for @tensor (-1: scratch); its index or a negative errno. */
+static int slot_new(struct cg *cg, int tensor, uint64_t size)
+{
+	struct vnpu_prog *p = cg->p;
+
+	if (p->nslots >= CODEGEN_MAX_SLOTS)
+		return cg_fail(cg, -E2BIG, "more than %d buffers", CODEGEN_MAX_SLOTS);
+	if (p->nslots == cg->slots_cap) {
+		unsigned int cap = cg->slots_cap ? cg->slots_cap * 2 : 16;
+		struct vnpu_prog_slot *s = realloc(p->slots, cap * sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		p->slots = s;
+		cg->slots_cap = cap;
+	}
+	p->slots[p->nslots] = (struct vnpu_prog_slot){ .tensor = tensor, .size = size ? size : 1 };
+	return (int)p->nslots++;
+}
+
+/* The slot of tensor @idx, made on first use; constants get their contents to upload. */
+static int slot_of(struct cg *cg, int idx)
+{
+	const struct ir_tensor *t = cg_tensor(cg, idx);
+	int slot;
+
+	if (cg->p->tensor_slot[idx] >= 0)
+		return cg->p->tensor_slot[idx];
+	slot = slot_new(cg, idx, t->data ? t->data_size :
+			(uint64_t)cg_numel(cg, idx) * ir_dtype_size(t->dtype));
+	if (slot < 0)
+		return slot;
+	if (t->data) {
+		void *d = malloc(t->data_size ? t->data_size : 1);
+
+		if (!d)
+			return -ENOMEM;
+		memcpy(d, t->data, t->data_size);
+		cg->p->slots[slot].data = d;
+	}
+	cg->p->tensor_slot[idx] = slot;
+	return slot;
+}
+
+/* A constant slot holding a copy of @size bytes at @data (a reordered or expanded constant). */
+static int slot_const(struct cg *cg, const void *data, size_t size)
+{
+	int slot = slot_new(cg, -1, size);
+	void *d;
+
+	if (slot < 0)
+		return slot;
+	d = malloc(size ? size : 1);
+	if (!d)
+		return -ENOMEM;
+	memcpy(d, data, size);
+	cg->p->slots[slot].data = d;
+	return slot;
+}
+
+/* Append a packet of @size bytes (@pkt, its header filled here); its stream offset. */
+static int64_t emit(struct cg *cg, uint16_t opcode, void *pkt, size_t size)
+{
+	struct vnpu_pkt_header *h = pkt;
+	struct vnpu_prog *p = cg->p;
+	size_t off = p->len;
+
+	if (p->len + size > VNPU_MAX_CMD_SIZE)
+		return cg_fail(cg, -E2BIG, "command stream over %u bytes", VNPU_MAX_CMD_SIZE);
+	if (p->len + size > cg->stream_cap) {
+		size_t cap = cg->stream_cap ? cg->stream_cap * 2 : 4096;
+		uint8_t *s;
+
+		while (cap < p->len + size)
+			cap *= 2;
+		s = realloc(p->stream, cap);
+		if (!s)
+			return -ENOMEM;
+		p->stream = s;
+		cg->stream_cap = cap;
+	}
+	h->opcode = opcode;
+	h->length = (uint16_t)(size / 4);
+	memcpy(p->stream + off, pkt, size);
+	p->len += size;
+	p->n_packets++;
+	return (int64_t)off;
+}
+
+/* The u64 field at @field of the packet at @pkt is slot @slot's VA. */
+static int reloc(struct cg *cg, int64_t pkt, size_t field, int slot)
+{
+	struct vnpu_prog *p = cg->p;
+
+	if (p->nrelocs == cg->relocs_cap) {
+		unsigned int cap = cg->relocs_cap ? cg->relocs_cap * 2 : 64;
+		struct vnpu_prog_reloc *r = realloc(p->relocs, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		p->relocs = r;
+		cg->relocs_cap = cap;
+	}
+	p->relocs[p->nrelocs++] = (struct vnpu_prog_reloc){ .offset = (uint64_t)pkt + field,
+							     .slot = (uint32_t)slot };
+	return 0;
+}
+
+/* Emit @pkt and relocate its VA fields: @n pairs of (field offset, slot). */
+static int emit_relocated(struct cg *cg, uint16_t opcode, void *pkt, size_t size, int n, ...)
+{
+	int64_t off = emit(cg, opcode, pkt, size);
+	va_list ap;
+	int ret = 0;
+
+	if (off < 0)
+		return (int)off;
+	va_start(ap, n);
+	for (int i = 0; i < n && !ret; i++) {
+		size_t field = va_arg(ap, size_t);
+		int slot = va_arg(ap, int);
+
+		ret = reloc(cg, off, field, slot);
+	}
+	va_end(ap);
+	return ret;
+}
+
+static int64_t attr_int(const struct ir_node *n, const char *name, int64_t def)
+{
+	const struct ir_attr *a = ir_node_find_attr(n, name);
+
+	return a && a->type == IR_ATTR_INT ? a->i : def;
+}
+
+static float attr_float(const struct ir_node *n, const char *name, float def)
+{
+	const struct ir_attr *a = ir_node_find_attr(n, name);
+
+	return a && a->type == IR_ATTR_FLOAT ? a->f : def;
+}
+
+static bool fits_u32(int64_t v)
+{
+	return v >= 1 && v <= UINT32_MAX;
+}
+
+/* Every data input (the first @n_data) and output present is a float tensor. */
+static int check_f32(struct cg *cg, size_t n_data)
+{
+	const struct ir_node *n = cg->node;
+
+	for (size_t i = 0; i < n->n_inputs && i < n_data; i++)
+		if (n->inputs[i] >= 0 && cg_tensor(cg, n->inputs[i])->dtype != IR_DTYPE_FLOAT)
+			return cg_fail(cg, -EOPNOTSUPP, "input %zu is %s, only float is supported", i,
+				       ir_dtype_name(cg_tensor(cg, n->inputs[i])->dtype));
+	for (size_t i = 0; i < n->n_outputs; i++)
+		if (n->outputs[i] >= 0 && cg_tensor(cg, n->outputs[i])->dtype != IR_DTYPE_FLOAT)
+			return cg_fail(cg, -EOPNOTSUPP, "output %zu is %s, only float is supported", i,
+				       ir_dtype_name(cg_tensor(cg, n->outputs[i])->dtype));
+	return 0;
+}
+
+static int lower_alias(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	int src = slot_of(cg, n->inputs[0]);
+
+	if (src < 0)
+		return src;
+	cg->p->tensor_slot[n->outputs[0]] = src;
+	cg->p->n_nodes_alias++;
+	return 0;
+}
+
+static int emit_matmul(struct cg *cg, uint32_t flags, uint32_t batch, int64_t m, int64_t nn,
+		       int64_t k, int a, int b, int bias, int c)
+{
+	struct vnpu_pkt_matmul pk = { .hdr.flags = flags, .src_type = VNPU_DT_F32,
+				      .dst_type = VNPU_DT_F32, .batch = batch };
+
+	if (!fits_u32(m) || !fits_u32(nn) || !fits_u32(k))
+		return cg_fail(cg, -EOPNOTSUPP, "matrix dimensions out of range");
+	pk.m = (uint32_t)m;
+	pk.n = (uint32_t)nn;
+	pk.k = (uint32_t)k;
+	pk.act = VNPU_ACT_NONE;
+	if (bias >= 0)
+		return emit_relocated(cg, VNPU_OP_MATMUL, &pk, sizeof(pk), 4,
+				      offsetof(struct vnpu_pkt_matmul, a_va), a,
+				      offsetof(struct vnpu_pkt_matmul, b_va), b,
+				      offsetof(struct vnpu_pkt_matmul, bias_va), bias,
+				      offsetof(struct vnpu_pkt_matmul, c_va), c);
+	return emit_relocated(cg, VNPU_OP_MATMUL, &pk, sizeof(pk), 3,
+			      offsetof(struct vnpu_pkt_matmul, a_va), a,
+			      offsetof(struct vnpu_pkt_matmul, b_va), b,
+			      offsetof(struct vnpu_pkt_matmul, c_va), c);
+}
+
+/* MatMul: 2-D x 2-D, N-D x 2-D (the leading dimensions flattened into rows) or batched. */
+static int lower_matmul(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *ta = cg_tensor(cg, n->inputs[0]), *tb = cg_tensor(cg, n->inputs[1]);
+	int64_t m, k, nn, batch = 1;
+	int a, b, c;
+
+	if (ta->rank < 2 || tb->rank < 2)
+		return cg_fail(cg, -EOPNOTSUPP, "1-D operands are not supported");
+	k = ta->dims[ta->rank - 1];
+	nn = tb->dims[tb->rank - 1];
+	if (tb->rank == 2) {
+		m = cg_numel(cg, n->inputs[0]) / (k ? k : 1);
+	} else {
+		if (ta->rank != tb->rank)
+			return cg_fail(cg, -EOPNOTSUPP, "broadcast batch dimensions are not supported");
+		for (int i = 0; i < ta->rank - 2; i++) {
+			if (ta->dims[i] != tb->dims[i])
+				return cg_fail(cg, -EOPNOTSUPP,
+					       "broadcast batch dimensions are not supported");
+			batch *= ta->dims[i];
+		}
+		m = ta->dims[ta->rank - 2];
+	}
+	if (!fits_u32(batch))
+		return cg_fail(cg, -EOPNOTSUPP, "batch out of range");
+	a = slot_of(cg, n->inputs[0]);
+	b = a < 0 ? a : slot_of(cg, n->inputs[1]);
+	c = b < 0 ? b : slot_of(cg, n->outputs[0]);
+	if (c < 0)
+		return c;
+	return emit_matmul(cg, 0, (uint32_t)batch, m, nn, k, a, b, -1, c);
+}
+
+/*
+ * Gemm with alpha = beta = 1: op(A) x op(B) + C, where C (when present) is n values (a bias
+ * epilogue), a constant that broadcasts to a row (expanded to n values here), or m x n
+ * (a BINARY ADD after the product).
+ */
+static int lower_gemm(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *ta = cg_tensor(cg, n->inputs[0]), *tb = cg_tensor(cg, n->inputs[1]);
+	const struct ir_tensor *to = cg_tensor(cg, n->outputs[0]);
+	bool trans_a = attr_int(n, "transA", 0), trans_b = attr_int(n, "transB", 0);
+	uint32_t flags = (trans_a ? VNPU_MATMUL_F_TRANS_A : 0) | (trans_b ? VNPU_MATMUL_F_TRANS_B : 0);
+	int64_t m, k, nn;
+	int a, b, c, bias = -1, full_c = -1;
+	int ret;
+
+	if (attr_float(n, "alpha", 1.0f) != 1.0f || attr_float(n, "beta", 1.0f) != 1.0f)
+		return cg_fail(cg, -EOPNOTSUPP, "alpha and beta other than 1 are not supported");
+	if (ta->rank != 2 || tb->rank != 2 || to->rank != 2)
+		return cg_fail(cg, -EOPNOTSUPP, "operands must be 2-D");
+	m = to->dims[0];
+	nn = to->dims[1];
+	k = trans_a ? ta->dims[0] : ta->dims[1];
+	a = slot_of(cg, n->inputs[0]);
+	b = a < 0 ? a : slot_of(cg, n->inputs[1]);
+	c = b < 0 ? b : slot_of(cg, n->outputs[0]);
+	if (c < 0)
+		return c;
+	if (n->n_inputs > 2 && n->inputs[2] >= 0) {
+		const struct ir_tensor *tc = cg_tensor(cg, n->inputs[2]);
+		int64_t cn = cg_numel(cg, n->inputs[2]);
+		bool row = cn == nn && (tc->rank == 1 || (tc->rank == 2 && tc->dims[0] == 1));
+
+		if (row) {
+			bias = slot_of(cg, n->inputs[2]);
+		} else if (cn == 1 && tc->data) {
+			float *v = malloc((size_t)nn * sizeof(float));
+
+			if (!v)
+				return -ENOMEM;
+			for (int64_t i = 0; i < nn; i++)
+				v[i] = *(const float *)tc->data;
+			bias = slot_const(cg, v, (size_t)nn * sizeof(float));
+			free(v);
+		} else if (cn == m * nn && tc->rank == 2) {
+			full_c = slot_of(cg, n->inputs[2]);
+			if (full_c < 0)
+				return full_c;
+		} else {
+			return cg_fail(cg, -EOPNOTSUPP, "this broadcast of C is not supported");
+		}
+		if (bias < 0 && full_c < 0)
+			return bias;
+	}
+	ret = emit_matmul(cg, flags | (bias >= 0 ? VNPU_MATMUL_F_BIAS : 0), 1, m, nn, k, a, b,
+			  bias, c);
+	if (ret || full_c < 0)
+		return ret;
+	struct vnpu_pkt_binary pb = { .dtype = VNPU_DT_F32, .op = VNPU_BINARY_ADD,
+				      .rows = (uint32_t)m, .cols = (uint32_t)nn };
+	return emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
+			      offsetof(struct vnpu_pkt_binary, a_va), c,
+			      offsetof(struct vnpu_pkt_binary, b_va), full_c,
+			      offsetof(struct vnpu_pkt_binary, dst_va), c);
+}
+
+/*
+ * Add, Sub, Mul: operands of one shape, or B a row that repeats over A (B's shape, leading
+ * 1s aside, the trailing dimensions of A), or a constant B of one element (expanded).
+ */
+static int lower_binary(struct cg *cg, uint32_t op)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *ta = cg_tensor(cg, n->inputs[0]), *tb = cg_tensor(cg, n->inputs[1]);
+	int64_t na = cg_numel(cg, n->inputs[0]), nb = cg_numel(cg, n->inputs[1]);
+	int64_t no = cg_numel(cg, n->outputs[0]);
+	struct vnpu_pkt_binary pb = { .dtype = VNPU_DT_F32, .op = op };
+	int a, b = -1, o;
+	int rb = tb->rank;
+
+	if (na != no)
+		return cg_fail(cg, -EOPNOTSUPP, "broadcasting the first operand is not supported");
+	if (nb == na && ta->rank == tb->rank && !memcmp(ta->dims, tb->dims, sizeof(int64_t) * ta->rank)) {
+		pb.rows = 1;
+		pb.cols = (uint32_t)na;
+		if (!fits_u32(na))
+			return cg_fail(cg, -EOPNOTSUPP, "tensor too large");
+	} else {
+		while (rb > 0 && tb->dims[tb->rank - rb] == 1 && rb > 0)
+			rb--;
+		if (rb > ta->rank || !nb)
+			return cg_fail(cg, -EOPNOTSUPP, "this broadcast is not supported");
+		for (int i = 0; i < rb; i++)
+			if (tb->dims[tb->rank - 1 - i] != ta->dims[ta->rank - 1 - i])
+				return cg_fail(cg, -EOPNOTSUPP, "this broadcast is not supported");
+		if (nb == 1 && tb->data && na > 1) {
+			float *v = malloc((size_t)na * sizeof(float));
+
+			if (!v)
+				return -ENOMEM;
+			for (int64_t i = 0; i < na; i++)
+				v[i] = *(const float *)tb->data;
+			b = slot_const(cg, v, (size_t)na * sizeof(float));
+			free(v);
+			if (b < 0)
+				return b;
+			nb = na;
+		}
+		if (!fits_u32(nb) || !fits_u32(na / nb))
+			return cg_fail(cg, -EOPNOTSUPP, "tensor too large");
+		pb.cols = (uint32_t)nb;
+		pb.rows = (uint32_t)(na / nb);
+		if (pb.rows > 1)
+			pb.hdr.flags = VNPU_BINARY_F_BCAST_ROW;
+	}
+	a = slot_of(cg, n->inputs[0]);
+	if (a >= 0 && b < 0)
+		b = slot_of(cg, n->inputs[1]);
+	o = b < 0 ? b : slot_of(cg, n->outputs[0]);
+	if (o < 0)
+		return o;
+	return emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
+			      offsetof(struct vnpu_pkt_binary, a_va), a,
+			      offsetof(struct vnpu_pkt_binary, b_va), b,
+			      offsetof(struct vnpu_pkt_binary, dst_va), o);
+}
+
+static int lower_activation(struct cg *cg, uint32_t act)
+{
+	const struct ir_node *n = cg->node;
+	struct vnpu_pkt_activation pk = { .dtype = VNPU_DT_F32, .act = act,
+					  .count = (uint64_t)cg_numel(cg, n->inputs[0]) };
+	int s = slot_of(cg, n->inputs[0]);
+	int d = s < 0 ? s : slot_of(cg, n->outputs[0]);
+
+	if (d < 0)
+		return d;
+	if (!pk.count)
+		return cg_fail(cg, -EOPNOTSUPP, "empty tensor");
+	return emit_relocated(cg, VNPU_OP_ACTIVATION, &pk, sizeof(pk), 2,
+			      offsetof(struct vnpu_pkt_activation, src_va), s,
+			      offsetof(struct vnpu_pkt_activation, dst_va), d);
+}
+
+/*
+ * Softmax over the last axis (opset 13), or, before opset 13, over the input coerced to 2-D
+ * at @axis: both are a softmax along the inner dimension of [outer, inner].
+ */
+static int lower_softmax(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *t = cg_tensor(cg, n->inputs[0]);
+	int64_t axis = attr_int(n, "axis", cg->g->opset >= 13 ? -1 : 1);
+	int64_t inner = 1, total = cg_numel(cg, n->inputs[0]);
+	struct vnpu_pkt_softmax pk = { .dtype = VNPU_DT_F32, .ndims = 2, .axis = 1 };
+	int s, d;
+
+	if (axis < 0)
+		axis += t->rank;
+	if (axis < 0 || axis >= t->rank || !total)
+		return cg_fail(cg, -EOPNOTSUPP, "bad axis or empty tensor");
+	if (cg->g->opset >= 13 && axis != t->rank - 1)
+		return cg_fail(cg, -EOPNOTSUPP, "only the last axis is supported");
+	for (int i = (int)axis; i < t->rank; i++)
+		inner *= t->dims[i];
+	if (!fits_u32(inner) || !fits_u32(total / inner))
+		return cg_fail(cg, -EOPNOTSUPP, "tensor too large");
+	pk.dims[0] = (uint32_t)(total / inner);
+	pk.dims[1] = (uint32_t)inner;
+	s = slot_of(cg, n->inputs[0]);
+	d = s < 0 ? s : slot_of(cg, n->outputs[0]);
+	if (d < 0)
+		return d;
+	return emit_relocated(cg, VNPU_OP_SOFTMAX, &pk, sizeof(pk), 2,
+			      offsetof(struct vnpu_pkt_softmax, src_va), s,
+			      offsetof(struct vnpu_pkt_softmax, dst_va), d);
+}
+
+/* TRANSPOSE a 4-D f32 tensor of @dims from slot @src to slot @dst with @perm. */
+static int emit_transpose4(struct cg *cg, const int64_t *dims, const uint32_t *perm, int src,
+			   int dst)
+{
+	struct vnpu_pkt_transpose pk = { .src_type = VNPU_DT_F32, .dst_type = VNPU_DT_F32,
+					 .ndims = 4 };
+
+	for (int i = 0; i < 4; i++) {
+		pk.dims[i] = (uint32_t)dims[i];
+		pk.perm[i] = perm[i];
+	}
+	return emit_relocated(cg, VNPU_OP_TRANSPOSE, &pk, sizeof(pk), 2,
+			      offsetof(struct vnpu_pkt_transpose, src_va), src,
+			      offsetof(struct vnpu_pkt_transpose, dst_va), dst);
+}
+
+static const uint32_t nchw_to_nhwc[4] = { 0, 2, 3, 1 };
+static const uint32_t nhwc_to_nchw[4] = { 0, 3, 1, 2 };
+
+/* The 2-D window attributes of a Conv or pool, pads resolved from auto_pad. */
+struct window {
+	int64_t k[2], stride[2], dil[2], pad_begin[2], pad_end[2];
+};
+
+static int window_attrs(struct cg *cg, const int64_t *in_hw, const int64_t *out_hw,
+			const int64_t *kernel, struct window *w)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_attr *st = ir_node_find_attr(n, "strides");
+	const struct ir_attr *di = ir_node_find_attr(n, "dilations");
+	const struct ir_attr *pa = ir_node_find_attr(n, "pads");
+	const struct ir_attr *ap = ir_node_find_attr(n, "auto_pad");
+	const char *auto_pad = ap && ap->type == IR_ATTR_STRING ? ap->s : "NOTSET";
+
+	for (int i = 0; i < 2; i++) {
+		w->k[i] = kernel[i];
+		w->stride[i] = st && st->type == IR_ATTR_INTS && st->len == 2 ? st->ints[i] : 1;
+		w->dil[i] = di && di->type == IR_ATTR_INTS && di->len == 2 ? di->ints[i] : 1;
+		w->pad_begin[i] = pa && pa->type == IR_ATTR_INTS && pa->len == 4 ? pa->ints[i] : 0;
+		w->pad_end[i] = pa && pa->type == IR_ATTR_INTS && pa->len == 4 ? pa->ints[i + 2] : 0;
+		if (!strcmp(auto_pad, "SAME_UPPER") || !strcmp(auto_pad, "SAME_LOWER")) {
+			int64_t total = (out_hw[i] - 1) * w->stride[i] + (w->k[i] - 1) * w->dil[i] + 1 -
+					in_hw[i];
+
+			if (total < 0)
+				total = 0;
+			w->pad_begin[i] = auto_pad[5] == 'U' ? total / 2 : total - total / 2;
+			w->pad_end[i] = total - w->pad_begin[i];
+		} else if (!strcmp(auto_pad, "VALID")) {
+			w->pad_begin[i] = w->pad_end[i] = 0;
+		}
+		if (!fits_u32(w->k[i]) || !fits_u32(w->stride[i]) || !fits_u32(w->dil[i]) ||
+		    w->pad_begin[i] < 0 || w->pad_end[i] < 0 || w->pad_begin[i] > UINT32_MAX ||
+		    w->pad_end[i] > UINT32_MAX)
+			return cg_fail(cg, -EOPNOTSUPP, "window attributes out of range");
+	}
+	return 0;
+}
+
+/* Scratch slots for the NHWC copies of the NCHW input @x and output @y of an image op. */
+static int nhwc_scratch(struct cg *cg, int x, int y, int *xs, int *ys)
+{
+	*xs = slot_new(cg, -1, (uint64_t)cg_numel(cg, x) * sizeof(float));
+	if (*xs < 0)
+		return *xs;
+	*ys = slot_new(cg, -1, (uint64_t)cg_numel(cg, y) * sizeof(float));
+	return *ys < 0 ? *ys : 0;
+}
+
+static bool dims_fit(const struct ir_tensor *t)
+{
+	for (int i = 0; i < t->rank; i++)
+		if (!fits_u32(t->dims[i]))
+			return false;
+	return true;
+}
+
+/* Conv, 2-D, constant weights (reordered OIHW -> O,H,W,I/groups here). */
+static int lower_conv(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]), *tw = cg_tensor(cg, n->inputs[1]);
+	const struct ir_tensor *ty = cg_tensor(cg, n->outputs[0]);
+	int64_t groups = attr_int(n, "group", 1);
+	struct vnpu_pkt_conv2d pk = { .dtype = VNPU_DT_F32, .act = VNPU_ACT_NONE };
+	int64_t oc, icg, kh, kw;
+	struct window w;
+	int x, y, xs, ys, wei, bias = -1;
+	float *re;
+	int ret;
+
+	if (tx->rank != 4 || tw->rank != 4 || ty->rank != 4)
+		return cg_fail(cg, -EOPNOTSUPP, "only 2-D convolution is supported");
+	if (!dims_fit(tx) || !dims_fit(ty) || !fits_u32(groups))
+		return cg_fail(cg, -EOPNOTSUPP, "empty or oversized tensor");
+	oc = tw->dims[0];
+	icg = tw->dims[1];
+	kh = tw->dims[2];
+	kw = tw->dims[3];
+	ret = window_attrs(cg, &tx->dims[2], &ty->dims[2], &tw->dims[2], &w);
+	if (ret)
+		return ret;
+	if (!dims_fit(tw))
+		return cg_fail(cg, -EOPNOTSUPP, "empty or oversized weights");
+	if (tw->data) {
+		/* Constant weights: reordered here, once. */
+		re = malloc((size_t)(oc * icg * kh * kw) * sizeof(float) + 1);
+		if (!re)
+			return -ENOMEM;
+		for (int64_t o = 0; o < oc; o++)
+			for (int64_t i = 0; i < icg; i++)
+				for (int64_t r = 0; r < kh; r++)
+					for (int64_t s = 0; s < kw; s++)
+						re[((o * kh + r) * kw + s) * icg + i] =
+							((const float *)tw->data)[((o * icg + i) * kh + r) * kw + s];
+		wei = slot_const(cg, re, (size_t)(oc * icg * kh * kw) * sizeof(float));
+		free(re);
+		if (wei < 0)
+			return wei;
+	} else {
+		/* Weights computed or supplied at run time: reordered on the device, every run. */
+		int src = slot_of(cg, n->inputs[1]);
+
+		wei = src < 0 ? src : slot_new(cg, -1, (uint64_t)cg_numel(cg, n->inputs[1]) * sizeof(float));
+		if (wei < 0)
+			return wei;
+		/* [oc][ic/g][kh][kw] -> [oc][kh][kw][ic/g]: the NCHW -> NHWC permutation. */
+		ret = emit_transpose4(cg, tw->dims, nchw_to_nhwc, src, wei);
+		if (ret)
+			return ret;
+	}
+	if (n->n_inputs > 2 && n->inputs[2] >= 0) {
+		bias = slot_of(cg, n->inputs[2]);
+		if (bias < 0)
+			return bias;
+		pk.hdr.flags = VNPU_CONV2D_F_BIAS;
+	}
+	x = slot_of(cg, n->inputs[0]);
+	y = x < 0 ? x : slot_of(cg, n->outputs[0]);
+	if (y < 0)
+		return y;
+	ret = nhwc_scratch(cg, n->inputs[0], n->outputs[0], &xs, &ys);
+	if (ret)
+		return ret;
+	pk.n = (uint32_t)tx->dims[0];
+	pk.c = (uint32_t)tx->dims[1];
+	pk.h = (uint32_t)tx->dims[2];
+	pk.w = (uint32_t)tx->dims[3];
+	pk.oc = (uint32_t)oc;
+	pk.kh = (uint32_t)kh;
+	pk.kw = (uint32_t)kw;
+	pk.groups = (uint32_t)groups;
+	pk.stride_h = (uint32_t)w.stride[0];
+	pk.stride_w = (uint32_t)w.stride[1];
+	pk.dil_h = (uint32_t)w.dil[0];
+	pk.dil_w = (uint32_t)w.dil[1];
+	pk.pad_top = (uint32_t)w.pad_begin[0];
+	pk.pad_left = (uint32_t)w.pad_begin[1];
+	pk.pad_bottom = (uint32_t)w.pad_end[0];
+	pk.pad_right = (uint32_t)w.pad_end[1];
+	ret = emit_transpose4(cg, tx->dims, nchw_to_nhwc, x, xs);
+	if (!ret && bias >= 0)
+		ret = emit_relocated(cg, VNPU_OP_CONV2D, &pk, sizeof(pk), 4,
+				     offsetof(struct vnpu_pkt_conv2d, src_va), xs,
+				     offsetof(struct vnpu_pkt_conv2d, wei_va), wei,
+				     offsetof(struct vnpu_pkt_conv2d, bias_va), bias,
+				     offsetof(struct vnpu_pkt_conv2d, dst_va), ys);
+	else if (!ret)
+		ret = emit_relocated(cg, VNPU_OP_CONV2D, &pk, sizeof(pk), 3,
+				     offsetof(struct vnpu_pkt_conv2d, src_va), xs,
+				     offsetof(struct vnpu_pkt_conv2d, wei_va), wei,
+				     offsetof(struct vnpu_pkt_conv2d, dst_va), ys);
+	if (!ret) {
+		int64_t nhwc[4] = { ty->dims[0], ty->dims[2], ty->dims[3], ty->dims[1] };
+
+		ret = emit_transpose4(cg, nhwc, nhwc_to_nchw, ys, y);
+	}
+	return ret;
+}
+
+/* MaxPool, AveragePool (2-D, floor mode, no dilation), GlobalMaxPool, GlobalAveragePool. */
+static int lower_pool(struct cg *cg, uint32_t mode, bool global)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]), *ty = cg_tensor(cg, n->outputs[0]);
+	struct vnpu_pkt_pool2d pk = { .dtype = VNPU_DT_F32, .mode = mode };
+	const struct ir_attr *ks = ir_node_find_attr(n, "kernel_shape");
+	int64_t kernel[2];
+	struct window w;
+	int x, y, xs, ys, ret;
+
+	if (tx->rank != 4 || ty->rank != 4)
+		return cg_fail(cg, -EOPNOTSUPP, "only 2-D pooling is supported");
+	if (!dims_fit(tx) || !dims_fit(ty))
+		return cg_fail(cg, -EOPNOTSUPP, "empty or oversized tensor");
+	if (n->n_outputs > 1 && n->outputs[1] >= 0)
+		return cg_fail(cg, -EOPNOTSUPP, "the Indices output is not supported");
+	if (attr_int(n, "ceil_mode", 0) || attr_int(n, "storage_order", 0))
+		return cg_fail(cg, -EOPNOTSUPP, "ceil_mode and storage_order are not supported");
+	if (global) {
+		kernel[0] = tx->dims[2];
+		kernel[1] = tx->dims[3];
+		w = (struct window){ .k = { kernel[0], kernel[1] }, .stride = { 1, 1 },
+				     .dil = { 1, 1 } };
+	} else {
+		if (!ks || ks->type != IR_ATTR_INTS || ks->len != 2)
+			return cg_fail(cg, -EOPNOTSUPP, "kernel_shape must have 2 entries");
+		kernel[0] = ks->ints[0];
+		kernel[1] = ks->ints[1];
+		ret = window_attrs(cg, &tx->dims[2], &ty->dims[2], kernel, &w);
+		if (ret)
+			return ret;
+	}
+	for (int i = 0; i < 2; i++)
+		if (w.dil[i] != 1 || w.pad_begin[i] >= w.k[i] || w.pad_end[i] >= w.k[i])
+			return cg_fail(cg, -EOPNOTSUPP, "dilation or padding as large as the kernel");
+	if (mode == VNPU_POOL_AVG && attr_int(n, "count_include_pad", 0))
+		pk.hdr.flags = VNPU_POOL2D_F_AVG_INCLUDE_PAD;
+	pk.n = (uint32_t)tx->dims[0];
+	pk.c = (uint32_t)tx->dims[1];
+	pk.h = (uint32_t)tx->dims[2];
+	pk.w = (uint32_t)tx->dims[3];
+	pk.kh = (uint32_t)w.k[0];
+	pk.kw = (uint32_t)w.k[1];
+	pk.stride_h = (uint32_t)w.stride[0];
+	pk.stride_w = (uint32_t)w.stride[1];
+	pk.pad_top = (uint32_t)w.pad_begin[0];
+	pk.pad_left = (uint32_t)w.pad_begin[1];
+	pk.pad_bottom = (uint32_t)w.pad_end[0];
+	pk.pad_right = (uint32_t)w.pad_end[1];
+	if ((pk.h + pk.pad_top + pk.pad_bottom - pk.kh) / pk.stride_h + 1 != ty->dims[2] ||
+	    (pk.w + pk.pad_left + pk.pad_right - pk.kw) / pk.stride_w + 1 != ty->dims[3])
+		return cg_fail(cg, -EOPNOTSUPP, "output shape needs a mode the engine lacks");
+	x = slot_of(cg, n->inputs[0]);
+	y = x < 0 ? x : slot_of(cg, n->outputs[0]);
+	if (y < 0)
+		return y;
+	ret = nhwc_scratch(cg, n->inputs[0], n->outputs[0], &xs, &ys);
+	if (!ret)
+		ret = emit_transpose4(cg, tx->dims, nchw_to_nhwc, x, xs);
+	if (!ret)
+		ret = emit_relocated(cg, VNPU_OP_POOL2D, &pk, sizeof(pk), 2,
+				     offsetof(struct vnpu_pkt_pool2d, src_va), xs,
+				     offsetof(struct vnpu_pkt_pool2d, dst_va), ys);
+	if (!ret) {
+		int64_t nhwc[4] = { ty->dims[0], ty->dims[2], ty->dims[3], ty->dims[1] };
+
+		ret = emit_transpose4(cg, nhwc, nhwc_to_nchw, ys, y);
+	}
+	return ret;
+}
+
+/* A node all of whose outputs the importer already computed (Constant, folded shapes). */
+static bool node_is_constant(const struct cg *cg, const struct ir_node *n)
+{
+	for (size_t i = 0; i < n->n_outputs; i++)
+		if (n->outputs[i] >= 0 && !cg_tensor(cg, n->outputs[i])->data)
+			return false;
+	return true;
+}
+
+static int lower_node(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const char *op = n->op_type;
+	int ret;
+
+	if (node_is_constant(cg, n))
+		return 0;
+	if (n->domain[0])
+		return cg_fail(cg, -EOPNOTSUPP, "domain '%s' is not supported", n->domain);
+	if (!n->n_inputs || n->inputs[0] < 0 || !n->n_outputs || n->outputs[0] < 0)
+		return cg_fail(cg, -EOPNOTSUPP, "missing input or output");
+	if (!strcmp(op, "Identity") || !strcmp(op, "Reshape") || !strcmp(op, "Flatten") ||
+	    !strcmp(op, "Squeeze") || !strcmp(op, "Unsqueeze")) {
+		/* Their other inputs (shape, axes) are integer constants. */
+		ret = check_f32(cg, 1);
+		return ret ? ret : lower_alias(cg);
+	}
+	ret = check_f32(cg, n->n_inputs);
+	if (ret)
+		return ret;
+	if (!strcmp(op, "MatMul"))
+		ret = lower_matmul(cg);
+	else if (!strcmp(op, "Gemm"))
+		ret = lower_gemm(cg);
+	else if (!strcmp(op, "Add"))
+		ret = lower_binary(cg, VNPU_BINARY_ADD);
+	else if (!strcmp(op, "Sub"))
+		ret = lower_binary(cg, VNPU_BINARY_SUB);
+	else if (!strcmp(op, "Mul"))
+		ret = lower_binary(cg, VNPU_BINARY_MUL);
+	else if (!strcmp(op, "Relu"))
+		ret = lower_activation(cg, VNPU_ACT_RELU);
+	else if (!strcmp(op, "Sigmoid"))
+		ret = lower_activation(cg, VNPU_ACT_SIGMOID);
+	else if (!strcmp(op, "Tanh"))
+		ret = lower_activation(cg, VNPU_ACT_TANH);
+	else if (!strcmp(op, "Softmax"))
+		ret = lower_softmax(cg);
+	else if (!strcmp(op, "Conv"))
+		ret = lower_conv(cg);
+	else if (!strcmp(op, "MaxPool"))
+		ret = lower_pool(cg, VNPU_POOL_MAX, false);
+	else if (!strcmp(op, "AveragePool"))
+		ret = lower_pool(cg, VNPU_POOL_AVG, false);
+	else if (!strcmp(op, "GlobalMaxPool"))
+		ret = lower_pool(cg, VNPU_POOL_MAX, true);
+	else if (!strcmp(op, "GlobalAveragePool"))
+		ret = lower_pool(cg, VNPU_POOL_AVG, true);
+	else
+		return cg_fail(cg, -EOPNOTSUPP, "operator not supported on the vnpu (no host fallback yet)");
+	if (!ret)
+		cg->p->n_nodes_device++;
+	return ret;
+}
+
+void codegen_vnpu_free(struct vnpu_prog *p)
+{
+	if (!p)
+		return;
+	for (unsigned int i = 0; i < p->nslots; i++)
+		free(p->slots[i].data);
+	free(p->slots);
+	free(p->relocs);
+	free(p->stream);
+	free(p->tensor_slot);
+	free(p);
+}
+
+int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, size_t err_len)
+{
+	struct cg cg = { .g = g, .err = err, .err_len = err_len };
+	struct vnpu_prog *p;
+	int ret = 0;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	cg.p = p;
+	p->n_tensors = g->n_tensors;
+	p->tensor_slot = malloc((g->n_tensors ? g->n_tensors : 1) * sizeof(int));
+	if (!p->tensor_slot) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < g->n_tensors; i++)
+		p->tensor_slot[i] = -1;
+	/* The inputs first, so that their slots are 0..n_inputs-1 whatever the nodes use. */
+	for (size_t i = 0; i < g->n_inputs && !ret; i++) {
+		if (g->tensors[g->inputs[i]]->dtype != IR_DTYPE_FLOAT)
+			ret = cg_fail(&cg, -EOPNOTSUPP, "graph input '%s' is %s, only float is supported",
+				      g->tensors[g->inputs[i]]->name,
+				      ir_dtype_name(g->tensors[g->inputs[i]]->dtype));
+		else
+			ret = slot_of(&cg, g->inputs[i]);
+		ret = ret < 0 ? ret : 0;
+	}
+	for (size_t i = 0; i < g->n_nodes && !ret; i++) {
+		cg.node = g->nodes[i];
+		cg.node_idx = i;
+		ret = lower_node(&cg);
+	}
+	cg.node = NULL;
+	for (size_t i = 0; i < g->n_outputs && !ret; i++) {
+		ret = slot_of(&cg, g->outputs[i]);
+		ret = ret < 0 ? ret : 0;
+	}
+	if (!ret && !p->len) {
+		/* A graph of aliases only: one NOP so that the stream is never empty. */
+		struct vnpu_pkt_nop nop = { 0 };
+
+		ret = emit(&cg, VNPU_OP_NOP, &nop, sizeof(nop)) < 0 ? -ENOMEM : 0;
+	}
+	if (ret)
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	codegen_vnpu_free(p);
+	return ret;
+}

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: MIT
+/*
+ * accel run MODEL.onnx [--data DIR] ... - import a model, compile it for the vnpu, run it through
+ * the runtime and compare its outputs with ONNX test data (DIR/input_N.pb, DIR/output_N.pb).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <accelrt.h>
+
+#include "accel.h"
+#include "compiler/codegen_vnpu.h"
+#include "compiler/onnx_import.h"
+#include "compiler/onnx_tensor.h"
+
+/* The exit statuses of `accel run` (docs/compiler.md). */
+enum {
+	RUN_OK = 0,
+	RUN_MISMATCH = 1,
+	RUN_USAGE = 2,	/* bad usage, unreadable or unsupported model or data */
+	RUN_DEVICE = 3,
+};
+
+_Static_assert(sizeof(struct vnpu_prog_reloc) == sizeof(struct accelrt_reloc) &&
+	       offsetof(struct vnpu_prog_reloc, slot) == offsetof(struct accelrt_reloc, slot) &&
+	       offsetof(struct vnpu_prog_reloc, addend) == offsetof(struct accelrt_reloc, addend),
+	       "the compiler's relocations are the runtime's");
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: %s run [options] MODEL.onnx\n"
+		"\n"
+		"Compile an ONNX model for the vnpu and run it once (one SUBMIT per inference).\n"
+		"\n"
+		"  --data DIR        inputs from DIR/input_N.pb (ONNX TensorProto; zeros without\n"
+		"                    --data); outputs compared with DIR/output_N.pb when present\n"
+		"  --device NODE     the vnpu to run on (default: the first)\n"
+		"  --rtol R          relative tolerance (default 1e-3)\n"
+		"  --atol A          absolute tolerance (default 1e-4): |out - ref| <= A + R * |ref|\n"
+		"  --iterations N    then run N more times and print latency_ms median/min/max\n"
+		"  --json            print one JSON object\n"
+		"  --help            show this help\n"
+		"\n"
+		"Exit status: 0 ran (and matched), 1 mismatch, 2 bad usage or unsupported model,\n"
+		"3 device error.\n",
+		accel_prog);
+}
+
+struct run_opts {
+	const char *model;
+	const char *data;
+	const char *device;
+	double rtol, atol;
+	long iterations;
+	bool json;
+};
+
+/* The state of one `accel run`, freed by run_state_free(). */
+struct run_state {
+	struct ir_graph *g;
+	struct vnpu_prog *prog;
+	struct accelrt_device *dev;
+	struct accelrt_buffer **bufs;
+	struct accelrt_program *rtprog;
+	json_object *jout;
+};
+
+static void run_state_free(struct run_state *st)
+{
+	accelrt_program_free(st->rtprog);
+	if (st->bufs)
+		for (unsigned int i = 0; i < st->prog->nslots; i++)
+			accelrt_buffer_free(st->bufs[i]);
+	free(st->bufs);
+	accelrt_device_close(st->dev);
+	codegen_vnpu_free(st->prog);
+	ir_graph_destroy(st->g);
+	json_object_put(st->jout);
+}
+
+static bool parse_double(const char *s, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	return !errno && end != s && !*end && *v >= 0;
+}
+
+static int parse_opts(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "rtol", required_argument, NULL, 'r' },
+		{ "atol", required_argument, NULL, 'a' },
+		{ "iterations", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o->data = optarg;
+			break;
+		case 'D':
+			o->device = optarg;
+			break;
+		case 'r':
+			if (!parse_double(optarg, &o->rtol))
+				goto bad_value;
+			break;
+		case 'a':
+			if (!parse_double(optarg, &o->atol))
+				goto bad_value;
+			break;
+		case 'i':
+			errno = 0;
+			o->iterations = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || o->iterations < 1 || o->iterations > 1000000)
+				goto bad_value;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return -1;
+		default:
+			run_usage(stderr);
+			return RUN_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "%s run: one MODEL expected\n", accel_prog);
+		run_usage(stderr);
+		return RUN_USAGE;
+	}
+	o->model = argv[optind];
+	return 0;
+bad_value:
+	fprintf(stderr, "%s run: bad value '%s'\n", accel_prog, optarg);
+	return RUN_USAGE;
+}
+
+static int data_path(char *buf, size_t len, const char *dir, const char *kind, size_t i)
+{
+	int n = snprintf(buf, len, "%s/%s_%zu.pb", dir, kind, i);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Input @i of the graph into its buffer: DIR/input_i.pb, or zeros without --data. */
+static int load_input(struct run_state *st, const struct run_opts *o, size_t i, void *map)
+{
+	const struct ir_tensor *want = st->g->tensors[st->g->inputs[i]];
+	size_t size = (size_t)ir_tensor_numel(want) * ir_dtype_size(want->dtype);
+	struct ir_tensor *t;
+	char path[4096], err[512];
+	int ret;
+
+	if (!o->data) {
+		memset(map, 0, size);
+		return 0;
+	}
+	if (data_path(path, sizeof(path), o->data, "input", i)) {
+		fprintf(stderr, "%s run: %s: path too long\n", accel_prog, o->data);
+		return RUN_USAGE;
+	}
+	ret = onnx_tensor_read_file(path, &t, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "%s run: %s\n", accel_prog, err);
+		return RUN_USAGE;
+	}
+	if (t->dtype != want->dtype || t->data_size != size) {
+		fprintf(stderr, "%s run: %s: a %s tensor of %zu bytes, input '%s' is %s of %zu\n",
+			accel_prog, path, ir_dtype_name(t->dtype), t->data_size, want->name,
+			ir_dtype_name(want->dtype), size);
+		ir_tensor_free(t);
+		return RUN_USAGE;
+	}
+	memcpy(map, t->data, size);
+	ir_tensor_free(t);
+	return 0;
+}
+
+/* Compile: import and lower. An exit status. */
+static int run_compile(struct run_state *st, const struct run_opts *o)
+{
+	char err[512] = "";
+	int ret;
+
+	ret = onnx_import_file(o->model, NULL, &st->g, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->model, err[0] ? err : strerror(-ret));
+		return RUN_USAGE;
+	}
+	ret = codegen_vnpu(st->g, &st->prog, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->model, err[0] ? err : strerror(-ret));
+		return RUN_USAGE;
+	}
+	return 0;
+}
+
+/* Open the device, place every slot in a host-visible buffer, upload constants and inputs. */
+static int run_load(struct run_state *st, const struct run_opts *o)
+{
+	struct vnpu_prog *p = st->prog;
+	int ret;
+
+	ret = accelrt_device_open(o->device, &st->dev);
+	if (ret) {
+		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->device ? o->device : "first vnpu",
+			strerror(-ret));
+		return RUN_DEVICE;
+	}
+	st->bufs = calloc(p->nslots ? p->nslots : 1, sizeof(*st->bufs));
+	if (!st->bufs)
+		return RUN_DEVICE;
+	for (unsigned int i = 0; i < p->nslots; i++) {
+		void *map;
+
+		ret = accelrt_buffer_alloc(st->dev, p->slots[i].size, ACCELRT_BUFFER_HOST, &st->bufs[i]);
+		if (!ret)
+			ret = accelrt_buffer_map(st->bufs[i], &map);
+		if (ret) {
+			fprintf(stderr, "%s run: buffer of %llu bytes: %s\n", accel_prog,
+				(unsigned long long)p->slots[i].size, strerror(-ret));
+			return RUN_DEVICE;
+		}
+		if (p->slots[i].data)
+			memcpy(map, p->slots[i].data, p->slots[i].size);
+	}
+	for (size_t i = 0; i < st->g->n_inputs; i++) {
+		void *map;
+
+		accelrt_buffer_map(st->bufs[p->tensor_slot[st->g->inputs[i]]], &map);
+		ret = load_input(st, o, i, map);
+		if (ret)
+			return ret;
+	}
+	ret = accelrt_program_create(st->dev, p->stream, p->len,
+				     (const struct accelrt_reloc *)p->relocs, p->nrelocs,
+				     &st->rtprog);
+	if (ret) {
+		fprintf(stderr, "%s run: program: %s\n", accel_prog, strerror(-ret));
+		return RUN_DEVICE;
+	}
+	return 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The first run (the warm-up when timing), then @o->iterations timed ones. */
+static int run_execute(struct run_state *st, const struct run_opts *o)
+{
+	unsigned int nslots = st->prog->nslots;
+	double *ms = NULL;
+	int ret;
+
+	ret = accelrt_run_sync(st->rtprog, st->bufs, nslots, 0);
+	if (ret)
+		goto fail;
+	if (!o->iterations)
+		return 0;
+	ms = calloc((size_t)o->iterations, sizeof(*ms));
+	if (!ms)
+		return RUN_DEVICE;
+	for (long i = 0; i < o->iterations; i++) {
+		double t0 = now_ms();
+
+		ret = accelrt_run_sync(st->rtprog, st->bufs, nslots, 0);
+		if (ret)
+			goto fail;
+		ms[i] = now_ms() - t0;
+	}
+	qsort(ms, (size_t)o->iterations, sizeof(*ms), cmp_double);
+	double med = o->iterations % 2 ? ms[o->iterations / 2] :
+		     (ms[o->iterations / 2 - 1] + ms[o->iterations / 2]) / 2;
+	if (o->json) {
+		json_object *l = json_object_new_object();
+
+		json_object_object_add(l, "median", json_object_new_double(med));
+		json_object_object_add(l, "min", json_object_new_double(ms[0]));
+		json_object_object_add(l, "max", json_object_new_double(ms[o->iterations - 1]));
+		json_object_object_add(l, "iterations", json_object_new_int64(o->iterations));
+		json_object_object_add(st->jout, "latency_ms", l);
+	} else {
+		printf("latency_ms median=%.3f min=%.3f max=%.3f\n", med, ms[0],
+		       ms[o->iterations - 1]);
+	}
+	free(ms);
+	return 0;
+fail:
+	free(ms);
+	fprintf(stderr, "%s run: %s\n", accel_prog, strerror(-ret));
+	return RUN_DEVICE;
+}
+
+/* Compare output @i with DIR/output_i.pb when there is one; RUN_MISMATCH on a difference. */
+static int compare_output(struct run_state *st, const struct run_opts *o, size_t i,
+			  json_object *jouts)
+{
+	const struct ir_tensor *got = st->g->tensors[st->g->outputs[i]];
+	size_t numel = (size_t)ir_tensor_numel(got);
+	double max_abs = 0, max_rel = 0;
+	size_t bad = 0;
+	struct ir_tensor *ref;
+	char path[4096], err[512];
+	const float *out;
+	void *map;
+	int ret;
+
+	if (!o->data || data_path(path, sizeof(path), o->data, "output", i) || access(path, F_OK))
+		return 0;
+	ret = onnx_tensor_read_file(path, &ref, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "%s run: %s\n", accel_prog, err);
+		return RUN_USAGE;
+	}
+	if (ref->dtype != IR_DTYPE_FLOAT || (size_t)ir_tensor_numel(ref) != numel) {
+		fprintf(stderr, "%s run: %s: %s tensor of %lld elements, output '%s' has %zu\n",
+			accel_prog, path, ir_dtype_name(ref->dtype), (long long)ir_tensor_numel(ref),
+			got->name, numel);
+		ir_tensor_free(ref);
+		return RUN_USAGE;
+	}
+	accelrt_buffer_map(st->bufs[st->prog->tensor_slot[st->g->outputs[i]]], &map);
+	out = map;
+	for (size_t j = 0; j < numel; j++) {
+		double a = out[j], b = ((const float *)ref->data)[j];
+		double d = fabs(a - b);
+
+		if (isnan(a) && isnan(b))
+			continue;
+		if (isnan(d) || d > o->atol + o->rtol * fabs(b))
+			bad++;
+		if (isnan(d) || d > max_abs)
+			max_abs = isnan(d) ? INFINITY : d;
+		if (b != 0 && d / fabs(b) > max_rel)
+			max_rel = d / fabs(b);
+	}
+	ir_tensor_free(ref);
+	if (o->json) {
+		json_object *jo = json_object_new_object();
+
+		json_object_object_add(jo, "name", json_object_new_string(got->name));
+		json_object_object_add(jo, "max_abs_err", json_object_new_double(max_abs));
+		json_object_object_add(jo, "max_rel_err", json_object_new_double(max_rel));
+		json_object_object_add(jo, "mismatches", json_object_new_int64((int64_t)bad));
+		json_object_object_add(jo, "result", json_object_new_string(bad ? "FAIL" : "PASS"));
+		json_object_array_add(jouts, jo);
+	} else {
+		printf("output %zu '%s': max_abs_err=%.3g max_rel_err=%.3g mismatches=%zu %s\n", i,
+		       got->name, max_abs, max_rel, bad, bad ? "FAIL" : "PASS");
+	}
+	return bad ? RUN_MISMATCH : 0;
+}
+
+static int run_run(int argc, char **argv)
+{
+	struct run_opts o = { .rtol = 1e-3, .atol = 1e-4 };
+	struct run_state st = { 0 };
+	json_object *jouts;
+	int ret, worst = 0;
+
+	ret = parse_opts(argc, argv, &o);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	st.jout = json_object_new_object();
+	ret = run_compile(&st, &o);
+	if (ret)
+		goto out;
+	json_object_object_add(st.jout, "model", json_object_new_string(o.model));
+	json_object_object_add(st.jout, "nodes", json_object_new_int64((int64_t)st.g->n_nodes));
+	json_object_object_add(st.jout, "device_nodes", json_object_new_int64(st.prog->n_nodes_device));
+	json_object_object_add(st.jout, "alias_nodes", json_object_new_int64(st.prog->n_nodes_alias));
+	json_object_object_add(st.jout, "packets", json_object_new_int64(st.prog->n_packets));
+	if (!o.json)
+		printf("model %s: %zu nodes, %u on the device, %u aliases; %u packets\n", o.model,
+		       st.g->n_nodes, st.prog->n_nodes_device, st.prog->n_nodes_alias,
+		       st.prog->n_packets);
+	ret = run_load(&st, &o);
+	if (ret)
+		goto out;
+	ret = run_execute(&st, &o);
+	if (ret)
+		goto out;
+	jouts = json_object_new_array();
+	json_object_object_add(st.jout, "outputs", jouts);
+	for (size_t i = 0; i < st.g->n_outputs; i++) {
+		ret = compare_output(&st, &o, i, jouts);
+		if (ret == RUN_USAGE)
+			goto out;
+		if (ret > worst)
+			worst = ret;
+	}
+	ret = worst;
+	json_object_object_add(st.jout, "result", json_object_new_string(ret ? "FAIL" : "PASS"));
+	if (o.json)
+		puts(json_object_to_json_string_ext(st.jout, JSON_C_TO_STRING_PRETTY));
+out:
+	run_state_free(&st);
+	return ret;
+}
+
+const struct accel_cmd accel_cmd_run = {
+	.name = "run",
+	.summary = "compile an ONNX model for the vnpu, run it and check it against test data",
+	.run = run_run,
+	.usage = run_usage,
+};
