@@ -443,30 +443,35 @@ static int lower_activation(struct cg *cg, uint32_t act)
 }
 
 /*
- * Softmax over the last axis (opset 13), or, before opset 13, over the input coerced to 2-D
- * at @axis: both are a softmax along the inner dimension of [outer, inner].
+ * Softmax along one axis (opset 13): [outer, dim, inner] with the packet's axis 1. Before
+ * opset 13 the input is coerced to 2-D at @axis and normalised along the second of
+ * [outer, inner]: the same packet with dim = inner, inner = 1.
  */
 static int lower_softmax(struct cg *cg)
 {
 	const struct ir_node *n = cg->node;
 	const struct ir_tensor *t = cg_tensor(cg, n->inputs[0]);
 	int64_t axis = attr_int(n, "axis", cg->g->opset >= 13 ? -1 : 1);
-	int64_t inner = 1, total = cg_numel(cg, n->inputs[0]);
-	struct vnpu_pkt_softmax pk = { .dtype = VNPU_DT_F32, .ndims = 2, .axis = 1 };
+	int64_t dim = 1, inner = 1, total = cg_numel(cg, n->inputs[0]);
+	struct vnpu_pkt_softmax pk = { .dtype = VNPU_DT_F32, .ndims = 3, .axis = 1 };
 	int s, d;
 
 	if (axis < 0)
 		axis += t->rank;
 	if (axis < 0 || axis >= t->rank || !total)
 		return cg_fail(cg, -EOPNOTSUPP, "bad axis or empty tensor");
-	if (cg->g->opset >= 13 && axis != t->rank - 1)
-		return cg_fail(cg, -EOPNOTSUPP, "only the last axis is supported");
 	for (int i = (int)axis; i < t->rank; i++)
-		inner *= t->dims[i];
-	if (!fits_u32(inner) || !fits_u32(total / inner))
+		dim *= t->dims[i];
+	if (cg->g->opset >= 13) {
+		for (int i = (int)axis + 1; i < t->rank; i++)
+			inner *= t->dims[i];
+		dim = t->dims[axis];
+	}
+	if (!fits_u32(dim) || !fits_u32(inner) || !fits_u32(total / dim / inner))
 		return cg_fail(cg, -EOPNOTSUPP, "tensor too large");
-	pk.dims[0] = (uint32_t)(total / inner);
-	pk.dims[1] = (uint32_t)inner;
+	pk.dims[0] = (uint32_t)(total / dim / inner);
+	pk.dims[1] = (uint32_t)dim;
+	pk.dims[2] = (uint32_t)inner;
 	s = slot_of(cg, n->inputs[0]);
 	d = s < 0 ? s : slot_of(cg, n->outputs[0]);
 	if (d < 0)
