@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# `accel run` against ONNX's own test data (Debian libonnx-testdata): node models of the ops the
+# vnpu code generator lowers run embedded and match their reference outputs (exit 0, PASS); an
+# operator it does not lower fails with status 2 naming the operator; a reference output
+# altered by one value fails with status 1 and FAIL (and passes with a wide enough --atol); --iterations prints the latency line;
+# --json prints one valid object; bad usage is status 2. Skipped (77) without the test data.
+#
+#   tests/scripts/accel-run.sh ACCEL_BINARY
+set -euo pipefail
+accel=$1
+data=/usr/share/libonnx-testdata/data/node
+if [ ! -d "$data" ]; then
+	echo "accel-run: $data absent (libonnx-testdata): skipped"
+	exit 77
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/accel-run.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# A fresh root that no daemon serves: the core runs embedded with its default vnpu.
+export ACCEL_ROOT=$tmp/root
+mkdir -p "$ACCEL_ROOT"
+unset ACCEL_BACKEND ACCEL_CONFIG
+
+run() { rc=0; "$accel" run "$@" > "$tmp/out" 2> "$tmp/err" || rc=$?; }
+fail() { echo "FAIL: $*"; echo "--- stdout"; cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"; exit 1; }
+# model NAME [ARGS...]: run node test NAME on its first data set.
+model() {
+	local name=$1
+	shift
+	run "$data/$name/model.onnx" --data "$data/$name/test_data_set_0" "$@"
+}
+
+# One model per lowering: each runs on the device and matches ONNX's reference output.
+for name in test_matmul_2d test_matmul_4d test_gemm_default_vector_bias test_gemm_transposeB \
+	    test_gemm_default_matrix_bias test_add_bcast test_sub test_mul test_relu test_sigmoid \
+	    test_tanh test_softmax_axis_1 test_conv_with_strides_padding \
+	    test_conv_with_autopad_same test_maxpool_2d_pads test_averagepool_2d_pads \
+	    test_flatten_axis1; do
+	model "$name"
+	[ "$rc" -eq 0 ] || fail "$name exited $rc, not 0"
+	grep -q ' PASS$' "$tmp/out" || fail "$name: no PASS"
+	! grep -q ' FAIL$' "$tmp/out" || fail "$name: FAIL"
+done
+
+# An operator the code generator does not lower: status 2, the operator named.
+model test_div
+[ "$rc" -eq 2 ] || fail "test_div exited $rc, not 2"
+grep -q '(Div)' "$tmp/err" || fail "test_div: the message does not name Div"
+
+# A reference output with its last value changed: status 1 and FAIL.
+cp -r "$data/test_relu/test_data_set_0" "$tmp/bad"
+out0=$tmp/bad/output_0.pb
+# The last 4 bytes are the last float of raw_data: make it 65536.0.
+printf '\x00\x00\x80\x47' | dd of="$out0" bs=1 seek=$(($(stat -c %s "$out0") - 4)) conv=notrunc 2> /dev/null
+run "$data/test_relu/model.onnx" --data "$tmp/bad"
+[ "$rc" -eq 1 ] || fail "altered reference exited $rc, not 1"
+grep -q ' FAIL$' "$tmp/out" || fail "altered reference: no FAIL"
+
+# --atol widens the tolerance: a large enough one accepts the altered value.
+run "$data/test_relu/model.onnx" --data "$tmp/bad" --atol 1e6
+[ "$rc" -eq 0 ] || fail "--atol 1e6 exited $rc, not 0"
+
+# --iterations: the latency line after the comparison.
+model test_matmul_2d --iterations 3
+[ "$rc" -eq 0 ] || fail "--iterations exited $rc"
+grep -qE '^latency_ms median=[0-9.]+ min=[0-9.]+ max=[0-9.]+$' "$tmp/out" || fail "no latency line"
+
+# --json: one valid object saying PASS.
+model test_matmul_2d --json
+[ "$rc" -eq 0 ] || fail "--json exited $rc"
+if command -v python3 > /dev/null; then
+	python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["result"] == "PASS", o' \
+		"$tmp/out" || fail "--json is not an object with result PASS"
+fi
+
+# Bad usage: no model, a missing model, an unknown option.
+run
+[ "$rc" -eq 2 ] || fail "no model exited $rc, not 2"
+run "$tmp/none.onnx"
+[ "$rc" -eq 2 ] || fail "a missing model exited $rc, not 2"
+run --bogus "$data/test_relu/model.onnx"
+[ "$rc" -eq 2 ] || fail "an unknown option exited $rc, not 2"
+echo "accel-run: ok"
