@@ -47,7 +47,7 @@ cg_fail(struct cg *cg, int ret, const char *fmt, ...)
 		snprintf(cg->err, cg->err_len, "node '%s' (%s): %s", cg->node->name,
 			 cg->node->op_type, why);
 	else if (cg->node)
-		snprintf(cg->err, cg->err_len, "node %zu (%s): %s", cg->node_idx,
+		snprintf(cg->err, cg->err_len, "node #%zu (%s): %s", cg->node_idx,
 			 cg->node->op_type, why);
 	else
 		snprintf(cg->err, cg->err_len, "%s", why);

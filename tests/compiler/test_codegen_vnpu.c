@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vnpu code generation (compiler/codegen_vnpu.h) on tiny graphs built in code: the packets,
+ * relocations and slots it produces, and what it refuses. One behaviour per test; running the
+ * programs on the device is tests/scripts/accel-run.sh's part.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <uapi/drm/vnpu_accel.h>
+
+#include "compiler/codegen_vnpu.h"
+
+/* Add a float tensor of @rank dims to @g; its index. */
+static int add_f32(struct ir_graph *g, const char *name, int rank, const int64_t *dims)
+{
+	int t = ir_graph_add_tensor(g, name);
+
+	assert_true(t >= 0);
+	g->tensors[t]->dtype = IR_DTYPE_FLOAT;
+	g->tensors[t]->rank = rank;
+	memcpy(g->tensors[t]->dims, dims, sizeof(int64_t) * (size_t)rank);
+	return t;
+}
+
+/* A graph of one node @op: inputs @in (@nin, the first a graph input, the rest too unless
+ * constant), output @out (a graph output). */
+static struct ir_graph *one_node(const char *op, const int *in, size_t nin, int out,
+				 struct ir_graph *g)
+{
+	struct ir_node *n = ir_graph_add_node(g, "n0", op, "");
+
+	assert_non_null(n);
+	for (size_t i = 0; i < nin; i++) {
+		assert_int_equal(ir_index_append(&n->inputs, &n->n_inputs, in[i]), 0);
+		if (!g->tensors[in[i]]->data)
+			assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, in[i]), 0);
+	}
+	assert_int_equal(ir_index_append(&n->outputs, &n->n_outputs, out), 0);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, out), 0);
+	g->opset = 13;
+	return g;
+}
+
+static const struct vnpu_prog_reloc *reloc_at(const struct vnpu_prog *p, uint64_t offset)
+{
+	for (unsigned int i = 0; i < p->nrelocs; i++)
+		if (p->relocs[i].offset == offset)
+			return &p->relocs[i];
+	return NULL;
+}
+
+static void test_matmul_is_one_packet_relocated_to_its_tensors_slots(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t da[] = { 3, 4 }, db[] = { 4, 5 }, dc[] = { 3, 5 };
+	int a = add_f32(g, "a", 2, da), b = add_f32(g, "b", 2, db), c = add_f32(g, "c", 2, dc);
+	const int in[] = { a, b };
+	const struct vnpu_pkt_matmul *pk;
+	struct vnpu_prog *p;
+	char err[256];
+
+	(void)state;
+	one_node("MatMul", in, 2, c, g);
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->n_packets, 1);
+	assert_int_equal(p->len, sizeof(*pk));
+	pk = (const void *)p->stream;
+	assert_int_equal(pk->hdr.opcode, VNPU_OP_MATMUL);
+	assert_int_equal(pk->m, 3);
+	assert_int_equal(pk->n, 5);
+	assert_int_equal(pk->k, 4);
+	assert_int_equal(pk->batch, 1);
+	assert_int_equal(p->nrelocs, 3);
+	assert_int_equal(reloc_at(p, offsetof(struct vnpu_pkt_matmul, a_va))->slot, p->tensor_slot[a]);
+	assert_int_equal(reloc_at(p, offsetof(struct vnpu_pkt_matmul, b_va))->slot, p->tensor_slot[b]);
+	assert_int_equal(reloc_at(p, offsetof(struct vnpu_pkt_matmul, c_va))->slot, p->tensor_slot[c]);
+	assert_int_equal(p->slots[p->tensor_slot[c]].size, 3 * 5 * sizeof(float));
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_unsupported_op_is_refused_naming_node_and_op(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t d[] = { 2, 2 };
+	int a = add_f32(g, "a", 2, d), b = add_f32(g, "b", 2, d), c = add_f32(g, "c", 2, d);
+	const int in[] = { a, b };
+	struct vnpu_prog *p = NULL;
+	char err[256] = "";
+
+	(void)state;
+	one_node("Div", in, 2, c, g);
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), -EOPNOTSUPP);
+	assert_null(p);
+	assert_non_null(strstr(err, "'n0' (Div)"));
+	ir_graph_destroy(g);
+}
+
+static void test_reshape_output_shares_its_input_slot(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 3 }, dy[] = { 6 }, ds[] = { 1 };
+	int x = add_f32(g, "x", 2, dx), y = add_f32(g, "y", 1, dy);
+	int s = add_f32(g, "s", 1, ds);
+	const int in[] = { x, s };
+	struct vnpu_prog *p;
+	char err[256];
+
+	(void)state;
+	g->tensors[s]->dtype = IR_DTYPE_INT64;
+	g->tensors[s]->data = calloc(1, sizeof(int64_t));
+	g->tensors[s]->data_size = sizeof(int64_t);
+	*(int64_t *)g->tensors[s]->data = 6;
+	one_node("Reshape", in, 2, y, g);
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->tensor_slot[y], p->tensor_slot[x]);
+	assert_int_equal(p->n_nodes_alias, 1);
+	assert_int_equal(p->n_nodes_device, 0);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_constant_conv_weights_are_uploaded_reordered_to_ohwi(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 2, 3, 3 }, dw[] = { 1, 2, 1, 2 }, dy[] = { 1, 1, 3, 2 };
+	int x = add_f32(g, "x", 4, dx), w = add_f32(g, "w", 4, dw), y = add_f32(g, "y", 4, dy);
+	const int in[] = { x, w };
+	/* OIHW [1][2][1][2]: ic 0 = {1, 2}, ic 1 = {3, 4}; OHWI interleaves them. */
+	const float oihw[] = { 1, 2, 3, 4 }, ohwi[] = { 1, 3, 2, 4 };
+	const struct vnpu_pkt_conv2d *pk = NULL;
+	struct vnpu_prog *p;
+	char err[256];
+	size_t off;
+
+	(void)state;
+	g->tensors[w]->data = malloc(sizeof(oihw));
+	memcpy(g->tensors[w]->data, oihw, sizeof(oihw));
+	g->tensors[w]->data_size = sizeof(oihw);
+	one_node("Conv", in, 2, y, g);
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	for (off = 0; off < p->len; off += ((const struct vnpu_pkt_header *)(p->stream + off))->length * 4)
+		if (((const struct vnpu_pkt_header *)(p->stream + off))->opcode == VNPU_OP_CONV2D)
+			pk = (const void *)(p->stream + off);
+	assert_non_null(pk);
+	off = (size_t)((const uint8_t *)pk - p->stream) + offsetof(struct vnpu_pkt_conv2d, wei_va);
+	assert_non_null(reloc_at(p, off));
+	assert_memory_equal(p->slots[reloc_at(p, off)->slot].data, ohwi, sizeof(ohwi));
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_matmul_is_one_packet_relocated_to_its_tensors_slots),
+		cmocka_unit_test(test_unsupported_op_is_refused_naming_node_and_op),
+		cmocka_unit_test(test_reshape_output_shares_its_input_slot),
+		cmocka_unit_test(test_constant_conv_weights_are_uploaded_reordered_to_ohwi),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
