@@ -265,6 +265,17 @@ static int tensor_from_proto(struct import_ctx *ctx, const char *what,
 	return ret;
 }
 
+int onnx_import_tensor_proto(const Onnx__TensorProto *tp, const char *what, struct ir_tensor *t,
+			     char *err, size_t err_len)
+{
+	/* No model directory: external data is refused, as onnx_import_buffer() with NULL. */
+	struct import_ctx ctx = { .err = err, .err_len = err_len };
+
+	if (err_len)
+		err[0] = 0;
+	return tensor_from_proto(&ctx, what, tp, t);
+}
+
 /* A graph input's declared type: a tensor of a known element type and static shape. */
 static int value_info_type(struct import_ctx *ctx, const Onnx__ValueInfoProto *vi,
 			   struct ir_tensor *t)

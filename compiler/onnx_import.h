@@ -50,4 +50,22 @@ int onnx_import_buffer(const void *buf, size_t len, const char *base_dir,
 		       const struct onnx_import_options *opts, struct ir_graph **out,
 		       char *err, size_t err_len);
 
+typedef struct Onnx__TensorProto Onnx__TensorProto;
+
+/**
+ * onnx_import_tensor_proto() - the type, shape and contents of one TensorProto into @t
+ * @tp: unpacked with protobuf-c (onnx.pb-c.h)
+ * @what: names the tensor in the error message
+ * @t: receives dtype, rank, dims and data (malloc'd; ir_tensor_free() releases it)
+ * @err: on error, one line naming @what and the reason; @err_len its size
+ *
+ * The rules of the model's initializers: raw_data or the typed fields; no external data
+ * (there is no model directory), no segments.
+ *
+ * Return: 0; -EINVAL for a bad shape, size or value count, or an unknown type; -EOPNOTSUPP
+ * for a type ONNX defines that the IR lacks, or segments; -ENOMEM.
+ */
+int onnx_import_tensor_proto(const Onnx__TensorProto *tp, const char *what, struct ir_tensor *t,
+			     char *err, size_t err_len);
+
 #endif

@@ -19,11 +19,10 @@
  * @out: a new tensor with @data set (free it with ir_tensor_free()), untouched on error
  * @err: on error, one line naming the file and the reason; @err_len its size
  *
- * Float, double, int32, int64, int8, uint8, bool, float16 and bfloat16 tensors, from raw_data
- * or the typed fields; not external or segmented data.
+ * Decoded as the model's initializers are (onnx_import_tensor_proto()): raw_data or the
+ * typed fields; not external or segmented data.
  *
- * Return: 0; the file's errno (-ENOENT...); -EINVAL for a corrupt file, a bad shape or a
- * value count that does not match it; -EOPNOTSUPP for another data type; -EFBIG; -ENOMEM.
+ * Return: 0; the file's errno (-ENOENT...); -EFBIG; onnx_import_tensor_proto()'s errors.
  */
 int onnx_tensor_read_file(const char *path, struct ir_tensor **out, char *err, size_t err_len);
 
