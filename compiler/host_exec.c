@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The host interpreter (compiler/host_exec.h). Kernels get dense buffers that never overlap:
+ * each output gets its own zeroed allocation, so a kernel that writes only part of an output
+ * leaves zeros, not stale bytes.
+ */
+#include "compiler/host_exec.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/op.h"
+
+int host_values_create(const struct ir_graph *g, struct host_values *v)
+{
+	v->n = g->n_tensors;
+	v->ptr = calloc(v->n ? v->n : 1, sizeof(*v->ptr));
+	v->owned = calloc(v->n ? v->n : 1, 1);
+	if (!v->ptr || !v->owned) {
+		free(v->ptr);
+		free(v->owned);
+		v->ptr = NULL;
+		v->owned = NULL;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < v->n; i++)
+		v->ptr[i] = g->tensors[i]->data;
+	return 0;
+}
+
+void host_values_free(struct host_values *v)
+{
+	for (size_t i = 0; v->ptr && i < v->n; i++)
+		if (v->owned[i])
+			free(v->ptr[i]);
+	free(v->ptr);
+	free(v->owned);
+	v->ptr = NULL;
+	v->owned = NULL;
+	v->n = 0;
+}
+
+/* The node's argument arrays: a node of more than this many inputs is refused. */
+#define HOST_EXEC_MAX_ARGS 64
+
+int host_exec_node(struct ir_graph *g, size_t idx, struct host_values *v, char *err,
+		   size_t err_len)
+{
+	const struct ir_node *n = g->nodes[idx];
+	struct op_ctx c = { .g = g, .node = n, .idx = idx, .err = err, .err_len = err_len };
+	const struct op_def *op = op_find(n->domain, n->op_type);
+	const void *in[HOST_EXEC_MAX_ARGS];
+	void *out[HOST_EXEC_MAX_ARGS];
+
+	if (!op || !op->host)
+		return op_fail(&c, -EOPNOTSUPP, "no host kernel for %s", n->op_type);
+	if (n->n_inputs > HOST_EXEC_MAX_ARGS || n->n_outputs > HOST_EXEC_MAX_ARGS)
+		return op_fail(&c, -EOPNOTSUPP, "more than %d inputs or outputs", HOST_EXEC_MAX_ARGS);
+	for (size_t i = 0; i < n->n_inputs; i++) {
+		int t = n->inputs[i];
+
+		in[i] = t < 0 ? NULL : v->ptr[t];
+		if (t >= 0 && !in[i] && ir_tensor_numel(g->tensors[t]) > 0)
+			return op_fail(&c, -EINVAL, "input '%s' has no value", g->tensors[t]->name);
+	}
+	for (size_t o = 0; o < n->n_outputs; o++) {
+		int t = n->outputs[o];
+		int64_t numel;
+
+		out[o] = NULL;
+		if (t < 0)
+			continue;
+		if (!v->ptr[t]) {
+			numel = ir_tensor_numel(g->tensors[t]);
+			if (numel < 0)
+				return op_fail(&c, -EINVAL, "output '%s' has no known shape",
+					       g->tensors[t]->name);
+			/* One byte at least, so that an empty tensor still has a distinct buffer. */
+			v->ptr[t] = calloc(1, (size_t)numel * ir_dtype_size(g->tensors[t]->dtype) + 1);
+			if (!v->ptr[t])
+				return -ENOMEM;
+			v->owned[t] = 1;
+		}
+		out[o] = v->ptr[t];
+	}
+	return op->host(&c, in, out);
+}
+
+int host_exec_graph(struct ir_graph *g, struct host_values *v, char *err, size_t err_len)
+{
+	for (size_t i = 0; i < g->n_nodes; i++) {
+		const struct ir_node *n = g->nodes[i];
+		bool folded = n->n_outputs > 0;
+		int ret;
+
+		/* The reader already computed nodes whose outputs are constants (Constant, Shape). */
+		for (size_t o = 0; o < n->n_outputs; o++)
+			if (n->outputs[o] >= 0 && !g->tensors[n->outputs[o]]->data)
+				folded = false;
+		if (folded)
+			continue;
+		ret = host_exec_node(g, i, v, err, err_len);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
