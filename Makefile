@@ -10,7 +10,7 @@ FUZZ_TARGETS = fuzz_core fuzz_vnpu fuzz_acceld fuzz_onnx
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps demo check check-asan check-tsan bench reliability conformance-record fuzz fuzz-smoke fuzz-build clean help
+.PHONY: all deps demo check check-asan check-tsan bench reliability conformance-record onnx-conformance fuzz fuzz-smoke fuzz-build clean help
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -71,6 +71,11 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
 
+# ONNX's own test data (libonnx-testdata) through `accel run`, tallied per op type into
+# docs/ONNX.md (tools/onnx-conformance/); fails unless the goals written there hold.
+onnx-conformance: deps all
+	$(BUILD)/bin/onnx-conformance --accel $(BUILD)/bin/accel --out docs/ONNX.md --check
+
 conformance-record: deps
 	@scripts/conformance-record.sh
 
@@ -86,5 +91,6 @@ help:
 	@echo "make bench        build optimised and run the benchmarks (table + $(BUILD)/bench.json)"
 	@echo "make reliability  the reliability campaigns R2, R3, R5 (RELIABILITY_ARGS=--quick: small)"
 	@echo "make conformance-record  re-record the kernel's answers through ../shared/oracle"
+	@echo "make onnx-conformance  ONNX's test data through accel run: docs/ONNX.md, fails unless its goals hold"
 	@echo "make fuzz-smoke   build the libFuzzer targets (clang, ASan+UBSan) and run each a minute"
 	@echo "make fuzz         the same for FUZZ_SECONDS (3600) per target: tests/fuzz/README.md"
