@@ -560,10 +560,13 @@ static int host_clip(struct op_ctx *c, const void *const *in, void *const *out)
 		double lo = -INFINITY, hi = INFINITY;
 
 		if (c->g->opset < 11) {
-			float flo, fhi;
+			float flo = -FLT_MAX, fhi = FLT_MAX;
+			int ret = op_attr_float(c, "min", -FLT_MAX, &flo);
 
-			if (op_attr_float(c, "min", -FLT_MAX, &flo) || op_attr_float(c, "max", FLT_MAX, &fhi))
-				return -EINVAL;
+			if (!ret)
+				ret = op_attr_float(c, "max", FLT_MAX, &fhi);
+			if (ret)
+				return ret;
 			lo = flo;
 			hi = fhi;
 		} else {

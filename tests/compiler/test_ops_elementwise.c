@@ -397,6 +397,55 @@ static void test_integer_mod_takes_the_divisor_sign(void **state)
 	ir_graph_destroy(g);
 }
 
+/* @op over @dt on the extremes of @dt (min, -1, 0, 1, max in every pairing): its result. */
+static int run_on_extremes(const char *op, enum ir_dtype dt, const char *attr, int64_t attr_val)
+{
+	/* As int64, stored wrapped to @dt's width: -1 is the max of an unsigned type. */
+	static const int64_t vals[5] = { INT64_MIN, -1, 0, 1, INT64_MAX };
+	static const int64_t da[2] = { 5, 1 }, db[1] = { 5 };
+	unsigned char a[5 * 8], b[5 * 8], y[25 * 8];
+	struct ir_graph *g = graph_new(15);
+	struct ir_node *n;
+	int in[2], ret;
+
+	if (!g)
+		return -ENOMEM;
+	for (int i = 0; i < 5; i++) {
+		ew_store_s(dt, a, i, dt == IR_DTYPE_INT8 ? vals[i] >> 56 : dt == IR_DTYPE_INT32 ?
+			   vals[i] >> 32 : vals[i]);
+		ew_store_s(dt, b, i, dt == IR_DTYPE_INT8 ? vals[i] >> 56 : dt == IR_DTYPE_INT32 ?
+			   vals[i] >> 32 : vals[i]);
+	}
+	in[0] = graph_const(g, "a", dt, 2, da, a);
+	in[1] = graph_const(g, "b", dt, 1, db, b);
+	n = graph_node(g, op, in, 2);
+	if (n && attr && !strcmp(attr, "direction"))
+		node_attr_string(n, attr, attr_val ? "LEFT" : "RIGHT");
+	else if (n && attr)
+		node_attr_int(n, attr, attr_val);
+	ret = n ? graph_run(g, y, 25 * ir_dtype_size(dt)) : -ENOMEM;
+	ir_graph_destroy(g);
+	return ret;
+}
+
+static void test_integer_kernels_survive_extreme_values(void **state)
+{
+	static const enum ir_dtype types[] = { IR_DTYPE_INT8, IR_DTYPE_INT32, IR_DTYPE_INT64,
+					       IR_DTYPE_UINT8, IR_DTYPE_UINT64 };
+	static const char *const ops[] = { "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow" };
+
+	(void)state;
+	/* Division and Mod by 0 and of the minimum by -1, overflowing powers: no trap, no UB. */
+	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+		for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++)
+			assert_int_equal(run_on_extremes(ops[o], types[t], NULL, 0), 0);
+		assert_int_equal(run_on_extremes("Mod", types[t], "fmod", 0), 0);
+		assert_int_equal(run_on_extremes("Mod", types[t], "fmod", 1), 0);
+	}
+	assert_int_equal(run_on_extremes("BitShift", IR_DTYPE_UINT64, "direction", 1), 0);
+	assert_int_equal(run_on_extremes("BitShift", IR_DTYPE_UINT8, "direction", 0), 0);
+}
+
 static void test_float16_results_round_to_nearest_even(void **state)
 {
 	(void)state;
@@ -561,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_cast1_to_is_a_type_name),
 		cmocka_unit_test(test_integer_div_truncates_and_survives_zero),
 		cmocka_unit_test(test_integer_mod_takes_the_divisor_sign),
+		cmocka_unit_test(test_integer_kernels_survive_extreme_values),
 		cmocka_unit_test(test_float16_results_round_to_nearest_even),
 		cmocka_unit_test(test_infer_refuses_mixed_input_types),
 		cmocka_unit_test(test_infer_refuses_a_float_for_a_bool_op),
