@@ -698,8 +698,9 @@ static int host_cast(struct op_ctx *c, const void *const *in, void *const *out)
 	}
 	if (to == IR_DTYPE_BFLOAT16 && from != IR_DTYPE_BOOL) {
 		/*
-		 * To bfloat16, Cast keeps the float value's upper 16 bits (truncation), as ONNX's
-		 * reference and test data do up to onnx 1.13; NaN stays a quiet NaN.
+		 * To bfloat16, Cast keeps the float value's upper 16 bits (truncation): what the
+		 * onnx 1.12 reference computed and its test data (Debian's libonnx-testdata) expects,
+		 * one bfloat16 step away from rounding. NaN stays a quiet NaN.
 		 */
 		for (int64_t i = 0; i < n; i++) {
 			float f = (float)ew_load_f(from, in[0], i);
