@@ -11,16 +11,20 @@ size_t ir_dtype_size(enum ir_dtype dtype)
 	switch (dtype) {
 	case IR_DTYPE_FLOAT:
 	case IR_DTYPE_INT32:
+	case IR_DTYPE_UINT32:
 		return 4;
 	case IR_DTYPE_UINT8:
 	case IR_DTYPE_INT8:
 	case IR_DTYPE_BOOL:
 		return 1;
 	case IR_DTYPE_INT64:
+	case IR_DTYPE_UINT64:
 	case IR_DTYPE_DOUBLE:
 		return 8;
 	case IR_DTYPE_FLOAT16:
 	case IR_DTYPE_BFLOAT16:
+	case IR_DTYPE_UINT16:
+	case IR_DTYPE_INT16:
 		return 2;
 	default:
 		return 0;
@@ -33,11 +37,15 @@ const char *ir_dtype_name(enum ir_dtype dtype)
 	case IR_DTYPE_FLOAT: return "float";
 	case IR_DTYPE_UINT8: return "uint8";
 	case IR_DTYPE_INT8: return "int8";
+	case IR_DTYPE_UINT16: return "uint16";
+	case IR_DTYPE_INT16: return "int16";
 	case IR_DTYPE_INT32: return "int32";
 	case IR_DTYPE_INT64: return "int64";
 	case IR_DTYPE_BOOL: return "bool";
 	case IR_DTYPE_FLOAT16: return "float16";
 	case IR_DTYPE_DOUBLE: return "double";
+	case IR_DTYPE_UINT32: return "uint32";
+	case IR_DTYPE_UINT64: return "uint64";
 	case IR_DTYPE_BFLOAT16: return "bfloat16";
 	default: return "?";
 	}

@@ -59,7 +59,8 @@ static bool dtype_supported(int32_t dt)
 	switch (dt) {
 	case IR_DTYPE_FLOAT: case IR_DTYPE_UINT8: case IR_DTYPE_INT8: case IR_DTYPE_INT32:
 	case IR_DTYPE_INT64: case IR_DTYPE_BOOL: case IR_DTYPE_FLOAT16: case IR_DTYPE_DOUBLE:
-	case IR_DTYPE_BFLOAT16:
+	case IR_DTYPE_BFLOAT16: case IR_DTYPE_UINT16: case IR_DTYPE_INT16: case IR_DTYPE_UINT32:
+	case IR_DTYPE_UINT64:
 		return true;
 	default:
 		return false;
@@ -181,7 +182,11 @@ static int typed_copy(struct import_ctx *ctx, const char *what, const Onnx__Tens
 	case IR_DTYPE_DOUBLE:
 		have = tp->n_double_data;
 		break;
-	default:	/* int32, int8, uint8, bool, float16, bfloat16: one per int32_data entry */
+	case IR_DTYPE_UINT32:
+	case IR_DTYPE_UINT64:
+		have = tp->n_uint64_data;
+		break;
+	default:	/* int32, int16, int8, uint16, uint8, bool, float16, bfloat16: int32_data */
 		have = tp->n_int32_data;
 		break;
 	}
@@ -201,6 +206,14 @@ static int typed_copy(struct import_ctx *ctx, const char *what, const Onnx__Tens
 		case IR_DTYPE_INT32:
 			((int32_t *)t->data)[i] = tp->int32_data[i];
 			break;
+		case IR_DTYPE_UINT32:
+			((uint32_t *)t->data)[i] = (uint32_t)tp->uint64_data[i];
+			break;
+		case IR_DTYPE_UINT64:
+			((uint64_t *)t->data)[i] = tp->uint64_data[i];
+			break;
+		case IR_DTYPE_INT16:
+		case IR_DTYPE_UINT16:
 		case IR_DTYPE_FLOAT16:
 		case IR_DTYPE_BFLOAT16:
 			/* The 16 bits of the value, in the low half of the int32 (onnx.proto). */

@@ -66,6 +66,7 @@ const struct op_def *op_find(const char *domain, const char *op_type);
 
 /* The family tables (one per file in compiler/ops/), each ended by an entry whose @op_type is NULL. */
 extern const struct op_def op_defs_elementwise[];
+extern const struct op_def op_defs_elementwise_binary[];
 extern const struct op_def op_defs_linalg[];
 extern const struct op_def op_defs_nn[];
 extern const struct op_def op_defs_tensor[];
