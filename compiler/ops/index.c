@@ -59,16 +59,19 @@ static void odometer_next(int64_t *pos, const int64_t *dims, int rank)
 /*
  * The output of a node whose shape depends on an input's values that inference cannot read
  * (not a constant): the shape the output already has (the model's declaration, or a previous
- * inference's) when it has rank @rank and type @dt; the kernel checks the values against it.
- * Else -EOPNOTSUPP naming @what.
+ * inference's), when of rank @rank and type @dt, gives that value's dimension at @dim in
+ * *@n; the caller sets the rest of the shape itself and the kernel checks the value against
+ * it. Else -EOPNOTSUPP naming @what.
  */
 static int infer_from_output(struct op_ctx *c, size_t out, const char *what, enum ir_dtype dt,
-			     int rank)
+			     int rank, int dim, int64_t *n)
 {
 	const struct ir_tensor *o = op_out(c, out);
 
-	if (o && o->rank == rank && o->dtype == dt)
+	if (o && o->rank == rank && o->dtype == dt) {
+		*n = o->dims[dim];
 		return 0;
+	}
 	return op_fail(c, -EOPNOTSUPP, "%s is not a constant (the output's shape depends on its values)",
 		       what);
 }
@@ -496,8 +499,11 @@ static int infer_onehot(struct op_ctx *c)
 	ret = onehot_axis(c, &a) ?: scalar_value(c, 1, depth->data, &d);
 	if (ret)
 		return ret;
-	if (!depth->data)
-		return infer_from_output(c, 0, "depth", vals->dtype, idx->rank + 1);
+	if (!depth->data) {
+		ret = infer_from_output(c, 0, "depth", vals->dtype, idx->rank + 1, a, &d);
+		if (ret)
+			return ret;
+	}
 	if (d < 1 || d > IR_MAX_ELEMENTS)
 		return op_fail(c, -EINVAL, "depth %lld", (long long)d);
 	for (int i = 0; i <= idx->rank; i++)
@@ -645,10 +651,9 @@ static int infer_topk(struct op_ctx *c)
 	if (ret)
 		return ret;
 	if (!known) {
-		ret = infer_from_output(c, 0, "k", x->dtype, x->rank);
+		ret = infer_from_output(c, 0, "k", x->dtype, x->rank, a, &k);
 		if (ret)
 			return ret;
-		k = op_out(c, 0)->dims[a];
 	}
 	if (k < 0 || k > x->dims[a])
 		return op_fail(c, -EINVAL, "k %lld for a dimension of %lld", (long long)k,
@@ -785,8 +790,15 @@ static int infer_compress(struct op_ctx *c)
 	ret = compress_count(c, op_in(c, 1)->data, &a, &count);
 	if (ret)
 		return ret;
-	if (!op_in(c, 1)->data)
-		return infer_from_output(c, 0, "condition", x->dtype, a < 0 ? 1 : x->rank);
+	if (!op_in(c, 1)->data) {
+		ret = infer_from_output(c, 0, "condition", x->dtype, a < 0 ? 1 : x->rank, a < 0 ? 0 : a,
+					&count);
+		if (ret)
+			return ret;
+		if (count < 0 || count > op_in(c, 1)->dims[0])
+			return op_fail(c, -EINVAL, "an output of %lld slices for a condition of %lld",
+				       (long long)count, (long long)op_in(c, 1)->dims[0]);
+	}
 	if (a < 0) {
 		op_set_shape(op_out(c, 0), x->dtype, 1, &count);
 		return 0;
@@ -845,10 +857,18 @@ static int infer_nonzero(struct op_ctx *c)
 	x = op_in(c, 0);
 	if (!elem_is_int(x->dtype) && !op_dtype_is_float(x->dtype) && x->dtype != IR_DTYPE_BOOL)
 		return op_fail(c, -EINVAL, "input of type %s", ir_dtype_name(x->dtype));
-	if (!x->data && ir_tensor_numel(x))
-		return infer_from_output(c, 0, "input", IR_DTYPE_INT64, 2);
 	dims[0] = x->rank;
-	dims[1] = x->data ? nonzero_count(x, x->data) : 0;
+	dims[1] = 0;
+	if (x->data) {
+		dims[1] = nonzero_count(x, x->data);
+	} else if (ir_tensor_numel(x)) {
+		ret = infer_from_output(c, 0, "input", IR_DTYPE_INT64, 2, 1, &dims[1]);
+		if (ret)
+			return ret;
+		if (dims[1] > ir_tensor_numel(x))
+			return op_fail(c, -EINVAL, "an output of %lld coordinates for %lld elements",
+				       (long long)dims[1], (long long)ir_tensor_numel(x));
+	}
 	op_set_shape(op_out(c, 0), IR_DTYPE_INT64, 2, dims);
 	return 0;
 }
