@@ -114,6 +114,9 @@ static int host_gather(struct op_ctx *c, const void *const *in, void *const *out
 
 	if (ret)
 		return ret;
+	/* An empty output: nothing to address (and an empty input may have no buffer at all). */
+	if (!ir_tensor_numel(op_out(c, 0)))
+		return 0;
 	for (int i = 0; i < a; i++)
 		outer *= x->dims[i];
 	for (int i = a + 1; i < x->rank; i++)
@@ -182,6 +185,9 @@ static int host_gather_elements(struct op_ctx *c, const void *const *in, void *c
 
 	if (ret)
 		return ret;
+	/* An empty output: nothing to address (and an empty input may have no buffer at all). */
+	if (!ir_tensor_numel(op_out(c, 0)))
+		return 0;
 	strides_of(x, xs);
 	for (int64_t i = 0; i < n; i++, odometer_next(pos, idx->dims, idx->rank)) {
 		int64_t k, off = 0;
@@ -276,6 +282,9 @@ static int host_scatter_elements(struct op_ctx *c, const void *const *in, void *
 
 	if (ret)
 		return ret;
+	/* An empty output: nothing to address (and an empty input may have no buffer at all). */
+	if (!ir_tensor_numel(op_out(c, 0)))
+		return 0;
 	memcpy(out[0], in[0], (size_t)ir_tensor_numel(x) * ir_dtype_size(x->dtype));
 	strides_of(x, xs);
 	for (int64_t i = 0; i < n; i++, odometer_next(pos, idx->dims, idx->rank)) {
@@ -368,6 +377,9 @@ static int host_gathernd(struct op_ctx *c, const void *const *in, void *const *o
 
 	if (ret)
 		return ret;
+	/* An empty output: nothing to address (and an empty input may have no buffer at all). */
+	if (!ir_tensor_numel(op_out(c, 0)))
+		return 0;
 	strides_of(x, xs);
 	for (int64_t d = 0; d < b; d++)
 		batches *= x->dims[d];
@@ -433,6 +445,9 @@ static int host_scatternd(struct op_ctx *c, const void *const *in, void *const *
 
 	if (ret)
 		return ret;
+	/* An empty output: nothing to address (and an empty input may have no buffer at all). */
+	if (!ir_tensor_numel(op_out(c, 0)))
+		return 0;
 	memcpy(out[0], in[0], (size_t)ir_tensor_numel(x) * ir_dtype_size(x->dtype));
 	strides_of(x, xs);
 	k = idx->dims[idx->rank - 1];
@@ -822,6 +837,8 @@ static int host_compress(struct op_ctx *c, const void *const *in, void *const *o
 	if (count != y->dims[a < 0 ? 0 : a])
 		return op_fail(c, -EINVAL, "condition selects %lld, the output has %lld", (long long)count,
 			       (long long)y->dims[a < 0 ? 0 : a]);
+	if (!ir_tensor_numel(y))
+		return 0;
 	for (int i = 0; i < a; i++)
 		outer *= x->dims[i];
 	for (int i = a + 1; a >= 0 && i < x->rank; i++)

@@ -253,7 +253,8 @@ static int host_reduce(struct op_ctx *c, const void *const *in, void *const *out
 	if (rank != y->rank || memcmp(dims, y->dims, rank * sizeof(*dims)))
 		return op_fail(c, -EINVAL, "the axes' values do not give the output's shape");
 	if (noop) {
-		memcpy(out[0], in[0], (size_t)ir_tensor_numel(x) * ir_dtype_size(dt));
+		if (ir_tensor_numel(x))
+			memcpy(out[0], in[0], (size_t)ir_tensor_numel(x) * ir_dtype_size(dt));
 		return 0;
 	}
 	if ((dt == IR_DTYPE_FLOAT16 || dt == IR_DTYPE_BFLOAT16) && k != REDUCE_MAX && k != REDUCE_MIN)
