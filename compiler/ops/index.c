@@ -719,12 +719,14 @@ static int host_topk(struct op_ctx *c, const void *const *in, void *const *out)
 {
 	const struct ir_tensor *x = op_in(c, 0);
 	struct topk_order ord = { .dt = x->dtype, .x = in[0] };
+	/* Only the node's own outputs are in @out: the indices output may be absent. */
+	void *indices = op_out(c, 1) ? out[1] : NULL;
 	int64_t axis, k, largest, outer = 1, inner = 1, n, *v = NULL, *tmp = NULL;
 	size_t esize = ir_dtype_size(x->dtype);
 	bool known;
 	int a, ret = op_attr_int(c, "axis", -1, &axis) ?: op_axis_norm(c, axis, x->rank, &a) ?:
 		     op_attr_int(c, "largest", 1, &largest) ?:
-		     topk_k(c, c->g->opset >= 10 ? in[1] : NULL, &k, &known);
+		     topk_k(c, c->g->opset >= 10 && op_in(c, 1) ? in[1] : NULL, &k, &known);
 
 	if (ret)
 		return ret;
@@ -751,10 +753,9 @@ static int host_topk(struct op_ctx *c, const void *const *in, void *const *out)
 			for (int64_t j = 0; j < k; j++) {
 				size_t at = (size_t)((o * k + j) * inner + i);
 
-				if (out[0])
-					memcpy((char *)out[0] + at * esize, (const char *)in[0] + (size_t)v[j] * esize, esize);
-				if (out[1])
-					((int64_t *)out[1])[at] = (v[j] - o * n * inner - i) / inner;
+				memcpy((char *)out[0] + at * esize, (const char *)in[0] + (size_t)v[j] * esize, esize);
+				if (indices)
+					((int64_t *)indices)[at] = (v[j] - o * n * inner - i) / inner;
 			}
 		}
 	}

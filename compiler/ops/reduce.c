@@ -246,7 +246,8 @@ static int host_reduce(struct op_ctx *c, const void *const *in, void *const *out
 	ret = op_attr_int(c, "keepdims", 1, &keepdims);
 	if (ret)
 		return ret;
-	ret = reduce_axes(c, reduce_axes_from_input(c) ? in[1] : NULL, red, &noop);
+	/* Only the node's own inputs are in @in: the axes input may be absent. */
+	ret = reduce_axes(c, reduce_axes_from_input(c) && op_in(c, 1) ? in[1] : NULL, red, &noop);
 	if (ret)
 		return ret < 0 ? ret : op_fail(c, -EINVAL, "axes have no value");
 	rank = reduce_shape(x, red, keepdims, noop, dims);
