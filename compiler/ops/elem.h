@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "compiler/ir.h"
 #include "compiler/tensor_compare.h"
@@ -65,10 +66,54 @@ static inline int64_t elem_i64(enum ir_dtype dt, const void *p, size_t i)
 	}
 }
 
-/**
- * elem_store() - store @f (float, double) or @n (integer types) as element @i of @p; float16
- * and bfloat16 are not stored (kernels refuse them first)
- */
+/** elem_half_of() - @f as an IEEE binary16, rounded to nearest even (inf beyond 65504) */
+static inline uint16_t elem_half_of(float f)
+{
+	uint32_t x, man, full, rem, halfway;
+	uint16_t sign, h;
+	int e, shift;
+
+	memcpy(&x, &f, sizeof(x));
+	sign = (uint16_t)((x >> 16) & 0x8000);
+	man = x & 0x7fffff;
+	if (((x >> 23) & 0xff) == 0xff)
+		return (uint16_t)(sign | 0x7c00 | (man ? 0x200 | (man >> 13) : 0));
+	e = (int)((x >> 23) & 0xff) - 127 + 15;
+	if (e >= 31)
+		return (uint16_t)(sign | 0x7c00);
+	if (e > 0) {
+		/* Normal: drop 13 mantissa bits, rounding; a carry moves into the exponent. */
+		h = (uint16_t)((e << 10) | (man >> 13));
+		rem = man & 0x1fff;
+		if (rem > 0x1000 || (rem == 0x1000 && (h & 1)))
+			h++;
+		return (uint16_t)(sign | h);
+	}
+	/* Subnormal: the value is (2^23 + man) * 2^(e - 14 - 23 + 13) = full >> (14 - e) units. */
+	shift = 14 - e;
+	if (shift > 24)
+		return sign;
+	full = man | 0x800000;
+	h = (uint16_t)(full >> shift);
+	rem = full & ((1u << shift) - 1);
+	halfway = 1u << (shift - 1);
+	if (rem > halfway || (rem == halfway && (h & 1)))
+		h++;
+	return (uint16_t)(sign | h);
+}
+
+/** elem_bf16_of() - @f as a bfloat16 (the upper half of a binary32), rounded to nearest even */
+static inline uint16_t elem_bf16_of(float f)
+{
+	uint32_t x;
+
+	memcpy(&x, &f, sizeof(x));
+	if ((x & 0x7fffffff) > 0x7f800000)
+		return (uint16_t)((x >> 16) | 0x40);
+	return (uint16_t)((x + 0x7fff + ((x >> 16) & 1)) >> 16);
+}
+
+/** elem_store() - store @f (floating types) or @n (integer types) as element @i of @p */
 static inline void elem_store(enum ir_dtype dt, void *p, size_t i, double f, int64_t n)
 {
 	switch (dt) {
@@ -77,6 +122,12 @@ static inline void elem_store(enum ir_dtype dt, void *p, size_t i, double f, int
 		break;
 	case IR_DTYPE_DOUBLE:
 		((double *)p)[i] = f;
+		break;
+	case IR_DTYPE_FLOAT16:
+		((uint16_t *)p)[i] = elem_half_of((float)f);
+		break;
+	case IR_DTYPE_BFLOAT16:
+		((uint16_t *)p)[i] = elem_bf16_of((float)f);
 		break;
 	case IR_DTYPE_INT8:
 		((int8_t *)p)[i] = (int8_t)n;

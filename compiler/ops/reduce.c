@@ -258,9 +258,6 @@ static int host_reduce(struct op_ctx *c, const void *const *in, void *const *out
 			memcpy(out[0], in[0], (size_t)ir_tensor_numel(x) * ir_dtype_size(dt));
 		return 0;
 	}
-	if ((dt == IR_DTYPE_FLOAT16 || dt == IR_DTYPE_BFLOAT16) && k != REDUCE_MAX && k != REDUCE_MIN)
-		return op_fail(c, -EOPNOTSUPP, "no host kernel for %s of %s", c->node->op_type,
-			       ir_dtype_name(dt));
 	for (int d = x->rank - 1; d >= 0; d--) {
 		ostride[d] = red[d] ? 0 : stride;
 		if (red[d])
@@ -304,13 +301,6 @@ static int host_reduce(struct op_ctx *c, const void *const *in, void *const *out
 					       dt == IR_DTYPE_INT32 ? INT32_MIN : INT64_MIN)
 					    : (dt == IR_DTYPE_UINT8 ? UINT8_MAX : dt == IR_DTYPE_INT8 ? INT8_MAX :
 					       dt == IR_DTYPE_INT32 ? INT32_MAX : INT64_MAX);
-			if (dt == IR_DTYPE_FLOAT16 || dt == IR_DTYPE_BFLOAT16) {
-				/* The infinities' bit patterns. */
-				uint16_t inf = dt == IR_DTYPE_FLOAT16 ? 0x7c00 : 0x7f80;
-
-				((uint16_t *)out[0])[o] = (uint16_t)(inf | (k == REDUCE_MAX ? 0x8000 : 0));
-				continue;
-			}
 			break;
 		case REDUCE_MEAN:
 			f = count ? f / (double)count : NAN;

@@ -17,6 +17,7 @@
 
 #include "compiler/host_exec.h"
 #include "compiler/op.h"
+#include "compiler/ops/elem.h"
 #include "compiler/shape_infer.h"
 #include "op_graph.h"
 #include "testdata_host.h"
@@ -428,6 +429,47 @@ static void test_reduce_of_bool_is_einval(void **state)
 	ir_graph_destroy(g);
 }
 
+static void test_float16_results_round_trip_every_half(void **state)
+{
+	(void)state;
+	for (uint32_t h = 0; h < 0x10000; h++) {
+		/* NaNs stay NaNs (their payload aside). */
+		if ((h & 0x7c00) == 0x7c00 && (h & 0x3ff))
+			continue;
+		assert_int_equal(elem_half_of(ir_half_to_float((uint16_t)h)), h);
+	}
+}
+
+static void test_float16_results_round_to_nearest_even(void **state)
+{
+	(void)state;
+	/* 1 + 2^-11 is halfway between 1 (0x3c00, even) and 1 + 2^-10: it goes to 1. */
+	assert_int_equal(elem_half_of(1.0f + 0x1p-11f), 0x3c00);
+	/* 1 + 3 * 2^-11 is halfway between 0x3c01 (odd) and 0x3c02: it goes to 0x3c02. */
+	assert_int_equal(elem_half_of(1.0f + 3 * 0x1p-11f), 0x3c02);
+	assert_int_equal(elem_half_of(65520.0f), 0x7c00);	/* beyond the largest: inf */
+	assert_int_equal(elem_half_of(0x1p-25f), 0);		/* half the smallest subnormal: even */
+	assert_int_equal(elem_half_of(0x1.8p-25f), 1);
+	assert_int_equal(elem_bf16_of(1.0f + 0x1p-8f), 0x3f80);
+	assert_int_equal(elem_bf16_of(1.0f + 3 * 0x1p-8f), 0x3f82);
+}
+
+static void test_reduce_mean_of_float16(void **state)
+{
+	/* 1, 2, 3, 4 in binary16: mean 2.5 (0x4100). */
+	static const uint16_t x[4] = { 0x3c00, 0x4000, 0x4200, 0x4400 };
+	struct op_graph_input in[] = { { IR_DTYPE_FLOAT16, 1, { 4 }, x, false, false } };
+	struct ir_graph *g = op_graph_create("ReduceMean", 13, in, 1, 1);
+	struct host_values v = { 0 };
+
+	(void)state;
+	assert_non_null(g);
+	assert_int_equal(op_graph_run(g, in, 1, &v, err, sizeof(err)), 0);
+	assert_int_equal(*(const uint16_t *)op_graph_output(g, &v, 0), 0x4100);
+	host_values_free(&v);
+	ir_graph_destroy(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +500,9 @@ int main(void)
 		cmocka_unit_test(test_reduce_noop_with_empty_axes_copies_the_input),
 		cmocka_unit_test(test_argmax_axis_out_of_range_is_einval_at_inference),
 		cmocka_unit_test(test_reduce_of_bool_is_einval),
+		cmocka_unit_test(test_float16_results_round_trip_every_half),
+		cmocka_unit_test(test_float16_results_round_to_nearest_even),
+		cmocka_unit_test(test_reduce_mean_of_float16),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
