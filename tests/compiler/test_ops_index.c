@@ -453,6 +453,22 @@ static void test_topk_values_only_node_runs(void **state)
 	ir_graph_destroy(g);
 }
 
+static void test_topk_k_is_an_attribute_before_opset_10(void **state)
+{
+	static const float x[4] = { 1, 5, 7, 0 }, want[2] = { 7, 5 };
+	struct op_graph_input in[] = { { IR_DTYPE_FLOAT, 1, { 4 }, x, false, false } };
+	struct ir_graph *g = op_graph_create("TopK", 9, in, 1, 2);
+	struct host_values v = { 0 };
+
+	(void)state;
+	assert_non_null(g);
+	assert_true(op_graph_attr_int(g, "k", 2));
+	assert_int_equal(op_graph_run(g, in, 1, &v, err, sizeof(err)), 0);
+	assert_memory_equal(op_graph_output(g, &v, 0), want, sizeof(want));
+	host_values_free(&v);
+	ir_graph_destroy(g);
+}
+
 static void test_compress_condition_not_constant_is_eopnotsupp(void **state)
 {
 	static const uint8_t cond[2] = { 1, 0 };
@@ -634,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_topk_k_larger_than_the_axis_is_einval_at_inference),
 		cmocka_unit_test(test_topk_ties_keep_the_lower_index_first),
 		cmocka_unit_test(test_topk_values_only_node_runs),
+		cmocka_unit_test(test_topk_k_is_an_attribute_before_opset_10),
 		cmocka_unit_test(test_compress_condition_not_constant_is_eopnotsupp),
 		cmocka_unit_test(test_compress_constant_condition_selects_rows),
 		cmocka_unit_test(test_compress_condition_longer_than_the_axis_is_einval),
