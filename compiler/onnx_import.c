@@ -470,6 +470,34 @@ static int import_node(struct import_ctx *ctx, const Onnx__NodeProto *np, size_t
 	return 0;
 }
 
+/*
+ * A graph output's declared type and static shape, set before inference: what an operator
+ * whose output shape depends on run-time values (TopK's k input, ReduceSum's axes input...)
+ * keeps, its kernel checking the values against it. Every other operator sets its own, which
+ * check_output() then compares with the declaration.
+ */
+static void declare_output(const Onnx__ValueInfoProto *vi, struct ir_tensor *t)
+{
+	const Onnx__TensorShapeProto *shape;
+
+	if (!vi->type || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE ||
+	    !vi->type->tensor_type->has_elem_type || !dtype_supported(vi->type->tensor_type->elem_type))
+		return;
+	shape = vi->type->tensor_type->shape;
+	if (!shape || shape->n_dim > IR_MAX_RANK)
+		return;
+	for (size_t i = 0; i < shape->n_dim; i++)
+		if (shape->dim[i]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
+		    shape->dim[i]->dim_value < 0 || shape->dim[i]->dim_value > IR_MAX_ELEMENTS)
+			return;
+	for (size_t i = 0; i < shape->n_dim; i++)
+		t->dims[i] = shape->dim[i]->dim_value;
+	t->dtype = vi->type->tensor_type->elem_type;
+	t->rank = (int)shape->n_dim;
+	if ((uint64_t)ir_tensor_numel(t) > IR_MAX_ELEMENTS)
+		t->rank = -1;
+}
+
 /* A declared output shape, when fully static, must be what inference found. */
 static int check_output(struct import_ctx *ctx, const Onnx__ValueInfoProto *vi, const struct ir_tensor *t)
 {
@@ -573,6 +601,9 @@ static int import_model(struct import_ctx *ctx, const Onnx__ModelProto *mp)
 		ret = ir_index_append(&g->outputs, &g->n_outputs, t);
 		if (ret)
 			return ret;
+		/* A graph input or an initializer named as an output keeps its own. */
+		if (g->tensors[t]->rank < 0)
+			declare_output(gp->output[i], g->tensors[t]);
 	}
 	ret = ir_infer_shapes(g, ctx->err, ctx->err_len);
 	if (ret)

@@ -71,6 +71,7 @@ extern const struct op_def op_defs_linalg[];
 extern const struct op_def op_defs_nn[];
 extern const struct op_def op_defs_tensor[];
 extern const struct op_def op_defs_reduce[];
+extern const struct op_def op_defs_index[];
 
 /* Helpers for inference and kernels (op.c). */
 

@@ -333,34 +333,6 @@ static int infer_pad(struct op_ctx *c)
 	return 0;
 }
 
-/* Gather: data[:axis] + indices' shape + data[axis+1:]. */
-static int infer_gather(struct op_ctx *c)
-{
-	const struct ir_tensor *x, *idx;
-	int64_t axis, dims[IR_MAX_RANK];
-	int a, r = 0, ret = op_need_inputs(c, 2);
-
-	if (ret)
-		return ret;
-	x = op_in(c, 0);
-	idx = op_in(c, 1);
-	ret = op_attr_int(c, "axis", 0, &axis) ?: op_axis_norm(c, axis, x->rank, &a);
-	if (ret)
-		return ret;
-	if (idx->dtype != IR_DTYPE_INT64 && idx->dtype != IR_DTYPE_INT32)
-		return op_fail(c, -EINVAL, "indices of type %s", ir_dtype_name(idx->dtype));
-	if (x->rank - 1 + idx->rank > IR_MAX_RANK)
-		return op_fail(c, -EINVAL, "result rank exceeds %d", IR_MAX_RANK);
-	for (int i = 0; i < a; i++)
-		dims[r++] = x->dims[i];
-	for (int i = 0; i < idx->rank; i++)
-		dims[r++] = idx->dims[i];
-	for (int i = a + 1; i < x->rank; i++)
-		dims[r++] = x->dims[i];
-	op_set_shape(op_out(c, 0), x->dtype, r, dims);
-	return 0;
-}
-
 const struct op_def op_defs_tensor[] = {
 	{ "Flatten", infer_flatten, NULL },
 	{ "Reshape", infer_reshape, NULL },
@@ -371,6 +343,5 @@ const struct op_def op_defs_tensor[] = {
 	{ "Squeeze", infer_squeeze, NULL },
 	{ "Shape", infer_shape, NULL },
 	{ "Pad", infer_pad, NULL },
-	{ "Gather", infer_gather, NULL },
 	{ NULL, NULL, NULL },
 };
