@@ -28,6 +28,8 @@ static int64_t index_at(enum ir_dtype dt, const void *p, size_t i)
 /* @v as an index into a dimension of @n (negative counts from the end), or -EINVAL. */
 static int index_norm(struct op_ctx *c, int64_t v, int64_t n, int64_t *out)
 {
+	/* Set on failure too: callers return on an error, which the compiler cannot see. */
+	*out = 0;
 	if (v < -n || v >= n)
 		return op_fail(c, -EINVAL, "index %lld out of range for a dimension of %lld",
 			       (long long)v, (long long)n);
