@@ -187,7 +187,7 @@ int op_attr_float(struct op_ctx *c, const char *name, float def, float *v)
 /* Every family's table; an op type appears in one of them only. */
 static const struct op_def *const op_families[] = {
 	op_defs_elementwise, op_defs_linalg, op_defs_nn, op_defs_tensor, op_defs_reduce,
-	op_defs_nn_conv, op_defs_nn_pool, op_defs_nn_norm, op_defs_nn_loss,
+	op_defs_nn_conv, op_defs_nn_pool, op_defs_nn_norm, op_defs_nn_loss, op_defs_nn_rnn,
 };
 
 const struct op_def *op_find(const char *domain, const char *op_type)

@@ -68,7 +68,8 @@ const struct op_def *op_find(const char *domain, const char *op_type);
 extern const struct op_def op_defs_elementwise[];
 extern const struct op_def op_defs_linalg[];
 extern const struct op_def op_defs_nn[];
-extern const struct op_def op_defs_nn_conv[], op_defs_nn_pool[], op_defs_nn_norm[], op_defs_nn_loss[];
+extern const struct op_def op_defs_nn_conv[], op_defs_nn_pool[], op_defs_nn_norm[], op_defs_nn_loss[],
+	op_defs_nn_rnn[];
 extern const struct op_def op_defs_tensor[];
 extern const struct op_def op_defs_reduce[];
 

@@ -6,6 +6,7 @@
  * per test.
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,6 +146,21 @@ static const char *const node_sce[] = {
 	"test_sce_sum_log_prob", NULL,
 };
 
+static const char *const node_rnn[] = {
+	"test_rnn_seq_length", "test_simple_rnn_batchwise", "test_simple_rnn_defaults",
+	"test_simple_rnn_with_initial_bias", NULL,
+};
+
+static const char *const node_gru[] = {
+	"test_gru_batchwise", "test_gru_defaults", "test_gru_seq_length",
+	"test_gru_with_initial_bias", NULL,
+};
+
+static const char *const node_lstm[] = {
+	"test_lstm_batchwise", "test_lstm_defaults", "test_lstm_with_initial_bias",
+	"test_lstm_with_peepholes", NULL,
+};
+
 /* The PyTorch-converted tests of these ops (opset 6) whose every node is one of them. */
 static const char *const pytorch_conv[] = {
 	"test_Conv1d", "test_Conv1d_dilated", "test_Conv1d_groups", "test_Conv1d_pad1",
@@ -278,6 +294,24 @@ static void test_sce_node_tests_pass(void **state)
 {
 	(void)state;
 	assert_int_equal(testdata_host_check_list("node", node_sce), 0);
+}
+
+static void test_rnn_node_tests_pass(void **state)
+{
+	(void)state;
+	assert_int_equal(testdata_host_check_list("node", node_rnn), 0);
+}
+
+static void test_gru_node_tests_pass(void **state)
+{
+	(void)state;
+	assert_int_equal(testdata_host_check_list("node", node_gru), 0);
+}
+
+static void test_lstm_node_tests_pass(void **state)
+{
+	(void)state;
+	assert_int_equal(testdata_host_check_list("node", node_lstm), 0);
 }
 
 static void test_pytorch_conv_tests_pass(void **state)
@@ -563,6 +597,75 @@ static void test_softmax_of_float16(void **state)
 	ir_graph_destroy(m.g);
 }
 
+/*
+ * A one-unit RNN (W = 1, R = 0.5, no bias) over x = (0.3, -0.7), 2 steps, batch 1, with
+ * @direction and @lens (NULL: none); Y [2, dirs, 1, 1] and Y_h [dirs, 1, 1] into @y, @yh.
+ */
+static void run_tiny_rnn(const char *direction, const int32_t *lens, float *y, float *yh)
+{
+	static const int64_t xd[] = { 2, 1, 1 }, wd2[] = { 2, 1, 1 }, wd1[] = { 1, 1, 1 }, ld[] = { 1 };
+	static const float x[] = { 0.3f, -0.7f }, w[] = { 1, 1 }, r[] = { 0.5f, 0.5f };
+	int dirs = strcmp(direction, "bidirectional") ? 1 : 2;
+	struct one_node m = node_new("RNN", 14);
+	struct host_values v;
+	struct ir_attr *a;
+	char err[256];
+	int ty, tyh;
+
+	add_input(&m, "x", IR_DTYPE_FLOAT, 3, xd, x);
+	add_input(&m, "w", IR_DTYPE_FLOAT, 3, dirs == 2 ? wd2 : wd1, w);
+	add_input(&m, "r", IR_DTYPE_FLOAT, 3, dirs == 2 ? wd2 : wd1, r);
+	if (lens) {
+		assert_int_equal(ir_index_append(&m.n->inputs, &m.n->n_inputs, -1), 0);
+		add_input(&m, "lens", IR_DTYPE_INT32, 1, ld, lens);
+	}
+	ty = add_output(&m, "y");
+	tyh = add_output(&m, "y_h");
+	a = ir_node_add_attr(m.n, "direction", IR_ATTR_STRING);
+	assert_non_null(a);
+	a->s = strdup(direction);
+	a->len = strlen(direction);
+	assert_non_null(a->s);
+	assert_int_equal(ir_infer_shapes(m.g, err, sizeof(err)), 0);
+	assert_int_equal(host_values_create(m.g, &v), 0);
+	assert_int_equal(host_exec_graph(m.g, &v, err, sizeof(err)), 0);
+	memcpy(y, v.ptr[ty], 2 * dirs * sizeof(*y));
+	memcpy(yh, v.ptr[tyh], dirs * sizeof(*yh));
+	host_values_free(&v);
+	ir_graph_destroy(m.g);
+}
+
+/* The second direction runs from the last step back: Y[0, 1] is its final state. */
+static void test_rnn_bidirectional_runs_the_second_direction_backwards(void **state)
+{
+	float y[4], yh[2];
+	double fwd0 = tanh(0.3), fwd1 = tanh(-0.7 + 0.5 * fwd0);
+	double bwd1 = tanh(-0.7), bwd0 = tanh(0.3 + 0.5 * bwd1);
+
+	(void)state;
+	run_tiny_rnn("bidirectional", NULL, y, yh);
+	/* Y [seq, dirs, batch, hidden]. */
+	assert_float_equal(y[0], fwd0, 1e-6);
+	assert_float_equal(y[1], bwd0, 1e-6);
+	assert_float_equal(y[2], fwd1, 1e-6);
+	assert_float_equal(y[3], bwd1, 1e-6);
+	assert_float_equal(yh[0], fwd1, 1e-6);
+	assert_float_equal(yh[1], bwd0, 1e-6);
+}
+
+/* A sequence shorter than X: Y is zero past its end, Y_h its last step's state. */
+static void test_rnn_sequence_lens_stop_early(void **state)
+{
+	static const int32_t lens[] = { 1 };
+	float y[2], yh[1];
+
+	(void)state;
+	run_tiny_rnn("forward", lens, y, yh);
+	assert_float_equal(y[0], tanh(0.3), 1e-6);
+	assert_float_equal(y[1], 0, 0);
+	assert_float_equal(yh[0], tanh(0.3), 1e-6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,6 +684,9 @@ int main(void)
 		cmocka_unit_test(test_dropout_node_tests_pass),
 		cmocka_unit_test(test_nllloss_node_tests_pass),
 		cmocka_unit_test(test_sce_node_tests_pass),
+		cmocka_unit_test(test_rnn_node_tests_pass),
+		cmocka_unit_test(test_gru_node_tests_pass),
+		cmocka_unit_test(test_lstm_node_tests_pass),
 		cmocka_unit_test(test_pytorch_conv_tests_pass),
 		cmocka_unit_test(test_pytorch_pool_tests_pass),
 		cmocka_unit_test(test_pytorch_dilated_maxpool_tests_pass),
@@ -597,6 +703,8 @@ int main(void)
 		cmocka_unit_test(test_softmax_axis_out_of_range_is_refused),
 		cmocka_unit_test(test_nllloss_target_out_of_range_is_refused),
 		cmocka_unit_test(test_softmax_of_float16),
+		cmocka_unit_test(test_rnn_bidirectional_runs_the_second_direction_backwards),
+		cmocka_unit_test(test_rnn_sequence_lens_stop_early),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
