@@ -271,9 +271,11 @@ int64_t *nn_window_taps(const struct nn_window *w, int64_t *taps, int64_t *outs)
 				bool inside = p >= 0 && p < w->in[i];
 				bool padded = p >= -w->pad[i] && p < w->in[i] + w->pad_end[i];
 
-				if (!inside)
+				/* Only offsets inside the plane are summed: the others could overflow. */
+				if (inside)
+					off += p * instride[i];
+				else
 					where = !padded ? 2 : where > 1 ? where : 1;
-				off += p * instride[i];
 			}
 			t[k * *outs + o] = where ? -where : off;
 			for (int i = s - 1; i >= 0 && ++o_idx[i] == w->out[i]; i--)
@@ -298,14 +300,9 @@ static int softmax_geometry(struct op_ctx *c, int64_t *outer, int64_t *n, int64_
 	ret = op_attr_int(c, "axis", c->g->opset >= 13 ? -1 : 1, &axis);
 	if (ret)
 		return ret;
-	/* A scalar has no axis; the old coercion accepted axis = rank (all dims outer). */
-	if (c->g->opset < 13 && axis == x->rank) {
-		a = x->rank;
-	} else {
-		ret = op_axis_norm(c, axis, x->rank, &a);
-		if (ret)
-			return ret;
-	}
+	ret = op_axis_norm(c, axis, x->rank, &a);
+	if (ret)
+		return ret;
 	*outer = nn_numel(x->dims, a);
 	if (c->g->opset < 13) {
 		*n = nn_numel(x->dims + a, x->rank - a);

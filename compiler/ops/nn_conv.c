@@ -28,7 +28,8 @@ static int conv_check(struct op_ctx *c, int64_t *kernel, int64_t *group)
 	      op_attr_ints(c, "kernel_shape", s, 0, kernel, &has_kernel);
 	if (ret)
 		return ret;
-	if (*group < 1 || *group > IR_MAX_ELEMENTS || x->dims[1] != w->dims[1] * *group ||
+	/* Divided rather than multiplied: group comes from the model, unbounded. */
+	if (*group < 1 || x->dims[1] % *group || x->dims[1] / *group != w->dims[1] ||
 	    w->dims[0] % *group)
 		return op_fail(c, -EINVAL, "channels: X has %lld, W wants %lld x group %lld",
 			       (long long)x->dims[1], (long long)w->dims[1], (long long)*group);
@@ -160,7 +161,8 @@ static int conv_transpose_resolve(struct op_ctx *c, int64_t *out_ch, struct nn_w
 	if (strcmp(auto_pad, "NOTSET") && strcmp(auto_pad, "SAME_UPPER") &&
 	    strcmp(auto_pad, "SAME_LOWER") && strcmp(auto_pad, "VALID"))
 		return op_fail(c, -EINVAL, "bad auto_pad '%s'", auto_pad);
-	if (group < 1 || group > IR_MAX_ELEMENTS || x->dims[1] != w->dims[0] || x->dims[1] % group)
+	if (group < 1 || group > IR_MAX_ELEMENTS || x->dims[1] != w->dims[0] || x->dims[1] % group ||
+	    w->dims[1] > IR_MAX_ELEMENTS / group)
 		return op_fail(c, -EINVAL, "channels: X has %lld, W wants %lld (group %lld)",
 			       (long long)x->dims[1], (long long)w->dims[0], (long long)group);
 	if (b && (b->rank != 1 || b->dims[0] != w->dims[1] * group))
