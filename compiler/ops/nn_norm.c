@@ -37,20 +37,25 @@ static int batchnorm_params(struct op_ctx *c, int64_t *per)
 	return 0;
 }
 
-/* Whether the node runs in training mode: opset 14's attribute; refused before (see infer). */
+/*
+ * Whether Y is normalised with the batch's statistics (training) rather than the running ones:
+ * opset 14's training_mode, or before opset 7 is_test = 0 (its default). Opsets 7 to 13 said
+ * training by the extra outputs, refused (see infer).
+ */
 static int batchnorm_training(struct op_ctx *c, bool *training)
 {
-	int64_t mode = 0;
-	int ret = c->g->opset >= 14 ? op_attr_int(c, "training_mode", 0, &mode) : 0;
+	int64_t mode = 0, is_test = 1;
+	int ret = c->g->opset >= 14 ? op_attr_int(c, "training_mode", 0, &mode) :
+		  c->g->opset < 7 ? op_attr_int(c, "is_test", 0, &is_test) : 0;
 
-	*training = mode != 0;
+	*training = mode != 0 || !is_test;
 	return ret;
 }
 
 static int infer_batchnorm(struct op_ctx *c)
 {
 	const struct ir_tensor *x;
-	int64_t per, is_test;
+	int64_t per;
 	bool training;
 	int ret = op_need_inputs(c, 5);
 
@@ -60,12 +65,12 @@ static int infer_batchnorm(struct op_ctx *c)
 	if (x->rank < 2)
 		return op_fail(c, -EINVAL, "X of rank %d (want >= 2)", x->rank);
 	ret = nn_need_float(c, x, "X") ?: batchnorm_params(c, &per) ?:
-	      batchnorm_training(c, &training) ?: op_attr_int(c, "is_test", 0, &is_test);
+	      batchnorm_training(c, &training);
 	if (ret)
 		return ret;
 	/*
-	 * Before opset 14, training was asked for by the extra outputs (and is_test = 0 before 7),
-	 * with saved statistics whose meaning changed between opsets: not computed here.
+	 * Before opset 14, the extra outputs (running and saved statistics) had meanings that
+	 * changed between opsets: not computed here.
 	 */
 	for (size_t i = 1; c->g->opset < 14 && i < c->node->n_outputs; i++)
 		if (op_out(c, i))

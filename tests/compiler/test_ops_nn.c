@@ -534,6 +534,94 @@ static void test_batchnorm_training_outputs_before_opset_14_are_refused(void **s
 	ir_graph_destroy(m.g);
 }
 
+/*
+ * BatchNormalization of opset 6 over X = (1, 3) (one channel, batch 2), mean 0, var 1, scale
+ * 1, B 0, with @is_test (-1: attribute absent); Y into @y.
+ */
+static void run_opset6_batchnorm(int is_test, float *y)
+{
+	static const int64_t xd[] = { 2, 1 }, c1[] = { 1 };
+	static const float x[] = { 1, 3 }, one[] = { 1 }, zero[] = { 0 };
+	struct one_node m = node_new("BatchNormalization", 6);
+	struct host_values v;
+	char err[256];
+	int ty;
+
+	add_input(&m, "x", IR_DTYPE_FLOAT, 2, xd, x);
+	add_input(&m, "scale", IR_DTYPE_FLOAT, 1, c1, one);
+	add_input(&m, "b", IR_DTYPE_FLOAT, 1, c1, zero);
+	add_input(&m, "mean", IR_DTYPE_FLOAT, 1, c1, zero);
+	add_input(&m, "var", IR_DTYPE_FLOAT, 1, c1, one);
+	ty = add_output(&m, "y");
+	if (is_test >= 0) {
+		struct ir_attr *a = ir_node_add_attr(m.n, "is_test", IR_ATTR_INT);
+
+		assert_non_null(a);
+		a->i = is_test;
+	}
+	assert_int_equal(ir_infer_shapes(m.g, err, sizeof(err)), 0);
+	assert_int_equal(host_values_create(m.g, &v), 0);
+	assert_int_equal(host_exec_graph(m.g, &v, err, sizeof(err)), 0);
+	memcpy(y, v.ptr[ty], 2 * sizeof(*y));
+	host_values_free(&v);
+	ir_graph_destroy(m.g);
+}
+
+/* is_test = 1: the running mean and variance given. */
+static void test_batchnorm_opset6_is_test_uses_running_statistics(void **state)
+{
+	float y[2];
+
+	(void)state;
+	run_opset6_batchnorm(1, y);
+	assert_float_equal(y[0], 1 / sqrt(1 + 1e-5), 1e-6);
+	assert_float_equal(y[1], 3 / sqrt(1 + 1e-5), 1e-6);
+}
+
+/* is_test absent (0, training): the batch's mean 2 and variance 1. */
+static void test_batchnorm_opset6_training_uses_batch_statistics(void **state)
+{
+	float y[2];
+
+	(void)state;
+	run_opset6_batchnorm(-1, y);
+	assert_float_equal(y[0], -1 / sqrt(1 + 1e-5), 1e-6);
+	assert_float_equal(y[1], 1 / sqrt(1 + 1e-5), 1e-6);
+}
+
+/* spatial = 0 (before opset 9): one parameter per element of a sample, not per channel. */
+static void test_batchnorm_spatial_0_has_parameters_per_element(void **state)
+{
+	static const int64_t xd[] = { 1, 1, 2 }, p2[] = { 2 };
+	static const float x[] = { 1, 3 }, scale[] = { 1, 2 }, zero[] = { 0, 0 }, mean[] = { 0, 1 };
+	static const float var[] = { 1, 1 };
+	struct one_node m = node_new("BatchNormalization", 7);
+	struct host_values v;
+	struct ir_attr *a;
+	const float *y;
+	char err[256];
+	int ty;
+
+	(void)state;
+	add_input(&m, "x", IR_DTYPE_FLOAT, 3, xd, x);
+	add_input(&m, "scale", IR_DTYPE_FLOAT, 1, p2, scale);
+	add_input(&m, "b", IR_DTYPE_FLOAT, 1, p2, zero);
+	add_input(&m, "mean", IR_DTYPE_FLOAT, 1, p2, mean);
+	add_input(&m, "var", IR_DTYPE_FLOAT, 1, p2, var);
+	ty = add_output(&m, "y");
+	a = ir_node_add_attr(m.n, "spatial", IR_ATTR_INT);
+	assert_non_null(a);
+	a->i = 0;
+	assert_int_equal(ir_infer_shapes(m.g, err, sizeof(err)), 0);
+	assert_int_equal(host_values_create(m.g, &v), 0);
+	assert_int_equal(host_exec_graph(m.g, &v, err, sizeof(err)), 0);
+	y = v.ptr[ty];
+	assert_float_equal(y[0], 1 / sqrt(1 + 1e-5), 1e-6);
+	assert_float_equal(y[1], 2 * (3 - 1) / sqrt(1 + 1e-5), 1e-6);
+	host_values_free(&v);
+	ir_graph_destroy(m.g);
+}
+
 static void test_softmax_axis_out_of_range_is_refused(void **state)
 {
 	static const int64_t xd[] = { 2, 3 };
@@ -666,6 +754,77 @@ static void test_rnn_sequence_lens_stop_early(void **state)
 	assert_float_equal(yh[0], tanh(0.3), 1e-6);
 }
 
+static double sigmoid(double v)
+{
+	return 1 / (1 + exp(-v));
+}
+
+/* linear_before_reset: the reset gate scales R_h h + Rb_h, not h before R_h. */
+static void test_gru_linear_before_reset(void **state)
+{
+	static const int64_t xd[] = { 1, 1, 1 }, wd[] = { 1, 3, 1 }, bd[] = { 1, 6 }, hd[] = { 1, 1, 1 };
+	static const float x[] = { 1 }, w[] = { 0.5f, -0.3f, 0.8f }, r[] = { 0.2f, 0.4f, 0.6f };
+	static const float b[] = { 0, 0, 0, 0, 0, 0.5f }, h0[] = { 0.7f };
+	struct one_node m = node_new("GRU", 14);
+	double z = sigmoid(0.5 + 0.2f * 0.7f), rg = sigmoid(-0.3f + 0.4f * 0.7f);
+	double cand = tanh(0.8f + rg * (0.6f * 0.7f + 0.5f));
+	struct host_values v;
+	struct ir_attr *a;
+	char err[256];
+	int tyh;
+
+	(void)state;
+	add_input(&m, "x", IR_DTYPE_FLOAT, 3, xd, x);
+	add_input(&m, "w", IR_DTYPE_FLOAT, 3, wd, w);
+	add_input(&m, "r", IR_DTYPE_FLOAT, 3, wd, r);
+	add_input(&m, "b", IR_DTYPE_FLOAT, 2, bd, b);
+	assert_int_equal(ir_index_append(&m.n->inputs, &m.n->n_inputs, -1), 0);
+	add_input(&m, "h0", IR_DTYPE_FLOAT, 3, hd, h0);
+	assert_int_equal(ir_index_append(&m.n->outputs, &m.n->n_outputs, -1), 0);
+	tyh = add_output(&m, "y_h");
+	a = ir_node_add_attr(m.n, "linear_before_reset", IR_ATTR_INT);
+	assert_non_null(a);
+	a->i = 1;
+	assert_int_equal(ir_infer_shapes(m.g, err, sizeof(err)), 0);
+	assert_int_equal(host_values_create(m.g, &v), 0);
+	assert_int_equal(host_exec_graph(m.g, &v, err, sizeof(err)), 0);
+	assert_float_equal(*(const float *)v.ptr[tyh], (1 - z) * cand + z * 0.7f, 1e-6);
+	host_values_free(&v);
+	ir_graph_destroy(m.g);
+}
+
+/* Scale of lower rank than the normalised axes broadcasts from the right. */
+static void test_layernorm_scale_broadcasts(void **state)
+{
+	static const int64_t xd[] = { 1, 2, 2 }, sd[] = { 2 };
+	static const float x[] = { 0, 2, 4, 6 }, scale[] = { 1, 10 };
+	struct one_node m = node_new("LayerNormalization", 17);
+	double d = sqrt(5 + 1e-5);
+	struct host_values v;
+	struct ir_attr *a;
+	const float *y;
+	char err[256];
+	int ty;
+
+	(void)state;
+	add_input(&m, "x", IR_DTYPE_FLOAT, 3, xd, x);
+	add_input(&m, "scale", IR_DTYPE_FLOAT, 1, sd, scale);
+	ty = add_output(&m, "y");
+	a = ir_node_add_attr(m.n, "axis", IR_ATTR_INT);
+	assert_non_null(a);
+	a->i = 1;
+	assert_int_equal(ir_infer_shapes(m.g, err, sizeof(err)), 0);
+	assert_int_equal(host_values_create(m.g, &v), 0);
+	assert_int_equal(host_exec_graph(m.g, &v, err, sizeof(err)), 0);
+	y = v.ptr[ty];
+	assert_float_equal(y[0], -3 / d, 1e-5);
+	assert_float_equal(y[1], 10 * -1 / d, 1e-5);
+	assert_float_equal(y[2], 1 / d, 1e-5);
+	assert_float_equal(y[3], 10 * 3 / d, 1e-5);
+	host_values_free(&v);
+	ir_graph_destroy(m.g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -700,11 +859,16 @@ int main(void)
 		cmocka_unit_test(test_conv_transpose_with_mismatched_channels_is_refused),
 		cmocka_unit_test(test_batchnorm_with_wrong_parameter_size_is_refused),
 		cmocka_unit_test(test_batchnorm_training_outputs_before_opset_14_are_refused),
+		cmocka_unit_test(test_batchnorm_opset6_is_test_uses_running_statistics),
+		cmocka_unit_test(test_batchnorm_opset6_training_uses_batch_statistics),
+		cmocka_unit_test(test_batchnorm_spatial_0_has_parameters_per_element),
 		cmocka_unit_test(test_softmax_axis_out_of_range_is_refused),
 		cmocka_unit_test(test_nllloss_target_out_of_range_is_refused),
 		cmocka_unit_test(test_softmax_of_float16),
 		cmocka_unit_test(test_rnn_bidirectional_runs_the_second_direction_backwards),
 		cmocka_unit_test(test_rnn_sequence_lens_stop_early),
+		cmocka_unit_test(test_gru_linear_before_reset),
+		cmocka_unit_test(test_layernorm_scale_broadcasts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
