@@ -193,6 +193,11 @@ static const struct op_def *const op_families[] = {
 	op_defs_tensor,
 	op_defs_reduce,
 	op_defs_index,
+	op_defs_nn_conv,
+	op_defs_nn_pool,
+	op_defs_nn_norm,
+	op_defs_nn_loss,
+	op_defs_nn_rnn,
 };
 
 const struct op_def *op_find(const char *domain, const char *op_type)

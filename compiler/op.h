@@ -69,6 +69,8 @@ extern const struct op_def op_defs_elementwise[];
 extern const struct op_def op_defs_elementwise_binary[];
 extern const struct op_def op_defs_linalg[];
 extern const struct op_def op_defs_nn[];
+extern const struct op_def op_defs_nn_conv[], op_defs_nn_pool[], op_defs_nn_norm[], op_defs_nn_loss[],
+	op_defs_nn_rnn[];
 extern const struct op_def op_defs_tensor[];
 extern const struct op_def op_defs_reduce[];
 extern const struct op_def op_defs_index[];
