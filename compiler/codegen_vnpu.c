@@ -284,13 +284,17 @@ static int emit_matmul(struct cg *cg, uint32_t flags, uint32_t batch, int64_t m,
 			      offsetof(struct vnpu_pkt_matmul, c_va), c);
 }
 
-/* MatMul: 2-D x 2-D, N-D x 2-D (the leading dimensions flattened into rows) or batched. */
+/*
+ * MatMul: 2-D x 2-D, N-D x 2-D (the leading dimensions flattened into rows) or batched; a
+ * fused bias row (IR_ATTR_FUSED_BIAS) as the BIAS epilogue.
+ */
 static int lower_matmul(struct cg *cg)
 {
 	const struct ir_node *n = cg->node;
 	const struct ir_tensor *ta = cg_tensor(cg, n->inputs[0]), *tb = cg_tensor(cg, n->inputs[1]);
+	const struct ir_tensor *fb = ir_node_fused_bias(n);
 	int64_t m, k, nn, batch = 1;
-	int a, b, c, act = fused_act(cg);
+	int a, b, c, bias = -1, act = fused_act(cg);
 
 	if (act < 0)
 		return act;
@@ -318,7 +322,16 @@ static int lower_matmul(struct cg *cg)
 	c = b < 0 ? b : slot_of(cg, n->outputs[0]);
 	if (c < 0)
 		return c;
-	return emit_matmul(cg, 0, (uint32_t)batch, m, nn, k, a, b, -1, c, (uint32_t)act);
+	if (fb) {
+		if (fb->dtype != IR_DTYPE_FLOAT || !fb->data || ir_tensor_numel(fb) != nn)
+			return cg_fail(cg, -EOPNOTSUPP, "the fused bias is not %lld floats",
+				       (long long)nn);
+		bias = slot_const(cg, fb->data, fb->data_size);
+		if (bias < 0)
+			return bias;
+	}
+	return emit_matmul(cg, bias >= 0 ? VNPU_MATMUL_F_BIAS : 0, (uint32_t)batch, m, nn, k, a, b,
+			   bias, c, (uint32_t)act);
 }
 
 /*

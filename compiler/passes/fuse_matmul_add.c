@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * MatMul followed by the Add of a bias row is a Gemm: the code generator then emits one
- * MATMUL with its bias epilogue instead of a product, a store and a BINARY pass over it.
+ * MatMul followed by the Add of a bias row is a Gemm (or, for a batched or N-D product, a
+ * MatMul carrying the bias as an attribute): the code generator then emits one MATMUL with
+ * its bias epilogue instead of a product, a store and a BINARY pass over it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,7 +25,56 @@ static bool bias_row(const struct ir_graph *g, int c, enum ir_dtype dtype, int64
 	       (t->rank == 2 && t->dims[0] == 1 && t->dims[1] == n);
 }
 
-/* Turn the MatMul at @mi and the Add at @ai into one Gemm; 1 done, 0 not this pattern. */
+const struct ir_tensor *ir_node_fused_bias(const struct ir_node *n)
+{
+	const struct ir_attr *a = ir_node_find_attr(n, IR_ATTR_FUSED_BIAS);
+
+	return a && a->type == IR_ATTR_TENSOR ? a->t : NULL;
+}
+
+/* A copy of the constant @c as a [N] tensor for an attribute, or NULL. */
+static struct ir_tensor *bias_copy(const struct ir_tensor *c, int64_t n)
+{
+	struct ir_tensor *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->name = strdup(c->name);
+	t->data = malloc(c->data_size ? c->data_size : 1);
+	if (!t->name || !t->data) {
+		ir_tensor_free(t);
+		return NULL;
+	}
+	memcpy(t->data, c->data, c->data_size);
+	t->data_size = c->data_size;
+	t->dtype = c->dtype;
+	t->rank = 1;
+	t->dims[0] = n;
+	return t;
+}
+
+/* The MatMul at @mi keeps its type and carries @c as its fused bias; 1, or -ENOMEM. */
+static int fuse_as_attr(struct ir_graph *g, size_t mi, size_t ai, int c)
+{
+	struct ir_node *mm = g->nodes[mi], *add = g->nodes[ai];
+	const struct ir_tensor *ty = g->tensors[mm->outputs[0]];
+	struct ir_tensor *t = bias_copy(g->tensors[c], ty->dims[ty->rank - 1]);
+	struct ir_attr *a;
+
+	if (!t)
+		return -ENOMEM;
+	a = ir_node_add_attr(mm, IR_ATTR_FUSED_BIAS, IR_ATTR_TENSOR);
+	if (!a) {
+		ir_tensor_free(t);
+		return -ENOMEM;
+	}
+	a->t = t;
+	mm->outputs[0] = add->outputs[0];
+	pass_merge_into(g, mi, ai);
+	return 1;
+}
+
+/* Turn the MatMul at @mi and the Add at @ai into one node; 1 done, 0 not this pattern. */
 static int fuse_one(struct ir_graph *g, size_t mi, size_t ai)
 {
 	struct ir_node *mm = g->nodes[mi], *add = g->nodes[ai];
@@ -39,13 +89,15 @@ static int fuse_one(struct ir_graph *g, size_t mi, size_t ai)
 	tb = g->tensors[mm->inputs[1]];
 	ty = g->tensors[y];
 	tz = g->tensors[add->outputs[0]];
-	if (ta->rank != 2 || tb->rank != 2 || ty->rank != 2 || tz->rank != 2 ||
-	    !pass_is_float(ty->dtype) || ta->dtype != ty->dtype || tb->dtype != ty->dtype ||
-	    tz->dims[0] != ty->dims[0] || tz->dims[1] != ty->dims[1])
+	if (ta->rank < 2 || tb->rank < 2 || ty->rank < 2 || tz->rank != ty->rank ||
+	    memcmp(tz->dims, ty->dims, sizeof(ty->dims[0]) * (size_t)ty->rank) ||
+	    !pass_is_float(ty->dtype) || ta->dtype != ty->dtype || tb->dtype != ty->dtype)
 		return 0;
 	c = add->inputs[0] == y ? add->inputs[1] : add->inputs[0];
-	if (!bias_row(g, c, ty->dtype, ty->dims[1]))
+	if (!bias_row(g, c, ty->dtype, ty->dims[ty->rank - 1]))
 		return 0;
+	if (ta->rank != 2 || tb->rank != 2)
+		return ty->dtype == IR_DTYPE_FLOAT ? fuse_as_attr(g, mi, ai, c) : 0;
 
 	gemm = strdup("Gemm");
 	if (!gemm || ir_index_append(&mm->inputs, &mm->n_inputs, c)) {
@@ -67,7 +119,8 @@ int ir_pass_fuse_matmul_add(struct ir_graph *g, struct ir_pass_report *r)
 		int ret;
 
 		if (!pass_node_is(mm, "MatMul") || mm->n_outputs != 1 ||
-		    ir_node_find_attr(mm, IR_ATTR_FUSED_ACTIVATION))
+		    ir_node_find_attr(mm, IR_ATTR_FUSED_ACTIVATION) ||
+		    ir_node_find_attr(mm, IR_ATTR_FUSED_BIAS))
 			continue;
 		ai = pass_single_reader(g, mm->outputs[0]);
 		if (ai < 0 || !pass_node_is(g->nodes[ai], "Add"))

@@ -24,6 +24,14 @@
  */
 #define IR_ATTR_FUSED_ACTIVATION "accel.activation"
 
+/*
+ * The attribute on which MatMul + Add fusion records a bias row added to a MatMul's result
+ * (before any fused activation), when the product is not 2-D and so cannot become a Gemm: a
+ * tensor attribute holding a copy of the [N] bias, N the product's last dimension. Like the
+ * activation, whatever executes the node must add it.
+ */
+#define IR_ATTR_FUSED_BIAS "accel.bias"
+
 /* The activations a node may carry in IR_ATTR_FUSED_ACTIVATION. */
 enum ir_activation {
 	IR_ACTIVATION_NONE = 0,
@@ -112,9 +120,11 @@ int ir_pass_fold_batchnorm(struct ir_graph *g, struct ir_pass_report *r);
 
 /**
  * ir_pass_fuse_matmul_add() - MatMul(A, B) followed by Add with a constant bias C, in either
- * operand order, becomes Gemm(A, B, C): when A and B are 2-D, C is [N] or [1, N] (N the
- * columns of the product), all of one float type, and the product has no other reader and
- * is no graph output. The Gemm takes the Add's place in the node order and writes its output.
+ * operand order: when A and B are 2-D, the pair becomes Gemm(A, B, C); when the product has
+ * more dimensions, the MatMul keeps its type and carries C as IR_ATTR_FUSED_BIAS (f32 only).
+ * Only when C is [N] or [1, N] (N the columns of the product), all operands are of one float
+ * type, the Add does not broadcast the product, and the product has no other reader and is no
+ * graph output. The fused node takes the Add's place in the node order and writes its output.
  * @r: adds to matmul_adds_fused
  *
  * Return: 0 or -ENOMEM.
@@ -139,6 +149,12 @@ int ir_pass_fuse_activation(struct ir_graph *g, struct ir_pass_report *r);
  * attribute is there but not a known activation (an executor must then refuse the node).
  */
 int ir_node_fused_activation(const struct ir_node *n);
+
+/**
+ * ir_node_fused_bias() - the bias row fusion recorded on @n
+ * Return: the [N] constant, or NULL when @n has none (or the attribute is not a tensor).
+ */
+const struct ir_tensor *ir_node_fused_bias(const struct ir_node *n);
 
 /**
  * ir_activation_apply_f32() - apply @act to @count floats in place (a host executor's

@@ -165,10 +165,13 @@ static void eval(const struct ir_graph *g, float **v)
 					       sc[c] + bi[c]);
 			}
 		} else if (!strcmp(op, "MatMul") || !strcmp(op, "Gemm")) {
+			/* B 2-D, A's leading dimensions folded into rows; C or a fused bias row */
 			const struct ir_tensor *ta = g->tensors[n->inputs[0]];
-			int64_t M = ta->dims[0], K = ta->dims[1], N = to->dims[1];
+			const struct ir_tensor *fb = ir_node_fused_bias(n);
+			int64_t K = ta->dims[ta->rank - 1], N = to->dims[to->rank - 1];
+			int64_t M = ir_tensor_numel(ta) / K;
 			const float *a = v[n->inputs[0]], *b = v[n->inputs[1]];
-			const float *c = n->n_inputs > 2 ? v[n->inputs[2]] : NULL;
+			const float *c = n->n_inputs > 2 ? v[n->inputs[2]] : fb ? fb->data : NULL;
 
 			for (int64_t r = 0; r < M; r++)
 				for (int64_t col = 0; col < N; col++) {
@@ -678,16 +681,49 @@ static void test_fuse_matmul_add_bias_first_row_shaped(void **state)
 	ir_graph_destroy(g);
 }
 
-/* Gemm is 2-D only: a batched MatMul keeps its Add. */
-static void test_fuse_matmul_add_skips_3d_operand(void **state)
+/* Gemm is 2-D only: an N-D MatMul stays one, carrying the bias as accel.bias. */
+static void test_fuse_matmul_add_3d_product_carries_bias(void **state)
 {
 	struct ir_graph *g = graph();
+	const struct ir_tensor *fb;
 	struct ir_pass_report r;
 
 	(void)state;
 	matmul_add(g, 3, false, 1);
-	assert_int_equal(ir_passes_run(g, &(struct ir_pass_options){ IR_PASS_FUSE_MATMUL_ADD },
-				       &r, NULL, 0), 0);
+	passes_keep_outputs(g, IR_PASS_FUSE_MATMUL_ADD, &r);
+	assert_int_equal(r.matmul_adds_fused, 1);
+	assert_int_equal(g->n_nodes, 1);
+	assert_string_equal(g->nodes[0]->op_type, "MatMul");
+	assert_int_equal(g->nodes[0]->n_inputs, 2);
+	fb = ir_node_fused_bias(g->nodes[0]);
+	assert_non_null(fb);
+	assert_int_equal(fb->rank, 1);
+	assert_int_equal(fb->dims[0], 5);
+	assert_string_equal(out_name(g, 0), "y");
+	ir_graph_destroy(g);
+}
+
+/* A bias computed at run time is no constant row: the Add stays. */
+static void test_fuse_matmul_add_skips_runtime_bias(void **state)
+{
+	int64_t dx[2] = { 3, 4 }, dw[2] = { 4, 5 }, dy[2] = { 3, 5 }, db[1] = { 5 };
+	float w[20];
+	struct ir_graph *g = graph();
+	int in[2], m, y;
+	struct ir_pass_report r;
+
+	(void)state;
+	fill(w, 20, 13);
+	in[0] = input(g, "x", 2, dx);
+	in[1] = f32(g, "w", 2, dw, w);
+	m = f32(g, "m", 2, dy, NULL);
+	y = f32(g, "y", 2, dy, NULL);
+	node(g, "MatMul", 2, in, m);
+	in[0] = m;
+	in[1] = input(g, "bias", 1, db);
+	node(g, "Add", 2, in, y);
+	output(g, y);
+	passes_keep_outputs(g, IR_PASS_FUSE_MATMUL_ADD, &r);
 	assert_int_equal(r.matmul_adds_fused, 0);
 	assert_int_equal(g->n_nodes, 2);
 	ir_graph_destroy(g);
@@ -874,6 +910,32 @@ static void test_codegen_gemm_fused_tanh_is_matmul_epilogue(void **state)
 	ir_graph_destroy(g);
 }
 
+/* An N-D MatMul + bias + Relu: one MATMUL with the bias and the activation as epilogues. */
+static void test_codegen_matmul_fused_bias_and_relu_is_one_packet(void **state)
+{
+	struct ir_graph *g = graph();
+	struct vnpu_pkt_matmul mm;
+	struct vnpu_prog *p;
+	int y, z;
+
+	(void)state;
+	matmul_add(g, 3, true, 2);
+	y = g->outputs[0];
+	g->n_outputs = 0;
+	z = f32(g, "z", 3, g->tensors[y]->dims, NULL);
+	node(g, "Relu", 1, &y, z);
+	output(g, z);
+	p = lower(g);
+	assert_int_equal(p->n_packets, 1);
+	assert_int_equal(find_packets(p, VNPU_OP_MATMUL, &mm, sizeof(mm)), 1);
+	assert_true(mm.hdr.flags & VNPU_MATMUL_F_BIAS);
+	assert_int_equal(mm.act, VNPU_ACT_RELU);
+	assert_int_equal(mm.m, 6);
+	assert_int_equal(mm.n, 5);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
 static void test_codegen_add_fused_relu_is_binary_epilogue(void **state)
 {
 	int64_t d[2] = { 2, 5 };
@@ -973,12 +1035,14 @@ int main(void)
 		cmocka_unit_test(test_fuse_activation_skips_intermediate_with_two_readers),
 		cmocka_unit_test(test_fuse_matmul_add_into_gemm),
 		cmocka_unit_test(test_fuse_matmul_add_bias_first_row_shaped),
-		cmocka_unit_test(test_fuse_matmul_add_skips_3d_operand),
+		cmocka_unit_test(test_fuse_matmul_add_3d_product_carries_bias),
+		cmocka_unit_test(test_fuse_matmul_add_skips_runtime_bias),
 		cmocka_unit_test(test_all_passes_on_mlp),
 		cmocka_unit_test(test_all_passes_on_conv_bn_relu),
 		cmocka_unit_test(test_unknown_fused_activation_is_einval),
 		cmocka_unit_test(test_codegen_conv_fused_relu_is_conv2d_epilogue),
 		cmocka_unit_test(test_codegen_gemm_fused_tanh_is_matmul_epilogue),
+		cmocka_unit_test(test_codegen_matmul_fused_bias_and_relu_is_one_packet),
 		cmocka_unit_test(test_codegen_add_fused_relu_is_binary_epilogue),
 		cmocka_unit_test(test_codegen_div_is_binary_div),
 		cmocka_unit_test(test_codegen_refuses_unknown_fused_activation),
