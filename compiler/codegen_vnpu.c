@@ -16,6 +16,7 @@
 #include <uapi/drm/vnpu_accel.h>
 
 #include "compiler/codegen_vnpu.h"
+#include "compiler/passes/passes.h"
 
 /* accelrt's slot limit (include/accelrt.h), without depending on the runtime. */
 #define CODEGEN_MAX_SLOTS 4096
@@ -239,8 +240,28 @@ static int lower_alias(struct cg *cg)
 	return 0;
 }
 
+/*
+ * The packet epilogue for the activation fused onto the node being lowered
+ * (IR_ATTR_FUSED_ACTIVATION, compiler/passes/): a VNPU_ACT_*, or a negative errno.
+ */
+static int fused_act(struct cg *cg)
+{
+	switch (ir_node_fused_activation(cg->node)) {
+	case IR_ACTIVATION_NONE:
+		return VNPU_ACT_NONE;
+	case IR_ACTIVATION_RELU:
+		return VNPU_ACT_RELU;
+	case IR_ACTIVATION_SIGMOID:
+		return VNPU_ACT_SIGMOID;
+	case IR_ACTIVATION_TANH:
+		return VNPU_ACT_TANH;
+	default:
+		return cg_fail(cg, -EOPNOTSUPP, "unknown fused activation");
+	}
+}
+
 static int emit_matmul(struct cg *cg, uint32_t flags, uint32_t batch, int64_t m, int64_t nn,
-		       int64_t k, int a, int b, int bias, int c)
+		       int64_t k, int a, int b, int bias, int c, uint32_t act)
 {
 	struct vnpu_pkt_matmul pk = { .hdr.flags = flags, .src_type = VNPU_DT_F32,
 				      .dst_type = VNPU_DT_F32, .batch = batch };
@@ -250,7 +271,7 @@ static int emit_matmul(struct cg *cg, uint32_t flags, uint32_t batch, int64_t m,
 	pk.m = (uint32_t)m;
 	pk.n = (uint32_t)nn;
 	pk.k = (uint32_t)k;
-	pk.act = VNPU_ACT_NONE;
+	pk.act = act;
 	if (bias >= 0)
 		return emit_relocated(cg, VNPU_OP_MATMUL, &pk, sizeof(pk), 4,
 				      offsetof(struct vnpu_pkt_matmul, a_va), a,
@@ -263,14 +284,20 @@ static int emit_matmul(struct cg *cg, uint32_t flags, uint32_t batch, int64_t m,
 			      offsetof(struct vnpu_pkt_matmul, c_va), c);
 }
 
-/* MatMul: 2-D x 2-D, N-D x 2-D (the leading dimensions flattened into rows) or batched. */
+/*
+ * MatMul: 2-D x 2-D, N-D x 2-D (the leading dimensions flattened into rows) or batched; a
+ * fused bias row (IR_ATTR_FUSED_BIAS) as the BIAS epilogue.
+ */
 static int lower_matmul(struct cg *cg)
 {
 	const struct ir_node *n = cg->node;
 	const struct ir_tensor *ta = cg_tensor(cg, n->inputs[0]), *tb = cg_tensor(cg, n->inputs[1]);
+	const struct ir_tensor *fb = ir_node_fused_bias(n);
 	int64_t m, k, nn, batch = 1;
-	int a, b, c;
+	int a, b, c, bias = -1, act = fused_act(cg);
 
+	if (act < 0)
+		return act;
 	if (ta->rank < 2 || tb->rank < 2)
 		return cg_fail(cg, -EOPNOTSUPP, "1-D operands are not supported");
 	k = ta->dims[ta->rank - 1];
@@ -295,7 +322,16 @@ static int lower_matmul(struct cg *cg)
 	c = b < 0 ? b : slot_of(cg, n->outputs[0]);
 	if (c < 0)
 		return c;
-	return emit_matmul(cg, 0, (uint32_t)batch, m, nn, k, a, b, -1, c);
+	if (fb) {
+		if (fb->dtype != IR_DTYPE_FLOAT || !fb->data || ir_tensor_numel(fb) != nn)
+			return cg_fail(cg, -EOPNOTSUPP, "the fused bias is not %lld floats",
+				       (long long)nn);
+		bias = slot_const(cg, fb->data, fb->data_size);
+		if (bias < 0)
+			return bias;
+	}
+	return emit_matmul(cg, bias >= 0 ? VNPU_MATMUL_F_BIAS : 0, (uint32_t)batch, m, nn, k, a, b,
+			   bias, c, (uint32_t)act);
 }
 
 /*
@@ -312,8 +348,10 @@ static int lower_gemm(struct cg *cg)
 	uint32_t flags = (trans_a ? VNPU_MATMUL_F_TRANS_A : 0) | (trans_b ? VNPU_MATMUL_F_TRANS_B : 0);
 	int64_t m, k, nn;
 	int a, b, c, bias = -1, full_c = -1;
-	int ret;
+	int ret, act = fused_act(cg);
 
+	if (act < 0)
+		return act;
 	if (attr_float(n, "alpha", 1.0f) != 1.0f || attr_float(n, "beta", 1.0f) != 1.0f)
 		return cg_fail(cg, -EOPNOTSUPP, "alpha and beta other than 1 are not supported");
 	if (ta->rank != 2 || tb->rank != 2 || to->rank != 2)
@@ -352,12 +390,14 @@ static int lower_gemm(struct cg *cg)
 		if (bias < 0 && full_c < 0)
 			return bias;
 	}
+	/* the activation applies after C is added: on the BINARY ADD when there is one */
 	ret = emit_matmul(cg, flags | (bias >= 0 ? VNPU_MATMUL_F_BIAS : 0), 1, m, nn, k, a, b,
-			  bias, c);
+			  bias, c, full_c < 0 ? (uint32_t)act : VNPU_ACT_NONE);
 	if (ret || full_c < 0)
 		return ret;
 	struct vnpu_pkt_binary pb = { .dtype = VNPU_DT_F32, .op = VNPU_BINARY_ADD,
-				      .rows = (uint32_t)m, .cols = (uint32_t)nn };
+				      .rows = (uint32_t)m, .cols = (uint32_t)nn,
+				      .act = (uint32_t)act };
 	return emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
 			      offsetof(struct vnpu_pkt_binary, a_va), c,
 			      offsetof(struct vnpu_pkt_binary, b_va), full_c,
@@ -365,7 +405,7 @@ static int lower_gemm(struct cg *cg)
 }
 
 /*
- * Add, Sub, Mul: operands of one shape, or B a row that repeats over A (B's shape, leading
+ * Add, Sub, Mul, Div: operands of one shape, or B a row that repeats over A (B's shape, leading
  * 1s aside, the trailing dimensions of A), or a constant B of one element (expanded).
  */
 static int lower_binary(struct cg *cg, uint32_t op)
@@ -375,9 +415,12 @@ static int lower_binary(struct cg *cg, uint32_t op)
 	int64_t na = cg_numel(cg, n->inputs[0]), nb = cg_numel(cg, n->inputs[1]);
 	int64_t no = cg_numel(cg, n->outputs[0]);
 	struct vnpu_pkt_binary pb = { .dtype = VNPU_DT_F32, .op = op };
-	int a, b = -1, o;
+	int a, b = -1, o, act = fused_act(cg);
 	int rb = tb->rank;
 
+	if (act < 0)
+		return act;
+	pb.act = (uint32_t)act;
 	if (na != no)
 		return cg_fail(cg, -EOPNOTSUPP, "broadcasting the first operand is not supported");
 	if (nb == na && ta->rank == tb->rank && !memcmp(ta->dims, tb->dims, sizeof(int64_t) * ta->rank)) {
@@ -570,8 +613,11 @@ static int lower_conv(struct cg *cg)
 	struct window w;
 	int x, y, xs, ys, wei, bias = -1;
 	float *re;
-	int ret;
+	int ret = fused_act(cg);
 
+	if (ret < 0)
+		return ret;
+	pk.act = (uint32_t)ret;
 	if (tx->rank != 4 || tw->rank != 4 || ty->rank != 4)
 		return cg_fail(cg, -EOPNOTSUPP, "only 2-D convolution is supported");
 	if (!dims_fit(tx) || !dims_fit(ty) || !fits_u32(groups))
@@ -773,6 +819,8 @@ static int lower_node(struct cg *cg)
 		ret = lower_binary(cg, VNPU_BINARY_SUB);
 	else if (!strcmp(op, "Mul"))
 		ret = lower_binary(cg, VNPU_BINARY_MUL);
+	else if (!strcmp(op, "Div"))
+		ret = lower_binary(cg, VNPU_BINARY_DIV);
 	else if (!strcmp(op, "Relu"))
 		ret = lower_activation(cg, VNPU_ACT_RELU);
 	else if (!strcmp(op, "Sigmoid"))

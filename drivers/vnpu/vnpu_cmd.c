@@ -21,7 +21,8 @@ _Static_assert(sizeof(struct vnpu_pkt_dma_fill) == 40, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_matmul) == 80, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_conv2d) == 112, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_pool2d) == 80, "vnpu uAPI layout");
-_Static_assert(sizeof(struct vnpu_pkt_binary) == 48, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_binary) == 56, "vnpu uAPI layout");
+_Static_assert(offsetof(struct vnpu_pkt_binary, act) == VNPU_PKT_BINARY_SIZE_V1, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_activation) == 40, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_softmax) == 56, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_layernorm) == 56, "vnpu uAPI layout");
@@ -50,11 +51,16 @@ union vnpu_pkt {
 	struct vnpu_pkt_transpose tr;
 };
 
-/* Per opcode: the packet's size, the flags it defines, the engine class it occupies. */
+/*
+ * Per opcode: the packet's size, the flags it defines, the engine class it occupies, and
+ * min_size: the size of its first version when fields were appended since (0: @size), so
+ * that streams written before an extension still run, reading the new fields as zero.
+ */
 struct vnpu_op_info {
 	uint32_t size;
 	uint32_t flags;
 	int engine; /* -1: the command processor, not accounted */
+	uint32_t min_size;
 };
 
 static const struct vnpu_op_info vnpu_ops[] = {
@@ -71,7 +77,7 @@ static const struct vnpu_op_info vnpu_ops[] = {
 	[VNPU_OP_POOL2D] = { sizeof(struct vnpu_pkt_pool2d), VNPU_POOL2D_F_AVG_INCLUDE_PAD,
 			     VNPU_EXEC_COMPUTE },
 	[VNPU_OP_BINARY] = { sizeof(struct vnpu_pkt_binary), VNPU_BINARY_F_BCAST_ROW,
-			     VNPU_EXEC_COMPUTE },
+			     VNPU_EXEC_COMPUTE, VNPU_PKT_BINARY_SIZE_V1 },
 	[VNPU_OP_ACTIVATION] = { sizeof(struct vnpu_pkt_activation), 0, VNPU_EXEC_COMPUTE },
 	[VNPU_OP_SOFTMAX] = { sizeof(struct vnpu_pkt_softmax), 0, VNPU_EXEC_COMPUTE },
 	[VNPU_OP_LAYERNORM] = { sizeof(struct vnpu_pkt_layernorm),
@@ -407,7 +413,8 @@ static int vnpu_exec_binary(struct vnpu_stream *st, const struct vnpu_pkt_binary
 	void *a, *b, *dst;
 	int ret;
 
-	if (!vnpu_dt_float(p->dtype) || p->op < VNPU_BINARY_ADD || p->op > VNPU_BINARY_MIN)
+	if (!vnpu_dt_float(p->dtype) || p->op < VNPU_BINARY_ADD || p->op > VNPU_BINARY_DIV ||
+	    !vnpu_act_valid(p->act) || p->pad)
 		return -EINVAL;
 	if (vnpu_tensor_bytes(dims, 2, es, &bytes))
 		return -EINVAL;
@@ -604,7 +611,7 @@ static int vnpu_read_packet(const uint8_t *cmds, size_t len, size_t off, union v
 {
 	struct vnpu_pkt_header hdr;
 	const struct vnpu_op_info *info;
-	size_t bytes, i;
+	size_t bytes, i, min_size, copy;
 
 	if (len - off < sizeof(hdr))
 		return -EINVAL;
@@ -613,7 +620,8 @@ static int vnpu_read_packet(const uint8_t *cmds, size_t len, size_t off, union v
 		return -EINVAL;
 	info = &vnpu_ops[hdr.opcode];
 	bytes = (size_t)hdr.length * 4;
-	if (hdr.length < 2 || (hdr.length & 1) || bytes > len - off || bytes < info->size)
+	min_size = info->min_size ? info->min_size : info->size;
+	if (hdr.length < 2 || (hdr.length & 1) || bytes > len - off || bytes < min_size)
 		return -EINVAL;
 	/* NOP's payload is free-form; every other packet's extension tail must be zero */
 	if (hdr.opcode != VNPU_OP_NOP) {
@@ -621,8 +629,10 @@ static int vnpu_read_packet(const uint8_t *cmds, size_t len, size_t off, union v
 			if (cmds[off + i])
 				return -EINVAL;
 	}
+	/* a packet of an earlier version leaves its appended fields zero: "as before" */
+	copy = bytes < info->size ? bytes : info->size;
 	memset(p, 0, sizeof(*p));
-	memcpy(p, cmds + off, info->size);
+	memcpy(p, cmds + off, copy);
 	p->hdr = hdr;
 	*pkt_len = bytes;
 	return 0;

@@ -703,7 +703,7 @@ static dnnl_status_t vnpu_binary_pd(struct vnpu_compute *c, struct vnpu_build *b
 	static const dnnl_alg_kind_t algs[] = {
 		[VNPU_BINARY_ADD] = dnnl_binary_add, [VNPU_BINARY_SUB] = dnnl_binary_sub,
 		[VNPU_BINARY_MUL] = dnnl_binary_mul, [VNPU_BINARY_MAX] = dnnl_binary_max,
-		[VNPU_BINARY_MIN] = dnnl_binary_min,
+		[VNPU_BINARY_MIN] = dnnl_binary_min, [VNPU_BINARY_DIV] = dnnl_binary_div,
 	};
 	dnnl_binary_desc_t d;
 	dnnl_status_t s;
@@ -711,11 +711,11 @@ static dnnl_status_t vnpu_binary_pd(struct vnpu_compute *c, struct vnpu_build *b
 	s = dnnl_binary_desc_init(&d, algs[p->op], &b->comp[0], &b->comp[1], &b->comp[2]);
 	if (s != dnnl_success)
 		return s;
-	return dnnl_primitive_desc_create(pd, &d, NULL, c->engine, NULL);
+	return dnnl_primitive_desc_create(pd, &d, b->attr, c->engine, NULL);
 }
 
 /**
- * vnpu_compute_binary() - run a checked BINARY packet.
+ * vnpu_compute_binary() - run a checked BINARY packet, its @act epilogue as a post-op.
  * @c: the compute state.
  * @p: the packet.
  * @a, @b, @dst: the operands.
@@ -737,8 +737,13 @@ int vnpu_compute_binary(struct vnpu_compute *c, const struct vnpu_pkt_binary *p,
 		ret = vnpu_build_md(&bd, DNNL_ARG_SRC_1, false, 2, bdims, dt, dnnl_ab);
 	if (!ret)
 		ret = vnpu_build_md(&bd, DNNL_ARG_DST, true, 2, dims, dt, dnnl_ab);
-	if (ret)
+	if (!ret)
+		ret = vnpu_build_epilogue(&bd, p->act);
+	if (ret) {
+		if (bd.attr)
+			dnnl_primitive_attr_destroy(bd.attr);
 		return ret;
+	}
 	return VNPU_RUN(c, p, &bd, vnpu_binary_pd, ptrs, offsetof(struct vnpu_pkt_binary, a_va),
 			offsetof(struct vnpu_pkt_binary, b_va),
 			offsetof(struct vnpu_pkt_binary, dst_va));

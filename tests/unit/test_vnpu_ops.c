@@ -3,7 +3,7 @@
  * vnpu tensor packets other than MATMUL, each against a float64 reference on fresh random
  * inputs and a poisoned destination, in f32 and bf16: CONV2D (NHWC; stride, padding,
  * dilation, groups, bias, activation), POOL2D (max, average with and without padding),
- * BINARY (every op, row broadcast), ACTIVATION, SOFTMAX (every axis), LAYERNORM and
+ * BINARY (every op, row broadcast, activation epilogue), ACTIVATION, SOFTMAX (every axis), LAYERNORM and
  * TRANSPOSE; and nothing outside the destination is written.
  */
 #include "vnpu_test.h"
@@ -229,17 +229,43 @@ static double bin_ref(uint32_t op, double a, double b)
 		return a * b;
 	case VNPU_BINARY_MAX:
 		return fmax(a, b);
+	case VNPU_BINARY_DIV:
+		return a / b;
 	default:
 		return fmin(a, b);
 	}
 }
 
-static void run_binary(struct vt *t, uint32_t dt, uint32_t op, uint32_t rows, uint32_t cols,
-		       uint32_t flags)
+/*
+ * Move the random divisors at @va away from zero, into [0.5, 1.5) in magnitude, so that a
+ * quotient's rounding error stays within the relative tolerance.
+ */
+static void vt_divisors(struct vt *t, uint64_t va, uint32_t dt, size_t count, double *ref)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		float f = (float)(ref[i] < 0 ? ref[i] - 0.5 : ref[i] + 0.5);
+
+		if (dt == VNPU_DT_BF16) {
+			uint16_t h = vt_f32_to_bf16(f);
+
+			memcpy((uint8_t *)vt_ptr(t, va) + 2 * i, &h, 2);
+			ref[i] = vt_bf16_to_f32(h);
+		} else {
+			memcpy((uint8_t *)vt_ptr(t, va) + 4 * i, &f, 4);
+			ref[i] = f;
+		}
+	}
+}
+
+static void run_binary_act(struct vt *t, uint32_t dt, uint32_t op, uint32_t act, uint32_t rows,
+			   uint32_t cols, uint32_t flags)
 {
 	bool bcast = flags & VNPU_BINARY_F_BCAST_ROW;
 	size_t n = (size_t)rows * cols, bn = bcast ? cols : n, i;
-	struct vnpu_pkt_binary p = { .dtype = dt, .op = op, .rows = rows, .cols = cols };
+	struct vnpu_pkt_binary p = { .dtype = dt, .op = op, .rows = rows, .cols = cols,
+				     .act = act };
 	double *a = vt_doubles(n), *b = vt_doubles(bn), *ref = vt_doubles(n);
 	uint32_t es = vt_es(dt);
 
@@ -248,8 +274,10 @@ static void run_binary(struct vt *t, uint32_t dt, uint32_t op, uint32_t rows, ui
 	p.dst_va = vt_alloc(t, n * es);
 	vt_fill_random(t, p.a_va, dt, n, a);
 	vt_fill_random(t, p.b_va, dt, bn, b);
+	if (op == VNPU_BINARY_DIV)
+		vt_divisors(t, p.b_va, dt, bn, b);
 	for (i = 0; i < n; i++)
-		ref[i] = bin_ref(op, a[i], b[bcast ? i % cols : i]);
+		ref[i] = vt_act(act, bin_ref(op, a[i], b[bcast ? i % cols : i]));
 	vt_emit(t, VNPU_OP_BINARY, flags, p);
 	assert_int_equal(vt_run(t), 0);
 	vt_check(t, p.dst_va, dt, n, ref, NULL, 1);
@@ -259,12 +287,36 @@ static void run_binary(struct vt *t, uint32_t dt, uint32_t op, uint32_t rows, ui
 	free(ref);
 }
 
+static void run_binary(struct vt *t, uint32_t dt, uint32_t op, uint32_t rows, uint32_t cols,
+		       uint32_t flags)
+{
+	run_binary_act(t, dt, op, VNPU_ACT_NONE, rows, cols, flags);
+}
+
 static void test_binary_every_op_f32(void **state)
 {
 	uint32_t op;
 
-	for (op = VNPU_BINARY_ADD; op <= VNPU_BINARY_MIN; op++)
+	for (op = VNPU_BINARY_ADD; op <= VNPU_BINARY_DIV; op++)
 		run_binary(*state, VNPU_DT_F32, op, 13, 37, 0);
+}
+
+static void test_binary_div_row_broadcast_bf16(void **state)
+{
+	run_binary(*state, VNPU_DT_F32, VNPU_BINARY_DIV, 7, 19, VNPU_BINARY_F_BCAST_ROW);
+	run_binary(*state, VNPU_DT_BF16, VNPU_BINARY_DIV, 8, 24, 0);
+}
+
+/* The epilogue applies after the op: act(a op b), for every activation function. */
+static void test_binary_activation_epilogue(void **state)
+{
+	uint32_t act;
+
+	for (act = VNPU_ACT_RELU; act <= VNPU_ACT_TANH; act++)
+		run_binary_act(*state, VNPU_DT_F32, VNPU_BINARY_ADD, act, 6, 33, 0);
+	run_binary_act(*state, VNPU_DT_F32, VNPU_BINARY_DIV, VNPU_ACT_SIGMOID, 5, 12,
+		       VNPU_BINARY_F_BCAST_ROW);
+	run_binary_act(*state, VNPU_DT_BF16, VNPU_BINARY_SUB, VNPU_ACT_RELU, 4, 40, 0);
 }
 
 static void test_binary_row_broadcast(void **state)
@@ -554,6 +606,8 @@ int main(void)
 		T(test_pool2d_avg_including_padding),
 		T(test_pool2d_bf16_max),
 		T(test_binary_every_op_f32),
+		T(test_binary_div_row_broadcast_bf16),
+		T(test_binary_activation_epilogue),
 		T(test_binary_row_broadcast),
 		T(test_binary_bf16),
 		T(test_binary_in_place),

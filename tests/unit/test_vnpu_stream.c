@@ -126,6 +126,50 @@ static void test_nonzero_pad_einval(void **state)
 	vt_assert_untouched(t);
 }
 
+/* BINARY's pad, appended with its act field, must be zero like every pad. */
+static void test_binary_nonzero_pad_einval(void **state)
+{
+	struct vt *t = *state;
+	struct vnpu_pkt_binary b = { .dtype = VNPU_DT_F32, .op = VNPU_BINARY_ADD, .rows = 1,
+				     .cols = 4, .pad = 1 };
+
+	b.a_va = b.b_va = b.dst_va = vt_alloc(t, 16);
+	vt_emit(t, VNPU_OP_BINARY, 0, b);
+	assert_int_equal(vt_run(t), -EINVAL);
+	vt_assert_untouched(t);
+}
+
+/*
+ * A BINARY packet of its first version (48 bytes, before act was appended) still runs, with
+ * no epilogue; shorter than that is refused.
+ */
+static void test_binary_first_version_length_runs_without_act(void **state)
+{
+	struct vt *t = *state;
+	struct vnpu_pkt_binary b = { .dtype = VNPU_DT_F32, .op = VNPU_BINARY_SUB, .rows = 1,
+				     .cols = 2 };
+	float a[2] = { 1.0f, -3.0f }, c[2] = { 2.0f, 1.0f }, out[2];
+	uint64_t fence;
+
+	b.a_va = vt_alloc(t, sizeof(a));
+	b.b_va = vt_alloc(t, sizeof(c));
+	b.dst_va = vt_alloc(t, sizeof(out));
+	memcpy(vt_ptr(t, b.a_va), a, sizeof(a));
+	memcpy(vt_ptr(t, b.b_va), c, sizeof(c));
+	fence = vt_alloc(t, 8);
+	/* act set in the struct but outside the 48 bytes emitted; a packet follows */
+	b.act = VNPU_ACT_RELU;
+	vt_emit_sized(t, VNPU_OP_BINARY, 0, &b, VNPU_PKT_BINARY_SIZE_V1);
+	vt_fence_write(t, fence, 7);
+	assert_int_equal(vt_run(t), 0);
+	assert_int_equal(*(uint64_t *)vt_ptr(t, fence), 7);
+	memcpy(out, vt_ptr(t, b.dst_va), sizeof(out));
+	/* -1 and -4: no RELU or other epilogue was read from beyond the packet */
+	assert_true(out[0] == -1.0f && out[1] == -4.0f);
+	vt_emit_sized(t, VNPU_OP_BINARY, 0, &b, VNPU_PKT_BINARY_SIZE_V1 - 8);
+	assert_int_equal(vt_run(t), -EINVAL);
+}
+
 /* A packet longer than its struct: accepted with a zero tail, rejected otherwise. */
 static void test_extension_tail_must_be_zero(void **state)
 {
@@ -258,7 +302,8 @@ static void test_bad_enum_values_einval(void **state)
 	struct vnpu_pkt_matmul mm = { .src_type = VNPU_DT_F32, .dst_type = VNPU_DT_S32,
 				      .batch = 1, .m = 2, .n = 2, .k = 2 };
 	struct vnpu_pkt_activation a = { .dtype = 9, .act = VNPU_ACT_RELU, .count = 4 };
-	struct vnpu_pkt_binary b = { .dtype = VNPU_DT_F32, .op = 6, .rows = 1, .cols = 4 };
+	struct vnpu_pkt_binary b = { .dtype = VNPU_DT_F32, .op = VNPU_BINARY_DIV + 1, .rows = 1,
+				     .cols = 4 };
 	struct vnpu_pkt_transpose tr = { .src_type = VNPU_DT_F32, .dst_type = VNPU_DT_F32,
 					 .ndims = 2, .dims = { 2, 2 }, .perm = { 1, 1 } };
 
@@ -270,6 +315,10 @@ static void test_bad_enum_values_einval(void **state)
 	vt_emit(t, VNPU_OP_ACTIVATION, 0, a);
 	assert_int_equal(vt_run(t), -EINVAL);
 	b.a_va = b.b_va = b.dst_va = vt_alloc(t, 16);
+	vt_emit(t, VNPU_OP_BINARY, 0, b);
+	assert_int_equal(vt_run(t), -EINVAL);
+	b.op = VNPU_BINARY_ADD;
+	b.act = VNPU_ACT_TANH + 1;
 	vt_emit(t, VNPU_OP_BINARY, 0, b);
 	assert_int_equal(vt_run(t), -EINVAL);
 	tr.src_va = vt_alloc(t, 16);
@@ -335,6 +384,8 @@ int main(void)
 		T(test_unknown_flag_einval),
 		T(test_nonzero_pad_einval),
 		T(test_extension_tail_must_be_zero),
+		T(test_binary_nonzero_pad_einval),
+		T(test_binary_first_version_length_runs_without_act),
 		T(test_shape_size_overflow_einval),
 		T(test_refused_va_faults_with_va),
 		T(test_operand_straddling_arena_end_faults),

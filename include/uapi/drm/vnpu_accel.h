@@ -269,12 +269,19 @@ struct vnpu_pkt_pool2d {
 #define VNPU_BINARY_MUL	3
 #define VNPU_BINARY_MAX	4
 #define VNPU_BINARY_MIN	5
+#define VNPU_BINARY_DIV	6 /* a / b, IEEE (x / 0 is +-inf or NaN) */
 
 #define VNPU_BINARY_F_BCAST_ROW	(1u << 0) /* b is one row of @cols, applied to every row */
 
+/* The size of the first BINARY packet, before @act was appended: still a valid length. */
+#define VNPU_PKT_BINARY_SIZE_V1	48
+
 /**
- * struct vnpu_pkt_binary - dst = a op b, elementwise over a @rows x @cols matrix.
+ * struct vnpu_pkt_binary - dst = act(a op b), elementwise over a @rows x @cols matrix.
  * @dtype: F32 or BF16 (a, b and dst).  @op: VNPU_BINARY_*.
+ * @act: VNPU_ACT_* epilogue applied to each result (NONE: as before the field existed).
+ *	Appended: a packet of VNPU_PKT_BINARY_SIZE_V1 bytes reads it as NONE.
+ * @pad: must be 0.
  * dst may be a or b (in place); partial overlap is undefined.
  */
 struct vnpu_pkt_binary {
@@ -286,6 +293,8 @@ struct vnpu_pkt_binary {
 	__u64 a_va;
 	__u64 b_va;
 	__u64 dst_va;
+	__u32 act;
+	__u32 pad;
 };
 
 /**
