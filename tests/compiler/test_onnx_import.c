@@ -331,10 +331,26 @@ static void test_opset_out_of_range_is_eopnotsupp(void **state)
 	assert_int_equal(onnx_import_file(relu_model(18, 2), NULL, &g, errbuf, sizeof(errbuf)),
 			 -EOPNOTSUPP);
 	assert_non_null(strstr(errbuf, "opset 18"));
-	assert_int_equal(onnx_import_file(relu_model(6, 2), NULL, &g, errbuf, sizeof(errbuf)),
+	assert_int_equal(onnx_import_file(relu_model(0, 2), NULL, &g, errbuf, sizeof(errbuf)),
 			 -EOPNOTSUPP);
+	assert_non_null(strstr(errbuf, "opset 0"));
 	assert_int_equal(onnx_import_file(relu_model(17, 2), NULL, &g, errbuf, sizeof(errbuf)), 0);
 	ir_graph_destroy(g);
+}
+
+/* Opsets 1 to 6 import too: old-opset attribute differences are each operator's business. */
+static void test_old_opsets_import(void **state)
+{
+	struct ir_graph *g = NULL;
+
+	(void)state;
+	for (int64_t opset = 1; opset < 7; opset++) {
+		assert_int_equal(onnx_import_file(relu_model(opset, 2), NULL, &g, errbuf,
+						  sizeof(errbuf)), 0);
+		assert_int_equal(g->opset, opset);
+		ir_graph_destroy(g);
+		g = NULL;
+	}
 }
 
 static void test_symbolic_batch_needs_the_option(void **state)
@@ -648,6 +664,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_input_is_einval_naming_node, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_attribute_type_is_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_opset_out_of_range_is_eopnotsupp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_old_opsets_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symbolic_batch_needs_the_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_option_fixes_symbolic_dimension, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_data_initializer_is_read, setup, teardown),
