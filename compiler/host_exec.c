@@ -108,3 +108,45 @@ int host_exec_graph(struct ir_graph *g, struct host_values *v, char *err, size_t
 	}
 	return 0;
 }
+
+int host_exec_nodes(struct ir_graph *g, const size_t *nodes, size_t n_nodes,
+		    const int *tensor_slot, void *const *maps, unsigned int nmaps, char *err,
+		    size_t err_len)
+{
+	struct host_values v;
+	int ret = host_values_create(g, &v);
+
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < v.n; i++) {
+		int s = tensor_slot[i];
+
+		if (!v.ptr[i] && s >= 0 && (unsigned int)s < nmaps)
+			v.ptr[i] = maps[s];
+	}
+	for (size_t k = 0; k < n_nodes && !ret; k++) {
+		const struct ir_node *n = g->nodes[nodes[k]];
+
+		for (size_t o = 0; o < n->n_outputs; o++) {
+			const struct ir_tensor *t;
+
+			if (n->outputs[o] < 0)
+				continue;
+			t = g->tensors[n->outputs[o]];
+			if (t->data)
+				continue;	/* a constant: never overwritten */
+			if (!v.ptr[n->outputs[o]]) {
+				snprintf(err, err_len, "output '%s' of node #%zu has no buffer", t->name,
+					 nodes[k]);
+				ret = -EINVAL;
+				break;
+			}
+			memset(v.ptr[n->outputs[o]], 0,
+			       (size_t)ir_tensor_numel(t) * ir_dtype_size(t->dtype));
+		}
+		if (!ret)
+			ret = host_exec_node(g, nodes[k], &v, err, err_len);
+	}
+	host_values_free(&v);
+	return ret;
+}
