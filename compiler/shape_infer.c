@@ -28,7 +28,7 @@ static int fold_node(struct op_ctx *c, const struct op_def *op)
 	struct op_ctx quiet = *c;
 	const void *in[FOLD_MAX_ARGS];
 	void *out[FOLD_MAX_ARGS] = { 0 };
-	int64_t total = 0;
+	int64_t total = 0, total_in = 0;
 	bool pending = false;
 	int ret = 0;
 
@@ -39,6 +39,8 @@ static int fold_node(struct op_ctx *c, const struct op_def *op)
 
 		if (t && !t->data)
 			return 0;
+		if (t)
+			total_in += ir_tensor_numel(t);
 		in[i] = t ? t->data : NULL;
 	}
 	for (size_t o = 0; o < n->n_outputs; o++) {
@@ -49,8 +51,12 @@ static int fold_node(struct op_ctx *c, const struct op_def *op)
 			total += ir_tensor_numel(t);
 		}
 	}
-	/* Inference bounded every count by IR_MAX_ELEMENTS, so the sum cannot overflow. */
-	if (!pending || total > SHAPE_INFER_FOLD_MAX_ELEMENTS)
+	/*
+	 * Inference bounded every count by IR_MAX_ELEMENTS, so the sums cannot overflow. The
+	 * inputs are bounded too, so that the work (a product's K per output) stays bounded.
+	 */
+	if (!pending || total > SHAPE_INFER_FOLD_MAX_ELEMENTS ||
+	    total_in > SHAPE_INFER_FOLD_MAX_ELEMENTS)
 		return 0;
 	for (size_t o = 0; o < n->n_outputs; o++) {
 		const struct ir_tensor *t = op_out(c, o);

@@ -8,17 +8,18 @@
 #include "compiler/ir.h"
 
 /*
- * Constant folding's bound: a node whose outputs hold more elements than this in all (a
- * ConstantOfShape of a hostile shape...) is left to run time rather than computed at import.
+ * Constant folding's bound: a node whose outputs, or whose inputs, hold more elements than
+ * this in all (a ConstantOfShape of a hostile shape...) is left to run time rather than
+ * computed at import.
  */
 #define SHAPE_INFER_FOLD_MAX_ELEMENTS (16LL << 20)
 
 /**
  * ir_infer_shapes() - set the type and shape of every node output of @g, in node order, and
  * fold constants: a node whose op has a host kernel and whose present inputs are all
- * constants (their @data set) is computed, its outputs getting @data, when its outputs hold
- * at most SHAPE_INFER_FOLD_MAX_ELEMENTS elements in all (a kernel that refuses the node
- * leaves it to run time)
+ * constants (their @data set) is computed, its outputs getting @data, when its outputs and
+ * its inputs each hold at most SHAPE_INFER_FOLD_MAX_ELEMENTS elements in all (a kernel that
+ * refuses the node leaves it to run time)
  * @g: a graph whose inputs and initializers have their types and shapes
  * @err: on error, one line naming the node and the reason
  *
