@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Linear algebra: MatMul, Gemm.
- * Shape inference follows the ONNX operator specification for opsets 7 to 17 (compiler/op.h).
+ * Shape inference follows the ONNX operator specification for opsets 1 to 17 (compiler/op.h):
+ * MatMul is unchanged since 1; Gemm before 7 took a `broadcast` attribute, not read here since
+ * a C that broadcasts is a superset of one that need not.
  * The host kernels accumulate floating types in double (float16 and bfloat16 converted on
  * load and rounded to nearest even on store) and integer types in int64 (wrapping like the
  * two's-complement arithmetic of other runtimes).
