@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * vnpu code generation: one packet (or a few) per node, one buffer slot per tensor a packet
- * touches. ONNX's image ops are NCHW and the engine's NHWC, so a Conv or a pool is a
+ * or a host node touches; the nodes the vnpu cannot run go to host stages (their host
+ * kernels, compiler/op.h), consecutive nodes of one kind sharing a stage. ONNX's image ops are NCHW and the engine's NHWC, so a Conv or a pool is a
  * TRANSPOSE in, the packet, a TRANSPOSE out, through scratch slots; conv weights are reordered
  * on the host once, at compile time. Reshapes and the like are aliases: the output tensor is
  * given its input's slot, no packet.
@@ -17,6 +18,8 @@
 
 #include "compiler/codegen_vnpu.h"
 #include "compiler/passes/passes.h"
+#include "compiler/host_exec.h"
+#include "compiler/op.h"
 
 /* accelrt's slot limit (include/accelrt.h), without depending on the runtime. */
 #define CODEGEN_MAX_SLOTS 4096
@@ -27,6 +30,7 @@ struct cg {
 	size_t stream_cap;
 	unsigned int relocs_cap;
 	unsigned int slots_cap;
+	size_t stage_start;	/* where the open device stage's packets start */
 	const struct ir_node *node;	/* the node being lowered, for messages */
 	size_t node_idx;
 	char *err;
@@ -168,8 +172,9 @@ static int reloc(struct cg *cg, int64_t pkt, size_t field, int slot)
 		p->relocs = r;
 		cg->relocs_cap = cap;
 	}
-	p->relocs[p->nrelocs++] = (struct vnpu_prog_reloc){ .offset = (uint64_t)pkt + field,
-							     .slot = (uint32_t)slot };
+	/* Offsets are the stage's own: each device stage is a stream of its own at run time. */
+	p->relocs[p->nrelocs++] = (struct vnpu_prog_reloc){
+		.offset = (uint64_t)pkt - cg->stage_start + field, .slot = (uint32_t)slot };
 	return 0;
 }
 
@@ -794,17 +799,14 @@ static int lower_node(struct cg *cg)
 	const char *op = n->op_type;
 	int ret;
 
-	if (node_is_constant(cg, n))
-		return 0;
 	if (n->domain[0])
 		return cg_fail(cg, -EOPNOTSUPP, "domain '%s' is not supported", n->domain);
 	if (!n->n_inputs || n->inputs[0] < 0 || !n->n_outputs || n->outputs[0] < 0)
 		return cg_fail(cg, -EOPNOTSUPP, "missing input or output");
 	if (!strcmp(op, "Identity") || !strcmp(op, "Reshape") || !strcmp(op, "Flatten") ||
 	    !strcmp(op, "Squeeze") || !strcmp(op, "Unsqueeze")) {
-		/* Their other inputs (shape, axes) are integer constants. */
-		ret = check_f32(cg, 1);
-		return ret ? ret : lower_alias(cg);
+		/* Their other inputs (shape, axes) are integer constants; any type is a copy. */
+		return lower_alias(cg);
 	}
 	ret = check_f32(cg, n->n_inputs);
 	if (ret)
@@ -840,7 +842,7 @@ static int lower_node(struct cg *cg)
 	else if (!strcmp(op, "GlobalAveragePool"))
 		ret = lower_pool(cg, VNPU_POOL_AVG, true);
 	else
-		return cg_fail(cg, -EOPNOTSUPP, "operator not supported on the vnpu (no host fallback yet)");
+		return cg_fail(cg, -EOPNOTSUPP, "operator not supported on the vnpu");
 	if (!ret)
 		cg->p->n_nodes_device++;
 	return ret;
@@ -852,11 +854,219 @@ void codegen_vnpu_free(struct vnpu_prog *p)
 		return;
 	for (unsigned int i = 0; i < p->nslots; i++)
 		free(p->slots[i].data);
+	for (unsigned int i = 0; i < p->nstages; i++)
+		free(p->stages[i].nodes);
+	free(p->stages);
 	free(p->slots);
 	free(p->relocs);
 	free(p->stream);
 	free(p->tensor_slot);
 	free(p);
+}
+
+/* The product of dims [from, rank) of @t (1 when empty). */
+static double dims_product(const struct ir_tensor *t, int from)
+{
+	double v = 1;
+
+	for (int d = from; d < t->rank; d++)
+		v *= (double)t->dims[d];
+	return v;
+}
+
+double vnpu_node_flops(const struct ir_graph *g, size_t idx)
+{
+	const struct ir_node *n = g->nodes[idx];
+	const struct ir_tensor *y = n->n_outputs && n->outputs[0] >= 0 ? g->tensors[n->outputs[0]] :
+				    NULL;
+	const struct ir_tensor *a = n->n_inputs && n->inputs[0] >= 0 ? g->tensors[n->inputs[0]] :
+				    NULL;
+	const struct ir_tensor *b = n->n_inputs > 1 && n->inputs[1] >= 0 ?
+				    g->tensors[n->inputs[1]] : NULL;
+	double v = 0;
+
+	if (!n->domain[0] && y && a && b && a->rank >= 1) {
+		/* Every output element of a product is K multiply-adds. */
+		if (!strcmp(n->op_type, "MatMul"))
+			return 2 * dims_product(y, 0) * (double)a->dims[a->rank - 1];
+		if (!strcmp(n->op_type, "Gemm") && a->rank == 2) {
+			const struct ir_attr *ta = ir_node_find_attr(n, "transA");
+			bool trans = ta && ta->type == IR_ATTR_INT && ta->i;
+
+			return 2 * dims_product(y, 0) * (double)a->dims[trans ? 0 : 1];
+		}
+		/* W is [O, I / groups, k...]: each output element is I / groups * k... MACs. */
+		if (!strcmp(n->op_type, "Conv") && b->rank >= 2)
+			return 2 * dims_product(y, 0) * dims_product(b, 1);
+		if (!strcmp(n->op_type, "ConvTranspose") && b->rank >= 2)
+			return 2 * dims_product(a, 0) * dims_product(b, 1);
+	}
+	for (size_t o = 0; o < n->n_outputs; o++)
+		if (n->outputs[o] >= 0)
+			v += dims_product(g->tensors[n->outputs[o]], 0);
+	return v;
+}
+
+/* A new stage (host or device) after the current ones; NULL when out of memory. */
+static struct vnpu_prog_stage *stage_push(struct cg *cg, bool host)
+{
+	struct vnpu_prog *p = cg->p;
+	struct vnpu_prog_stage *st = realloc(p->stages, (p->nstages + 1) * sizeof(*st));
+
+	if (!st)
+		return NULL;
+	p->stages = st;
+	st = &st[p->nstages++];
+	*st = (struct vnpu_prog_stage){ .host = host, .offset = p->len, .reloc_first = p->nrelocs };
+	return st;
+}
+
+/* The last stage, or NULL before the first. */
+static struct vnpu_prog_stage *stage_last(struct cg *cg)
+{
+	return cg->p->nstages ? &cg->p->stages[cg->p->nstages - 1] : NULL;
+}
+
+/*
+ * What a lowering attempt may change, so that a node the device refuses midway (after its
+ * first slots or packets) leaves no trace before it goes to the host.
+ */
+struct cg_mark {
+	size_t len;
+	unsigned int nrelocs, nslots, n_packets, n_nodes_alias;
+};
+
+static void cg_mark(const struct cg *cg, struct cg_mark *m)
+{
+	*m = (struct cg_mark){ cg->p->len, cg->p->nrelocs, cg->p->nslots, cg->p->n_packets,
+			       cg->p->n_nodes_alias };
+}
+
+static void cg_rollback(struct cg *cg, const struct cg_mark *m)
+{
+	struct vnpu_prog *p = cg->p;
+
+	for (unsigned int i = m->nslots; i < p->nslots; i++)
+		free(p->slots[i].data);
+	for (size_t t = 0; t < p->n_tensors; t++)
+		if (p->tensor_slot[t] >= (int)m->nslots)
+			p->tensor_slot[t] = -1;
+	p->len = m->len;
+	p->nrelocs = m->nrelocs;
+	p->nslots = m->nslots;
+	p->n_packets = m->n_packets;
+	p->n_nodes_alias = m->n_nodes_alias;
+}
+
+/* Node cg->node on the host: into the open host stage (or a new one), its tensors in slots. */
+static int place_on_host(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	struct vnpu_prog_stage *st = stage_last(cg);
+	size_t *nodes;
+
+	for (size_t i = 0; i < n->n_inputs + n->n_outputs; i++) {
+		int t = i < n->n_inputs ? n->inputs[i] : n->outputs[i - n->n_inputs];
+		int ret;
+
+		/* Constants are read from the graph, not from a slot. */
+		if (t < 0 || cg_tensor(cg, t)->data)
+			continue;
+		ret = slot_of(cg, t);
+		if (ret < 0)
+			return ret;
+	}
+	if (!st || !st->host) {
+		st = stage_push(cg, true);
+		if (!st)
+			return -ENOMEM;
+	}
+	nodes = realloc(st->nodes, (st->n_nodes + 1) * sizeof(*nodes));
+	if (!nodes)
+		return -ENOMEM;
+	st->nodes = nodes;
+	st->nodes[st->n_nodes++] = cg->node_idx;
+	cg->p->n_nodes_host++;
+	cg->p->flops_host += vnpu_node_flops(cg->g, cg->node_idx);
+	return 0;
+}
+
+/*
+ * Node cg->node on the device when it lowers, else on the host when its op has a kernel.
+ * Packets go to the open device stage, or a new one after a host stage.
+ */
+static int place_node(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	struct vnpu_prog_stage *st = stage_last(cg);
+	const struct op_def *op;
+	unsigned int dev_before = cg->p->n_nodes_device;
+	struct cg_mark m;
+	size_t len;
+	int ret;
+
+	if (node_is_constant(cg, n)) {
+		cg->p->n_nodes_const++;
+		return 0;
+	}
+	cg_mark(cg, &m);
+	/* Packets of this node start a new device stage unless one is open. */
+	if (!st || st->host)
+		cg->stage_start = cg->p->len;
+	ret = lower_node(cg);
+	if (ret == -EOPNOTSUPP) {
+		op = op_find(n->domain, n->op_type);
+		cg_rollback(cg, &m);
+		if (!op || !op->host) {
+			len = strlen(cg->err);
+			if (cg->err_len > len + 1)
+				snprintf(cg->err + len, cg->err_len - len, ", and the host has no kernel for it");
+			return ret;
+		}
+		/* The host applies a fused epilogue (host_exec.c) only when it knows it. */
+		if (ir_node_fused_activation(n) < 0)
+			return ret;
+		return place_on_host(cg);
+	}
+	if (ret)
+		return ret;
+	if (cg->p->n_nodes_device != dev_before)
+		cg->p->flops_device += vnpu_node_flops(cg->g, cg->node_idx);
+	if (cg->p->len != m.len && (!st || st->host)) {
+		st = stage_push(cg, false);
+		if (!st)
+			return -ENOMEM;
+		st->offset = m.len;
+		st->reloc_first = m.nrelocs;
+	}
+	return 0;
+}
+
+/* Every device stage's extent: up to the next device stage's start, or the stream's end. */
+static void stages_close(struct vnpu_prog *p)
+{
+	size_t end = p->len;
+	unsigned int rend = p->nrelocs;
+
+	for (unsigned int i = p->nstages; i-- > 0;) {
+		struct vnpu_prog_stage *st = &p->stages[i];
+
+		if (st->host)
+			continue;
+		st->len = end - st->offset;
+		st->nrelocs = rend - st->reloc_first;
+		end = st->offset;
+		rend = st->reloc_first;
+	}
+}
+
+int vnpu_host_stage_run(void *ctx, void *const *maps, unsigned int nmaps)
+{
+	struct vnpu_host_stage *hs = ctx;
+	const struct vnpu_prog_stage *st = &hs->p->stages[hs->stage];
+
+	return host_exec_nodes(hs->g, st->nodes, st->n_nodes, hs->p->tensor_slot, maps, nmaps,
+			       hs->err, sizeof(hs->err));
 }
 
 int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, size_t err_len)
@@ -879,32 +1089,33 @@ int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, si
 		p->tensor_slot[i] = -1;
 	/* The inputs first, so that their slots are 0..n_inputs-1 whatever the nodes use. */
 	for (size_t i = 0; i < g->n_inputs && !ret; i++) {
-		if (g->tensors[g->inputs[i]]->dtype != IR_DTYPE_FLOAT)
-			ret = cg_fail(&cg, -EOPNOTSUPP, "graph input '%s' is %s, only float is supported",
-				      g->tensors[g->inputs[i]]->name,
-				      ir_dtype_name(g->tensors[g->inputs[i]]->dtype));
-		else
-			ret = slot_of(&cg, g->inputs[i]);
+		ret = slot_of(&cg, g->inputs[i]);
 		ret = ret < 0 ? ret : 0;
 	}
 	for (size_t i = 0; i < g->n_nodes && !ret; i++) {
 		cg.node = g->nodes[i];
 		cg.node_idx = i;
-		ret = lower_node(&cg);
+		ret = place_node(&cg);
 	}
 	cg.node = NULL;
 	for (size_t i = 0; i < g->n_outputs && !ret; i++) {
 		ret = slot_of(&cg, g->outputs[i]);
 		ret = ret < 0 ? ret : 0;
 	}
-	if (!ret && !p->len) {
-		/* A graph of aliases only: one NOP so that the stream is never empty. */
+	if (!ret && !p->nstages) {
+		/* A graph of aliases and constants only: one NOP, so that a program has a stage. */
 		struct vnpu_pkt_nop nop = { 0 };
 
+		cg.stage_start = 0;
 		ret = emit(&cg, VNPU_OP_NOP, &nop, sizeof(nop)) < 0 ? -ENOMEM : 0;
+		if (!ret && !stage_push(&cg, false))
+			ret = -ENOMEM;
+		if (!ret)
+			p->stages[0].offset = 0;
 	}
 	if (ret)
 		goto fail;
+	stages_close(p);
 	*out = p;
 	return 0;
 fail:

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Code generation for the vnpu: an imported graph (f32) into one position-independent command
- * stream whose buffer addresses are relocations against numbered slots (the runtime's program
- * model, include/accelrt.h). See docs/compiler.md, "Code generation".
+ * Code generation for the vnpu: an imported graph into a sequence of stages, as the runtime's
+ * programs are (include/accelrt.h): device stages, position-independent command streams whose
+ * buffer addresses are relocations against numbered slots, and host stages, nodes the vnpu
+ * cannot run computed by their host kernels (compiler/op.h) on the slots' mappings. See
+ * docs/compiler.md, "Code generation for the vnpu".
  */
 #ifndef ACCEL_COMPILER_CODEGEN_VNPU_H
 #define ACCEL_COMPILER_CODEGEN_VNPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,20 +37,43 @@ struct vnpu_prog_slot {
 };
 
 /**
+ * struct vnpu_prog_stage - one stage of a program, run after the previous one is over
+ * @host: a host stage (@nodes) rather than a device stage (@offset...)
+ * @offset, @len: a device stage's packets, bytes [@offset, @offset + @len) of the stream
+ * @reloc_first, @nrelocs: its relocations, entries of the program's @relocs, whose offsets
+ *                         are relative to @offset (the stage is a stream of its own)
+ * @nodes, @n_nodes: a host stage's graph nodes, by index, in order
+ */
+struct vnpu_prog_stage {
+	bool host;
+	size_t offset, len;
+	unsigned int reloc_first, nrelocs;
+	size_t *nodes;
+	size_t n_nodes;
+};
+
+/**
  * struct vnpu_prog - a compiled graph
- * @stream, @len: the packets (relocated fields hold 0)
- * @relocs, @nrelocs: their relocations
+ * @stream, @len: the packets of every device stage, one after the other (relocated fields
+ *                hold 0)
+ * @relocs, @nrelocs: their relocations, stage after stage
+ * @stages, @nstages: the stages in run order; at least one
  * @slots, @nslots: the buffers, slot i at index i
  * @tensor_slot: for each graph tensor (@n_tensors), the slot holding it, or -1; an alias
  *               (Reshape...) has its source's slot
  * @n_packets: packets in @stream
- * @n_nodes_device: graph nodes that became packets; @n_nodes_alias: nodes that became aliases
+ * @n_nodes_device: graph nodes that became packets; @n_nodes_alias: nodes that became aliases;
+ * @n_nodes_host: nodes in host stages; @n_nodes_const: nodes the importer computed (folded)
+ * @flops_device, @flops_host: the work of the device's and the host's nodes
+ *                             (vnpu_node_flops())
  */
 struct vnpu_prog {
 	uint8_t *stream;
 	size_t len;
 	struct vnpu_prog_reloc *relocs;
 	unsigned int nrelocs;
+	struct vnpu_prog_stage *stages;
+	unsigned int nstages;
 	struct vnpu_prog_slot *slots;
 	unsigned int nslots;
 	int *tensor_slot;
@@ -55,7 +81,18 @@ struct vnpu_prog {
 	unsigned int n_packets;
 	unsigned int n_nodes_device;
 	unsigned int n_nodes_alias;
+	unsigned int n_nodes_host;
+	unsigned int n_nodes_const;
+	double flops_device;
+	double flops_host;
 };
+
+/**
+ * vnpu_node_flops() - the work of node @idx of @g, as a run's device share counts it:
+ * 2 * M * N * K for MatMul and Gemm (batches included), 2 * out_elems * kernel_elems *
+ * in_channels / groups for Conv (and ConvTranspose), the elements of its outputs otherwise
+ */
+double vnpu_node_flops(const struct ir_graph *g, size_t idx);
 
 /**
  * codegen_vnpu() - lower @g to a vnpu program
@@ -63,14 +100,44 @@ struct vnpu_prog {
  * @out: the program (codegen_vnpu_free() it), untouched on error
  * @err: on error, one line naming the node and its op and why; @err_len its size
  *
- * Every node must lower to packets or to an alias: there is no host fallback yet.
+ * A node goes to the device when it lowers to packets (or to an alias), else to a host stage
+ * when its op has a host kernel; consecutive nodes of one kind share a stage. Every tensor a
+ * host node reads or writes, constants aside, has a slot (the host reads constants from @g).
  *
- * Return: 0; -EOPNOTSUPP for a node (op, type, attribute or shape) the device cannot run;
- * -E2BIG when the stream outgrows VNPU_MAX_CMD_SIZE or the slots ACCELRT_MAX_SLOTS; -ENOMEM.
+ * Return: 0; -EOPNOTSUPP for a node the device cannot run and the host has no kernel for
+ * (the message says why the device refused it); -E2BIG when the stream outgrows
+ * VNPU_MAX_CMD_SIZE or the slots ACCELRT_MAX_SLOTS; -ENOMEM.
  */
 int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, size_t err_len);
 
 /** codegen_vnpu_free() - free @p; NULL is a no-op */
 void codegen_vnpu_free(struct vnpu_prog *p);
+
+/**
+ * struct vnpu_host_stage - what a host stage needs at run time (the runtime's host-stage
+ * context, include/accelrt.h's accelrt_host_fn)
+ * @g: the graph compiled; host kernels only read it
+ * @p: the program
+ * @stage: the index of a host stage of @p
+ * @err: the message of the stage's last failure (when runs of the program do not overlap)
+ */
+struct vnpu_host_stage {
+	struct ir_graph *g;
+	const struct vnpu_prog *p;
+	unsigned int stage;
+	char err[256];
+};
+
+/**
+ * vnpu_host_stage_run() - run host stage @ctx (a struct vnpu_host_stage) on a run's slots:
+ * the type of accelrt_host_fn, so that it is the runtime's callback as it is
+ * @maps: each slot's CPU address (NULL when it has none); @nmaps: their count
+ *
+ * Safe to call concurrently for runs of different slots: it keeps its values on the stack
+ * and the heap, only the failure message in @ctx.
+ *
+ * Return: 0; -EINVAL when a slot it needs has no mapping; the failing kernel's errno.
+ */
+int vnpu_host_stage_run(void *ctx, void *const *maps, unsigned int nmaps);
 
 #endif

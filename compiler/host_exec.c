@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "compiler/op.h"
+#include "compiler/passes/passes.h"
 
 int host_values_create(const struct ir_graph *g, struct host_values *v)
 {
@@ -43,6 +44,35 @@ void host_values_free(struct host_values *v)
 	v->n = 0;
 }
 
+/*
+ * What the passes fused into a node (compiler/passes/passes.h): the bias row, then the
+ * activation, applied to output 0 after the kernel, as a vnpu packet's epilogue would.
+ */
+static int host_exec_epilogue(struct op_ctx *c, void *out)
+{
+	const struct ir_tensor *bias = ir_node_fused_bias(c->node);
+	int act = ir_node_fused_activation(c->node);
+	const struct ir_tensor *y = op_out(c, 0);
+	size_t numel, cols;
+
+	if (act < 0)
+		return op_fail(c, -EOPNOTSUPP, "unknown fused activation");
+	if ((!bias && act == IR_ACTIVATION_NONE) || !y || !out)
+		return 0;
+	if (y->dtype != IR_DTYPE_FLOAT)
+		return op_fail(c, -EOPNOTSUPP, "a fused epilogue on a %s output", ir_dtype_name(y->dtype));
+	numel = (size_t)ir_tensor_numel(y);
+	if (bias) {
+		cols = y->rank > 0 ? (size_t)y->dims[y->rank - 1] : 1;
+		if (bias->dtype != IR_DTYPE_FLOAT || (size_t)ir_tensor_numel(bias) != cols || !bias->data)
+			return op_fail(c, -EINVAL, "fused bias of the wrong type or size");
+		for (size_t i = 0; cols && i < numel; i++)
+			((float *)out)[i] += ((const float *)bias->data)[i % cols];
+	}
+	ir_activation_apply_f32((enum ir_activation)act, out, numel);
+	return 0;
+}
+
 /* The node's argument arrays: a node of more than this many inputs is refused. */
 #define HOST_EXEC_MAX_ARGS 64
 
@@ -54,6 +84,7 @@ int host_exec_node(struct ir_graph *g, size_t idx, struct host_values *v, char *
 	const struct op_def *op = op_find(n->domain, n->op_type);
 	const void *in[HOST_EXEC_MAX_ARGS];
 	void *out[HOST_EXEC_MAX_ARGS];
+	int ret;
 
 	if (!op || !op->host)
 		return op_fail(&c, -EOPNOTSUPP, "no host kernel for %s", n->op_type);
@@ -86,7 +117,10 @@ int host_exec_node(struct ir_graph *g, size_t idx, struct host_values *v, char *
 		}
 		out[o] = v->ptr[t];
 	}
-	return op->host(&c, in, out);
+	ret = op->host(&c, in, out);
+	if (ret)
+		return ret;
+	return host_exec_epilogue(&c, out[0]);
 }
 
 int host_exec_graph(struct ir_graph *g, struct host_values *v, char *err, size_t err_len)
@@ -107,4 +141,46 @@ int host_exec_graph(struct ir_graph *g, struct host_values *v, char *err, size_t
 			return ret;
 	}
 	return 0;
+}
+
+int host_exec_nodes(struct ir_graph *g, const size_t *nodes, size_t n_nodes,
+		    const int *tensor_slot, void *const *maps, unsigned int nmaps, char *err,
+		    size_t err_len)
+{
+	struct host_values v;
+	int ret = host_values_create(g, &v);
+
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < v.n; i++) {
+		int s = tensor_slot[i];
+
+		if (!v.ptr[i] && s >= 0 && (unsigned int)s < nmaps)
+			v.ptr[i] = maps[s];
+	}
+	for (size_t k = 0; k < n_nodes && !ret; k++) {
+		const struct ir_node *n = g->nodes[nodes[k]];
+
+		for (size_t o = 0; o < n->n_outputs; o++) {
+			const struct ir_tensor *t;
+
+			if (n->outputs[o] < 0)
+				continue;
+			t = g->tensors[n->outputs[o]];
+			if (t->data)
+				continue;	/* a constant: never overwritten */
+			if (!v.ptr[n->outputs[o]]) {
+				snprintf(err, err_len, "output '%s' of node #%zu has no buffer", t->name,
+					 nodes[k]);
+				ret = -EINVAL;
+				break;
+			}
+			memset(v.ptr[n->outputs[o]], 0,
+			       (size_t)ir_tensor_numel(t) * ir_dtype_size(t->dtype));
+		}
+		if (!ret)
+			ret = host_exec_node(g, nodes[k], &v, err, err_len);
+	}
+	host_values_free(&v);
+	return ret;
 }

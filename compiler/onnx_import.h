@@ -12,7 +12,7 @@
 #include "compiler/ir.h"
 
 /* The default domain's operator sets the reader accepts. */
-#define ONNX_IMPORT_OPSET_MIN 7
+#define ONNX_IMPORT_OPSET_MIN 1
 #define ONNX_IMPORT_OPSET_MAX 17
 
 /* The largest model file the reader loads (protobuf's own limit). */

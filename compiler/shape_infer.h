@@ -7,13 +7,24 @@
 
 #include "compiler/ir.h"
 
+/*
+ * Constant folding's bound: a node whose outputs, or whose inputs, hold more elements than
+ * this in all (a ConstantOfShape of a hostile shape...) is left to run time rather than
+ * computed at import.
+ */
+#define SHAPE_INFER_FOLD_MAX_ELEMENTS (16LL << 20)
+
 /**
- * ir_infer_shapes() - set the type and shape of every node output of @g, in node order
+ * ir_infer_shapes() - set the type and shape of every node output of @g, in node order, and
+ * fold constants: a node whose op has a host kernel and whose present inputs are all
+ * constants (their @data set) is computed, its outputs getting @data, when its outputs and
+ * its inputs each hold at most SHAPE_INFER_FOLD_MAX_ELEMENTS elements in all (a kernel that
+ * refuses the node leaves it to run time)
  * @g: a graph whose inputs and initializers have their types and shapes
  * @err: on error, one line naming the node and the reason
  *
  * Return: 0; -EOPNOTSUPP for an operator it does not know ("unsupported op X at node Y");
- * -EINVAL for inputs of the wrong type or shape, a bad attribute, a missing input.
+ * -EINVAL for inputs of the wrong type or shape, a bad attribute, a missing input; -ENOMEM.
  */
 int ir_infer_shapes(struct ir_graph *g, char *err, size_t err_len);
 

@@ -4,9 +4,10 @@
  *
  * A small C library on top of libaccel for the vnpu accelerator: a device (one open file of
  * a vnpu node: its own GPU address space and contexts), buffers bound into that address space
- * at VAs the runtime chooses, programs (position-independent vnpu command streams whose
- * buffer addresses are relocations against numbered slots) and runs (one SUBMIT of a program
- * with a set of buffers in its slots). docs/runtime.md describes the model.
+ * at VAs the runtime chooses, programs (a sequence of stages: position-independent vnpu
+ * command streams whose buffer addresses are relocations against numbered slots, and host
+ * stages, callbacks run on the slots' mappings) and runs (a program with a set of buffers in
+ * its slots: one SUBMIT per device stage). docs/runtime.md describes the model.
  *
  * Every function returns 0 or a negative errno. Objects of one device may be used from
  * several threads; one object is not used concurrently with its own free.
@@ -89,8 +90,47 @@ struct accelrt_reloc {
 #define ACCELRT_MAX_SLOTS	4096
 
 /**
- * accelrt_program_create() - a program: a copy of the vnpu command stream @stream and of its
- * relocations.
+ * typedef accelrt_host_fn - a host stage of a program
+ * @ctx: the pointer given to accelrt_program_add_host()
+ * @maps: the CPU address of each slot of the run (NULL for a VRAM buffer or an empty slot)
+ * @nslots: entries of @maps
+ *
+ * Called on a run's worker thread once every earlier stage of the run is over; the next
+ * stage starts when it returns. Runs of one program may be in flight together, so it may be
+ * called concurrently with different @maps: it must keep no per-run state in @ctx.
+ *
+ * Return: 0, or a negative errno that ends the run (accelrt_run_wait() returns it).
+ */
+typedef int (*accelrt_host_fn)(void *ctx, void *const *maps, unsigned int nslots);
+
+/**
+ * accelrt_program_new() - an empty program, to which accelrt_program_add_stream() and
+ * accelrt_program_add_host() append stages, run in the order added.
+ * Return: 0 or -ENOMEM.
+ */
+int accelrt_program_new(struct accelrt_device *dev, struct accelrt_program **out);
+/**
+ * accelrt_program_add_stream() - append a device stage: a copy of the vnpu command stream
+ * @stream (@len bytes, a multiple of 8, 8 to VNPU_MAX_CMD_SIZE) and of its relocations, whose
+ * offsets are relative to @stream.
+ * Return: 0; -EINVAL as accelrt_program_create(); -ENOMEM.
+ */
+int accelrt_program_add_stream(struct accelrt_program *prog, const void *stream, size_t len,
+			       const struct accelrt_reloc *relocs, unsigned int nrelocs);
+/**
+ * accelrt_program_add_host() - append a host stage: @fn(@ctx, ...) on the run's slots, of
+ * which it uses the first @nslots (they must be host-visible buffers). @ctx must outlive
+ * the program and every run of it.
+ * Return: 0; -EINVAL for a NULL @fn or @nslots over ACCELRT_MAX_SLOTS; -ENOMEM.
+ */
+int accelrt_program_add_host(struct accelrt_program *prog, accelrt_host_fn fn, void *ctx,
+			     unsigned int nslots);
+/** accelrt_program_stages() - the number of stages of @prog. */
+unsigned int accelrt_program_stages(const struct accelrt_program *prog);
+
+/**
+ * accelrt_program_create() - a program of one device stage: a copy of the vnpu command stream
+ * @stream and of its relocations.
  * @dev: the device.  @stream: the packets.  @len: bytes, a multiple of 8, 8 to
  * VNPU_MAX_CMD_SIZE.  @relocs, @nrelocs: the relocations.  @out: the program.
  *
@@ -110,26 +150,36 @@ unsigned int accelrt_program_slots(const struct accelrt_program *prog);
 #define ACCELRT_RUN_FLAGS_ALL	ACCELRT_RUN_DMA
 
 /**
- * accelrt_run() - submit @prog with @slots: a private copy of the stream, every relocation
- * patched with its slot's VA, placed in a buffer object and submitted as one job.
+ * accelrt_run() - run @prog with @slots. Each device stage is a private copy of its stream,
+ * every relocation patched with its slot's VA, placed in a buffer object and submitted as
+ * one job. A program of a single device stage is submitted here; any other (host stages,
+ * several device stages) runs on a worker thread of the run's own, which submits each device
+ * stage and waits for it, and calls each host stage, in order, stopping at the first error.
  * @prog: the program.  @slots, @nslots: the buffers; at least accelrt_program_slots(@prog),
- * every slot a relocation uses non-NULL.  @flags: ACCELRT_RUN_*.  @out: the run.
+ * every slot a relocation uses non-NULL, those of host stages host-visible. Runs in flight
+ * together must not share the buffers of the slots they write.  @flags: ACCELRT_RUN_*.
+ * @out: the run.
  *
- * Return: 0 once the job is queued; -EINVAL for missing slots or unknown flags; SUBMIT's
- * errno (-EBUSY when the device queue is full).
+ * Return: 0 once the job is queued (the worker started); -EINVAL for missing slots, unknown
+ * flags or a program without stages; SUBMIT's errno (-EBUSY when the device queue is full;
+ * a worker retries instead); -ENOMEM.
  */
 int accelrt_run(struct accelrt_program *prog, struct accelrt_buffer *const *slots,
 		unsigned int nslots, uint32_t flags, struct accelrt_run **out);
 /**
- * accelrt_run_wait() - wait up to @timeout_ns (relative; INT64_MAX: forever) for the run.
- * Return: 0 when the job completed; -ETIME on timeout; the job's error as the device reports
+ * accelrt_run_wait() - wait up to @timeout_ns (relative; INT64_MAX: forever) for the run:
+ * every stage of it.
+ * Return: 0 when the run completed; -ETIME on timeout; a host stage's error; the job's error
+ * as the device reports
  * it (-EFAULT for an access outside the mappings, -EINVAL for a malformed packet, -EIO,
  * -ETIME for a job timeout, -ECANCELED when it never ran).
  */
 int accelrt_run_wait(struct accelrt_run *run, int64_t timeout_ns);
 /**
  * accelrt_run_sync_file() - a sync_file descriptor of the run's fence (readable once the job
- * is over), the caller's to close with accel_sys_close().
+ * is over), the caller's to close with accel_sys_close(). A run on a worker (see
+ * accelrt_run()) has a fence only once every stage is over: for such a run this call waits
+ * for that, and the descriptor is readable at once.
  * Return: the descriptor, or a negative errno.
  */
 int accelrt_run_sync_file(struct accelrt_run *run);

@@ -36,23 +36,55 @@ struct accelrt_buffer {
 	void *map;		/* NULL for VRAM */
 };
 
-struct accelrt_program {
-	struct accelrt_device *dev;
+/* One stage of a program: a device stream (@fn NULL) or a host callback. */
+struct accelrt_stage {
 	void *stream;
 	size_t len;
 	struct accelrt_reloc *relocs;
 	unsigned int nrelocs;
-	unsigned int nslots;	/* highest slot used + 1 */
+	accelrt_host_fn fn;
+	void *ctx;
 };
 
-struct accelrt_run {
+struct accelrt_program {
 	struct accelrt_device *dev;
-	struct accelrt_buffer *cmd;	/* the patched stream, then the profile record */
+	struct accelrt_stage *stages;
+	unsigned int nstages;
+	unsigned int nslots;	/* highest slot used + 1 */
+	/* Runs of a staged program hold a reference: the program may be freed under them. */
+	unsigned int refs;
+};
+
+/* One SUBMIT of one device stage: its patched stream, then the profile record. */
+struct accelrt_job {
+	struct accelrt_buffer *cmd;
 	uint64_t profile_off;
 	uint32_t syncobj;
 };
 
+struct accelrt_run {
+	struct accelrt_device *dev;
+	/* A program of one device stage: its one job, submitted by accelrt_run() itself. */
+	struct accelrt_job job;
+	/*
+	 * Otherwise (@staged) a worker thread runs the stages in order; @lock guards @done,
+	 * @error and @syncobj's signalling, @cond signals @done.
+	 */
+	int staged;
+	struct accelrt_program *prog;
+	struct accelrt_buffer **slots;
+	unsigned int nslots;
+	uint32_t flags;
+	pthread_t worker;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int done;
+	int error;
+};
+
 int accelrt_ioctl(int fd, unsigned long req, void *arg);
+
+void accelrt_program_put(struct accelrt_program *prog);
 
 int accelrt_va_init(struct accelrt_device *dev);
 void accelrt_va_fini(struct accelrt_device *dev);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * accelrt programs: a position-independent vnpu command stream and the relocations that
- * turn it into a runnable one once the buffers of its slots are known (accelrt_run()).
- * Everything is checked here, so that a run only has to check the slots it is given.
+ * accelrt programs: a sequence of stages, each a position-independent vnpu command stream
+ * and the relocations that turn it into a runnable one once the buffers of its slots are
+ * known, or a host callback run on the slots' mappings (accelrt_run()). Everything is
+ * checked here, so that a run only has to check the slots it is given.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,6 +12,9 @@
 #include <uapi/drm/vnpu_accel.h>
 
 #include "accelrt_internal.h"
+
+/* The most stages a program may have: far above any compiled model's partitioning. */
+#define ACCELRT_MAX_STAGES 65536
 
 static int reloc_check(const struct accelrt_reloc *r, size_t len)
 {
@@ -21,11 +25,37 @@ static int reloc_check(const struct accelrt_reloc *r, size_t len)
 	return 0;
 }
 
-int accelrt_program_create(struct accelrt_device *dev, const void *stream, size_t len,
-			   const struct accelrt_reloc *relocs, unsigned int nrelocs,
-			   struct accelrt_program **out)
+int accelrt_program_new(struct accelrt_device *dev, struct accelrt_program **out)
 {
-	struct accelrt_program *prog;
+	struct accelrt_program *prog = calloc(1, sizeof(*prog));
+
+	if (!prog)
+		return -ENOMEM;
+	prog->dev = dev;
+	prog->refs = 1;
+	*out = prog;
+	return 0;
+}
+
+/* Room for one more stage; its zeroed entry, or NULL. */
+static struct accelrt_stage *stage_new(struct accelrt_program *prog)
+{
+	struct accelrt_stage *st;
+
+	if (prog->nstages >= ACCELRT_MAX_STAGES)
+		return NULL;
+	st = realloc(prog->stages, (prog->nstages + 1) * sizeof(*st));
+	if (!st)
+		return NULL;
+	prog->stages = st;
+	memset(&st[prog->nstages], 0, sizeof(*st));
+	return &st[prog->nstages];
+}
+
+int accelrt_program_add_stream(struct accelrt_program *prog, const void *stream, size_t len,
+			       const struct accelrt_reloc *relocs, unsigned int nrelocs)
+{
+	struct accelrt_stage *st;
 	unsigned int i;
 	int ret;
 
@@ -36,49 +66,92 @@ int accelrt_program_create(struct accelrt_device *dev, const void *stream, size_
 		if (ret)
 			return ret;
 	}
-	prog = calloc(1, sizeof(*prog));
-	if (!prog)
+	st = stage_new(prog);
+	if (!st)
 		return -ENOMEM;
-	prog->dev = dev;
-	prog->len = len;
-	prog->stream = malloc(len);
-	if (!prog->stream) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
-	memcpy(prog->stream, stream, len);
+	st->len = len;
+	st->stream = malloc(len);
+	if (!st->stream)
+		return -ENOMEM;
+	memcpy(st->stream, stream, len);
 	if (nrelocs) {
-		prog->relocs = calloc(nrelocs, sizeof(*relocs));
-		if (!prog->relocs) {
-			ret = -ENOMEM;
-			goto err_stream;
+		st->relocs = calloc(nrelocs, sizeof(*relocs));
+		if (!st->relocs) {
+			free(st->stream);
+			return -ENOMEM;
 		}
-		memcpy(prog->relocs, relocs, nrelocs * sizeof(*relocs));
+		memcpy(st->relocs, relocs, nrelocs * sizeof(*relocs));
 	}
-	prog->nrelocs = nrelocs;
+	st->nrelocs = nrelocs;
 	for (i = 0; i < nrelocs; i++)
 		if (relocs[i].slot + 1 > prog->nslots)
 			prog->nslots = relocs[i].slot + 1;
+	prog->nstages++;
+	return 0;
+}
+
+int accelrt_program_add_host(struct accelrt_program *prog, accelrt_host_fn fn, void *ctx,
+			     unsigned int nslots)
+{
+	struct accelrt_stage *st;
+
+	if (!fn || nslots > ACCELRT_MAX_SLOTS)
+		return -EINVAL;
+	st = stage_new(prog);
+	if (!st)
+		return -ENOMEM;
+	st->fn = fn;
+	st->ctx = ctx;
+	if (nslots > prog->nslots)
+		prog->nslots = nslots;
+	prog->nstages++;
+	return 0;
+}
+
+int accelrt_program_create(struct accelrt_device *dev, const void *stream, size_t len,
+			   const struct accelrt_reloc *relocs, unsigned int nrelocs,
+			   struct accelrt_program **out)
+{
+	struct accelrt_program *prog;
+	int ret;
+
+	ret = accelrt_program_new(dev, &prog);
+	if (ret)
+		return ret;
+	ret = accelrt_program_add_stream(prog, stream, len, relocs, nrelocs);
+	if (ret) {
+		accelrt_program_free(prog);
+		return ret;
+	}
 	*out = prog;
 	return 0;
+}
 
-err_stream:
-	free(prog->stream);
-err_free:
+/* Drop one reference: the caller's (accelrt_program_free()) or a staged run's. */
+void accelrt_program_put(struct accelrt_program *prog)
+{
+	if (__atomic_sub_fetch(&prog->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	for (unsigned int i = 0; i < prog->nstages; i++) {
+		free(prog->stages[i].relocs);
+		free(prog->stages[i].stream);
+	}
+	free(prog->stages);
 	free(prog);
-	return ret;
 }
 
 void accelrt_program_free(struct accelrt_program *prog)
 {
-	if (!prog)
-		return;
-	free(prog->relocs);
-	free(prog->stream);
-	free(prog);
+	if (prog)
+		accelrt_program_put(prog);
 }
 
 unsigned int accelrt_program_slots(const struct accelrt_program *prog)
 {
 	return prog->nslots;
+}
+
+unsigned int accelrt_program_stages(const struct accelrt_program *prog)
+{
+	return prog->nstages;
 }

@@ -97,10 +97,12 @@ static void test_unsupported_op_is_refused_naming_node_and_op(void **state)
 	char err[256] = "";
 
 	(void)state;
-	one_node("Pow", in, 2, c, g);
+	/* An op neither the vnpu nor the host can run. */
+	one_node("NoSuchOp", in, 2, c, g);
 	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), -EOPNOTSUPP);
 	assert_null(p);
-	assert_non_null(strstr(err, "'n0' (Pow)"));
+	assert_non_null(strstr(err, "'n0' (NoSuchOp)"));
+	assert_non_null(strstr(err, "no kernel"));
 	ir_graph_destroy(g);
 }
 
@@ -158,11 +160,133 @@ static void test_constant_conv_weights_are_uploaded_reordered_to_ohwi(void **sta
 	ir_graph_destroy(g);
 }
 
+/* Append node @op (@in -> @out), named @name, to @g. */
+static struct ir_node *chain_node(struct ir_graph *g, const char *name, const char *op,
+				  const int *in, size_t nin, int out)
+{
+	struct ir_node *n = ir_graph_add_node(g, name, op, "");
+
+	assert_non_null(n);
+	for (size_t i = 0; i < nin; i++)
+		assert_int_equal(ir_index_append(&n->inputs, &n->n_inputs, in[i]), 0);
+	assert_int_equal(ir_index_append(&n->outputs, &n->n_outputs, out), 0);
+	return n;
+}
+
+/*
+ * x[2,3] -> Relu -> Gemm(alpha 2, w[3,4]) -> Relu -> y[2,4]: the Gemm's alpha has no device
+ * lowering, so it is a host stage between two device stages.
+ */
+static void test_node_without_device_lowering_is_a_host_stage_between_device_stages(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 3 }, dw[] = { 3, 4 }, dy[] = { 2, 4 };
+	int x = add_f32(g, "x", 2, dx), r = add_f32(g, "r", 2, dx), w = add_f32(g, "w", 2, dw);
+	int m = add_f32(g, "m", 2, dy), y = add_f32(g, "y", 2, dy);
+	const int in_gemm[] = { r, w };
+	const struct vnpu_prog_stage *st;
+	struct ir_attr *alpha;
+	struct vnpu_prog *p;
+	char err[256];
+
+	(void)state;
+	g->tensors[w]->data = calloc(12, sizeof(float));
+	g->tensors[w]->data_size = 12 * sizeof(float);
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, x), 0);
+	assert_int_equal(ir_index_append(&g->initializers, &g->n_initializers, w), 0);
+	chain_node(g, "relu0", "Relu", &x, 1, r);
+	alpha = ir_node_add_attr(chain_node(g, "gemm", "Gemm", in_gemm, 2, m), "alpha",
+				 IR_ATTR_FLOAT);
+	alpha->f = 2;
+	chain_node(g, "relu1", "Relu", &m, 1, y);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	g->opset = 13;
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->nstages, 3);
+	assert_false(p->stages[0].host);
+	assert_true(p->stages[1].host);
+	assert_false(p->stages[2].host);
+	assert_int_equal(p->stages[1].n_nodes, 1);
+	assert_int_equal(p->stages[1].nodes[0], 1);
+	/* The host reads r and writes m through slots; the constant w it reads from the graph. */
+	assert_true(p->tensor_slot[r] >= 0);
+	assert_true(p->tensor_slot[m] >= 0);
+	assert_int_equal(p->tensor_slot[w], -1);
+	/* Each device stage is a stream of its own: its relocations are relative to it. */
+	st = &p->stages[2];
+	assert_int_equal(st->offset, p->stages[0].len);
+	assert_int_equal(st->offset + st->len, p->len);
+	for (unsigned int i = 0; i < st->nrelocs; i++)
+		assert_true(p->relocs[st->reloc_first + i].offset < st->len);
+	assert_int_equal(st->nrelocs, 2);	/* the second Relu's m and y */
+	assert_int_equal(p->n_nodes_device, 2);
+	assert_int_equal(p->n_nodes_host, 1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_flops_count_products_by_macs_and_the_rest_by_elements(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 3 }, dw[] = { 3, 4 }, dy[] = { 2, 4 };
+	int x = add_f32(g, "x", 2, dx), w = add_f32(g, "w", 2, dw), m = add_f32(g, "m", 2, dy);
+	int y = add_f32(g, "y", 2, dy);
+	const int in_gemm[] = { x, w };
+	struct ir_attr *alpha;
+	struct vnpu_prog *p;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, x), 0);
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, w), 0);
+	alpha = ir_node_add_attr(chain_node(g, "gemm", "Gemm", in_gemm, 2, m), "alpha",
+				 IR_ATTR_FLOAT);
+	alpha->f = 2;
+	chain_node(g, "relu", "Relu", &m, 1, y);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	g->opset = 13;
+	/* Gemm: 2 * M * N * K = 2 * 2 * 4 * 3 on the host; Relu: its 8 elements on the device. */
+	assert_true(vnpu_node_flops(g, 0) == 48);
+	assert_true(vnpu_node_flops(g, 1) == 8);
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	assert_true(p->flops_host == 48);
+	assert_true(p->flops_device == 8);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* int64 has no device lowering: an int64 MatMul is a program of one host stage. */
+static void test_graph_of_integers_is_all_host(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t da[] = { 2, 2 };
+	int a = add_f32(g, "a", 2, da), b = add_f32(g, "b", 2, da), c = add_f32(g, "c", 2, da);
+	const int in[] = { a, b };
+	struct vnpu_prog *p;
+	char err[256];
+
+	(void)state;
+	g->tensors[a]->dtype = g->tensors[b]->dtype = g->tensors[c]->dtype = IR_DTYPE_INT64;
+	one_node("MatMul", in, 2, c, g);
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->nstages, 1);
+	assert_true(p->stages[0].host);
+	assert_int_equal(p->n_nodes_device, 0);
+	assert_int_equal(p->n_nodes_host, 1);
+	assert_int_equal(p->len, 0);
+	assert_int_equal(p->slots[p->tensor_slot[c]].size, 4 * sizeof(int64_t));
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matmul_is_one_packet_relocated_to_its_tensors_slots),
 		cmocka_unit_test(test_unsupported_op_is_refused_naming_node_and_op),
+		cmocka_unit_test(test_node_without_device_lowering_is_a_host_stage_between_device_stages),
+		cmocka_unit_test(test_flops_count_products_by_macs_and_the_rest_by_elements),
+		cmocka_unit_test(test_graph_of_integers_is_all_host),
 		cmocka_unit_test(test_reshape_output_shares_its_input_slot),
 		cmocka_unit_test(test_constant_conv_weights_are_uploaded_reordered_to_ohwi),
 	};

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "compiler/onnx_import.h"
+#include "compiler/shape_infer.h"
 #include "onnx.pb-c.h"
 
 #define CONV_MODEL ONNX_TESTDATA_DIR "/node/test_conv_with_strides_padding/model.onnx"
@@ -331,10 +332,26 @@ static void test_opset_out_of_range_is_eopnotsupp(void **state)
 	assert_int_equal(onnx_import_file(relu_model(18, 2), NULL, &g, errbuf, sizeof(errbuf)),
 			 -EOPNOTSUPP);
 	assert_non_null(strstr(errbuf, "opset 18"));
-	assert_int_equal(onnx_import_file(relu_model(6, 2), NULL, &g, errbuf, sizeof(errbuf)),
+	assert_int_equal(onnx_import_file(relu_model(0, 2), NULL, &g, errbuf, sizeof(errbuf)),
 			 -EOPNOTSUPP);
+	assert_non_null(strstr(errbuf, "opset 0"));
 	assert_int_equal(onnx_import_file(relu_model(17, 2), NULL, &g, errbuf, sizeof(errbuf)), 0);
 	ir_graph_destroy(g);
+}
+
+/* Opsets 1 to 6 import too: old-opset attribute differences are each operator's business. */
+static void test_old_opsets_import(void **state)
+{
+	struct ir_graph *g = NULL;
+
+	(void)state;
+	for (int64_t opset = 1; opset < 7; opset++) {
+		assert_int_equal(onnx_import_file(relu_model(opset, 2), NULL, &g, errbuf,
+						  sizeof(errbuf)), 0);
+		assert_int_equal(g->opset, opset);
+		ir_graph_destroy(g);
+		g = NULL;
+	}
 }
 
 static void test_symbolic_batch_needs_the_option(void **state)
@@ -639,6 +656,94 @@ static void test_testdata_sweep_imports_or_fails_cleanly(void **state)
 	assert_true(imported >= SWEEP_IMPORT_FLOOR);
 }
 
+/* Tensor @name of int64 [@n] (n > 1) or [@n0, @n1] holding @vals, an initializer of @g. */
+static int add_const_i64(struct ir_graph *g, const char *name, int rank, const int64_t *dims,
+			 const int64_t *vals, size_t n)
+{
+	int t = ir_graph_add_tensor(g, name);
+
+	assert_true(t >= 0);
+	g->tensors[t]->dtype = IR_DTYPE_INT64;
+	g->tensors[t]->rank = rank;
+	memcpy(g->tensors[t]->dims, dims, sizeof(int64_t) * (size_t)rank);
+	g->tensors[t]->data = malloc(n * sizeof(int64_t));
+	assert_non_null(g->tensors[t]->data);
+	memcpy(g->tensors[t]->data, vals, n * sizeof(int64_t));
+	g->tensors[t]->data_size = n * sizeof(int64_t);
+	assert_int_equal(ir_index_append(&g->initializers, &g->n_initializers, t), 0);
+	return t;
+}
+
+/* Append node @op (@in -> @out) to @g. */
+static void add_node2(struct ir_graph *g, const char *op, int in0, int in1, int out)
+{
+	struct ir_node *n = ir_graph_add_node(g, "", op, "");
+
+	assert_non_null(n);
+	assert_int_equal(ir_index_append(&n->inputs, &n->n_inputs, in0), 0);
+	assert_int_equal(ir_index_append(&n->inputs, &n->n_inputs, in1), 0);
+	assert_int_equal(ir_index_append(&n->outputs, &n->n_outputs, out), 0);
+}
+
+/*
+ * A node of constant inputs with a host kernel is computed at import, so that a Reshape whose
+ * shape it produces gets a static shape: x[6] reshaped by MatMul([1, 0], [[3, 2], [0, 0]]).
+ */
+static void test_constant_node_is_folded_into_a_reshape_shape(void **state)
+{
+	static const int64_t row[2] = { 1, 0 }, mat[4] = { 3, 2, 0, 0 };
+	const int64_t d1[1] = { 2 }, d2[2] = { 2, 2 };
+	struct ir_graph *g = ir_graph_create();
+	int x, a, b, shape, y;
+
+	(void)state;
+	assert_non_null(g);
+	x = ir_graph_add_tensor(g, "x");
+	g->tensors[x]->dtype = IR_DTYPE_FLOAT;
+	g->tensors[x]->rank = 1;
+	g->tensors[x]->dims[0] = 6;
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, x), 0);
+	a = add_const_i64(g, "a", 1, d1, row, 2);
+	b = add_const_i64(g, "b", 2, d2, mat, 4);
+	shape = ir_graph_add_tensor(g, "shape");
+	y = ir_graph_add_tensor(g, "y");
+	add_node2(g, "MatMul", a, b, shape);
+	add_node2(g, "Reshape", x, shape, y);
+	g->opset = 13;
+	assert_int_equal(ir_infer_shapes(g, errbuf, sizeof(errbuf)), 0);
+	assert_non_null(g->tensors[shape]->data);
+	assert_int_equal(g->tensors[shape]->data_size, 2 * sizeof(int64_t));
+	assert_int_equal(g->tensors[y]->rank, 2);
+	assert_int_equal(g->tensors[y]->dims[0], 3);
+	assert_int_equal(g->tensors[y]->dims[1], 2);
+	/* y depends on the input x: not a constant. */
+	assert_null(g->tensors[y]->data);
+	ir_graph_destroy(g);
+}
+
+/* Above the cap, a constant node is left to run time rather than computed at import. */
+static void test_folding_is_capped(void **state)
+{
+	/* [N, 1] x [1, N] int64 is N^2 elements: N = 8192 makes 64 Mi, over the 16 Mi cap. */
+	const int64_t n = 8192, dl[2] = { 8192, 1 }, dr[2] = { 1, 8192 };
+	struct ir_graph *g = ir_graph_create();
+	int64_t *ones = calloc((size_t)n, sizeof(*ones));
+	int a, b, y;
+
+	(void)state;
+	assert_non_null(g);
+	assert_non_null(ones);
+	a = add_const_i64(g, "a", 2, dl, ones, (size_t)n);
+	b = add_const_i64(g, "b", 2, dr, ones, (size_t)n);
+	y = ir_graph_add_tensor(g, "y");
+	add_node2(g, "MatMul", a, b, y);
+	assert_int_equal(ir_infer_shapes(g, errbuf, sizeof(errbuf)), 0);
+	assert_true(ir_tensor_numel(g->tensors[y]) > SHAPE_INFER_FOLD_MAX_ELEMENTS);
+	assert_null(g->tensors[y]->data);
+	free(ones);
+	ir_graph_destroy(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -648,6 +753,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_input_is_einval_naming_node, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_attribute_type_is_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_opset_out_of_range_is_eopnotsupp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_old_opsets_import, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_constant_node_is_folded_into_a_reshape_shape, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_folding_is_capped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symbolic_batch_needs_the_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_option_fixes_symbolic_dimension, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_data_initializer_is_read, setup, teardown),

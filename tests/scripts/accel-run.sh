@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `accel run` against ONNX's own test data (Debian libonnx-testdata): node models of the ops the
-# vnpu code generator lowers run embedded and match their reference outputs (exit 0, PASS); an
-# operator it does not lower fails with status 2 naming the operator; a reference output
+# vnpu code generator lowers run embedded and match their reference outputs (exit 0, PASS);
+# models it cannot lower run on the host fallback and match too, the partition line saying
+# where the nodes and FLOPs went; an operator nothing runs fails with status 2 naming it; a reference output
 # altered by one value fails with status 1 and FAIL (and passes with a wide enough --atol); --iterations prints the latency line;
 # --json prints one valid object; bad usage is status 2. Skipped (77) without the test data.
 #
@@ -34,17 +35,41 @@ for name in test_matmul_2d test_matmul_4d test_gemm_default_vector_bias test_gem
 	    test_gemm_default_matrix_bias test_add_bcast test_sub test_mul test_relu test_sigmoid \
 	    test_tanh test_softmax_axis_1 test_conv_with_strides_padding \
 	    test_conv_with_autopad_same test_maxpool_2d_pads test_averagepool_2d_pads \
-	    test_flatten_axis1 test_div_bcast; do
+	    test_flatten_axis1; do
 	model "$name"
 	[ "$rc" -eq 0 ] || fail "$name exited $rc, not 0"
 	grep -q ' PASS$' "$tmp/out" || fail "$name: no PASS"
 	! grep -q ' FAIL$' "$tmp/out" || fail "$name: FAIL"
 done
 
-# An operator the code generator does not lower: status 2, the operator named.
-model test_pow
-[ "$rc" -eq 2 ] || fail "test_pow exited $rc, not 2"
-grep -q '(Pow)' "$tmp/err" || fail "test_pow: the message does not name Pow"
+# The host fallback: Gemm's alpha and beta have no device lowering, so the node runs on the
+# host; the result matches, and the partition says so (no device FLOPs at all).
+for name in test_gemm_alpha test_gemm_beta test_gemm_all_attributes; do
+	model "$name"
+	[ "$rc" -eq 0 ] || fail "$name exited $rc, not 0"
+	grep -q ' PASS$' "$tmp/out" || fail "$name: no PASS"
+	grep -q ', 0 on the device, 1 on the host,' "$tmp/out" || fail "$name: not on the host"
+	grep -q '^stages: 0 on the device, 1 on the host; device FLOPs share 0.0% ' "$tmp/out" ||
+		fail "$name: no stages line with the device's FLOPs share"
+done
+# The same in JSON: the counts and the share.
+model test_gemm_alpha --json
+[ "$rc" -eq 0 ] || fail "test_gemm_alpha --json exited $rc"
+if command -v python3 > /dev/null; then
+	python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))
+assert o["host_nodes"] == 1 and o["device_nodes"] == 0 and o["host_stages"] == 1, o
+assert o["device_flops_share"] == 0 and o["host_flops"] == 2 * 3 * 4 * 5, o
+assert o["result"] == "PASS", o' "$tmp/out" || fail "test_gemm_alpha --json: bad partition"
+fi
+# A device model reports all of its FLOPs on the device.
+model test_matmul_2d
+grep -q '^stages: 1 on the device, 0 on the host; device FLOPs share 100.0% ' "$tmp/out" ||
+	fail "test_matmul_2d: not all on the device"
+
+# An operator neither side can run (the reader knows no Det): status 2, the operator named.
+model test_det_2d
+[ "$rc" -eq 2 ] || fail "test_det_2d exited $rc, not 2"
+grep -q '(Det)' "$tmp/err" || fail "test_det_2d: the message does not name Det"
 
 # A reference output with its last value changed: status 1 and FAIL.
 cp -r "$data/test_relu/test_data_set_0" "$tmp/bad"

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -350,6 +351,173 @@ static void buffers_get_disjoint_vas_and_a_freed_va_is_reused(void **state)
 	accelrt_buffer_free(c);
 }
 
+/* A host stage: slot 1's first 256 bytes are slot 0's at 64, plus one; counts its calls. */
+struct plus_one {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int hold;	/* while set, the stage waits (the async test's gate) */
+	int calls;
+	int error;	/* returned instead of working when non-zero */
+};
+
+static int plus_one_stage(void *ctx, void *const *maps, unsigned int nslots)
+{
+	struct plus_one *p = ctx;
+	const uint8_t *src;
+	uint8_t *dst;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->hold)
+		pthread_cond_wait(&p->cond, &p->lock);
+	p->calls++;
+	pthread_mutex_unlock(&p->lock);
+	if (p->error)
+		return p->error;
+	if (nslots < 2 || !maps[0] || !maps[1])
+		return -EINVAL;
+	src = (const uint8_t *)maps[0] + 64;
+	dst = maps[1];
+	for (int i = 0; i < 256; i++)
+		dst[i] = (uint8_t)(src[i] + 1);
+	return 0;
+}
+
+/* FILL slot 0 with 0x5a; host: slot 1 = slot 0 + 1; COPY slot 1 to slot 2. */
+static struct accelrt_program *staged_program(struct plus_one *p)
+{
+	struct at_stream fill = { 0 }, copy = { 0 };
+	struct accelrt_program *prog;
+
+	at_fill(&fill, 0, 64, 256, 0x5a);
+	at_copy(&copy, 1, 0, 2, 0, 256);
+	assert_int_equal(accelrt_program_new(dev, &prog), 0);
+	assert_int_equal(accelrt_program_add_stream(prog, fill.buf, fill.len, fill.relocs,
+						    fill.nrelocs), 0);
+	assert_int_equal(accelrt_program_add_host(prog, plus_one_stage, p, 2), 0);
+	assert_int_equal(accelrt_program_add_stream(prog, copy.buf, copy.len, copy.relocs,
+						    copy.nrelocs), 0);
+	assert_int_equal(accelrt_program_stages(prog), 3);
+	assert_int_equal(accelrt_program_slots(prog), 3);
+	return prog;
+}
+
+static void plus_one_init(struct plus_one *p)
+{
+	memset(p, 0, sizeof(*p));
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+}
+
+static void staged_program_runs_device_host_device_in_order(void **state)
+{
+	struct plus_one p;
+	struct accelrt_program *prog;
+	struct accelrt_buffer *set[3] = { host_buffer(4096, 0), host_buffer(4096, 0),
+					  host_buffer(4096, 0) };
+
+	(void)state;
+	plus_one_init(&p);
+	prog = staged_program(&p);
+	assert_int_equal(accelrt_run_sync(prog, set, 3, 0), 0);
+	assert_int_equal(p.calls, 1);
+	/* The host saw the fill's result, and the copy the host's. */
+	assert_bytes(map_of(set[2]), 256, 0x5b);
+	accelrt_program_free(prog);
+	for (int i = 0; i < 3; i++)
+		accelrt_buffer_free(set[i]);
+}
+
+static void staged_run_is_over_only_after_its_host_stage(void **state)
+{
+	struct plus_one p;
+	struct accelrt_program *prog;
+	struct accelrt_buffer *set[3] = { host_buffer(4096, 0), host_buffer(4096, 0),
+					  host_buffer(4096, 0) };
+	struct pollfd pfd = { .events = POLLIN };
+	struct accelrt_run *run;
+
+	(void)state;
+	plus_one_init(&p);
+	p.hold = 1;
+	prog = staged_program(&p);
+	assert_int_equal(accelrt_run(prog, set, 3, 0, &run), 0);
+	/* The program may go while its run is in flight. */
+	accelrt_program_free(prog);
+	assert_int_equal(accelrt_run_wait(run, 20 * 1000000ll), -ETIME);
+	assert_bytes(map_of(set[2]), 256, 0);
+	pthread_mutex_lock(&p.lock);
+	p.hold = 0;
+	pthread_cond_broadcast(&p.cond);
+	pthread_mutex_unlock(&p.lock);
+	/* The fence is the whole run's: readable means the last device stage is done too. */
+	pfd.fd = accelrt_run_sync_file(run);
+	assert_true(pfd.fd >= 0);
+	assert_int_equal(poll(&pfd, 1, 10000), 1);
+	assert_bytes(map_of(set[2]), 256, 0x5b);
+	assert_int_equal(accelrt_run_wait(run, 0), 0);
+	accel_sys_close(pfd.fd);
+	accelrt_run_free(run);
+	for (int i = 0; i < 3; i++)
+		accelrt_buffer_free(set[i]);
+}
+
+static void host_stage_error_ends_the_run(void **state)
+{
+	struct plus_one p;
+	struct accelrt_program *prog;
+	struct accelrt_buffer *set[3] = { host_buffer(4096, 0), host_buffer(4096, 0),
+					  host_buffer(4096, 0) };
+
+	(void)state;
+	plus_one_init(&p);
+	p.error = -EDOM;
+	prog = staged_program(&p);
+	assert_int_equal(accelrt_run_sync(prog, set, 3, 0), -EDOM);
+	/* The copy after it never ran. */
+	assert_bytes(map_of(set[2]), 256, 0);
+	accelrt_program_free(prog);
+	for (int i = 0; i < 3; i++)
+		accelrt_buffer_free(set[i]);
+}
+
+static void two_staged_runs_in_flight_keep_their_own_buffers(void **state)
+{
+	struct plus_one p;
+	struct accelrt_program *prog;
+	struct accelrt_buffer *set[2][3];
+	struct accelrt_run *run[2];
+
+	(void)state;
+	plus_one_init(&p);
+	prog = staged_program(&p);
+	for (int r = 0; r < 2; r++) {
+		for (int i = 0; i < 3; i++)
+			set[r][i] = host_buffer(4096, (uint8_t)r);
+		assert_int_equal(accelrt_run(prog, set[r], 3, 0, &run[r]), 0);
+	}
+	for (int r = 0; r < 2; r++) {
+		assert_int_equal(accelrt_run_wait(run[r], INT64_MAX), 0);
+		assert_bytes(map_of(set[r][2]), 256, 0x5b);
+		accelrt_run_free(run[r]);
+		for (int i = 0; i < 3; i++)
+			accelrt_buffer_free(set[r][i]);
+	}
+	assert_int_equal(p.calls, 2);
+	accelrt_program_free(prog);
+}
+
+static void host_stage_without_a_function_is_einval(void **state)
+{
+	struct accelrt_program *prog;
+
+	(void)state;
+	assert_int_equal(accelrt_program_new(dev, &prog), 0);
+	assert_int_equal(accelrt_program_add_host(prog, NULL, NULL, 1), -EINVAL);
+	/* A program without stages has nothing to run. */
+	assert_int_equal(accelrt_run(prog, NULL, 0, 0, &(struct accelrt_run *){ NULL }), -EINVAL);
+	accelrt_program_free(prog);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +527,11 @@ int main(void)
 		cmocka_unit_test(matmul_program_matches_the_c_reference),
 		cmocka_unit_test(eight_runs_in_flight_all_complete),
 		cmocka_unit_test(sync_file_of_a_run_polls_readable_once_done),
+		cmocka_unit_test(staged_program_runs_device_host_device_in_order),
+		cmocka_unit_test(staged_run_is_over_only_after_its_host_stage),
+		cmocka_unit_test(host_stage_error_ends_the_run),
+		cmocka_unit_test(two_staged_runs_in_flight_keep_their_own_buffers),
+		cmocka_unit_test(host_stage_without_a_function_is_einval),
 		cmocka_unit_test(reloc_outside_the_stream_is_einval),
 		cmocka_unit_test(slot_out_of_range_is_einval),
 		cmocka_unit_test(job_writing_past_its_buffer_faults_on_wait),

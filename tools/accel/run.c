@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * accel run MODEL.onnx [--data DIR] ... - import a model, compile it for the vnpu, run it through
- * the runtime and compare its outputs with ONNX test data (DIR/input_N.pb, DIR/output_N.pb).
+ * accel run MODEL.onnx [--data DIR] ... - import a model, compile it for the vnpu (the nodes it
+ * cannot run on host stages), run it through the runtime and compare its outputs with ONNX
+ * test data (DIR/input_N.pb, DIR/output_N.pb), of any type the IR has.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@
 #include "compiler/codegen_vnpu.h"
 #include "compiler/onnx_import.h"
 #include "compiler/onnx_tensor.h"
+#include "compiler/tensor_compare.h"
 
 /* The exit statuses of `accel run` (docs/compiler.md). */
 enum {
@@ -40,13 +41,15 @@ static void run_usage(FILE *out)
 	fprintf(out,
 		"usage: %s run [options] MODEL.onnx\n"
 		"\n"
-		"Compile an ONNX model for the vnpu and run it once (one SUBMIT per inference).\n"
+		"Compile an ONNX model for the vnpu and run it once: the nodes the vnpu cannot run\n"
+		"run on the host, between the device's stages (one SUBMIT per device stage).\n"
 		"\n"
 		"  --data DIR        inputs from DIR/input_N.pb (ONNX TensorProto; zeros without\n"
 		"                    --data); outputs compared with DIR/output_N.pb when present\n"
 		"  --device NODE     the vnpu to run on (default: the first)\n"
 		"  --rtol R          relative tolerance (default 1e-3)\n"
 		"  --atol A          absolute tolerance (default 1e-4): |out - ref| <= A + R * |ref|\n"
+		"                    (floating types; integers and bools must be equal)\n"
 		"  --iterations N    then run N more times and print latency_ms median/min/max\n"
 		"  --json            print one JSON object\n"
 		"  --help            show this help\n"
@@ -72,12 +75,14 @@ struct run_state {
 	struct accelrt_device *dev;
 	struct accelrt_buffer **bufs;
 	struct accelrt_program *rtprog;
+	struct vnpu_host_stage *hstages;	/* one per stage, the host ones filled in */
 	json_object *jout;
 };
 
 static void run_state_free(struct run_state *st)
 {
 	accelrt_program_free(st->rtprog);
+	free(st->hstages);
 	if (st->bufs)
 		for (unsigned int i = 0; i < st->prog->nslots; i++)
 			accelrt_buffer_free(st->bufs[i]);
@@ -217,6 +222,43 @@ static int run_compile(struct run_state *st, const struct run_opts *o)
 	return 0;
 }
 
+/*
+ * The runtime's program: a device stage per device stage of the compiled program, a host
+ * stage (vnpu_host_stage_run(), the compiler's) per host stage.
+ */
+static int rt_program(struct run_state *st)
+{
+	const struct vnpu_prog *p = st->prog;
+	int ret;
+
+	st->hstages = calloc(p->nstages, sizeof(*st->hstages));
+	if (!st->hstages)
+		return -ENOMEM;
+	ret = accelrt_program_new(st->dev, &st->rtprog);
+	for (unsigned int i = 0; i < p->nstages && !ret; i++) {
+		const struct vnpu_prog_stage *s = &p->stages[i];
+
+		if (s->host) {
+			st->hstages[i] = (struct vnpu_host_stage){ .g = st->g, .p = p, .stage = i };
+			ret = accelrt_program_add_host(st->rtprog, vnpu_host_stage_run,
+						       &st->hstages[i], p->nslots);
+		} else {
+			ret = accelrt_program_add_stream(st->rtprog, p->stream + s->offset, s->len,
+				(const struct accelrt_reloc *)p->relocs + s->reloc_first, s->nrelocs);
+		}
+	}
+	return ret;
+}
+
+/* Print the message of a failed host stage, if one failed. */
+static void host_stage_errors(const struct run_state *st)
+{
+	for (unsigned int i = 0; st->hstages && i < st->prog->nstages; i++)
+		if (st->hstages[i].err[0])
+			fprintf(stderr, "%s run: host stage %u: %s\n", accel_prog, i,
+				st->hstages[i].err);
+}
+
 /* Open the device, place every slot in a host-visible buffer, upload constants and inputs. */
 static int run_load(struct run_state *st, const struct run_opts *o)
 {
@@ -254,9 +296,7 @@ static int run_load(struct run_state *st, const struct run_opts *o)
 		if (ret)
 			return ret;
 	}
-	ret = accelrt_program_create(st->dev, p->stream, p->len,
-				     (const struct accelrt_reloc *)p->relocs, p->nrelocs,
-				     &st->rtprog);
+	ret = rt_program(st);
 	if (ret) {
 		fprintf(stderr, "%s run: program: %s\n", accel_prog, strerror(-ret));
 		return RUN_DEVICE;
@@ -321,21 +361,23 @@ static int run_execute(struct run_state *st, const struct run_opts *o)
 	return 0;
 fail:
 	free(ms);
+	host_stage_errors(st);
 	fprintf(stderr, "%s run: %s\n", accel_prog, strerror(-ret));
 	return RUN_DEVICE;
 }
 
-/* Compare output @i with DIR/output_i.pb when there is one; RUN_MISMATCH on a difference. */
+/*
+ * Compare output @i with DIR/output_i.pb when there is one (tensor_compare(): floating types
+ * within the tolerance, the others exactly); RUN_MISMATCH on a difference.
+ */
 static int compare_output(struct run_state *st, const struct run_opts *o, size_t i,
 			  json_object *jouts)
 {
 	const struct ir_tensor *got = st->g->tensors[st->g->outputs[i]];
 	size_t numel = (size_t)ir_tensor_numel(got);
-	double max_abs = 0, max_rel = 0;
-	size_t bad = 0;
+	struct tensor_compare_result r;
 	struct ir_tensor *ref;
 	char path[4096], err[512];
-	const float *out;
 	void *map;
 	int ret;
 
@@ -346,43 +388,71 @@ static int compare_output(struct run_state *st, const struct run_opts *o, size_t
 		fprintf(stderr, "%s run: %s\n", accel_prog, err);
 		return RUN_USAGE;
 	}
-	if (ref->dtype != IR_DTYPE_FLOAT || (size_t)ir_tensor_numel(ref) != numel) {
-		fprintf(stderr, "%s run: %s: %s tensor of %lld elements, output '%s' has %zu\n",
+	accelrt_buffer_map(st->bufs[st->prog->tensor_slot[st->g->outputs[i]]], &map);
+	ret = tensor_compare(ref, got->dtype, map, numel, o->rtol, o->atol, &r);
+	if (ret) {
+		fprintf(stderr, "%s run: %s: %s tensor of %lld elements, output '%s' is %s of %zu\n",
 			accel_prog, path, ir_dtype_name(ref->dtype), (long long)ir_tensor_numel(ref),
-			got->name, numel);
+			got->name, ir_dtype_name(got->dtype), numel);
 		ir_tensor_free(ref);
 		return RUN_USAGE;
-	}
-	accelrt_buffer_map(st->bufs[st->prog->tensor_slot[st->g->outputs[i]]], &map);
-	out = map;
-	for (size_t j = 0; j < numel; j++) {
-		double a = out[j], b = ((const float *)ref->data)[j];
-		double d = fabs(a - b);
-
-		if (isnan(a) && isnan(b))
-			continue;
-		if (isnan(d) || d > o->atol + o->rtol * fabs(b))
-			bad++;
-		if (isnan(d) || d > max_abs)
-			max_abs = isnan(d) ? INFINITY : d;
-		if (b != 0 && d / fabs(b) > max_rel)
-			max_rel = d / fabs(b);
 	}
 	ir_tensor_free(ref);
 	if (o->json) {
 		json_object *jo = json_object_new_object();
 
 		json_object_object_add(jo, "name", json_object_new_string(got->name));
-		json_object_object_add(jo, "max_abs_err", json_object_new_double(max_abs));
-		json_object_object_add(jo, "max_rel_err", json_object_new_double(max_rel));
-		json_object_object_add(jo, "mismatches", json_object_new_int64((int64_t)bad));
-		json_object_object_add(jo, "result", json_object_new_string(bad ? "FAIL" : "PASS"));
+		json_object_object_add(jo, "type", json_object_new_string(ir_dtype_name(got->dtype)));
+		json_object_object_add(jo, "max_abs_err", json_object_new_double(r.max_abs));
+		json_object_object_add(jo, "max_rel_err", json_object_new_double(r.max_rel));
+		json_object_object_add(jo, "mismatches", json_object_new_int64((int64_t)r.mismatches));
+		json_object_object_add(jo, "result",
+				       json_object_new_string(r.mismatches ? "FAIL" : "PASS"));
 		json_object_array_add(jouts, jo);
 	} else {
 		printf("output %zu '%s': max_abs_err=%.3g max_rel_err=%.3g mismatches=%zu %s\n", i,
-		       got->name, max_abs, max_rel, bad, bad ? "FAIL" : "PASS");
+		       got->name, r.max_abs, r.max_rel, r.mismatches, r.mismatches ? "FAIL" : "PASS");
 	}
-	return bad ? RUN_MISMATCH : 0;
+	return r.mismatches ? RUN_MISMATCH : 0;
+}
+
+/* The share of the FLOPs (vnpu_node_flops()) the device runs: 1 when nothing is computed. */
+static double device_share(const struct vnpu_prog *p)
+{
+	double total = p->flops_device + p->flops_host;
+
+	return total > 0 ? p->flops_device / total : 1.0;
+}
+
+/* What ran where: the node counts, the stages and the device's share of the FLOPs. */
+static void report_partition(const struct run_state *st, const struct run_opts *o)
+{
+	const struct vnpu_prog *p = st->prog;
+	unsigned int host_stages = 0;
+	json_object *j = st->jout;
+
+	for (unsigned int i = 0; i < p->nstages; i++)
+		host_stages += p->stages[i].host;
+	json_object_object_add(j, "model", json_object_new_string(o->model));
+	json_object_object_add(j, "nodes", json_object_new_int64((int64_t)st->g->n_nodes));
+	json_object_object_add(j, "device_nodes", json_object_new_int64(p->n_nodes_device));
+	json_object_object_add(j, "host_nodes", json_object_new_int64(p->n_nodes_host));
+	json_object_object_add(j, "alias_nodes", json_object_new_int64(p->n_nodes_alias));
+	json_object_object_add(j, "constant_nodes", json_object_new_int64(p->n_nodes_const));
+	json_object_object_add(j, "packets", json_object_new_int64(p->n_packets));
+	json_object_object_add(j, "device_stages", json_object_new_int64(p->nstages - host_stages));
+	json_object_object_add(j, "host_stages", json_object_new_int64(host_stages));
+	json_object_object_add(j, "device_flops", json_object_new_double(p->flops_device));
+	json_object_object_add(j, "host_flops", json_object_new_double(p->flops_host));
+	json_object_object_add(j, "device_flops_share", json_object_new_double(device_share(p)));
+	if (o->json)
+		return;
+	printf("model %s: %zu nodes, %u on the device, %u on the host, %u aliases, %u constants; "
+	       "%u packets\n", o->model, st->g->n_nodes, p->n_nodes_device, p->n_nodes_host,
+	       p->n_nodes_alias, p->n_nodes_const, p->n_packets);
+	printf("stages: %u on the device, %u on the host; device FLOPs share %.1f%% "
+	       "(%.6g of %.6g)\n", p->nstages - host_stages, host_stages, 100 * device_share(p),
+	       p->flops_device, p->flops_device + p->flops_host);
 }
 
 static int run_run(int argc, char **argv)
@@ -399,15 +469,7 @@ static int run_run(int argc, char **argv)
 	ret = run_compile(&st, &o);
 	if (ret)
 		goto out;
-	json_object_object_add(st.jout, "model", json_object_new_string(o.model));
-	json_object_object_add(st.jout, "nodes", json_object_new_int64((int64_t)st.g->n_nodes));
-	json_object_object_add(st.jout, "device_nodes", json_object_new_int64(st.prog->n_nodes_device));
-	json_object_object_add(st.jout, "alias_nodes", json_object_new_int64(st.prog->n_nodes_alias));
-	json_object_object_add(st.jout, "packets", json_object_new_int64(st.prog->n_packets));
-	if (!o.json)
-		printf("model %s: %zu nodes, %u on the device, %u aliases; %u packets\n", o.model,
-		       st.g->n_nodes, st.prog->n_nodes_device, st.prog->n_nodes_alias,
-		       st.prog->n_packets);
+	report_partition(&st, &o);
 	ret = run_load(&st, &o);
 	if (ret)
 		goto out;
