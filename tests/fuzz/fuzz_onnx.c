@@ -4,19 +4,37 @@
  * bytes: protobuf-c's parser, then every check of the reader and the shape inference. External
  * data is refused (no model directory), so an input never reads a file. Any return is fine; a
  * crash, a leak, undefined behaviour, or an error without a message is not. A model it accepts
- * must also export and read back (compiler/onnx_export.h) and run on the host interpreter
- * (compiler/host_exec.h) without a fault.
+ * must also export and read back (compiler/onnx_export.h), run on the host interpreter
+ * (compiler/host_exec.h) without a fault, and go through the passes and the vnpu code
+ * generator (which may refuse it, cleanly).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "compiler/codegen_vnpu.h"
 #include "compiler/host_exec.h"
 #include "compiler/onnx_export.h"
 #include "compiler/onnx_import.h"
+#include "compiler/passes/passes.h"
 
 /* Graphs whose values take more than this are imported but not run on the host. */
 #define FUZZ_EXEC_MAX_BYTES (16u << 20)
+
+/* The passes, then code generation: any refusal is fine if it says why. */
+static void check_lowering(struct ir_graph *g)
+{
+	struct vnpu_prog *p = NULL;
+	char err[512] = "";
+	int ret;
+
+	if (ir_passes_run(g, NULL, NULL, err, sizeof(err)))
+		return;
+	ret = codegen_vnpu(g, &p, err, sizeof(err));
+	if (ret > 0 || (ret == 0) != (p != NULL) || (ret && ret != -ENOMEM && !err[0]))
+		abort();
+	codegen_vnpu_free(p);
+}
 
 /*
  * Every graph the reader accepts must export, read back, and run on the host interpreter
@@ -55,6 +73,7 @@ static void check_accepted(struct ir_graph *g)
 		free(inputs[i]);
 	free(inputs);
 	host_values_free(&v);
+	check_lowering(g);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
