@@ -91,8 +91,10 @@ int tensor_const_ints(struct op_ctx *c, size_t i, int64_t *vals, int max, int *n
 	if (count > max)
 		return op_fail(c, -EINVAL, "'%s' has %lld values (at most %d)", t->name,
 			       (long long)count, max);
+	/* Not through tensor_load(): a double rounds INT64_MAX (Slice's "to the end"). */
 	for (int64_t k = 0; k < count; k++)
-		vals[k] = (int64_t)tensor_load(t->dtype, t->data, k);
+		vals[k] = t->dtype == IR_DTYPE_INT64 ? ((const int64_t *)t->data)[k] :
+						       ((const int32_t *)t->data)[k];
 	*n = (int)count;
 	return 0;
 }
@@ -322,7 +324,7 @@ static int depth_space_view(struct op_ctx *c, bool to_space, struct d2s_view *v,
 	if (to_space) {
 		int64_t cb = ch / (b * b);
 
-		if (b > ch || ch % (b * b))
+		if (b > ch / b || ch % (b * b))
 			return op_fail(c, -EINVAL, "%lld channels not divisible by blocksize^2",
 				       (long long)ch);
 		if (h > IR_MAX_ELEMENTS / b || w > IR_MAX_ELEMENTS / b)
@@ -447,12 +449,13 @@ static int slice_plan(struct op_ctx *c, struct slice_plan *p)
 		if (st > 0) {
 			s = s < 0 ? 0 : s > dim ? dim : s;
 			e = e < 0 ? 0 : e > dim ? dim : e;
-			p->len[a] = e > s ? (e - s + st - 1) / st : 0;
+			/* Not (e - s + st - 1) / st: that overflows for a huge step. */
+			p->len[a] = e > s ? (e - s - 1) / st + 1 : 0;
 		} else {
 			s = s < 0 ? 0 : s > dim - 1 ? dim - 1 : s;
 			e = e < -1 ? -1 : e > dim - 1 ? dim - 1 : e;
-			/* -st cannot overflow: a step of INT64_MIN takes one element at most. */
-			p->len[a] = s > e ? (st == INT64_MIN ? 1 : (s - e - st - 1) / -st) : 0;
+			/* -st overflows for INT64_MIN only, a step that takes one element. */
+			p->len[a] = s > e ? (st == INT64_MIN ? 1 : (s - e - 1) / -st + 1) : 0;
 		}
 		p->start[a] = s;
 		p->step[a] = st;

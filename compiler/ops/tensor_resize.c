@@ -364,8 +364,11 @@ static int resize_interp(struct op_ctx *c, const struct resize_plan *p, const do
 		int64_t n = 1;
 
 		cur[d] = p->out[d];
-		for (int e = 0; e < x->rank; e++)
+		for (int e = 0; e < x->rank && n; e++) {
+			if (cur[e] > IR_MAX_ELEMENTS || n > IR_MAX_ELEMENTS / (cur[e] ? cur[e] : 1))
+				return op_fail(c, -EOPNOTSUPP, "intermediate of the axis-by-axis interpolation too large");
 			n *= cur[e];
+		}
 		most = n > most ? n : most;
 	}
 	a = malloc((size_t)(most ? most : 1) * sizeof(*a));

@@ -400,6 +400,675 @@ static void test_node_upsample(void **state)
 	assert_int_equal(bound_check_list(names, 1), 0);
 }
 
+/* ---- Graphs built here: the forms of older opsets, types, and inference's refusals ---- */
+
+/* Tensor @name of @dt and @dims in @g; @data (copied) makes it a constant. Return: its index. */
+static int add_tensor(struct ir_graph *g, const char *name, enum ir_dtype dt, int rank,
+		      const int64_t *dims, const void *data)
+{
+	int t = ir_graph_add_tensor(g, name);
+	struct ir_tensor *x;
+
+	assert_true(t >= 0);
+	x = g->tensors[t];
+	x->dtype = dt;
+	x->rank = rank;
+	memcpy(x->dims, dims, rank * sizeof(*dims));
+	if (data) {
+		x->data_size = (size_t)ir_tensor_numel(x) * ir_dtype_size(dt);
+		x->data = malloc(x->data_size ? x->data_size : 1);
+		assert_non_null(x->data);
+		memcpy(x->data, data, x->data_size);
+	}
+	return t;
+}
+
+/* A node of @op in a graph of @opset: inputs @ins (-1: omitted), outputs "y0", "y1"... */
+static struct ir_node *add_node(struct ir_graph *g, int64_t opset, const char *op,
+				const int *ins, size_t n_in, size_t n_out)
+{
+	struct ir_node *n = ir_graph_add_node(g, "n", op, "");
+
+	assert_non_null(n);
+	g->opset = opset;
+	for (size_t i = 0; i < n_in; i++)
+		assert_int_equal(ir_index_append(&n->inputs, &n->n_inputs, ins[i]), 0);
+	for (size_t i = 0; i < n_out; i++) {
+		char name[16];
+		int t;
+
+		snprintf(name, sizeof(name), "y%zu", i);
+		t = ir_graph_add_tensor(g, name);
+		assert_true(t >= 0);
+		assert_int_equal(ir_index_append(&n->outputs, &n->n_outputs, t), 0);
+	}
+	return n;
+}
+
+static void attr_int(struct ir_node *n, const char *name, int64_t v)
+{
+	struct ir_attr *a = ir_node_add_attr(n, name, IR_ATTR_INT);
+
+	assert_non_null(a);
+	a->i = v;
+}
+
+static void attr_float(struct ir_node *n, const char *name, float v)
+{
+	struct ir_attr *a = ir_node_add_attr(n, name, IR_ATTR_FLOAT);
+
+	assert_non_null(a);
+	a->f = v;
+}
+
+static void attr_ints(struct ir_node *n, const char *name, const int64_t *v, size_t len)
+{
+	struct ir_attr *a = ir_node_add_attr(n, name, IR_ATTR_INTS);
+
+	assert_non_null(a);
+	a->ints = malloc(len * sizeof(*v) + 1);
+	assert_non_null(a->ints);
+	memcpy(a->ints, v, len * sizeof(*v));
+	a->len = len;
+}
+
+static void attr_floats(struct ir_node *n, const char *name, const float *v, size_t len)
+{
+	struct ir_attr *a = ir_node_add_attr(n, name, IR_ATTR_FLOATS);
+
+	assert_non_null(a);
+	a->floats = malloc(len * sizeof(*v) + 1);
+	assert_non_null(a->floats);
+	memcpy(a->floats, v, len * sizeof(*v));
+	a->len = len;
+}
+
+static void attr_str(struct ir_node *n, const char *name, const char *v)
+{
+	struct ir_attr *a = ir_node_add_attr(n, name, IR_ATTR_STRING);
+
+	assert_non_null(a);
+	a->s = strdup(v);
+	assert_non_null(a->s);
+	a->len = strlen(v);
+}
+
+/* Infer @g, run it on the host (every input a constant) and compare output @o with @want. */
+static void run_and_expect(struct ir_graph *g, size_t o, enum ir_dtype dt, int rank,
+			   const int64_t *dims, const void *want)
+{
+	const struct ir_node *n = g->nodes[0];
+	const struct ir_tensor *y = g->tensors[n->outputs[o]];
+	struct host_values v;
+	char err[512] = "";
+
+	assert_int_equal(ir_infer_shapes(g, err, sizeof(err)), 0);
+	assert_int_equal(y->dtype, dt);
+	assert_int_equal(y->rank, rank);
+	assert_memory_equal(y->dims, dims, rank * sizeof(*dims));
+	assert_int_equal(host_values_create(g, &v), 0);
+	assert_int_equal(host_exec_graph(g, &v, err, sizeof(err)), 0);
+	assert_memory_equal(v.ptr[n->outputs[o]], want, (size_t)ir_tensor_numel(y) * ir_dtype_size(dt));
+	host_values_free(&v);
+	ir_graph_destroy(g);
+}
+
+/* Infer @g and return the errno (the graph is destroyed). */
+static int infer_errno(struct ir_graph *g)
+{
+	char err[512] = "";
+	int ret = ir_infer_shapes(g, err, sizeof(err));
+
+	if (ret)
+		printf("# %s\n", err);
+	ir_graph_destroy(g);
+	return ret;
+}
+
+static void test_slice_opset9_takes_attributes(void **state)
+{
+	static const int32_t x[12] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
+	static const int64_t starts[] = { 0, 1 }, ends[] = { 2, -1 }, axes[] = { 0, 1 };
+	static const int32_t want[] = { 1, 2, 5, 6 };
+	struct ir_graph *g = ir_graph_create();
+	int in;
+	struct ir_node *n;
+
+	(void)state;
+	in = add_tensor(g, "x", IR_DTYPE_INT32, 2, (int64_t[]){ 3, 4 }, x);
+	n = add_node(g, 9, "Slice", &in, 1, 1);
+	attr_ints(n, "starts", starts, 2);
+	attr_ints(n, "ends", ends, 2);
+	attr_ints(n, "axes", axes, 2);
+	run_and_expect(g, 0, IR_DTYPE_INT32, 2, (int64_t[]){ 2, 2 }, want);
+}
+
+static void test_pad_opset2_takes_pads_and_value_attributes(void **state)
+{
+	static const float x[] = { 1, 2 }, want[] = { 9.5f, 1, 2, 9.5f, 9.5f };
+	static const int64_t pads[] = { 0, 1, 0, 2 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in;
+
+	(void)state;
+	in = add_tensor(g, "x", IR_DTYPE_FLOAT, 2, (int64_t[]){ 1, 2 }, x);
+	n = add_node(g, 2, "Pad", &in, 1, 1);
+	attr_ints(n, "pads", pads, 4);
+	attr_float(n, "value", 9.5f);
+	run_and_expect(g, 0, IR_DTYPE_FLOAT, 2, (int64_t[]){ 1, 5 }, want);
+}
+
+static void test_pad_reflect_repeats_beyond_one_reflection(void **state)
+{
+	static const int64_t x[] = { 1, 2, 3 }, pads[] = { 4, 1 }, want[] = { 1, 2, 3, 2, 1, 2, 3, 2 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_INT64, 1, (int64_t[]){ 3 }, x);
+	in[1] = add_tensor(g, "pads", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, pads);
+	n = add_node(g, 13, "Pad", in, 2, 1);
+	attr_str(n, "mode", "reflect");
+	run_and_expect(g, 0, IR_DTYPE_INT64, 1, (int64_t[]){ 8 }, want);
+}
+
+static void test_pad_constant_value_input_of_int8(void **state)
+{
+	static const int8_t x[] = { 5, 6 }, value = -3, want[] = { -3, 5, 6 };
+	static const int64_t pads[] = { 1, 0 };
+	struct ir_graph *g = ir_graph_create();
+	int in[3];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_INT8, 1, (int64_t[]){ 2 }, x);
+	in[1] = add_tensor(g, "pads", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, pads);
+	in[2] = add_tensor(g, "v", IR_DTYPE_INT8, 0, NULL, &value);
+	add_node(g, 13, "Pad", in, 3, 1);
+	run_and_expect(g, 0, IR_DTYPE_INT8, 1, (int64_t[]){ 3 }, want);
+}
+
+static void test_split_opset11_takes_split_attribute(void **state)
+{
+	static const int64_t x[] = { 7, 8, 9 }, split[] = { 1, 2 }, want1[] = { 8, 9 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in;
+
+	(void)state;
+	in = add_tensor(g, "x", IR_DTYPE_INT64, 1, (int64_t[]){ 3 }, x);
+	n = add_node(g, 11, "Split", &in, 1, 2);
+	attr_ints(n, "split", split, 2);
+	run_and_expect(g, 1, IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, want1);
+}
+
+static void test_concat_before_opset4_defaults_to_axis_1(void **state)
+{
+	static const float a[] = { 1, 2 }, b[] = { 3, 4 }, want[] = { 1, 3, 2, 4 };
+	struct ir_graph *g = ir_graph_create();
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "a", IR_DTYPE_FLOAT, 2, (int64_t[]){ 2, 1 }, a);
+	in[1] = add_tensor(g, "b", IR_DTYPE_FLOAT, 2, (int64_t[]){ 2, 1 }, b);
+	add_node(g, 3, "Concat", in, 2, 1);
+	run_and_expect(g, 0, IR_DTYPE_FLOAT, 2, (int64_t[]){ 2, 2 }, want);
+}
+
+static void test_reshape_opset4_takes_shape_attribute(void **state)
+{
+	static const uint8_t x[] = { 1, 2, 3, 4 };
+	static const int64_t shape[] = { 2, -1 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in;
+
+	(void)state;
+	in = add_tensor(g, "x", IR_DTYPE_UINT8, 1, (int64_t[]){ 4 }, x);
+	n = add_node(g, 4, "Reshape", &in, 1, 1);
+	attr_ints(n, "shape", shape, 2);
+	run_and_expect(g, 0, IR_DTYPE_UINT8, 2, (int64_t[]){ 2, 2 }, x);
+}
+
+static void test_squeeze_opset11_takes_axes_attribute(void **state)
+{
+	static const uint8_t x[] = { 1, 0, 1 };
+	static const int64_t axes[] = { -1 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in;
+
+	(void)state;
+	in = add_tensor(g, "x", IR_DTYPE_BOOL, 3, (int64_t[]){ 1, 3, 1 }, x);
+	n = add_node(g, 11, "Squeeze", &in, 1, 1);
+	attr_ints(n, "axes", axes, 1);
+	run_and_expect(g, 0, IR_DTYPE_BOOL, 2, (int64_t[]){ 1, 3 }, x);
+}
+
+static void test_upsample_opset7_takes_scales_attribute(void **state)
+{
+	static const float x[] = { 1, 2, 3, 4 }, scales[] = { 1, 2 };
+	static const float want[] = { 1, 1, 2, 2, 3, 3, 4, 4 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in;
+
+	(void)state;
+	in = add_tensor(g, "x", IR_DTYPE_FLOAT, 2, (int64_t[]){ 2, 2 }, x);
+	n = add_node(g, 7, "Upsample", &in, 1, 1);
+	attr_floats(n, "scales", scales, 2);
+	run_and_expect(g, 0, IR_DTYPE_FLOAT, 2, (int64_t[]){ 2, 4 }, want);
+}
+
+static void test_resize_opset10_linear_is_asymmetric(void **state)
+{
+	static const float x[] = { 0, 4 }, scales[] = { 1, 2 }, want[] = { 0, 2, 4, 4 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_FLOAT, 2, (int64_t[]){ 1, 2 }, x);
+	in[1] = add_tensor(g, "scales", IR_DTYPE_FLOAT, 1, (int64_t[]){ 2 }, scales);
+	n = add_node(g, 10, "Resize", in, 2, 1);
+	attr_str(n, "mode", "linear");
+	run_and_expect(g, 0, IR_DTYPE_FLOAT, 2, (int64_t[]){ 1, 4 }, want);
+}
+
+static void test_resize_nearest_of_uint8_by_sizes(void **state)
+{
+	static const uint8_t x[] = { 10, 20, 30 }, want[] = { 10, 10, 20, 20, 30, 30 };
+	static const int64_t sizes[] = { 1, 6 };
+	struct ir_graph *g = ir_graph_create();
+	int in[4];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_UINT8, 2, (int64_t[]){ 1, 3 }, x);
+	in[1] = in[2] = -1;
+	in[3] = add_tensor(g, "sizes", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, sizes);
+	add_node(g, 13, "Resize", in, 4, 1);
+	run_and_expect(g, 0, IR_DTYPE_UINT8, 2, (int64_t[]){ 1, 6 }, want);
+}
+
+static void test_transpose_of_float16_moves_bit_patterns(void **state)
+{
+	static const uint16_t x[] = { 0x3c00, 0x4000, 0x4200, 0x4400, 0x4500, 0x4600 };
+	static const uint16_t want[] = { 0x3c00, 0x4400, 0x4000, 0x4500, 0x4200, 0x4600 };
+	struct ir_graph *g = ir_graph_create();
+	int in;
+
+	(void)state;
+	in = add_tensor(g, "x", IR_DTYPE_FLOAT16, 2, (int64_t[]){ 2, 3 }, x);
+	add_node(g, 13, "Transpose", &in, 1, 1);
+	run_and_expect(g, 0, IR_DTYPE_FLOAT16, 2, (int64_t[]){ 3, 2 }, want);
+}
+
+static void test_expand_of_bool_broadcasts_both_ways(void **state)
+{
+	static const uint8_t x[] = { 1, 0 }, want[] = { 1, 1, 1, 0, 0, 0 };
+	static const int64_t shape[] = { 1, 3 };
+	struct ir_graph *g = ir_graph_create();
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_BOOL, 2, (int64_t[]){ 2, 1 }, x);
+	in[1] = add_tensor(g, "shape", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, shape);
+	add_node(g, 13, "Expand", in, 2, 1);
+	run_and_expect(g, 0, IR_DTYPE_BOOL, 2, (int64_t[]){ 2, 3 }, want);
+}
+
+static void test_tile_of_int8(void **state)
+{
+	static const int8_t x[] = { -1, 2 }, want[] = { -1, 2, -1, 2, -1, 2 };
+	static const int64_t rep[] = { 3 };
+	struct ir_graph *g = ir_graph_create();
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_INT8, 1, (int64_t[]){ 2 }, x);
+	in[1] = add_tensor(g, "r", IR_DTYPE_INT64, 1, (int64_t[]){ 1 }, rep);
+	add_node(g, 6, "Tile", in, 2, 1);
+	run_and_expect(g, 0, IR_DTYPE_INT8, 1, (int64_t[]){ 6 }, want);
+}
+
+static void test_range_of_int64_counts_down(void **state)
+{
+	static const int64_t start = 10, limit = 3, delta = -3, want[] = { 10, 7, 4 };
+	struct ir_graph *g = ir_graph_create();
+	int in[3];
+
+	(void)state;
+	in[0] = add_tensor(g, "s", IR_DTYPE_INT64, 0, NULL, &start);
+	in[1] = add_tensor(g, "l", IR_DTYPE_INT64, 0, NULL, &limit);
+	in[2] = add_tensor(g, "d", IR_DTYPE_INT64, 0, NULL, &delta);
+	add_node(g, 11, "Range", in, 3, 1);
+	run_and_expect(g, 0, IR_DTYPE_INT64, 1, (int64_t[]){ 3 }, want);
+}
+
+static void test_eyelike_diagonal_outside_is_all_zero(void **state)
+{
+	static const double x[6], want[6];
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in;
+
+	(void)state;
+	in = add_tensor(g, "x", IR_DTYPE_DOUBLE, 2, (int64_t[]){ 2, 3 }, x);
+	n = add_node(g, 9, "EyeLike", &in, 1, 1);
+	attr_int(n, "k", INT64_MIN);
+	run_and_expect(g, 0, IR_DTYPE_DOUBLE, 2, (int64_t[]){ 2, 3 }, want);
+}
+
+static void test_constant_value_floats_is_a_float_list(void **state)
+{
+	static const float v[] = { 1.5f, -2 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n = add_node(g, 13, "Constant", NULL, 0, 1);
+	struct host_values hv;
+	char err[256];
+
+	(void)state;
+	attr_floats(n, "value_floats", v, 2);
+	assert_int_equal(ir_infer_shapes(g, err, sizeof(err)), 0);
+	assert_int_equal(host_values_create(g, &hv), 0);
+	/* The kernel too, not only the reader's folded value. */
+	hv.ptr[n->outputs[0]] = NULL;
+	assert_int_equal(host_exec_node(g, 0, &hv, err, sizeof(err)), 0);
+	assert_int_equal(g->tensors[n->outputs[0]]->dims[0], 2);
+	assert_memory_equal(hv.ptr[n->outputs[0]], v, sizeof(v));
+	host_values_free(&hv);
+	ir_graph_destroy(g);
+}
+
+static void test_constant_value_int_is_an_int64_scalar(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n = add_node(g, 13, "Constant", NULL, 0, 1);
+	const struct ir_tensor *y;
+	char err[256];
+
+	(void)state;
+	attr_int(n, "value_int", -7);
+	assert_int_equal(ir_infer_shapes(g, err, sizeof(err)), 0);
+	y = g->tensors[n->outputs[0]];
+	assert_int_equal(y->dtype, IR_DTYPE_INT64);
+	assert_int_equal(y->rank, 0);
+	assert_int_equal(*(const int64_t *)y->data, -7);
+	ir_graph_destroy(g);
+}
+
+/* Inference's refusals. */
+
+static void test_reshape_two_minus_ones_is_einval(void **state)
+{
+	static const int64_t shape[] = { -1, -1 };
+	struct ir_graph *g = ir_graph_create();
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_FLOAT, 1, (int64_t[]){ 4 }, NULL);
+	in[1] = add_tensor(g, "s", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, shape);
+	add_node(g, 14, "Reshape", in, 2, 1);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
+static void test_reshape_shape_computed_at_run_time_is_eopnotsupp(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_FLOAT, 1, (int64_t[]){ 4 }, NULL);
+	in[1] = add_tensor(g, "s", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, NULL);
+	add_node(g, 14, "Reshape", in, 2, 1);
+	assert_int_equal(infer_errno(g), -EOPNOTSUPP);
+}
+
+/* A Slice of x[4, 4] with these starts, ends, axes and steps (n of each). */
+static struct ir_graph *slice_graph(const int64_t *starts, const int64_t *ends,
+				    const int64_t *axes, const int64_t *steps, int64_t n)
+{
+	struct ir_graph *g = ir_graph_create();
+	int in[5];
+
+	in[0] = add_tensor(g, "x", IR_DTYPE_FLOAT, 2, (int64_t[]){ 4, 4 }, NULL);
+	in[1] = add_tensor(g, "starts", IR_DTYPE_INT64, 1, &n, starts);
+	in[2] = add_tensor(g, "ends", IR_DTYPE_INT64, 1, &n, ends);
+	in[3] = add_tensor(g, "axes", IR_DTYPE_INT64, 1, &n, axes);
+	in[4] = add_tensor(g, "steps", IR_DTYPE_INT64, 1, &n, steps);
+	add_node(g, 13, "Slice", in, 5, 1);
+	return g;
+}
+
+static void test_slice_axis_out_of_range_is_einval(void **state)
+{
+	(void)state;
+	assert_int_equal(infer_errno(slice_graph((int64_t[]){ 0 }, (int64_t[]){ 1 },
+						 (int64_t[]){ 2 }, (int64_t[]){ 1 }, 1)), -EINVAL);
+}
+
+static void test_slice_step_zero_is_einval(void **state)
+{
+	(void)state;
+	assert_int_equal(infer_errno(slice_graph((int64_t[]){ 0 }, (int64_t[]){ 1 },
+						 (int64_t[]){ 0 }, (int64_t[]){ 0 }, 1)), -EINVAL);
+}
+
+static void test_slice_huge_steps_take_one_element(void **state)
+{
+	struct ir_graph *g = slice_graph((int64_t[]){ 0, 3 }, (int64_t[]){ 4, -5 },
+					 (int64_t[]){ 0, 1 }, (int64_t[]){ INT64_MAX, INT64_MIN }, 2);
+	char err[256];
+
+	(void)state;
+	assert_int_equal(ir_infer_shapes(g, err, sizeof(err)), 0);
+	assert_int_equal(g->tensors[g->nodes[0]->outputs[0]]->dims[0], 1);
+	assert_int_equal(g->tensors[g->nodes[0]->outputs[0]]->dims[1], 1);
+	ir_graph_destroy(g);
+}
+
+static void test_split_sizes_not_adding_up_is_einval(void **state)
+{
+	static const int64_t split[] = { 1, 1 };
+	struct ir_graph *g = ir_graph_create();
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_FLOAT, 1, (int64_t[]){ 3 }, NULL);
+	in[1] = add_tensor(g, "split", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, split);
+	add_node(g, 13, "Split", in, 2, 2);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
+static void test_concat_of_other_ranks_is_einval(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "a", IR_DTYPE_FLOAT, 1, (int64_t[]){ 3 }, NULL);
+	in[1] = add_tensor(g, "b", IR_DTYPE_FLOAT, 2, (int64_t[]){ 1, 3 }, NULL);
+	n = add_node(g, 13, "Concat", in, 2, 1);
+	attr_int(n, "axis", 0);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
+static void test_pad_wrap_mode_is_eopnotsupp(void **state)
+{
+	static const int64_t pads[] = { 1, 1 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_FLOAT, 1, (int64_t[]){ 3 }, NULL);
+	in[1] = add_tensor(g, "pads", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, pads);
+	n = add_node(g, 13, "Pad", in, 2, 1);
+	attr_str(n, "mode", "wrap");
+	assert_int_equal(infer_errno(g), -EOPNOTSUPP);
+}
+
+static void test_pad_cropping_below_zero_is_einval(void **state)
+{
+	static const int64_t pads[] = { -2, -2 };
+	struct ir_graph *g = ir_graph_create();
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_FLOAT, 1, (int64_t[]){ 3 }, NULL);
+	in[1] = add_tensor(g, "pads", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, pads);
+	add_node(g, 13, "Pad", in, 2, 1);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
+static void test_tile_repeats_of_another_rank_is_einval(void **state)
+{
+	static const int64_t rep[] = { 2, 2 };
+	struct ir_graph *g = ir_graph_create();
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_FLOAT, 1, (int64_t[]){ 3 }, NULL);
+	in[1] = add_tensor(g, "r", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, rep);
+	add_node(g, 13, "Tile", in, 2, 1);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
+static void test_expand_to_an_incompatible_shape_is_einval(void **state)
+{
+	static const int64_t shape[] = { 4 };
+	struct ir_graph *g = ir_graph_create();
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_FLOAT, 1, (int64_t[]){ 3 }, NULL);
+	in[1] = add_tensor(g, "shape", IR_DTYPE_INT64, 1, (int64_t[]){ 1 }, shape);
+	add_node(g, 13, "Expand", in, 2, 1);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
+static void test_transpose_perm_not_a_permutation_is_einval(void **state)
+{
+	static const int64_t perm[] = { 0, 0 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in;
+
+	(void)state;
+	in = add_tensor(g, "x", IR_DTYPE_FLOAT, 2, (int64_t[]){ 2, 3 }, NULL);
+	n = add_node(g, 13, "Transpose", &in, 1, 1);
+	attr_ints(n, "perm", perm, 2);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
+static void test_depthtospace_channels_not_divisible_is_einval(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in;
+
+	(void)state;
+	in = add_tensor(g, "x", IR_DTYPE_FLOAT, 4, (int64_t[]){ 1, 6, 2, 2 }, NULL);
+	n = add_node(g, 13, "DepthToSpace", &in, 1, 1);
+	attr_int(n, "blocksize", 2);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
+static void test_resize_scales_and_sizes_both_is_einval(void **state)
+{
+	static const float scales[] = { 1, 2 };
+	static const int64_t sizes[] = { 1, 4 };
+	struct ir_graph *g = ir_graph_create();
+	int in[4];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_FLOAT, 2, (int64_t[]){ 1, 2 }, NULL);
+	in[1] = -1;
+	in[2] = add_tensor(g, "scales", IR_DTYPE_FLOAT, 1, (int64_t[]){ 2 }, scales);
+	in[3] = add_tensor(g, "sizes", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, sizes);
+	add_node(g, 13, "Resize", in, 4, 1);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
+static void test_resize_linear_of_int32_is_eopnotsupp(void **state)
+{
+	static const float scales[] = { 1, 2 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in[3];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_INT32, 2, (int64_t[]){ 1, 2 }, NULL);
+	in[1] = -1;
+	in[2] = add_tensor(g, "scales", IR_DTYPE_FLOAT, 1, (int64_t[]){ 2 }, scales);
+	n = add_node(g, 13, "Resize", in, 3, 1);
+	attr_str(n, "mode", "linear");
+	assert_int_equal(infer_errno(g), -EOPNOTSUPP);
+}
+
+static void test_upsample_from_opset10_is_eopnotsupp(void **state)
+{
+	static const float scales[] = { 1, 2 };
+	struct ir_graph *g = ir_graph_create();
+	int in[2];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_FLOAT, 2, (int64_t[]){ 1, 2 }, NULL);
+	in[1] = add_tensor(g, "scales", IR_DTYPE_FLOAT, 1, (int64_t[]){ 2 }, scales);
+	add_node(g, 10, "Upsample", in, 2, 1);
+	assert_int_equal(infer_errno(g), -EOPNOTSUPP);
+}
+
+static void test_range_delta_zero_is_einval(void **state)
+{
+	static const float start = 0, limit = 1, delta = 0;
+	struct ir_graph *g = ir_graph_create();
+	int in[3];
+
+	(void)state;
+	in[0] = add_tensor(g, "s", IR_DTYPE_FLOAT, 0, NULL, &start);
+	in[1] = add_tensor(g, "l", IR_DTYPE_FLOAT, 0, NULL, &limit);
+	in[2] = add_tensor(g, "d", IR_DTYPE_FLOAT, 0, NULL, &delta);
+	add_node(g, 11, "Range", in, 3, 1);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
+static void test_constantofshape_negative_dimension_is_einval(void **state)
+{
+	static const int64_t shape[] = { 2, -1 };
+	struct ir_graph *g = ir_graph_create();
+	int in;
+
+	(void)state;
+	in = add_tensor(g, "shape", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, shape);
+	add_node(g, 9, "ConstantOfShape", &in, 1, 1);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
+static void test_eyelike_of_rank3_is_einval(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	int in;
+
+	(void)state;
+	in = add_tensor(g, "x", IR_DTYPE_FLOAT, 3, (int64_t[]){ 2, 2, 2 }, NULL);
+	add_node(g, 9, "EyeLike", &in, 1, 1);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
+static void test_trilu_of_rank1_is_einval(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	int in;
+
+	(void)state;
+	in = add_tensor(g, "x", IR_DTYPE_FLOAT, 1, (int64_t[]){ 3 }, NULL);
+	add_node(g, 14, "Trilu", &in, 1, 1);
+	assert_int_equal(infer_errno(g), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +1088,44 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_node_depth_space, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_resize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_upsample, setup, teardown),
+		cmocka_unit_test(test_slice_opset9_takes_attributes),
+		cmocka_unit_test(test_pad_opset2_takes_pads_and_value_attributes),
+		cmocka_unit_test(test_pad_reflect_repeats_beyond_one_reflection),
+		cmocka_unit_test(test_pad_constant_value_input_of_int8),
+		cmocka_unit_test(test_split_opset11_takes_split_attribute),
+		cmocka_unit_test(test_concat_before_opset4_defaults_to_axis_1),
+		cmocka_unit_test(test_reshape_opset4_takes_shape_attribute),
+		cmocka_unit_test(test_squeeze_opset11_takes_axes_attribute),
+		cmocka_unit_test(test_upsample_opset7_takes_scales_attribute),
+		cmocka_unit_test(test_resize_opset10_linear_is_asymmetric),
+		cmocka_unit_test(test_resize_nearest_of_uint8_by_sizes),
+		cmocka_unit_test(test_transpose_of_float16_moves_bit_patterns),
+		cmocka_unit_test(test_expand_of_bool_broadcasts_both_ways),
+		cmocka_unit_test(test_tile_of_int8),
+		cmocka_unit_test(test_range_of_int64_counts_down),
+		cmocka_unit_test(test_eyelike_diagonal_outside_is_all_zero),
+		cmocka_unit_test(test_constant_value_floats_is_a_float_list),
+		cmocka_unit_test(test_constant_value_int_is_an_int64_scalar),
+		cmocka_unit_test(test_reshape_two_minus_ones_is_einval),
+		cmocka_unit_test(test_reshape_shape_computed_at_run_time_is_eopnotsupp),
+		cmocka_unit_test(test_slice_axis_out_of_range_is_einval),
+		cmocka_unit_test(test_slice_step_zero_is_einval),
+		cmocka_unit_test(test_slice_huge_steps_take_one_element),
+		cmocka_unit_test(test_split_sizes_not_adding_up_is_einval),
+		cmocka_unit_test(test_concat_of_other_ranks_is_einval),
+		cmocka_unit_test(test_pad_wrap_mode_is_eopnotsupp),
+		cmocka_unit_test(test_pad_cropping_below_zero_is_einval),
+		cmocka_unit_test(test_tile_repeats_of_another_rank_is_einval),
+		cmocka_unit_test(test_expand_to_an_incompatible_shape_is_einval),
+		cmocka_unit_test(test_transpose_perm_not_a_permutation_is_einval),
+		cmocka_unit_test(test_depthtospace_channels_not_divisible_is_einval),
+		cmocka_unit_test(test_resize_scales_and_sizes_both_is_einval),
+		cmocka_unit_test(test_resize_linear_of_int32_is_eopnotsupp),
+		cmocka_unit_test(test_upsample_from_opset10_is_eopnotsupp),
+		cmocka_unit_test(test_range_delta_zero_is_einval),
+		cmocka_unit_test(test_constantofshape_negative_dimension_is_einval),
+		cmocka_unit_test(test_eyelike_of_rank3_is_einval),
+		cmocka_unit_test(test_trilu_of_rank1_is_einval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
