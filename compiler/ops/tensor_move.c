@@ -406,7 +406,9 @@ struct slice_plan {
 static int slice_plan(struct op_ctx *c, struct slice_plan *p)
 {
 	const struct ir_tensor *x = op_in(c, 0);
-	int64_t starts[IR_MAX_RANK], ends[IR_MAX_RANK], axes[IR_MAX_RANK], steps[IR_MAX_RANK];
+	/* op_const_ints() gives up to 2 * IR_MAX_RANK values (the count is checked after). */
+	int64_t starts[2 * IR_MAX_RANK], ends[2 * IR_MAX_RANK], axes[2 * IR_MAX_RANK];
+	int64_t steps[IR_MAX_RANK];
 	bool seen[IR_MAX_RANK] = { 0 };
 	int n, ne, na, ns, ret;
 

@@ -413,7 +413,8 @@ static int add_tensor(struct ir_graph *g, const char *name, enum ir_dtype dt, in
 	x = g->tensors[t];
 	x->dtype = dt;
 	x->rank = rank;
-	memcpy(x->dims, dims, rank * sizeof(*dims));
+	if (rank)
+		memcpy(x->dims, dims, rank * sizeof(*dims));
 	if (data) {
 		x->data_size = (size_t)ir_tensor_numel(x) * ir_dtype_size(dt);
 		x->data = malloc(x->data_size ? x->data_size : 1);
