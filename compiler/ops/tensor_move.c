@@ -520,7 +520,8 @@ static int pad_plan(struct op_ctx *c, int64_t *pads, enum pad_mode *mode)
 			return op_fail(c, -EINVAL, "unknown mode '%s'", m->s);
 	}
 	if (c->g->opset < 11) {
-		ret = op_const_ints(c, 99, "pads", pads, &n);
+		/* Pad-1 called them paddings. */
+		ret = op_const_ints(c, 99, c->g->opset < 2 ? "paddings" : "pads", pads, &n);
 	} else {
 		if (op_in(c, 3))
 			return op_fail(c, -EOPNOTSUPP, "axes input not supported");

@@ -269,10 +269,13 @@ static void load_roi(struct op_ctx *c, const void *const *in, int rank, double *
 		roi[i] = t && in[1] ? tensor_load(t->dtype, in[1], i) : 0;
 }
 
-/* A coordinate a tf_crop_and_resize output takes extrapolation_value at. */
+/*
+ * A coordinate a tf_crop_and_resize output takes extrapolation_value at; a NaN one too (the
+ * roi is data: it may hold anything, and no index is made of it).
+ */
 static bool outside(const struct resize_plan *p, double x, int64_t n_in)
 {
-	return p->coord == COORD_TF_CROP_AND_RESIZE && (x < 0 || x > (double)(n_in - 1));
+	return p->coord == COORD_TF_CROP_AND_RESIZE && !(x >= 0 && x <= (double)(n_in - 1));
 }
 
 static int resize_nearest(struct op_ctx *c, const struct resize_plan *p, const double *roi,

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -692,6 +693,25 @@ static void test_resize_nearest_of_uint8_by_sizes(void **state)
 	run_and_expect(g, 0, IR_DTYPE_UINT8, 2, (int64_t[]){ 1, 6 }, want);
 }
 
+static void test_resize_tf_crop_nan_roi_extrapolates(void **state)
+{
+	static const float x[] = { 1, 2 }, roi[] = { 0, NAN, 1, 1 }, want[] = { 7, 7, 7 };
+	static const int64_t sizes[] = { 1, 3 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	int in[4];
+
+	(void)state;
+	in[0] = add_tensor(g, "x", IR_DTYPE_FLOAT, 2, (int64_t[]){ 1, 2 }, x);
+	in[1] = add_tensor(g, "roi", IR_DTYPE_FLOAT, 1, (int64_t[]){ 4 }, roi);
+	in[2] = -1;
+	in[3] = add_tensor(g, "sizes", IR_DTYPE_INT64, 1, (int64_t[]){ 2 }, sizes);
+	n = add_node(g, 13, "Resize", in, 4, 1);
+	attr_str(n, "coordinate_transformation_mode", "tf_crop_and_resize");
+	attr_float(n, "extrapolation_value", 7);
+	run_and_expect(g, 0, IR_DTYPE_FLOAT, 2, (int64_t[]){ 1, 3 }, want);
+}
+
 static void test_transpose_of_float16_moves_bit_patterns(void **state)
 {
 	static const uint16_t x[] = { 0x3c00, 0x4000, 0x4200, 0x4400, 0x4500, 0x4600 };
@@ -1100,6 +1120,7 @@ int main(void)
 		cmocka_unit_test(test_upsample_opset7_takes_scales_attribute),
 		cmocka_unit_test(test_resize_opset10_linear_is_asymmetric),
 		cmocka_unit_test(test_resize_nearest_of_uint8_by_sizes),
+		cmocka_unit_test(test_resize_tf_crop_nan_roi_extrapolates),
 		cmocka_unit_test(test_transpose_of_float16_moves_bit_patterns),
 		cmocka_unit_test(test_expand_of_bool_broadcasts_both_ways),
 		cmocka_unit_test(test_tile_of_int8),
