@@ -99,10 +99,11 @@ static int bound_check(const char *name, size_t first, char *err, size_t err_len
 	char src[4096], dst[4096], data[4096];
 	Onnx__ModelProto *mp = NULL;
 	size_t len, n_in = 0, kept = 0;
-	void *buf = read_all((snprintf(src, sizeof(src), "%s/node/%s/model.onnx", ONNX_TESTDATA_DIR,
-				       name), src), &len);
+	void *buf;
 	int ret = -EINVAL;
 
+	snprintf(src, sizeof(src), "%s/node/%s/model.onnx", ONNX_TESTDATA_DIR, name);
+	buf = read_all(src, &len);
 	snprintf(err, err_len, "cannot rewrite %s", name);
 	snprintf(data, sizeof(data), "%s/test_data_set_0", tmpdir);
 	if (!buf || mkdir(data, 0700))
