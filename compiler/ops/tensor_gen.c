@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/ops/elementwise.h"
 #include "compiler/ops/tensor_map.h"
 
 /* ---- ConstantOfShape ---- */
@@ -124,19 +125,19 @@ static int host_eye_like(struct op_ctx *c, const void *const *in, void *const *o
 		int64_t j = i + k;
 
 		if (j >= 0 && j < y->dims[1])
-			tensor_store(dt, out[0], (size_t)(i * y->dims[1] + j), 1.0);
+			ew_store_f(dt, out[0], (size_t)(i * y->dims[1] + j), 1.0);
 	}
 	return 0;
 }
 
 /* ---- Range ---- */
 
-static bool range_type(enum ir_dtype dt)
+static bool range_int(enum ir_dtype dt)
 {
-	return dt == IR_DTYPE_FLOAT || dt == IR_DTYPE_DOUBLE || dt == IR_DTYPE_INT32 ||
-	       dt == IR_DTYPE_INT64;
+	return dt == IR_DTYPE_INT16 || dt == IR_DTYPE_INT32 || dt == IR_DTYPE_INT64;
 }
 
+/* Range: ceil((limit - start) / delta) elements (none when delta points away from limit). */
 static int infer_range(struct op_ctx *c)
 {
 	double v[3][1];
@@ -147,8 +148,9 @@ static int infer_range(struct op_ctx *c)
 	if (ret)
 		return ret;
 	dt = op_in(c, 0)->dtype;
-	if (!range_type(dt) || op_in(c, 1)->dtype != dt || op_in(c, 2)->dtype != dt)
-		return op_fail(c, -EINVAL, "start, limit and delta must be one type of float, double, int32, int64");
+	if ((!range_int(dt) && dt != IR_DTYPE_FLOAT && dt != IR_DTYPE_DOUBLE) ||
+	    op_in(c, 1)->dtype != dt || op_in(c, 2)->dtype != dt)
+		return op_fail(c, -EINVAL, "start, limit and delta must be one type of float, double, int16, int32, int64");
 	for (int i = 0; i < 3; i++) {
 		ret = tensor_const_doubles(c, i, v[i], 1, &n);
 		if (ret)
@@ -158,18 +160,11 @@ static int infer_range(struct op_ctx *c)
 	}
 	if (v[2][0] == 0)
 		return op_fail(c, -EINVAL, "delta is 0");
-	if (dt == IR_DTYPE_INT64 || dt == IR_DTYPE_INT32) {
+	if (range_int(dt)) {
 		/* Exactly in integers: the doubles of large int64 values are rounded. */
-		const int64_t *p[3];
-		int64_t s, l, d;
+		int64_t s = ew_load_s(dt, op_in(c, 0)->data, 0), l = ew_load_s(dt, op_in(c, 1)->data, 0);
+		int64_t d = ew_load_s(dt, op_in(c, 2)->data, 0);
 
-		for (int i = 0; i < 3; i++)
-			p[i] = op_in(c, i)->data;
-		if (dt == IR_DTYPE_INT64) {
-			s = p[0][0], l = p[1][0], d = p[2][0];
-		} else {
-			s = *(const int32_t *)p[0], l = *(const int32_t *)p[1], d = *(const int32_t *)p[2];
-		}
 		if ((l > s && d < 0) || (l < s && d > 0) || l == s) {
 			len = 0;
 		} else {
@@ -196,29 +191,17 @@ static int host_range(struct op_ctx *c, const void *const *in, void *const *out)
 	const struct ir_tensor *y = op_out(c, 0);
 	int64_t len = y->dims[0];
 
-	switch (y->dtype) {
-	case IR_DTYPE_INT64: {
-		int64_t s = *(const int64_t *)in[0], d = *(const int64_t *)in[2];
+	if (range_int(y->dtype)) {
+		int64_t s = ew_load_s(y->dtype, in[0], 0), d = ew_load_s(y->dtype, in[2], 0);
+
+		/* In unsigned arithmetic: the values inference admitted fit the type anyway. */
+		for (int64_t i = 0; i < len; i++)
+			ew_store_s(y->dtype, out[0], i, (int64_t)((uint64_t)s + (uint64_t)i * (uint64_t)d));
+	} else {
+		double s = ew_load_f(y->dtype, in[0], 0), d = ew_load_f(y->dtype, in[2], 0);
 
 		for (int64_t i = 0; i < len; i++)
-			((int64_t *)out[0])[i] = (int64_t)((uint64_t)s + (uint64_t)i * (uint64_t)d);
-		break;
-	}
-	case IR_DTYPE_INT32: {
-		int64_t s = *(const int32_t *)in[0], d = *(const int32_t *)in[2];
-
-		/* Wrapping like the int64 case; the values inference admitted fit int32 anyway. */
-		for (int64_t i = 0; i < len; i++)
-			((int32_t *)out[0])[i] = (int32_t)(uint32_t)((uint64_t)s + (uint64_t)i * (uint64_t)d);
-		break;
-	}
-	default: {
-		double s = tensor_load(y->dtype, in[0], 0), d = tensor_load(y->dtype, in[2], 0);
-
-		for (int64_t i = 0; i < len; i++)
-			tensor_store(y->dtype, out[0], (size_t)i, s + (double)i * d);
-		break;
-	}
+			ew_store_f(y->dtype, out[0], i, s + (double)i * d);
 	}
 	return 0;
 }

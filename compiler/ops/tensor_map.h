@@ -56,10 +56,4 @@ int tensor_const_ints(struct op_ctx *c, size_t i, int64_t *vals, int max, int *n
  */
 int tensor_const_doubles(struct op_ctx *c, size_t i, double *vals, int max, int *n);
 
-/** tensor_load() - element @k of @p (of type @dt, a numeric type) as a double */
-double tensor_load(enum ir_dtype dt, const void *p, size_t k);
-
-/** tensor_store() - @v into element @k of @p (of type @dt): rounds floats, truncates to ints */
-void tensor_store(enum ir_dtype dt, void *p, size_t k, double v);
-
 #endif

@@ -6,12 +6,11 @@
  * kernel serves every element type.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/ops/elementwise.h"
 #include "compiler/ops/tensor_map.h"
-#include "compiler/tensor_compare.h"
 
 void tensor_map_gather(size_t esize, int rank, const int64_t *dims, int64_t *const *maps,
 		       const void *in, void *out, const void *fill)
@@ -91,7 +90,7 @@ int tensor_const_ints(struct op_ctx *c, size_t i, int64_t *vals, int max, int *n
 	if (count > max)
 		return op_fail(c, -EINVAL, "'%s' has %lld values (at most %d)", t->name,
 			       (long long)count, max);
-	/* Not through tensor_load(): a double rounds INT64_MAX (Slice's "to the end"). */
+	/* Not through ew_load_f(): a double rounds INT64_MAX (Slice's "to the end"). */
 	for (int64_t k = 0; k < count; k++)
 		vals[k] = t->dtype == IR_DTYPE_INT64 ? ((const int64_t *)t->data)[k] :
 						       ((const int32_t *)t->data)[k];
@@ -120,100 +119,9 @@ int tensor_const_doubles(struct op_ctx *c, size_t i, double *vals, int max, int 
 		return op_fail(c, -EINVAL, "'%s' has %lld values (at most %d)", t->name,
 			       (long long)count, max);
 	for (int64_t k = 0; k < count; k++)
-		vals[k] = tensor_load(t->dtype, t->data, k);
+		vals[k] = ew_load_f(t->dtype, t->data, k);
 	*n = (int)count;
 	return 0;
-}
-
-double tensor_load(enum ir_dtype dt, const void *p, size_t k)
-{
-	switch (dt) {
-	case IR_DTYPE_FLOAT: return ((const float *)p)[k];
-	case IR_DTYPE_DOUBLE: return ((const double *)p)[k];
-	case IR_DTYPE_FLOAT16: return ir_half_to_float(((const uint16_t *)p)[k]);
-	case IR_DTYPE_BFLOAT16: return ir_bf16_to_float(((const uint16_t *)p)[k]);
-	case IR_DTYPE_UINT8: return ((const uint8_t *)p)[k];
-	case IR_DTYPE_INT8: return ((const int8_t *)p)[k];
-	case IR_DTYPE_INT32: return ((const int32_t *)p)[k];
-	case IR_DTYPE_INT64: return (double)((const int64_t *)p)[k];
-	case IR_DTYPE_BOOL: return ((const uint8_t *)p)[k] != 0;
-	default: return 0;
-	}
-}
-
-/* IEEE binary16 nearest to @f, ties to even (overflow to infinity, NaN kept a NaN). */
-static uint16_t float_to_half(float f)
-{
-	uint32_t x, sign, mant;
-	int32_t exp;
-
-	memcpy(&x, &f, sizeof(x));
-	sign = (x >> 16) & 0x8000;
-	exp = (int32_t)((x >> 23) & 0xff) - 127 + 15;
-	mant = x & 0x7fffff;
-	if (((x >> 23) & 0xff) == 0xff)
-		return (uint16_t)(sign | 0x7c00 | (mant ? 0x200 : 0));
-	if (exp >= 31)
-		return (uint16_t)(sign | 0x7c00);
-	if (exp <= 0) {
-		uint32_t shift;
-
-		if (exp < -10)
-			return (uint16_t)sign;
-		mant |= 0x800000;
-		shift = (uint32_t)(14 - exp);
-		uint32_t h = mant >> shift, rem = mant & ((1u << shift) - 1), half = 1u << (shift - 1);
-
-		if (rem > half || (rem == half && (h & 1)))
-			h++;
-		return (uint16_t)(sign | h);
-	}
-	uint32_t h = ((uint32_t)exp << 10) | (mant >> 13), rem = mant & 0x1fff;
-
-	/* A carry out of the mantissa correctly bumps the exponent (to infinity at the top). */
-	if (rem > 0x1000 || (rem == 0x1000 && (h & 1)))
-		h++;
-	return (uint16_t)(sign | h);
-}
-
-/* bfloat16 nearest to @f, ties to even. */
-static uint16_t float_to_bf16(float f)
-{
-	uint32_t x;
-
-	memcpy(&x, &f, sizeof(x));
-	if ((x & 0x7fffffff) > 0x7f800000)
-		return (uint16_t)((x >> 16) | 0x40);
-	x += 0x7fff + ((x >> 16) & 1);
-	return (uint16_t)(x >> 16);
-}
-
-/* Saturating, so that an out-of-range value is defined behaviour (ONNX leaves it undefined). */
-static int64_t to_int(double v, double lo, double hi)
-{
-	if (isnan(v))
-		return 0;
-	if (v < lo)
-		return (int64_t)lo;
-	if (v > hi)
-		return (int64_t)hi;
-	return (int64_t)v;
-}
-
-void tensor_store(enum ir_dtype dt, void *p, size_t k, double v)
-{
-	switch (dt) {
-	case IR_DTYPE_FLOAT: ((float *)p)[k] = (float)v; break;
-	case IR_DTYPE_DOUBLE: ((double *)p)[k] = v; break;
-	case IR_DTYPE_FLOAT16: ((uint16_t *)p)[k] = float_to_half((float)v); break;
-	case IR_DTYPE_BFLOAT16: ((uint16_t *)p)[k] = float_to_bf16((float)v); break;
-	case IR_DTYPE_UINT8: ((uint8_t *)p)[k] = (uint8_t)to_int(v, 0, 255); break;
-	case IR_DTYPE_INT8: ((int8_t *)p)[k] = (int8_t)to_int(v, -128, 127); break;
-	case IR_DTYPE_INT32: ((int32_t *)p)[k] = (int32_t)to_int(v, INT32_MIN, INT32_MAX); break;
-	case IR_DTYPE_INT64: ((int64_t *)p)[k] = to_int(v, -9223372036854775808.0, 9223372036854774784.0); break;
-	case IR_DTYPE_BOOL: ((uint8_t *)p)[k] = v != 0; break;
-	default: break;
-	}
 }
 
 /* The input's and output's dims and element size: every kernel here starts from them. */
@@ -612,7 +520,7 @@ static int host_pad(struct op_ctx *c, const void *const *in, void *const *out)
 		ret = op_attr_float(c, "value", 0.0f, &v);
 		if (ret)
 			goto out;
-		tensor_store(x->dtype, fill, 0, v);
+		ew_store_f(x->dtype, fill, 0, v);
 	}
 	tensor_strides(x->rank, x->dims, strides);
 	for (int d = 0; d < x->rank; d++)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/ops/elementwise.h"
 #include "compiler/ops/tensor_map.h"
 
 enum resize_coord {
@@ -266,7 +267,7 @@ static void load_roi(struct op_ctx *c, const void *const *in, int rank, double *
 	const struct ir_tensor *t = op_in(c, 1);
 
 	for (int i = 0; i < 2 * rank; i++)
-		roi[i] = t && in[1] ? tensor_load(t->dtype, in[1], i) : 0;
+		roi[i] = t && in[1] ? ew_load_f(t->dtype, in[1], i) : 0;
 }
 
 /*
@@ -289,7 +290,7 @@ static int resize_nearest(struct op_ctx *c, const struct resize_plan *p, const d
 
 	if (ret)
 		return ret;
-	tensor_store(x->dtype, fill, 0, p->extrapolation);
+	ew_store_f(x->dtype, fill, 0, p->extrapolation);
 	tensor_strides(x->rank, x->dims, strides);
 	for (int d = 0; d < x->rank; d++)
 		for (int64_t i = 0; i < p->out[d]; i++) {
@@ -382,7 +383,7 @@ static int resize_interp(struct op_ctx *c, const struct resize_plan *p, const do
 		return -ENOMEM;
 	}
 	for (int64_t k = 0; k < numel; k++)
-		a[k] = tensor_load(x->dtype, in, (size_t)k);
+		a[k] = ew_load_f(x->dtype, in, (size_t)k);
 	memcpy(cur, x->dims, sizeof(cur));
 	for (int d = 0; d < x->rank; d++) {
 		int64_t outer = 1, inner = 1;
@@ -398,7 +399,7 @@ static int resize_interp(struct op_ctx *c, const struct resize_plan *p, const do
 	}
 	numel = ir_tensor_numel(op_out(c, 0));
 	for (int64_t k = 0; k < numel; k++)
-		tensor_store(x->dtype, out, (size_t)k, a[k]);
+		ew_store_f(x->dtype, out, (size_t)k, a[k]);
 	free(a);
 	free(b);
 	return 0;
