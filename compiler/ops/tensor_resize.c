@@ -279,6 +279,18 @@ static bool outside(const struct resize_plan *p, double x, int64_t n_in)
 	return p->coord == COORD_TF_CROP_AND_RESIZE && !(x >= 0 && x <= (double)(n_in - 1));
 }
 
+/*
+ * @x held within @margin of the edges of an axis of @n: every neighbour of a coordinate
+ * further out is clamped to the same edge element anyway (with exclude_outside, every one
+ * drops out anyway), and a huge or NaN one must not become an integer index.
+ */
+static double edge_coord(double x, int margin, int64_t n)
+{
+	if (!(x >= -margin))
+		return -margin;
+	return x > (double)(n - 1 + margin) ? (double)(n - 1 + margin) : x;
+}
+
 static int resize_nearest(struct op_ctx *c, const struct resize_plan *p, const double *roi,
 			  const void *in, void *out)
 {
@@ -297,7 +309,8 @@ static int resize_nearest(struct op_ctx *c, const struct resize_plan *p, const d
 			double s = source_coord(p, d, i, x->dims[d], p->out[d], roi, x->rank);
 
 			maps[d][i] = outside(p, s, x->dims[d]) ? TENSOR_MAP_FILL :
-				     clamp_index(nearest_index(p->round, s), x->dims[d]) * strides[d];
+				     clamp_index(nearest_index(p->round, edge_coord(s, 1, x->dims[d])),
+						 x->dims[d]) * strides[d];
 		}
 	tensor_map_gather(es, x->rank, p->out, maps, in, out, fill);
 	free(maps[0]);
@@ -314,16 +327,18 @@ static void interp_axis(const struct resize_plan *p, int d, int rank, const doub
 {
 	for (int64_t j = 0; j < n_out; j++) {
 		double s = source_coord(p, d, j, n_in, n_out, roi, rank), w[4], r, sum = 0;
-		int64_t idx[4], i0 = (int64_t)floor(s);
+		int64_t idx[4], i0;
 		int taps = p->interp == INTERP_LINEAR ? 2 : 4;
 
-		r = s - floor(s);
 		if (outside(p, s, n_in)) {
 			for (int64_t o = 0; o < outer; o++)
 				for (int64_t i = 0; i < inner; i++)
 					dst[(o * n_out + j) * inner + i] = p->extrapolation;
 			continue;
 		}
+		s = edge_coord(s, 2, n_in);
+		i0 = (int64_t)floor(s);
+		r = s - floor(s);
 		if (taps == 2) {
 			idx[0] = i0, idx[1] = i0 + 1;
 			w[0] = 1 - r, w[1] = r;
