@@ -33,7 +33,7 @@ void tensor_map_gather(size_t esize, int rank, const int64_t *dims, int64_t *con
 /**
  * tensor_maps_alloc() - @rank maps of @dims[d] entries each into @maps (one allocation,
  * maps[0] owns it: free(maps[0]) releases all; rank 0 allocates a placeholder)
- * Return: 0 or -ENOMEM.
+ * Return: 0; 1 when @dims hold no element (nothing allocated, nothing to gather); -ENOMEM.
  */
 int tensor_maps_alloc(int rank, const int64_t *dims, int64_t **maps);
 

@@ -47,8 +47,15 @@ int tensor_maps_alloc(int rank, const int64_t *dims, int64_t **maps)
 	int64_t total = 1;
 	int64_t *buf;
 
-	for (int d = 0; d < rank; d++)
+	/*
+	 * An empty output has nothing to gather, while its other dimensions may be huge. A
+	 * nonempty one's maps are no larger than itself.
+	 */
+	for (int d = 0; d < rank; d++) {
+		if (!dims[d])
+			return 1;
 		total += dims[d];
+	}
 	buf = malloc(total * sizeof(*buf));
 	if (!buf)
 		return -ENOMEM;
@@ -63,6 +70,16 @@ int tensor_maps_alloc(int rank, const int64_t *dims, int64_t **maps)
 void tensor_strides(int rank, const int64_t *dims, int64_t *strides)
 {
 	int64_t s = 1;
+
+	/*
+	 * Nothing is read from an empty tensor, whose other dimensions may multiply beyond int64
+	 * from this end (its element count, from the other end, is checked).
+	 */
+	for (int d = 0; d < rank; d++)
+		if (!dims[d]) {
+			memset(strides, 0, rank * sizeof(*strides));
+			return;
+		}
 
 	for (int d = rank - 1; d >= 0; d--) {
 		strides[d] = s;
@@ -182,7 +199,7 @@ static int permute(size_t esize, int rank, const int64_t *in_dims, const int64_t
 		dims[d] = in_dims[perm[d]];
 	ret = tensor_maps_alloc(rank, dims, maps);
 	if (ret)
-		return ret;
+		return ret < 0 ? ret : 0;
 	for (int d = 0; d < rank; d++)
 		for (int64_t i = 0; i < dims[d]; i++)
 			maps[d][i] = i * strides[perm[d]];
@@ -393,7 +410,7 @@ static int host_slice(struct op_ctx *c, const void *const *in, void *const *out)
 	int ret = slice_plan(c, &p) ?: tensor_maps_alloc(x->rank, p.len, maps);
 
 	if (ret)
-		return ret;
+		return ret < 0 ? ret : 0;
 	tensor_strides(x->rank, x->dims, strides);
 	for (int d = 0; d < x->rank; d++)
 		for (int64_t i = 0; i < p.len[d]; i++)
@@ -511,7 +528,7 @@ static int host_pad(struct op_ctx *c, const void *const *in, void *const *out)
 	int ret = pad_plan(c, pads, &mode) ?: tensor_maps_alloc(y->rank, y->dims, maps);
 
 	if (ret)
-		return ret;
+		return ret < 0 ? ret : 0;
 	if (c->g->opset >= 11 && op_in(c, 2) && in[2]) {
 		memcpy(fill, in[2], es);
 	} else if (c->g->opset < 11) {
@@ -581,7 +598,7 @@ static int host_tile(struct op_ctx *c, const void *const *in, void *const *out)
 	int ret = tensor_maps_alloc(y->rank, y->dims, maps);
 
 	if (ret)
-		return ret;
+		return ret < 0 ? ret : 0;
 	tensor_strides(x->rank, x->dims, strides);
 	for (int d = 0; d < y->rank; d++)
 		for (int64_t i = 0; i < y->dims[d]; i++)
@@ -625,7 +642,7 @@ static int host_expand(struct op_ctx *c, const void *const *in, void *const *out
 	int lead = y->rank - x->rank, ret = tensor_maps_alloc(y->rank, y->dims, maps);
 
 	if (ret)
-		return ret;
+		return ret < 0 ? ret : 0;
 	tensor_strides(x->rank, x->dims, strides);
 	for (int d = 0; d < y->rank; d++)
 		for (int64_t i = 0; i < y->dims[d]; i++)

@@ -301,7 +301,7 @@ static int resize_nearest(struct op_ctx *c, const struct resize_plan *p, const d
 	int ret = tensor_maps_alloc(x->rank, p->out, maps);
 
 	if (ret)
-		return ret;
+		return ret < 0 ? ret : 0;
 	ew_store_f(x->dtype, fill, 0, p->extrapolation);
 	tensor_strides(x->rank, x->dims, strides);
 	for (int d = 0; d < x->rank; d++)
@@ -374,22 +374,22 @@ static int resize_interp(struct op_ctx *c, const struct resize_plan *p, const do
 			 const void *in, void *out)
 {
 	const struct ir_tensor *x = op_in(c, 0);
-	int64_t cur[IR_MAX_RANK], numel = ir_tensor_numel(x), most = numel;
+	int64_t cur[IR_MAX_RANK], numel = ir_tensor_numel(x), out_numel = ir_tensor_numel(op_out(c, 0));
+	int64_t most = numel > out_numel ? numel : out_numel;
+	int order[IR_MAX_RANK], n_order = 0;
 	double *a, *b;
 
-	memcpy(cur, x->dims, sizeof(cur));
-	/* Both buffers hold the largest intermediate: axes grow or shrink one at a time. */
-	for (int d = 0; d < x->rank; d++) {
-		int64_t n = 1;
-
-		cur[d] = p->out[d];
-		for (int e = 0; e < x->rank && n; e++) {
-			if (cur[e] > IR_MAX_ELEMENTS || n > IR_MAX_ELEMENTS / (cur[e] ? cur[e] : 1))
-				return op_fail(c, -EOPNOTSUPP, "intermediate of the axis-by-axis interpolation too large");
-			n *= cur[e];
-		}
-		most = n > most ? n : most;
-	}
+	/*
+	 * The axes that shrink first, then those that grow: every intermediate then holds at most
+	 * max(input, output) elements. The passes are linear maps along distinct axes, so their
+	 * order does not change the result.
+	 */
+	for (int d = 0; d < x->rank; d++)
+		if (p->out[d] <= x->dims[d])
+			order[n_order++] = d;
+	for (int d = 0; d < x->rank; d++)
+		if (p->out[d] > x->dims[d])
+			order[n_order++] = d;
 	a = malloc((size_t)(most ? most : 1) * sizeof(*a));
 	b = malloc((size_t)(most ? most : 1) * sizeof(*b));
 	if (!a || !b) {
@@ -398,10 +398,11 @@ static int resize_interp(struct op_ctx *c, const struct resize_plan *p, const do
 		return -ENOMEM;
 	}
 	for (int64_t k = 0; k < numel; k++)
-		a[k] = ew_load_f(x->dtype, in, (size_t)k);
+		a[k] = ew_load_f(x->dtype, in, k);
 	memcpy(cur, x->dims, sizeof(cur));
-	for (int d = 0; d < x->rank; d++) {
+	for (int k = 0; k < x->rank; k++) {
 		int64_t outer = 1, inner = 1;
+		int d = order[k];
 		double *t;
 
 		for (int e = 0; e < d; e++)
@@ -412,9 +413,8 @@ static int resize_interp(struct op_ctx *c, const struct resize_plan *p, const do
 		cur[d] = p->out[d];
 		t = a, a = b, b = t;
 	}
-	numel = ir_tensor_numel(op_out(c, 0));
-	for (int64_t k = 0; k < numel; k++)
-		ew_store_f(x->dtype, out, (size_t)k, a[k]);
+	for (int64_t k = 0; k < out_numel; k++)
+		ew_store_f(x->dtype, out, k, a[k]);
 	free(a);
 	free(b);
 	return 0;
