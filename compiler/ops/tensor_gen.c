@@ -228,8 +228,12 @@ static int host_trilu(struct op_ctx *c, const void *const *in, void *const *out)
 	const struct ir_tensor *x = op_in(c, 0);
 	size_t es = ir_dtype_size(x->dtype);
 	int64_t upper, k = 0, rows = x->dims[x->rank - 2], cols = x->dims[x->rank - 1];
-	int64_t mats = rows && cols ? ir_tensor_numel(x) / (rows * cols) : 0;
+	int64_t numel = ir_tensor_numel(x), mats;
 
+	/* rows * cols of an empty tensor could overflow; of another one, it divides numel. */
+	if (!numel)
+		return 0;
+	mats = numel / (rows * cols);
 	op_attr_int(c, "upper", 1, &upper);
 	if (op_in(c, 1) && in[1])
 		memcpy(&k, in[1], sizeof(k));

@@ -379,6 +379,9 @@ static int resize_interp(struct op_ctx *c, const struct resize_plan *p, const do
 	int order[IR_MAX_RANK], n_order = 0;
 	double *a, *b;
 
+	if (!out_numel)
+		return 0;
+
 	/*
 	 * The axes that shrink first, then those that grow: every intermediate then holds at most
 	 * max(input, output) elements. The passes are linear maps along distinct axes, so their
