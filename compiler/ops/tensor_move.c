@@ -296,7 +296,8 @@ static int infer_space_to_depth(struct op_ctx *c)
 	return infer_depth_space(c, false);
 }
 
-static int host_depth_space(struct op_ctx *c, const void *const *in, void *const *out, bool to_space)
+static int host_depth_space(struct op_ctx *c, const void *const *in, void *const *out,
+			    bool to_space)
 {
 	const struct ir_tensor *x, *y;
 	size_t es = io_shapes(c, &x, &y);

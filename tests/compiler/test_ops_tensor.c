@@ -1091,6 +1091,85 @@ static void test_trilu_of_rank1_is_einval(void **state)
 	assert_int_equal(infer_errno(g), -EINVAL);
 }
 
+/*
+ * Other ops' expanded forms (function bodies) whose every op has a host kernel and which lean
+ * on this family: LayerNormalization's (Shape, Size, Slice, Concat, ConstantOfShape, Reshape,
+ * Flatten), NegativeLogLikelihoodLoss's (Slice, Squeeze, Unsqueeze) and
+ * SoftmaxCrossEntropyLoss's (Shape, Reshape, Transpose).
+ */
+static void test_node_expanded_graphs_of_other_ops(void **state)
+{
+	static const char *const names[] = {
+		"test_layer_normalization_2d_axis0_expanded", "test_layer_normalization_2d_axis1_expanded",
+		"test_layer_normalization_2d_axis_negative_1_expanded",
+		"test_layer_normalization_2d_axis_negative_2_expanded",
+		"test_layer_normalization_3d_axis0_epsilon_expanded",
+		"test_layer_normalization_3d_axis1_epsilon_expanded",
+		"test_layer_normalization_3d_axis2_epsilon_expanded",
+		"test_layer_normalization_3d_axis_negative_1_epsilon_expanded",
+		"test_layer_normalization_3d_axis_negative_2_epsilon_expanded",
+		"test_layer_normalization_3d_axis_negative_3_epsilon_expanded",
+		"test_layer_normalization_4d_axis0_expanded", "test_layer_normalization_4d_axis1_expanded",
+		"test_layer_normalization_4d_axis2_expanded", "test_layer_normalization_4d_axis3_expanded",
+		"test_layer_normalization_4d_axis_negative_1_expanded",
+		"test_layer_normalization_4d_axis_negative_2_expanded",
+		"test_layer_normalization_4d_axis_negative_3_expanded",
+		"test_layer_normalization_4d_axis_negative_4_expanded",
+		"test_layer_normalization_default_axis_expanded", "test_nllloss_NC_expanded",
+		"test_nllloss_NCd1_expanded", "test_nllloss_NCd1_ii_expanded",
+		"test_nllloss_NCd1_mean_weight_negative_ii_expanded", "test_nllloss_NCd1_weight_expanded",
+		"test_nllloss_NCd1_weight_ii_expanded", "test_nllloss_NCd1d2_expanded",
+		"test_nllloss_NCd1d2_no_weight_reduction_mean_ii_expanded",
+		"test_nllloss_NCd1d2_reduction_mean_expanded", "test_nllloss_NCd1d2_reduction_sum_expanded",
+		"test_nllloss_NCd1d2_with_weight_expanded",
+		"test_nllloss_NCd1d2_with_weight_reduction_mean_expanded",
+		"test_nllloss_NCd1d2_with_weight_reduction_sum_expanded",
+		"test_nllloss_NCd1d2_with_weight_reduction_sum_ii_expanded",
+		"test_nllloss_NCd1d2d3_none_no_weight_negative_ii_expanded",
+		"test_nllloss_NCd1d2d3_sum_weight_high_ii_expanded",
+		"test_nllloss_NCd1d2d3d4d5_mean_weight_expanded",
+		"test_nllloss_NCd1d2d3d4d5_none_no_weight_expanded",
+		"test_sce_NCd1_mean_weight_negative_ii_expanded",
+		"test_sce_NCd1_mean_weight_negative_ii_log_prob_expanded",
+		"test_sce_NCd1d2d3_none_no_weight_negative_ii_expanded",
+		"test_sce_NCd1d2d3_none_no_weight_negative_ii_log_prob_expanded",
+		"test_sce_NCd1d2d3_sum_weight_high_ii_expanded",
+		"test_sce_NCd1d2d3_sum_weight_high_ii_log_prob_expanded",
+		"test_sce_NCd1d2d3d4d5_mean_weight_expanded",
+		"test_sce_NCd1d2d3d4d5_mean_weight_log_prob_expanded",
+		"test_sce_NCd1d2d3d4d5_none_no_weight_expanded",
+		"test_sce_NCd1d2d3d4d5_none_no_weight_log_prob_expanded", "test_sce_mean_3d_expanded",
+		"test_sce_mean_3d_log_prob_expanded", "test_sce_mean_expanded",
+		"test_sce_mean_log_prob_expanded", "test_sce_mean_no_weight_ii_3d_expanded",
+		"test_sce_mean_no_weight_ii_3d_log_prob_expanded", "test_sce_mean_no_weight_ii_4d_expanded",
+		"test_sce_mean_no_weight_ii_4d_log_prob_expanded", "test_sce_mean_no_weight_ii_expanded",
+		"test_sce_mean_no_weight_ii_log_prob_expanded", "test_sce_mean_weight_expanded",
+		"test_sce_mean_weight_ii_3d_expanded", "test_sce_mean_weight_ii_3d_log_prob_expanded",
+		"test_sce_mean_weight_ii_4d_expanded", "test_sce_mean_weight_ii_4d_log_prob_expanded",
+		"test_sce_mean_weight_ii_expanded", "test_sce_mean_weight_ii_log_prob_expanded",
+		"test_sce_mean_weight_log_prob_expanded", "test_sce_none_expanded",
+		"test_sce_none_log_prob_expanded", "test_sce_none_weights_expanded",
+		"test_sce_none_weights_log_prob_expanded", "test_sce_sum_expanded",
+		"test_sce_sum_log_prob_expanded", NULL,
+	};
+
+	(void)state;
+	assert_int_equal(testdata_host_check_list("node", names), 0);
+}
+
+/* The window functions' expanded forms: a Range up to the window size (made a constant). */
+static void test_node_expanded_window_functions(void **state)
+{
+	static const char *const names[] = {
+		"test_blackmanwindow_expanded", "test_blackmanwindow_symmetric_expanded",
+		"test_hammingwindow_expanded", "test_hammingwindow_symmetric_expanded",
+		"test_hannwindow_expanded", "test_hannwindow_symmetric_expanded", NULL,
+	};
+
+	(void)state;
+	assert_int_equal(bound_check_list(names, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1110,6 +1189,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_node_depth_space, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_resize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_upsample, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_expanded_graphs_of_other_ops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_expanded_window_functions, setup, teardown),
 		cmocka_unit_test(test_slice_opset9_takes_attributes),
 		cmocka_unit_test(test_pad_opset2_takes_pads_and_value_attributes),
 		cmocka_unit_test(test_pad_reflect_repeats_beyond_one_reflection),
