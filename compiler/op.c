@@ -198,6 +198,9 @@ static const struct op_def *const op_families[] = {
 	op_defs_nn_norm,
 	op_defs_nn_loss,
 	op_defs_nn_rnn,
+	op_defs_tensor_move,
+	op_defs_tensor_gen,
+	op_defs_tensor_resize,
 };
 
 const struct op_def *op_find(const char *domain, const char *op_type)

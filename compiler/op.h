@@ -72,6 +72,9 @@ extern const struct op_def op_defs_nn[];
 extern const struct op_def op_defs_nn_conv[], op_defs_nn_pool[], op_defs_nn_norm[], op_defs_nn_loss[],
 	op_defs_nn_rnn[];
 extern const struct op_def op_defs_tensor[];
+extern const struct op_def op_defs_tensor_move[];
+extern const struct op_def op_defs_tensor_gen[];
+extern const struct op_def op_defs_tensor_resize[];
 extern const struct op_def op_defs_reduce[];
 extern const struct op_def op_defs_index[];
 

@@ -1,13 +1,44 @@
 // SPDX-License-Identifier: MIT
 /*
- * Tensor layout and data movement: Reshape, Transpose, Concat, Pad, Gather, Constant, Shape...
- * Shape inference follows the ONNX operator specification for opsets 7 to 17 (compiler/op.h).
+ * Tensor layout: Reshape, Flatten, Squeeze, Unsqueeze, Concat, Split, Constant, Shape, Size.
+ * The first four only relabel the shape, so their kernel is a copy; the others move whole
+ * contiguous runs. Index-map movement (Transpose, Slice, Pad...) is in tensor_move.c, tensor
+ * generators in tensor_gen.c, Resize in tensor_resize.c. Shape inference follows the ONNX
+ * operator specification; the attribute forms of older opsets are noted where they apply.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compiler/op.h"
+#include "compiler/ops/tensor_map.h"
+
+/* Output 0 holds input 0's bytes under another shape (Reshape, Flatten, Squeeze, Unsqueeze). */
+static int host_copy(struct op_ctx *c, const void *const *in, void *const *out)
+{
+	const struct ir_tensor *y = op_out(c, 0);
+	size_t bytes = (size_t)ir_tensor_numel(y) * ir_dtype_size(y->dtype);
+
+	/* An empty input may have no buffer at all (compiler/host_exec.h). */
+	if (bytes)
+		memcpy(out[0], in[0], bytes);
+	return 0;
+}
+
+/* Give @o constant contents (@bytes at @src), so that shape computations can read them. */
+static int set_const(struct ir_tensor *o, const void *src, size_t bytes)
+{
+	void *data = malloc(bytes ? bytes : 1);
+
+	if (!data)
+		return -ENOMEM;
+	if (bytes)
+		memcpy(data, src, bytes);
+	free(o->data);
+	o->data = data;
+	o->data_size = bytes;
+	return 0;
+}
 
 static int infer_flatten(struct op_ctx *c)
 {
@@ -32,29 +63,35 @@ static int infer_flatten(struct op_ctx *c)
 	return 0;
 }
 
+/*
+ * Reshape: the shape an attribute before opset 5, a constant int64 input after. 0 copies the
+ * input's dimension (an actual 0 with allowzero, opset 14), -1 takes what is left.
+ */
 static int infer_reshape(struct op_ctx *c)
 {
-	const struct ir_tensor *x, *s;
-	int64_t dims[IR_MAX_RANK], allowzero, known = 1, numel;
-	int infer_at = -1, rank, ret = op_need_inputs(c, 2);
+	const struct ir_tensor *x;
+	int64_t shape[2 * IR_MAX_RANK], dims[IR_MAX_RANK], allowzero, known = 1, numel;
+	int infer_at = -1, rank, ret = op_need_inputs(c, 1);
 
 	if (ret)
 		return ret;
 	x = op_in(c, 0);
-	s = op_in(c, 1);
 	ret = op_attr_int(c, "allowzero", 0, &allowzero);
 	if (ret)
 		return ret;
-	if (!s->data || s->dtype != IR_DTYPE_INT64 || s->rank != 1)
-		return op_fail(c, -EOPNOTSUPP, "shape '%s' is not a constant 1-D int64 tensor", s->name);
-	if (s->dims[0] > IR_MAX_RANK)
-		return op_fail(c, -EINVAL, "shape of rank %lld", (long long)s->dims[0]);
-	rank = (int)s->dims[0];
+	if (c->g->opset >= 5 && (!op_in(c, 1) || op_in(c, 1)->dtype != IR_DTYPE_INT64))
+		return op_fail(c, -EINVAL, "shape input missing or not int64");
+	ret = op_const_ints(c, 1, c->g->opset < 5 ? "shape" : NULL, shape, &rank);
+	if (ret)
+		return ret;
+	if (rank < 0)
+		return op_fail(c, -EINVAL, "no shape");
+	if (rank > IR_MAX_RANK)
+		return op_fail(c, -EINVAL, "shape of rank %d", rank);
 	numel = ir_tensor_numel(x);
 	for (int i = 0; i < rank; i++) {
-		int64_t d;
+		int64_t d = shape[i];
 
-		memcpy(&d, (const char *)s->data + i * sizeof(d), sizeof(d));
 		if (d == 0 && !allowzero) {
 			if (i >= x->rank)
 				return op_fail(c, -EINVAL, "0 at dimension %d beyond the input's rank", i);
@@ -87,44 +124,31 @@ static int infer_reshape(struct op_ctx *c)
 	return 0;
 }
 
-static int infer_transpose(struct op_ctx *c)
+/* Concat: axis required from opset 4 (1 by default before). */
+static int concat_axis(struct op_ctx *c, int rank, int *a)
 {
-	const struct ir_tensor *x;
-	int64_t perm[IR_MAX_RANK], dims[IR_MAX_RANK];
-	bool has_perm, seen[IR_MAX_RANK] = { 0 };
-	int ret = op_need_inputs(c, 1);
+	int64_t axis;
+	int ret;
 
-	if (ret)
-		return ret;
-	x = op_in(c, 0);
-	ret = op_attr_ints(c, "perm", x->rank, 0, perm, &has_perm);
-	if (ret)
-		return ret;
-	for (int i = 0; i < x->rank; i++) {
-		if (!has_perm)
-			perm[i] = x->rank - 1 - i;
-		if (perm[i] < 0 || perm[i] >= x->rank || seen[perm[i]])
-			return op_fail(c, -EINVAL, "perm is not a permutation");
-		seen[perm[i]] = true;
-		dims[i] = x->dims[perm[i]];
-	}
-	op_set_shape(op_out(c, 0), x->dtype, x->rank, dims);
-	return 0;
+	if (c->g->opset >= 4 && !ir_node_find_attr(c->node, "axis"))
+		return op_fail(c, -EINVAL, "no axis");
+	ret = op_attr_int(c, "axis", 1, &axis);
+	return ret ? ret : op_axis_norm(c, axis, rank, a);
 }
 
 static int infer_concat(struct op_ctx *c)
 {
 	const struct ir_tensor *x;
-	int64_t axis, dims[IR_MAX_RANK];
+	int64_t dims[IR_MAX_RANK];
 	int a, ret;
 
-	if (!ir_node_find_attr(c->node, "axis"))
-		return op_fail(c, -EINVAL, "no axis");
-	ret = op_need_inputs(c, c->node->n_inputs ? c->node->n_inputs : 1) ?: op_attr_int(c, "axis", 0, &axis);
+	if (!c->node->n_inputs)
+		return op_fail(c, -EINVAL, "no inputs");
+	ret = op_need_inputs(c, c->node->n_inputs);
 	if (ret)
 		return ret;
 	x = op_in(c, 0);
-	ret = op_axis_norm(c, axis, x->rank, &a);
+	ret = concat_axis(c, x->rank, &a);
 	if (ret)
 		return ret;
 	memcpy(dims, x->dims, sizeof(dims));
@@ -144,60 +168,214 @@ static int infer_concat(struct op_ctx *c)
 	return 0;
 }
 
-/* Constant: its output is the value attribute's tensor (or value_float, value_ints...). */
-static int infer_constant(struct op_ctx *c)
+/* Elements before @a (the outer count) and bytes of one row from @a on, of @t. */
+static void outer_inner(const struct ir_tensor *t, int a, int64_t *outer, size_t *row)
 {
-	struct ir_tensor *o = op_out(c, 0);
-	const struct ir_attr *a;
-	size_t count = 1, esize, bytes;
-	const void *src;
+	*outer = 1;
+	*row = ir_dtype_size(t->dtype);
+	for (int d = 0; d < a; d++)
+		*outer *= t->dims[d];
+	for (int d = a; d < t->rank; d++)
+		*row *= (size_t)t->dims[d];
+}
 
-	if (!o)
-		return op_fail(c, -EINVAL, "no output");
-	if (c->node->n_attrs != 1)
-		return op_fail(c, -EINVAL, "wants exactly one value attribute");
-	a = &c->node->attrs[0];
-	if (!strcmp(a->name, "value") && a->type == IR_ATTR_TENSOR) {
-		op_set_shape(o, a->t->dtype, a->t->rank, a->t->dims);
-		src = a->t->data;
-		count = a->t->data_size;
-		esize = 1;
-	} else if (!strcmp(a->name, "value_float") && a->type == IR_ATTR_FLOAT) {
-		op_set_shape(o, IR_DTYPE_FLOAT, 0, NULL);
-		src = &a->f;
-		esize = sizeof(float);
-	} else if (!strcmp(a->name, "value_int") && a->type == IR_ATTR_INT) {
-		op_set_shape(o, IR_DTYPE_INT64, 0, NULL);
-		src = &a->i;
-		esize = sizeof(int64_t);
-	} else if (!strcmp(a->name, "value_floats") && a->type == IR_ATTR_FLOATS) {
-		int64_t n = (int64_t)a->len;
+static int host_concat(struct op_ctx *c, const void *const *in, void *const *out)
+{
+	const struct ir_tensor *y = op_out(c, 0);
+	size_t done = 0, yrow;
+	int64_t outer;
+	int a, ret = concat_axis(c, y->rank, &a);
 
-		op_set_shape(o, IR_DTYPE_FLOAT, 1, &n);
-		src = a->floats;
-		count = a->len;
-		esize = sizeof(float);
-	} else if (!strcmp(a->name, "value_ints") && a->type == IR_ATTR_INTS) {
-		int64_t n = (int64_t)a->len;
+	if (ret)
+		return ret;
+	outer_inner(y, a, &outer, &yrow);
+	for (size_t i = 0; i < c->node->n_inputs; i++) {
+		const struct ir_tensor *x = op_in(c, i);
+		size_t row;
 
-		op_set_shape(o, IR_DTYPE_INT64, 1, &n);
-		src = a->ints;
-		count = a->len;
-		esize = sizeof(int64_t);
-	} else {
-		return op_fail(c, -EOPNOTSUPP, "value attribute '%s' not supported", a->name);
+		outer_inner(x, a, &outer, &row);
+		for (int64_t o = 0; o < outer && row; o++)
+			memcpy((char *)out[0] + o * yrow + done, (const char *)in[i] + o * row, row);
+		done += row;
 	}
-	bytes = count * esize;
-	free(o->data);
-	o->data = malloc(bytes ? bytes : 1);
-	if (!o->data)
-		return -ENOMEM;
-	if (bytes)
-		memcpy(o->data, src, bytes);
-	o->data_size = bytes;
 	return 0;
 }
 
+/*
+ * Split: the sizes an attribute before opset 13, an input from 13; equal parts by default.
+ * (opset 18's num_outputs is beyond the opsets read.)
+ */
+static int split_plan(struct op_ctx *c, int *a, int64_t *sizes)
+{
+	const struct ir_tensor *x = op_in(c, 0);
+	int64_t axis, total = 0, n_out = (int64_t)c->node->n_outputs;
+	int n, ret = op_attr_int(c, "axis", 0, &axis);
+
+	if (ret || (ret = op_axis_norm(c, axis, x->rank, a)))
+		return ret;
+	if (!n_out || n_out > 64)
+		return op_fail(c, -EINVAL, "%lld outputs", (long long)n_out);
+	if (c->g->opset < 13) {
+		const struct ir_attr *s = ir_node_find_attr(c->node, "split");
+
+		if (s && (s->type != IR_ATTR_INTS || s->len != (size_t)n_out))
+			return op_fail(c, -EINVAL, "split attribute does not give %lld sizes",
+				       (long long)n_out);
+		n = s ? (int)s->len : -1;
+		if (s)
+			memcpy(sizes, s->ints, s->len * sizeof(*sizes));
+	} else {
+		if (op_in(c, 1) && op_in(c, 1)->dtype != IR_DTYPE_INT64)
+			return op_fail(c, -EINVAL, "split of type %s", ir_dtype_name(op_in(c, 1)->dtype));
+		ret = tensor_const_ints(c, 1, sizes, 64, &n);
+		if (ret)
+			return ret;
+		if (n >= 0 && n != n_out)
+			return op_fail(c, -EINVAL, "%d split sizes for %lld outputs", n, (long long)n_out);
+	}
+	if (n < 0) {
+		if (x->dims[*a] % n_out)
+			return op_fail(c, -EINVAL, "axis %d of %lld not divisible into %lld parts", *a,
+				       (long long)x->dims[*a], (long long)n_out);
+		for (int64_t i = 0; i < n_out; i++)
+			sizes[i] = x->dims[*a] / n_out;
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		if (sizes[i] < 0 || sizes[i] > IR_MAX_ELEMENTS)
+			return op_fail(c, -EINVAL, "split size %lld", (long long)sizes[i]);
+		total += sizes[i];
+	}
+	if (total != x->dims[*a])
+		return op_fail(c, -EINVAL, "split sizes add up to %lld, axis %d has %lld",
+			       (long long)total, *a, (long long)x->dims[*a]);
+	return 0;
+}
+
+static int infer_split(struct op_ctx *c)
+{
+	const struct ir_tensor *x;
+	int64_t sizes[64], dims[IR_MAX_RANK];
+	int a, ret = op_need_inputs(c, 1) ?: split_plan(c, &a, sizes);
+
+	if (ret)
+		return ret;
+	x = op_in(c, 0);
+	memcpy(dims, x->dims, sizeof(dims));
+	for (size_t i = 0; i < c->node->n_outputs; i++) {
+		dims[a] = sizes[i];
+		op_set_shape(op_out(c, i), x->dtype, x->rank, dims);
+	}
+	return 0;
+}
+
+static int host_split(struct op_ctx *c, const void *const *in, void *const *out)
+{
+	const struct ir_tensor *x = op_in(c, 0);
+	int64_t sizes[64], outer;
+	size_t done = 0, xrow, unit;
+	int a, ret = split_plan(c, &a, sizes);
+
+	if (ret)
+		return ret;
+	outer_inner(x, a, &outer, &xrow);
+	/* Bytes of one index along the axis. */
+	unit = x->dims[a] ? xrow / (size_t)x->dims[a] : 0;
+	for (size_t i = 0; i < c->node->n_outputs; i++) {
+		size_t row = unit * (size_t)sizes[i];
+
+		for (int64_t o = 0; out[i] && o < outer && row; o++)
+			memcpy((char *)out[i] + o * row, (const char *)in[0] + o * xrow + done, row);
+		done += row;
+	}
+	return 0;
+}
+
+/*
+ * Constant: the value of its one attribute: value (a tensor), value_float(s), value_int(s).
+ * value_string(s) and sparse_value have no IR type. The reader keeps the value as the
+ * output's constant data.
+ */
+static int constant_value(struct op_ctx *c, enum ir_dtype *dt, int *rank, int64_t *dims,
+			  const void **src, size_t *bytes)
+{
+	const struct ir_attr *a;
+
+	if (c->node->n_attrs != 1)
+		return op_fail(c, -EINVAL, "wants exactly one value attribute");
+	a = &c->node->attrs[0];
+	*rank = 0;
+	if (!strcmp(a->name, "value") && a->type == IR_ATTR_TENSOR) {
+		*dt = a->t->dtype;
+		*rank = a->t->rank;
+		memcpy(dims, a->t->dims, a->t->rank * sizeof(*dims));
+		*src = a->t->data;
+		*bytes = a->t->data_size;
+	} else if (!strcmp(a->name, "value_float") && a->type == IR_ATTR_FLOAT) {
+		*dt = IR_DTYPE_FLOAT;
+		*src = &a->f;
+		*bytes = sizeof(float);
+	} else if (!strcmp(a->name, "value_int") && a->type == IR_ATTR_INT) {
+		*dt = IR_DTYPE_INT64;
+		*src = &a->i;
+		*bytes = sizeof(int64_t);
+	} else if (!strcmp(a->name, "value_floats") && a->type == IR_ATTR_FLOATS) {
+		*dt = IR_DTYPE_FLOAT;
+		*rank = 1;
+		dims[0] = (int64_t)a->len;
+		*src = a->floats;
+		*bytes = a->len * sizeof(float);
+	} else if (!strcmp(a->name, "value_ints") && a->type == IR_ATTR_INTS) {
+		*dt = IR_DTYPE_INT64;
+		*rank = 1;
+		dims[0] = (int64_t)a->len;
+		*src = a->ints;
+		*bytes = a->len * sizeof(int64_t);
+	} else if (!strcmp(a->name, "value") || !strcmp(a->name, "value_float") ||
+		   !strcmp(a->name, "value_int") || !strcmp(a->name, "value_floats") ||
+		   !strcmp(a->name, "value_ints")) {
+		return op_fail(c, -EINVAL, "attribute '%s' of the wrong type", a->name);
+	} else {
+		return op_fail(c, -EOPNOTSUPP, "value attribute '%s' not supported", a->name);
+	}
+	return 0;
+}
+
+static int infer_constant(struct op_ctx *c)
+{
+	struct ir_tensor *o = op_out(c, 0);
+	int64_t dims[IR_MAX_RANK];
+	enum ir_dtype dt;
+	const void *src;
+	size_t bytes;
+	int rank, ret;
+
+	if (!o)
+		return op_fail(c, -EINVAL, "no output");
+	ret = constant_value(c, &dt, &rank, dims, &src, &bytes);
+	if (ret)
+		return ret;
+	op_set_shape(o, dt, rank, dims);
+	return set_const(o, src, bytes);
+}
+
+static int host_constant(struct op_ctx *c, const void *const *in, void *const *out)
+{
+	int64_t dims[IR_MAX_RANK];
+	enum ir_dtype dt;
+	const void *src;
+	size_t bytes;
+	int rank, ret = constant_value(c, &dt, &rank, dims, &src, &bytes);
+
+	(void)in;
+	if (ret)
+		return ret;
+	if (bytes)
+		memcpy(out[0], src, bytes);
+	return 0;
+}
+
+/* Unsqueeze: axes an attribute before opset 13, a constant input from 13. */
 static int infer_unsqueeze(struct op_ctx *c)
 {
 	int64_t axes[2 * IR_MAX_RANK], dims[IR_MAX_RANK];
@@ -229,20 +407,13 @@ static int infer_unsqueeze(struct op_ctx *c)
 	for (int i = 0; i < r; i++)
 		dims[i] = at[i] ? 1 : x->dims[k++];
 	op_set_shape(op_out(c, 0), x->dtype, r, dims);
-	if (x->data && op_out(c, 0)) {
-		/* A constant stays one (shape computations feed Reshape). */
-		struct ir_tensor *o = op_out(c, 0);
-
-		free(o->data);
-		o->data = malloc(x->data_size ? x->data_size : 1);
-		if (!o->data)
-			return -ENOMEM;
-		memcpy(o->data, x->data, x->data_size);
-		o->data_size = x->data_size;
-	}
+	/* A constant stays one (shape computations feed Reshape). */
+	if (x->data && op_out(c, 0))
+		return set_const(op_out(c, 0), x->data, x->data_size);
 	return 0;
 }
 
+/* Squeeze: axes an attribute before opset 13, a constant input from 13; all 1s by default. */
 static int infer_squeeze(struct op_ctx *c)
 {
 	int64_t axes[2 * IR_MAX_RANK], dims[IR_MAX_RANK];
@@ -273,10 +444,26 @@ static int infer_squeeze(struct op_ctx *c)
 	return 0;
 }
 
-/* Shape: a constant int64 [rank] holding the input's (static) dimensions. */
+/* Shape's [start, end) (opset 15; the whole shape before), clamped to [0, rank]. */
+static void shape_range(struct op_ctx *c, const struct ir_tensor *x, int64_t *start, int64_t *n)
+{
+	int64_t s, e;
+
+	/* Attribute type errors were reported by inference. */
+	op_attr_int(c, "start", 0, &s);
+	op_attr_int(c, "end", x->rank, &e);
+	s = s < 0 ? s + x->rank : s;
+	e = e < 0 ? e + x->rank : e;
+	s = s < 0 ? 0 : s > x->rank ? x->rank : s;
+	e = e < 0 ? 0 : e > x->rank ? x->rank : e;
+	*start = s;
+	*n = e > s ? e - s : 0;
+}
+
+/* Shape: a constant int64 list of the input's (static) dimensions. */
 static int infer_shape(struct op_ctx *c)
 {
-	int64_t start = 0, end, n;
+	int64_t start, end, n;
 	const struct ir_tensor *x;
 	struct ir_tensor *o;
 	int ret = op_need_inputs(c, 1);
@@ -288,60 +475,53 @@ static int infer_shape(struct op_ctx *c)
 	ret = op_attr_int(c, "start", 0, &start) ?: op_attr_int(c, "end", x->rank, &end);
 	if (ret)
 		return ret;
-	/* start/end (opset 15) are clamped to [0, rank]. */
-	start = start < 0 ? start + x->rank : start;
-	end = end < 0 ? end + x->rank : end;
-	start = start < 0 ? 0 : start > x->rank ? x->rank : start;
-	end = end < 0 ? 0 : end > x->rank ? x->rank : end;
-	n = end > start ? end - start : 0;
+	shape_range(c, x, &start, &n);
 	op_set_shape(o, IR_DTYPE_INT64, 1, &n);
-	free(o->data);
-	o->data = malloc(n ? n * sizeof(int64_t) : 1);
-	if (!o->data)
-		return -ENOMEM;
-	memcpy(o->data, &x->dims[start], n * sizeof(int64_t));
-	o->data_size = n * sizeof(int64_t);
+	return set_const(o, &x->dims[start], n * sizeof(int64_t));
+}
+
+static int host_shape(struct op_ctx *c, const void *const *in, void *const *out)
+{
+	const struct ir_tensor *x = op_in(c, 0);
+	int64_t start, n;
+
+	(void)in;
+	shape_range(c, x, &start, &n);
+	memcpy(out[0], &x->dims[start], n * sizeof(int64_t));
 	return 0;
 }
 
-/* Pad: pads an attribute before opset 11, a constant input after. */
-static int infer_pad(struct op_ctx *c)
+/* Size: the input's element count, an int64 scalar (a constant: shapes are static). */
+static int infer_size(struct op_ctx *c)
 {
-	int64_t pads[2 * IR_MAX_RANK], dims[IR_MAX_RANK];
-	const struct ir_tensor *x;
-	int n, ret = op_need_inputs(c, 1);
+	int64_t numel;
+	int ret = op_need_inputs(c, 1);
 
 	if (ret)
 		return ret;
-	x = op_in(c, 0);
-	ret = op_const_ints(c, 1, c->g->opset >= 11 ? NULL : "pads", pads, &n);
-	if (ret)
-		return ret;
-	if (op_in(c, 3))
-		return op_fail(c, -EOPNOTSUPP, "axes input not supported");
-	if (n != 2 * x->rank)
-		return op_fail(c, -EINVAL, "%d pads for rank %d", n, x->rank);
-	for (int i = 0; i < x->rank; i++) {
-		if (pads[i] < -IR_MAX_ELEMENTS || pads[i] > IR_MAX_ELEMENTS ||
-		    pads[x->rank + i] < -IR_MAX_ELEMENTS || pads[x->rank + i] > IR_MAX_ELEMENTS)
-			return op_fail(c, -EINVAL, "pad out of range on axis %d", i);
-		dims[i] = x->dims[i] + pads[i] + pads[x->rank + i];
-		if (dims[i] < 0)
-			return op_fail(c, -EINVAL, "negative size on axis %d", i);
-	}
-	op_set_shape(op_out(c, 0), x->dtype, x->rank, dims);
+	numel = ir_tensor_numel(op_in(c, 0));
+	op_set_shape(op_out(c, 0), IR_DTYPE_INT64, 0, NULL);
+	return set_const(op_out(c, 0), &numel, sizeof(numel));
+}
+
+static int host_size(struct op_ctx *c, const void *const *in, void *const *out)
+{
+	int64_t numel = ir_tensor_numel(op_in(c, 0));
+
+	(void)in;
+	memcpy(out[0], &numel, sizeof(numel));
 	return 0;
 }
 
 const struct op_def op_defs_tensor[] = {
-	{ "Flatten", infer_flatten, NULL },
-	{ "Reshape", infer_reshape, NULL },
-	{ "Transpose", infer_transpose, NULL },
-	{ "Concat", infer_concat, NULL },
-	{ "Constant", infer_constant, NULL },
-	{ "Unsqueeze", infer_unsqueeze, NULL },
-	{ "Squeeze", infer_squeeze, NULL },
-	{ "Shape", infer_shape, NULL },
-	{ "Pad", infer_pad, NULL },
+	{ "Flatten", infer_flatten, host_copy },
+	{ "Reshape", infer_reshape, host_copy },
+	{ "Squeeze", infer_squeeze, host_copy },
+	{ "Unsqueeze", infer_unsqueeze, host_copy },
+	{ "Concat", infer_concat, host_concat },
+	{ "Split", infer_split, host_split },
+	{ "Constant", infer_constant, host_constant },
+	{ "Shape", infer_shape, host_shape },
+	{ "Size", infer_size, host_size },
 	{ NULL, NULL, NULL },
 };
