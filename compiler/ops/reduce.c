@@ -26,6 +26,21 @@ enum reduce_kind {
 	REDUCE_LOG_SUM_EXP,
 };
 
+/*
+ * An integer reduction's result computed through a double (L2, LogSum...): NaN is 0, and
+ * values beyond int64 saturate, where a plain conversion is undefined (log(0) is -inf).
+ */
+static int64_t f64_to_i64(double f)
+{
+	if (isnan(f))
+		return 0;
+	if (f >= 9223372036854775807.0)
+		return INT64_MAX;
+	if (f <= -9223372036854775808.0)
+		return INT64_MIN;
+	return (int64_t)f;
+}
+
 static const struct {
 	const char *op_type;
 	enum reduce_kind kind;
@@ -308,17 +323,17 @@ static int host_reduce(struct op_ctx *c, const void *const *in, void *const *out
 			break;
 		case REDUCE_L2:
 			f = sqrt(f);
-			n = (int64_t)f;
+			n = f64_to_i64(f);
 			break;
 		case REDUCE_LOG_SUM:
 			f = log(f);
-			n = (int64_t)f;
+			n = f64_to_i64(f);
 			break;
 		case REDUCE_LOG_SUM_EXP: {
 			double m = acc.best[o] >= 0 ? elem_f64(dt, in[0], (size_t)acc.best[o]) : -INFINITY;
 
 			f = isfinite(m) ? m + log(f) : m;
-			n = (int64_t)f;
+			n = f64_to_i64(f);
 			break;
 		}
 		default:

@@ -191,7 +191,7 @@ static int infer_transpose(struct op_ctx *c)
 static int permute(size_t esize, int rank, const int64_t *in_dims, const int64_t *perm,
 		   const void *in, void *out)
 {
-	int64_t strides[IR_MAX_RANK], dims[IR_MAX_RANK], *maps[IR_MAX_RANK];
+	int64_t strides[IR_MAX_RANK], dims[IR_MAX_RANK] = { 0 }, *maps[IR_MAX_RANK];
 	int ret;
 
 	tensor_strides(rank, in_dims, strides);
