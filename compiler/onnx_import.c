@@ -605,7 +605,8 @@ static int import_model(struct import_ctx *ctx, const Onnx__ModelProto *mp)
 		if (g->tensors[t]->rank < 0)
 			declare_output(gp->output[i], g->tensors[t]);
 	}
-	ret = ir_infer_shapes(g, ctx->err, ctx->err_len);
+	ret = ir_infer_shapes_bound(g, ctx->opts->input_value, ctx->opts->input_value_ctx,
+				    ctx->err, ctx->err_len);
 	if (ret)
 		return ret;
 	for (size_t i = 0; i < gp->n_output; i++) {

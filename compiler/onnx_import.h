@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "compiler/ir.h"
+#include "compiler/shape_infer.h"
 
 /* The default domain's operator sets the reader accepts. */
 #define ONNX_IMPORT_OPSET_MIN 1
@@ -22,9 +23,14 @@
  * struct onnx_import_options - how to read a model
  * @batch: the value of a symbolic first dimension of a graph input (the batch); 0 leaves such
  *         a dimension an error, since the IR's shapes are static
+ * @input_value: known values of graph inputs, bound as constants where a node needs them
+ *               constant (ir_infer_shapes_bound()); NULL: none
+ * @input_value_ctx: its context
  */
 struct onnx_import_options {
 	int64_t batch;
+	ir_input_value_fn input_value;
+	void *input_value_ctx;
 };
 
 /**

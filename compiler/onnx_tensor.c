@@ -99,3 +99,34 @@ out_unpack:
 	onnx__tensor_proto__free_unpacked(tp, NULL);
 	return ret;
 }
+
+void onnx_tensor_as_declared(struct ir_tensor *t, enum ir_dtype declared)
+{
+	if (t->dtype == IR_DTYPE_UINT16 && declared == IR_DTYPE_BFLOAT16)
+		t->dtype = IR_DTYPE_BFLOAT16;
+}
+
+const struct ir_tensor *onnx_data_set_input(void *set, size_t input)
+{
+	struct onnx_data_set *ds = set;
+	char path[4096], err[256];
+
+	if (input >= ONNX_DATA_SET_MAX_INPUTS)
+		return NULL;
+	if (!ds->tried[input]) {
+		ds->tried[input] = true;
+		if (snprintf(path, sizeof(path), "%s/input_%zu.pb", ds->dir, input) <
+		    (int)sizeof(path))
+			onnx_tensor_read_file(path, &ds->inputs[input], err, sizeof(err));
+	}
+	return ds->inputs[input];
+}
+
+void onnx_data_set_free(struct onnx_data_set *set)
+{
+	for (size_t i = 0; i < ONNX_DATA_SET_MAX_INPUTS; i++) {
+		ir_tensor_free(set->inputs[i]);
+		set->inputs[i] = NULL;
+		set->tried[i] = false;
+	}
+}

@@ -104,7 +104,50 @@ out:
 	return ret;
 }
 
+/*
+ * The node's last input that is a graph input without a value and whose value the caller
+ * knows: its position in g->inputs, or -1.
+ */
+static int bindable_input(const struct ir_graph *g, const struct ir_node *n,
+			  ir_input_value_fn value, void *ctx)
+{
+	for (size_t k = n->n_inputs; k-- > 0;) {
+		int t = n->inputs[k];
+
+		if (t < 0 || g->tensors[t]->data)
+			continue;
+		for (size_t i = 0; i < g->n_inputs; i++)
+			if (g->inputs[i] == t && value(ctx, i))
+				return (int)i;
+	}
+	return -1;
+}
+
+/* Graph input @input becomes a constant: a copy of the caller's value. */
+static int bind_input(struct op_ctx *c, size_t input, const struct ir_tensor *v)
+{
+	struct ir_tensor *t = c->g->tensors[c->g->inputs[input]];
+	size_t size = (size_t)ir_tensor_numel(t) * ir_dtype_size(t->dtype);
+
+	if (v->dtype != t->dtype || v->data_size != size || (size && !v->data))
+		return op_fail(c, -EINVAL, "the value given for input '%s' is not a %s of %zu bytes",
+			       t->name, ir_dtype_name(t->dtype), size);
+	t->data = malloc(size ? size : 1);
+	if (!t->data)
+		return -ENOMEM;
+	if (size)
+		memcpy(t->data, v->data, size);
+	t->data_size = size;
+	return 0;
+}
+
 int ir_infer_shapes(struct ir_graph *g, char *err, size_t err_len)
+{
+	return ir_infer_shapes_bound(g, NULL, NULL, err, err_len);
+}
+
+int ir_infer_shapes_bound(struct ir_graph *g, ir_input_value_fn value, void *ctx, char *err,
+			  size_t err_len)
 {
 	for (size_t i = 0; i < g->n_nodes; i++) {
 		struct op_ctx c = { .g = g, .node = g->nodes[i], .idx = i, .err = err, .err_len = err_len };
@@ -115,6 +158,16 @@ int ir_infer_shapes(struct ir_graph *g, char *err, size_t err_len)
 			return op_fail(&c, -EOPNOTSUPP, "unsupported op %s%s%s", c.node->domain,
 				       c.node->domain[0] ? "." : "", c.node->op_type);
 		ret = op->infer(&c);
+		while (ret == -EOPNOTSUPP && value) {
+			int b = bindable_input(g, c.node, value, ctx);
+
+			if (b < 0)
+				break;
+			ret = bind_input(&c, (size_t)b, value(ctx, (size_t)b));
+			if (ret)
+				return ret;
+			ret = op->infer(&c);
+		}
 		if (ret)
 			return ret;
 		for (size_t o = 0; o < c.node->n_outputs; o++) {

@@ -28,4 +28,27 @@
  */
 int ir_infer_shapes(struct ir_graph *g, char *err, size_t err_len);
 
+/**
+ * typedef ir_input_value_fn - the value of graph input @input (an index into g->inputs) when
+ * the caller knows it (a test's data set): a tensor of the input's type and element count with
+ * its data, which stays the caller's; or NULL when it does not know it.
+ */
+typedef const struct ir_tensor *(*ir_input_value_fn)(void *ctx, size_t input);
+
+/**
+ * ir_infer_shapes_bound() - ir_infer_shapes(), binding graph inputs to known values where a
+ * node needs them constant
+ * @value: the known values (NULL: none, as ir_infer_shapes())
+ *
+ * When a node's inference fails with -EOPNOTSUPP (an input it needs constant, such as
+ * Reshape's shape or Slice's starts, is computed at run time), the node's last input that is
+ * a graph input @value knows becomes a constant holding that value, and the node is inferred
+ * again; until it succeeds or no such input is left. A bound input keeps its place in
+ * g->inputs with its data set: the graph is specialised for that value.
+ *
+ * Return: as ir_infer_shapes(); -EINVAL when a value has the wrong type or size.
+ */
+int ir_infer_shapes_bound(struct ir_graph *g, ir_input_value_fn value, void *ctx, char *err,
+			  size_t err_len);
+
 #endif

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "compiler/onnx_import.h"
+#include "compiler/onnx_tensor.h"
 #include "compiler/shape_infer.h"
 #include "onnx.pb-c.h"
 
@@ -744,9 +745,57 @@ static void test_folding_is_capped(void **state)
 	ir_graph_destroy(g);
 }
 
+#define RESHAPE_TEST ONNX_TESTDATA_DIR "/node/test_reshape_negative_dim"
+
+/* Reshape's shape is a graph input there: no static shape without its value. */
+static void test_shape_input_computed_at_run_time_is_eopnotsupp(void **state)
+{
+	struct ir_graph *g = NULL;
+	char err[512];
+
+	(void)state;
+	if (access(RESHAPE_TEST "/model.onnx", R_OK))
+		skip();
+	assert_int_equal(onnx_import_file(RESHAPE_TEST "/model.onnx", NULL, &g, err, sizeof(err)),
+			 -EOPNOTSUPP);
+	assert_null(g);
+}
+
+/* With the data set's values, the shape input becomes a constant and only that one. */
+static void test_known_input_value_is_bound_where_a_node_needs_a_constant(void **state)
+{
+	struct onnx_data_set ds = { .dir = RESHAPE_TEST "/test_data_set_0" };
+	struct onnx_import_options o = { .input_value = onnx_data_set_input, .input_value_ctx = &ds };
+	const struct ir_tensor *data, *shape, *out;
+	struct ir_graph *g = NULL;
+	char err[512];
+
+	(void)state;
+	if (access(RESHAPE_TEST "/model.onnx", R_OK))
+		skip();
+	if (onnx_import_file(RESHAPE_TEST "/model.onnx", &o, &g, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(g->n_inputs, 2);
+	data = g->tensors[g->inputs[0]];
+	shape = g->tensors[g->inputs[1]];
+	out = g->tensors[g->outputs[0]];
+	assert_null(data->data);		/* the data stays an input */
+	assert_non_null(shape->data);		/* the shape is now the data set's constant */
+	assert_memory_equal(shape->data, ds.inputs[1]->data, shape->data_size);
+	/* [2, 3, 4] reshaped by [2, -1, 2]. */
+	assert_int_equal(out->rank, 3);
+	assert_int_equal(out->dims[0], 2);
+	assert_int_equal(out->dims[1], 6);
+	assert_int_equal(out->dims[2], 2);
+	ir_graph_destroy(g);
+	onnx_data_set_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shape_input_computed_at_run_time_is_eopnotsupp),
+		cmocka_unit_test(test_known_input_value_is_bound_where_a_node_needs_a_constant),
 		cmocka_unit_test_setup_teardown(test_conv_model_imports_with_shapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_model_is_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsupported_op_is_eopnotsupp_naming_node, setup, teardown),

@@ -22,16 +22,6 @@
 #define TESTDATA_RTOL 1e-3
 #define TESTDATA_ATOL 1e-4
 
-/*
- * ONNX 1.12's test data stores bfloat16 tensors as uint16 ones (the same bits): take them as the
- * bfloat16 that the graph declares.
- */
-static inline void testdata_bf16_as_declared(struct ir_tensor *t, enum ir_dtype declared)
-{
-	if (t->dtype == IR_DTYPE_UINT16 && declared == IR_DTYPE_BFLOAT16)
-		t->dtype = IR_DTYPE_BFLOAT16;
-}
-
 /**
  * testdata_host_check() - run one test directory (e.g. ".../data/node/test_abs") on the host
  * Return: 0 when every output matches; 1 on a mismatch (which output in @err); a negative
@@ -60,7 +50,7 @@ static inline int testdata_host_check(const char *dir, char *err, size_t err_len
 		ret = onnx_tensor_read_file(path, &loaded[i], err, err_len);
 		if (ret)
 			goto out;
-		testdata_bf16_as_declared(loaded[i], t->dtype);
+		onnx_tensor_as_declared(loaded[i], t->dtype);
 		if (loaded[i]->dtype != t->dtype || ir_tensor_numel(loaded[i]) != ir_tensor_numel(t)) {
 			snprintf(err, err_len, "input %zu: %s of %lld elements, the graph wants %s of %lld",
 				 i, ir_dtype_name(loaded[i]->dtype), (long long)ir_tensor_numel(loaded[i]),
@@ -84,7 +74,7 @@ static inline int testdata_host_check(const char *dir, char *err, size_t err_len
 		ret = onnx_tensor_read_file(path, &ref, err, err_len);
 		if (ret)
 			goto out;
-		testdata_bf16_as_declared(ref, t->dtype);
+		onnx_tensor_as_declared(ref, t->dtype);
 		ret = tensor_compare(ref, t->dtype, v.ptr[g->outputs[i]], (size_t)ir_tensor_numel(t),
 				     TESTDATA_RTOL, TESTDATA_ATOL, &r);
 		ir_tensor_free(ref);
