@@ -33,5 +33,7 @@ int acceld_conn_start(int sock, dev_t devt, const struct acceld_node_perm *perm)
 void acceld_conn_shutdown_all(void);
 /* conn.c: number of connected clients. */
 unsigned int acceld_conn_count(void);
+/* conn.c: wait until no client is connected, @timeout_ms at most; 0 or -ETIMEDOUT. */
+int acceld_conn_wait_none(int timeout_ms);
 
 #endif

@@ -56,6 +56,14 @@ struct conn_map {
 #define CONN_MAX_THREADS 64
 /* How long the requests of a connection may run with nobody receiving its next one. */
 #define CONN_STALL_NS 1000000LL
+/*
+ * A connection's first thread, when its connection ends, waits this long as a spare for
+ * the next connection to serve, CONN_SPARE_MAX such threads at most: a client that opens
+ * the node (or forks and attaches) time after time is served without a thread started and
+ * ended each time - under ASan that cost more than everything else a short connection does.
+ */
+#define CONN_SPARE_NS 1000000000LL
+#define CONN_SPARE_MAX 8
 
 /*
  * struct conn - a connected client. @sock, @devt, @perm, @cred (and @groups), @attach_id
@@ -92,6 +100,14 @@ static pthread_once_t watchdog_once = PTHREAD_ONCE_INIT;
 static pthread_cond_t conns_cond = PTHREAD_COND_INITIALIZER;
 static struct conn *conns;
 static unsigned int conns_count;
+/*
+ * Guarded by conns_lock: spare threads waiting on @spares_cond, and the connections handed
+ * over to them not yet taken (never more than waiting spares, so each has one to take it).
+ */
+static unsigned int spares_idle;
+static pthread_cond_t spares_cond = PTHREAD_COND_INITIALIZER;
+static struct conn *spares_handed[CONN_SPARE_MAX];
+static unsigned int spares_num_handed;
 
 #define ALIGN8(x) (((x) + 7u) & ~7u)
 
@@ -542,6 +558,7 @@ static int conn_hello(struct conn *c, unsigned char *buf, unsigned char *out)
 	return conn_hello_reply(c, &reply, out);
 }
 
+/* What @c holds: its mappings, its file, its place in the list and its socket. */
 static void conn_release(struct conn *c)
 {
 	struct conn_map *m, *next;
@@ -567,18 +584,24 @@ static void conn_release(struct conn *c)
 			break;
 		}
 	}
-	conns_count--;
 	close(c->sock);
-	pthread_cond_broadcast(&conns_cond);
 	pthread_mutex_unlock(&conns_lock);
 }
 
+/*
+ * @c itself, released. It is counted out last, so that whoever waits for no client to be
+ * left (acceld_conn_wait_none()) finds nothing of them: the fuzzer checks for leaks then.
+ */
 static void conn_free(struct conn *c)
 {
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->lock);
 	free(c->groups);
 	free(c);
+	pthread_mutex_lock(&conns_lock);
+	conns_count--;
+	pthread_cond_broadcast(&conns_cond);
+	pthread_mutex_unlock(&conns_lock);
 }
 
 static int conn_start(int sock, dev_t devt, const struct acceld_node_perm *perm, struct file *file,
@@ -836,14 +859,9 @@ static void *conn_worker_main(void *arg)
 	return NULL;
 }
 
-/* The connection's first thread: the handshake, then serving. */
-static void *conn_main(void *arg)
+/* The connection's first thread, with its buffers: the handshake, then serving. */
+static void conn_run(struct conn *c, unsigned char *buf, unsigned char *out)
 {
-	struct conn *c = arg;
-	unsigned char *buf = malloc(ACCEL_WIRE_MAX_MSG), *out = malloc(ACCEL_WIRE_MAX_MSG);
-
-	if (!buf || !out)
-		goto out_leave;
 	accel_set_signal_check(conn_hung_up, c);
 	if (c->file) {
 		/* Attached for a forked child: the file is open, answer on the new socket. */
@@ -855,9 +873,52 @@ static void *conn_main(void *arg)
 		goto out_leave;
 	}
 	conn_serve(c, buf, out);
-	goto out;
+	return;
 out_leave:
 	conn_quit(c);
+}
+
+/*
+ * Wait as a spare thread, CONN_SPARE_NS at most, for a connection to serve (NULL: none
+ * came, or there are CONN_SPARE_MAX spares already, and this thread ends).
+ */
+static struct conn *conn_spare_wait(void)
+{
+	struct timespec deadline;
+	struct conn *c = NULL;
+	int err = 0;
+
+	/* The last connection is gone: nothing of it stays with this thread. */
+	accel_set_signal_check(NULL, NULL);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += CONN_SPARE_NS / 1000000000;
+	pthread_mutex_lock(&conns_lock);
+	if (spares_idle < CONN_SPARE_MAX) {
+		spares_idle++;
+		/* One that timed out takes a connection handed over meanwhile all the same. */
+		while (!spares_num_handed && err != ETIMEDOUT)
+			err = pthread_cond_timedwait(&spares_cond, &conns_lock, &deadline);
+		spares_idle--;
+		if (spares_num_handed)
+			c = spares_handed[--spares_num_handed];
+	}
+	pthread_mutex_unlock(&conns_lock);
+	return c;
+}
+
+/* A connection's thread: it serves it, then the next one handed to it as a spare. */
+static void *conn_main(void *arg)
+{
+	struct conn *c = arg;
+	unsigned char *buf = malloc(ACCEL_WIRE_MAX_MSG), *out = malloc(ACCEL_WIRE_MAX_MSG);
+
+	if (!buf || !out) {
+		conn_quit(c);
+		goto out;
+	}
+	do
+		conn_run(c, buf, out);
+	while ((c = conn_spare_wait()));
 out:
 	free(buf);
 	free(out);
@@ -890,7 +951,10 @@ static int conn_peer_groups(struct conn *c)
 	return 0;
 }
 
-/* Serve @sock on a new thread; @file: already open (an attach), else opened by HELLO. */
+/*
+ * Serve @sock on a spare thread or a new one; @file: already open (an attach), else opened
+ * by HELLO.
+ */
 static int conn_start(int sock, dev_t devt, const struct acceld_node_perm *perm, struct file *file,
 		      uint32_t attach_id)
 {
@@ -899,6 +963,7 @@ static int conn_start(int sock, dev_t devt, const struct acceld_node_perm *perm,
 	socklen_t len = sizeof(uc);
 	pthread_attr_t attr;
 	pthread_t thread;
+	bool handed;
 	int err;
 
 	if (!c) {
@@ -929,7 +994,15 @@ static int conn_start(int sock, dev_t devt, const struct acceld_node_perm *perm,
 	conns = c;
 	conns_count++;
 	pthread_cond_signal(&watchdog_cond);
+	/* A spare thread serves it, if one waits. */
+	handed = spares_num_handed < spares_idle;
+	if (handed) {
+		spares_handed[spares_num_handed++] = c;
+		pthread_cond_signal(&spares_cond);
+	}
 	pthread_mutex_unlock(&conns_lock);
+	if (handed)
+		return 0;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	err = -pthread_create(&thread, &attr, conn_main, c);
@@ -976,4 +1049,25 @@ unsigned int acceld_conn_count(void)
 	n = conns_count;
 	pthread_mutex_unlock(&conns_lock);
 	return n;
+}
+
+int acceld_conn_wait_none(int timeout_ms)
+{
+	struct timespec deadline;
+	int err = 0;
+
+	/* conns_cond measures time as pthread_cond_timedwait() does by default: CLOCK_REALTIME. */
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&conns_lock);
+	while (conns_count && err != ETIMEDOUT)
+		err = pthread_cond_timedwait(&conns_cond, &conns_lock, &deadline);
+	err = conns_count ? -ETIMEDOUT : 0;
+	pthread_mutex_unlock(&conns_lock);
+	return err;
 }
