@@ -72,7 +72,8 @@ struct wbuf {
 
 static void *wb_reserve(struct wbuf *w, size_t n)
 {
-	if (w->failed)
+	/* Nothing to place (an empty section may have no buffer at all). */
+	if (w->failed || !n)
 		return NULL;
 	if (w->len + n > w->cap) {
 		size_t cap = w->cap ? w->cap : 4096;
