@@ -584,11 +584,16 @@ static void report_partition(const struct run_state *st, const struct run_opts *
 	const struct vnpu_prog *p = st->prog;
 	unsigned int host_stages = 0;
 	json_object *j = st->jout;
+	/*
+	 * The nodes compiled: a program's graph, read back from its ONNX bytes, lacks the nodes
+	 * the importer folded into constants, so a program counts what its file recorded.
+	 */
+	size_t nodes = st->pf ? (size_t)st->pf->meta.nodes_after : st->g->n_nodes;
 
 	for (unsigned int i = 0; i < p->nstages; i++)
 		host_stages += p->stages[i].host;
 	json_object_object_add(j, "model", json_object_new_string(o->model));
-	json_object_object_add(j, "nodes", json_object_new_int64((int64_t)st->g->n_nodes));
+	json_object_object_add(j, "nodes", json_object_new_int64((int64_t)nodes));
 	json_object_object_add(j, "device_nodes", json_object_new_int64(p->n_nodes_device));
 	json_object_object_add(j, "host_nodes", json_object_new_int64(p->n_nodes_host));
 	json_object_object_add(j, "alias_nodes", json_object_new_int64(p->n_nodes_alias));
@@ -602,7 +607,7 @@ static void report_partition(const struct run_state *st, const struct run_opts *
 	if (o->json)
 		return;
 	printf("model %s: %zu nodes, %u on the device, %u on the host, %u aliases, %u constants; "
-	       "%u packets\n", o->model, st->g->n_nodes, p->n_nodes_device, p->n_nodes_host,
+	       "%u packets\n", o->model, nodes, p->n_nodes_device, p->n_nodes_host,
 	       p->n_nodes_alias, p->n_nodes_const, p->n_packets);
 	printf("stages: %u on the device, %u on the host; device FLOPs share %.1f%% "
 	       "(%.6g of %.6g)\n", p->nstages - host_stages, host_stages, 100 * device_share(p),
