@@ -6,5 +6,6 @@
  */
 ACCEL_COMMAND(list)
 ACCEL_COMMAND(info)
+ACCEL_COMMAND(compile)
 ACCEL_COMMAND(run)
 ACCEL_COMMAND(help)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * accel run MODEL.onnx [--data DIR] ... - import a model, compile it for the vnpu (the nodes it
- * cannot run on host stages), run it through the runtime and compare its outputs with ONNX
- * test data (DIR/input_N.pb, DIR/output_N.pb), of any type the IR has.
+ * accel run MODEL.onnx|PROGRAM [--data DIR] ... - compile a model for the vnpu (compiler/compile.h:
+ * import, passes, codegen; the nodes the vnpu cannot run on host stages) or load a program
+ * `accel compile` wrote (compiler/program_file.h), run it through the runtime and compare its
+ * outputs with ONNX test data (DIR/input_N.pb, DIR/output_N.pb), of any type the IR has.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,7 +20,10 @@
 
 #include "accel.h"
 #include "compiler/codegen_vnpu.h"
+#include "compiler/compile.h"
+#include "compiler/host_exec.h"
 #include "compiler/onnx_import.h"
+#include "compiler/program_file.h"
 #include "compiler/onnx_tensor.h"
 #include "compiler/tensor_compare.h"
 
@@ -39,9 +43,10 @@ _Static_assert(sizeof(struct vnpu_prog_reloc) == sizeof(struct accelrt_reloc) &&
 static void run_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s run [options] MODEL.onnx\n"
+		"usage: %s run [options] MODEL.onnx|PROGRAM\n"
 		"\n"
-		"Compile an ONNX model for the vnpu and run it once: the nodes the vnpu cannot run\n"
+		"Compile an ONNX model for the vnpu (import, graph passes, code generation), or load\n"
+		"a program '%s compile' wrote, and run it once: the nodes the vnpu cannot run\n"
 		"run on the host, between the device's stages (one SUBMIT per device stage).\n"
 		"\n"
 		"  --data DIR        inputs from DIR/input_N.pb (ONNX TensorProto; zeros without\n"
@@ -52,11 +57,15 @@ static void run_usage(FILE *out)
 		"                    (floating types; integers and bools must be equal)\n"
 		"  --iterations N    then run N more times and print latency_ms median/min/max\n"
 		"  --json            print one JSON object\n"
+		"  --no-passes       compile without the graph passes (a model, not a program)\n"
+		"  --profile FILE    after the runs, run once more stage by stage and write the time\n"
+		"                    of each device stage and of each host node to FILE: JSON lines,\n"
+		"                    or CSV when FILE ends in .csv (docs/compiler.md)\n"
 		"  --help            show this help\n"
 		"\n"
 		"Exit status: 0 ran (and matched), 1 mismatch, 2 bad usage or unsupported model,\n"
 		"3 device error.\n",
-		accel_prog);
+		accel_prog, accel_prog);
 }
 
 struct run_opts {
@@ -64,14 +73,19 @@ struct run_opts {
 	const char *data;
 	const char *device;
 	double rtol, atol;
+	const char *profile;
 	long iterations;
 	bool json;
+	bool no_passes;
 };
 
 /* The state of one `accel run`, freed by run_state_free(). */
 struct run_state {
-	struct ir_graph *g;
+	struct ir_graph *g;		/* borrowed from @cr or @pf */
 	struct vnpu_prog *prog;
+	struct compile_result cr;	/* a model compiled here */
+	struct program_file *pf;	/* or a program file loaded */
+	struct accelrt_program **stage_progs;	/* --profile: one program per device stage */
 	struct accelrt_device *dev;
 	struct accelrt_buffer **bufs;
 	struct accelrt_program *rtprog;
@@ -81,6 +95,9 @@ struct run_state {
 
 static void run_state_free(struct run_state *st)
 {
+	for (unsigned int i = 0; st->stage_progs && i < st->prog->nstages; i++)
+		accelrt_program_free(st->stage_progs[i]);
+	free(st->stage_progs);
 	accelrt_program_free(st->rtprog);
 	free(st->hstages);
 	if (st->bufs)
@@ -88,8 +105,8 @@ static void run_state_free(struct run_state *st)
 			accelrt_buffer_free(st->bufs[i]);
 	free(st->bufs);
 	accelrt_device_close(st->dev);
-	codegen_vnpu_free(st->prog);
-	ir_graph_destroy(st->g);
+	compile_result_free(&st->cr);
+	program_file_free(st->pf);
 	json_object_put(st->jout);
 }
 
@@ -111,6 +128,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "atol", required_argument, NULL, 'a' },
 		{ "iterations", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "no-passes", no_argument, NULL, 'n' },
+		{ "profile", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -141,6 +160,12 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case 'n':
+			o->no_passes = true;
+			break;
+		case 'p':
+			o->profile = optarg;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -203,18 +228,32 @@ static int load_input(struct run_state *st, const struct run_opts *o, size_t i, 
 	return 0;
 }
 
-/* Compile: import and lower. An exit status. */
+/*
+ * Compile the model (compile_model_file(): import, passes, codegen), or load the program file
+ * (recognised by its magic) that `accel compile` wrote. An exit status.
+ */
 static int run_compile(struct run_state *st, const struct run_opts *o)
 {
+	struct compile_options co = { .no_passes = o->no_passes };
 	char err[512] = "";
 	int ret;
 
-	ret = onnx_import_file(o->model, NULL, &st->g, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->model, err[0] ? err : strerror(-ret));
-		return RUN_USAGE;
+	if (program_file_is_program(o->model)) {
+		if (o->no_passes) {
+			fprintf(stderr, "%s run: %s: --no-passes is for models; a program is compiled "
+				"already\n", accel_prog, o->model);
+			return RUN_USAGE;
+		}
+		ret = program_file_read(o->model, &st->pf, err, sizeof(err));
+		if (!ret) {
+			st->g = st->pf->g;
+			st->prog = st->pf->prog;
+		}
+	} else {
+		ret = compile_model_file(o->model, &co, &st->cr, err, sizeof(err));
+		st->g = st->cr.g;
+		st->prog = st->cr.prog;
 	}
-	ret = codegen_vnpu(st->g, &st->prog, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->model, err[0] ? err : strerror(-ret));
 		return RUN_USAGE;
@@ -416,6 +455,121 @@ static int compare_output(struct run_state *st, const struct run_opts *o, size_t
 	return r.mismatches ? RUN_MISMATCH : 0;
 }
 
+/* --profile: a program of each device stage alone, so that each can be timed on its own. */
+static int profile_prepare(struct run_state *st)
+{
+	const struct vnpu_prog *p = st->prog;
+	int ret = 0;
+
+	st->stage_progs = calloc(p->nstages, sizeof(*st->stage_progs));
+	if (!st->stage_progs)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < p->nstages && !ret; i++) {
+		const struct vnpu_prog_stage *s = &p->stages[i];
+
+		if (s->host)
+			continue;
+		ret = accelrt_program_new(st->dev, &st->stage_progs[i]);
+		if (!ret)
+			ret = accelrt_program_add_stream(st->stage_progs[i], p->stream + s->offset, s->len,
+				(const struct accelrt_reloc *)p->relocs + s->reloc_first, s->nrelocs);
+	}
+	return ret;
+}
+
+/* A CSV field: quoted, its quotes doubled (node names are the model's). */
+static void csv_field(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* One record of the profile: a device stage (@node NULL) or one node of a host stage. */
+static void profile_record(FILE *f, bool csv, unsigned int stage, const struct ir_node *node,
+			   size_t stream_bytes, double ms)
+{
+	json_object *j;
+
+	if (csv) {
+		fprintf(f, "%u,%s,", stage, node ? "host" : "device");
+		csv_field(f, node ? node->name : "");
+		fputc(',', f);
+		csv_field(f, node ? node->op_type : "");
+		fprintf(f, ",%zu,%.6f\n", stream_bytes, ms);
+		return;
+	}
+	j = json_object_new_object();
+	json_object_object_add(j, "stage", json_object_new_int64(stage));
+	json_object_object_add(j, "kind", json_object_new_string(node ? "host" : "device"));
+	json_object_object_add(j, "node", node ? json_object_new_string(node->name) : NULL);
+	json_object_object_add(j, "op", node ? json_object_new_string(node->op_type) : NULL);
+	json_object_object_add(j, "stream_bytes", json_object_new_int64((int64_t)stream_bytes));
+	json_object_object_add(j, "ms", json_object_new_double(ms));
+	fprintf(f, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+	json_object_put(j);
+}
+
+/*
+ * --profile: one more run, stage by stage: each device stage submitted alone and timed from
+ * the host (the stream carries no per-node timestamps), each node of a host stage run by its
+ * host kernel and timed on its own. The same stages in the same order as a run, on the same
+ * slots, so the outputs are those of a run.
+ */
+static int run_profile(struct run_state *st, const struct run_opts *o)
+{
+	const struct vnpu_prog *p = st->prog;
+	size_t plen = strlen(o->profile);
+	bool csv = plen >= 4 && !strcmp(o->profile + plen - 4, ".csv");
+	void **maps = calloc(p->nslots ? p->nslots : 1, sizeof(*maps));
+	char err[256] = "";
+	int ret = 0;
+	FILE *f;
+
+	if (!maps)
+		return RUN_DEVICE;
+	for (unsigned int i = 0; i < p->nslots; i++)
+		accelrt_buffer_map(st->bufs[i], &maps[i]);
+	f = fopen(o->profile, "w");
+	if (!f) {
+		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->profile, strerror(errno));
+		free(maps);
+		return RUN_USAGE;
+	}
+	if (csv)
+		fprintf(f, "stage,kind,node,op,stream_bytes,ms\n");
+	for (unsigned int i = 0; i < p->nstages && !ret; i++) {
+		const struct vnpu_prog_stage *s = &p->stages[i];
+		double t0 = now_ms();
+
+		if (!s->host) {
+			ret = accelrt_run_sync(st->stage_progs[i], st->bufs, p->nslots, 0);
+			profile_record(f, csv, i, NULL, s->len, now_ms() - t0);
+			continue;
+		}
+		for (size_t k = 0; k < s->n_nodes && !ret; k++) {
+			t0 = now_ms();
+			ret = host_exec_nodes(st->g, &s->nodes[k], 1, p->tensor_slot, maps, p->nslots,
+					      err, sizeof(err));
+			profile_record(f, csv, i, st->g->nodes[s->nodes[k]], 0, now_ms() - t0);
+		}
+	}
+	free(maps);
+	if (fclose(f) && !ret) {
+		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->profile, strerror(errno));
+		return RUN_USAGE;
+	}
+	if (ret) {
+		fprintf(stderr, "%s run: profile: %s\n", accel_prog, err[0] ? err : strerror(-ret));
+		return RUN_DEVICE;
+	}
+	return 0;
+}
+
 /* The share of the FLOPs (vnpu_node_flops()) the device runs: 1 when nothing is computed. */
 static double device_share(const struct vnpu_prog *p)
 {
@@ -430,11 +584,16 @@ static void report_partition(const struct run_state *st, const struct run_opts *
 	const struct vnpu_prog *p = st->prog;
 	unsigned int host_stages = 0;
 	json_object *j = st->jout;
+	/*
+	 * The nodes compiled: a program's graph, read back from its ONNX bytes, lacks the nodes
+	 * the importer folded into constants, so a program counts what its file recorded.
+	 */
+	size_t nodes = st->pf ? (size_t)st->pf->meta.nodes_after : st->g->n_nodes;
 
 	for (unsigned int i = 0; i < p->nstages; i++)
 		host_stages += p->stages[i].host;
 	json_object_object_add(j, "model", json_object_new_string(o->model));
-	json_object_object_add(j, "nodes", json_object_new_int64((int64_t)st->g->n_nodes));
+	json_object_object_add(j, "nodes", json_object_new_int64((int64_t)nodes));
 	json_object_object_add(j, "device_nodes", json_object_new_int64(p->n_nodes_device));
 	json_object_object_add(j, "host_nodes", json_object_new_int64(p->n_nodes_host));
 	json_object_object_add(j, "alias_nodes", json_object_new_int64(p->n_nodes_alias));
@@ -448,7 +607,7 @@ static void report_partition(const struct run_state *st, const struct run_opts *
 	if (o->json)
 		return;
 	printf("model %s: %zu nodes, %u on the device, %u on the host, %u aliases, %u constants; "
-	       "%u packets\n", o->model, st->g->n_nodes, p->n_nodes_device, p->n_nodes_host,
+	       "%u packets\n", o->model, nodes, p->n_nodes_device, p->n_nodes_host,
 	       p->n_nodes_alias, p->n_nodes_const, p->n_packets);
 	printf("stages: %u on the device, %u on the host; device FLOPs share %.1f%% "
 	       "(%.6g of %.6g)\n", p->nstages - host_stages, host_stages, 100 * device_share(p),
@@ -476,6 +635,17 @@ static int run_run(int argc, char **argv)
 	ret = run_execute(&st, &o);
 	if (ret)
 		goto out;
+	if (o.profile) {
+		ret = profile_prepare(&st);
+		if (ret) {
+			fprintf(stderr, "%s run: profile: %s\n", accel_prog, strerror(-ret));
+			ret = RUN_DEVICE;
+			goto out;
+		}
+		ret = run_profile(&st, &o);
+		if (ret)
+			goto out;
+	}
 	jouts = json_object_new_array();
 	json_object_object_add(st.jout, "outputs", jouts);
 	for (size_t i = 0; i < st.g->n_outputs; i++) {
@@ -496,7 +666,7 @@ out:
 
 const struct accel_cmd accel_cmd_run = {
 	.name = "run",
-	.summary = "compile an ONNX model for the vnpu, run it and check it against test data",
+	.summary = "run an ONNX model or a compiled program on the vnpu, check it against test data",
 	.run = run_run,
 	.usage = run_usage,
 };

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT
+/*
+ * accel compile MODEL.onnx -o PROGRAM - compile a model for the vnpu (compiler/compile.h) and
+ * write the program file (compiler/program_file.h) that `accel run PROGRAM` runs without
+ * compiling again; report what the compile did.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <accelrt.h>
+
+#include "accel.h"
+#include "compiler/compile.h"
+#include "compiler/program_file.h"
+
+/* The exit statuses of `accel compile` (docs/compiler.md). */
+enum {
+	COMPILE_OK = 0,
+	COMPILE_FAIL = 1,	/* the program could not be written */
+	COMPILE_USAGE = 2,	/* bad usage, unreadable or unsupported model */
+	COMPILE_DEVICE = 3,
+};
+
+static void compile_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: %s compile [options] MODEL.onnx -o PROGRAM\n"
+		"\n"
+		"Compile an ONNX model for the vnpu (import, graph passes, code generation) and write\n"
+		"the program to PROGRAM, which '%s run PROGRAM' runs without compiling again.\n"
+		"Prints the time of each phase, the nodes before and after the passes and what they\n"
+		"did, the partition (device and host nodes, the device's share of the FLOPs) and the\n"
+		"memory of the slots.\n"
+		"\n"
+		"  -o, --output FILE  the program file to write (required)\n"
+		"  --device NODE      check that NODE is a vnpu to compile for (default: compile for\n"
+		"                     the vnpu without opening one)\n"
+		"  --batch N          the value of a symbolic first input dimension\n"
+		"  --no-passes        skip the graph passes\n"
+		"  --json             print one JSON object\n"
+		"  --help             show this help\n"
+		"\n"
+		"Exit status: 0 written, 1 the file could not be written, 2 bad usage or an\n"
+		"unreadable or unsupported model, 3 device error.\n",
+		accel_prog, accel_prog);
+}
+
+struct compile_opts {
+	const char *model;
+	const char *output;
+	const char *device;
+	int64_t batch;
+	bool no_passes;
+	bool json;
+};
+
+static int parse_opts(int argc, char **argv, struct compile_opts *o)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "no-passes", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'D':
+			o->device = optarg;
+			break;
+		case 'b':
+			errno = 0;
+			o->batch = strtoll(optarg, &end, 10);
+			if (errno || end == optarg || *end || o->batch < 1 || o->batch > (1 << 20)) {
+				fprintf(stderr, "%s compile: bad batch '%s'\n", accel_prog, optarg);
+				return COMPILE_USAGE;
+			}
+			break;
+		case 'n':
+			o->no_passes = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			compile_usage(stdout);
+			return -1;
+		default:
+			compile_usage(stderr);
+			return COMPILE_USAGE;
+		}
+	}
+	if (optind != argc - 1 || !o->output) {
+		fprintf(stderr, "%s compile: %s\n", accel_prog,
+			optind != argc - 1 ? "one MODEL expected" : "-o PROGRAM is required");
+		compile_usage(stderr);
+		return COMPILE_USAGE;
+	}
+	o->model = argv[optind];
+	return 0;
+}
+
+/* Progress on a terminal: the phase being run, overwritten by the next. */
+static void progress(void *ctx, enum compile_phase phase)
+{
+	(void)ctx;
+	fprintf(stderr, "\r%s compile: %-8s", accel_prog, compile_phase_name(phase));
+	fflush(stderr);
+}
+
+static double share(double part, double total)
+{
+	return total > 0 ? part / total : 1.0;
+}
+
+/* The report of a compile: phases, passes, partition, memory. */
+static json_object *report(const struct compile_opts *o, const struct compile_result *r,
+			   double write_ms, size_t file_bytes)
+{
+	const struct vnpu_prog *p = r->prog;
+	const struct ir_pass_report *pr = &r->passes;
+	json_object *j = json_object_new_object(), *ms = json_object_new_object();
+	json_object *passes = json_object_new_object();
+	unsigned int host_stages = 0;
+	uint64_t slot_bytes = 0, const_bytes = 0;
+
+	for (unsigned int i = 0; i < p->nstages; i++)
+		host_stages += p->stages[i].host;
+	for (unsigned int i = 0; i < p->nslots; i++) {
+		slot_bytes += p->slots[i].size;
+		if (p->slots[i].data)
+			const_bytes += p->slots[i].size;
+	}
+	json_object_object_add(j, "model", json_object_new_string(o->model));
+	json_object_object_add(j, "program", json_object_new_string(o->output));
+	json_object_object_add(j, "program_bytes", json_object_new_int64((int64_t)file_bytes));
+	json_object_object_add(j, "batch", json_object_new_int64(o->batch));
+	for (int ph = 0; ph < COMPILE_NPHASES; ph++)
+		json_object_object_add(ms, compile_phase_name(ph), json_object_new_double(r->ms[ph]));
+	json_object_object_add(ms, "write", json_object_new_double(write_ms));
+	json_object_object_add(j, "compile_ms", ms);
+	json_object_object_add(passes, "enabled", json_object_new_boolean(!o->no_passes));
+	json_object_object_add(passes, "nodes_before", json_object_new_int64(pr->nodes_before));
+	json_object_object_add(passes, "nodes_after", json_object_new_int64(pr->nodes_after));
+	json_object_object_add(passes, "nodes_removed", json_object_new_int64(pr->nodes_removed));
+	json_object_object_add(passes, "batchnorms_folded",
+			       json_object_new_int64(pr->batchnorms_folded));
+	json_object_object_add(passes, "matmul_adds_fused",
+			       json_object_new_int64(pr->matmul_adds_fused));
+	json_object_object_add(passes, "activations_fused",
+			       json_object_new_int64(pr->activations_fused));
+	json_object_object_add(passes, "initializers_removed",
+			       json_object_new_int64(pr->initializers_removed));
+	json_object_object_add(j, "passes", passes);
+	json_object_object_add(j, "device_nodes", json_object_new_int64(p->n_nodes_device));
+	json_object_object_add(j, "host_nodes", json_object_new_int64(p->n_nodes_host));
+	json_object_object_add(j, "alias_nodes", json_object_new_int64(p->n_nodes_alias));
+	json_object_object_add(j, "constant_nodes", json_object_new_int64(p->n_nodes_const));
+	json_object_object_add(j, "packets", json_object_new_int64(p->n_packets));
+	json_object_object_add(j, "device_stages", json_object_new_int64(p->nstages - host_stages));
+	json_object_object_add(j, "host_stages", json_object_new_int64(host_stages));
+	json_object_object_add(j, "device_flops", json_object_new_double(p->flops_device));
+	json_object_object_add(j, "host_flops", json_object_new_double(p->flops_host));
+	json_object_object_add(j, "device_flops_share",
+			       json_object_new_double(share(p->flops_device,
+							    p->flops_device + p->flops_host)));
+	json_object_object_add(j, "slots", json_object_new_int64(p->nslots));
+	json_object_object_add(j, "slot_bytes", json_object_new_int64((int64_t)slot_bytes));
+	json_object_object_add(j, "constant_bytes", json_object_new_int64((int64_t)const_bytes));
+	if (o->json)
+		return j;
+	printf("compile %s -> %s (%zu bytes)\n", o->model, o->output, file_bytes);
+	printf("time_ms import=%.3f passes=%.3f codegen=%.3f write=%.3f\n",
+	       r->ms[COMPILE_PHASE_IMPORT], r->ms[COMPILE_PHASE_PASSES],
+	       r->ms[COMPILE_PHASE_CODEGEN], write_ms);
+	printf("passes%s: %zu nodes -> %zu; %zu removed, %zu batchnorms folded, "
+	       "%zu matmul+add fused, %zu activations fused\n", o->no_passes ? " (off)" : "",
+	       pr->nodes_before, pr->nodes_after, pr->nodes_removed, pr->batchnorms_folded,
+	       pr->matmul_adds_fused, pr->activations_fused);
+	printf("partition: %u on the device, %u on the host, %u aliases, %u constants; %u packets; "
+	       "stages: %u on the device, %u on the host; device FLOPs share %.1f%% "
+	       "(%.6g of %.6g)\n", p->n_nodes_device, p->n_nodes_host, p->n_nodes_alias,
+	       p->n_nodes_const, p->n_packets, p->nstages - host_stages, host_stages,
+	       100 * share(p->flops_device, p->flops_device + p->flops_host), p->flops_device,
+	       p->flops_device + p->flops_host);
+	printf("memory: %u slots, %llu bytes (%llu of constants)\n", p->nslots,
+	       (unsigned long long)slot_bytes, (unsigned long long)const_bytes);
+	return j;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int compile_run(int argc, char **argv)
+{
+	struct compile_opts o = { 0 };
+	struct compile_options co = { 0 };
+	struct compile_result r;
+	struct program_file_meta meta;
+	bool tty = isatty(STDERR_FILENO), written;
+	char err[512] = "";
+	size_t file_bytes = 0;
+	double t0, write_ms;
+	void *buf = NULL;
+	json_object *j;
+	FILE *f;
+	int ret;
+
+	ret = parse_opts(argc, argv, &o);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (o.device) {
+		/* Compile for that device: refuse a node that is no vnpu before compiling. */
+		struct accelrt_device *dev;
+
+		ret = accelrt_device_open(o.device, &dev);
+		if (ret) {
+			fprintf(stderr, "%s compile: %s: %s\n", accel_prog, o.device,
+				ret == -ENODEV ? "not a vnpu" : strerror(-ret));
+			return COMPILE_DEVICE;
+		}
+		accelrt_device_close(dev);
+	}
+	co.batch = o.batch;
+	co.no_passes = o.no_passes;
+	if (tty)
+		co.progress = progress;
+	ret = compile_model_file(o.model, &co, &r, err, sizeof(err));
+	if (tty)
+		fprintf(stderr, "\r%*s\r", 40, "");
+	if (ret) {
+		fprintf(stderr, "%s compile: %s: %s: %s\n", accel_prog, o.model,
+			compile_phase_name(r.failed), err[0] ? err : strerror(-ret));
+		return ret == -ENOMEM ? COMPILE_FAIL : COMPILE_USAGE;
+	}
+	meta = (struct program_file_meta){
+		.batch = o.batch,
+		.flags = o.no_passes ? 0 : PROGRAM_FILE_FLAG_PASSES,
+		.nodes_before = r.passes.nodes_before,
+		.nodes_after = r.passes.nodes_after,
+	};
+	t0 = now_ms();
+	ret = program_file_encode(r.g, r.prog, &meta, &buf, &file_bytes, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "%s compile: %s: %s\n", accel_prog, o.model, err);
+		ret = COMPILE_FAIL;
+		goto out;
+	}
+	f = fopen(o.output, "wb");
+	written = f && fwrite(buf, 1, file_bytes, f) == file_bytes;
+	/* fclose() always, and only once; either failure loses the file. */
+	if (f && fclose(f))
+		written = false;
+	if (!written) {
+		fprintf(stderr, "%s compile: %s: %s\n", accel_prog, o.output, strerror(errno));
+		unlink(o.output);
+		ret = COMPILE_FAIL;
+		goto out;
+	}
+	write_ms = now_ms() - t0;
+	j = report(&o, &r, write_ms, file_bytes);
+	if (o.json)
+		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
+	json_object_put(j);
+	ret = COMPILE_OK;
+out:
+	free(buf);
+	compile_result_free(&r);
+	return ret;
+}
+
+const struct accel_cmd accel_cmd_compile = {
+	.name = "compile",
+	.summary = "compile an ONNX model for the vnpu into a program file",
+	.run = compile_run,
+	.usage = compile_usage,
+};
