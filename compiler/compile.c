@@ -43,7 +43,7 @@ int compile_model_file(const char *path, const struct compile_options *o,
 		       struct compile_result *r, char *err, size_t err_len)
 {
 	static const struct compile_options defaults;
-	struct onnx_import_options io;
+	struct onnx_import_options io = { 0 };
 	struct ir_pass_options po = { .passes = IR_PASS_ALL };
 	double t0;
 	int ret;
@@ -54,6 +54,8 @@ int compile_model_file(const char *path, const struct compile_options *o,
 	if (err_len)
 		err[0] = '\0';
 	io.batch = o->batch;
+	io.input_value = o->input_value;
+	io.input_value_ctx = o->input_value_ctx;
 
 	t0 = phase_start(o, r, COMPILE_PHASE_IMPORT);
 	ret = onnx_import_file(path, &io, &r->g, err, err_len);

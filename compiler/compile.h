@@ -12,6 +12,7 @@
 
 #include "compiler/codegen_vnpu.h"
 #include "compiler/ir.h"
+#include "compiler/shape_infer.h"
 #include "compiler/passes/passes.h"
 
 /* The phases of compile_model_file(), in order (compile_phase_name()). */
@@ -27,12 +28,17 @@ enum compile_phase {
  * @batch: the value of a symbolic first input dimension (onnx_import_options.batch); 0
  *         leaves it an error
  * @no_passes: skip the graph passes (the graph goes to code generation as imported)
+ * @input_value: known values of graph inputs, bound as constants where a node needs them
+ *               constant (onnx_import_options.input_value); NULL: none
+ * @input_value_ctx: passed to @input_value
  * @progress: when set, called with each phase as it starts (a front end's progress line)
  * @progress_ctx: passed to @progress
  */
 struct compile_options {
 	int64_t batch;
 	bool no_passes;
+	ir_input_value_fn input_value;
+	void *input_value_ctx;
 	void (*progress)(void *ctx, enum compile_phase phase);
 	void *progress_ctx;
 };

@@ -105,3 +105,13 @@ run "$tmp/none.onnx"
 run --bogus "$data/test_relu/model.onnx"
 [ "$rc" -eq 2 ] || fail "an unknown option exited $rc, not 2"
 echo "accel-run: ok"
+
+# A graph input that a node needs constant (Reshape's shape) takes its --data value: the
+# program is specialised for it, says so, and matches; without --data the model is refused.
+model test_reshape_negative_dim
+[ "$rc" -eq 0 ] || fail "test_reshape_negative_dim exited $rc, not 0"
+grep -q "^input 1 'shape': bound to its --data value" "$tmp/out" || fail "no bound-input line"
+grep -q ' PASS$' "$tmp/out" || fail "test_reshape_negative_dim: no PASS"
+run "$data/test_reshape_negative_dim/model.onnx"
+[ "$rc" -eq 2 ] || fail "test_reshape_negative_dim without --data exited $rc, not 2"
+grep -q "(Reshape)" "$tmp/err" || fail "the refusal does not name Reshape"

@@ -90,11 +90,13 @@ struct run_state {
 	struct accelrt_buffer **bufs;
 	struct accelrt_program *rtprog;
 	struct vnpu_host_stage *hstages;	/* one per stage, the host ones filled in */
+	struct onnx_data_set ds;	/* --data's inputs, as the compiler asked for them */
 	json_object *jout;
 };
 
 static void run_state_free(struct run_state *st)
 {
+	onnx_data_set_free(&st->ds);
 	for (unsigned int i = 0; st->stage_progs && i < st->prog->nstages; i++)
 		accelrt_program_free(st->stage_progs[i]);
 	free(st->stage_progs);
@@ -212,6 +214,8 @@ static int load_input(struct run_state *st, const struct run_opts *o, size_t i, 
 		return RUN_USAGE;
 	}
 	ret = onnx_tensor_read_file(path, &t, err, sizeof(err));
+	if (!ret)
+		onnx_tensor_as_declared(t, want->dtype);
 	if (ret) {
 		fprintf(stderr, "%s run: %s\n", accel_prog, err);
 		return RUN_USAGE;
@@ -237,6 +241,17 @@ static int run_compile(struct run_state *st, const struct run_opts *o)
 	struct compile_options co = { .no_passes = o->no_passes };
 	char err[512] = "";
 	int ret;
+
+	/*
+	 * With --data, a graph input that a node needs constant (Reshape's shape, Slice's starts,
+	 * Resize's scales...) takes its value from DIR/input_N.pb: the model is specialised for
+	 * the data it runs on, as a static-shape compiler must (docs/compiler.md).
+	 */
+	if (o->data) {
+		st->ds.dir = o->data;
+		co.input_value = onnx_data_set_input;
+		co.input_value_ctx = &st->ds;
+	}
 
 	if (program_file_is_program(o->model)) {
 		if (o->no_passes) {
@@ -423,6 +438,8 @@ static int compare_output(struct run_state *st, const struct run_opts *o, size_t
 	if (!o->data || data_path(path, sizeof(path), o->data, "output", i) || access(path, F_OK))
 		return 0;
 	ret = onnx_tensor_read_file(path, &ref, err, sizeof(err));
+	if (!ret)
+		onnx_tensor_as_declared(ref, got->dtype);
 	if (ret) {
 		fprintf(stderr, "%s run: %s\n", accel_prog, err);
 		return RUN_USAGE;
@@ -578,6 +595,24 @@ static double device_share(const struct vnpu_prog *p)
 	return total > 0 ? p->flops_device / total : 1.0;
 }
 
+/* The graph inputs the compiler bound to their --data values (run_compile()). */
+static void report_bound_inputs(const struct run_state *st, const struct run_opts *o)
+{
+	json_object *names = json_object_new_array();
+
+	for (size_t i = 0; !st->pf && i < st->g->n_inputs; i++) {
+		const struct ir_tensor *t = st->g->tensors[st->g->inputs[i]];
+
+		if (!t->data)
+			continue;
+		json_object_array_add(names, json_object_new_string(t->name));
+		if (!o->json)
+			printf("input %zu '%s': bound to its --data value (the program is specialised "
+			       "for it)\n", i, t->name);
+	}
+	json_object_object_add(st->jout, "bound_inputs", names);
+}
+
 /* What ran where: the node counts, the stages and the device's share of the FLOPs. */
 static void report_partition(const struct run_state *st, const struct run_opts *o)
 {
@@ -604,6 +639,7 @@ static void report_partition(const struct run_state *st, const struct run_opts *
 	json_object_object_add(j, "device_flops", json_object_new_double(p->flops_device));
 	json_object_object_add(j, "host_flops", json_object_new_double(p->flops_host));
 	json_object_object_add(j, "device_flops_share", json_object_new_double(device_share(p)));
+	report_bound_inputs(st, o);
 	if (o->json)
 		return;
 	printf("model %s: %zu nodes, %u on the device, %u on the host, %u aliases, %u constants; "

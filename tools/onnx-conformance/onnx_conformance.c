@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -51,6 +52,7 @@ struct conf_test {
 };
 
 struct conf_run {
+	char root[64];		/* a private ACCEL_ROOT per job slot under it: root/N */
 	struct conf_test *tests;
 	size_t n;
 	const char *accel;
@@ -364,14 +366,17 @@ struct conf_child {
 	struct timespec start;
 };
 
-static pid_t spawn_accel(const struct conf_run *r, const struct conf_test *t, int *fd)
+static pid_t spawn_accel(const struct conf_run *r, const struct conf_test *t, int slot, int *fd)
 {
-	char model[4096], data[4096];
+	char model[4096], data[4096], root[128];
 	int p[2];
 	pid_t pid;
 
 	snprintf(model, sizeof(model), "%s/%s/%s/model.onnx", r->data, t->kind, t->name);
 	snprintf(data, sizeof(data), "%s/%s/%s/test_data_set_0", r->data, t->kind, t->name);
+	snprintf(root, sizeof(root), "%s/%d", r->root, slot);
+	if (mkdir(root, 0700) && errno != EEXIST)
+		return -1;
 	if (pipe2(p, O_CLOEXEC))
 		return -1;
 	pid = fork();
@@ -387,6 +392,9 @@ static pid_t spawn_accel(const struct conf_run *r, const struct conf_test *t, in
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		setpgid(0, 0);	/* so that a timeout kills the test's whole process group */
+		/* Its own root: tests running at once never share a device's published files. */
+		setenv("ACCEL_ROOT", root, 1);
+		unsetenv("ACCEL_BACKEND");
 		execl(r->accel, r->accel, "run", model, "--data", data, (char *)NULL);
 		dprintf(2, "exec %s: %s\n", r->accel, strerror(errno));
 		_exit(127);
@@ -480,7 +488,7 @@ static int run_all(struct conf_run *r)
 		for (int j = 0; j < r->jobs; j++) {
 			if (!kids[j].pid && next < r->n) {
 				kids[j] = (struct conf_child){ .test = next };
-				kids[j].pid = spawn_accel(r, &r->tests[next], &kids[j].fd);
+				kids[j].pid = spawn_accel(r, &r->tests[next], j, &kids[j].fd);
 				if (kids[j].pid < 0) {
 					fprintf(stderr, "onnx-conformance: fork: %s\n", strerror(errno));
 					free(kids);
@@ -685,6 +693,21 @@ static void write_report(FILE *f, const struct conf_run *r, const struct op_row 
 	}
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* The temporary roots, whatever the embedded cores left in them. */
+static void remove_tree(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -718,7 +741,7 @@ int main(int argc, char **argv)
 	struct goals g;
 	size_t n_rows;
 	FILE *f = stdout;
-	int opt;
+	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "a:d:o:j:t:f:ch", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -743,8 +766,16 @@ int main(int argc, char **argv)
 	}
 	if (list_tests(&r, filter))
 		return 2;
+	snprintf(r.root, sizeof(r.root), "%s/onnx-conformance.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (strlen(r.root) >= sizeof(r.root) - 1 || !mkdtemp(r.root)) {
+		fprintf(stderr, "onnx-conformance: a temporary root: %s\n", strerror(errno));
+		return 2;
+	}
 	attribute_ops(&r);
-	if (run_all(&r))
+	ret = run_all(&r);
+	remove_tree(r.root);
+	if (ret)
 		return 2;
 	tally(&r, &rows, &n_rows, &g);
 	if (out && !(f = fopen(out, "w"))) {
