@@ -52,6 +52,7 @@ static void run_usage(FILE *out)
 		"                    (floating types; integers and bools must be equal)\n"
 		"  --iterations N    then run N more times and print latency_ms median/min/max\n"
 		"  --json            print one JSON object\n"
+		"  --submit Q        kernel (SUBMIT, the default) or uq (the device's user queue)\n"
 		"  --help            show this help\n"
 		"\n"
 		"Exit status: 0 ran (and matched), 1 mismatch, 2 bad usage or unsupported model,\n"
@@ -66,6 +67,7 @@ struct run_opts {
 	double rtol, atol;
 	long iterations;
 	bool json;
+	uint32_t run_flags;	/* ACCELRT_RUN_USER_QUEUE with --submit uq */
 };
 
 /* The state of one `accel run`, freed by run_state_free(). */
@@ -111,6 +113,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "atol", required_argument, NULL, 'a' },
 		{ "iterations", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "submit", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -141,6 +144,14 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case 's':
+			if (!strcmp(optarg, "uq"))
+				o->run_flags = ACCELRT_RUN_USER_QUEUE;
+			else if (!strcmp(optarg, "kernel"))
+				o->run_flags = 0;
+			else
+				goto bad_value;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -326,7 +337,7 @@ static int run_execute(struct run_state *st, const struct run_opts *o)
 	double *ms = NULL;
 	int ret;
 
-	ret = accelrt_run_sync(st->rtprog, st->bufs, nslots, 0);
+	ret = accelrt_run_sync(st->rtprog, st->bufs, nslots, o->run_flags);
 	if (ret)
 		goto fail;
 	if (!o->iterations)
@@ -337,7 +348,7 @@ static int run_execute(struct run_state *st, const struct run_opts *o)
 	for (long i = 0; i < o->iterations; i++) {
 		double t0 = now_ms();
 
-		ret = accelrt_run_sync(st->rtprog, st->bufs, nslots, 0);
+		ret = accelrt_run_sync(st->rtprog, st->bufs, nslots, o->run_flags);
 		if (ret)
 			goto fail;
 		ms[i] = now_ms() - t0;
@@ -429,7 +440,9 @@ static void report_partition(const struct run_state *st, const struct run_opts *
 {
 	const struct vnpu_prog *p = st->prog;
 	unsigned int host_stages = 0;
-	json_object *j = st->jout;
+	json_object *j = st->jout, *mem;
+	/* Planned arena bytes over the liveness bound (1 with no intermediates). */
+	double mem_ratio = p->mem_lower_bound ? (double)p->mem_peak / (double)p->mem_lower_bound : 1.0;
 
 	for (unsigned int i = 0; i < p->nstages; i++)
 		host_stages += p->stages[i].host;
@@ -445,6 +458,11 @@ static void report_partition(const struct run_state *st, const struct run_opts *
 	json_object_object_add(j, "device_flops", json_object_new_double(p->flops_device));
 	json_object_object_add(j, "host_flops", json_object_new_double(p->flops_host));
 	json_object_object_add(j, "device_flops_share", json_object_new_double(device_share(p)));
+	mem = json_object_new_object();
+	json_object_object_add(mem, "intermediates_peak", json_object_new_int64((int64_t)p->mem_peak));
+	json_object_object_add(mem, "lower_bound", json_object_new_int64((int64_t)p->mem_lower_bound));
+	json_object_object_add(mem, "ratio", json_object_new_double(mem_ratio));
+	json_object_object_add(j, "memory", mem);
 	if (o->json)
 		return;
 	printf("model %s: %zu nodes, %u on the device, %u on the host, %u aliases, %u constants; "
@@ -453,6 +471,8 @@ static void report_partition(const struct run_state *st, const struct run_opts *
 	printf("stages: %u on the device, %u on the host; device FLOPs share %.1f%% "
 	       "(%.6g of %.6g)\n", p->nstages - host_stages, host_stages, 100 * device_share(p),
 	       p->flops_device, p->flops_device + p->flops_host);
+	printf("memory: intermediates peak=%llu lower_bound=%llu (ratio %.3f)\n",
+	       (unsigned long long)p->mem_peak, (unsigned long long)p->mem_lower_bound, mem_ratio);
 }
 
 static int run_run(int argc, char **argv)
