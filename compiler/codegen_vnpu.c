@@ -5,7 +5,9 @@
  * kernels, compiler/op.h), consecutive nodes of one kind sharing a stage. ONNX's image ops are NCHW and the engine's NHWC, so a Conv or a pool is a
  * TRANSPOSE in, the packet, a TRANSPOSE out, through scratch slots; conv weights are reordered
  * on the host once, at compile time. Reshapes and the like are aliases: the output tensor is
- * given its input's slot, no packet.
+ * given its input's slot, no packet. Once every node is placed, the intermediates and the
+ * scratch buffers move into one arena slot, placed by liveness (plan_memory(), with
+ * compiler/mem_plan.h); the graph's inputs, outputs and constants keep slots of their own.
  */
 #include <errno.h>
 #include <stdarg.h>
