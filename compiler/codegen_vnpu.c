@@ -5,7 +5,9 @@
  * kernels, compiler/op.h), consecutive nodes of one kind sharing a stage. ONNX's image ops are NCHW and the engine's NHWC, so a Conv or a pool is a
  * TRANSPOSE in, the packet, a TRANSPOSE out, through scratch slots; conv weights are reordered
  * on the host once, at compile time. Reshapes and the like are aliases: the output tensor is
- * given its input's slot, no packet.
+ * given its input's slot, no packet. Once every node is placed, the intermediates and the
+ * scratch buffers move into one arena slot, placed by liveness (plan_memory(), with
+ * compiler/mem_plan.h); the graph's inputs, outputs and constants keep slots of their own.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 #include "compiler/codegen_vnpu.h"
 #include "compiler/passes/passes.h"
 #include "compiler/host_exec.h"
+#include "compiler/mem_plan.h"
 #include "compiler/op.h"
 
 /* accelrt's slot limit (include/accelrt.h), without depending on the runtime. */
@@ -30,6 +33,9 @@ struct cg {
 	size_t stream_cap;
 	unsigned int relocs_cap;
 	unsigned int slots_cap;
+	/* Each slot's size, alignment and uses (node positions), for plan_memory(). */
+	struct mem_plan_buf *live;
+	size_t pos;		/* the node being placed: the schedule position of its uses */
 	size_t stage_start;	/* where the open device stage's packets start */
 	const struct ir_node *node;	/* the node being lowered, for messages */
 	size_t node_idx;
@@ -69,6 +75,17 @@ static int64_t cg_numel(const struct cg *cg, int idx)
 	return ir_tensor_numel(cg_tensor(cg, idx));
 }
 
+/* Slot @slot is used at the current position: its lifetime covers it. */
+static void slot_use(struct cg *cg, int slot)
+{
+	struct mem_plan_buf *b = &cg->live[slot];
+
+	if (b->first_use > cg->pos)
+		b->first_use = cg->pos;
+	if (b->last_use < cg->pos)
+		b->last_use = cg->pos;
+}
+
 /* A new slot of @size bytes for @tensor (-1: scratch); its index or a negative errno. */
 static int slot_new(struct cg *cg, int tensor, uint64_t size)
 {
@@ -79,13 +96,20 @@ static int slot_new(struct cg *cg, int tensor, uint64_t size)
 	if (p->nslots == cg->slots_cap) {
 		unsigned int cap = cg->slots_cap ? cg->slots_cap * 2 : 16;
 		struct vnpu_prog_slot *s = realloc(p->slots, cap * sizeof(*s));
+		struct mem_plan_buf *l;
 
 		if (!s)
 			return -ENOMEM;
 		p->slots = s;
+		l = realloc(cg->live, cap * sizeof(*l));
+		if (!l)
+			return -ENOMEM;
+		cg->live = l;
 		cg->slots_cap = cap;
 	}
 	p->slots[p->nslots] = (struct vnpu_prog_slot){ .tensor = tensor, .size = size ? size : 1 };
+	cg->live[p->nslots] = (struct mem_plan_buf){ .first_use = SIZE_MAX };
+	slot_use(cg, (int)p->nslots);
 	return (int)p->nslots++;
 }
 
@@ -95,8 +119,10 @@ static int slot_of(struct cg *cg, int idx)
 	const struct ir_tensor *t = cg_tensor(cg, idx);
 	int slot;
 
-	if (cg->p->tensor_slot[idx] >= 0)
+	if (cg->p->tensor_slot[idx] >= 0) {
+		slot_use(cg, cg->p->tensor_slot[idx]);
 		return cg->p->tensor_slot[idx];
+	}
 	slot = slot_new(cg, idx, t->data ? t->data_size :
 			(uint64_t)cg_numel(cg, idx) * ir_dtype_size(t->dtype));
 	if (slot < 0)
@@ -172,6 +198,7 @@ static int reloc(struct cg *cg, int64_t pkt, size_t field, int slot)
 		p->relocs = r;
 		cg->relocs_cap = cap;
 	}
+	slot_use(cg, slot);
 	/* Offsets are the stage's own: each device stage is a stream of its own at run time. */
 	p->relocs[p->nrelocs++] = (struct vnpu_prog_reloc){
 		.offset = (uint64_t)pkt - cg->stage_start + field, .slot = (uint32_t)slot };
@@ -861,6 +888,7 @@ void codegen_vnpu_free(struct vnpu_prog *p)
 	free(p->relocs);
 	free(p->stream);
 	free(p->tensor_slot);
+	free(p->tensor_offset);
 	free(p);
 }
 
@@ -1060,13 +1088,109 @@ static void stages_close(struct vnpu_prog *p)
 	}
 }
 
+/*
+ * The alignment of a planned buffer in the arena: the element's for small ones, so that the
+ * many tiny tensors of small models pack without padding, a cache line for the rest.
+ */
+static uint64_t plan_align(const struct cg *cg, const struct vnpu_prog_slot *s)
+{
+	size_t es = s->tensor >= 0 ? ir_dtype_size(cg_tensor(cg, s->tensor)->dtype) : sizeof(float);
+
+	if (s->size >= 4096)
+		return 64;
+	/* Element sizes are powers of two; 8 covers any the device checks. */
+	return es >= 8 ? 8 : es >= 4 ? 4 : es >= 2 ? 2 : 1;
+}
+
+/*
+ * Place the intermediates and the scratch buffers (the slots neither a graph input or
+ * output nor holding contents to upload) by liveness in one arena slot, after the others;
+ * relocations against them become relocations against the arena with their offsets as
+ * addends, and @tensor_offset says where each tensor lies in its slot.
+ */
+static int plan_memory(struct cg *cg)
+{
+	const struct ir_graph *g = cg->g;
+	struct vnpu_prog *p = cg->p;
+	unsigned int n = p->nslots, nfixed = 0, nplan = 0, *newidx = NULL;
+	struct mem_plan_buf *bufs = NULL;
+	struct mem_plan_result res = { 0 };
+	uint64_t *offset = NULL;
+	bool *fixed = NULL;
+	int ret = -ENOMEM;
+
+	p->arena_slot = -1;
+	p->tensor_offset = calloc(p->n_tensors ? p->n_tensors : 1, sizeof(*p->tensor_offset));
+	fixed = calloc(n ? n : 1, sizeof(*fixed));
+	newidx = calloc(n ? n : 1, sizeof(*newidx));
+	offset = calloc(n ? n : 1, sizeof(*offset));
+	bufs = calloc(n ? n : 1, sizeof(*bufs));
+	if (!p->tensor_offset || !fixed || !newidx || !offset || !bufs)
+		goto out;
+	for (size_t i = 0; i < g->n_inputs; i++)
+		if (p->tensor_slot[g->inputs[i]] >= 0)
+			fixed[p->tensor_slot[g->inputs[i]]] = true;
+	for (size_t i = 0; i < g->n_outputs; i++)
+		if (p->tensor_slot[g->outputs[i]] >= 0)
+			fixed[p->tensor_slot[g->outputs[i]]] = true;
+	for (unsigned int s = 0; s < n; s++) {
+		if (p->slots[s].data)
+			fixed[s] = true;
+		if (fixed[s]) {
+			newidx[s] = nfixed++;
+			continue;
+		}
+		bufs[nplan] = cg->live[s];
+		bufs[nplan].size = p->slots[s].size;
+		bufs[nplan].align = plan_align(cg, &p->slots[s]);
+		nplan++;
+	}
+	ret = 0;
+	if (!nplan)
+		goto out;
+	ret = mem_plan(bufs, nplan, &res);
+	if (ret)
+		goto out;
+	for (unsigned int s = 0, k = 0; s < n; s++) {
+		if (fixed[s])
+			continue;
+		newidx[s] = nfixed;
+		offset[s] = bufs[k++].offset;
+	}
+	for (unsigned int i = 0; i < p->nrelocs; i++) {
+		p->relocs[i].addend += offset[p->relocs[i].slot];
+		p->relocs[i].slot = newidx[p->relocs[i].slot];
+	}
+	for (size_t t = 0; t < p->n_tensors; t++) {
+		if (p->tensor_slot[t] < 0)
+			continue;
+		p->tensor_offset[t] = offset[p->tensor_slot[t]];
+		p->tensor_slot[t] = (int)newidx[p->tensor_slot[t]];
+	}
+	/* The fixed slots keep their order (the inputs first), the arena comes last. */
+	for (unsigned int s = 0; s < n; s++)
+		if (fixed[s])
+			p->slots[newidx[s]] = p->slots[s];
+	p->slots[nfixed] = (struct vnpu_prog_slot){ .tensor = -1, .size = res.peak ? res.peak : 1 };
+	p->nslots = nfixed + 1;
+	p->arena_slot = (int)nfixed;
+	p->mem_peak = res.peak;
+	p->mem_lower_bound = res.lower_bound;
+out:
+	free(bufs);
+	free(offset);
+	free(newidx);
+	free(fixed);
+	return ret;
+}
+
 int vnpu_host_stage_run(void *ctx, void *const *maps, unsigned int nmaps)
 {
 	struct vnpu_host_stage *hs = ctx;
 	const struct vnpu_prog_stage *st = &hs->p->stages[hs->stage];
 
-	return host_exec_nodes(hs->g, st->nodes, st->n_nodes, hs->p->tensor_slot, maps, nmaps,
-			       hs->err, sizeof(hs->err));
+	return host_exec_nodes(hs->g, st->nodes, st->n_nodes, hs->p->tensor_slot,
+			       hs->p->tensor_offset, maps, nmaps, hs->err, sizeof(hs->err));
 }
 
 int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, size_t err_len)
@@ -1095,9 +1219,11 @@ int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, si
 	for (size_t i = 0; i < g->n_nodes && !ret; i++) {
 		cg.node = g->nodes[i];
 		cg.node_idx = i;
+		cg.pos = i;
 		ret = place_node(&cg);
 	}
 	cg.node = NULL;
+	cg.pos = g->n_nodes;
 	for (size_t i = 0; i < g->n_outputs && !ret; i++) {
 		ret = slot_of(&cg, g->outputs[i]);
 		ret = ret < 0 ? ret : 0;
@@ -1113,6 +1239,9 @@ int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, si
 		if (!ret)
 			p->stages[0].offset = 0;
 	}
+	if (!ret)
+		ret = plan_memory(&cg);
+	free(cg.live);
 	if (ret)
 		goto fail;
 	stages_close(p);

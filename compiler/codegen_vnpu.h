@@ -61,6 +61,13 @@ struct vnpu_prog_stage {
  * @slots, @nslots: the buffers, slot i at index i
  * @tensor_slot: for each graph tensor (@n_tensors), the slot holding it, or -1; an alias
  *               (Reshape...) has its source's slot
+ * @tensor_offset: for each graph tensor, where it starts in its slot (non-zero only in the
+ *                 arena)
+ * @arena_slot: the slot holding every intermediate and scratch buffer, placed by liveness
+ *              (compiler/mem_plan.h): the last slot, or -1 when there are none. Graph inputs
+ *              and outputs and constants have slots of their own.
+ * @mem_peak: the arena's bytes; @mem_lower_bound: the most bytes of intermediates live at
+ *            one node, which no placement goes below
  * @n_packets: packets in @stream
  * @n_nodes_device: graph nodes that became packets; @n_nodes_alias: nodes that became aliases;
  * @n_nodes_host: nodes in host stages; @n_nodes_const: nodes the importer computed (folded)
@@ -77,7 +84,11 @@ struct vnpu_prog {
 	struct vnpu_prog_slot *slots;
 	unsigned int nslots;
 	int *tensor_slot;
+	uint64_t *tensor_offset;
 	size_t n_tensors;
+	int arena_slot;
+	uint64_t mem_peak;
+	uint64_t mem_lower_bound;
 	unsigned int n_packets;
 	unsigned int n_nodes_device;
 	unsigned int n_nodes_alias;

@@ -144,8 +144,8 @@ int host_exec_graph(struct ir_graph *g, struct host_values *v, char *err, size_t
 }
 
 int host_exec_nodes(struct ir_graph *g, const size_t *nodes, size_t n_nodes,
-		    const int *tensor_slot, void *const *maps, unsigned int nmaps, char *err,
-		    size_t err_len)
+		    const int *tensor_slot, const uint64_t *tensor_offset, void *const *maps,
+		    unsigned int nmaps, char *err, size_t err_len)
 {
 	struct host_values v;
 	int ret = host_values_create(g, &v);
@@ -155,8 +155,9 @@ int host_exec_nodes(struct ir_graph *g, const size_t *nodes, size_t n_nodes,
 	for (size_t i = 0; i < v.n; i++) {
 		int s = tensor_slot[i];
 
-		if (!v.ptr[i] && s >= 0 && (unsigned int)s < nmaps)
-			v.ptr[i] = maps[s];
+		/* A slot without a mapping (VRAM) stays NULL: the node then has no buffer. */
+		if (!v.ptr[i] && s >= 0 && (unsigned int)s < nmaps && maps[s])
+			v.ptr[i] = (uint8_t *)maps[s] + (tensor_offset ? tensor_offset[i] : 0);
 	}
 	for (size_t k = 0; k < n_nodes && !ret; k++) {
 		const struct ir_node *n = g->nodes[nodes[k]];

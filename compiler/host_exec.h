@@ -8,6 +8,7 @@
 #define ACCEL_COMPILER_HOST_EXEC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "compiler/ir.h"
 
@@ -53,12 +54,13 @@ int host_exec_graph(struct ir_graph *g, struct host_values *v, char *err, size_t
 /**
  * host_exec_nodes() - run nodes @nodes (@n_nodes indices, in order) of @g on buffers the
  * caller provides: tensor t's value is its constant data when it has some, else
- * @maps[@tensor_slot[t]] (a compiled program's slots, compiler/codegen_vnpu.h). Each output
+ * @maps[@tensor_slot[t]] + @tensor_offset[t] (a compiled program's slots,
+ * compiler/codegen_vnpu.h; @tensor_offset NULL: every offset 0). Each output
  * is zeroed before its node runs, as the interpreter's own buffers are.
  * Return: 0; -EINVAL when a tensor the nodes use has no buffer; host_exec_node()'s errors.
  */
 int host_exec_nodes(struct ir_graph *g, const size_t *nodes, size_t n_nodes,
-		    const int *tensor_slot, void *const *maps, unsigned int nmaps, char *err,
-		    size_t err_len);
+		    const int *tensor_slot, const uint64_t *tensor_offset, void *const *maps,
+		    unsigned int nmaps, char *err, size_t err_len);
 
 #endif

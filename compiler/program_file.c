@@ -22,11 +22,11 @@
 
 #define HEADER_SIZE 48u
 #define SECTION_ENTRY_SIZE 24u
-#define INFO_SIZE 56u
+#define INFO_SIZE 80u
 #define RELOC_SIZE 24u
 #define STAGE_SIZE 32u
 #define SLOT_SIZE 32u
-#define TENSOR_SLOT_SIZE 8u
+#define TENSOR_SLOT_SIZE 16u
 #define IO_SIZE (16u + 8u * IR_MAX_RANK)
 #define NO_STRING UINT32_MAX
 #define SLOT_HAS_DATA (1u << 0)
@@ -185,6 +185,10 @@ int program_file_encode(const struct ir_graph *g, const struct vnpu_prog *p,
 	wb_u64(&sec[SEC_INFO], meta->nodes_after);
 	wb_f64(&sec[SEC_INFO], p->flops_device);
 	wb_f64(&sec[SEC_INFO], p->flops_host);
+	wb_u64(&sec[SEC_INFO], p->mem_peak);
+	wb_u64(&sec[SEC_INFO], p->mem_lower_bound);
+	wb_u32(&sec[SEC_INFO], (uint32_t)(p->arena_slot + 1));
+	wb_u32(&sec[SEC_INFO], 0);
 
 	wb_bytes(&sec[SEC_STREAM], p->stream, p->len);
 	for (unsigned int i = 0; i < p->nrelocs; i++) {
@@ -237,6 +241,7 @@ int program_file_encode(const struct ir_graph *g, const struct vnpu_prog *p,
 			continue;
 		wb_u32(&sec[SEC_TENSOR_SLOTS], wb_string(strings, g->tensors[t]->name));
 		wb_u32(&sec[SEC_TENSOR_SLOTS], (uint32_t)p->tensor_slot[t]);
+		wb_u64(&sec[SEC_TENSOR_SLOTS], p->tensor_offset ? p->tensor_offset[t] : 0);
 	}
 	for (size_t i = 0; i < g->n_inputs; i++)
 		encode_io(&sec[SEC_IO], strings, g, 0, g->inputs[i]);
@@ -448,6 +453,10 @@ static void decode_info(struct rctx *c, struct program_file *pf)
 	pf->meta.nodes_after = rd_u64(i + 32);
 	p->flops_device = rd_f64(i + 40);
 	p->flops_host = rd_f64(i + 48);
+	p->mem_peak = rd_u64(i + 56);
+	p->mem_lower_bound = rd_u64(i + 64);
+	/* Checked against the slot count once the slots are read (decode_tensor_slots()). */
+	p->arena_slot = (int)(rd_u32(i + 72)) - 1;
 }
 
 /* The stream and its relocations, checked as accelrt_program_add_stream() would. */
@@ -636,14 +645,19 @@ static int decode_tensor_slots(struct rctx *c, struct program_file *pf)
 		return ret;
 	p->n_tensors = g->n_tensors;
 	p->tensor_slot = malloc((g->n_tensors ? g->n_tensors : 1) * sizeof(int));
-	if (!p->tensor_slot)
+	p->tensor_offset = calloc(g->n_tensors ? g->n_tensors : 1, sizeof(uint64_t));
+	if (!p->tensor_slot || !p->tensor_offset)
 		return -ENOMEM;
+	if (p->arena_slot < -1 || p->arena_slot >= (int)p->nslots)
+		return pf_fail(c->err, c->err_len, -EINVAL, "program file: arena slot %d of %u slots",
+			       p->arena_slot, p->nslots);
 	for (size_t t = 0; t < g->n_tensors; t++)
 		p->tensor_slot[t] = -1;
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *r = c->sec[SEC_TENSOR_SLOTS] + i * TENSOR_SLOT_SIZE;
 		const char *name = rd_string(c, rd_u32(r));
 		uint32_t slot = rd_u32(r + 4);
+		uint64_t offset = rd_u64(r + 8);
 		const struct ir_tensor *x;
 		int t = name ? ir_graph_find_tensor(g, name) : -1;
 
@@ -654,12 +668,15 @@ static int decode_tensor_slots(struct rctx *c, struct program_file *pf)
 		if (t < 0)
 			continue;
 		x = g->tensors[t];
-		if (!x->data && (uint64_t)ir_tensor_numel(x) * ir_dtype_size(x->dtype) >
-				p->slots[slot].size)
+		if (offset > p->slots[slot].size ||
+		    (!x->data && (uint64_t)ir_tensor_numel(x) * ir_dtype_size(x->dtype) >
+				p->slots[slot].size - offset))
 			return pf_fail(c->err, c->err_len, -EINVAL,
-				       "program file: tensor '%s' does not fit slot %u (%llu bytes)",
-				       name, slot, (unsigned long long)p->slots[slot].size);
+				       "program file: tensor '%s' at %llu does not fit slot %u (%llu bytes)",
+				       name, (unsigned long long)offset, slot,
+				       (unsigned long long)p->slots[slot].size);
 		p->tensor_slot[t] = (int)slot;
+		p->tensor_offset[t] = offset;
 	}
 	for (unsigned int i = 0; i < p->nslots; i++) {
 		uint32_t ref = rd_u32(c->sec[SEC_SLOTS] + (size_t)i * SLOT_SIZE + 8);

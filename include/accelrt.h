@@ -147,7 +147,14 @@ unsigned int accelrt_program_slots(const struct accelrt_program *prog);
 
 /* Run on a DMA engine (command-processor and DMA packets only) instead of a compute engine. */
 #define ACCELRT_RUN_DMA		(1u << 0)
-#define ACCELRT_RUN_FLAGS_ALL	ACCELRT_RUN_DMA
+/*
+ * Submit through the device's user queue (docs/vnpu-uq.md: a few stores to shared memory, no
+ * system call) instead of the kernel queue (SUBMIT). The queue runs on the compute engines,
+ * so not with ACCELRT_RUN_DMA. The queue is made on the first such run; a queue that stopped
+ * on a failed job is replaced at the next run (the runs still on it fail with its error).
+ */
+#define ACCELRT_RUN_USER_QUEUE	(1u << 1)
+#define ACCELRT_RUN_FLAGS_ALL	(ACCELRT_RUN_DMA | ACCELRT_RUN_USER_QUEUE)
 
 /**
  * accelrt_run() - run @prog with @slots. Each device stage is a private copy of its stream,
@@ -160,8 +167,11 @@ unsigned int accelrt_program_slots(const struct accelrt_program *prog);
  * together must not share the buffers of the slots they write.  @flags: ACCELRT_RUN_*.
  * @out: the run.
  *
+ * A run's command buffer and syncobjs come from a pool of the program's, made once and
+ * reused by the runs that follow (the program frees them once it and its runs are freed).
+ *
  * Return: 0 once the job is queued (the worker started); -EINVAL for missing slots, unknown
- * flags or a program without stages; SUBMIT's errno (-EBUSY when the device queue is full;
+ * flags, ACCELRT_RUN_DMA with ACCELRT_RUN_USER_QUEUE or a program without stages; SUBMIT's errno (-EBUSY when the device queue is full;
  * a worker retries instead); -ENOMEM.
  */
 int accelrt_run(struct accelrt_program *prog, struct accelrt_buffer *const *slots,
@@ -170,16 +180,18 @@ int accelrt_run(struct accelrt_program *prog, struct accelrt_buffer *const *slot
  * accelrt_run_wait() - wait up to @timeout_ns (relative; INT64_MAX: forever) for the run:
  * every stage of it.
  * Return: 0 when the run completed; -ETIME on timeout; a host stage's error; the job's error
- * as the device reports
- * it (-EFAULT for an access outside the mappings, -EINVAL for a malformed packet, -EIO,
- * -ETIME for a job timeout, -ECANCELED when it never ran).
+ * as the device reports it (-EFAULT for an access outside the mappings, -EINVAL for a
+ * malformed packet, -EIO, -ETIME for a job timeout, -ECANCELED when it never ran); for a
+ * user-queue run, the error that stopped the queue at or before the run's entry.
  */
 int accelrt_run_wait(struct accelrt_run *run, int64_t timeout_ns);
 /**
  * accelrt_run_sync_file() - a sync_file descriptor of the run's fence (readable once the job
  * is over), the caller's to close with accel_sys_close(). A run on a worker (see
  * accelrt_run()) has a fence only once every stage is over: for such a run this call waits
- * for that, and the descriptor is readable at once.
+ * for that, and the descriptor is readable at once. A user-queue run's fence is the queue's
+ * (DRM_IOCTL_VNPU_QUEUE_SIGNAL): it signals when the queue completes the run's entry, with
+ * the queue's error when it stops first.
  * Return: the descriptor, or a negative errno.
  */
 int accelrt_run_sync_file(struct accelrt_run *run);

@@ -116,9 +116,12 @@ int accelrt_device_open(const char *node, struct accelrt_device **out)
 	ret = get_param(dev->fd, VNPU_PARAM_QUEUE_DEPTH, &dev->queue_depth);
 	if (ret)
 		goto err_close;
-	ret = accelrt_va_init(dev);
+	ret = -pthread_mutex_init(&dev->uq_lock, NULL);
 	if (ret)
 		goto err_close;
+	ret = accelrt_va_init(dev);
+	if (ret)
+		goto err_uq_lock;
 	ret = context_create(dev->fd, VNPU_ENGINE_COMPUTE, &dev->ctx_compute);
 	if (ret)
 		goto err_va;
@@ -132,6 +135,8 @@ err_ctx:
 	context_destroy(dev->fd, dev->ctx_compute);
 err_va:
 	accelrt_va_fini(dev);
+err_uq_lock:
+	pthread_mutex_destroy(&dev->uq_lock);
 err_close:
 	accel_sys_close(dev->fd);
 err_free:
@@ -143,6 +148,10 @@ void accelrt_device_close(struct accelrt_device *dev)
 {
 	if (!dev)
 		return;
+	/* Every run is freed: the device's own reference is the queue's last. */
+	if (dev->uq)
+		accelrt_uq_put(dev, dev->uq);
+	pthread_mutex_destroy(&dev->uq_lock);
 	context_destroy(dev->fd, dev->ctx_dma);
 	context_destroy(dev->fd, dev->ctx_compute);
 	accelrt_va_fini(dev);

@@ -33,6 +33,10 @@ int accelrt_program_new(struct accelrt_device *dev, struct accelrt_program **out
 		return -ENOMEM;
 	prog->dev = dev;
 	prog->refs = 1;
+	if (pthread_mutex_init(&prog->pool_lock, NULL)) {
+		free(prog);
+		return -ENOMEM;
+	}
 	*out = prog;
 	return 0;
 }
@@ -83,6 +87,8 @@ int accelrt_program_add_stream(struct accelrt_program *prog, const void *stream,
 		memcpy(st->relocs, relocs, nrelocs * sizeof(*relocs));
 	}
 	st->nrelocs = nrelocs;
+	if (len > prog->max_stream)
+		prog->max_stream = len;
 	for (i = 0; i < nrelocs; i++)
 		if (relocs[i].slot + 1 > prog->nslots)
 			prog->nslots = relocs[i].slot + 1;
@@ -127,11 +133,18 @@ int accelrt_program_create(struct accelrt_device *dev, const void *stream, size_
 	return 0;
 }
 
-/* Drop one reference: the caller's (accelrt_program_free()) or a staged run's. */
+/* Drop one reference: the caller's (accelrt_program_free()) or a run's. */
 void accelrt_program_put(struct accelrt_program *prog)
 {
+	struct accelrt_runctx *ctx, *next;
+
 	if (__atomic_sub_fetch(&prog->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	for (ctx = prog->pool; ctx; ctx = next) {
+		next = ctx->next;
+		accelrt_runctx_destroy(prog->dev, ctx);
+	}
+	pthread_mutex_destroy(&prog->pool_lock);
 	for (unsigned int i = 0; i < prog->nstages; i++) {
 		free(prog->stages[i].relocs);
 		free(prog->stages[i].stream);

@@ -1,16 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
- * accelrt runs. A program of one device stage is one SUBMIT: the run has its own host-visible
- * buffer holding the stream with every relocation patched, followed by the job's profile
- * record (the device writes the job's result there before its fence signals), and its own
- * syncobj that gets the job's fence; so any number of runs of one program may be in flight.
+ * accelrt runs. A program of one device stage is one job: the run's command buffer holds the
+ * stream with every relocation patched, followed by the job's profile record (the device
+ * writes the job's result there before its fence signals); the job is a SUBMIT on the
+ * device's context, whose fence goes to the run's syncobj, or an entry of the device's user
+ * queue (ACCELRT_RUN_USER_QUEUE) that runs the stream indirectly. Any number of runs of one
+ * program may be in flight: each has its own command buffer and syncobjs.
+ *
+ * Those are a run context (struct accelrt_runctx): making one costs a buffer object, its
+ * mapping and binding, and two syncobjs, several times what a small job costs to run, so a
+ * run takes one from its program's pool and gives it back when freed. The program holds them
+ * until its last reference (its own or a run's) is dropped.
  *
  * A program with host stages (or several device stages) runs on a worker thread of its own:
  * each device stage is submitted and waited for, each host stage called on the slots'
- * mappings, in order; the run is over when the worker is. Its syncobj is signalled only then,
- * so that whoever waits on the run, or on its sync_file, sees every stage done.
+ * mappings, in order; the run is over when the worker is. Its fence (the context's run_sync)
+ * is signalled only then, so that whoever waits on the run, or on its sync_file, sees every
+ * stage done.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +27,13 @@
 
 #include <drm/drm.h>
 #include <libaccel.h>
+#include <libaccel_vnpu.h>
 #include <uapi/drm/vnpu_accel.h>
 
 #include "accelrt_internal.h"
+
+/* A user queue's ring: 2048 indirect entries, far more than runs in flight. */
+#define ACCELRT_UQ_RING (64u << 10)
 
 static int syncobj_create(struct accelrt_device *dev, uint32_t *handle)
 {
@@ -35,8 +48,149 @@ static void syncobj_destroy(struct accelrt_device *dev, uint32_t handle)
 {
 	struct drm_syncobj_destroy d = { .handle = handle };
 
-	accelrt_ioctl(dev->fd, DRM_IOCTL_SYNCOBJ_DESTROY, &d);
+	if (handle)
+		accelrt_ioctl(dev->fd, DRM_IOCTL_SYNCOBJ_DESTROY, &d);
 }
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* ---- run contexts ------------------------------------------------------------------------ */
+
+void accelrt_runctx_destroy(struct accelrt_device *dev, struct accelrt_runctx *ctx)
+{
+	syncobj_destroy(dev, ctx->run_sync);
+	syncobj_destroy(dev, ctx->job_sync);
+	accelrt_buffer_free(ctx->cmd);
+	free(ctx);
+}
+
+static int runctx_create(struct accelrt_program *prog, struct accelrt_runctx **out)
+{
+	struct accelrt_device *dev = prog->dev;
+	struct accelrt_runctx *ctx = calloc(1, sizeof(*ctx));
+	int ret;
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->profile_off = ACCELRT_ALIGN(prog->max_stream, 8);
+	ret = accelrt_buffer_alloc(dev, ctx->profile_off + sizeof(struct vnpu_job_profile),
+				   ACCELRT_BUFFER_HOST, &ctx->cmd);
+	if (!ret)
+		ret = syncobj_create(dev, &ctx->job_sync);
+	if (!ret)
+		ret = syncobj_create(dev, &ctx->run_sync);
+	if (ret) {
+		accelrt_runctx_destroy(dev, ctx);
+		return ret;
+	}
+	*out = ctx;
+	return 0;
+}
+
+/* A context from @prog's pool, or a new one when the pool is empty. */
+static int runctx_get(struct accelrt_program *prog, struct accelrt_runctx **out)
+{
+	struct accelrt_runctx *ctx;
+
+	pthread_mutex_lock(&prog->pool_lock);
+	ctx = prog->pool;
+	if (ctx)
+		prog->pool = ctx->next;
+	pthread_mutex_unlock(&prog->pool_lock);
+	/* A stage added since the context was made may not fit in its buffer. */
+	if (ctx && ctx->profile_off >= prog->max_stream) {
+		*out = ctx;
+		return 0;
+	}
+	if (ctx)
+		accelrt_runctx_destroy(prog->dev, ctx);
+	return runctx_create(prog, out);
+}
+
+/* Back to the pool: nothing of the device uses @ctx any more. */
+static void runctx_put(struct accelrt_program *prog, struct accelrt_runctx *ctx)
+{
+	pthread_mutex_lock(&prog->pool_lock);
+	ctx->next = prog->pool;
+	prog->pool = ctx;
+	pthread_mutex_unlock(&prog->pool_lock);
+}
+
+/* ---- the device's user queue ------------------------------------------------------------- */
+
+void accelrt_uq_put(struct accelrt_device *dev, struct accelrt_uq *uq)
+{
+	unsigned int refs;
+
+	pthread_mutex_lock(&dev->uq_lock);
+	refs = --uq->refs;
+	pthread_mutex_unlock(&dev->uq_lock);
+	if (refs)
+		return;
+	accel_vnpu_uq_destroy(uq->q);
+	free(uq);
+}
+
+static bool uq_stopped(struct accelrt_uq *uq)
+{
+	return __atomic_load_n(&accel_vnpu_uq_control(uq->q)->status, __ATOMIC_ACQUIRE) ==
+	       VNPU_UQ_STATUS_ERROR;
+}
+
+/*
+ * Push the @len-byte stream at @va as an entry of the device's user queue (made now if
+ * there is none, or made anew if it stopped on an error): the queue, with a reference for
+ * the caller, in *@out and the entry's seqno in *@seqno.
+ */
+static int uq_push(struct accelrt_device *dev, uint64_t va, size_t len, struct accelrt_uq **out,
+		   uint64_t *seqno)
+{
+	struct accelrt_uq *uq, *stopped = NULL;
+	int ret;
+
+	pthread_mutex_lock(&dev->uq_lock);
+	uq = dev->uq;
+	if (uq && uq_stopped(uq)) {
+		/* It runs nothing more; runs of it keep it until they are freed. */
+		dev->uq = NULL;
+		if (!--uq->refs)
+			stopped = uq;
+		uq = NULL;
+	}
+	if (!uq) {
+		ret = -ENOMEM;
+		uq = calloc(1, sizeof(*uq));
+		if (!uq)
+			goto out;
+		ret = accel_vnpu_uq_create(dev->fd, ACCELRT_UQ_RING, &uq->q);
+		if (ret) {
+			free(uq);
+			goto out;
+		}
+		uq->refs = 1;
+		dev->uq = uq;
+	}
+	ret = accel_vnpu_uq_push_indirect(uq->q, va, len, 0, seqno);
+	if (!ret) {
+		uq->refs++;
+		*out = uq;
+	}
+out:
+	pthread_mutex_unlock(&dev->uq_lock);
+	if (stopped) {
+		accel_vnpu_uq_destroy(stopped->q);
+		free(stopped);
+	}
+	return ret;
+}
+
+/* ---- jobs -------------------------------------------------------------------------------- */
 
 /* Copy the stage's stream into @map and patch every relocation with its slot's VA. */
 static int stream_patch(const struct accelrt_stage *st, struct accelrt_buffer *const *slots,
@@ -57,100 +211,93 @@ static int stream_patch(const struct accelrt_stage *st, struct accelrt_buffer *c
 	return 0;
 }
 
-static int64_t monotonic_ns(void)
+/* Submit device stage @st with @slots as @run's job, in its context's command buffer. */
+static int job_submit(struct accelrt_run *run, const struct accelrt_stage *st,
+		      struct accelrt_buffer *const *slots, unsigned int nslots)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
-/* SUBMIT device stage @st with @slots as job @job (whose resources job_free() releases). */
-static int job_submit(struct accelrt_device *dev, const struct accelrt_stage *st,
-		      struct accelrt_buffer *const *slots, unsigned int nslots, uint32_t flags,
-		      struct accelrt_job *job)
-{
+	struct accelrt_runctx *ctx = run->ctx;
 	struct drm_vnpu_submit s = { 0 };
 	struct vnpu_job_profile *profile;
-	uint8_t *map;
+	uint8_t *map = ctx->cmd->map;
 	int ret;
 
-	job->profile_off = ACCELRT_ALIGN(st->len, 8);
-	ret = accelrt_buffer_alloc(dev, job->profile_off + sizeof(*profile), ACCELRT_BUFFER_HOST,
-				   &job->cmd);
-	if (ret)
-		return ret;
-	map = job->cmd->map;
 	ret = stream_patch(st, slots, nslots, map);
 	if (ret)
-		goto err_cmd;
+		return ret;
+	run->over = 0;
+	if (run->flags & ACCELRT_RUN_USER_QUEUE)
+		return uq_push(run->dev, ctx->cmd->va, st->len, &run->uq, &run->seqno);
 	/*
 	 * A job of a context killed before it ran writes no record: the error stays the one
 	 * set here. A job that ran (or failed on an in-fence) overwrites it with its result.
 	 */
-	profile = (struct vnpu_job_profile *)(map + job->profile_off);
+	profile = (struct vnpu_job_profile *)(map + ctx->profile_off);
 	memset(profile, 0, sizeof(*profile));
 	profile->error = -ECANCELED;
-	ret = syncobj_create(dev, &job->syncobj);
-	if (ret)
-		goto err_cmd;
-	s.ctx_id = flags & ACCELRT_RUN_DMA ? dev->ctx_dma : dev->ctx_compute;
-	s.cmd_handle = job->cmd->handle;
+	s.ctx_id = run->flags & ACCELRT_RUN_DMA ? run->dev->ctx_dma : run->dev->ctx_compute;
+	s.cmd_handle = ctx->cmd->handle;
 	s.cmd_offset = 0;
 	s.cmd_size = st->len;
-	s.out_sync.handle = job->syncobj;
-	s.profile_va = job->cmd->va + job->profile_off;
-	ret = accelrt_ioctl(dev->fd, DRM_IOCTL_VNPU_SUBMIT, &s);
-	if (ret)
-		goto err_syncobj;
-	return 0;
-
-err_syncobj:
-	syncobj_destroy(dev, job->syncobj);
-err_cmd:
-	accelrt_buffer_free(job->cmd);
-	job->cmd = NULL;
-	return ret;
+	s.out_sync.handle = ctx->job_sync;
+	s.profile_va = ctx->cmd->va + ctx->profile_off;
+	return accelrt_ioctl(run->dev->fd, DRM_IOCTL_VNPU_SUBMIT, &s);
 }
 
-/* Wait up to @timeout_ns for @job: 0, -ETIME, or the job's error. */
-static int job_wait(struct accelrt_device *dev, struct accelrt_job *job, int64_t timeout_ns)
+/* Wait up to @timeout_ns for a user-queue job: 0, -ETIME, or the queue's error. */
+static int job_wait_uq(struct accelrt_run *run, int64_t timeout_ns)
 {
-	struct drm_syncobj_wait w = { .handles = (uintptr_t)&job->syncobj, .count_handles = 1 };
-	const struct vnpu_job_profile *profile;
-	int64_t now = monotonic_ns();
 	int ret;
 
-	/* DRM's syncobj timeout is an absolute CLOCK_MONOTONIC time. */
-	if (timeout_ns < 0)
-		timeout_ns = 0;
-	w.timeout_nsec = timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
-	ret = accelrt_ioctl(dev->fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
-	if (ret)
+	/* The library adds the timeout to the time now: a huge one is no limit at all. */
+	ret = accel_vnpu_uq_wait(run->uq->q, run->seqno,
+				 timeout_ns > INT64_MAX / 2 ? -1 : timeout_ns < 0 ? 0 : timeout_ns);
+	if (ret != -ETIME || uq_stopped(run->uq))
 		return ret;
-	profile = (const void *)((uint8_t *)job->cmd->map + job->profile_off);
-	return __atomic_load_n(&profile->error, __ATOMIC_ACQUIRE);
+	return 1;
 }
 
-static void job_free(struct accelrt_device *dev, struct accelrt_job *job)
+/*
+ * Wait up to @timeout_ns for @run's job: 0, -ETIME, or the job's error. Once over, its
+ * result is kept, so that later waits (accelrt_run_free()'s too) cost nothing.
+ */
+static int job_wait(struct accelrt_run *run, int64_t timeout_ns)
 {
-	if (!job->cmd)
-		return;
-	/* The device reads the stream and writes the record until the job is over. */
-	job_wait(dev, job, INT64_MAX);
-	syncobj_destroy(dev, job->syncobj);
-	accelrt_buffer_free(job->cmd);
-	job->cmd = NULL;
+	struct drm_syncobj_wait w = { .handles = (uintptr_t)&run->ctx->job_sync,
+				      .count_handles = 1 };
+	const struct vnpu_job_profile *profile;
+	int64_t now;
+	int ret;
+
+	if (run->over)
+		return run->result;
+	if (run->uq) {
+		ret = job_wait_uq(run, timeout_ns);
+		if (ret == 1)
+			return -ETIME;
+	} else {
+		/* DRM's syncobj timeout is an absolute CLOCK_MONOTONIC time. */
+		now = monotonic_ns();
+		if (timeout_ns < 0)
+			timeout_ns = 0;
+		w.timeout_nsec = timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
+		ret = accelrt_ioctl(run->dev->fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
+		if (ret)
+			return ret;
+		profile = (const void *)((uint8_t *)run->ctx->cmd->map + run->ctx->profile_off);
+		ret = __atomic_load_n(&profile->error, __ATOMIC_ACQUIRE);
+	}
+	run->over = 1;
+	run->result = ret;
+	return ret;
 }
 
 /* A device stage from the worker: submitted (again while the queue is full), waited for. */
 static int stage_device(struct accelrt_run *run, const struct accelrt_stage *st)
 {
-	struct accelrt_job job = { 0 };
 	int ret;
 
 	for (;;) {
-		ret = job_submit(run->dev, st, run->slots, run->nslots, run->flags, &job);
+		ret = job_submit(run, st, run->slots, run->nslots);
 		if (ret != -EBUSY)
 			break;
 		/* Other runs fill the context's queue: their jobs finish, so retry shortly. */
@@ -158,17 +305,22 @@ static int stage_device(struct accelrt_run *run, const struct accelrt_stage *st)
 	}
 	if (ret)
 		return ret;
-	ret = job_wait(run->dev, &job, INT64_MAX);
-	job_free(run->dev, &job);
+	ret = job_wait(run, INT64_MAX);
+	if (run->uq) {
+		accelrt_uq_put(run->dev, run->uq);
+		run->uq = NULL;
+	}
 	return ret;
 }
+
+/* ---- staged runs ------------------------------------------------------------------------- */
 
 static void *run_worker(void *arg)
 {
 	struct accelrt_run *run = arg;
 	struct accelrt_program *prog = run->prog;
 	void **maps = calloc(run->nslots ? run->nslots : 1, sizeof(*maps));
-	struct drm_syncobj_array sig = { .handles = (uintptr_t)&run->job.syncobj,
+	struct drm_syncobj_array sig = { .handles = (uintptr_t)&run->ctx->run_sync,
 					 .count_handles = 1 };
 	int ret = maps ? 0 : -ENOMEM;
 
@@ -194,10 +346,11 @@ static void *run_worker(void *arg)
 	return NULL;
 }
 
-/* Start a staged run: a copy of @slots, a reference on @prog, the worker. */
-static int run_staged(struct accelrt_run *run, struct accelrt_program *prog,
-		      struct accelrt_buffer *const *slots, unsigned int nslots, uint32_t flags)
+/* Start a staged run: a copy of @slots, the worker. */
+static int run_staged(struct accelrt_run *run, struct accelrt_buffer *const *slots,
+		      unsigned int nslots)
 {
+	struct accelrt_program *prog = run->prog;
 	pthread_condattr_t ca;
 	int ret;
 
@@ -207,19 +360,15 @@ static int run_staged(struct accelrt_run *run, struct accelrt_program *prog,
 			if (!slots[prog->stages[i].relocs[r].slot])
 				return -EINVAL;
 	run->staged = 1;
-	run->flags = flags;
 	run->nslots = nslots;
 	run->slots = calloc(nslots ? nslots : 1, sizeof(*run->slots));
 	if (!run->slots)
 		return -ENOMEM;
 	if (nslots)
 		memcpy(run->slots, slots, nslots * sizeof(*slots));
-	ret = syncobj_create(run->dev, &run->job.syncobj);
-	if (ret)
-		goto err_slots;
 	ret = -pthread_mutex_init(&run->lock, NULL);
 	if (ret)
-		goto err_syncobj;
+		goto err_slots;
 	ret = -pthread_condattr_init(&ca);
 	if (ret)
 		goto err_mutex;
@@ -228,20 +377,15 @@ static int run_staged(struct accelrt_run *run, struct accelrt_program *prog,
 	pthread_condattr_destroy(&ca);
 	if (ret)
 		goto err_mutex;
-	__atomic_add_fetch(&prog->refs, 1, __ATOMIC_ACQ_REL);
-	run->prog = prog;
 	ret = -pthread_create(&run->worker, NULL, run_worker, run);
 	if (ret)
 		goto err_cond;
 	return 0;
 
 err_cond:
-	accelrt_program_put(prog);
 	pthread_cond_destroy(&run->cond);
 err_mutex:
 	pthread_mutex_destroy(&run->lock);
-err_syncobj:
-	syncobj_destroy(run->dev, run->job.syncobj);
 err_slots:
 	free(run->slots);
 	return ret;
@@ -256,20 +400,35 @@ int accelrt_run(struct accelrt_program *prog, struct accelrt_buffer *const *slot
 	if ((flags & ~ACCELRT_RUN_FLAGS_ALL) || nslots < prog->nslots || (nslots && !slots) ||
 	    !prog->nstages)
 		return -EINVAL;
+	/* A user queue runs on the compute engines. */
+	if ((flags & ACCELRT_RUN_DMA) && (flags & ACCELRT_RUN_USER_QUEUE))
+		return -EINVAL;
 	run = calloc(1, sizeof(*run));
 	if (!run)
 		return -ENOMEM;
 	run->dev = prog->dev;
+	run->prog = prog;
+	run->flags = flags;
+	ret = runctx_get(prog, &run->ctx);
+	if (ret)
+		goto err_free;
+	__atomic_add_fetch(&prog->refs, 1, __ATOMIC_ACQ_REL);
 	if (prog->nstages == 1 && !prog->stages[0].fn)
-		ret = job_submit(run->dev, &prog->stages[0], slots, nslots, flags, &run->job);
+		ret = job_submit(run, &prog->stages[0], slots, nslots);
 	else
-		ret = run_staged(run, prog, slots, nslots, flags);
-	if (ret) {
-		free(run);
-		return ret;
-	}
+		ret = run_staged(run, slots, nslots);
+	if (ret)
+		goto err_ctx;
 	*out = run;
 	return 0;
+
+err_ctx:
+	/* Nothing was queued: the context is as good as before. */
+	runctx_put(prog, run->ctx);
+	accelrt_program_put(prog);
+err_free:
+	free(run);
+	return ret;
 }
 
 /* Wait up to @timeout_ns for a staged run's worker: 0 once over, -ETIME. */
@@ -296,40 +455,63 @@ int accelrt_run_wait(struct accelrt_run *run, int64_t timeout_ns)
 {
 	if (run->staged)
 		return staged_wait(run, timeout_ns);
-	return job_wait(run->dev, &run->job, timeout_ns);
+	return job_wait(run, timeout_ns);
 }
 
 int accelrt_run_sync_file(struct accelrt_run *run)
 {
-	struct drm_syncobj_handle h = { .handle = run->job.syncobj,
+	struct drm_syncobj_handle h = { .handle = run->ctx->job_sync,
 					.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
 					.fd = -1 };
+	struct drm_vnpu_queue_signal qs = { 0 };
 	int ret;
 
-	/*
-	 * A staged run's syncobj has no fence until its worker signals it at the end: there is
-	 * no fence to export before, so wait for the run (include/accelrt.h documents it).
-	 */
-	if (run->staged)
+	if (run->staged) {
+		/*
+		 * A staged run's fence is signalled by its worker at the end: there is none to
+		 * export before, so wait for the run (include/accelrt.h documents it).
+		 */
 		staged_wait(run, INT64_MAX);
+		h.handle = run->ctx->run_sync;
+	} else if (run->uq) {
+		/* A user-queue entry has a fence only when asked for: the queue's signal. */
+		qs.queue_id = accel_vnpu_uq_id(run->uq->q);
+		qs.seqno = run->seqno;
+		qs.out_sync.handle = run->ctx->job_sync;
+		ret = accelrt_ioctl(run->dev->fd, DRM_IOCTL_VNPU_QUEUE_SIGNAL, &qs);
+		if (ret)
+			return ret;
+	}
 	ret = accelrt_ioctl(run->dev->fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h);
 	return ret ? ret : h.fd;
 }
 
 void accelrt_run_free(struct accelrt_run *run)
 {
+	struct accelrt_program *prog;
+	bool idle = true;
+
 	if (!run)
 		return;
+	prog = run->prog;
 	if (run->staged) {
 		pthread_join(run->worker, NULL);
-		syncobj_destroy(run->dev, run->job.syncobj);
 		pthread_cond_destroy(&run->cond);
 		pthread_mutex_destroy(&run->lock);
-		accelrt_program_put(run->prog);
 		free(run->slots);
 	} else {
-		job_free(run->dev, &run->job);
+		/* The device reads the stream and writes the record until the job is over. */
+		job_wait(run, INT64_MAX);
+		idle = run->over;
+		if (run->uq)
+			accelrt_uq_put(run->dev, run->uq);
 	}
+	/* A job whose end was not seen may still use the context: never reuse it. */
+	if (idle)
+		runctx_put(prog, run->ctx);
+	else
+		accelrt_runctx_destroy(run->dev, run->ctx);
+	accelrt_program_put(prog);
 	free(run);
 }
 

@@ -536,13 +536,31 @@ static int vnpu_compute_matmul_prim(struct vnpu_compute *c, const struct vnpu_pk
 int vnpu_compute_matmul(struct vnpu_compute *c, const struct vnpu_pkt_matmul *p, void *a,
 			void *b, void *bias, void *dst)
 {
+	/* OpenMP's API (libgomp, oneDNN's threading here), declared as the standard has it. */
+	extern int omp_get_max_threads(void);
+	extern void omp_set_num_threads(int n);
 	struct vnpu_pkt_matmul plain;
-	int ret;
+	int ret, team = 0;
 
-	if (p->src_type != VNPU_DT_S8)
-		return vnpu_compute_matmul_prim(c, p, a, b, bias, dst);
-	if (!c->int8_exact)
-		return vnpu_int8_matmul(p, a, b, bias, dst);
+	/*
+	 * A small product (64^3 is 0.26 M multiply-adds) runs on the engine's thread alone:
+	 * waking the engine's OpenMP team for it costs more than the work, and on a loaded
+	 * machine a scheduler slice per job (milliseconds, where the job is microseconds). The
+	 * primitive of a shape is built and run under the same setting, so its thread split
+	 * always matches the threads it gets.
+	 */
+	if ((double)p->batch * p->m * p->n * p->k < (double)(1u << 21)) {
+		team = omp_get_max_threads();
+		omp_set_num_threads(1);
+	}
+	if (p->src_type != VNPU_DT_S8) {
+		ret = vnpu_compute_matmul_prim(c, p, a, b, bias, dst);
+		goto out;
+	}
+	if (!c->int8_exact) {
+		ret = vnpu_int8_matmul(p, a, b, bias, dst);
+		goto out;
+	}
 	/* oneDNN's exact part, the s32 accumulators; the epilogue in integers after it */
 	plain = *p;
 	plain.hdr.flags &= ~VNPU_MATMUL_F_BIAS;
@@ -551,6 +569,9 @@ int vnpu_compute_matmul(struct vnpu_compute *c, const struct vnpu_pkt_matmul *p,
 	ret = vnpu_compute_matmul_prim(c, &plain, a, b, NULL, dst);
 	if (!ret && (bias || p->act != VNPU_ACT_NONE))
 		vnpu_int8_epilogue(p, bias, dst);
+out:
+	if (team)
+		omp_set_num_threads(team);
 	return ret;
 }
 

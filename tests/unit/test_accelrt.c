@@ -506,6 +506,30 @@ static void two_staged_runs_in_flight_keep_their_own_buffers(void **state)
 	accelrt_program_free(prog);
 }
 
+static void stage_added_after_runs_still_fits_the_run_buffer(void **state)
+{
+	struct accelrt_buffer *set[2] = { host_buffer(4096, 0x5c), host_buffer(4096, 0) };
+	struct at_stream small = { 0 }, big = { 0 };
+	struct accelrt_program *prog;
+
+	(void)state;
+	at_copy(&small, 0, 0, 1, 0, 64);
+	assert_int_equal(accelrt_program_create(dev, small.buf, small.len, small.relocs,
+						small.nrelocs, &prog), 0);
+	/* the run's buffer goes back to the program, sized for the one short stage */
+	assert_int_equal(accelrt_run_sync(prog, set, 2, 0), 0);
+	for (int i = 0; i < 30; i++)
+		at_copy(&big, 0, 0, 1, (uint64_t)i * 128, 128);
+	assert_true(big.len > small.len * 16);
+	assert_int_equal(accelrt_program_add_stream(prog, big.buf, big.len, big.relocs,
+						    big.nrelocs), 0);
+	assert_int_equal(accelrt_run_sync(prog, set, 2, 0), 0);
+	assert_bytes(map_of(set[1]), 30 * 128, 0x5c);
+	accelrt_program_free(prog);
+	accelrt_buffer_free(set[0]);
+	accelrt_buffer_free(set[1]);
+}
+
 static void host_stage_without_a_function_is_einval(void **state)
 {
 	struct accelrt_program *prog;
@@ -531,6 +555,7 @@ int main(void)
 		cmocka_unit_test(staged_run_is_over_only_after_its_host_stage),
 		cmocka_unit_test(host_stage_error_ends_the_run),
 		cmocka_unit_test(two_staged_runs_in_flight_keep_their_own_buffers),
+		cmocka_unit_test(stage_added_after_runs_still_fits_the_run_buffer),
 		cmocka_unit_test(host_stage_without_a_function_is_einval),
 		cmocka_unit_test(reloc_outside_the_stream_is_einval),
 		cmocka_unit_test(slot_out_of_range_is_einval),

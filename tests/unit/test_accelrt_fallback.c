@@ -2,8 +2,9 @@
 /*
  * The host fallback end to end: graphs built in code, compiled (compiler/codegen_vnpu.h) into
  * device and host stages, run through accelrt on the embedded vnpu, their outputs checked
- * against C references: a node without a device lowering between device nodes, and a graph
- * of integers all on the host, its int64 output exact.
+ * against C references: a node without a device lowering between device nodes, a graph
+ * of integers all on the host, its int64 output exact, and intermediates placed in the
+ * arena by liveness (compiler/mem_plan.h), by device and host stages alike.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -174,6 +175,102 @@ static void node_without_device_lowering_runs_on_the_host_between_device_stages(
 	ir_graph_destroy(g);
 }
 
+/*
+ * x[4,8] -> Relu -> t1 -> Sigmoid -> t2 -> Relu -> t3 -> Tanh -> y: the intermediates live in
+ * the arena, t1 and t3 (whose lifetimes do not meet) at the same bytes, so the arena is the
+ * liveness bound (two tensors), and y is still right.
+ */
+static void chain_intermediates_share_arena_bytes_and_the_output_is_right(void **state)
+{
+	const int64_t d[2] = { 4, 8 };
+	struct ir_graph *g = ir_graph_create();
+	struct compiled c = { 0 };
+	int x, t1, t2, t3, y;
+	float *in, *out;
+
+	(void)state;
+	x = add_tensor(g, "x", IR_DTYPE_FLOAT, 2, d);
+	t1 = add_tensor(g, "t1", IR_DTYPE_FLOAT, 2, d);
+	t2 = add_tensor(g, "t2", IR_DTYPE_FLOAT, 2, d);
+	t3 = add_tensor(g, "t3", IR_DTYPE_FLOAT, 2, d);
+	y = add_tensor(g, "y", IR_DTYPE_FLOAT, 2, d);
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, x), 0);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	add_node(g, "Relu", &x, 1, t1);
+	add_node(g, "Sigmoid", &t1, 1, t2);
+	add_node(g, "Relu", &t2, 1, t3);
+	add_node(g, "Tanh", &t3, 1, y);
+	g->opset = 13;
+	compile(g, &c);
+	/* x, y and the arena */
+	assert_int_equal(c.p->nslots, 3);
+	assert_int_equal(c.p->arena_slot, 2);
+	assert_int_equal(c.p->tensor_slot[t1], 2);
+	assert_int_equal(c.p->tensor_slot[t3], 2);
+	assert_int_equal(c.p->tensor_offset[t1], c.p->tensor_offset[t3]);
+	assert_int_equal(c.p->mem_lower_bound, 2 * 32 * sizeof(float));
+	assert_int_equal(c.p->mem_peak, c.p->mem_lower_bound);
+	in = tensor_map(&c, x);
+	for (int i = 0; i < 32; i++)
+		in[i] = (float)(i - 16) / 4;
+	assert_int_equal(accelrt_run_sync(c.prog, c.bufs, c.p->nslots, 0), 0);
+	out = tensor_map(&c, y);
+	for (int i = 0; i < 32; i++)
+		assert_float_equal(out[i], tanh(1 / (1 + exp(-fmax((i - 16) / 4.0, 0)))), 1e-5);
+	compiled_free(&c);
+	ir_graph_destroy(g);
+}
+
+/*
+ * x -> Relu -> r -> Gemm (host) -> m -> Sigmoid -> y: r and m, both live at the host node,
+ * are at different offsets of the arena, and the host stage finds each at its own.
+ */
+static void host_stage_uses_its_tensors_at_their_arena_offsets(void **state)
+{
+	const int64_t d[2] = { 2, 3 };
+	struct ir_graph *g = ir_graph_create();
+	struct compiled c = { 0 };
+	int x, r, m, y;
+	float *out;
+
+	(void)state;
+	x = add_tensor(g, "x", IR_DTYPE_FLOAT, 2, d);
+	r = add_tensor(g, "r", IR_DTYPE_FLOAT, 2, d);
+	m = add_tensor(g, "m", IR_DTYPE_FLOAT, 2, d);
+	y = add_tensor(g, "y", IR_DTYPE_FLOAT, 2, d);
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, x), 0);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	add_node(g, "Relu", &x, 1, r);
+	/* Gemm with alpha has no device lowering: m = 2 * r x I on the host. */
+	{
+		int w = add_tensor(g, "w", IR_DTYPE_FLOAT, 2, (const int64_t[]){ 3, 3 });
+		float *wv = calloc(9, sizeof(float));
+
+		assert_non_null(wv);
+		wv[0] = wv[4] = wv[8] = 1;
+		g->tensors[w]->data = wv;
+		g->tensors[w]->data_size = 9 * sizeof(float);
+		assert_int_equal(ir_index_append(&g->initializers, &g->n_initializers, w), 0);
+		ir_node_add_attr(add_node(g, "Gemm", (const int[]){ r, w }, 2, m), "alpha",
+				 IR_ATTR_FLOAT)->f = 2.0f;
+	}
+	add_node(g, "Sigmoid", &m, 1, y);
+	g->opset = 13;
+	compile(g, &c);
+	assert_true(c.p->stages[1].host);
+	assert_int_equal(c.p->tensor_slot[r], c.p->arena_slot);
+	assert_int_equal(c.p->tensor_slot[m], c.p->arena_slot);
+	assert_int_not_equal(c.p->tensor_offset[r], c.p->tensor_offset[m]);
+	for (int i = 0; i < 6; i++)
+		((float *)tensor_map(&c, x))[i] = (float)(i - 3);
+	assert_int_equal(accelrt_run_sync(c.prog, c.bufs, c.p->nslots, 0), 0);
+	out = tensor_map(&c, y);
+	for (int i = 0; i < 6; i++)
+		assert_float_equal(out[i], 1 / (1 + exp(-2 * fmax(i - 3, 0))), 1e-5);
+	compiled_free(&c);
+	ir_graph_destroy(g);
+}
+
 /* An int64 MatMul: no device lowering at all, one host stage; the int64 result is exact. */
 static void graph_of_integers_runs_all_on_the_host_exactly(void **state)
 {
@@ -213,6 +310,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(node_without_device_lowering_runs_on_the_host_between_device_stages),
 		cmocka_unit_test(graph_of_integers_runs_all_on_the_host_exactly),
+		cmocka_unit_test(chain_intermediates_share_arena_bytes_and_the_output_is_right),
+		cmocka_unit_test(host_stage_uses_its_tensors_at_their_arena_offsets),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

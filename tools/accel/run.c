@@ -61,6 +61,7 @@ static void run_usage(FILE *out)
 		"  --profile FILE    after the runs, run once more stage by stage and write the time\n"
 		"                    of each device stage and of each host node to FILE: JSON lines,\n"
 		"                    or CSV when FILE ends in .csv (docs/compiler.md)\n"
+		"  --submit Q        kernel (SUBMIT, the default) or uq (the device's user queue)\n"
 		"  --help            show this help\n"
 		"\n"
 		"Exit status: 0 ran (and matched), 1 mismatch, 2 bad usage or unsupported model,\n"
@@ -77,6 +78,7 @@ struct run_opts {
 	long iterations;
 	bool json;
 	bool no_passes;
+	uint32_t run_flags;	/* ACCELRT_RUN_USER_QUEUE with --submit uq */
 };
 
 /* The state of one `accel run`, freed by run_state_free(). */
@@ -132,6 +134,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-passes", no_argument, NULL, 'n' },
 		{ "profile", required_argument, NULL, 'p' },
+		{ "submit", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -168,6 +171,14 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'p':
 			o->profile = optarg;
+			break;
+		case 's':
+			if (!strcmp(optarg, "uq"))
+				o->run_flags = ACCELRT_RUN_USER_QUEUE;
+			else if (!strcmp(optarg, "kernel"))
+				o->run_flags = 0;
+			else
+				goto bad_value;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -380,7 +391,7 @@ static int run_execute(struct run_state *st, const struct run_opts *o)
 	double *ms = NULL;
 	int ret;
 
-	ret = accelrt_run_sync(st->rtprog, st->bufs, nslots, 0);
+	ret = accelrt_run_sync(st->rtprog, st->bufs, nslots, o->run_flags);
 	if (ret)
 		goto fail;
 	if (!o->iterations)
@@ -391,7 +402,7 @@ static int run_execute(struct run_state *st, const struct run_opts *o)
 	for (long i = 0; i < o->iterations; i++) {
 		double t0 = now_ms();
 
-		ret = accelrt_run_sync(st->rtprog, st->bufs, nslots, 0);
+		ret = accelrt_run_sync(st->rtprog, st->bufs, nslots, o->run_flags);
 		if (ret)
 			goto fail;
 		ms[i] = now_ms() - t0;
@@ -570,8 +581,8 @@ static int run_profile(struct run_state *st, const struct run_opts *o)
 		}
 		for (size_t k = 0; k < s->n_nodes && !ret; k++) {
 			t0 = now_ms();
-			ret = host_exec_nodes(st->g, &s->nodes[k], 1, p->tensor_slot, maps, p->nslots,
-					      err, sizeof(err));
+			ret = host_exec_nodes(st->g, &s->nodes[k], 1, p->tensor_slot,
+					      p->tensor_offset, maps, p->nslots, err, sizeof(err));
 			profile_record(f, csv, i, st->g->nodes[s->nodes[k]], 0, now_ms() - t0);
 		}
 	}
@@ -618,12 +629,14 @@ static void report_partition(const struct run_state *st, const struct run_opts *
 {
 	const struct vnpu_prog *p = st->prog;
 	unsigned int host_stages = 0;
-	json_object *j = st->jout;
 	/*
 	 * The nodes compiled: a program's graph, read back from its ONNX bytes, lacks the nodes
 	 * the importer folded into constants, so a program counts what its file recorded.
 	 */
 	size_t nodes = st->pf ? (size_t)st->pf->meta.nodes_after : st->g->n_nodes;
+	json_object *j = st->jout, *mem;
+	/* Planned arena bytes over the liveness bound (1 with no intermediates). */
+	double mem_ratio = p->mem_lower_bound ? (double)p->mem_peak / (double)p->mem_lower_bound : 1.0;
 
 	for (unsigned int i = 0; i < p->nstages; i++)
 		host_stages += p->stages[i].host;
@@ -640,6 +653,11 @@ static void report_partition(const struct run_state *st, const struct run_opts *
 	json_object_object_add(j, "host_flops", json_object_new_double(p->flops_host));
 	json_object_object_add(j, "device_flops_share", json_object_new_double(device_share(p)));
 	report_bound_inputs(st, o);
+	mem = json_object_new_object();
+	json_object_object_add(mem, "intermediates_peak", json_object_new_int64((int64_t)p->mem_peak));
+	json_object_object_add(mem, "lower_bound", json_object_new_int64((int64_t)p->mem_lower_bound));
+	json_object_object_add(mem, "ratio", json_object_new_double(mem_ratio));
+	json_object_object_add(j, "memory", mem);
 	if (o->json)
 		return;
 	printf("model %s: %zu nodes, %u on the device, %u on the host, %u aliases, %u constants; "
@@ -648,6 +666,8 @@ static void report_partition(const struct run_state *st, const struct run_opts *
 	printf("stages: %u on the device, %u on the host; device FLOPs share %.1f%% "
 	       "(%.6g of %.6g)\n", p->nstages - host_stages, host_stages, 100 * device_share(p),
 	       p->flops_device, p->flops_device + p->flops_host);
+	printf("memory: intermediates peak=%llu lower_bound=%llu (ratio %.3f)\n",
+	       (unsigned long long)p->mem_peak, (unsigned long long)p->mem_lower_bound, mem_ratio);
 }
 
 static int run_run(int argc, char **argv)
