@@ -554,8 +554,12 @@ struct window {
 	int64_t k[2], stride[2], dil[2], pad_begin[2], pad_end[2];
 };
 
+/*
+ * @nsp: the op's spatial dimensions, 2, or 1 for a 1-D op viewed as 2-D with H = 1 (its
+ * attributes then describe W; H is a window of 1, no stride or padding).
+ */
 static int window_attrs(struct cg *cg, const int64_t *in_hw, const int64_t *out_hw,
-			const int64_t *kernel, struct window *w)
+			const int64_t *kernel, int nsp, struct window *w)
 {
 	const struct ir_node *n = cg->node;
 	const struct ir_attr *st = ir_node_find_attr(n, "strides");
@@ -565,11 +569,16 @@ static int window_attrs(struct cg *cg, const int64_t *in_hw, const int64_t *out_
 	const char *auto_pad = ap && ap->type == IR_ATTR_STRING ? ap->s : "NOTSET";
 
 	for (int i = 0; i < 2; i++) {
+		int a = i - (2 - nsp); /* the attributes' index of dimension i; < 0: the added H */
+		size_t ns = (size_t)nsp;
+
 		w->k[i] = kernel[i];
-		w->stride[i] = st && st->type == IR_ATTR_INTS && st->len == 2 ? st->ints[i] : 1;
-		w->dil[i] = di && di->type == IR_ATTR_INTS && di->len == 2 ? di->ints[i] : 1;
-		w->pad_begin[i] = pa && pa->type == IR_ATTR_INTS && pa->len == 4 ? pa->ints[i] : 0;
-		w->pad_end[i] = pa && pa->type == IR_ATTR_INTS && pa->len == 4 ? pa->ints[i + 2] : 0;
+		w->stride[i] = a >= 0 && st && st->type == IR_ATTR_INTS && st->len == ns ? st->ints[a] : 1;
+		w->dil[i] = a >= 0 && di && di->type == IR_ATTR_INTS && di->len == ns ? di->ints[a] : 1;
+		w->pad_begin[i] = a >= 0 && pa && pa->type == IR_ATTR_INTS && pa->len == 2 * ns ?
+				  pa->ints[a] : 0;
+		w->pad_end[i] = a >= 0 && pa && pa->type == IR_ATTR_INTS && pa->len == 2 * ns ?
+				pa->ints[a + nsp] : 0;
 		if (!strcmp(auto_pad, "SAME_UPPER") || !strcmp(auto_pad, "SAME_LOWER")) {
 			int64_t total = (out_hw[i] - 1) * w->stride[i] + (w->k[i] - 1) * w->dil[i] + 1 -
 					in_hw[i];
@@ -607,7 +616,16 @@ static bool dims_fit(const struct ir_tensor *t)
 	return true;
 }
 
-/* Conv, 2-D, constant weights (reordered OIHW -> O,H,W,I/groups here). */
+/* @t, [N][C][W], as the 4-D [N][C][1][W] in @v (a shallow copy: the same name and data). */
+static void view_1d_as_2d(const struct ir_tensor *t, struct ir_tensor *v)
+{
+	*v = *t;
+	v->rank = 4;
+	v->dims[2] = 1;
+	v->dims[3] = t->dims[2];
+}
+
+/* Conv, 1-D or 2-D, constant weights (reordered OIHW -> O,H,W,I/groups here). */
 static int lower_conv(struct cg *cg)
 {
 	const struct ir_node *n = cg->node;
@@ -616,23 +634,34 @@ static int lower_conv(struct cg *cg)
 	int64_t groups = attr_int(n, "group", 1);
 	struct vnpu_pkt_conv2d pk = { .dtype = VNPU_DT_F32, .act = VNPU_ACT_NONE };
 	int64_t oc, icg, kh, kw;
+	struct ir_tensor vx, vw, vy;
 	struct window w;
-	int x, y, xs, ys, wei, bias = -1;
+	int x, y, xs, ys, wei, bias = -1, nsp = 2;
 	float *re;
 	int ret = fused_act(cg);
 
 	if (ret < 0)
 		return ret;
 	pk.act = (uint32_t)ret;
+	if (tx->rank == 3 && tw->rank == 3 && ty->rank == 3) {
+		/* 1-D: the same tensors viewed as 2-D images of one row */
+		view_1d_as_2d(tx, &vx);
+		view_1d_as_2d(tw, &vw);
+		view_1d_as_2d(ty, &vy);
+		tx = &vx;
+		tw = &vw;
+		ty = &vy;
+		nsp = 1;
+	}
 	if (tx->rank != 4 || tw->rank != 4 || ty->rank != 4)
-		return cg_fail(cg, -EOPNOTSUPP, "only 2-D convolution is supported");
+		return cg_fail(cg, -EOPNOTSUPP, "only 1-D and 2-D convolution are supported");
 	if (!dims_fit(tx) || !dims_fit(ty) || !fits_u32(groups))
 		return cg_fail(cg, -EOPNOTSUPP, "empty or oversized tensor");
 	oc = tw->dims[0];
 	icg = tw->dims[1];
 	kh = tw->dims[2];
 	kw = tw->dims[3];
-	ret = window_attrs(cg, &tx->dims[2], &ty->dims[2], &tw->dims[2], &w);
+	ret = window_attrs(cg, &tx->dims[2], &ty->dims[2], &tw->dims[2], nsp, &w);
 	if (ret)
 		return ret;
 	if (!dims_fit(tw))
@@ -713,39 +742,40 @@ static int lower_conv(struct cg *cg)
 	return ret;
 }
 
-/* MaxPool, AveragePool (2-D, floor mode, no dilation), GlobalMaxPool, GlobalAveragePool. */
-static int lower_pool(struct cg *cg, uint32_t mode, bool global)
+/* MaxPool, AveragePool: 1-D (as 2-D with H = 1) or 2-D, floor mode, no dilation. */
+static int lower_pool(struct cg *cg, uint32_t mode)
 {
 	const struct ir_node *n = cg->node;
 	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]), *ty = cg_tensor(cg, n->outputs[0]);
 	struct vnpu_pkt_pool2d pk = { .dtype = VNPU_DT_F32, .mode = mode };
 	const struct ir_attr *ks = ir_node_find_attr(n, "kernel_shape");
+	struct ir_tensor vx, vy;
 	int64_t kernel[2];
 	struct window w;
-	int x, y, xs, ys, ret;
+	int x, y, xs, ys, ret, nsp = 2;
 
+	if (tx->rank == 3 && ty->rank == 3) {
+		view_1d_as_2d(tx, &vx);
+		view_1d_as_2d(ty, &vy);
+		tx = &vx;
+		ty = &vy;
+		nsp = 1;
+	}
 	if (tx->rank != 4 || ty->rank != 4)
-		return cg_fail(cg, -EOPNOTSUPP, "only 2-D pooling is supported");
+		return cg_fail(cg, -EOPNOTSUPP, "only 1-D and 2-D pooling are supported");
 	if (!dims_fit(tx) || !dims_fit(ty))
 		return cg_fail(cg, -EOPNOTSUPP, "empty or oversized tensor");
 	if (n->n_outputs > 1 && n->outputs[1] >= 0)
 		return cg_fail(cg, -EOPNOTSUPP, "the Indices output is not supported");
 	if (attr_int(n, "ceil_mode", 0) || attr_int(n, "storage_order", 0))
 		return cg_fail(cg, -EOPNOTSUPP, "ceil_mode and storage_order are not supported");
-	if (global) {
-		kernel[0] = tx->dims[2];
-		kernel[1] = tx->dims[3];
-		w = (struct window){ .k = { kernel[0], kernel[1] }, .stride = { 1, 1 },
-				     .dil = { 1, 1 } };
-	} else {
-		if (!ks || ks->type != IR_ATTR_INTS || ks->len != 2)
-			return cg_fail(cg, -EOPNOTSUPP, "kernel_shape must have 2 entries");
-		kernel[0] = ks->ints[0];
-		kernel[1] = ks->ints[1];
-		ret = window_attrs(cg, &tx->dims[2], &ty->dims[2], kernel, &w);
-		if (ret)
-			return ret;
-	}
+	if (!ks || ks->type != IR_ATTR_INTS || ks->len != (size_t)nsp)
+		return cg_fail(cg, -EOPNOTSUPP, "kernel_shape must have %d entries", nsp);
+	kernel[0] = nsp == 2 ? ks->ints[0] : 1;
+	kernel[1] = ks->ints[nsp - 1];
+	ret = window_attrs(cg, &tx->dims[2], &ty->dims[2], kernel, nsp, &w);
+	if (ret)
+		return ret;
 	for (int i = 0; i < 2; i++)
 		if (w.dil[i] != 1 || w.pad_begin[i] >= w.k[i] || w.pad_end[i] >= w.k[i])
 			return cg_fail(cg, -EOPNOTSUPP, "dilation or padding as large as the kernel");
@@ -1774,9 +1804,9 @@ static int lower_node(struct cg *cg)
 	else if (!strcmp(op, "Conv"))
 		ret = lower_conv(cg);
 	else if (!strcmp(op, "MaxPool"))
-		ret = lower_pool(cg, VNPU_POOL_MAX, false);
+		ret = lower_pool(cg, VNPU_POOL_MAX);
 	else if (!strcmp(op, "AveragePool"))
-		ret = lower_pool(cg, VNPU_POOL_AVG, false);
+		ret = lower_pool(cg, VNPU_POOL_AVG);
 	else if (!strcmp(op, "GlobalMaxPool"))
 		ret = lower_global_pool(cg, VNPU_REDUCE_MAX);
 	else if (!strcmp(op, "GlobalAveragePool"))

@@ -636,6 +636,39 @@ static void test_batchnorm_with_constant_parameters_is_mul_then_add(void **state
 	ir_graph_destroy(g);
 }
 
+static void test_1d_max_pool_is_a_pool2d_of_one_row(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 3, 32 }, dy[] = { 1, 3, 15 }, k[] = { 3 }, st[] = { 2 };
+	int x = add_f32(g, "x", 3, dx), y = add_f32(g, "y", 3, dy);
+	const struct vnpu_pkt_pool2d *pk;
+	struct ir_attr *a;
+	struct vnpu_prog *p;
+
+	(void)state;
+	one_node("MaxPool", &x, 1, y, g);
+	a = ir_node_add_attr(g->nodes[0], "kernel_shape", IR_ATTR_INTS);
+	a->ints = malloc(sizeof(k));
+	memcpy(a->ints, k, sizeof(k));
+	a->len = 1;
+	a = ir_node_add_attr(g->nodes[0], "strides", IR_ATTR_INTS);
+	a->ints = malloc(sizeof(st));
+	memcpy(a->ints, st, sizeof(st));
+	a->len = 1;
+	p = compile_ok(g);
+	/* TRANSPOSE in, POOL2D, TRANSPOSE out */
+	pk = packet_at(p, 1, NULL);
+	assert_int_equal(pk->hdr.opcode, VNPU_OP_POOL2D);
+	assert_int_equal(pk->h, 1);
+	assert_int_equal(pk->w, 32);
+	assert_int_equal(pk->kh, 1);
+	assert_int_equal(pk->kw, 3);
+	assert_int_equal(pk->stride_h, 1);
+	assert_int_equal(pk->stride_w, 2);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -657,6 +690,7 @@ int main(void)
 		cmocka_unit_test(test_global_average_pool_is_one_reduce_mean),
 		cmocka_unit_test(test_clip_with_runtime_bounds_is_binary_max_then_min),
 		cmocka_unit_test(test_batchnorm_with_constant_parameters_is_mul_then_add),
+		cmocka_unit_test(test_1d_max_pool_is_a_pool2d_of_one_row),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
