@@ -669,6 +669,114 @@ static void test_1d_max_pool_is_a_pool2d_of_one_row(void **state)
 	ir_graph_destroy(g);
 }
 
+/* The copy's shape and strides are exactly @dims, @ss, @ds (@n of each). */
+static void assert_copy(const struct vnpu_pkt_dma_copy_nd *pk, uint32_t n, const uint32_t *dims,
+			const uint64_t *ss, const uint64_t *ds)
+{
+	assert_int_equal(pk->hdr.opcode, VNPU_OP_DMA_COPY_ND);
+	assert_int_equal(pk->ndims, n);
+	for (uint32_t i = 0; i < n; i++) {
+		assert_int_equal(pk->dims[i], dims[i]);
+		assert_int_equal(pk->src_stride[i], ss[i]);
+		assert_int_equal(pk->dst_stride[i], ds[i]);
+	}
+}
+
+static void test_split_copies_each_output_from_its_offset_along_the_axis(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 6 }, d0[] = { 2, 2 }, d1[] = { 2, 4 };
+	int x = add_f32(g, "x", 2, dx), y0 = add_f32(g, "y0", 2, d0), y1 = add_f32(g, "y1", 2, d1);
+	static const uint32_t dims[] = { 2, 4 };
+	static const uint64_t ss[] = { 6, 1 }, ds[] = { 4, 1 };
+	struct vnpu_prog *p;
+	uint64_t off;
+
+	(void)state;
+	one_node("Split", &x, 1, y0, g);
+	assert_int_equal(ir_index_append(&g->nodes[0]->outputs, &g->nodes[0]->n_outputs, y1), 0);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y1), 0);
+	ir_node_add_attr(g->nodes[0], "axis", IR_ATTR_INT)->i = 1;
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 2);
+	assert_copy(packet_at(p, 1, &off), 2, dims, ss, ds);
+	/* the second output starts 2 floats into each row */
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_dma_copy_nd, src_va))->addend,
+			 2 * sizeof(float));
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_dma_copy_nd, dst_va))->slot,
+			 p->tensor_slot[y1]);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_tile_rereads_the_input_for_each_repeat(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 3 }, dy[] = { 4, 6 }, reps[] = { 2, 2 };
+	int x = add_f32(g, "x", 2, dx), y = add_f32(g, "y", 2, dy);
+	static const uint32_t dims[] = { 2, 2, 2, 3 };
+	static const uint64_t ss[] = { 0, 3, 0, 1 }, ds[] = { 12, 6, 3, 1 };
+	int in[2];
+	struct vnpu_prog *p;
+
+	(void)state;
+	in[0] = x;
+	in[1] = add_i64_const(g, "reps", 2, reps);
+	one_node("Tile", in, 2, y, g);
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 1);
+	assert_copy(packet_at(p, 0, NULL), 4, dims, ss, ds);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_gather_of_constant_indices_copies_one_slab_per_index(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 3, 4 }, dy[] = { 2, 4 }, idx[] = { 2, -3 };
+	int x = add_f32(g, "x", 2, dx), y = add_f32(g, "y", 2, dy);
+	int in[2];
+	struct vnpu_prog *p;
+	uint64_t off0, off1;
+
+	(void)state;
+	in[0] = x;
+	in[1] = add_i64_const(g, "idx", 2, idx);
+	one_node("Gather", in, 2, y, g);
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 2);
+	packet_at(p, 0, &off0);
+	packet_at(p, 1, &off1);
+	/* row 2 to row 0; row -3 (= 0) to row 1 */
+	assert_int_equal(reloc_at(p, off0 + offsetof(struct vnpu_pkt_dma_copy_nd, src_va))->addend,
+			 8 * sizeof(float));
+	assert_int_equal(reloc_at(p, off1 + offsetof(struct vnpu_pkt_dma_copy_nd, src_va))->addend, 0);
+	assert_int_equal(reloc_at(p, off1 + offsetof(struct vnpu_pkt_dma_copy_nd, dst_va))->addend,
+			 4 * sizeof(float));
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_depth_to_space_dcr_is_one_permuted_copy(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 8, 2, 3 }, dy[] = { 1, 2, 4, 6 };
+	int x = add_f32(g, "x", 4, dx), y = add_f32(g, "y", 4, dy);
+	/* [1][bs][bs][C'][H][W] -> [1][C'][H][bs][W][bs]; C' and H merge */
+	static const uint32_t dims[] = { 4, 2, 3, 2 };
+	static const uint64_t ss[] = { 3, 24, 1, 12 }, ds[] = { 12, 6, 2, 1 };
+	struct vnpu_prog *p;
+
+	(void)state;
+	one_node("DepthToSpace", &x, 1, y, g);
+	ir_node_add_attr(g->nodes[0], "blocksize", IR_ATTR_INT)->i = 2;
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 1);
+	assert_copy(packet_at(p, 0, NULL), 4, dims, ss, ds);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -691,6 +799,10 @@ int main(void)
 		cmocka_unit_test(test_clip_with_runtime_bounds_is_binary_max_then_min),
 		cmocka_unit_test(test_batchnorm_with_constant_parameters_is_mul_then_add),
 		cmocka_unit_test(test_1d_max_pool_is_a_pool2d_of_one_row),
+		cmocka_unit_test(test_split_copies_each_output_from_its_offset_along_the_axis),
+		cmocka_unit_test(test_tile_rereads_the_input_for_each_repeat),
+		cmocka_unit_test(test_gather_of_constant_indices_copies_one_slab_per_index),
+		cmocka_unit_test(test_depth_to_space_dcr_is_one_permuted_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
