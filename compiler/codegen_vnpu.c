@@ -10,6 +10,7 @@
  * compiler/mem_plan.h); the graph's inputs, outputs and constants keep slots of their own.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -580,8 +581,12 @@ struct window {
 	int64_t k[2], stride[2], dil[2], pad_begin[2], pad_end[2];
 };
 
+/*
+ * @nsp: the op's spatial dimensions, 2, or 1 for a 1-D op viewed as 2-D with H = 1 (its
+ * attributes then describe W; H is a window of 1, no stride or padding).
+ */
 static int window_attrs(struct cg *cg, const int64_t *in_hw, const int64_t *out_hw,
-			const int64_t *kernel, struct window *w)
+			const int64_t *kernel, int nsp, struct window *w)
 {
 	const struct ir_node *n = cg->node;
 	const struct ir_attr *st = ir_node_find_attr(n, "strides");
@@ -591,11 +596,16 @@ static int window_attrs(struct cg *cg, const int64_t *in_hw, const int64_t *out_
 	const char *auto_pad = ap && ap->type == IR_ATTR_STRING ? ap->s : "NOTSET";
 
 	for (int i = 0; i < 2; i++) {
+		int a = i - (2 - nsp); /* the attributes' index of dimension i; < 0: the added H */
+		size_t ns = (size_t)nsp;
+
 		w->k[i] = kernel[i];
-		w->stride[i] = st && st->type == IR_ATTR_INTS && st->len == 2 ? st->ints[i] : 1;
-		w->dil[i] = di && di->type == IR_ATTR_INTS && di->len == 2 ? di->ints[i] : 1;
-		w->pad_begin[i] = pa && pa->type == IR_ATTR_INTS && pa->len == 4 ? pa->ints[i] : 0;
-		w->pad_end[i] = pa && pa->type == IR_ATTR_INTS && pa->len == 4 ? pa->ints[i + 2] : 0;
+		w->stride[i] = a >= 0 && st && st->type == IR_ATTR_INTS && st->len == ns ? st->ints[a] : 1;
+		w->dil[i] = a >= 0 && di && di->type == IR_ATTR_INTS && di->len == ns ? di->ints[a] : 1;
+		w->pad_begin[i] = a >= 0 && pa && pa->type == IR_ATTR_INTS && pa->len == 2 * ns ?
+				  pa->ints[a] : 0;
+		w->pad_end[i] = a >= 0 && pa && pa->type == IR_ATTR_INTS && pa->len == 2 * ns ?
+				pa->ints[a + nsp] : 0;
 		if (!strcmp(auto_pad, "SAME_UPPER") || !strcmp(auto_pad, "SAME_LOWER")) {
 			int64_t total = (out_hw[i] - 1) * w->stride[i] + (w->k[i] - 1) * w->dil[i] + 1 -
 					in_hw[i];
@@ -633,7 +643,16 @@ static bool dims_fit(const struct ir_tensor *t)
 	return true;
 }
 
-/* Conv, 2-D, constant weights (reordered OIHW -> O,H,W,I/groups here). */
+/* @t, [N][C][W], as the 4-D [N][C][1][W] in @v (a shallow copy: the same name and data). */
+static void view_1d_as_2d(const struct ir_tensor *t, struct ir_tensor *v)
+{
+	*v = *t;
+	v->rank = 4;
+	v->dims[2] = 1;
+	v->dims[3] = t->dims[2];
+}
+
+/* Conv, 1-D or 2-D, constant weights (reordered OIHW -> O,H,W,I/groups here). */
 static int lower_conv(struct cg *cg)
 {
 	const struct ir_node *n = cg->node;
@@ -642,23 +661,34 @@ static int lower_conv(struct cg *cg)
 	int64_t groups = attr_int(n, "group", 1);
 	struct vnpu_pkt_conv2d pk = { .dtype = VNPU_DT_F32, .act = VNPU_ACT_NONE };
 	int64_t oc, icg, kh, kw;
+	struct ir_tensor vx, vw, vy;
 	struct window w;
-	int x, y, xs, ys, wei, bias = -1;
+	int x, y, xs, ys, wei, bias = -1, nsp = 2;
 	float *re;
 	int ret = fused_act(cg);
 
 	if (ret < 0)
 		return ret;
 	pk.act = (uint32_t)ret;
+	if (tx->rank == 3 && tw->rank == 3 && ty->rank == 3) {
+		/* 1-D: the same tensors viewed as 2-D images of one row */
+		view_1d_as_2d(tx, &vx);
+		view_1d_as_2d(tw, &vw);
+		view_1d_as_2d(ty, &vy);
+		tx = &vx;
+		tw = &vw;
+		ty = &vy;
+		nsp = 1;
+	}
 	if (tx->rank != 4 || tw->rank != 4 || ty->rank != 4)
-		return cg_fail(cg, -EOPNOTSUPP, "only 2-D convolution is supported");
+		return cg_fail(cg, -EOPNOTSUPP, "only 1-D and 2-D convolution are supported");
 	if (!dims_fit(tx) || !dims_fit(ty) || !fits_u32(groups))
 		return cg_fail(cg, -EOPNOTSUPP, "empty or oversized tensor");
 	oc = tw->dims[0];
 	icg = tw->dims[1];
 	kh = tw->dims[2];
 	kw = tw->dims[3];
-	ret = window_attrs(cg, &tx->dims[2], &ty->dims[2], &tw->dims[2], &w);
+	ret = window_attrs(cg, &tx->dims[2], &ty->dims[2], &tw->dims[2], nsp, &w);
 	if (ret)
 		return ret;
 	if (!dims_fit(tw))
@@ -739,39 +769,40 @@ static int lower_conv(struct cg *cg)
 	return ret;
 }
 
-/* MaxPool, AveragePool (2-D, floor mode, no dilation), GlobalMaxPool, GlobalAveragePool. */
-static int lower_pool(struct cg *cg, uint32_t mode, bool global)
+/* MaxPool, AveragePool: 1-D (as 2-D with H = 1) or 2-D, floor mode, no dilation. */
+static int lower_pool(struct cg *cg, uint32_t mode)
 {
 	const struct ir_node *n = cg->node;
 	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]), *ty = cg_tensor(cg, n->outputs[0]);
 	struct vnpu_pkt_pool2d pk = { .dtype = VNPU_DT_F32, .mode = mode };
 	const struct ir_attr *ks = ir_node_find_attr(n, "kernel_shape");
+	struct ir_tensor vx, vy;
 	int64_t kernel[2];
 	struct window w;
-	int x, y, xs, ys, ret;
+	int x, y, xs, ys, ret, nsp = 2;
 
+	if (tx->rank == 3 && ty->rank == 3) {
+		view_1d_as_2d(tx, &vx);
+		view_1d_as_2d(ty, &vy);
+		tx = &vx;
+		ty = &vy;
+		nsp = 1;
+	}
 	if (tx->rank != 4 || ty->rank != 4)
-		return cg_fail(cg, -EOPNOTSUPP, "only 2-D pooling is supported");
+		return cg_fail(cg, -EOPNOTSUPP, "only 1-D and 2-D pooling are supported");
 	if (!dims_fit(tx) || !dims_fit(ty))
 		return cg_fail(cg, -EOPNOTSUPP, "empty or oversized tensor");
 	if (n->n_outputs > 1 && n->outputs[1] >= 0)
 		return cg_fail(cg, -EOPNOTSUPP, "the Indices output is not supported");
 	if (attr_int(n, "ceil_mode", 0) || attr_int(n, "storage_order", 0))
 		return cg_fail(cg, -EOPNOTSUPP, "ceil_mode and storage_order are not supported");
-	if (global) {
-		kernel[0] = tx->dims[2];
-		kernel[1] = tx->dims[3];
-		w = (struct window){ .k = { kernel[0], kernel[1] }, .stride = { 1, 1 },
-				     .dil = { 1, 1 } };
-	} else {
-		if (!ks || ks->type != IR_ATTR_INTS || ks->len != 2)
-			return cg_fail(cg, -EOPNOTSUPP, "kernel_shape must have 2 entries");
-		kernel[0] = ks->ints[0];
-		kernel[1] = ks->ints[1];
-		ret = window_attrs(cg, &tx->dims[2], &ty->dims[2], kernel, &w);
-		if (ret)
-			return ret;
-	}
+	if (!ks || ks->type != IR_ATTR_INTS || ks->len != (size_t)nsp)
+		return cg_fail(cg, -EOPNOTSUPP, "kernel_shape must have %d entries", nsp);
+	kernel[0] = nsp == 2 ? ks->ints[0] : 1;
+	kernel[1] = ks->ints[nsp - 1];
+	ret = window_attrs(cg, &tx->dims[2], &ty->dims[2], kernel, nsp, &w);
+	if (ret)
+		return ret;
 	for (int i = 0; i < 2; i++)
 		if (w.dil[i] != 1 || w.pad_begin[i] >= w.k[i] || w.pad_end[i] >= w.k[i])
 			return cg_fail(cg, -EOPNOTSUPP, "dilation or padding as large as the kernel");
@@ -811,6 +842,935 @@ static int lower_pool(struct cg *cg, uint32_t mode, bool global)
 	return ret;
 }
 
+/* ---- data movement: DMA_COPY_ND ------------------------------------------------------ */
+
+/* The element size of tensor @idx when DMA_COPY_ND can move it (1, 2, 4 or 8), else 0. */
+static uint32_t copy_es(const struct cg *cg, int idx)
+{
+	size_t es = ir_dtype_size(cg_tensor(cg, idx)->dtype);
+
+	return es == 1 || es == 2 || es == 4 || es == 8 ? (uint32_t)es : 0;
+}
+
+/* Dense row-major strides (in elements) of @rank @dims. */
+static void dense_strides(int rank, const int64_t *dims, int64_t *strides)
+{
+	int64_t s = 1;
+
+	for (int i = rank; i-- > 0;) {
+		strides[i] = s;
+		s *= dims[i] ? dims[i] : 1;
+	}
+}
+
+/*
+ * One DMA_COPY_ND of @es-byte elements over @dims (@nd of them): source element at slot @src
+ * + @src_off + sum(i * sstr), destination at slot @dst + @dst_off + sum(i * dstr), offsets
+ * in elements. Dimensions of one index are dropped and neighbours that are contiguous on both
+ * sides merged, so that up to VNPU_COPY_ND_MAX_DIMS of them remain; an empty copy emits
+ * nothing.
+ */
+static int emit_copy_nd(struct cg *cg, uint32_t es, int nd, const int64_t *dims,
+			const int64_t *sstr, const int64_t *dstr, int src, int64_t src_off, int dst,
+			int64_t dst_off)
+{
+	struct vnpu_pkt_dma_copy_nd pk = { .elem_size = es };
+	int64_t d[2 * IR_MAX_RANK], ss[2 * IR_MAX_RANK], ds[2 * IR_MAX_RANK];
+	int n = 0, ret;
+	int64_t off;
+
+	for (int i = 0; i < nd; i++) {
+		if (!dims[i])
+			return 0;
+		if (dims[i] == 1)
+			continue;
+		/* the previous (outer) dimension steps exactly over this one on both sides */
+		if (n && ss[n - 1] == sstr[i] * dims[i] && ds[n - 1] == dstr[i] * dims[i]) {
+			d[n - 1] *= dims[i];
+			ss[n - 1] = sstr[i];
+			ds[n - 1] = dstr[i];
+			continue;
+		}
+		d[n] = dims[i];
+		ss[n] = sstr[i];
+		ds[n] = dstr[i];
+		n++;
+	}
+	if (!n) {
+		d[0] = 1;
+		ss[0] = ds[0] = 1;
+		n = 1;
+	}
+	if (n > VNPU_COPY_ND_MAX_DIMS)
+		return cg_fail(cg, -EOPNOTSUPP, "a copy of more than %d dimensions",
+			       VNPU_COPY_ND_MAX_DIMS);
+	pk.ndims = (uint32_t)n;
+	for (int i = 0; i < n; i++) {
+		if (!fits_u32(d[i]) || ss[i] < 0 || ds[i] < 0)
+			return cg_fail(cg, -EOPNOTSUPP, "copy dimensions out of range");
+		pk.dims[i] = (uint32_t)d[i];
+		pk.src_stride[i] = (uint64_t)ss[i];
+		pk.dst_stride[i] = (uint64_t)ds[i];
+	}
+	off = emit(cg, VNPU_OP_DMA_COPY_ND, &pk, sizeof(pk));
+	if (off < 0)
+		return (int)off;
+	ret = reloc(cg, off, offsetof(struct vnpu_pkt_dma_copy_nd, src_va), src);
+	if (ret)
+		return ret;
+	cg->p->relocs[cg->p->nrelocs - 1].addend = (uint64_t)src_off * es;
+	ret = reloc(cg, off, offsetof(struct vnpu_pkt_dma_copy_nd, dst_va), dst);
+	if (ret)
+		return ret;
+	cg->p->relocs[cg->p->nrelocs - 1].addend = (uint64_t)dst_off * es;
+	return 0;
+}
+
+/* The slots of input 0 and output 0, and their common element size. */
+static int copy_slots(struct cg *cg, uint32_t *es, int *x, int *y)
+{
+	const struct ir_node *n = cg->node;
+
+	*es = copy_es(cg, n->inputs[0]);
+	if (!*es || copy_es(cg, n->outputs[0]) != *es)
+		return cg_fail(cg, -EOPNOTSUPP, "element type not movable");
+	*x = slot_of(cg, n->inputs[0]);
+	*y = *x < 0 ? *x : slot_of(cg, n->outputs[0]);
+	return *y < 0 ? *y : 0;
+}
+
+/* Copy the @rank-D tensor of @dims in slot @src to slot @dst, dimension i of dst being @perm[i]. */
+static int emit_permute(struct cg *cg, uint32_t es, int rank, const int64_t *dims,
+			const int64_t *perm, int src, int dst)
+{
+	int64_t in_str[IR_MAX_RANK], odims[IR_MAX_RANK], ostr[IR_MAX_RANK], sstr[IR_MAX_RANK];
+
+	dense_strides(rank, dims, in_str);
+	for (int i = 0; i < rank; i++) {
+		odims[i] = dims[perm[i]];
+		sstr[i] = in_str[perm[i]];
+	}
+	dense_strides(rank, odims, ostr);
+	return emit_copy_nd(cg, es, rank, odims, sstr, ostr, src, 0, dst, 0);
+}
+
+/* Transpose of any rank: a permuted copy (perm defaults to reversing the dimensions). */
+static int lower_transpose(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *t = cg_tensor(cg, n->inputs[0]);
+	const struct ir_attr *pa = ir_node_find_attr(n, "perm");
+	int64_t perm[IR_MAX_RANK];
+	uint32_t es;
+	int x, y, ret;
+
+	for (int i = 0; i < t->rank; i++)
+		perm[i] = t->rank - 1 - i;
+	if (pa && pa->type == IR_ATTR_INTS) {
+		if ((int)pa->len != t->rank)
+			return cg_fail(cg, -EOPNOTSUPP, "perm does not match the rank");
+		for (int i = 0; i < t->rank; i++) {
+			if (pa->ints[i] < 0 || pa->ints[i] >= t->rank)
+				return cg_fail(cg, -EOPNOTSUPP, "bad perm");
+			perm[i] = pa->ints[i];
+		}
+	}
+	ret = copy_slots(cg, &es, &x, &y);
+	if (ret)
+		return ret;
+	return emit_permute(cg, es, t->rank, t->dims, perm, x, y);
+}
+
+/* An axis attribute, negative counted from the end, checked against @rank. */
+static int node_axis(struct cg *cg, const char *name, int64_t def, int rank, int *axis)
+{
+	int64_t a = attr_int(cg->node, name, def);
+
+	if (a < 0)
+		a += rank;
+	if (a < 0 || a >= rank)
+		return cg_fail(cg, -EOPNOTSUPP, "axis out of range");
+	*axis = (int)a;
+	return 0;
+}
+
+/* Concat: each input copied into its place along the axis of the output. */
+static int lower_concat(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *ty = cg_tensor(cg, n->outputs[0]);
+	int64_t ostr[IR_MAX_RANK], istr[IR_MAX_RANK], at = 0;
+	uint32_t es = copy_es(cg, n->outputs[0]);
+	int axis = 0, y, ret;
+
+	ret = node_axis(cg, "axis", 0, ty->rank, &axis);
+	if (ret)
+		return ret;
+	if (!es)
+		return cg_fail(cg, -EOPNOTSUPP, "element type not movable");
+	dense_strides(ty->rank, ty->dims, ostr);
+	y = slot_of(cg, n->outputs[0]);
+	if (y < 0)
+		return y;
+	for (size_t i = 0; i < n->n_inputs; i++) {
+		const struct ir_tensor *t;
+		int x;
+
+		if (n->inputs[i] < 0)
+			continue;
+		t = cg_tensor(cg, n->inputs[i]);
+		if (t->rank != ty->rank || copy_es(cg, n->inputs[i]) != es)
+			return cg_fail(cg, -EOPNOTSUPP, "input %zu does not match the output", i);
+		if (!ir_tensor_numel(t))
+			continue;
+		x = slot_of(cg, n->inputs[i]);
+		if (x < 0)
+			return x;
+		dense_strides(t->rank, t->dims, istr);
+		ret = emit_copy_nd(cg, es, t->rank, t->dims, istr, ostr, x, 0, y, at * ostr[axis]);
+		if (ret)
+			return ret;
+		at += t->dims[axis];
+	}
+	return 0;
+}
+
+/* Split: each output a slab of the input along the axis, its size the output's. */
+static int lower_split(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]);
+	int64_t istr[IR_MAX_RANK], ostr[IR_MAX_RANK], at = 0;
+	uint32_t es = copy_es(cg, n->inputs[0]);
+	int axis = 0, x, ret;
+
+	ret = node_axis(cg, "axis", 0, tx->rank, &axis);
+	if (ret)
+		return ret;
+	if (!es)
+		return cg_fail(cg, -EOPNOTSUPP, "element type not movable");
+	dense_strides(tx->rank, tx->dims, istr);
+	x = slot_of(cg, n->inputs[0]);
+	if (x < 0)
+		return x;
+	for (size_t i = 0; i < n->n_outputs; i++) {
+		const struct ir_tensor *t;
+		int y;
+
+		if (n->outputs[i] < 0)
+			return cg_fail(cg, -EOPNOTSUPP, "an omitted output");
+		t = cg_tensor(cg, n->outputs[i]);
+		if (t->rank != tx->rank || copy_es(cg, n->outputs[i]) != es)
+			return cg_fail(cg, -EOPNOTSUPP, "output %zu does not match the input", i);
+		y = slot_of(cg, n->outputs[i]);
+		if (y < 0)
+			return y;
+		dense_strides(t->rank, t->dims, ostr);
+		ret = emit_copy_nd(cg, es, t->rank, t->dims, istr, ostr, x, at * istr[axis], y, 0);
+		if (ret)
+			return ret;
+		at += t->dims[axis];
+	}
+	if (at != tx->dims[axis])
+		return cg_fail(cg, -EOPNOTSUPP, "the outputs do not cover the input");
+	return 0;
+}
+
+/*
+ * The int64 values of constant input @i (int32 or int64), or of INTS attribute @attr when
+ * the input is absent; -ENOENT when neither is there.
+ */
+static int const_ints(struct cg *cg, size_t i, const char *attr, int64_t *v, int *count)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_attr *a;
+
+	if (i < n->n_inputs && n->inputs[i] >= 0) {
+		const struct ir_tensor *t = cg_tensor(cg, n->inputs[i]);
+		int64_t num = ir_tensor_numel(t);
+
+		if (!t->data || num > IR_MAX_RANK || t->rank > 1)
+			return cg_fail(cg, -EOPNOTSUPP, "input %zu is not a small constant", i);
+		for (int64_t k = 0; k < num; k++) {
+			if (t->dtype == IR_DTYPE_INT64)
+				v[k] = ((const int64_t *)t->data)[k];
+			else if (t->dtype == IR_DTYPE_INT32)
+				v[k] = ((const int32_t *)t->data)[k];
+			else
+				return cg_fail(cg, -EOPNOTSUPP, "input %zu is not integer", i);
+		}
+		*count = (int)num;
+		return 0;
+	}
+	a = attr ? ir_node_find_attr(n, attr) : NULL;
+	if (!a || a->type != IR_ATTR_INTS)
+		return -ENOENT;
+	if (a->len > IR_MAX_RANK)
+		return cg_fail(cg, -EOPNOTSUPP, "attribute %s too long", attr);
+	for (size_t k = 0; k < a->len; k++)
+		v[k] = a->ints[k];
+	*count = (int)a->len;
+	return 0;
+}
+
+/*
+ * Slice with positive steps: a strided copy from the first selected element. The output's
+ * shape (from inference) gives the counts; only the starts need resolving here.
+ */
+static int lower_slice(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]), *ty = cg_tensor(cg, n->outputs[0]);
+	int64_t starts[IR_MAX_RANK], axes[IR_MAX_RANK], steps[IR_MAX_RANK];
+	int64_t first[IR_MAX_RANK] = { 0 }, step[IR_MAX_RANK], istr[IR_MAX_RANK],
+		ostr[IR_MAX_RANK], sstr[IR_MAX_RANK], off = 0;
+	bool old = cg->g->opset < 10;
+	int ns, na, nst, ret;
+	uint32_t es;
+	int x, y;
+
+	if (ty->rank != tx->rank)
+		return cg_fail(cg, -EOPNOTSUPP, "rank changes");
+	ret = const_ints(cg, old ? 99 : 1, old ? "starts" : NULL, starts, &ns);
+	if (ret)
+		return ret == -ENOENT ? cg_fail(cg, -EOPNOTSUPP, "no starts") : ret;
+	ret = const_ints(cg, old ? 99 : 3, old ? "axes" : NULL, axes, &na);
+	if (ret == -ENOENT) {
+		for (int i = 0; i < ns; i++)
+			axes[i] = i;
+		na = ns;
+	} else if (ret) {
+		return ret;
+	}
+	ret = old ? -ENOENT : const_ints(cg, 4, NULL, steps, &nst);
+	if (ret == -ENOENT) {
+		for (int i = 0; i < ns; i++)
+			steps[i] = 1;
+		nst = ns;
+	} else if (ret) {
+		return ret;
+	}
+	if (na != ns || nst != ns)
+		return cg_fail(cg, -EOPNOTSUPP, "starts, axes and steps differ in length");
+	for (int i = 0; i < tx->rank; i++)
+		step[i] = 1;
+	for (int i = 0; i < ns; i++) {
+		int64_t a = axes[i] < 0 ? axes[i] + tx->rank : axes[i], s = starts[i];
+		int64_t dim = tx->dims[a < 0 || a >= tx->rank ? 0 : a];
+
+		if (a < 0 || a >= tx->rank || steps[i] < 1)
+			return cg_fail(cg, -EOPNOTSUPP, "bad axis or a non-positive step");
+		if (s < 0)
+			s += dim;
+		s = s < 0 ? 0 : s > dim ? dim : s;
+		first[a] = s;
+		step[a] = steps[i];
+	}
+	ret = copy_slots(cg, &es, &x, &y);
+	if (ret)
+		return ret;
+	dense_strides(tx->rank, tx->dims, istr);
+	dense_strides(ty->rank, ty->dims, ostr);
+	for (int i = 0; i < tx->rank; i++) {
+		if (ty->dims[i] && first[i] + (ty->dims[i] - 1) * step[i] >= tx->dims[i])
+			return cg_fail(cg, -EOPNOTSUPP, "the output does not fit the input");
+		sstr[i] = istr[i] * step[i];
+		off += first[i] * istr[i];
+	}
+	return emit_copy_nd(cg, es, tx->rank, ty->dims, sstr, ostr, x, off, y, 0);
+}
+
+/* Expand: the input's dimensions of 1 read with stride 0 (numpy broadcast, right-aligned). */
+static int lower_expand(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]), *ty = cg_tensor(cg, n->outputs[0]);
+	int64_t istr[IR_MAX_RANK], ostr[IR_MAX_RANK], sstr[IR_MAX_RANK];
+	int lead = ty->rank - tx->rank, x, y, ret;
+	uint32_t es;
+
+	if (lead < 0)
+		return cg_fail(cg, -EOPNOTSUPP, "the output has fewer dimensions");
+	ret = copy_slots(cg, &es, &x, &y);
+	if (ret)
+		return ret;
+	dense_strides(tx->rank, tx->dims, istr);
+	dense_strides(ty->rank, ty->dims, ostr);
+	for (int i = 0; i < ty->rank; i++) {
+		int j = i - lead;
+
+		if (j < 0 || tx->dims[j] == 1)
+			sstr[i] = 0;
+		else if (tx->dims[j] == ty->dims[i])
+			sstr[i] = istr[j];
+		else
+			return cg_fail(cg, -EOPNOTSUPP, "shapes do not broadcast");
+	}
+	return emit_copy_nd(cg, es, ty->rank, ty->dims, sstr, ostr, x, 0, y, 0);
+}
+
+/*
+ * Tile: output dimension d as [repeat, in_d]: the repeat reads the input again (stride 0)
+ * and writes one input extent further.
+ */
+static int lower_tile(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]), *ty = cg_tensor(cg, n->outputs[0]);
+	int64_t istr[IR_MAX_RANK], ostr[IR_MAX_RANK];
+	int64_t d[2 * IR_MAX_RANK], ss[2 * IR_MAX_RANK], ds[2 * IR_MAX_RANK];
+	int x, y, ret, k = 0;
+	uint32_t es;
+
+	if (ty->rank != tx->rank)
+		return cg_fail(cg, -EOPNOTSUPP, "rank changes");
+	ret = copy_slots(cg, &es, &x, &y);
+	if (ret)
+		return ret;
+	dense_strides(tx->rank, tx->dims, istr);
+	dense_strides(ty->rank, ty->dims, ostr);
+	for (int i = 0; i < tx->rank; i++) {
+		if (!tx->dims[i])
+			return 0;
+		if (ty->dims[i] % tx->dims[i])
+			return cg_fail(cg, -EOPNOTSUPP, "the output is not a tiling of the input");
+		d[k] = ty->dims[i] / tx->dims[i];
+		ss[k] = 0;
+		ds[k++] = tx->dims[i] * ostr[i];
+		d[k] = tx->dims[i];
+		ss[k] = istr[i];
+		ds[k++] = ostr[i];
+	}
+	return emit_copy_nd(cg, es, k, d, ss, ds, x, 0, y, 0);
+}
+
+/* Pad, constant mode, pads >= 0: a DMA_FILL of the constant, the input copied inside. */
+static int lower_pad(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]), *ty = cg_tensor(cg, n->outputs[0]);
+	const struct ir_attr *mode = ir_node_find_attr(n, "mode");
+	bool old = cg->g->opset < 11;
+	int64_t pads[2 * IR_MAX_RANK], istr[IR_MAX_RANK], ostr[IR_MAX_RANK], off = 0;
+	struct vnpu_pkt_dma_fill fill = { 0 };
+	int np, x, y, ret;
+	uint32_t es;
+
+	if (mode && mode->type == IR_ATTR_STRING && strcmp(mode->s, "constant"))
+		return cg_fail(cg, -EOPNOTSUPP, "only constant padding");
+	if (n->n_inputs > 3 && n->inputs[3] >= 0)
+		return cg_fail(cg, -EOPNOTSUPP, "the axes input is not supported");
+	if (2 * tx->rank > 2 * IR_MAX_RANK || ty->rank != tx->rank)
+		return cg_fail(cg, -EOPNOTSUPP, "rank changes");
+	ret = const_ints(cg, old ? 99 : 1, old ? (ir_node_find_attr(n, "pads") ? "pads" : "paddings") :
+			 NULL, pads, &np);
+	if (ret)
+		return ret == -ENOENT ? cg_fail(cg, -EOPNOTSUPP, "no pads") : ret;
+	if (np != 2 * tx->rank)
+		return cg_fail(cg, -EOPNOTSUPP, "pads do not match the rank");
+	ret = copy_slots(cg, &es, &x, &y);
+	if (ret)
+		return ret;
+	if (!old && n->n_inputs > 2 && n->inputs[2] >= 0) {
+		const struct ir_tensor *tv = cg_tensor(cg, n->inputs[2]);
+
+		if (!tv->data || tv->data_size != es)
+			return cg_fail(cg, -EOPNOTSUPP, "the pad value is not a constant");
+		memcpy(&fill.value, tv->data, es);
+	} else if (old) {
+		float v = attr_float(n, "value", 0.0f);
+
+		if (tx->dtype != IR_DTYPE_FLOAT)
+			return cg_fail(cg, -EOPNOTSUPP, "value attribute on a non-float tensor");
+		memcpy(&fill.value, &v, 4);
+	}
+	for (int i = 0; i < 2 * tx->rank; i++)
+		if (pads[i] < 0)
+			return cg_fail(cg, -EOPNOTSUPP, "negative pads");
+	if (!cg_numel(cg, n->outputs[0]))
+		return 0;
+	dense_strides(tx->rank, tx->dims, istr);
+	dense_strides(ty->rank, ty->dims, ostr);
+	for (int i = 0; i < tx->rank; i++)
+		off += pads[i] * ostr[i];
+	fill.width = es;
+	fill.size = (uint64_t)cg_numel(cg, n->outputs[0]) * es;
+	ret = emit_relocated(cg, VNPU_OP_DMA_FILL, &fill, sizeof(fill), 1,
+			     offsetof(struct vnpu_pkt_dma_fill, dst_va), y);
+	if (ret)
+		return ret;
+	return emit_copy_nd(cg, es, tx->rank, tx->dims, istr, ostr, x, 0, y, off);
+}
+
+/* Gather along one axis with constant indices: one copy of a slab per index (at most 64). */
+static int lower_gather(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]), *ti = cg_tensor(cg, n->inputs[1]);
+	int64_t outer = 1, inner = 1, nidx = ir_tensor_numel(ti), dim;
+	int axis = 0, x, y, ret;
+	uint32_t es;
+
+	if (!ti->data || (ti->dtype != IR_DTYPE_INT64 && ti->dtype != IR_DTYPE_INT32))
+		return cg_fail(cg, -EOPNOTSUPP, "the indices are not a constant");
+	if (nidx > 64)
+		return cg_fail(cg, -EOPNOTSUPP, "more than 64 indices");
+	ret = node_axis(cg, "axis", 0, tx->rank, &axis);
+	if (!ret)
+		ret = copy_slots(cg, &es, &x, &y);
+	if (ret)
+		return ret;
+	for (int i = 0; i < axis; i++)
+		outer *= tx->dims[i];
+	for (int i = axis + 1; i < tx->rank; i++)
+		inner *= tx->dims[i];
+	dim = tx->dims[axis];
+	for (int64_t j = 0; j < nidx; j++) {
+		int64_t k = ti->dtype == IR_DTYPE_INT64 ? ((const int64_t *)ti->data)[j] :
+							  ((const int32_t *)ti->data)[j];
+		int64_t dims[2] = { outer, inner }, ss[2] = { dim * inner, 1 },
+			ds[2] = { nidx * inner, 1 };
+
+		if (k < 0)
+			k += dim;
+		if (k < 0 || k >= dim)
+			return cg_fail(cg, -EOPNOTSUPP, "index out of range");
+		ret = emit_copy_nd(cg, es, 2, dims, ss, ds, x, k * inner, y, j * inner);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * DepthToSpace and SpaceToDepth: a reshape to 6-D, a permutation, a reshape back; @to_space
+ * picks which, the mode (DCR or CRD) the order of the block dimensions.
+ */
+static int lower_depth_space(struct cg *cg, bool to_space)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]);
+	const struct ir_attr *mode = ir_node_find_attr(n, "mode");
+	bool crd = mode && mode->type == IR_ATTR_STRING && !strcmp(mode->s, "CRD");
+	int64_t bs = attr_int(n, "blocksize", 0), dims[6];
+	static const int64_t dcr[6] = { 0, 3, 4, 1, 5, 2 }, crdp[6] = { 0, 1, 4, 2, 5, 3 };
+	static const int64_t s2d[6] = { 0, 3, 5, 1, 2, 4 };
+	uint32_t es;
+	int x, y, ret;
+
+	if (tx->rank != 4 || bs < 1)
+		return cg_fail(cg, -EOPNOTSUPP, "not 4-D");
+	ret = copy_slots(cg, &es, &x, &y);
+	if (ret)
+		return ret;
+	if (to_space) {
+		int64_t c = tx->dims[1] / (bs * bs);
+
+		dims[0] = tx->dims[0];
+		dims[1] = crd ? c : bs;
+		dims[2] = bs;
+		dims[3] = crd ? bs : c;
+		dims[4] = tx->dims[2];
+		dims[5] = tx->dims[3];
+		return emit_permute(cg, es, 6, dims, crd ? crdp : dcr, x, y);
+	}
+	if (tx->dims[2] % bs || tx->dims[3] % bs)
+		return cg_fail(cg, -EOPNOTSUPP, "not a multiple of the block");
+	dims[0] = tx->dims[0];
+	dims[1] = tx->dims[1];
+	dims[2] = tx->dims[2] / bs;
+	dims[3] = bs;
+	dims[4] = tx->dims[3] / bs;
+	dims[5] = bs;
+	return emit_permute(cg, es, 6, dims, s2d, x, y);
+}
+
+/* ---- UNARY, REDUCE ----------------------------------------------------------------------- */
+
+static uint32_t f32_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	return u;
+}
+
+static int emit_unary(struct cg *cg, uint32_t op, float alpha, float beta)
+{
+	const struct ir_node *n = cg->node;
+	struct vnpu_pkt_unary pk = { .dtype = VNPU_DT_F32, .op = op,
+				     .count = (uint64_t)cg_numel(cg, n->inputs[0]),
+				     .alpha = f32_bits(alpha), .beta = f32_bits(beta) };
+	int s, d;
+
+	if (!pk.count)
+		return cg_fail(cg, -EOPNOTSUPP, "empty tensor");
+	s = slot_of(cg, n->inputs[0]);
+	d = s < 0 ? s : slot_of(cg, n->outputs[0]);
+	if (d < 0)
+		return d;
+	return emit_relocated(cg, VNPU_OP_UNARY, &pk, sizeof(pk), 2,
+			      offsetof(struct vnpu_pkt_unary, src_va), s,
+			      offsetof(struct vnpu_pkt_unary, dst_va), d);
+}
+
+/* A scalar float constant input @i, or @def when absent; -EOPNOTSUPP when not constant. */
+static int const_float(struct cg *cg, size_t i, float def, float *v)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *t;
+
+	*v = def;
+	if (i >= n->n_inputs || n->inputs[i] < 0)
+		return 0;
+	t = cg_tensor(cg, n->inputs[i]);
+	if (!t->data || t->dtype != IR_DTYPE_FLOAT || t->data_size != 4)
+		return cg_fail(cg, -EOPNOTSUPP, "input %zu is not a float constant", i);
+	memcpy(v, t->data, 4);
+	return 0;
+}
+
+/*
+ * Clip with a bound computed at run time (a one-element tensor): BINARY MAX with the lower
+ * bound, then MIN with the upper, the bound broadcast as a row of one column.
+ */
+static int lower_clip_runtime(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	int64_t count = cg_numel(cg, n->inputs[0]);
+	struct vnpu_pkt_binary pb = { .hdr.flags = VNPU_BINARY_F_BCAST_ROW, .dtype = VNPU_DT_F32,
+				      .cols = 1 };
+	int x, y, src, ret;
+
+	if (!fits_u32(count))
+		return cg_fail(cg, -EOPNOTSUPP, "empty or too large");
+	for (size_t i = 1; i < 3 && i < n->n_inputs; i++)
+		if (n->inputs[i] >= 0 && (cg_numel(cg, n->inputs[i]) != 1 ||
+					  cg_tensor(cg, n->inputs[i])->dtype != IR_DTYPE_FLOAT))
+			return cg_fail(cg, -EOPNOTSUPP, "a bound not one float");
+	pb.rows = (uint32_t)count;
+	x = slot_of(cg, n->inputs[0]);
+	y = x < 0 ? x : slot_of(cg, n->outputs[0]);
+	if (y < 0)
+		return y;
+	src = x;
+	for (size_t i = 1; i < 3 && i < n->n_inputs; i++) {
+		int b;
+
+		if (n->inputs[i] < 0)
+			continue;
+		b = slot_of(cg, n->inputs[i]);
+		if (b < 0)
+			return b;
+		pb.op = i == 1 ? VNPU_BINARY_MAX : VNPU_BINARY_MIN;
+		ret = emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
+				     offsetof(struct vnpu_pkt_binary, a_va), src,
+				     offsetof(struct vnpu_pkt_binary, b_va), b,
+				     offsetof(struct vnpu_pkt_binary, dst_va), y);
+		if (ret)
+			return ret;
+		src = y;
+	}
+	if (src == x)
+		return emit_unary(cg, VNPU_UNARY_LINEAR, 1.0f, 0.0f);
+	return 0;
+}
+
+/*
+ * Clip: min and max as attributes before opset 11, optional inputs after: constants become
+ * the UNARY CLIP's parameters, others lower_clip_runtime().
+ */
+static int lower_clip(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	float lo = -3.402823466e38f, hi = 3.402823466e38f;
+	int ret = 0;
+
+	for (size_t i = 1; cg->g->opset >= 11 && i < 3 && i < n->n_inputs; i++)
+		if (n->inputs[i] >= 0 && !cg_tensor(cg, n->inputs[i])->data)
+			return lower_clip_runtime(cg);
+	if (cg->g->opset < 11) {
+		lo = attr_float(cg->node, "min", lo);
+		hi = attr_float(cg->node, "max", hi);
+	} else {
+		ret = const_float(cg, 1, lo, &lo);
+		if (!ret)
+			ret = const_float(cg, 2, hi, &hi);
+	}
+	if (ret)
+		return ret;
+	if (!(lo <= hi) || lo != lo || hi != hi || lo - lo != 0 || hi - hi != 0)
+		return cg_fail(cg, -EOPNOTSUPP, "min above max, or not finite");
+	return emit_unary(cg, VNPU_UNARY_CLIP, lo, hi);
+}
+
+/*
+ * The reductions: ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1, ReduceL2,
+ * ReduceSumSquare. Dimensions of one element are dropped and neighbours both reduced or both
+ * kept merged, so that 4 suffice for most shapes; keepdims does not change the data.
+ */
+static int lower_reduce(struct cg *cg, uint32_t op)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]);
+	struct vnpu_pkt_reduce pk = { .dtype = VNPU_DT_F32, .op = op };
+	bool from_input = !strcmp(n->op_type, "ReduceSum") ? cg->g->opset >= 13 : cg->g->opset >= 18;
+	int64_t axes[IR_MAX_RANK], d[IR_MAX_RANK];
+	bool red[IR_MAX_RANK] = { false }, rd[IR_MAX_RANK];
+	int na = 0, k = 0, ret, s, o;
+
+	if (!cg_numel(cg, n->inputs[0]))
+		return cg_fail(cg, -EOPNOTSUPP, "empty tensor");
+	ret = const_ints(cg, from_input ? 1 : 99, from_input ? NULL : "axes", axes, &na);
+	if (ret && ret != -ENOENT)
+		return ret;
+	if (ret == -ENOENT || !na) {
+		if (attr_int(n, "noop_with_empty_axes", 0))
+			return cg_fail(cg, -EOPNOTSUPP, "no axes: an identity");
+		for (int i = 0; i < tx->rank; i++)
+			red[i] = true;
+	}
+	for (int i = 0; i < na; i++) {
+		int64_t a = axes[i] < 0 ? axes[i] + tx->rank : axes[i];
+
+		if (a < 0 || a >= tx->rank)
+			return cg_fail(cg, -EOPNOTSUPP, "axis out of range");
+		red[a] = true;
+	}
+	for (int i = 0; i < tx->rank; i++) {
+		if (tx->dims[i] == 1)
+			continue;
+		if (k && rd[k - 1] == red[i]) {
+			d[k - 1] *= tx->dims[i];
+			continue;
+		}
+		d[k] = tx->dims[i];
+		rd[k++] = red[i];
+	}
+	if (k > 4)
+		return cg_fail(cg, -EOPNOTSUPP, "more than 4 dimensions after merging");
+	pk.ndims = (uint32_t)k;
+	for (int i = 0; i < k; i++) {
+		if (!fits_u32(d[i]))
+			return cg_fail(cg, -EOPNOTSUPP, "tensor too large");
+		pk.dims[i] = (uint32_t)d[i];
+		if (rd[i])
+			pk.axes |= 1u << i;
+	}
+	if (!pk.axes)
+		return cg_fail(cg, -EOPNOTSUPP, "nothing to reduce: an elementwise op");
+	s = slot_of(cg, n->inputs[0]);
+	o = s < 0 ? s : slot_of(cg, n->outputs[0]);
+	if (o < 0)
+		return o;
+	return emit_relocated(cg, VNPU_OP_REDUCE, &pk, sizeof(pk), 2,
+			      offsetof(struct vnpu_pkt_reduce, src_va), s,
+			      offsetof(struct vnpu_pkt_reduce, dst_va), o);
+}
+
+/* GlobalAveragePool and GlobalMaxPool of any rank >= 3: a REDUCE over the spatial dims. */
+static int lower_global_pool(struct cg *cg, uint32_t op)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]);
+	int64_t nc, sp;
+	struct vnpu_pkt_reduce pk = { .dtype = VNPU_DT_F32, .op = op, .ndims = 2, .axes = 2 };
+	int s, o;
+
+	if (tx->rank < 3 || !cg_numel(cg, n->inputs[0]))
+		return cg_fail(cg, -EOPNOTSUPP, "not an image");
+	nc = tx->dims[0] * tx->dims[1];
+	sp = cg_numel(cg, n->inputs[0]) / nc;
+	if (!fits_u32(nc) || !fits_u32(sp))
+		return cg_fail(cg, -EOPNOTSUPP, "tensor too large");
+	pk.dims[0] = (uint32_t)nc;
+	pk.dims[1] = (uint32_t)sp;
+	s = slot_of(cg, n->inputs[0]);
+	o = s < 0 ? s : slot_of(cg, n->outputs[0]);
+	if (o < 0)
+		return o;
+	return emit_relocated(cg, VNPU_OP_REDUCE, &pk, sizeof(pk), 2,
+			      offsetof(struct vnpu_pkt_reduce, src_va), s,
+			      offsetof(struct vnpu_pkt_reduce, dst_va), o);
+}
+
+/*
+ * BatchNormalization (inference) with constant parameters: y = x * a + b per channel, a and b
+ * folded here and expanded to one [C x spatial] row, applied to each of the N images by two
+ * BINARY packets (MUL, then ADD in place).
+ */
+static int lower_batchnorm(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]);
+	const struct ir_tensor *p[4];
+	float eps = attr_float(n, "epsilon", 1e-5f);
+	int64_t c, sp, row;
+	float *a, *b;
+	int sa, sb, x, y, ret;
+
+	if (n->n_inputs < 5 || n->n_outputs > 1 || tx->rank < 2)
+		return cg_fail(cg, -EOPNOTSUPP, "training outputs or a missing parameter");
+	for (int i = 0; i < 4; i++) {
+		if (n->inputs[i + 1] < 0)
+			return cg_fail(cg, -EOPNOTSUPP, "a missing parameter");
+		p[i] = cg_tensor(cg, n->inputs[i + 1]);
+		if (!p[i]->data || p[i]->dtype != IR_DTYPE_FLOAT ||
+		    ir_tensor_numel(p[i]) != tx->dims[1])
+			return cg_fail(cg, -EOPNOTSUPP, "parameters are not constant per-channel floats");
+	}
+	c = tx->dims[1];
+	row = cg_numel(cg, n->inputs[0]) / (tx->dims[0] ? tx->dims[0] : 1);
+	if (!c || !row || row > (16 << 20) || !fits_u32(tx->dims[0]))
+		return cg_fail(cg, -EOPNOTSUPP, "empty or too large");
+	sp = row / c;
+	a = malloc((size_t)row * sizeof(float));
+	b = malloc((size_t)row * sizeof(float));
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return -ENOMEM;
+	}
+	for (int64_t ch = 0; ch < c; ch++) {
+		const float *scale = p[0]->data, *bias = p[1]->data, *mean = p[2]->data,
+			    *var = p[3]->data;
+		float k = scale[ch] / sqrtf(var[ch] + eps);
+
+		for (int64_t i = 0; i < sp; i++) {
+			a[ch * sp + i] = k;
+			b[ch * sp + i] = bias[ch] - mean[ch] * k;
+		}
+	}
+	sa = slot_const(cg, a, (size_t)row * sizeof(float));
+	sb = sa < 0 ? sa : slot_const(cg, b, (size_t)row * sizeof(float));
+	free(a);
+	free(b);
+	if (sb < 0)
+		return sb;
+	x = slot_of(cg, n->inputs[0]);
+	y = x < 0 ? x : slot_of(cg, n->outputs[0]);
+	if (y < 0)
+		return y;
+	struct vnpu_pkt_binary pb = { .hdr.flags = tx->dims[0] > 1 ? VNPU_BINARY_F_BCAST_ROW : 0,
+				      .dtype = VNPU_DT_F32, .op = VNPU_BINARY_MUL,
+				      .rows = (uint32_t)tx->dims[0], .cols = (uint32_t)row };
+	ret = emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
+			     offsetof(struct vnpu_pkt_binary, a_va), x,
+			     offsetof(struct vnpu_pkt_binary, b_va), sa,
+			     offsetof(struct vnpu_pkt_binary, dst_va), y);
+	if (ret)
+		return ret;
+	pb.op = VNPU_BINARY_ADD;
+	ret = fused_act(cg);
+	if (ret < 0)
+		return ret;
+	pb.act = (uint32_t)ret;
+	return emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
+			      offsetof(struct vnpu_pkt_binary, a_va), y,
+			      offsetof(struct vnpu_pkt_binary, b_va), sb,
+			      offsetof(struct vnpu_pkt_binary, dst_va), y);
+}
+
+/* The ops that only move data, of any element type DMA_COPY_ND handles; -ENOENT: not one. */
+static int lower_data_movement(struct cg *cg)
+{
+	const char *op = cg->node->op_type;
+
+	if (ir_node_fused_activation(cg->node) != IR_ACTIVATION_NONE)
+		return -ENOENT;
+	if (!strcmp(op, "Transpose"))
+		return lower_transpose(cg);
+	if (!strcmp(op, "Concat"))
+		return lower_concat(cg);
+	if (!strcmp(op, "Split"))
+		return lower_split(cg);
+	if (!strcmp(op, "Slice"))
+		return lower_slice(cg);
+	if (!strcmp(op, "Expand"))
+		return lower_expand(cg);
+	if (!strcmp(op, "Tile"))
+		return lower_tile(cg);
+	if (!strcmp(op, "Pad"))
+		return lower_pad(cg);
+	if (!strcmp(op, "Gather"))
+		return lower_gather(cg);
+	if (!strcmp(op, "DepthToSpace"))
+		return lower_depth_space(cg, true);
+	if (!strcmp(op, "SpaceToDepth"))
+		return lower_depth_space(cg, false);
+	return -ENOENT;
+}
+
+/* The UNARY functions by ONNX op type, with their parameters' attribute defaults. */
+static const struct unary_op {
+	const char *op_type;
+	uint32_t op;
+	const char *alpha_attr, *beta_attr;
+	float alpha, beta;
+} unary_ops[] = {
+	{ "Exp", VNPU_UNARY_EXP },
+	{ "Log", VNPU_UNARY_LOG },
+	{ "Sqrt", VNPU_UNARY_SQRT },
+	{ "Abs", VNPU_UNARY_ABS },
+	{ "Neg", VNPU_UNARY_NEG },
+	{ "Reciprocal", VNPU_UNARY_RECIPROCAL },
+	{ "Erf", VNPU_UNARY_ERF },
+	{ "Floor", VNPU_UNARY_FLOOR },
+	{ "Ceil", VNPU_UNARY_CEIL },
+	{ "Round", VNPU_UNARY_ROUND },
+	{ "Sign", VNPU_UNARY_SIGN },
+	{ "Sin", VNPU_UNARY_SIN },
+	{ "Cos", VNPU_UNARY_COS },
+	{ "LeakyRelu", VNPU_UNARY_LEAKY_RELU, "alpha", NULL, 0.01f, 0 },
+	{ "Elu", VNPU_UNARY_ELU, "alpha", NULL, 1.0f, 0 },
+	{ "Selu", VNPU_UNARY_SELU, "alpha", "gamma", 1.67326319217681884765625f,
+	  1.05070102214813232421875f },
+	{ "HardSigmoid", VNPU_UNARY_HARDSIGMOID, "alpha", "beta", 0.2f, 0.5f },
+	{ "HardSwish", VNPU_UNARY_HARDSWISH },
+	{ "Softplus", VNPU_UNARY_SOFTPLUS },
+	{ "Softsign", VNPU_UNARY_SOFTSIGN },
+};
+
+/* The unary functions and reductions on float tensors; -ENOENT: not one of them. */
+static int lower_float_op(struct cg *cg)
+{
+	const char *op = cg->node->op_type;
+
+	if (!strcmp(op, "BatchNormalization"))
+		return lower_batchnorm(cg);
+	/* the others carry no epilogue: a fused activation leaves them to the next lowerings */
+	if (ir_node_fused_activation(cg->node) != IR_ACTIVATION_NONE)
+		return -ENOENT;
+	for (size_t i = 0; i < sizeof(unary_ops) / sizeof(unary_ops[0]); i++) {
+		const struct unary_op *u = &unary_ops[i];
+
+		if (strcmp(op, u->op_type))
+			continue;
+		return emit_unary(cg, u->op,
+				  u->alpha_attr ? attr_float(cg->node, u->alpha_attr, u->alpha) : 0,
+				  u->beta_attr ? attr_float(cg->node, u->beta_attr, u->beta) : 0);
+	}
+	if (!strcmp(op, "Clip"))
+		return lower_clip(cg);
+	if (!strcmp(op, "ReduceSum"))
+		return lower_reduce(cg, VNPU_REDUCE_SUM);
+	if (!strcmp(op, "ReduceMean"))
+		return lower_reduce(cg, VNPU_REDUCE_MEAN);
+	if (!strcmp(op, "ReduceMax"))
+		return lower_reduce(cg, VNPU_REDUCE_MAX);
+	if (!strcmp(op, "ReduceMin"))
+		return lower_reduce(cg, VNPU_REDUCE_MIN);
+	if (!strcmp(op, "ReduceProd"))
+		return lower_reduce(cg, VNPU_REDUCE_PROD);
+	if (!strcmp(op, "ReduceL1"))
+		return lower_reduce(cg, VNPU_REDUCE_L1);
+	if (!strcmp(op, "ReduceL2"))
+		return lower_reduce(cg, VNPU_REDUCE_L2);
+	if (!strcmp(op, "ReduceSumSquare"))
+		return lower_reduce(cg, VNPU_REDUCE_SUM_SQUARE);
+	return -ENOENT;
+}
+
 /* A node all of whose outputs the importer already computed (Constant, folded shapes). */
 static bool node_is_constant(const struct cg *cg, const struct ir_node *n)
 {
@@ -835,6 +1795,16 @@ static int lower_node(struct cg *cg)
 		/* Their other inputs (shape, axes) are integer constants; any type is a copy. */
 		return lower_alias(cg);
 	}
+	ret = lower_data_movement(cg);
+	if (ret != -ENOENT)
+		goto done;
+	/* the data input: the other inputs of these (axes, bounds) are checked by each */
+	ret = check_f32(cg, 1);
+	if (ret)
+		return ret;
+	ret = lower_float_op(cg);
+	if (ret != -ENOENT)
+		goto done;
 	ret = check_f32(cg, n->n_inputs);
 	if (ret)
 		return ret;
@@ -861,15 +1831,16 @@ static int lower_node(struct cg *cg)
 	else if (!strcmp(op, "Conv"))
 		ret = lower_conv(cg);
 	else if (!strcmp(op, "MaxPool"))
-		ret = lower_pool(cg, VNPU_POOL_MAX, false);
+		ret = lower_pool(cg, VNPU_POOL_MAX);
 	else if (!strcmp(op, "AveragePool"))
-		ret = lower_pool(cg, VNPU_POOL_AVG, false);
+		ret = lower_pool(cg, VNPU_POOL_AVG);
 	else if (!strcmp(op, "GlobalMaxPool"))
-		ret = lower_pool(cg, VNPU_POOL_MAX, true);
+		ret = lower_global_pool(cg, VNPU_REDUCE_MAX);
 	else if (!strcmp(op, "GlobalAveragePool"))
-		ret = lower_pool(cg, VNPU_POOL_AVG, true);
+		ret = lower_global_pool(cg, VNPU_REDUCE_MEAN);
 	else
 		return cg_fail(cg, -EOPNOTSUPP, "operator not supported on the vnpu");
+done:
 	if (!ret)
 		cg->p->n_nodes_device++;
 	return ret;

@@ -27,6 +27,9 @@ _Static_assert(sizeof(struct vnpu_pkt_activation) == 40, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_softmax) == 56, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_layernorm) == 56, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_transpose) == 72, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_dma_copy_nd) == 152, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_unary) == 48, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_reduce) == 56, "vnpu uAPI layout");
 
 const char *const vnpu_engine_class_name[VNPU_EXEC_NR] = {
 	[VNPU_EXEC_DMA] = "dma",
@@ -49,6 +52,9 @@ union vnpu_pkt {
 	struct vnpu_pkt_softmax sm;
 	struct vnpu_pkt_layernorm ln;
 	struct vnpu_pkt_transpose tr;
+	struct vnpu_pkt_dma_copy_nd cnd;
+	struct vnpu_pkt_unary un;
+	struct vnpu_pkt_reduce red;
 };
 
 /*
@@ -83,6 +89,9 @@ static const struct vnpu_op_info vnpu_ops[] = {
 	[VNPU_OP_LAYERNORM] = { sizeof(struct vnpu_pkt_layernorm),
 				VNPU_LAYERNORM_F_SCALE | VNPU_LAYERNORM_F_SHIFT, VNPU_EXEC_COMPUTE },
 	[VNPU_OP_TRANSPOSE] = { sizeof(struct vnpu_pkt_transpose), 0, VNPU_EXEC_COMPUTE },
+	[VNPU_OP_DMA_COPY_ND] = { sizeof(struct vnpu_pkt_dma_copy_nd), 0, VNPU_EXEC_DMA },
+	[VNPU_OP_UNARY] = { sizeof(struct vnpu_pkt_unary), 0, VNPU_EXEC_COMPUTE },
+	[VNPU_OP_REDUCE] = { sizeof(struct vnpu_pkt_reduce), 0, VNPU_EXEC_COMPUTE },
 };
 
 /* The state of one stream: its context, where its result goes. */
@@ -558,6 +567,161 @@ static int vnpu_exec_transpose(struct vnpu_stream *st, const struct vnpu_pkt_tra
 	return vnpu_compute_transpose(st->ctx->compute, p, src, dst);
 }
 
+/*
+ * The byte extent of one side of a DMA_COPY_ND: the last element sits at sum((dims - 1) *
+ * stride), every product checked.
+ */
+static int vnpu_strided_extent(const struct vnpu_pkt_dma_copy_nd *p, const __u64 *stride,
+			       uint64_t *out)
+{
+	uint64_t last = 0, v;
+	uint32_t i;
+
+	for (i = 0; i < p->ndims; i++) {
+		if (__builtin_mul_overflow((uint64_t)p->dims[i] - 1, stride[i], &v) ||
+		    __builtin_add_overflow(last, v, &last))
+			return -EINVAL;
+	}
+	if (__builtin_add_overflow(last, 1, &v) || __builtin_mul_overflow(v, p->elem_size, &v) ||
+	    v > VNPU_MAX_OPERAND_BYTES)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/*
+ * No two indices of a DMA_COPY_ND write one element: taken by increasing destination stride,
+ * each dimension (of more than one index) steps over everything the inner ones span.
+ */
+static bool vnpu_strided_dst_distinct(const struct vnpu_pkt_dma_copy_nd *p)
+{
+	uint32_t order[VNPU_COPY_ND_MAX_DIMS], n = 0, i, j;
+	uint64_t span = 0;
+
+	for (i = 0; i < p->ndims; i++)
+		if (p->dims[i] > 1)
+			order[n++] = i;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && p->dst_stride[order[j]] < p->dst_stride[order[j - 1]]; j--) {
+			uint32_t t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		uint64_t st = p->dst_stride[order[i]];
+
+		/* span fits: the extent check bounded every (dims - 1) * stride sum */
+		if (st <= span)
+			return false;
+		span += ((uint64_t)p->dims[order[i]] - 1) * st;
+	}
+	return true;
+}
+
+static int vnpu_exec_copy_nd(struct vnpu_stream *st, const struct vnpu_pkt_dma_copy_nd *p)
+{
+	uint32_t es = p->elem_size, i;
+	uint64_t src_b, dst_b;
+	void *src, *dst;
+	int ret;
+
+	if (es != 1 && es != 2 && es != 4 && es != 8)
+		return -EINVAL;
+	if (p->ndims < 1 || p->ndims > VNPU_COPY_ND_MAX_DIMS)
+		return -EINVAL;
+	for (i = 0; i < VNPU_COPY_ND_MAX_DIMS; i++) {
+		if (i < p->ndims ? !p->dims[i] :
+				   p->dims[i] || p->src_stride[i] || p->dst_stride[i])
+			return -EINVAL;
+	}
+	if (vnpu_strided_extent(p, p->src_stride, &src_b) ||
+	    vnpu_strided_extent(p, p->dst_stride, &dst_b) || !vnpu_strided_dst_distinct(p))
+		return -EINVAL;
+	if (vnpu_ranges_overlap(p->src_va, src_b, p->dst_va, dst_b))
+		return -EINVAL;
+
+	ret = vnpu_map(st, p->src_va, src_b, 0, es, &src);
+	if (!ret)
+		ret = vnpu_map(st, p->dst_va, dst_b, 1, es, &dst);
+	if (ret)
+		return ret;
+	vnpu_dma_copy_nd(dst, src, p);
+	return 0;
+}
+
+/* A finite binary32 bit pattern. */
+static bool vnpu_f32_finite(uint32_t bits)
+{
+	return (bits & 0x7f800000u) != 0x7f800000u;
+}
+
+static int vnpu_exec_unary(struct vnpu_stream *st, const struct vnpu_pkt_unary *p)
+{
+	uint32_t es = vnpu_dt_size(p->dtype);
+	uint64_t bytes, dims[1] = { p->count };
+	bool has_alpha, has_beta;
+	void *src, *dst;
+	int ret;
+
+	if (!vnpu_dt_float(p->dtype) || p->op < 1 || p->op > VNPU_UNARY_MAX)
+		return -EINVAL;
+	has_alpha = p->op == VNPU_UNARY_LEAKY_RELU || p->op == VNPU_UNARY_ELU ||
+		    p->op == VNPU_UNARY_SELU || p->op == VNPU_UNARY_CLIP ||
+		    p->op == VNPU_UNARY_HARDSIGMOID || p->op == VNPU_UNARY_LINEAR;
+	has_beta = p->op == VNPU_UNARY_SELU || p->op == VNPU_UNARY_CLIP ||
+		   p->op == VNPU_UNARY_HARDSIGMOID || p->op == VNPU_UNARY_LINEAR;
+	if ((!has_alpha && p->alpha) || (!has_beta && p->beta) || !vnpu_f32_finite(p->alpha) ||
+	    !vnpu_f32_finite(p->beta))
+		return -EINVAL;
+	if (p->op == VNPU_UNARY_CLIP) {
+		float lo, hi;
+
+		memcpy(&lo, &p->alpha, 4);
+		memcpy(&hi, &p->beta, 4);
+		if (lo > hi)
+			return -EINVAL;
+	}
+	if (vnpu_tensor_bytes(dims, 1, es, &bytes))
+		return -EINVAL;
+
+	ret = vnpu_map(st, p->src_va, bytes, 0, es, &src);
+	if (!ret)
+		ret = vnpu_map(st, p->dst_va, bytes, 1, es, &dst);
+	if (ret)
+		return ret;
+	return vnpu_compute_unary(st->ctx->compute, p, src, dst);
+}
+
+static int vnpu_exec_reduce(struct vnpu_stream *st, const struct vnpu_pkt_reduce *p)
+{
+	uint32_t es = vnpu_dt_size(p->dtype), i;
+	uint64_t src_b, dst_b, dims[4], rdims[4];
+	void *src, *dst;
+	int ret;
+
+	if (!vnpu_dt_float(p->dtype) || p->op < VNPU_REDUCE_SUM || p->op > VNPU_REDUCE_SUM_SQUARE)
+		return -EINVAL;
+	if (vnpu_check_shape(p->ndims, p->dims, dims))
+		return -EINVAL;
+	if (!p->axes || (p->axes >> p->ndims))
+		return -EINVAL;
+	for (i = 0; i < p->ndims; i++)
+		rdims[i] = (p->axes & (1u << i)) ? 1 : dims[i];
+	if (vnpu_tensor_bytes(dims, p->ndims, es, &src_b) ||
+	    vnpu_tensor_bytes(rdims, p->ndims, es, &dst_b))
+		return -EINVAL;
+	if (vnpu_ranges_overlap(p->src_va, src_b, p->dst_va, dst_b))
+		return -EINVAL;
+
+	ret = vnpu_map(st, p->src_va, src_b, 0, es, &src);
+	if (!ret)
+		ret = vnpu_map(st, p->dst_va, dst_b, 1, es, &dst);
+	if (ret)
+		return ret;
+	return vnpu_compute_reduce(st->ctx->compute, p, src, dst);
+}
+
 /* Check the packet's flags and run it; @p is the private copy. */
 static int vnpu_exec_packet(struct vnpu_stream *st, union vnpu_pkt *p)
 {
@@ -597,6 +761,12 @@ static int vnpu_exec_packet(struct vnpu_stream *st, union vnpu_pkt *p)
 		return vnpu_exec_layernorm(st, &p->ln);
 	case VNPU_OP_TRANSPOSE:
 		return vnpu_exec_transpose(st, &p->tr);
+	case VNPU_OP_DMA_COPY_ND:
+		return vnpu_exec_copy_nd(st, &p->cnd);
+	case VNPU_OP_UNARY:
+		return vnpu_exec_unary(st, &p->un);
+	case VNPU_OP_REDUCE:
+		return vnpu_exec_reduce(st, &p->red);
 	}
 	return -EINVAL;
 }

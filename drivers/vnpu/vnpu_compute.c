@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -917,6 +918,229 @@ int vnpu_compute_layernorm(struct vnpu_compute *c, const struct vnpu_pkt_layerno
 			offsetof(struct vnpu_pkt_layernorm, gamma_va),
 			offsetof(struct vnpu_pkt_layernorm, beta_va),
 			offsetof(struct vnpu_pkt_layernorm, dst_va));
+}
+
+/* ---- unary ----------------------------------------------------------------------------- */
+
+/*
+ * The oneDNN eltwise form of a VNPU_UNARY_* (algorithm, alpha, beta); false for the functions
+ * it has no kernel for, which run as plain loops.
+ */
+static bool vnpu_unary_alg(const struct vnpu_pkt_unary *p, dnnl_alg_kind_t *alg, float *alpha,
+			   float *beta)
+{
+	memcpy(alpha, &p->alpha, 4);
+	memcpy(beta, &p->beta, 4);
+	switch (p->op) {
+	case VNPU_UNARY_EXP:
+		*alg = dnnl_eltwise_exp;
+		return true;
+	case VNPU_UNARY_LOG:
+		*alg = dnnl_eltwise_log;
+		return true;
+	case VNPU_UNARY_SQRT:
+		*alg = dnnl_eltwise_sqrt;
+		return true;
+	case VNPU_UNARY_ABS:
+		*alg = dnnl_eltwise_abs;
+		return true;
+	case VNPU_UNARY_NEG:
+		*alg = dnnl_eltwise_linear;
+		*alpha = -1.0f;
+		*beta = 0.0f;
+		return true;
+	case VNPU_UNARY_RECIPROCAL:
+		/* pow: alpha * x^beta */
+		*alg = dnnl_eltwise_pow;
+		*alpha = 1.0f;
+		*beta = -1.0f;
+		return true;
+	case VNPU_UNARY_LEAKY_RELU:
+		*alg = dnnl_eltwise_relu;
+		return true;
+	case VNPU_UNARY_ELU:
+		*alg = dnnl_eltwise_elu;
+		return true;
+	case VNPU_UNARY_CLIP:
+		*alg = dnnl_eltwise_clip;
+		return true;
+	case VNPU_UNARY_SOFTPLUS:
+		*alg = dnnl_eltwise_soft_relu;
+		return true;
+	case VNPU_UNARY_LINEAR:
+		*alg = dnnl_eltwise_linear;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static dnnl_status_t vnpu_unary_pd(struct vnpu_compute *c, struct vnpu_build *b,
+				   dnnl_primitive_desc_t *pd)
+{
+	dnnl_alg_kind_t alg = dnnl_eltwise_linear;
+	dnnl_eltwise_desc_t d;
+	float alpha, beta;
+	dnnl_status_t s;
+
+	vnpu_unary_alg(b->pkt, &alg, &alpha, &beta);
+	s = dnnl_eltwise_forward_desc_init(&d, dnnl_forward_inference, alg, &b->comp[0], alpha,
+					   beta);
+	if (s != dnnl_success)
+		return s;
+	return dnnl_primitive_desc_create(pd, &d, NULL, c->engine, NULL);
+}
+
+/* The functions oneDNN lacks, on one value. */
+static float vnpu_unary_scalar(uint32_t op, float x, float alpha, float beta)
+{
+	switch (op) {
+	case VNPU_UNARY_ERF:
+		return erff(x);
+	case VNPU_UNARY_FLOOR:
+		return floorf(x);
+	case VNPU_UNARY_CEIL:
+		return ceilf(x);
+	case VNPU_UNARY_ROUND:
+		/* the default rounding mode: to nearest, ties to even */
+		return nearbyintf(x);
+	case VNPU_UNARY_SIGN:
+		return x > 0 ? 1.0f : x < 0 ? -1.0f : x;
+	case VNPU_UNARY_SIN:
+		return sinf(x);
+	case VNPU_UNARY_COS:
+		return cosf(x);
+	case VNPU_UNARY_SELU:
+		return beta * (x > 0 ? x : alpha * expm1f(x));
+	case VNPU_UNARY_HARDSIGMOID:
+		return fmaxf(0.0f, fminf(1.0f, alpha * x + beta));
+	case VNPU_UNARY_HARDSWISH:
+		return x * fmaxf(0.0f, fminf(1.0f, x / 6.0f + 0.5f));
+	default: /* VNPU_UNARY_SOFTSIGN */
+		return x / (1.0f + fabsf(x));
+	}
+}
+
+static float vnpu_bf16_load(const uint16_t *p)
+{
+	uint32_t u = (uint32_t)*p << 16;
+	float f;
+
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+/* Round to nearest even; NaN stays a (quiet) NaN. */
+static void vnpu_bf16_store(uint16_t *p, float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	if ((u & 0x7fffffffu) > 0x7f800000u) {
+		*p = (uint16_t)((u >> 16) | 0x40);
+		return;
+	}
+	u += 0x7fffu + ((u >> 16) & 1);
+	*p = (uint16_t)(u >> 16);
+}
+
+/**
+ * vnpu_compute_unary() - run a checked UNARY packet: a oneDNN eltwise primitive where oneDNN
+ * has the function, a loop in single precision otherwise.
+ * @c: the compute state.
+ * @p: the packet.
+ * @src, @dst: the operands (possibly the same).
+ *
+ * Return: 0 or a negative errno from building or running the primitive.
+ */
+int vnpu_compute_unary(struct vnpu_compute *c, const struct vnpu_pkt_unary *p, void *src,
+		       void *dst)
+{
+	dnnl_dims_t dims = { (dnnl_dim_t)p->count };
+	dnnl_data_type_t dt = vnpu_dnnl_dt(p->dtype);
+	struct vnpu_build bd = { 0 };
+	void *ptrs[2] = { src, dst };
+	dnnl_alg_kind_t alg;
+	float alpha, beta;
+	uint64_t i;
+	int ret;
+
+	if (!vnpu_unary_alg(p, &alg, &alpha, &beta)) {
+		for (i = 0; i < p->count; i++) {
+			if (p->dtype == VNPU_DT_F32)
+				((float *)dst)[i] = vnpu_unary_scalar(p->op, ((const float *)src)[i],
+								      alpha, beta);
+			else
+				vnpu_bf16_store((uint16_t *)dst + i,
+						vnpu_unary_scalar(p->op,
+								  vnpu_bf16_load((const uint16_t *)src + i),
+								  alpha, beta));
+		}
+		return 0;
+	}
+	ret = vnpu_build_md(&bd, DNNL_ARG_SRC, false, 1, dims, dt, dnnl_a);
+	if (!ret)
+		ret = vnpu_build_md(&bd, DNNL_ARG_DST, true, 1, dims, dt, dnnl_a);
+	if (ret)
+		return ret;
+	return VNPU_RUN(c, p, &bd, vnpu_unary_pd, ptrs, offsetof(struct vnpu_pkt_unary, src_va),
+			offsetof(struct vnpu_pkt_unary, dst_va));
+}
+
+/* ---- reduce ---------------------------------------------------------------------------- */
+
+static dnnl_status_t vnpu_reduce_pd(struct vnpu_compute *c, struct vnpu_build *b,
+				    dnnl_primitive_desc_t *pd)
+{
+	const struct vnpu_pkt_reduce *p = b->pkt;
+	static const dnnl_alg_kind_t algs[] = {
+		[VNPU_REDUCE_SUM] = dnnl_reduction_sum,
+		[VNPU_REDUCE_MEAN] = dnnl_reduction_mean,
+		[VNPU_REDUCE_MAX] = dnnl_reduction_max,
+		[VNPU_REDUCE_MIN] = dnnl_reduction_min,
+		[VNPU_REDUCE_PROD] = dnnl_reduction_mul,
+		[VNPU_REDUCE_L1] = dnnl_reduction_norm_lp_sum,
+		[VNPU_REDUCE_L2] = dnnl_reduction_norm_lp_sum,
+		[VNPU_REDUCE_SUM_SQUARE] = dnnl_reduction_norm_lp_power_p_sum,
+	};
+	float power = p->op == VNPU_REDUCE_L1 ? 1.0f : 2.0f;
+	dnnl_reduction_desc_t d;
+	dnnl_status_t s;
+
+	s = dnnl_reduction_desc_init(&d, algs[p->op], &b->comp[0], &b->comp[1], power, 0.0f);
+	if (s != dnnl_success)
+		return s;
+	return dnnl_primitive_desc_create(pd, &d, NULL, c->engine, NULL);
+}
+
+/**
+ * vnpu_compute_reduce() - run a checked REDUCE packet as a oneDNN reduction.
+ * @c: the compute state.
+ * @p: the packet.
+ * @src, @dst: the operands (not overlapping).
+ *
+ * Return: 0 or a negative errno from building or running the primitive.
+ */
+int vnpu_compute_reduce(struct vnpu_compute *c, const struct vnpu_pkt_reduce *p, void *src,
+			void *dst)
+{
+	dnnl_dims_t dims = { p->dims[0], p->dims[1], p->dims[2], p->dims[3] }, rdims;
+	dnnl_data_type_t dt = vnpu_dnnl_dt(p->dtype);
+	dnnl_format_tag_t tag = vnpu_plain_tag((int)p->ndims);
+	struct vnpu_build bd = { 0 };
+	void *ptrs[2] = { src, dst };
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < 4; i++)
+		rdims[i] = (p->axes & (1u << i)) ? 1 : dims[i];
+	ret = vnpu_build_md(&bd, DNNL_ARG_SRC, false, (int)p->ndims, dims, dt, tag);
+	if (!ret)
+		ret = vnpu_build_md(&bd, DNNL_ARG_DST, true, (int)p->ndims, rdims, dt, tag);
+	if (ret)
+		return ret;
+	return VNPU_RUN(c, p, &bd, vnpu_reduce_pd, ptrs, offsetof(struct vnpu_pkt_reduce, src_va),
+			offsetof(struct vnpu_pkt_reduce, dst_va));
 }
 
 /* ---- transpose ------------------------------------------------------------------------- */

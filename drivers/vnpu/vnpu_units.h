@@ -17,6 +17,8 @@
 /* DMA engine (vnpu_dma.c) */
 void vnpu_dma_copy(void *dst, const void *src, uint64_t size);
 void vnpu_dma_fill(void *dst, uint64_t size, uint64_t value, uint32_t width);
+/* strided copy (vnpu_strided.c) */
+void vnpu_dma_copy_nd(void *dst, const void *src, const struct vnpu_pkt_dma_copy_nd *p);
 
 /* command processor (vnpu_sync.c) */
 void vnpu_sync_fence_write(void *dst, uint64_t value);
@@ -48,6 +50,10 @@ int vnpu_compute_softmax(struct vnpu_compute *c, const struct vnpu_pkt_softmax *
 			 void *dst);
 int vnpu_compute_layernorm(struct vnpu_compute *c, const struct vnpu_pkt_layernorm *p,
 			   void *src, void *gamma, void *beta, void *dst);
+int vnpu_compute_unary(struct vnpu_compute *c, const struct vnpu_pkt_unary *p, void *src,
+		       void *dst);
+int vnpu_compute_reduce(struct vnpu_compute *c, const struct vnpu_pkt_reduce *p, void *src,
+			void *dst);
 int vnpu_compute_transpose(struct vnpu_compute *c, const struct vnpu_pkt_transpose *p,
 			   void *src, void *dst);
 

@@ -279,6 +279,504 @@ static void test_graph_of_integers_is_all_host(void **state)
 	ir_graph_destroy(g);
 }
 
+/* ---- the lowerings onto DMA_COPY_ND, UNARY and REDUCE ---- */
+
+/* A constant int64 tensor of @n values (a 1-D shape, axes or pads input). */
+static int add_i64_const(struct ir_graph *g, const char *name, size_t n, const int64_t *v)
+{
+	const int64_t dims[1] = { (int64_t)n };
+	int t = add_f32(g, name, 1, dims);
+
+	g->tensors[t]->dtype = IR_DTYPE_INT64;
+	g->tensors[t]->data = calloc(n ? n : 1, sizeof(int64_t));
+	assert_non_null(g->tensors[t]->data);
+	memcpy(g->tensors[t]->data, v, n * sizeof(int64_t));
+	g->tensors[t]->data_size = n * sizeof(int64_t);
+	return t;
+}
+
+/* A constant float tensor of @rank @dims holding @v. */
+static int add_f32_const(struct ir_graph *g, const char *name, int rank, const int64_t *dims,
+			 const float *v, size_t n)
+{
+	int t = add_f32(g, name, rank, dims);
+
+	g->tensors[t]->data = malloc(n * sizeof(float));
+	assert_non_null(g->tensors[t]->data);
+	memcpy(g->tensors[t]->data, v, n * sizeof(float));
+	g->tensors[t]->data_size = n * sizeof(float);
+	return t;
+}
+
+/* Packet @i of the stream (each packet's length is in its header). */
+static const void *packet_at(const struct vnpu_prog *p, unsigned int i, uint64_t *offset)
+{
+	uint64_t off = 0;
+	const struct vnpu_pkt_header *h;
+
+	for (;;) {
+		assert_true(off < p->len);
+		h = (const void *)(p->stream + off);
+		if (!i--)
+			break;
+		off += (uint64_t)h->length * 4;
+	}
+	if (offset)
+		*offset = off;
+	return h;
+}
+
+static struct vnpu_prog *compile_ok(struct ir_graph *g)
+{
+	struct vnpu_prog *p = NULL;
+	char err[256] = "";
+	int ret = codegen_vnpu(g, &p, err, sizeof(err));
+
+	if (ret)
+		print_error("codegen: %d %s\n", ret, err);
+	assert_int_equal(ret, 0);
+	assert_int_equal(p->n_nodes_host, 0);
+	assert_int_equal(p->n_nodes_device, 1);
+	return p;
+}
+
+static void test_transpose_5d_is_one_copy_nd_with_permuted_source_strides(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 3, 4, 5, 6 }, dy[] = { 6, 2, 3, 4, 5 }, perm[] = { 4, 0, 1, 2, 3 };
+	int x = add_f32(g, "x", 5, dx), y = add_f32(g, "y", 5, dy);
+	const struct vnpu_pkt_dma_copy_nd *pk;
+	struct ir_attr *a;
+	struct vnpu_prog *p;
+
+	(void)state;
+	one_node("Transpose", &x, 1, y, g);
+	a = ir_node_add_attr(g->nodes[0], "perm", IR_ATTR_INTS);
+	assert_non_null(a);
+	a->ints = malloc(sizeof(perm));
+	memcpy(a->ints, perm, sizeof(perm));
+	a->len = 5;
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 1);
+	pk = packet_at(p, 0, NULL);
+	assert_int_equal(pk->hdr.opcode, VNPU_OP_DMA_COPY_ND);
+	assert_int_equal(pk->elem_size, 4);
+	/* dims 2..5 of x stay in order (one run of 120 elements, every 6th): 2-D */
+	assert_int_equal(pk->ndims, 2);
+	assert_int_equal(pk->dims[0], 6);
+	assert_int_equal(pk->dims[1], 120);
+	assert_int_equal(pk->src_stride[0], 1);
+	assert_int_equal(pk->src_stride[1], 6);
+	assert_int_equal(pk->dst_stride[0], 120);
+	assert_int_equal(pk->dst_stride[1], 1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_concat_copies_each_input_to_its_offset_in_the_output(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t da[] = { 2, 3 }, db[] = { 2, 5 }, dy[] = { 2, 8 };
+	int a = add_f32(g, "a", 2, da), b = add_f32(g, "b", 2, db), y = add_f32(g, "y", 2, dy);
+	const int in[] = { a, b };
+	const struct vnpu_pkt_dma_copy_nd *pk;
+	struct ir_attr *at;
+	struct vnpu_prog *p;
+	uint64_t off;
+
+	(void)state;
+	one_node("Concat", in, 2, y, g);
+	at = ir_node_add_attr(g->nodes[0], "axis", IR_ATTR_INT);
+	at->i = 1;
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 2);
+	pk = packet_at(p, 1, &off);
+	assert_int_equal(pk->dims[0], 2);
+	assert_int_equal(pk->dims[1], 5);
+	assert_int_equal(pk->dst_stride[0], 8);
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_dma_copy_nd, src_va))->slot,
+			 p->tensor_slot[b]);
+	/* b starts 3 floats into each row of y */
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_dma_copy_nd, dst_va))->addend,
+			 3 * sizeof(float));
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_slice_with_steps_reads_from_its_first_element(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 10 }, dy[] = { 3 };
+	const int64_t starts[] = { -9 }, ends[] = { 9 }, axes[] = { 0 }, steps[] = { 3 };
+	int x = add_f32(g, "x", 1, dx), y = add_f32(g, "y", 1, dy);
+	int in[5];
+	const struct vnpu_pkt_dma_copy_nd *pk;
+	struct vnpu_prog *p;
+
+	(void)state;
+	in[0] = x;
+	in[1] = add_i64_const(g, "starts", 1, starts);
+	in[2] = add_i64_const(g, "ends", 1, ends);
+	in[3] = add_i64_const(g, "axes", 1, axes);
+	in[4] = add_i64_const(g, "steps", 1, steps);
+	one_node("Slice", in, 5, y, g);
+	p = compile_ok(g);
+	pk = packet_at(p, 0, NULL);
+	assert_int_equal(pk->dims[0], 3);
+	assert_int_equal(pk->src_stride[0], 3);
+	/* -9 of 10 is element 1 */
+	assert_int_equal(reloc_at(p, offsetof(struct vnpu_pkt_dma_copy_nd, src_va))->addend,
+			 1 * sizeof(float));
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_pad_fills_the_constant_then_copies_the_input_inside(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 3 }, dy[] = { 3, 6 }, pads[] = { 1, 2, 0, 1 }, dv[] = { 1 };
+	const float value = 1.5f;
+	int x = add_f32(g, "x", 2, dx), y = add_f32(g, "y", 2, dy);
+	int in[3];
+	const struct vnpu_pkt_dma_fill *fill;
+	const struct vnpu_pkt_dma_copy_nd *pk;
+	struct vnpu_prog *p;
+	uint64_t off;
+	float got;
+
+	(void)state;
+	in[0] = x;
+	in[1] = add_i64_const(g, "pads", 4, pads);
+	in[2] = add_f32_const(g, "v", 0, dv, &value, 1);
+	one_node("Pad", in, 3, y, g);
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 2);
+	fill = packet_at(p, 0, NULL);
+	assert_int_equal(fill->hdr.opcode, VNPU_OP_DMA_FILL);
+	assert_int_equal(fill->size, 18 * sizeof(float));
+	memcpy(&got, &fill->value, 4);
+	assert_true(got == 1.5f);
+	pk = packet_at(p, 1, &off);
+	assert_int_equal(pk->dst_stride[0], 6);
+	/* row 1, column 2 */
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_dma_copy_nd, dst_va))->addend,
+			 8 * sizeof(float));
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_expand_reads_broadcast_dimensions_with_stride_zero(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 3, 1 }, dy[] = { 2, 3, 4 }, shape[] = { 2, 3, 4 };
+	int x = add_f32(g, "x", 2, dx), y = add_f32(g, "y", 3, dy);
+	int in[2];
+	const struct vnpu_pkt_dma_copy_nd *pk;
+	struct vnpu_prog *p;
+
+	(void)state;
+	in[0] = x;
+	in[1] = add_i64_const(g, "shape", 3, shape);
+	one_node("Expand", in, 2, y, g);
+	p = compile_ok(g);
+	pk = packet_at(p, 0, NULL);
+	assert_int_equal(pk->ndims, 3);
+	assert_int_equal(pk->src_stride[0], 0);
+	assert_int_equal(pk->src_stride[1], 1);
+	assert_int_equal(pk->src_stride[2], 0);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_int64_concat_moves_8_byte_elements_on_the_device(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t d[] = { 4 }, dy[] = { 8 };
+	int a = add_f32(g, "a", 1, d), b = add_f32(g, "b", 1, d), y = add_f32(g, "y", 1, dy);
+	const int in[] = { a, b };
+	const struct vnpu_pkt_dma_copy_nd *pk;
+	struct vnpu_prog *p;
+
+	(void)state;
+	g->tensors[a]->dtype = g->tensors[b]->dtype = g->tensors[y]->dtype = IR_DTYPE_INT64;
+	one_node("Concat", in, 2, y, g);
+	ir_node_add_attr(g->nodes[0], "axis", IR_ATTR_INT)->i = 0;
+	p = compile_ok(g);
+	pk = packet_at(p, 0, NULL);
+	assert_int_equal(pk->elem_size, 8);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_leaky_relu_is_a_unary_packet_carrying_alpha(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t d[] = { 3, 7 };
+	int x = add_f32(g, "x", 2, d), y = add_f32(g, "y", 2, d);
+	const struct vnpu_pkt_unary *pk;
+	struct vnpu_prog *p;
+	float alpha;
+
+	(void)state;
+	one_node("LeakyRelu", &x, 1, y, g);
+	ir_node_add_attr(g->nodes[0], "alpha", IR_ATTR_FLOAT)->f = 0.25f;
+	p = compile_ok(g);
+	pk = packet_at(p, 0, NULL);
+	assert_int_equal(pk->hdr.opcode, VNPU_OP_UNARY);
+	assert_int_equal(pk->op, VNPU_UNARY_LEAKY_RELU);
+	assert_int_equal(pk->count, 21);
+	memcpy(&alpha, &pk->alpha, 4);
+	assert_true(alpha == 0.25f);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_reduce_merges_neighbouring_axes(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 3, 4, 5 }, dy[] = { 2, 1, 1, 5 }, axes[] = { 1, -2 };
+	int x = add_f32(g, "x", 4, dx), y = add_f32(g, "y", 4, dy);
+	int in[2];
+	const struct vnpu_pkt_reduce *pk;
+	struct vnpu_prog *p;
+
+	(void)state;
+	in[0] = x;
+	in[1] = add_i64_const(g, "axes", 2, axes);
+	one_node("ReduceSum", in, 2, y, g);
+	p = compile_ok(g);
+	pk = packet_at(p, 0, NULL);
+	assert_int_equal(pk->hdr.opcode, VNPU_OP_REDUCE);
+	assert_int_equal(pk->op, VNPU_REDUCE_SUM);
+	assert_int_equal(pk->ndims, 3);
+	assert_int_equal(pk->dims[1], 12);
+	assert_int_equal(pk->axes, 1u << 1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_global_average_pool_is_one_reduce_mean(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 3, 4, 5 }, dy[] = { 2, 3, 1, 1 };
+	int x = add_f32(g, "x", 4, dx), y = add_f32(g, "y", 4, dy);
+	const struct vnpu_pkt_reduce *pk;
+	struct vnpu_prog *p;
+
+	(void)state;
+	one_node("GlobalAveragePool", &x, 1, y, g);
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 1);
+	pk = packet_at(p, 0, NULL);
+	assert_int_equal(pk->op, VNPU_REDUCE_MEAN);
+	assert_int_equal(pk->dims[0], 6);
+	assert_int_equal(pk->dims[1], 20);
+	assert_int_equal(pk->axes, 1u << 1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_clip_with_runtime_bounds_is_binary_max_then_min(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t d[] = { 5 }, ds[] = { 1 };
+	int x = add_f32(g, "x", 1, d), lo = add_f32(g, "lo", 0, ds), hi = add_f32(g, "hi", 0, ds);
+	int y = add_f32(g, "y", 1, d);
+	const int in[] = { x, lo, hi };
+	const struct vnpu_pkt_binary *pk;
+	struct vnpu_prog *p;
+
+	(void)state;
+	one_node("Clip", in, 3, y, g);
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 2);
+	pk = packet_at(p, 0, NULL);
+	assert_int_equal(pk->op, VNPU_BINARY_MAX);
+	assert_int_equal(pk->rows, 5);
+	assert_int_equal(pk->cols, 1);
+	pk = packet_at(p, 1, NULL);
+	assert_int_equal(pk->op, VNPU_BINARY_MIN);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_batchnorm_with_constant_parameters_is_mul_then_add(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 2, 3 }, dc[] = { 2 };
+	const float scale[] = { 2, 4 }, bias[] = { 1, -1 }, mean[] = { 0, 1 }, var[] = { 3, 3 };
+	int x = add_f32(g, "x", 3, dx), y = add_f32(g, "y", 3, dx);
+	int in[5];
+	const struct vnpu_pkt_binary *pk;
+	struct vnpu_prog *p;
+	uint64_t off;
+	const float *a;
+
+	(void)state;
+	in[0] = x;
+	in[1] = add_f32_const(g, "s", 1, dc, scale, 2);
+	in[2] = add_f32_const(g, "b", 1, dc, bias, 2);
+	in[3] = add_f32_const(g, "m", 1, dc, mean, 2);
+	in[4] = add_f32_const(g, "v", 1, dc, var, 2);
+	one_node("BatchNormalization", in, 5, y, g);
+	ir_node_add_attr(g->nodes[0], "epsilon", IR_ATTR_FLOAT)->f = 1.0f;
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 2);
+	pk = packet_at(p, 0, &off);
+	assert_int_equal(pk->op, VNPU_BINARY_MUL);
+	assert_int_equal(pk->rows, 2);
+	assert_int_equal(pk->cols, 6);
+	assert_int_equal(pk->hdr.flags, VNPU_BINARY_F_BCAST_ROW);
+	/* the factors 2 / sqrt(3 + 1) = 1 and 4 / sqrt(3 + 1) = 2, each over its 3 positions */
+	a = p->slots[reloc_at(p, off + offsetof(struct vnpu_pkt_binary, b_va))->slot].data;
+	assert_true(a[0] == 1.0f && a[3] == 2.0f && a[5] == 2.0f);
+	assert_int_equal(((const struct vnpu_pkt_binary *)packet_at(p, 1, NULL))->op,
+			 VNPU_BINARY_ADD);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_1d_max_pool_is_a_pool2d_of_one_row(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 3, 32 }, dy[] = { 1, 3, 15 }, k[] = { 3 }, st[] = { 2 };
+	int x = add_f32(g, "x", 3, dx), y = add_f32(g, "y", 3, dy);
+	const struct vnpu_pkt_pool2d *pk;
+	struct ir_attr *a;
+	struct vnpu_prog *p;
+
+	(void)state;
+	one_node("MaxPool", &x, 1, y, g);
+	a = ir_node_add_attr(g->nodes[0], "kernel_shape", IR_ATTR_INTS);
+	a->ints = malloc(sizeof(k));
+	memcpy(a->ints, k, sizeof(k));
+	a->len = 1;
+	a = ir_node_add_attr(g->nodes[0], "strides", IR_ATTR_INTS);
+	a->ints = malloc(sizeof(st));
+	memcpy(a->ints, st, sizeof(st));
+	a->len = 1;
+	p = compile_ok(g);
+	/* TRANSPOSE in, POOL2D, TRANSPOSE out */
+	pk = packet_at(p, 1, NULL);
+	assert_int_equal(pk->hdr.opcode, VNPU_OP_POOL2D);
+	assert_int_equal(pk->h, 1);
+	assert_int_equal(pk->w, 32);
+	assert_int_equal(pk->kh, 1);
+	assert_int_equal(pk->kw, 3);
+	assert_int_equal(pk->stride_h, 1);
+	assert_int_equal(pk->stride_w, 2);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* The copy's shape and strides are exactly @dims, @ss, @ds (@n of each). */
+static void assert_copy(const struct vnpu_pkt_dma_copy_nd *pk, uint32_t n, const uint32_t *dims,
+			const uint64_t *ss, const uint64_t *ds)
+{
+	assert_int_equal(pk->hdr.opcode, VNPU_OP_DMA_COPY_ND);
+	assert_int_equal(pk->ndims, n);
+	for (uint32_t i = 0; i < n; i++) {
+		assert_int_equal(pk->dims[i], dims[i]);
+		assert_int_equal(pk->src_stride[i], ss[i]);
+		assert_int_equal(pk->dst_stride[i], ds[i]);
+	}
+}
+
+static void test_split_copies_each_output_from_its_offset_along_the_axis(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 6 }, d0[] = { 2, 2 }, d1[] = { 2, 4 };
+	int x = add_f32(g, "x", 2, dx), y0 = add_f32(g, "y0", 2, d0), y1 = add_f32(g, "y1", 2, d1);
+	static const uint32_t dims[] = { 2, 4 };
+	static const uint64_t ss[] = { 6, 1 }, ds[] = { 4, 1 };
+	struct vnpu_prog *p;
+	uint64_t off;
+
+	(void)state;
+	one_node("Split", &x, 1, y0, g);
+	assert_int_equal(ir_index_append(&g->nodes[0]->outputs, &g->nodes[0]->n_outputs, y1), 0);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y1), 0);
+	ir_node_add_attr(g->nodes[0], "axis", IR_ATTR_INT)->i = 1;
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 2);
+	assert_copy(packet_at(p, 1, &off), 2, dims, ss, ds);
+	/* the second output starts 2 floats into each row */
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_dma_copy_nd, src_va))->addend,
+			 2 * sizeof(float));
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_dma_copy_nd, dst_va))->slot,
+			 p->tensor_slot[y1]);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_tile_rereads_the_input_for_each_repeat(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 3 }, dy[] = { 4, 6 }, reps[] = { 2, 2 };
+	int x = add_f32(g, "x", 2, dx), y = add_f32(g, "y", 2, dy);
+	static const uint32_t dims[] = { 2, 2, 2, 3 };
+	static const uint64_t ss[] = { 0, 3, 0, 1 }, ds[] = { 12, 6, 3, 1 };
+	int in[2];
+	struct vnpu_prog *p;
+
+	(void)state;
+	in[0] = x;
+	in[1] = add_i64_const(g, "reps", 2, reps);
+	one_node("Tile", in, 2, y, g);
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 1);
+	assert_copy(packet_at(p, 0, NULL), 4, dims, ss, ds);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_gather_of_constant_indices_copies_one_slab_per_index(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 3, 4 }, dy[] = { 2, 4 }, idx[] = { 2, -3 };
+	int x = add_f32(g, "x", 2, dx), y = add_f32(g, "y", 2, dy);
+	int in[2];
+	struct vnpu_prog *p;
+	uint64_t off0, off1;
+
+	(void)state;
+	in[0] = x;
+	in[1] = add_i64_const(g, "idx", 2, idx);
+	one_node("Gather", in, 2, y, g);
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 2);
+	packet_at(p, 0, &off0);
+	packet_at(p, 1, &off1);
+	/* row 2 to row 0; row -3 (= 0) to row 1 */
+	assert_int_equal(reloc_at(p, off0 + offsetof(struct vnpu_pkt_dma_copy_nd, src_va))->addend,
+			 8 * sizeof(float));
+	assert_int_equal(reloc_at(p, off1 + offsetof(struct vnpu_pkt_dma_copy_nd, src_va))->addend, 0);
+	assert_int_equal(reloc_at(p, off1 + offsetof(struct vnpu_pkt_dma_copy_nd, dst_va))->addend,
+			 4 * sizeof(float));
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_depth_to_space_dcr_is_one_permuted_copy(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 8, 2, 3 }, dy[] = { 1, 2, 4, 6 };
+	int x = add_f32(g, "x", 4, dx), y = add_f32(g, "y", 4, dy);
+	/* [1][bs][bs][C'][H][W] -> [1][C'][H][bs][W][bs]; C' and H merge */
+	static const uint32_t dims[] = { 4, 2, 3, 2 };
+	static const uint64_t ss[] = { 3, 24, 1, 12 }, ds[] = { 12, 6, 2, 1 };
+	struct vnpu_prog *p;
+
+	(void)state;
+	one_node("DepthToSpace", &x, 1, y, g);
+	ir_node_add_attr(g->nodes[0], "blocksize", IR_ATTR_INT)->i = 2;
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 1);
+	assert_copy(packet_at(p, 0, NULL), 4, dims, ss, ds);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +787,22 @@ int main(void)
 		cmocka_unit_test(test_graph_of_integers_is_all_host),
 		cmocka_unit_test(test_reshape_output_shares_its_input_slot),
 		cmocka_unit_test(test_constant_conv_weights_are_uploaded_reordered_to_ohwi),
+		cmocka_unit_test(test_transpose_5d_is_one_copy_nd_with_permuted_source_strides),
+		cmocka_unit_test(test_concat_copies_each_input_to_its_offset_in_the_output),
+		cmocka_unit_test(test_slice_with_steps_reads_from_its_first_element),
+		cmocka_unit_test(test_pad_fills_the_constant_then_copies_the_input_inside),
+		cmocka_unit_test(test_expand_reads_broadcast_dimensions_with_stride_zero),
+		cmocka_unit_test(test_int64_concat_moves_8_byte_elements_on_the_device),
+		cmocka_unit_test(test_leaky_relu_is_a_unary_packet_carrying_alpha),
+		cmocka_unit_test(test_reduce_merges_neighbouring_axes),
+		cmocka_unit_test(test_global_average_pool_is_one_reduce_mean),
+		cmocka_unit_test(test_clip_with_runtime_bounds_is_binary_max_then_min),
+		cmocka_unit_test(test_batchnorm_with_constant_parameters_is_mul_then_add),
+		cmocka_unit_test(test_1d_max_pool_is_a_pool2d_of_one_row),
+		cmocka_unit_test(test_split_copies_each_output_from_its_offset_along_the_axis),
+		cmocka_unit_test(test_tile_rereads_the_input_for_each_repeat),
+		cmocka_unit_test(test_gather_of_constant_indices_copies_one_slab_per_index),
+		cmocka_unit_test(test_depth_to_space_dcr_is_one_permuted_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

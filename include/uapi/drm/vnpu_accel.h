@@ -62,6 +62,7 @@ struct vnpu_pkt_header {
 #define VNPU_OP_TIMESTAMP	0x03
 #define VNPU_OP_DMA_COPY	0x10
 #define VNPU_OP_DMA_FILL	0x11
+#define VNPU_OP_DMA_COPY_ND	0x12
 #define VNPU_OP_MATMUL		0x20
 #define VNPU_OP_CONV2D		0x21
 #define VNPU_OP_POOL2D		0x22
@@ -70,6 +71,8 @@ struct vnpu_pkt_header {
 #define VNPU_OP_SOFTMAX		0x25
 #define VNPU_OP_LAYERNORM	0x26
 #define VNPU_OP_TRANSPOSE	0x27
+#define VNPU_OP_UNARY		0x28
+#define VNPU_OP_REDUCE		0x29
 
 /* Element data types (0 is invalid, so that a zeroed packet is rejected). */
 #define VNPU_DT_F32	1 /* IEEE-754 binary32 */
@@ -153,6 +156,35 @@ struct vnpu_pkt_dma_fill {
 	__u64 value;
 	__u32 width;
 	__u32 pad;
+};
+
+/* Most dimensions of a DMA_COPY_ND. */
+#define VNPU_COPY_ND_MAX_DIMS	6
+
+/**
+ * struct vnpu_pkt_dma_copy_nd - strided N-D copy of @elem_size-byte elements: for every
+ * index (i0, .., i{ndims-1}) below @dims, the element at @src_va + elem_size * sum(i_d *
+ * src_stride[d]) is copied to @dst_va + elem_size * sum(i_d * dst_stride[d]).
+ * @elem_size: 1, 2, 4 or 8; @src_va and @dst_va are multiples of it.
+ * @ndims: 1 to VNPU_COPY_ND_MAX_DIMS; @dims: >= 1 each; entries past @ndims are 0.
+ * @src_stride: elements between neighbours of each dimension; 0 reads one element for
+ *	every index of that dimension (broadcast).
+ * @dst_stride: likewise for the destination, >= 1 where @dims > 1. Distinct indices must
+ *	write distinct elements (the strides of the dimensions, taken from the innermost,
+ *	each at least the extent of the ones inside: no two writes alias).
+ * Strides past @ndims are 0. The source and destination extents must not overlap.
+ * Concat, Split, Slice, Pad (after a DMA_FILL), Expand, Tile and any permutation are one or
+ * a few of these.
+ */
+struct vnpu_pkt_dma_copy_nd {
+	struct vnpu_pkt_header hdr;
+	__u32 elem_size;
+	__u32 ndims;
+	__u32 dims[VNPU_COPY_ND_MAX_DIMS];
+	__u64 src_stride[VNPU_COPY_ND_MAX_DIMS];
+	__u64 dst_stride[VNPU_COPY_ND_MAX_DIMS];
+	__u64 src_va;
+	__u64 dst_va;
 };
 
 #define VNPU_MATMUL_F_TRANS_A	(1u << 0) /* A is stored k x m */
@@ -365,6 +397,76 @@ struct vnpu_pkt_transpose {
 	__u32 pad;
 	__u32 dims[4];
 	__u32 perm[4];
+	__u64 src_va;
+	__u64 dst_va;
+};
+
+/* UNARY functions; @alpha and @beta as noted (unused ones must be 0). */
+#define VNPU_UNARY_EXP		1  /* e^x */
+#define VNPU_UNARY_LOG		2  /* ln x */
+#define VNPU_UNARY_SQRT		3
+#define VNPU_UNARY_ABS		4
+#define VNPU_UNARY_NEG		5  /* -x */
+#define VNPU_UNARY_RECIPROCAL	6  /* 1 / x */
+#define VNPU_UNARY_ERF		7
+#define VNPU_UNARY_FLOOR	8
+#define VNPU_UNARY_CEIL		9
+#define VNPU_UNARY_ROUND	10 /* to nearest, ties to even */
+#define VNPU_UNARY_SIGN		11 /* -1, 0 or 1 (NaN stays NaN) */
+#define VNPU_UNARY_SIN		12
+#define VNPU_UNARY_COS		13
+#define VNPU_UNARY_LEAKY_RELU	14 /* x >= 0 ? x : alpha * x */
+#define VNPU_UNARY_ELU		15 /* x >= 0 ? x : alpha * (e^x - 1) */
+#define VNPU_UNARY_SELU		16 /* beta * (x > 0 ? x : alpha * (e^x - 1)) */
+#define VNPU_UNARY_CLIP		17 /* min(max(x, alpha), beta); alpha <= beta */
+#define VNPU_UNARY_HARDSIGMOID	18 /* max(0, min(1, alpha * x + beta)) */
+#define VNPU_UNARY_HARDSWISH	19 /* x * max(0, min(1, x / 6 + 1 / 2)) */
+#define VNPU_UNARY_SOFTPLUS	20 /* ln(1 + e^x) */
+#define VNPU_UNARY_SOFTSIGN	21 /* x / (1 + |x|) */
+#define VNPU_UNARY_LINEAR	22 /* alpha * x + beta */
+#define VNPU_UNARY_MAX		VNPU_UNARY_LINEAR
+
+/**
+ * struct vnpu_pkt_unary - dst = f(src) over @count (>= 1) elements, f one of VNPU_UNARY_*.
+ * @dtype: F32 or BF16.  @op: VNPU_UNARY_*.
+ * @alpha, @beta: binary32 bit patterns of the parameters of @op (finite); 0 for the
+ *	functions that take none.  dst may equal src; partial overlap is undefined.
+ */
+struct vnpu_pkt_unary {
+	struct vnpu_pkt_header hdr;
+	__u32 dtype;
+	__u32 op;
+	__u64 count;
+	__u32 alpha;
+	__u32 beta;
+	__u64 src_va;
+	__u64 dst_va;
+};
+
+#define VNPU_REDUCE_SUM		1
+#define VNPU_REDUCE_MEAN	2
+#define VNPU_REDUCE_MAX		3
+#define VNPU_REDUCE_MIN		4
+#define VNPU_REDUCE_PROD	5
+#define VNPU_REDUCE_L1		6 /* sum |x| */
+#define VNPU_REDUCE_L2		7 /* sqrt(sum x^2) */
+#define VNPU_REDUCE_SUM_SQUARE	8 /* sum x^2 */
+
+/**
+ * struct vnpu_pkt_reduce - reduce a tensor over a set of its dimensions.
+ * @dtype: F32 or BF16 (source and destination).  @op: VNPU_REDUCE_*.
+ * @ndims: 1 to 4; @dims: the source shape, entries past @ndims 0.
+ * @axes: bit d set reduces dimension d; not 0, no bit at or above @ndims.
+ * The destination is dense with the source's shape, reduced dimensions 1. The ranges must not
+ * overlap.
+ */
+struct vnpu_pkt_reduce {
+	struct vnpu_pkt_header hdr;
+	__u32 dtype;
+	__u32 op;
+	__u32 ndims;
+	__u32 axes;
+	__u32 dims[4];
 	__u64 src_va;
 	__u64 dst_va;
 };
