@@ -95,10 +95,14 @@ assert o["device_nodes"] == 4 and o["device_flops_share"] == 1, o' "$tmp/out" ||
 		fail "compile --json: bad object"
 fi
 
-# --profile: JSON lines, one per device stage and host node; CSV with a header.
-cmd run "$tmp/test_operator_basic.prog" --data "$data/$t/test_data_set_0" --profile "$tmp/p.jsonl"
+# --profile: JSON lines, one per device stage and host node; CSV with a header. A model with
+# both kinds of stage (one of its nodes runs on the host).
+t=pytorch-operator/test_operator_symbolic_override_nested
+cmd compile "$data/$t/model.onnx" -o "$tmp/mixed.prog"
+[ "$rc" -eq 0 ] || fail "compile the mixed model exited $rc"
+cmd run "$tmp/mixed.prog" --data "$data/$t/test_data_set_0" --profile "$tmp/p.jsonl"
 [ "$rc" -eq 0 ] || fail "--profile exited $rc"
-cmd run "$tmp/test_operator_basic.prog" --profile "$tmp/p.csv"
+cmd run "$tmp/mixed.prog" --profile "$tmp/p.csv"
 [ "$rc" -eq 0 ] || fail "--profile .csv exited $rc"
 if command -v python3 > /dev/null; then
 	python3 -c 'import csv,json,sys
