@@ -22,45 +22,11 @@
 #include "op_graph.h"
 #include "testdata_host.h"
 
-static bool have_testdata(void)
-{
-	return access(ONNX_TESTDATA_DIR "/node", R_OK) == 0;
-}
+/* Every named node test (or, for the older-opset lists, test of @kind) passes on the host. */
+#define NODE_TESTS(fn, ...) TESTDATA_HOST_TESTS(fn, "node", __VA_ARGS__)
+#define OLD_OPSET_TESTS(fn, kind, ...) TESTDATA_HOST_TESTS(fn, kind, __VA_ARGS__)
 
-/* A test asserting that every node test in the list passes on the host interpreter. */
-#define NODE_TESTS(fn, ...)                                                        \
-	static void fn(void **state)                                               \
-	{                                                                          \
-		static const char *const names[] = { __VA_ARGS__, NULL };          \
-                                                                                   \
-		(void)state;                                                       \
-		if (!have_testdata())                                              \
-			skip();                                                    \
-		assert_int_equal(testdata_host_check_list("node", names), 0);      \
-	}
 
-/*
- * Tests of models of opsets the reader refuses for now (below ONNX_IMPORT_OPSET_MIN): skipped
- * while it refuses any of them, after that each must pass.
- */
-#define OLD_OPSET_TESTS(fn, kind, ...)                                             \
-	static void fn(void **state)                                               \
-	{                                                                          \
-		static const char *const names[] = { __VA_ARGS__, NULL };          \
-		char dir[4096], why[512];                                          \
-                                                                                   \
-		(void)state;                                                       \
-		if (!have_testdata())                                              \
-			skip();                                                    \
-		for (size_t i = 0; names[i]; i++) {                                \
-			snprintf(dir, sizeof(dir), "%s/%s/%s", ONNX_TESTDATA_DIR,  \
-				 kind, names[i]);                                  \
-			if (testdata_host_check(dir, why, sizeof(why)) == -EOPNOTSUPP && \
-			    strstr(why, "opset") && strstr(why, "not supported"))  \
-				skip();                                            \
-		}                                                                  \
-		assert_int_equal(testdata_host_check_list(kind, names), 0);        \
-	}
 
 /* 8 node tests */
 NODE_TESTS(test_reduce_mean_node_tests,

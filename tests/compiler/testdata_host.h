@@ -121,4 +121,20 @@ static inline int testdata_host_check_list(const char *kind, const char *const *
 	return failed;
 }
 
+/**
+ * TESTDATA_HOST_TESTS() - define cmocka test @fn asserting that every named test directory
+ * under ONNX_TESTDATA_DIR/@kind ("node", "pytorch-converted"...) passes on the host
+ * interpreter (testdata_host_check_list()); skipped when the test data is not installed
+ */
+#define TESTDATA_HOST_TESTS(fn, kind, ...)                                         \
+	static void fn(void **state)                                               \
+	{                                                                          \
+		static const char *const names[] = { __VA_ARGS__, NULL };          \
+                                                                                   \
+		(void)state;                                                       \
+		if (access(ONNX_TESTDATA_DIR "/" kind, R_OK))                      \
+			skip();                                                    \
+		assert_int_equal(testdata_host_check_list(kind, names), 0);        \
+	}
+
 #endif
