@@ -5,6 +5,7 @@
  * not depend on a compiler's struct padding.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -443,6 +444,7 @@ static void decode_info(struct rctx *c, struct program_file *pf)
 {
 	const uint8_t *i = c->sec[SEC_INFO];
 	struct vnpu_prog *p = pf->prog;
+	uint32_t arena;
 
 	p->n_packets = rd_u32(i);
 	p->n_nodes_device = rd_u32(i + 4);
@@ -455,8 +457,12 @@ static void decode_info(struct rctx *c, struct program_file *pf)
 	p->flops_host = rd_f64(i + 48);
 	p->mem_peak = rd_u64(i + 56);
 	p->mem_lower_bound = rd_u64(i + 64);
-	/* Checked against the slot count once the slots are read (decode_tensor_slots()). */
-	p->arena_slot = (int)(rd_u32(i + 72)) - 1;
+	/*
+	 * Stored + 1 (0: none); checked against the slot count once the slots are read
+	 * (decode_tensor_slots()): a value past INT_MAX becomes -2, which that check refuses.
+	 */
+	arena = rd_u32(i + 72);
+	p->arena_slot = arena > (uint32_t)INT_MAX ? -2 : (int)arena - 1;
 }
 
 /* The stream and its relocations, checked as accelrt_program_add_stream() would. */
