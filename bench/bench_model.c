@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Models through the compiler and the runtime (compiler/, include/accelrt.h), embedded:
+ * Models through the compiler and the runtime (compiler/, include/accelrt_model.h), embedded:
  *
  * - per-inference overhead: a 64x64x64 MatMul model, one accelrt run and wait per inference,
  *   against the vnpu null job (one NOP, SUBMIT then SYNCOBJ_WAIT: bench_vnpu_jobs's figure,
@@ -26,7 +26,7 @@
 #include <uapi/drm/vnpu_accel.h>
 
 #include "accelrt.h"
-#include "compiler/codegen_vnpu.h"
+#include "accelrt_model.h"
 #include "compiler/compile.h"
 #include "compiler/onnx_export.h"
 #include "compiler/onnx_import.h"
@@ -232,58 +232,48 @@ static struct ir_graph *resnet50_graph(int64_t *convs, int64_t *weights)
 /* ---- a compiled model on the device ------------------------------------------------------ */
 
 struct model {
-	struct vnpu_prog *prog;
-	struct accelrt_program *rtprog;
-	struct accelrt_buffer **slots;
-	unsigned int nslots;
+	struct accelrt_model *m;
+	struct accelrt_model_bindings *b;
 	uint32_t run_flags;	/* ACCELRT_RUN_* of every run */
 };
 
-static void model_load(struct accelrt_device *dev, struct ir_graph *g, struct model *m)
+/*
+ * @g on the device as every front end loads a model (include/accelrt_model.h): written to an
+ * ONNX file under @dir, loaded from it without the passes (the graph is lowered as built),
+ * with one set of bindings for its runs.
+ */
+static void model_load(struct accelrt_device *dev, struct ir_graph *g, const char *dir,
+		       struct model *m)
 {
-	char err[512];
-	int ret = ir_infer_shapes(g, err, sizeof(err));
+	char err[512] = "", path[96];
+	struct accelrt_model_options o = { .no_passes = true, .err = err, .err_len = sizeof(err) };
+	int ret;
 
+	/* The graph is built without its output's type and shape, which the file must carry. */
+	ret = ir_infer_shapes(g, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "bench_model: %s\n", err);
 		exit(1);
 	}
-	ret = codegen_vnpu(g, &m->prog, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "bench_model: %s\n", err);
-		exit(1);
-	}
-	ret = accelrt_program_create(dev, m->prog->stream, m->prog->len,
-				     (const struct accelrt_reloc *)m->prog->relocs,
-				     m->prog->nrelocs, &m->rtprog);
+	snprintf(path, sizeof(path), "%s/model.onnx", dir);
+	ret = onnx_export_file(g, path);
 	if (ret)
-		die("accelrt_program_create", ret);
-	m->nslots = m->prog->nslots;
-	m->slots = calloc(m->nslots, sizeof(*m->slots));
-	if (!m->slots)
-		die("calloc", ENOMEM);
-	for (unsigned int s = 0; s < m->nslots; s++) {
-		void *map;
-
-		ret = accelrt_buffer_alloc(dev, m->prog->slots[s].size, ACCELRT_BUFFER_HOST,
-					   &m->slots[s]);
-		if (ret)
-			die("accelrt_buffer_alloc", ret);
-		accelrt_buffer_map(m->slots[s], &map);
-		if (m->prog->slots[s].data)
-			memcpy(map, m->prog->slots[s].data, m->prog->slots[s].size);
-		else
-			memset(map, 0, m->prog->slots[s].size);
+		die("onnx_export_file", ret);
+	ret = accelrt_model_load(dev, path, &o, &m->m);
+	unlink(path);
+	if (ret) {
+		fprintf(stderr, "bench_model: %s\n", err);
+		exit(1);
 	}
+	ret = accelrt_model_bindings_new(m->m, &m->b);
+	if (ret)
+		die("accelrt_model_bindings_new", ret);
 }
 
 static void model_free(struct model *m)
 {
-	for (unsigned int s = 0; s < m->nslots; s++)
-		accelrt_buffer_free(m->slots[s]);
-	free(m->slots);
-	accelrt_program_free(m->rtprog);
-	codegen_vnpu_free(m->prog);
+	accelrt_model_bindings_free(m->b);
+	accelrt_model_free(m->m);
 }
 
 static void run_model(void *arg, long iters)
@@ -291,10 +281,10 @@ static void run_model(void *arg, long iters)
 	struct model *m = arg;
 
 	for (long i = 0; i < iters; i++) {
-		int ret = accelrt_run_sync(m->rtprog, m->slots, m->nslots, m->run_flags);
+		int ret = accelrt_model_run_sync(m->m, m->b, m->run_flags);
 
 		if (ret)
-			die("accelrt_run_sync", ret);
+			die("accelrt_model_run_sync", ret);
 	}
 }
 
@@ -499,7 +489,7 @@ int main(int argc, char **argv)
 		die("accelrt_device_open", ret);
 	null_job_setup(null_dev, &nj);
 	g = matmul_graph(64, 64, 64);
-	model_load(dev, g, &tiny);
+	model_load(dev, g, root, &tiny);
 	null_r = bench_run(run_null_job, &nj, 2000, 11);
 	tiny_r = bench_run(run_model, &tiny, 2000, 11);
 	tiny.run_flags = ACCELRT_RUN_USER_QUEUE;
@@ -512,7 +502,7 @@ int main(int argc, char **argv)
 	ir_graph_destroy(g);
 
 	g = matmul_graph(512, 512, 512);
-	model_load(dev, g, &big);
+	model_load(dev, g, root, &big);
 	dnnl_matmul_setup(&dm, 512, 512, 512);
 	big_r = bench_run(run_model, &big, 50, 11);
 	dnnl_r = bench_run(run_dnnl_matmul, &dm, 50, 11);

@@ -5,7 +5,7 @@
 # report names the phases, the passes, the partition and the memory (and --json says it as one
 # object); --profile writes one well-formed record per device stage and host node (JSON lines,
 # CSV); an unsupported model is status 2 naming the op, a device that is no vnpu 3, bad usage 2,
-# a truncated program 2. Skipped (77) without the test data.
+# a truncated program 2, a model over --device's memory 2. Skipped (77) without the test data.
 #
 #   tests/scripts/accel-compile.sh ACCEL_BINARY ACCELD_BINARY
 set -euo pipefail
@@ -136,4 +136,22 @@ head -c 100 "$tmp/test_gemm_alpha.prog" > "$tmp/short.prog"
 cmd run "$tmp/short.prog"
 [ "$rc" -eq 2 ] || fail "a truncated program exited $rc, not 2"
 grep -q 'program file' "$tmp/err" || fail "a truncated program: no message from the loader"
+# A model whose device memory (a 68 MB intermediate) exceeds a 64 MiB vnpu: `compile --device`
+# refuses it (2) naming what it needs and writes nothing, and `run` refuses it (2) alike. The
+# model, Relu then Sigmoid on a float[17, 1000000] input, is ONNX protobuf written here.
+header='\x08\x08\x42\x02\x10\x0d\x3a\x50'		# ir_version 8, opset 13, the graph
+nodes='\x0a\x0c\x0a\x01x\x12\x01r\x22\x04Relu\x0a\x0f\x0a\x01r\x12\x01y\x22\x07Sigmoid\x12\x01g'
+dims='\x12\x10\x0a\x0e\x08\x01\x12\x0a\x0a\x02\x08\x11\x0a\x04\x08\xc0\x84\x3d'	# float[17, 1000000]
+printf "$header$nodes"'\x5a\x15\x0a\x01x'"$dims"'\x62\x15\x0a\x01y'"$dims" > "$tmp/big.onnx"
+mkdir -p "$tmp/small"
+printf '[vnpu.0]\ndriver = vnpu\nvram_size = 64M\n' > "$tmp/small.conf"
+ACCEL_ROOT=$tmp/small ACCEL_CONFIG=$tmp/small.conf cmd compile "$tmp/big.onnx" -o "$tmp/big.prog" \
+	--no-passes --device /dev/accel/accel0
+[ "$rc" -eq 2 ] || fail "a model over --device's memory exited $rc, not 2"
+grep -q 'model needs 65 MiB of device memory, /dev/accel/accel0 has 64 MiB' "$tmp/err" ||
+	fail "a model over --device's memory: no message saying so"
+[ ! -e "$tmp/big.prog" ] || fail "a model over --device's memory was written"
+ACCEL_ROOT=$tmp/small ACCEL_CONFIG=$tmp/small.conf cmd run "$tmp/big.onnx" --no-passes
+[ "$rc" -eq 2 ] || fail "run of a model over the device's memory exited $rc, not 2"
+grep -q 'model needs 65 MiB of device memory' "$tmp/err" || fail "run: no memory message"
 echo "accel-compile: ok"

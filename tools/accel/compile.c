@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <accelrt.h>
+#include <accelrt_model.h>
 
 #include "accel.h"
 #include "compiler/compile.h"
@@ -41,8 +42,9 @@ static void compile_usage(FILE *out)
 		"memory of the slots.\n"
 		"\n"
 		"  -o, --output FILE  the program file to write (required)\n"
-		"  --device NODE      check that NODE is a vnpu to compile for (default: compile for\n"
-		"                     the vnpu without opening one)\n"
+		"  --device NODE      check that NODE is a vnpu to compile for and that the model's\n"
+		"                     device memory fits its VRAM (default: compile for the vnpu\n"
+		"                     without opening one)\n"
 		"  --batch N          the value of a symbolic first input dimension\n"
 		"  --no-passes        skip the graph passes\n"
 		"  --json             print one JSON object\n"
@@ -139,6 +141,7 @@ static json_object *report(const struct compile_opts *o, const struct compile_re
 	json_object *passes = json_object_new_object();
 	unsigned int host_stages = 0;
 	uint64_t slot_bytes = 0, const_bytes = 0;
+	uint64_t device_bytes = accelrt_model_device_bytes(p, r->g);
 
 	for (unsigned int i = 0; i < p->nstages; i++)
 		host_stages += p->stages[i].host;
@@ -183,6 +186,7 @@ static json_object *report(const struct compile_opts *o, const struct compile_re
 	json_object_object_add(j, "slots", json_object_new_int64(p->nslots));
 	json_object_object_add(j, "slot_bytes", json_object_new_int64((int64_t)slot_bytes));
 	json_object_object_add(j, "constant_bytes", json_object_new_int64((int64_t)const_bytes));
+	json_object_object_add(j, "device_bytes", json_object_new_int64((int64_t)device_bytes));
 	if (o->json)
 		return j;
 	printf("compile %s -> %s (%zu bytes)\n", o->model, o->output, file_bytes);
@@ -199,8 +203,9 @@ static json_object *report(const struct compile_opts *o, const struct compile_re
 	       p->n_nodes_const, p->n_packets, p->nstages - host_stages, host_stages,
 	       100 * share(p->flops_device, p->flops_device + p->flops_host), p->flops_device,
 	       p->flops_device + p->flops_host);
-	printf("memory: %u slots, %llu bytes (%llu of constants)\n", p->nslots,
-	       (unsigned long long)slot_bytes, (unsigned long long)const_bytes);
+	printf("memory: %u slots, %llu bytes (%llu of constants); %llu bytes of device memory\n",
+	       p->nslots, (unsigned long long)slot_bytes, (unsigned long long)const_bytes,
+	       (unsigned long long)device_bytes);
 	return j;
 }
 
@@ -210,6 +215,25 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+#define MIB (1ull << 20)
+
+/*
+ * Whether the compiled model fits the VRAM of --device (@vram bytes), as accelrt_model_load()
+ * will check when it loads: no use writing a program that device refuses. An exit status.
+ */
+static int check_device_memory(const struct compile_opts *o, const struct compile_result *r,
+			       uint64_t vram)
+{
+	uint64_t need = accelrt_model_device_bytes(r->prog, r->g);
+
+	if (need <= vram)
+		return COMPILE_OK;
+	fprintf(stderr, "%s compile: %s: model needs %llu MiB of device memory, %s has %llu MiB\n",
+		accel_prog, o->model, (unsigned long long)((need + MIB - 1) / MIB), o->device,
+		(unsigned long long)(vram / MIB));
+	return COMPILE_USAGE;
 }
 
 static int compile_run(int argc, char **argv)
@@ -222,6 +246,7 @@ static int compile_run(int argc, char **argv)
 	char err[512] = "";
 	size_t file_bytes = 0;
 	double t0, write_ms;
+	uint64_t vram = 0;
 	void *buf = NULL;
 	json_object *j;
 	FILE *f;
@@ -240,6 +265,7 @@ static int compile_run(int argc, char **argv)
 				ret == -ENODEV ? "not a vnpu" : strerror(-ret));
 			return COMPILE_DEVICE;
 		}
+		vram = accelrt_device_vram_size(dev);
 		accelrt_device_close(dev);
 	}
 	co.batch = o.batch;
@@ -253,6 +279,11 @@ static int compile_run(int argc, char **argv)
 		fprintf(stderr, "%s compile: %s: %s: %s\n", accel_prog, o.model,
 			compile_phase_name(r.failed), err[0] ? err : strerror(-ret));
 		return ret == -ENOMEM ? COMPILE_FAIL : COMPILE_USAGE;
+	}
+	if (o.device) {
+		ret = check_device_memory(&o, &r, vram);
+		if (ret)
+			goto out;
 	}
 	meta = (struct program_file_meta){
 		.batch = o.batch,

@@ -17,12 +17,11 @@
 #include <unistd.h>
 
 #include <accelrt.h>
+#include <accelrt_model.h>
 
 #include "accel.h"
 #include "compiler/codegen_vnpu.h"
-#include "compiler/compile.h"
 #include "compiler/host_exec.h"
-#include "compiler/onnx_import.h"
 #include "compiler/program_file.h"
 #include "compiler/onnx_tensor.h"
 #include "compiler/tensor_compare.h"
@@ -34,11 +33,6 @@ enum {
 	RUN_USAGE = 2,	/* bad usage, unreadable or unsupported model or data */
 	RUN_DEVICE = 3,
 };
-
-_Static_assert(sizeof(struct vnpu_prog_reloc) == sizeof(struct accelrt_reloc) &&
-	       offsetof(struct vnpu_prog_reloc, slot) == offsetof(struct accelrt_reloc, slot) &&
-	       offsetof(struct vnpu_prog_reloc, addend) == offsetof(struct accelrt_reloc, addend),
-	       "the compiler's relocations are the runtime's");
 
 static void run_usage(FILE *out)
 {
@@ -83,15 +77,13 @@ struct run_opts {
 
 /* The state of one `accel run`, freed by run_state_free(). */
 struct run_state {
-	struct ir_graph *g;		/* borrowed from @cr or @pf */
-	struct vnpu_prog *prog;
-	struct compile_result cr;	/* a model compiled here */
-	struct program_file *pf;	/* or a program file loaded */
-	struct accelrt_program **stage_progs;	/* --profile: one program per device stage */
 	struct accelrt_device *dev;
-	struct accelrt_buffer **bufs;
-	struct accelrt_program *rtprog;
-	struct vnpu_host_stage *hstages;	/* one per stage, the host ones filled in */
+	struct accelrt_model *model;	/* the model on @dev (include/accelrt_model.h) */
+	struct accelrt_model_bindings *bindings;	/* the buffers of its runs */
+	struct ir_graph *g;		/* the model's graph and program */
+	const struct vnpu_prog *prog;
+	struct accelrt_buffer *const *bufs;	/* the bindings' buffer of each slot */
+	struct accelrt_program **stage_progs;	/* --profile: one program per device stage */
 	struct onnx_data_set ds;	/* --data's inputs, as the compiler asked for them */
 	json_object *jout;
 };
@@ -102,15 +94,9 @@ static void run_state_free(struct run_state *st)
 	for (unsigned int i = 0; st->stage_progs && i < st->prog->nstages; i++)
 		accelrt_program_free(st->stage_progs[i]);
 	free(st->stage_progs);
-	accelrt_program_free(st->rtprog);
-	free(st->hstages);
-	if (st->bufs)
-		for (unsigned int i = 0; i < st->prog->nslots; i++)
-			accelrt_buffer_free(st->bufs[i]);
-	free(st->bufs);
+	accelrt_model_bindings_free(st->bindings);
+	accelrt_model_free(st->model);
 	accelrt_device_close(st->dev);
-	compile_result_free(&st->cr);
-	program_file_free(st->pf);
 	json_object_put(st->jout);
 }
 
@@ -208,13 +194,19 @@ static int data_path(char *buf, size_t len, const char *dir, const char *kind, s
 }
 
 /* Input @i of the graph into its buffer: DIR/input_i.pb, or zeros without --data. */
-static int load_input(struct run_state *st, const struct run_opts *o, size_t i, void *map)
+static int load_input(struct run_state *st, const struct run_opts *o, unsigned int i)
 {
-	const struct ir_tensor *want = st->g->tensors[st->g->inputs[i]];
-	size_t size = (size_t)ir_tensor_numel(want) * ir_dtype_size(want->dtype);
+	struct accelrt_model_tensor want;
+	void *map = accelrt_model_input_map(st->bindings, i);
+	enum ir_dtype dtype;
 	struct ir_tensor *t;
 	char path[4096], err[512];
+	size_t size;
 	int ret;
+
+	accelrt_model_input(st->model, i, &want);
+	dtype = (enum ir_dtype)want.dtype;
+	size = (size_t)want.bytes;
 
 	if (!o->data) {
 		memset(map, 0, size);
@@ -226,15 +218,15 @@ static int load_input(struct run_state *st, const struct run_opts *o, size_t i, 
 	}
 	ret = onnx_tensor_read_file(path, &t, err, sizeof(err));
 	if (!ret)
-		onnx_tensor_as_declared(t, want->dtype);
+		onnx_tensor_as_declared(t, dtype);
 	if (ret) {
 		fprintf(stderr, "%s run: %s\n", accel_prog, err);
 		return RUN_USAGE;
 	}
-	if (t->dtype != want->dtype || t->data_size != size) {
+	if (t->dtype != dtype || t->data_size != size) {
 		fprintf(stderr, "%s run: %s: a %s tensor of %zu bytes, input '%s' is %s of %zu\n",
-			accel_prog, path, ir_dtype_name(t->dtype), t->data_size, want->name,
-			ir_dtype_name(want->dtype), size);
+			accel_prog, path, ir_dtype_name(t->dtype), t->data_size, want.name,
+			ir_dtype_name(dtype), size);
 		ir_tensor_free(t);
 		return RUN_USAGE;
 	}
@@ -244,13 +236,21 @@ static int load_input(struct run_state *st, const struct run_opts *o, size_t i, 
 }
 
 /*
- * Compile the model (compile_model_file(): import, passes, codegen), or load the program file
- * (recognised by its magic) that `accel compile` wrote. An exit status.
+ * Open the device and load the model on it (accelrt_model_load(): compile the ONNX model, or
+ * read the program file `accel compile` wrote, recognised by its magic; place its slots,
+ * upload its constants). An exit status.
  */
-static int run_compile(struct run_state *st, const struct run_opts *o)
+static int run_load(struct run_state *st, const struct run_opts *o)
 {
-	struct compile_options co = { .no_passes = o->no_passes };
+	enum accelrt_model_phase failed = ACCELRT_MODEL_PHASE_MODEL;
 	char err[512] = "";
+	struct accelrt_model_options mo = {
+		.no_passes = o->no_passes,
+		.device_name = o->device ? o->device : "the vnpu",
+		.err = err,
+		.err_len = sizeof(err),
+		.failed = &failed,
+	};
 	int ret;
 
 	/*
@@ -260,113 +260,58 @@ static int run_compile(struct run_state *st, const struct run_opts *o)
 	 */
 	if (o->data) {
 		st->ds.dir = o->data;
-		co.input_value = onnx_data_set_input;
-		co.input_value_ctx = &st->ds;
+		mo.input_value = onnx_data_set_input;
+		mo.input_value_ctx = &st->ds;
 	}
-
-	if (program_file_is_program(o->model)) {
-		if (o->no_passes) {
-			fprintf(stderr, "%s run: %s: --no-passes is for models; a program is compiled "
-				"already\n", accel_prog, o->model);
-			return RUN_USAGE;
-		}
-		ret = program_file_read(o->model, &st->pf, err, sizeof(err));
-		if (!ret) {
-			st->g = st->pf->g;
-			st->prog = st->pf->prog;
-		}
-	} else {
-		ret = compile_model_file(o->model, &co, &st->cr, err, sizeof(err));
-		st->g = st->cr.g;
-		st->prog = st->cr.prog;
-	}
-	if (ret) {
-		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->model, err[0] ? err : strerror(-ret));
+	if (o->no_passes && program_file_is_program(o->model)) {
+		fprintf(stderr, "%s run: %s: --no-passes is for models; a program is compiled "
+			"already\n", accel_prog, o->model);
 		return RUN_USAGE;
 	}
-	return 0;
-}
-
-/*
- * The runtime's program: a device stage per device stage of the compiled program, a host
- * stage (vnpu_host_stage_run(), the compiler's) per host stage.
- */
-static int rt_program(struct run_state *st)
-{
-	const struct vnpu_prog *p = st->prog;
-	int ret;
-
-	st->hstages = calloc(p->nstages, sizeof(*st->hstages));
-	if (!st->hstages)
-		return -ENOMEM;
-	ret = accelrt_program_new(st->dev, &st->rtprog);
-	for (unsigned int i = 0; i < p->nstages && !ret; i++) {
-		const struct vnpu_prog_stage *s = &p->stages[i];
-
-		if (s->host) {
-			st->hstages[i] = (struct vnpu_host_stage){ .g = st->g, .p = p, .stage = i };
-			ret = accelrt_program_add_host(st->rtprog, vnpu_host_stage_run,
-						       &st->hstages[i], p->nslots);
-		} else {
-			ret = accelrt_program_add_stream(st->rtprog, p->stream + s->offset, s->len,
-				(const struct accelrt_reloc *)p->relocs + s->reloc_first, s->nrelocs);
-		}
-	}
-	return ret;
-}
-
-/* Print the message of a failed host stage, if one failed. */
-static void host_stage_errors(const struct run_state *st)
-{
-	for (unsigned int i = 0; st->hstages && i < st->prog->nstages; i++)
-		if (st->hstages[i].err[0])
-			fprintf(stderr, "%s run: host stage %u: %s\n", accel_prog, i,
-				st->hstages[i].err);
-}
-
-/* Open the device, place every slot in a host-visible buffer, upload constants and inputs. */
-static int run_load(struct run_state *st, const struct run_opts *o)
-{
-	struct vnpu_prog *p = st->prog;
-	int ret;
-
 	ret = accelrt_device_open(o->device, &st->dev);
 	if (ret) {
 		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->device ? o->device : "first vnpu",
 			strerror(-ret));
 		return RUN_DEVICE;
 	}
-	st->bufs = calloc(p->nslots ? p->nslots : 1, sizeof(*st->bufs));
-	if (!st->bufs)
-		return RUN_DEVICE;
-	for (unsigned int i = 0; i < p->nslots; i++) {
-		void *map;
-
-		ret = accelrt_buffer_alloc(st->dev, p->slots[i].size, ACCELRT_BUFFER_HOST, &st->bufs[i]);
-		if (!ret)
-			ret = accelrt_buffer_map(st->bufs[i], &map);
-		if (ret) {
-			fprintf(stderr, "%s run: buffer of %llu bytes: %s\n", accel_prog,
-				(unsigned long long)p->slots[i].size, strerror(-ret));
-			return RUN_DEVICE;
-		}
-		if (p->slots[i].data)
-			memcpy(map, p->slots[i].data, p->slots[i].size);
+	ret = accelrt_model_load(st->dev, o->model, &mo, &st->model);
+	if (ret) {
+		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->model, err);
+		/* A model that does not fit the device is the model's fault, as one it cannot run. */
+		return failed == ACCELRT_MODEL_PHASE_MODEL ? RUN_USAGE : RUN_DEVICE;
 	}
-	for (size_t i = 0; i < st->g->n_inputs; i++) {
-		void *map;
+	st->g = accelrt_model_graph(st->model);
+	st->prog = accelrt_model_program(st->model);
+	return 0;
+}
 
-		accelrt_buffer_map(st->bufs[p->tensor_slot[st->g->inputs[i]]], &map);
-		ret = load_input(st, o, i, map);
+/* The buffers of the runs, the inputs written in them. An exit status. */
+static int run_bind(struct run_state *st, const struct run_opts *o)
+{
+	int ret = accelrt_model_bindings_new(st->model, &st->bindings);
+
+	if (ret) {
+		fprintf(stderr, "%s run: buffers: %s\n", accel_prog, strerror(-ret));
+		return RUN_DEVICE;
+	}
+	st->bufs = accelrt_model_bindings_slots(st->bindings);
+	for (unsigned int i = 0; i < accelrt_model_num_inputs(st->model); i++) {
+		ret = load_input(st, o, i);
 		if (ret)
 			return ret;
 	}
-	ret = rt_program(st);
-	if (ret) {
-		fprintf(stderr, "%s run: program: %s\n", accel_prog, strerror(-ret));
-		return RUN_DEVICE;
-	}
 	return 0;
+}
+
+/* Print the message of a failed host stage, if one failed. */
+static void host_stage_errors(const struct run_state *st)
+{
+	for (unsigned int i = 0; i < st->prog->nstages; i++) {
+		const char *msg = accelrt_model_host_error(st->model, i);
+
+		if (msg)
+			fprintf(stderr, "%s run: host stage %u: %s\n", accel_prog, i, msg);
+	}
 }
 
 static double now_ms(void)
@@ -387,11 +332,10 @@ static int cmp_double(const void *a, const void *b)
 /* The first run (the warm-up when timing), then @o->iterations timed ones. */
 static int run_execute(struct run_state *st, const struct run_opts *o)
 {
-	unsigned int nslots = st->prog->nslots;
 	double *ms = NULL;
 	int ret;
 
-	ret = accelrt_run_sync(st->rtprog, st->bufs, nslots, o->run_flags);
+	ret = accelrt_model_run_sync(st->model, st->bindings, o->run_flags);
 	if (ret)
 		goto fail;
 	if (!o->iterations)
@@ -402,7 +346,7 @@ static int run_execute(struct run_state *st, const struct run_opts *o)
 	for (long i = 0; i < o->iterations; i++) {
 		double t0 = now_ms();
 
-		ret = accelrt_run_sync(st->rtprog, st->bufs, nslots, o->run_flags);
+		ret = accelrt_model_run_sync(st->model, st->bindings, o->run_flags);
 		if (ret)
 			goto fail;
 		ms[i] = now_ms() - t0;
@@ -435,32 +379,35 @@ fail:
  * Compare output @i with DIR/output_i.pb when there is one (tensor_compare(): floating types
  * within the tolerance, the others exactly); RUN_MISMATCH on a difference.
  */
-static int compare_output(struct run_state *st, const struct run_opts *o, size_t i,
+static int compare_output(struct run_state *st, const struct run_opts *o, unsigned int i,
 			  json_object *jouts)
 {
-	const struct ir_tensor *got = st->g->tensors[st->g->outputs[i]];
-	size_t numel = (size_t)ir_tensor_numel(got);
+	struct accelrt_model_tensor got;
+	enum ir_dtype dtype;
+	size_t numel;
 	struct tensor_compare_result r;
 	struct ir_tensor *ref;
 	char path[4096], err[512];
-	void *map;
 	int ret;
 
 	if (!o->data || data_path(path, sizeof(path), o->data, "output", i) || access(path, F_OK))
 		return 0;
+	accelrt_model_output(st->model, i, &got);
+	dtype = (enum ir_dtype)got.dtype;
+	numel = ir_dtype_size(dtype) ? (size_t)got.bytes / ir_dtype_size(dtype) : 0;
 	ret = onnx_tensor_read_file(path, &ref, err, sizeof(err));
 	if (!ret)
-		onnx_tensor_as_declared(ref, got->dtype);
+		onnx_tensor_as_declared(ref, dtype);
 	if (ret) {
 		fprintf(stderr, "%s run: %s\n", accel_prog, err);
 		return RUN_USAGE;
 	}
-	accelrt_buffer_map(st->bufs[st->prog->tensor_slot[st->g->outputs[i]]], &map);
-	ret = tensor_compare(ref, got->dtype, map, numel, o->rtol, o->atol, &r);
+	ret = tensor_compare(ref, dtype, accelrt_model_output_map(st->bindings, i), numel,
+			     o->rtol, o->atol, &r);
 	if (ret) {
 		fprintf(stderr, "%s run: %s: %s tensor of %lld elements, output '%s' is %s of %zu\n",
 			accel_prog, path, ir_dtype_name(ref->dtype), (long long)ir_tensor_numel(ref),
-			got->name, ir_dtype_name(got->dtype), numel);
+			got.name, ir_dtype_name(dtype), numel);
 		ir_tensor_free(ref);
 		return RUN_USAGE;
 	}
@@ -468,8 +415,8 @@ static int compare_output(struct run_state *st, const struct run_opts *o, size_t
 	if (o->json) {
 		json_object *jo = json_object_new_object();
 
-		json_object_object_add(jo, "name", json_object_new_string(got->name));
-		json_object_object_add(jo, "type", json_object_new_string(ir_dtype_name(got->dtype)));
+		json_object_object_add(jo, "name", json_object_new_string(got.name));
+		json_object_object_add(jo, "type", json_object_new_string(ir_dtype_name(dtype)));
 		json_object_object_add(jo, "max_abs_err", json_object_new_double(r.max_abs));
 		json_object_object_add(jo, "max_rel_err", json_object_new_double(r.max_rel));
 		json_object_object_add(jo, "mismatches", json_object_new_int64((int64_t)r.mismatches));
@@ -477,8 +424,8 @@ static int compare_output(struct run_state *st, const struct run_opts *o, size_t
 				       json_object_new_string(r.mismatches ? "FAIL" : "PASS"));
 		json_object_array_add(jouts, jo);
 	} else {
-		printf("output %zu '%s': max_abs_err=%.3g max_rel_err=%.3g mismatches=%zu %s\n", i,
-		       got->name, r.max_abs, r.max_rel, r.mismatches, r.mismatches ? "FAIL" : "PASS");
+		printf("output %u '%s': max_abs_err=%.3g max_rel_err=%.3g mismatches=%zu %s\n", i,
+		       got.name, r.max_abs, r.max_rel, r.mismatches, r.mismatches ? "FAIL" : "PASS");
 	}
 	return r.mismatches ? RUN_MISMATCH : 0;
 }
@@ -599,75 +546,78 @@ static int run_profile(struct run_state *st, const struct run_opts *o)
 }
 
 /* The share of the FLOPs (vnpu_node_flops()) the device runs: 1 when nothing is computed. */
-static double device_share(const struct vnpu_prog *p)
+static double device_share(const struct accelrt_model_stats *s)
 {
-	double total = p->flops_device + p->flops_host;
+	double total = s->flops_device + s->flops_host;
 
-	return total > 0 ? p->flops_device / total : 1.0;
+	return total > 0 ? s->flops_device / total : 1.0;
 }
 
-/* The graph inputs the compiler bound to their --data values (run_compile()). */
+/* The graph inputs the compiler bound to their --data values (run_load()). */
 static void report_bound_inputs(const struct run_state *st, const struct run_opts *o)
 {
 	json_object *names = json_object_new_array();
 
-	for (size_t i = 0; !st->pf && i < st->g->n_inputs; i++) {
-		const struct ir_tensor *t = st->g->tensors[st->g->inputs[i]];
+	for (unsigned int i = 0; i < accelrt_model_num_inputs(st->model); i++) {
+		struct accelrt_model_tensor t;
 
-		if (!t->data)
+		accelrt_model_input(st->model, i, &t);
+		if (!t.bound)
 			continue;
-		json_object_array_add(names, json_object_new_string(t->name));
+		json_object_array_add(names, json_object_new_string(t.name));
 		if (!o->json)
-			printf("input %zu '%s': bound to its --data value (the program is specialised "
-			       "for it)\n", i, t->name);
+			printf("input %u '%s': bound to its --data value (the program is specialised "
+			       "for it)\n", i, t.name);
 	}
 	json_object_object_add(st->jout, "bound_inputs", names);
 }
 
-/* What ran where: the node counts, the stages and the device's share of the FLOPs. */
+/*
+ * What ran where: the node counts, the stages and the device's share of the FLOPs; the
+ * memory: the arena's plan and what lies in device memory.
+ */
 static void report_partition(const struct run_state *st, const struct run_opts *o)
 {
-	const struct vnpu_prog *p = st->prog;
-	unsigned int host_stages = 0;
-	/*
-	 * The nodes compiled: a program's graph, read back from its ONNX bytes, lacks the nodes
-	 * the importer folded into constants, so a program counts what its file recorded.
-	 */
-	size_t nodes = st->pf ? (size_t)st->pf->meta.nodes_after : st->g->n_nodes;
+	struct accelrt_model_stats s;
 	json_object *j = st->jout, *mem;
-	/* Planned arena bytes over the liveness bound (1 with no intermediates). */
-	double mem_ratio = p->mem_lower_bound ? (double)p->mem_peak / (double)p->mem_lower_bound : 1.0;
+	double mem_ratio;
 
-	for (unsigned int i = 0; i < p->nstages; i++)
-		host_stages += p->stages[i].host;
+	accelrt_model_get_stats(st->model, &s);
+	/* Planned arena bytes over the liveness bound (1 with no intermediates). */
+	mem_ratio = s.mem_lower_bound ? (double)s.mem_peak / (double)s.mem_lower_bound : 1.0;
 	json_object_object_add(j, "model", json_object_new_string(o->model));
-	json_object_object_add(j, "nodes", json_object_new_int64((int64_t)nodes));
-	json_object_object_add(j, "device_nodes", json_object_new_int64(p->n_nodes_device));
-	json_object_object_add(j, "host_nodes", json_object_new_int64(p->n_nodes_host));
-	json_object_object_add(j, "alias_nodes", json_object_new_int64(p->n_nodes_alias));
-	json_object_object_add(j, "constant_nodes", json_object_new_int64(p->n_nodes_const));
-	json_object_object_add(j, "packets", json_object_new_int64(p->n_packets));
-	json_object_object_add(j, "device_stages", json_object_new_int64(p->nstages - host_stages));
-	json_object_object_add(j, "host_stages", json_object_new_int64(host_stages));
-	json_object_object_add(j, "device_flops", json_object_new_double(p->flops_device));
-	json_object_object_add(j, "host_flops", json_object_new_double(p->flops_host));
-	json_object_object_add(j, "device_flops_share", json_object_new_double(device_share(p)));
+	json_object_object_add(j, "nodes", json_object_new_int64((int64_t)s.nodes));
+	json_object_object_add(j, "device_nodes", json_object_new_int64(s.nodes_device));
+	json_object_object_add(j, "host_nodes", json_object_new_int64(s.nodes_host));
+	json_object_object_add(j, "alias_nodes", json_object_new_int64(s.nodes_alias));
+	json_object_object_add(j, "constant_nodes", json_object_new_int64(s.nodes_const));
+	json_object_object_add(j, "packets", json_object_new_int64(s.packets));
+	json_object_object_add(j, "device_stages", json_object_new_int64(s.stages_device));
+	json_object_object_add(j, "host_stages", json_object_new_int64(s.stages_host));
+	json_object_object_add(j, "device_flops", json_object_new_double(s.flops_device));
+	json_object_object_add(j, "host_flops", json_object_new_double(s.flops_host));
+	json_object_object_add(j, "device_flops_share", json_object_new_double(device_share(&s)));
 	report_bound_inputs(st, o);
 	mem = json_object_new_object();
-	json_object_object_add(mem, "intermediates_peak", json_object_new_int64((int64_t)p->mem_peak));
-	json_object_object_add(mem, "lower_bound", json_object_new_int64((int64_t)p->mem_lower_bound));
+	json_object_object_add(mem, "intermediates_peak", json_object_new_int64((int64_t)s.mem_peak));
+	json_object_object_add(mem, "lower_bound", json_object_new_int64((int64_t)s.mem_lower_bound));
 	json_object_object_add(mem, "ratio", json_object_new_double(mem_ratio));
+	json_object_object_add(mem, "device_bytes", json_object_new_int64((int64_t)s.device_bytes));
+	json_object_object_add(mem, "device_slots", json_object_new_int64(s.slots_device));
+	json_object_object_add(mem, "slots", json_object_new_int64(s.slots));
 	json_object_object_add(j, "memory", mem);
 	if (o->json)
 		return;
 	printf("model %s: %zu nodes, %u on the device, %u on the host, %u aliases, %u constants; "
-	       "%u packets\n", o->model, nodes, p->n_nodes_device, p->n_nodes_host,
-	       p->n_nodes_alias, p->n_nodes_const, p->n_packets);
+	       "%u packets\n", o->model, s.nodes, s.nodes_device, s.nodes_host, s.nodes_alias,
+	       s.nodes_const, s.packets);
 	printf("stages: %u on the device, %u on the host; device FLOPs share %.1f%% "
-	       "(%.6g of %.6g)\n", p->nstages - host_stages, host_stages, 100 * device_share(p),
-	       p->flops_device, p->flops_device + p->flops_host);
-	printf("memory: intermediates peak=%llu lower_bound=%llu (ratio %.3f)\n",
-	       (unsigned long long)p->mem_peak, (unsigned long long)p->mem_lower_bound, mem_ratio);
+	       "(%.6g of %.6g)\n", s.stages_device, s.stages_host, 100 * device_share(&s),
+	       s.flops_device, s.flops_device + s.flops_host);
+	printf("memory: intermediates peak=%llu lower_bound=%llu (ratio %.3f); device memory "
+	       "%llu bytes in %u of %u slots\n", (unsigned long long)s.mem_peak,
+	       (unsigned long long)s.mem_lower_bound, mem_ratio,
+	       (unsigned long long)s.device_bytes, s.slots_device, s.slots);
 }
 
 static int run_run(int argc, char **argv)
@@ -681,11 +631,11 @@ static int run_run(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	st.jout = json_object_new_object();
-	ret = run_compile(&st, &o);
+	ret = run_load(&st, &o);
 	if (ret)
 		goto out;
 	report_partition(&st, &o);
-	ret = run_load(&st, &o);
+	ret = run_bind(&st, &o);
 	if (ret)
 		goto out;
 	ret = run_execute(&st, &o);
@@ -704,7 +654,7 @@ static int run_run(int argc, char **argv)
 	}
 	jouts = json_object_new_array();
 	json_object_object_add(st.jout, "outputs", jouts);
-	for (size_t i = 0; i < st.g->n_outputs; i++) {
+	for (unsigned int i = 0; i < accelrt_model_num_outputs(st.model); i++) {
 		ret = compare_output(&st, &o, i, jouts);
 		if (ret == RUN_USAGE)
 			goto out;
