@@ -2,8 +2,9 @@
 /*
  * accel run MODEL.onnx|PROGRAM [--data DIR] ... - compile a model for the vnpu (compiler/compile.h:
  * import, passes, codegen; the nodes the vnpu cannot run on host stages) or load a program
- * `accel compile` wrote (compiler/program_file.h), run it through the runtime and compare its
- * outputs with ONNX test data (DIR/input_N.pb, DIR/output_N.pb), of any type the IR has.
+ * `accel compile` wrote (compiler/program_file.h), both through the model layer
+ * (include/accelrt_model.h), run it and compare its outputs with ONNX test data
+ * (DIR/input_N.pb, DIR/output_N.pb), of any type the IR has.
  */
 #define _GNU_SOURCE
 #include <errno.h>
