@@ -39,6 +39,8 @@ _Static_assert(sizeof(struct vnpu_prog_reloc) == sizeof(struct accelrt_reloc) &&
 	       offsetof(struct vnpu_prog_reloc, slot) == offsetof(struct accelrt_reloc, slot) &&
 	       offsetof(struct vnpu_prog_reloc, addend) == offsetof(struct accelrt_reloc, addend),
 	       "the compiler's relocations are the runtime's");
+_Static_assert(VNPU_STAGE_DMA == ACCELRT_STAGE_DMA && VNPU_STAGE_NO_WAIT == ACCELRT_STAGE_NO_WAIT,
+	       "the compiler's stage flags are the runtime's");
 
 static void run_usage(FILE *out)
 {
@@ -62,6 +64,8 @@ static void run_usage(FILE *out)
 		"                    of each device stage and of each host node to FILE: JSON lines,\n"
 		"                    or CSV when FILE ends in .csv (docs/compiler.md)\n"
 		"  --submit Q        kernel (SUBMIT, the default) or uq (the device's user queue)\n"
+		"  --dma-io          compile with I/O pipelining: DMA-in, compute, DMA-out jobs\n"
+		"                    chained by semaphores (a model of one device stage)\n"
 		"  --help            show this help\n"
 		"\n"
 		"Exit status: 0 ran (and matched), 1 mismatch, 2 bad usage or unsupported model,\n"
@@ -78,6 +82,7 @@ struct run_opts {
 	long iterations;
 	bool json;
 	bool no_passes;
+	bool dma_io;
 	uint32_t run_flags;	/* ACCELRT_RUN_USER_QUEUE with --submit uq */
 };
 
@@ -135,6 +140,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "no-passes", no_argument, NULL, 'n' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "submit", required_argument, NULL, 's' },
+		{ "dma-io", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -168,6 +174,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'n':
 			o->no_passes = true;
+			break;
+		case 'I':
+			o->dma_io = true;
 			break;
 		case 'p':
 			o->profile = optarg;
@@ -249,7 +258,7 @@ static int load_input(struct run_state *st, const struct run_opts *o, size_t i, 
  */
 static int run_compile(struct run_state *st, const struct run_opts *o)
 {
-	struct compile_options co = { .no_passes = o->no_passes };
+	struct compile_options co = { .no_passes = o->no_passes, .dma_io = o->dma_io };
 	char err[512] = "";
 	int ret;
 
@@ -308,10 +317,14 @@ static int rt_program(struct run_state *st)
 			ret = accelrt_program_add_host(st->rtprog, vnpu_host_stage_run,
 						       &st->hstages[i], p->nslots);
 		} else {
-			ret = accelrt_program_add_stream(st->rtprog, p->stream + s->offset, s->len,
-				(const struct accelrt_reloc *)p->relocs + s->reloc_first, s->nrelocs);
+			ret = accelrt_program_add_stream_flags(st->rtprog, p->stream + s->offset,
+				s->len, (const struct accelrt_reloc *)p->relocs + s->reloc_first,
+				s->nrelocs, s->flags);
 		}
 	}
+	if (!ret && p->sem_slot >= 0)
+		ret = accelrt_program_set_semaphores(st->rtprog, (unsigned int)p->sem_slot,
+						     p->slots[p->sem_slot].size);
 	return ret;
 }
 
