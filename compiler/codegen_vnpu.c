@@ -2249,8 +2249,9 @@ static int dma_io_wrap(struct cg *cg)
 	size_t body_off = p->stages[0].offset, body_len = p->len - body_off;
 	int *staging = NULL, slot, ret = -ENOMEM;
 
-	staging = malloc(nslots * sizeof(*staging));
-	io = calloc(nslots, sizeof(*io));	/* bit 0: an input's slot, bit 1: an output's */
+	staging = malloc((nslots ? nslots : 1) * sizeof(*staging));
+	/* bit 0: an input's slot, bit 1: an output's */
+	io = calloc(nslots ? nslots : 1, sizeof(*io));
 	body = malloc(body_len);
 	body_relocs = malloc((body_nrelocs ? body_nrelocs : 1) * sizeof(*body_relocs));
 	if (!staging || !io || !body || !body_relocs)
@@ -2282,7 +2283,8 @@ static int dma_io_wrap(struct cg *cg)
 	}
 	p->sem_slot = slot;
 	memcpy(body, p->stream + body_off, body_len);
-	memcpy(body_relocs, p->relocs, body_nrelocs * sizeof(*body_relocs));
+	if (body_nrelocs)	/* a lone NOP (a graph of aliases) has none, and no array */
+		memcpy(body_relocs, p->relocs, body_nrelocs * sizeof(*body_relocs));
 	for (unsigned int i = 0; i < body_nrelocs; i++)
 		if (body_relocs[i].slot < nslots && staging[body_relocs[i].slot] >= 0)
 			body_relocs[i].slot = (uint32_t)staging[body_relocs[i].slot];

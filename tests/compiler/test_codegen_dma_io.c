@@ -233,6 +233,33 @@ static void test_program_with_a_host_stage_is_left_as_it_is(void **state)
 	ir_graph_destroy(g);
 }
 
+static void test_graph_of_an_alias_copies_its_slot_in_and_back_out(void **state)
+{
+	const int64_t d[] = { 2, 3 };
+	struct ir_graph *g = ir_graph_create();
+	int x = add_f32(g, "x", 2, d), y = add_f32(g, "y", 2, d);
+	const struct vnpu_prog_reloc *in_src, *out_dst;
+	struct vnpu_prog *p;
+	char err[256];
+
+	(void)state;
+	add_node(g, "id", "Identity", &x, 1, y);
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, x), 0);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	g->opset = 13;
+	assert_int_equal(codegen_vnpu_opts(g, &dma_io, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->nstages, 3);
+	/* y is x's slot: the compute stage is a NOP between the wait and the fence. */
+	assert_int_equal(p->tensor_slot[y], p->tensor_slot[x]);
+	assert_int_equal(pkt(p, 1, 32)->opcode, VNPU_OP_NOP);
+	in_src = reloc_at(p, 0, offsetof(struct vnpu_pkt_dma_copy, src_va));
+	out_dst = reloc_at(p, 2, 32 + offsetof(struct vnpu_pkt_dma_copy, dst_va));
+	assert_int_equal(in_src->slot, p->tensor_slot[x]);
+	assert_int_equal(out_dst->slot, p->tensor_slot[x]);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
 static void test_program_file_keeps_stage_flags_and_semaphore_slot(void **state)
 {
 	struct program_file_meta meta = { 0 };
@@ -266,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_compute_reads_and_writes_staging_copies_in_the_arena),
 		cmocka_unit_test(test_default_program_has_no_chains_or_semaphores),
 		cmocka_unit_test(test_program_with_a_host_stage_is_left_as_it_is),
+		cmocka_unit_test(test_graph_of_an_alias_copies_its_slot_in_and_back_out),
 		cmocka_unit_test(test_program_file_keeps_stage_flags_and_semaphore_slot),
 	};
 
