@@ -28,7 +28,12 @@ static struct accelrt_device *dev;
 static int setup(void **state)
 {
 	(void)state;
-	if (test_embedded_start("accelrt_chain", NULL))
+	/*
+	 * A job timeout far above the bounded waits: a job left waiting on a semaphore must be
+	 * released by the runtime, not ended by the device's timeout (2 s by default).
+	 */
+	if (test_embedded_start("accelrt_chain",
+				"[vnpu.0]\ndriver = vnpu\njob_timeout_ms = 600000\n"))
 		return -1;
 	return accelrt_device_open(NULL, &dev) ? -1 : 0;
 }
