@@ -185,6 +185,24 @@ static int64_t emit(struct cg *cg, uint16_t opcode, void *pkt, size_t size)
 	return (int64_t)off;
 }
 
+/* Append relocation @r as it is. */
+static int reloc_append(struct cg *cg, const struct vnpu_prog_reloc *r)
+{
+	struct vnpu_prog *p = cg->p;
+
+	if (p->nrelocs == cg->relocs_cap) {
+		unsigned int cap = cg->relocs_cap ? cg->relocs_cap * 2 : 64;
+		struct vnpu_prog_reloc *n = realloc(p->relocs, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		p->relocs = n;
+		cg->relocs_cap = cap;
+	}
+	p->relocs[p->nrelocs++] = *r;
+	return 0;
+}
+
 /* The u64 field at @field of the packet at @pkt is slot @slot's VA. */
 static int reloc(struct cg *cg, int64_t pkt, size_t field, int slot)
 {
@@ -2101,6 +2119,9 @@ static int plan_memory(struct cg *cg)
 	for (size_t i = 0; i < g->n_inputs; i++)
 		if (p->tensor_slot[g->inputs[i]] >= 0)
 			fixed[p->tensor_slot[g->inputs[i]]] = true;
+	/* The runtime zeroes the semaphores at each run: a host-visible slot of their own. */
+	if (p->sem_slot >= 0)
+		fixed[p->sem_slot] = true;
 	for (size_t i = 0; i < g->n_outputs; i++)
 		if (p->tensor_slot[g->outputs[i]] >= 0)
 			fixed[p->tensor_slot[g->outputs[i]]] = true;
@@ -2119,6 +2140,8 @@ static int plan_memory(struct cg *cg)
 	ret = 0;
 	if (!nplan)
 		goto out;
+	if (p->sem_slot >= 0)
+		p->sem_slot = (int)newidx[p->sem_slot];
 	ret = mem_plan(bufs, nplan, &res);
 	if (ret)
 		goto out;
@@ -2155,6 +2178,179 @@ out:
 	return ret;
 }
 
+/* Append @len bytes of packets at @data to the stream as they are (counted already). */
+static int emit_raw(struct cg *cg, const void *data, size_t len)
+{
+	struct vnpu_prog *p = cg->p;
+
+	if (p->len + len > VNPU_MAX_CMD_SIZE)
+		return cg_fail(cg, -E2BIG, "command stream over %u bytes", VNPU_MAX_CMD_SIZE);
+	if (p->len + len > cg->stream_cap) {
+		size_t cap = cg->stream_cap ? cg->stream_cap * 2 : 4096;
+		uint8_t *n;
+
+		while (cap < p->len + len)
+			cap *= 2;
+		n = realloc(p->stream, cap);
+		if (!n)
+			return -ENOMEM;
+		p->stream = n;
+		cg->stream_cap = cap;
+	}
+	memcpy(p->stream + p->len, data, len);
+	p->len += len;
+	return 0;
+}
+
+/* A FENCE_WRITE of @value (or a SEM_WAIT for it, @wait) on semaphore @sem of the sem slot. */
+static int emit_sem(struct cg *cg, bool wait, unsigned int sem, uint64_t value)
+{
+	struct vnpu_pkt_sem_wait w = { .value = value };
+	struct vnpu_pkt_fence_write f = { .value = value };
+	int ret;
+
+	if (wait)
+		ret = emit_relocated(cg, VNPU_OP_SEM_WAIT, &w, sizeof(w), 1,
+				     offsetof(struct vnpu_pkt_sem_wait, va), cg->p->sem_slot);
+	else
+		ret = emit_relocated(cg, VNPU_OP_FENCE_WRITE, &f, sizeof(f), 1,
+				     offsetof(struct vnpu_pkt_fence_write, va), cg->p->sem_slot);
+	if (!ret)
+		cg->p->relocs[cg->p->nrelocs - 1].addend = sem * sizeof(uint64_t);
+	return ret;
+}
+
+/* A DMA_COPY of slot @src's bytes to slot @dst, both of slot @src's size. */
+static int emit_slot_copy(struct cg *cg, int src, int dst)
+{
+	struct vnpu_pkt_dma_copy c = { .size = cg->p->slots[src].size };
+
+	return emit_relocated(cg, VNPU_OP_DMA_COPY, &c, sizeof(c), 2,
+			      offsetof(struct vnpu_pkt_dma_copy, src_va), src,
+			      offsetof(struct vnpu_pkt_dma_copy, dst_va), dst);
+}
+
+/*
+ * codegen_vnpu_options.dma_io on a program of one device stage (before plan_memory()): a
+ * staging slot for each graph input and output slot, with that slot's lifetime (so the arena
+ * places it), the compute stream's relocations moved onto them, and the stream rebuilt as
+ * three chained stages: DMA-in (inputs to staging; sem[0] = 1), compute (wait sem[0]; the
+ * packets; sem[1] = 1), DMA-out (wait sem[1]; staging to outputs). Constants stay where they
+ * are: they are uploaded once, not per run.
+ */
+static int dma_io_wrap(struct cg *cg)
+{
+	const struct ir_graph *g = cg->g;
+	struct vnpu_prog *p = cg->p;
+	unsigned int nslots = p->nslots, body_nrelocs = p->nrelocs;
+	struct vnpu_prog_reloc *body_relocs = NULL;
+	struct vnpu_prog_stage *st;
+	uint8_t *body = NULL, *io = NULL;
+	size_t body_off = p->stages[0].offset, body_len = p->len - body_off;
+	int *staging = NULL, slot, ret = -ENOMEM;
+
+	staging = malloc((nslots ? nslots : 1) * sizeof(*staging));
+	/* bit 0: an input's slot, bit 1: an output's */
+	io = calloc(nslots ? nslots : 1, sizeof(*io));
+	body = malloc(body_len);
+	body_relocs = malloc((body_nrelocs ? body_nrelocs : 1) * sizeof(*body_relocs));
+	if (!staging || !io || !body || !body_relocs)
+		goto out;
+	for (size_t i = 0; i < g->n_inputs + g->n_outputs; i++) {
+		int t = i < g->n_inputs ? g->inputs[i] : g->outputs[i - g->n_inputs];
+		int s = p->tensor_slot[t];
+
+		if (s >= 0 && !p->slots[s].data)
+			io[s] |= i < g->n_inputs ? 1 : 2;
+	}
+	for (unsigned int s = 0; s < nslots; s++) {
+		staging[s] = -1;
+		if (!io[s])
+			continue;
+		slot = slot_new(cg, p->slots[s].tensor, p->slots[s].size);
+		if (slot < 0) {
+			ret = slot;
+			goto out;
+		}
+		/* The copy is live where the slot is: from the DMA-in or its writer to its end. */
+		cg->live[slot] = cg->live[s];
+		staging[s] = slot;
+	}
+	slot = slot_new(cg, -1, 2 * sizeof(uint64_t));
+	if (slot < 0) {
+		ret = slot;
+		goto out;
+	}
+	p->sem_slot = slot;
+	memcpy(body, p->stream + body_off, body_len);
+	if (body_nrelocs)	/* a lone NOP (a graph of aliases) has none, and no array */
+		memcpy(body_relocs, p->relocs, body_nrelocs * sizeof(*body_relocs));
+	for (unsigned int i = 0; i < body_nrelocs; i++)
+		if (body_relocs[i].slot < nslots && staging[body_relocs[i].slot] >= 0)
+			body_relocs[i].slot = (uint32_t)staging[body_relocs[i].slot];
+
+	/* Stage 0, DMA-in: before every node. */
+	p->len = 0;
+	p->nrelocs = 0;
+	p->nstages = 0;
+	cg->pos = 0;
+	cg->stage_start = 0;
+	ret = -ENOMEM;
+	st = stage_push(cg, false);
+	if (!st)
+		goto out;
+	st->flags = VNPU_STAGE_DMA | VNPU_STAGE_NO_WAIT;
+	ret = 0;
+	for (unsigned int s = 0; s < nslots && !ret; s++)
+		if (io[s] & 1)
+			ret = emit_slot_copy(cg, (int)s, staging[s]);
+	if (!ret)
+		ret = emit_sem(cg, false, 0, 1);
+	if (ret)
+		goto out;
+
+	/* Stage 1, compute: the packets as they were, their relocations shifted past the wait. */
+	cg->stage_start = p->len;
+	ret = -ENOMEM;
+	st = stage_push(cg, false);
+	if (!st)
+		goto out;
+	st->flags = VNPU_STAGE_NO_WAIT;
+	ret = emit_sem(cg, true, 0, 1);
+	for (unsigned int i = 0; i < body_nrelocs && !ret; i++) {
+		struct vnpu_prog_reloc r = body_relocs[i];
+
+		/* The lifetimes stay those the nodes gave: no reloc(), which would extend them. */
+		r.offset += p->len - cg->stage_start;
+		ret = reloc_append(cg, &r);
+	}
+	if (!ret)
+		ret = emit_raw(cg, body, body_len);
+	if (!ret)
+		ret = emit_sem(cg, false, 1, 1);
+	if (ret)
+		goto out;
+
+	/* Stage 2, DMA-out: after every node. */
+	cg->pos = g->n_nodes;
+	cg->stage_start = p->len;
+	ret = -ENOMEM;
+	st = stage_push(cg, false);
+	if (!st)
+		goto out;
+	st->flags = VNPU_STAGE_DMA;
+	ret = emit_sem(cg, true, 1, 1);
+	for (unsigned int s = 0; s < nslots && !ret; s++)
+		if (io[s] & 2)
+			ret = emit_slot_copy(cg, staging[s], (int)s);
+out:
+	free(body_relocs);
+	free(body);
+	free(io);
+	free(staging);
+	return ret;
+}
+
 int vnpu_host_stage_run(void *ctx, void *const *maps, unsigned int nmaps)
 {
 	struct vnpu_host_stage *hs = ctx;
@@ -2166,6 +2362,12 @@ int vnpu_host_stage_run(void *ctx, void *const *maps, unsigned int nmaps)
 
 int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, size_t err_len)
 {
+	return codegen_vnpu_opts(g, NULL, out, err, err_len);
+}
+
+int codegen_vnpu_opts(const struct ir_graph *g, const struct codegen_vnpu_options *o,
+		      struct vnpu_prog **out, char *err, size_t err_len)
+{
 	struct cg cg = { .g = g, .err = err, .err_len = err_len };
 	struct vnpu_prog *p;
 	int ret = 0;
@@ -2174,6 +2376,7 @@ int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, si
 	if (!p)
 		return -ENOMEM;
 	cg.p = p;
+	p->sem_slot = -1;
 	p->n_tensors = g->n_tensors;
 	p->tensor_slot = malloc((g->n_tensors ? g->n_tensors : 1) * sizeof(int));
 	if (!p->tensor_slot) {
@@ -2210,6 +2413,9 @@ int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, si
 		if (!ret)
 			p->stages[0].offset = 0;
 	}
+	/* I/O pipelining: programs of one device stage (docs/compiler.md). */
+	if (!ret && o && o->dma_io && p->nstages == 1 && !p->stages[0].host)
+		ret = dma_io_wrap(&cg);
 	if (!ret)
 		ret = plan_memory(&cg);
 	free(cg.live);

@@ -36,9 +36,20 @@ struct vnpu_prog_slot {
 	void *data;
 };
 
+/*
+ * Device stage flags, the runtime's ACCELRT_STAGE_* (include/accelrt.h): the stage runs on the
+ * DMA engines; the next stage is submitted without waiting for this one (its stream waits on
+ * a semaphore of the program's @sem_slot instead).
+ */
+#define VNPU_STAGE_DMA		(1u << 0)
+#define VNPU_STAGE_NO_WAIT	(1u << 1)
+#define VNPU_STAGE_FLAGS_ALL	(VNPU_STAGE_DMA | VNPU_STAGE_NO_WAIT)
+
 /**
- * struct vnpu_prog_stage - one stage of a program, run after the previous one is over
+ * struct vnpu_prog_stage - one stage of a program, run after the previous one is over (or,
+ * after a VNPU_STAGE_NO_WAIT stage, once its semaphore says so)
  * @host: a host stage (@nodes) rather than a device stage (@offset...)
+ * @flags: a device stage's VNPU_STAGE_*
  * @offset, @len: a device stage's packets, bytes [@offset, @offset + @len) of the stream
  * @reloc_first, @nrelocs: its relocations, entries of the program's @relocs, whose offsets
  *                         are relative to @offset (the stage is a stream of its own)
@@ -46,6 +57,7 @@ struct vnpu_prog_slot {
  */
 struct vnpu_prog_stage {
 	bool host;
+	uint32_t flags;
 	size_t offset, len;
 	unsigned int reloc_first, nrelocs;
 	size_t *nodes;
@@ -68,6 +80,9 @@ struct vnpu_prog_stage {
  *              and outputs and constants have slots of their own.
  * @mem_peak: the arena's bytes; @mem_lower_bound: the most bytes of intermediates live at
  *            one node, which no placement goes below
+ * @sem_slot: the slot of the semaphores chained stages synchronise through (u64 words the
+ *            runtime zeroes at each run, accelrt_program_set_semaphores()), or -1 when no
+ *            stage is chained; it is per run, host-visible, of its own (not in the arena)
  * @n_packets: packets in @stream
  * @n_nodes_device: graph nodes that became packets; @n_nodes_alias: nodes that became aliases;
  * @n_nodes_host: nodes in host stages; @n_nodes_const: nodes the importer computed (folded)
@@ -89,6 +104,7 @@ struct vnpu_prog {
 	int arena_slot;
 	uint64_t mem_peak;
 	uint64_t mem_lower_bound;
+	int sem_slot;
 	unsigned int n_packets;
 	unsigned int n_nodes_device;
 	unsigned int n_nodes_alias;
@@ -120,6 +136,26 @@ double vnpu_node_flops(const struct ir_graph *g, size_t idx);
  * VNPU_MAX_CMD_SIZE or the slots ACCELRT_MAX_SLOTS; -ENOMEM.
  */
 int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, size_t err_len);
+
+/**
+ * struct codegen_vnpu_options - how to lower
+ * @dma_io: I/O-pipelined programs: a program that is one device stage becomes three chained
+ *          stages, a DMA stage copying the graph inputs into staging buffers in the arena
+ *          (then FENCE_WRITE sem[0] = 1), the compute stage reading and writing those copies
+ *          (after SEM_WAIT sem[0] >= 1; FENCE_WRITE sem[1] = 1 at its end) and a DMA stage
+ *          copying the outputs back (after SEM_WAIT sem[1] >= 1), the semaphores in
+ *          @sem_slot; so the next run's input copy overlaps this run's compute. A program
+ *          with host stages is left as it is (one SUBMIT per device stage, no semaphores).
+ */
+struct codegen_vnpu_options {
+	bool dma_io;
+};
+
+/**
+ * codegen_vnpu_opts() - codegen_vnpu() with options @o (NULL: the defaults, all false)
+ */
+int codegen_vnpu_opts(const struct ir_graph *g, const struct codegen_vnpu_options *o,
+		      struct vnpu_prog **out, char *err, size_t err_len);
 
 /** codegen_vnpu_free() - free @p; NULL is a no-op */
 void codegen_vnpu_free(struct vnpu_prog *p);

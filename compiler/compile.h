@@ -28,6 +28,7 @@ enum compile_phase {
  * @batch: the value of a symbolic first input dimension (onnx_import_options.batch); 0
  *         leaves it an error
  * @no_passes: skip the graph passes (the graph goes to code generation as imported)
+ * @dma_io: I/O-pipelined code generation (codegen_vnpu_options.dma_io)
  * @input_value: known values of graph inputs, bound as constants where a node needs them
  *               constant (onnx_import_options.input_value); NULL: none
  * @input_value_ctx: passed to @input_value
@@ -37,6 +38,7 @@ enum compile_phase {
 struct compile_options {
 	int64_t batch;
 	bool no_passes;
+	bool dma_io;
 	ir_input_value_fn input_value;
 	void *input_value_ctx;
 	void (*progress)(void *ctx, enum compile_phase phase);

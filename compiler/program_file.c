@@ -189,7 +189,7 @@ int program_file_encode(const struct ir_graph *g, const struct vnpu_prog *p,
 	wb_u64(&sec[SEC_INFO], p->mem_peak);
 	wb_u64(&sec[SEC_INFO], p->mem_lower_bound);
 	wb_u32(&sec[SEC_INFO], (uint32_t)(p->arena_slot + 1));
-	wb_u32(&sec[SEC_INFO], 0);
+	wb_u32(&sec[SEC_INFO], (uint32_t)(p->sem_slot + 1));
 
 	wb_bytes(&sec[SEC_STREAM], p->stream, p->len);
 	for (unsigned int i = 0; i < p->nrelocs; i++) {
@@ -205,7 +205,7 @@ int program_file_encode(const struct ir_graph *g, const struct vnpu_prog *p,
 		wb_u32(st, s->host);
 		wb_u32(st, s->host ? 0 : s->reloc_first);
 		wb_u32(st, s->host ? 0 : s->nrelocs);
-		wb_u32(st, 0);
+		wb_u32(st, s->host ? 0 : s->flags);
 		if (!s->host) {
 			wb_u64(st, s->offset);
 			wb_u64(st, s->len);
@@ -444,7 +444,7 @@ static void decode_info(struct rctx *c, struct program_file *pf)
 {
 	const uint8_t *i = c->sec[SEC_INFO];
 	struct vnpu_prog *p = pf->prog;
-	uint32_t arena;
+	uint32_t arena, sem;
 
 	p->n_packets = rd_u32(i);
 	p->n_nodes_device = rd_u32(i + 4);
@@ -463,6 +463,9 @@ static void decode_info(struct rctx *c, struct program_file *pf)
 	 */
 	arena = rd_u32(i + 72);
 	p->arena_slot = arena > (uint32_t)INT_MAX ? -2 : (int)arena - 1;
+	/* The semaphore slot, likewise (0 in files without chained stages). */
+	sem = rd_u32(i + 76);
+	p->sem_slot = sem > (uint32_t)INT_MAX ? -2 : (int)sem - 1;
 }
 
 /* The stream and its relocations, checked as accelrt_program_add_stream() would. */
@@ -583,9 +586,12 @@ static int decode_stages(struct rctx *c, struct program_file *pf)
 		uint32_t kind = rd_u32(r), rfirst = rd_u32(r + 4), nrel = rd_u32(r + 8);
 		uint64_t first = rd_u64(r + 16), count = rd_u64(r + 24);
 
-		if (kind > 1 || rd_u32(r + 12))
+		uint32_t flags = rd_u32(r + 12);
+
+		if (kind > 1 || (flags & ~VNPU_STAGE_FLAGS_ALL) || (kind == 1 && flags))
 			return pf_fail(c->err, c->err_len, -EINVAL,
-				       "program file: stage %zu: kind %u", i, kind);
+				       "program file: stage %zu: kind %u, flags 0x%x", i, kind, flags);
+		s->flags = flags;
 		if (kind == 1) {
 			s->host = true;
 			if (rfirst || nrel || !count || first > n_host || count > n_host - first)
@@ -657,6 +663,13 @@ static int decode_tensor_slots(struct rctx *c, struct program_file *pf)
 	if (p->arena_slot < -1 || p->arena_slot >= (int)p->nslots)
 		return pf_fail(c->err, c->err_len, -EINVAL, "program file: arena slot %d of %u slots",
 			       p->arena_slot, p->nslots);
+	/* The runtime zeroes the semaphores: a slot of its own, of whole u64 words. */
+	if (p->sem_slot < -1 || p->sem_slot >= (int)p->nslots ||
+	    (p->sem_slot >= 0 && p->sem_slot == p->arena_slot) ||
+	    (p->sem_slot >= 0 && (p->slots[p->sem_slot].data ||
+				  p->slots[p->sem_slot].size % 8)))
+		return pf_fail(c->err, c->err_len, -EINVAL,
+			       "program file: semaphore slot %d of %u slots", p->sem_slot, p->nslots);
 	for (size_t t = 0; t < g->n_tensors; t++)
 		p->tensor_slot[t] = -1;
 	for (size_t i = 0; i < n; i++) {

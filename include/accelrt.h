@@ -117,6 +117,48 @@ int accelrt_program_new(struct accelrt_device *dev, struct accelrt_program **out
  */
 int accelrt_program_add_stream(struct accelrt_program *prog, const void *stream, size_t len,
 			       const struct accelrt_reloc *relocs, unsigned int nrelocs);
+/*
+ * Device stage flags (accelrt_program_add_stream_flags()).
+ * ACCELRT_STAGE_DMA: the stage runs on the DMA engines (command-processor and DMA packets
+ * only). A DMA stage of a chain that comes after a compute stage of that chain runs on the
+ * device's second DMA context, so that it (waiting on a semaphore for that compute stage)
+ * never holds up the input copies of the next run queued behind it.
+ * ACCELRT_STAGE_NO_WAIT: a run's worker submits the next device stage without waiting for
+ * this one: the next stage's stream must itself wait for what it needs (SEM_WAIT on a
+ * semaphore this stage's FENCE_WRITE releases). Consecutive device stages linked this way are
+ * a chain; the worker waits for every job of a chain after submitting its last stage (the
+ * first without the flag), before a host stage and at the end of the run.
+ */
+#define ACCELRT_STAGE_DMA	(1u << 0)
+#define ACCELRT_STAGE_NO_WAIT	(1u << 1)
+#define ACCELRT_STAGE_FLAGS_ALL	(ACCELRT_STAGE_DMA | ACCELRT_STAGE_NO_WAIT)
+
+/**
+ * accelrt_program_add_stream_flags() - accelrt_program_add_stream() with ACCELRT_STAGE_*
+ * @flags: where the stage runs and whether the next stage waits for it.
+ * Return: 0; -EINVAL as accelrt_program_add_stream() or for unknown flags; -ENOMEM.
+ */
+int accelrt_program_add_stream_flags(struct accelrt_program *prog, const void *stream,
+				     size_t len, const struct accelrt_reloc *relocs,
+				     unsigned int nrelocs, uint32_t flags);
+/**
+ * accelrt_program_set_semaphores() - name the slot holding the semaphores the program's
+ * chained stages synchronise through (FENCE_WRITE / SEM_WAIT on u64 words of it).
+ * @prog: the program.  @slot: the slot, < ACCELRT_MAX_SLOTS; a run must give it a
+ * host-visible buffer of at least @size bytes, of its own (runs in flight each need theirs).
+ * @size: bytes of semaphores at the start of the slot, a multiple of 8, >= 8.
+ *
+ * The runtime zeroes those @size bytes when accelrt_run() starts the run, before any of its
+ * jobs is submitted; the streams only ever raise them. When a job of a chain fails (or a stage
+ * of it cannot be submitted), the runtime sets every one of them to UINT64_MAX before waiting
+ * for the chain's other jobs, so that no SEM_WAIT of the run waits for a job that will never
+ * signal: those jobs run to their end on whatever the failed job left, and the run returns the
+ * first failure.
+ *
+ * Return: 0; -EINVAL for a bad @slot or @size.
+ */
+int accelrt_program_set_semaphores(struct accelrt_program *prog, unsigned int slot,
+				   uint64_t size);
 /**
  * accelrt_program_add_host() - append a host stage: @fn(@ctx, ...) on the run's slots, of
  * which it uses the first @nslots (they must be host-visible buffers). @ctx must outlive
@@ -161,7 +203,10 @@ unsigned int accelrt_program_slots(const struct accelrt_program *prog);
  * every relocation patched with its slot's VA, placed in a buffer object and submitted as
  * one job. A program of a single device stage is submitted here; any other (host stages,
  * several device stages) runs on a worker thread of the run's own, which submits each device
- * stage and waits for it, and calls each host stage, in order, stopping at the first error.
+ * stage and waits for it (a chain's stages, ACCELRT_STAGE_NO_WAIT, are submitted one after
+ * the other and waited for together), and calls each host stage, in order, stopping at the
+ * first error. With ACCELRT_RUN_USER_QUEUE every device stage goes to the user queue in order
+ * and is waited for (the stage flags do not apply: the queue runs its entries in order).
  * @prog: the program.  @slots, @nslots: the buffers; at least accelrt_program_slots(@prog),
  * every slot a relocation uses non-NULL, those of host stages host-visible. Runs in flight
  * together must not share the buffers of the slots they write.  @flags: ACCELRT_RUN_*.
@@ -170,7 +215,8 @@ unsigned int accelrt_program_slots(const struct accelrt_program *prog);
  * A run's command buffer and syncobjs come from a pool of the program's, made once and
  * reused by the runs that follow (the program frees them once it and its runs are freed).
  *
- * Return: 0 once the job is queued (the worker started); -EINVAL for missing slots, unknown
+ * Return: 0 once the job is queued (the worker started); -EINVAL for missing slots, a
+ * semaphore slot (accelrt_program_set_semaphores()) not host-visible or too small, unknown
  * flags, ACCELRT_RUN_DMA with ACCELRT_RUN_USER_QUEUE or a program without stages; SUBMIT's errno (-EBUSY when the device queue is full;
  * a worker retries instead); -ENOMEM.
  */

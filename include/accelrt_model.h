@@ -50,6 +50,8 @@ enum accelrt_model_phase {
  * @batch: the value of a symbolic first input dimension of an ONNX model (0: none); for a
  *	program file, 0 or the batch it was compiled with
  * @no_passes: compile an ONNX model without the graph passes (not for a program file)
+ * @dma_io: compile an ONNX model with I/O pipelining (docs/compiler.md, `--dma-io`): DMA-in,
+ *	compute and DMA-out jobs chained by semaphores; a program file carries its own mode
  * @input_value: known values of graph inputs, bound as constants where a node needs them
  *	constant (compiler/compile.h, compile_options.input_value; an ir_input_value_fn);
  *	NULL: none. Only for an ONNX model.
@@ -62,6 +64,7 @@ enum accelrt_model_phase {
 struct accelrt_model_options {
 	int64_t batch;
 	bool no_passes;
+	bool dma_io;
 	const struct ir_tensor *(*input_value)(void *ctx, size_t input);
 	void *input_value_ctx;
 	const char *device_name;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * accelrt devices: one open file of a vnpu node, which is one GPU address space (empty at
- * open; the runtime's VA allocator hands out its ranges) and the two contexts runs are
- * submitted on: one on the compute engines, one on the DMA engines.
+ * open; the runtime's VA allocator hands out its ranges) and the three contexts runs are
+ * submitted on: one on the compute engines, two on the DMA engines (a chain's input and output
+ * copies, include/accelrt.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -128,9 +129,15 @@ int accelrt_device_open(const char *node, struct accelrt_device **out)
 	ret = context_create(dev->fd, VNPU_ENGINE_DMA, &dev->ctx_dma);
 	if (ret)
 		goto err_ctx;
+	/* A second DMA context, for the DMA stages of a chain after its compute stage. */
+	ret = context_create(dev->fd, VNPU_ENGINE_DMA, &dev->ctx_dma_out);
+	if (ret)
+		goto err_ctx_dma;
 	*out = dev;
 	return 0;
 
+err_ctx_dma:
+	context_destroy(dev->fd, dev->ctx_dma);
 err_ctx:
 	context_destroy(dev->fd, dev->ctx_compute);
 err_va:
@@ -152,6 +159,7 @@ void accelrt_device_close(struct accelrt_device *dev)
 	if (dev->uq)
 		accelrt_uq_put(dev, dev->uq);
 	pthread_mutex_destroy(&dev->uq_lock);
+	context_destroy(dev->fd, dev->ctx_dma_out);
 	context_destroy(dev->fd, dev->ctx_dma);
 	context_destroy(dev->fd, dev->ctx_compute);
 	accelrt_va_fini(dev);

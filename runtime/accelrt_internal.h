@@ -4,6 +4,7 @@
 #define ACCELRT_INTERNAL_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <accelrt.h>
@@ -20,7 +21,8 @@ struct accelrt_device {
 	int fd;
 	uint64_t vram_size;
 	uint64_t queue_depth;
-	uint32_t ctx_compute, ctx_dma;
+	/* @ctx_dma_out: the DMA stages of a chain that follow its compute stage (accelrt.h). */
+	uint32_t ctx_compute, ctx_dma, ctx_dma_out;
 	/* @uq_lock guards @uq (made on the first user-queue run) and the ring's producer side. */
 	pthread_mutex_t uq_lock;
 	struct accelrt_uq *uq;
@@ -39,12 +41,20 @@ struct accelrt_buffer {
 	void *map;		/* NULL for VRAM */
 };
 
-/* One stage of a program: a device stream (@fn NULL) or a host callback. */
+/*
+ * One stage of a program: a device stream (@fn NULL) or a host callback. A device stage
+ * has ACCELRT_STAGE_* @flags; in a program with chains (accelrt_program.@chained) it has its
+ * own place in a run's command buffer (@cmd_off, its profile record at @profile_off) and
+ * @chain_pos, its index in its chain, which picks the run context's syncobj.
+ */
 struct accelrt_stage {
 	void *stream;
 	size_t len;
 	struct accelrt_reloc *relocs;
 	unsigned int nrelocs;
+	uint32_t flags;
+	uint64_t cmd_off, profile_off;
+	unsigned int chain_pos;
 	accelrt_host_fn fn;
 	void *ctx;
 };
@@ -61,14 +71,19 @@ struct accelrt_uq {
 
 /*
  * What a run needs besides its slots, reused from run to run (a program keeps the free ones):
- * a host-visible buffer holding the patched stream of the stage being run followed by the
- * job's profile record at @profile_off, the syncobj each SUBMIT signals (@job_sync) and the
+ * a host-visible buffer (@cmd_bytes asked for) holding the patched stream of the stage being
+ * run followed by the job's profile record at @profile_off (in a program with chains: every
+ * device stage at its own place, accelrt_stage.@cmd_off), the syncobjs the SUBMITs signal
+ * (@job_syncs: [0] for a stage run alone, [i] for the stage at position i of a chain) and the
  * run's fence when a worker runs it (@run_sync).
  */
 struct accelrt_runctx {
 	struct accelrt_buffer *cmd;
+	uint64_t cmd_bytes;
 	uint64_t profile_off;
-	uint32_t job_sync, run_sync;
+	uint32_t *job_syncs;
+	unsigned int njob_syncs;
+	uint32_t run_sync;
 	struct accelrt_runctx *next;
 };
 
@@ -78,6 +93,16 @@ struct accelrt_program {
 	unsigned int nstages;
 	unsigned int nslots;	/* highest slot used + 1 */
 	size_t max_stream;	/* the longest device stage's bytes */
+	/*
+	 * @chained: some stage has ACCELRT_STAGE_NO_WAIT; then every device stage has its own
+	 * place in the command buffer, @chain_bytes in all, and @max_chain is the longest chain.
+	 */
+	bool chained;
+	uint64_t chain_bytes;
+	unsigned int max_chain;
+	/* The semaphore slot (accelrt_program_set_semaphores()), -1 for none; its bytes. */
+	int sem_slot;
+	uint64_t sem_size;
 	/* Every run holds a reference: the program may be freed under runs in flight. */
 	unsigned int refs;
 	/* @pool_lock guards @pool, the run contexts no run uses now. */
@@ -111,6 +136,8 @@ struct accelrt_run {
 	pthread_cond_t cond;
 	int done;
 	int error;
+	/* A chained job's end was not seen (its wait failed): the context is not reused. */
+	int lost;
 };
 
 int accelrt_ioctl(int fd, unsigned long req, void *arg);

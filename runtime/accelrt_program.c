@@ -33,6 +33,7 @@ int accelrt_program_new(struct accelrt_device *dev, struct accelrt_program **out
 		return -ENOMEM;
 	prog->dev = dev;
 	prog->refs = 1;
+	prog->sem_slot = -1;
 	if (pthread_mutex_init(&prog->pool_lock, NULL)) {
 		free(prog);
 		return -ENOMEM;
@@ -59,11 +60,20 @@ static struct accelrt_stage *stage_new(struct accelrt_program *prog)
 int accelrt_program_add_stream(struct accelrt_program *prog, const void *stream, size_t len,
 			       const struct accelrt_reloc *relocs, unsigned int nrelocs)
 {
+	return accelrt_program_add_stream_flags(prog, stream, len, relocs, nrelocs, 0);
+}
+
+int accelrt_program_add_stream_flags(struct accelrt_program *prog, const void *stream,
+				     size_t len, const struct accelrt_reloc *relocs,
+				     unsigned int nrelocs, uint32_t flags)
+{
+	const struct accelrt_stage *prev;
 	struct accelrt_stage *st;
 	unsigned int i;
 	int ret;
 
-	if (!stream || len < 8 || len % 8 || len > VNPU_MAX_CMD_SIZE || (nrelocs && !relocs))
+	if (!stream || len < 8 || len % 8 || len > VNPU_MAX_CMD_SIZE || (nrelocs && !relocs) ||
+	    (flags & ~ACCELRT_STAGE_FLAGS_ALL))
 		return -EINVAL;
 	for (i = 0; i < nrelocs; i++) {
 		ret = reloc_check(&relocs[i], len);
@@ -87,6 +97,21 @@ int accelrt_program_add_stream(struct accelrt_program *prog, const void *stream,
 		memcpy(st->relocs, relocs, nrelocs * sizeof(*relocs));
 	}
 	st->nrelocs = nrelocs;
+	st->flags = flags;
+	/*
+	 * Every device stage gets its own place in the command buffer of a program with
+	 * chains, since a chain's jobs are in flight together; used only once @chained is set.
+	 */
+	st->cmd_off = prog->chain_bytes;
+	st->profile_off = st->cmd_off + ACCELRT_ALIGN(len, 8);
+	prog->chain_bytes = ACCELRT_ALIGN(st->profile_off + sizeof(struct vnpu_job_profile), 8);
+	prev = prog->nstages ? &prog->stages[prog->nstages - 1] : NULL;
+	st->chain_pos = prev && !prev->fn && (prev->flags & ACCELRT_STAGE_NO_WAIT) ?
+			prev->chain_pos + 1 : 0;
+	if (st->chain_pos + 1 > prog->max_chain)
+		prog->max_chain = st->chain_pos + 1;
+	if (flags & ACCELRT_STAGE_NO_WAIT)
+		prog->chained = true;
 	if (len > prog->max_stream)
 		prog->max_stream = len;
 	for (i = 0; i < nrelocs; i++)
@@ -111,6 +136,18 @@ int accelrt_program_add_host(struct accelrt_program *prog, accelrt_host_fn fn, v
 	if (nslots > prog->nslots)
 		prog->nslots = nslots;
 	prog->nstages++;
+	return 0;
+}
+
+int accelrt_program_set_semaphores(struct accelrt_program *prog, unsigned int slot,
+				   uint64_t size)
+{
+	if (slot >= ACCELRT_MAX_SLOTS || size < 8 || size % 8)
+		return -EINVAL;
+	prog->sem_slot = (int)slot;
+	prog->sem_size = size;
+	if (slot + 1 > prog->nslots)
+		prog->nslots = slot + 1;
 	return 0;
 }
 

@@ -20,6 +20,8 @@ _Static_assert(sizeof(struct vnpu_prog_reloc) == sizeof(struct accelrt_reloc) &&
 	       offsetof(struct vnpu_prog_reloc, slot) == offsetof(struct accelrt_reloc, slot) &&
 	       offsetof(struct vnpu_prog_reloc, addend) == offsetof(struct accelrt_reloc, addend),
 	       "the compiler's relocations are the runtime's");
+_Static_assert(VNPU_STAGE_DMA == ACCELRT_STAGE_DMA && VNPU_STAGE_NO_WAIT == ACCELRT_STAGE_NO_WAIT,
+	       "the compiler's stage flags are the runtime's");
 
 #define MIB (1ull << 20)
 
@@ -74,6 +76,7 @@ static int load_program(struct accelrt_model *m, const char *path,
 	if (o) {
 		co.batch = o->batch;
 		co.no_passes = o->no_passes;
+		co.dma_io = o->dma_io;
 		co.input_value = o->input_value;
 		co.input_value_ctx = o->input_value_ctx;
 	}
@@ -159,10 +162,15 @@ static int build_program(struct accelrt_model *m, const struct accelrt_model_opt
 			ret = accelrt_program_add_host(m->rtprog, vnpu_host_stage_run, &m->hstages[i],
 						       p->nslots);
 		} else {
-			ret = accelrt_program_add_stream(m->rtprog, p->stream + s->offset, s->len,
-				(const struct accelrt_reloc *)p->relocs + s->reloc_first, s->nrelocs);
+			ret = accelrt_program_add_stream_flags(m->rtprog, p->stream + s->offset,
+				s->len, (const struct accelrt_reloc *)p->relocs + s->reloc_first,
+				s->nrelocs, s->flags);
 		}
 	}
+	/* Chained stages (--dma-io) synchronise through the semaphore slot the runtime zeroes. */
+	if (!ret && p->sem_slot >= 0)
+		ret = accelrt_program_set_semaphores(m->rtprog, (unsigned int)p->sem_slot,
+						     p->slots[p->sem_slot].size);
 	if (ret)
 		model_err(o, "program: %s", strerror(-ret));
 	return ret;

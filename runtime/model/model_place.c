@@ -60,8 +60,9 @@ uint8_t *model_slot_uses(const struct vnpu_prog *p, const struct ir_graph *g)
 
 bool model_slot_host_visible(const struct vnpu_prog *p, unsigned int slot, uint8_t use)
 {
-	(void)p;
-	(void)slot;
+	/* The runtime zeroes the semaphores of chained stages through the CPU before each run. */
+	if (p->sem_slot >= 0 && slot == (unsigned int)p->sem_slot)
+		return true;
 	return use & (MODEL_SLOT_CALLER | MODEL_SLOT_HOST_STAGE);
 }
 

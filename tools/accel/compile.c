@@ -47,6 +47,8 @@ static void compile_usage(FILE *out)
 		"                     without opening one)\n"
 		"  --batch N          the value of a symbolic first input dimension\n"
 		"  --no-passes        skip the graph passes\n"
+		"  --dma-io           I/O pipelining: DMA-in, compute, DMA-out stages chained by\n"
+		"                     semaphores (a model of one device stage)\n"
 		"  --json             print one JSON object\n"
 		"  --help             show this help\n"
 		"\n"
@@ -61,6 +63,7 @@ struct compile_opts {
 	const char *device;
 	int64_t batch;
 	bool no_passes;
+	bool dma_io;
 	bool json;
 };
 
@@ -71,6 +74,7 @@ static int parse_opts(int argc, char **argv, struct compile_opts *o)
 		{ "device", required_argument, NULL, 'D' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "no-passes", no_argument, NULL, 'n' },
+		{ "dma-io", no_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -96,6 +100,9 @@ static int parse_opts(int argc, char **argv, struct compile_opts *o)
 			break;
 		case 'n':
 			o->no_passes = true;
+			break;
+		case 'I':
+			o->dma_io = true;
 			break;
 		case 'j':
 			o->json = true;
@@ -270,6 +277,7 @@ static int compile_run(int argc, char **argv)
 	}
 	co.batch = o.batch;
 	co.no_passes = o.no_passes;
+	co.dma_io = o.dma_io;
 	if (tty)
 		co.progress = progress;
 	ret = compile_model_file(o.model, &co, &r, err, sizeof(err));

@@ -57,6 +57,8 @@ static void run_usage(FILE *out)
 		"                    of each device stage and of each host node to FILE: JSON lines,\n"
 		"                    or CSV when FILE ends in .csv (docs/compiler.md)\n"
 		"  --submit Q        kernel (SUBMIT, the default) or uq (the device's user queue)\n"
+		"  --dma-io          compile with I/O pipelining: DMA-in, compute, DMA-out jobs\n"
+		"                    chained by semaphores (a model of one device stage)\n"
 		"  --help            show this help\n"
 		"\n"
 		"Exit status: 0 ran (and matched), 1 mismatch, 2 bad usage or unsupported model,\n"
@@ -73,6 +75,7 @@ struct run_opts {
 	long iterations;
 	bool json;
 	bool no_passes;
+	bool dma_io;
 	uint32_t run_flags;	/* ACCELRT_RUN_USER_QUEUE with --submit uq */
 };
 
@@ -122,6 +125,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "no-passes", no_argument, NULL, 'n' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "submit", required_argument, NULL, 's' },
+		{ "dma-io", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -155,6 +159,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'n':
 			o->no_passes = true;
+			break;
+		case 'I':
+			o->dma_io = true;
 			break;
 		case 'p':
 			o->profile = optarg;
@@ -247,6 +254,7 @@ static int run_load(struct run_state *st, const struct run_opts *o)
 	char err[512] = "";
 	struct accelrt_model_options mo = {
 		.no_passes = o->no_passes,
+		.dma_io = o->dma_io,
 		.device_name = o->device ? o->device : "the vnpu",
 		.err = err,
 		.err_len = sizeof(err),
