@@ -104,6 +104,8 @@ static void vnpu_release(struct drm_device *drm)
 	vnpu_engines_fini(vdev);
 	drm_mm_takedown(&vdev->vram_mm);
 	vnpu_job_history_fini(&vdev->history);
+	pthread_cond_destroy(&vdev->jobs_freed);
+	pthread_mutex_destroy(&vdev->jobs_lock);
 	pthread_mutex_destroy(&vdev->vram_lock);
 	free(vdev);
 }
@@ -344,6 +346,8 @@ static int vnpu_probe(struct platform_device *pdev)
 	/* From here the struct belongs to the DRM device: vnpu_release() frees it. */
 	vdev->pdev = pdev;
 	pthread_mutex_init(&vdev->vram_lock, NULL);
+	pthread_mutex_init(&vdev->jobs_lock, NULL);
+	pthread_cond_init(&vdev->jobs_freed, NULL);
 	vnpu_job_history_init(&vdev->history);
 	drm_mm_init(&vdev->vram_mm, 0, vdev->cfg.vram_size);
 	/* vnpu_release() stops and frees what of the engines exists, whatever fails later. */

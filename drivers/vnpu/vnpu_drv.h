@@ -74,6 +74,9 @@ struct vnpu_job;
  *	engines themselves say what guards their state).
  * @engines_dir: sysfs "engines" directory.
  * @reset_count, @contexts, @user_queues, @inject_hang, @inject_dma_error: atomic.
+ * @jobs: jobs not yet freed, from SUBMIT until vnpu_job_free(): closing a file does not wait
+ *	for its jobs (see vnpu_wait_jobs_freed()); guarded by @jobs_lock, @jobs_freed signalled
+ *	when it reaches 0.
  * @history: finished jobs, the last hang and the last fault (it has its own lock).
  */
 struct vnpu_device {
@@ -93,6 +96,10 @@ struct vnpu_device {
 	atomic_int user_queues;
 	atomic_int inject_hang;
 	atomic_int inject_dma_error;
+
+	pthread_mutex_t jobs_lock;
+	pthread_cond_t jobs_freed;
+	unsigned int jobs;
 
 	struct vnpu_job_history history;
 };
@@ -293,6 +300,8 @@ int vnpu_submit_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 extern const struct drm_ioctl_layout vnpu_submit_layout;
 void vnpu_contexts_close(struct drm_file *file);
 void vnpu_job_free(struct vnpu_job *job);
+unsigned int vnpu_jobs_alive(struct drm_device *dev);
+void vnpu_wait_jobs_freed(struct drm_device *dev);
 
 /* debugfs views (vnpu_debugfs.c) */
 void vnpu_debugfs_init(struct vnpu_device *vdev);

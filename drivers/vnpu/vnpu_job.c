@@ -166,6 +166,22 @@ void vnpu_contexts_close(struct drm_file *file)
 	}
 }
 
+/* A job is being made: it counts as alive until vnpu_job_free() (vnpu_wait_jobs_freed()). */
+static void vnpu_jobs_get(struct vnpu_device *vdev)
+{
+	pthread_mutex_lock(&vdev->jobs_lock);
+	vdev->jobs++;
+	pthread_mutex_unlock(&vdev->jobs_lock);
+}
+
+static void vnpu_jobs_put(struct vnpu_device *vdev)
+{
+	pthread_mutex_lock(&vdev->jobs_lock);
+	if (!--vdev->jobs)
+		pthread_cond_broadcast(&vdev->jobs_freed);
+	pthread_mutex_unlock(&vdev->jobs_lock);
+}
+
 /**
  * vnpu_job_free() - release a job: from the scheduler's free_job, or from SUBMIT's error
  * path before the job was pushed
@@ -173,6 +189,8 @@ void vnpu_contexts_close(struct drm_file *file)
  */
 void vnpu_job_free(struct vnpu_job *job)
 {
+	struct vnpu_device *vdev = job->ctx->vdev;
+
 	drm_sched_job_cleanup(&job->base);
 	if (job->vm_active)
 		vnpu_vm_job_end(&job->vm);
@@ -182,6 +200,51 @@ void vnpu_job_free(struct vnpu_job *job)
 		drm_gem_object_put(job->cmd_obj);
 	vnpu_ctx_put(job->ctx);
 	free(job);
+	/* Last: a waiter of vnpu_wait_jobs_freed() may count what the job held right after. */
+	vnpu_jobs_put(vdev);
+}
+
+/**
+ * vnpu_jobs_alive() - how many jobs of the device are not freed yet (queued, on an engine,
+ * completing, or waiting for the scheduler's worker to free them)
+ * @dev: a vnpu device
+ *
+ * Return: the count, a snapshot.
+ */
+unsigned int vnpu_jobs_alive(struct drm_device *dev)
+{
+	struct vnpu_device *vdev = to_vnpu_device(dev);
+	unsigned int n;
+
+	pthread_mutex_lock(&vdev->jobs_lock);
+	n = vdev->jobs;
+	pthread_mutex_unlock(&vdev->jobs_lock);
+	return n;
+}
+
+/**
+ * vnpu_wait_jobs_freed() - wait until every job of the device has been freed
+ * @dev: a vnpu device
+ *
+ * As in the kernel, closing a file (or destroying a context) does not wait for the jobs an
+ * engine already has: drm_sched_entity_destroy() lets queued jobs reach an engine for up to
+ * DRM_SCHED_ENTITY_FLUSH_TIMEOUT_MS and cancels the rest, but a running job keeps its
+ * command buffer, its context and the client's address space (with every object bound in
+ * it) until it completes or times out and the scheduler frees it, moments after close
+ * returned. A caller that must see nothing of a closed client left (the fuzzers' per-input
+ * leak check, tests) waits here, on an event rather than for a time: under load that moment
+ * has no bound in wall-clock time. It returns once the count of jobs is 0, so jobs submitted
+ * meanwhile by open files keep it waiting; callers close their files first. Not for a
+ * driver path: the kernel offers user space no such wait.
+ */
+void vnpu_wait_jobs_freed(struct drm_device *dev)
+{
+	struct vnpu_device *vdev = to_vnpu_device(dev);
+
+	pthread_mutex_lock(&vdev->jobs_lock);
+	while (vdev->jobs)
+		pthread_cond_wait(&vdev->jobs_freed, &vdev->jobs_lock);
+	pthread_mutex_unlock(&vdev->jobs_lock);
 }
 
 /* The job's finished fence signalled: it no longer counts against the queue depth. */
@@ -317,6 +380,7 @@ int vnpu_submit_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 		goto err_out;
 	}
 	job->ctx = ctx; /* the job takes over our reference */
+	vnpu_jobs_get(vdev);
 	job->cmd_offset = args->cmd_offset;
 	job->cmd_size = args->cmd_size;
 	job->profile_va = args->profile_va;

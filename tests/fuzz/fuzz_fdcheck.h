@@ -63,9 +63,11 @@ static inline void fz_fd_check(void)
 
 	/*
 	 * Exported syncobjs and sync_files are let go lazily, at the next sweep; a descriptor
-	 * another thread is closing (a connection of acceld going away, a vnpu job that still
-	 * holds its address space, which a closed file's contexts may start for up to a second)
-	 * may still be there: sweep, and look again for up to 2.5 s before calling it a leak.
+	 * another thread is closing (a connection of acceld going away) may still be there:
+	 * sweep, and look again for up to 2.5 s before calling it a leak. What has no bound in
+	 * wall-clock time must be waited for on its event before this check: fuzz_vnpu waits
+	 * for the device's jobs to be freed (a job outlives its closed file, as in the kernel;
+	 * under heavy load one held a GEM object past these 2.5 s, docs/RELIABILITY.md R1).
 	 */
 	for (int tries = 0;; tries++) {
 		drm_syncobj_fd_count();

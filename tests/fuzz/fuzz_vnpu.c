@@ -12,6 +12,14 @@
  *
  * The device is small and quick to give up: one engine of each class, a 20 ms job timeout,
  * 4 jobs per context; buffer objects are at most 256 KiB so that no packet computes for long.
+ *
+ * After each input, once its files are closed, the harness waits for the device's jobs to be
+ * freed (vnpu_wait_jobs_freed()): as in the kernel, close does not wait for a job on an
+ * engine, which keeps its command buffer and the client's address space until it completes
+ * or times out. Then nothing of the input may be left: no GEM object alive on the device
+ * (checked exactly, whatever the core's memfd pool holds), and the descriptor check of
+ * fuzz_fdcheck.h. Waiting on that event rather than polling for a time is what keeps the
+ * check right on a loaded machine, where a job's 20 ms took seconds of wall-clock time.
  */
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -19,7 +27,10 @@
 #include "fuzz_ioctl.h"
 #include "fuzz_fdcheck.h"
 
+#include <accel/drm_file.h>
+#include <accel/drm_gem.h>
 #include <uapi/drm/vnpu_accel.h>
+#include "drivers/vnpu/vnpu_drv.h"
 
 static const char config[] =
 	"[vnpu.0]\ndriver = vnpu\ncompute_engines = 1\ndma_engines = 1\nvram_size = 64M\n"
@@ -42,6 +53,10 @@ struct fz_queue {
 
 static struct fz_queue queues[FZ_MAX_QUEUES];
 static unsigned int num_queues;
+
+/* The device every input drives (it lives across inputs), and its GEM objects with no input. */
+static struct drm_device *vnpu_dev;
+static unsigned int base_gem_objects;
 
 static void fix_bo_create(struct fz *f, void *arg, struct fz_in *in)
 {
@@ -192,14 +207,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	struct file *file;
+
 	(void)argc; (void)argv;
 	fz_init(config, nodes, 1);
+	file = chrdev_open(major(fz_state.nodes[0]), minor(fz_state.nodes[0]), O_RDWR);
+	if (IS_ERR(file)) {
+		fprintf(stderr, "fuzz: open: %s\n", strerror((int)-PTR_ERR(file)));
+		exit(1);
+	}
+	vnpu_dev = drm_file_from_filp(file)->minor->dev;
+	fput(file);
+	base_gem_objects = drm_gem_objects_live(vnpu_dev);
 	return 0;
+}
+
+/* Every file of the input is closed: once its jobs are freed, none of its objects may live. */
+static void gem_check(void)
+{
+	unsigned int live, jobs = vnpu_jobs_alive(vnpu_dev);
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	vnpu_wait_jobs_freed(vnpu_dev);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (fz_trace && jobs)
+		fprintf(stderr, "fuzz: %u jobs outlived the input's files by %lld ms\n", jobs,
+			(long long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	live = drm_gem_objects_live(vnpu_dev);
+	if (live != base_gem_objects) {
+		fprintf(stderr, "fuzz: %u GEM objects alive after the input and its jobs, %u before any: an object leaked\n",
+			live, base_gem_objects);
+		abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fz_run(data, size, ioctls, sizeof(ioctls) / sizeof(ioctls[0]), 2, target_op, cleanup);
+	gem_check();
 	fz_fd_check();
 	return 0;
 }
