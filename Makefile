@@ -10,7 +10,7 @@ FUZZ_TARGETS = fuzz_core fuzz_vnpu fuzz_acceld fuzz_onnx fuzz_program
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps demo check check-asan check-tsan bench reliability conformance-record onnx-conformance fuzz fuzz-smoke fuzz-build clean help
+.PHONY: all deps demo check check-asan check-tsan bench reliability conformance-record onnx-conformance models fuzz fuzz-smoke fuzz-build clean help
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -76,6 +76,12 @@ fuzz-smoke: fuzz-build
 onnx-conformance: deps all
 	$(BUILD)/bin/onnx-conformance --accel $(BUILD)/bin/accel --out docs/ONNX.md --check
 
+# Retrain and re-export the models under models/ (models/README.md): needs python3-torch
+# (scripts/install-deps.sh models). CI never runs it; the tests use the committed files.
+models:
+	@scripts/install-deps.sh models
+	nice /usr/bin/python3 scripts/models/fashion_mnist.py --out models/fashion_mnist
+
 conformance-record: deps
 	@scripts/conformance-record.sh
 
@@ -92,5 +98,6 @@ help:
 	@echo "make reliability  the reliability campaigns R2, R3, R5 (RELIABILITY_ARGS=--quick: small)"
 	@echo "make conformance-record  re-record the kernel's answers through ../shared/oracle"
 	@echo "make onnx-conformance  ONNX's test data through accel run: docs/ONNX.md, fails unless its goals hold"
+	@echo "make models       retrain and re-export the models in models/ (python3-torch; tests use the committed files)"
 	@echo "make fuzz-smoke   build the libFuzzer targets (clang, ASan+UBSan) and run each a minute"
 	@echo "make fuzz         the same for FUZZ_SECONDS (3600) per target: tests/fuzz/README.md"

@@ -3,13 +3,19 @@
 # As root this runs apt-get; otherwise it names the packages and stops.
 #   scripts/install-deps.sh          what `make`, `make check` need
 #   scripts/install-deps.sh fuzz     and clang with libFuzzer (`make fuzz`, `make fuzz-smoke`)
+#   scripts/install-deps.sh models   and PyTorch with ONNX's Python package (`make models`)
 set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config libdrm-dev libinih-dev libjson-c-dev libcmocka-dev libdnnl-dev
-      protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata)
+      protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata
+      zlib1g-dev dataset-fashion-mnist)
 if [ "${1:-}" = fuzz ]; then
 	# clang 14 and its runtime: libFuzzer, ASan and UBSan (llvm-symbolizer comes with clang).
 	PKGS+=(clang libclang-rt-14-dev)
+fi
+if [ "${1:-}" = models ]; then
+	# Training and exporting models/ (scripts/models/): large, so not in the default set.
+	PKGS+=(python3-torch python3-numpy python3-onnx)
 fi
 
 missing=()
