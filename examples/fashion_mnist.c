@@ -31,9 +31,8 @@
 #include <zlib.h>
 
 #include <accelrt.h>
+#include <accelrt_model.h>
 
-#include "compiler/codegen_vnpu.h"
-#include "compiler/compile.h"
 
 enum { EXIT_MISMATCH = 1, EXIT_USAGE = 2, EXIT_DEVICE = 3, EXIT_SKIP = 77 };
 
@@ -189,111 +188,89 @@ static int references_read(const char *path, size_t n, struct reference **out)
 
 /* ---- the model on the vnpu --------------------------------------------------------------- */
 
-/* The model compiled and loaded: the state model_load() makes and model_free() frees. */
+/* The model loaded on the first vnpu (accelrt_model.h): the state model_load() makes. */
 struct model {
-	struct compile_result cr;
 	struct accelrt_device *dev;
-	struct accelrt_buffer **bufs;
-	struct accelrt_program *prog;
-	struct vnpu_host_stage *hstages;
-	float *input, *output;	/* the mappings of the graph's input and output slots */
+	struct accelrt_model *model;
+	struct accelrt_model_bindings *io;
+	float *input, *output;	/* the mappings of the graph's input and output */
 };
 
 static void model_free(struct model *m)
 {
-	accelrt_program_free(m->prog);
-	free(m->hstages);
-	for (unsigned int i = 0; m->bufs && i < m->cr.prog->nslots; i++)
-		accelrt_buffer_free(m->bufs[i]);
-	free(m->bufs);
+	accelrt_model_bindings_free(m->io);
+	accelrt_model_free(m->model);
 	accelrt_device_close(m->dev);
-	compile_result_free(&m->cr);
+}
+
+/* TensorProto.DataType FLOAT, the type accelrt_model_tensor.dtype gives. */
+#define ONNX_DTYPE_FLOAT 1
+
+/* The model is one [N,1,28,28] float input to one [N,10] float output. */
+static bool model_is_classifier(const struct accelrt_model *model, int64_t batch)
+{
+	struct accelrt_model_tensor in, out;
+
+	if (accelrt_model_num_inputs(model) != 1 || accelrt_model_num_outputs(model) != 1 ||
+	    accelrt_model_input(model, 0, &in) || accelrt_model_output(model, 0, &out))
+		return false;
+	return in.dtype == ONNX_DTYPE_FLOAT && out.dtype == ONNX_DTYPE_FLOAT &&
+	       in.bytes == (uint64_t)batch * IMAGE_PIXELS * sizeof(float) &&
+	       out.bytes == (uint64_t)batch * CLASSES * sizeof(float);
 }
 
 /*
- * Compile @path for @batch images, open the first vnpu, give every slot a host-visible buffer
- * with its constants, and make the runtime's program (device stages and host stages), as
- * `accel run` does. The one place that knows how a model gets onto the device, so that a
- * model-loading library can replace it. An exit status.
+ * Open the first vnpu, compile @path for @batch images onto it (accelrt_model_load()) and make
+ * one set of bindings. An exit status.
  */
 static int model_load(const char *path, int64_t batch, struct model *m)
 {
-	struct compile_options co = { .batch = batch };
-	const struct vnpu_prog *p;
-	const struct ir_graph *g;
+	enum accelrt_model_phase failed = ACCELRT_MODEL_PHASE_MODEL;
 	char err[512] = "";
+	struct accelrt_model_options mo = {
+		.batch = batch, .err = err, .err_len = sizeof(err), .failed = &failed,
+	};
 	int ret;
 
-	ret = compile_model_file(path, &co, &m->cr, err, sizeof(err));
+	ret = accelrt_device_open(NULL, &m->dev);
+	if (ret) {
+		fprintf(stderr, "fashion-mnist: opening the first vnpu: %s\n", strerror(-ret));
+		return EXIT_DEVICE;
+	}
+	ret = accelrt_model_load(m->dev, path, &mo, &m->model);
 	if (ret) {
 		fprintf(stderr, "fashion-mnist: %s: %s\n", path, err[0] ? err : strerror(-ret));
-		return EXIT_USAGE;
+		return failed == ACCELRT_MODEL_PHASE_DEVICE ? EXIT_DEVICE : EXIT_USAGE;
 	}
-	g = m->cr.g;
-	p = m->cr.prog;
-	if (g->n_inputs != 1 || g->n_outputs != 1 ||
-	    ir_tensor_numel(g->tensors[g->inputs[0]]) != batch * IMAGE_PIXELS ||
-	    g->tensors[g->inputs[0]]->dtype != IR_DTYPE_FLOAT ||
-	    ir_tensor_numel(g->tensors[g->outputs[0]]) != batch * CLASSES ||
-	    g->tensors[g->outputs[0]]->dtype != IR_DTYPE_FLOAT ||
-	    p->tensor_slot[g->inputs[0]] < 0 || p->tensor_slot[g->outputs[0]] < 0) {
+	if (!model_is_classifier(m->model, batch)) {
 		fprintf(stderr, "fashion-mnist: %s: not a model of [N,1,28,28] float images to "
 			"[N,10] float logits\n", path);
 		return EXIT_USAGE;
 	}
-	ret = accelrt_device_open(NULL, &m->dev);
-	if (ret)
-		goto device_fail;
-	m->bufs = calloc(p->nslots, sizeof(*m->bufs));
-	m->hstages = calloc(p->nstages, sizeof(*m->hstages));
-	if (!m->bufs || !m->hstages) {
-		ret = -ENOMEM;
-		goto device_fail;
+	ret = accelrt_model_bindings_new(m->model, &m->io);
+	if (ret) {
+		fprintf(stderr, "fashion-mnist: bindings: %s\n", strerror(-ret));
+		return EXIT_DEVICE;
 	}
-	for (unsigned int i = 0; i < p->nslots; i++) {
-		void *map;
-
-		ret = accelrt_buffer_alloc(m->dev, p->slots[i].size, ACCELRT_BUFFER_HOST, &m->bufs[i]);
-		if (!ret)
-			ret = accelrt_buffer_map(m->bufs[i], &map);
-		if (ret)
-			goto device_fail;
-		if (p->slots[i].data)
-			memcpy(map, p->slots[i].data, p->slots[i].size);
-	}
-	ret = accelrt_program_new(m->dev, &m->prog);
-	for (unsigned int i = 0; i < p->nstages && !ret; i++) {
-		const struct vnpu_prog_stage *s = &p->stages[i];
-
-		if (s->host) {
-			m->hstages[i] = (struct vnpu_host_stage){ .g = m->cr.g, .p = p, .stage = i };
-			ret = accelrt_program_add_host(m->prog, vnpu_host_stage_run, &m->hstages[i],
-						       p->nslots);
-		} else {
-			ret = accelrt_program_add_stream(m->prog, p->stream + s->offset, s->len,
-				(const struct accelrt_reloc *)p->relocs + s->reloc_first, s->nrelocs);
-		}
-	}
-	if (ret)
-		goto device_fail;
-	/* Graph inputs and outputs have slots of their own, at offset 0 (codegen_vnpu.h). */
-	accelrt_buffer_map(m->bufs[p->tensor_slot[g->inputs[0]]], (void **)&m->input);
-	accelrt_buffer_map(m->bufs[p->tensor_slot[g->outputs[0]]], (void **)&m->output);
+	m->input = accelrt_model_input_map(m->io, 0);
+	m->output = accelrt_model_output_map(m->io, 0);
 	return 0;
-device_fail:
-	fprintf(stderr, "fashion-mnist: loading onto the vnpu: %s\n", strerror(-ret));
-	return EXIT_DEVICE;
 }
 
 static int model_run(struct model *m)
 {
-	int ret = accelrt_run_sync(m->prog, m->bufs, m->cr.prog->nslots, 0);
+	int ret = accelrt_model_run_sync(m->model, m->io, 0);
 
-	for (unsigned int i = 0; ret && i < m->cr.prog->nstages; i++)
-		if (m->hstages[i].err[0])
-			fprintf(stderr, "fashion-mnist: host stage %u: %s\n", i, m->hstages[i].err);
-	if (ret)
+	if (ret) {
+		struct accelrt_model_stats st;
+
+		accelrt_model_get_stats(m->model, &st);
+		for (unsigned int i = 0; i < st.stages_device + st.stages_host; i++)
+			if (accelrt_model_host_error(m->model, i))
+				fprintf(stderr, "fashion-mnist: host stage %u: %s\n", i,
+					accelrt_model_host_error(m->model, i));
 		fprintf(stderr, "fashion-mnist: run: %s\n", strerror(-ret));
+	}
 	return ret ? EXIT_DEVICE : 0;
 }
 

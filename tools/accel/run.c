@@ -53,6 +53,8 @@ static void run_usage(FILE *out)
 		"  --iterations N    then run N more times and print latency_ms median/min/max\n"
 		"  --json            print one JSON object\n"
 		"  --no-passes       compile without the graph passes (a model, not a program)\n"
+		"  --batch N         the value of a symbolic first input dimension (default: with\n"
+		"                    --data, the first dimension of DIR/input_0.pb)\n"
 		"  --profile FILE    after the runs, run once more stage by stage and write the time\n"
 		"                    of each device stage and of each host node to FILE: JSON lines,\n"
 		"                    or CSV when FILE ends in .csv (docs/compiler.md)\n"
@@ -76,6 +78,7 @@ struct run_opts {
 	bool json;
 	bool no_passes;
 	bool dma_io;
+	int64_t batch;		/* --batch; 0: from --data's input_0.pb, or none */
 	uint32_t run_flags;	/* ACCELRT_RUN_USER_QUEUE with --submit uq */
 };
 
@@ -123,6 +126,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "iterations", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-passes", no_argument, NULL, 'n' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "submit", required_argument, NULL, 's' },
 		{ "dma-io", no_argument, NULL, 'I' },
@@ -159,6 +163,12 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'n':
 			o->no_passes = true;
+			break;
+		case 'b':
+			errno = 0;
+			o->batch = strtoll(optarg, &end, 10);
+			if (errno || end == optarg || *end || o->batch < 1 || o->batch > (1 << 20))
+				goto bad_value;
 			break;
 		case 'I':
 			o->dma_io = true;
@@ -271,6 +281,17 @@ static int run_load(struct run_state *st, const struct run_opts *o)
 		st->ds.dir = o->data;
 		mo.input_value = onnx_data_set_input;
 		mo.input_value_ctx = &st->ds;
+	}
+	/*
+	 * A model with a symbolic batch dimension runs at the batch of the data it is given,
+	 * unless --batch says otherwise (a program was compiled for its own batch).
+	 */
+	mo.batch = o->batch;
+	if (!mo.batch && o->data && !program_file_is_program(o->model)) {
+		const struct ir_tensor *in0 = onnx_data_set_input(&st->ds, 0);
+
+		if (in0 && in0->rank >= 1 && in0->dims[0] >= 1)
+			mo.batch = in0->dims[0];
 	}
 	if (o->no_passes && program_file_is_program(o->model)) {
 		fprintf(stderr, "%s run: %s: --no-passes is for models; a program is compiled "
