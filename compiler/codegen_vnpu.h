@@ -43,6 +43,10 @@ struct vnpu_prog_slot {
  * @reloc_first, @nrelocs: its relocations, entries of the program's @relocs, whose offsets
  *                         are relative to @offset (the stage is a stream of its own)
  * @nodes, @n_nodes: a host stage's graph nodes, by index, in order
+ * @ts_first, @n_ts: a device stage's timestamps, entries [@ts_first, @ts_first + @n_ts) of
+ *                   the profile slot: the stage's start, then the end of each node's packets
+ *                   in order (struct vnpu_prog's @node_ts); -1 and 0 for a host stage and
+ *                   for the NOP stage of a program with no device node
  */
 struct vnpu_prog_stage {
 	bool host;
@@ -50,6 +54,8 @@ struct vnpu_prog_stage {
 	unsigned int reloc_first, nrelocs;
 	size_t *nodes;
 	size_t n_nodes;
+	int ts_first;
+	unsigned int n_ts;
 };
 
 /**
@@ -68,7 +74,17 @@ struct vnpu_prog_stage {
  *              and outputs and constants have slots of their own.
  * @mem_peak: the arena's bytes; @mem_lower_bound: the most bytes of intermediates live at
  *            one node, which no placement goes below
- * @n_packets: packets in @stream
+ * @profile_slot: the slot the device stages' TIMESTAMP packets write, one u64 each
+ *                (CLOCK_MONOTONIC ns, @n_timestamps of them), so that a run can be profiled
+ *                per node (vnpu_prog_node_times()); not in the arena, and a loader that
+ *                profiles keeps it host-visible. -1 when no node runs on the device or the
+ *                program was compiled without (codegen_vnpu_options.profile).
+ * @n_timestamps: the timestamps: one at the start of each device stage, one after the
+ *                packets of each device node
+ * @node_ts: for each graph node (@n_graph_nodes), the index of the timestamp ending its
+ *           packets, or -1 (host, alias and constant nodes); the timestamp before it in its
+ *           stage (index - 1) is its start
+ * @n_packets: packets in @stream (the timestamps included)
  * @n_nodes_device: graph nodes that became packets; @n_nodes_alias: nodes that became aliases;
  * @n_nodes_host: nodes in host stages; @n_nodes_const: nodes the importer computed (folded)
  * @flops_device, @flops_host: the work of the device's and the host's nodes
@@ -87,6 +103,10 @@ struct vnpu_prog {
 	uint64_t *tensor_offset;
 	size_t n_tensors;
 	int arena_slot;
+	int profile_slot;
+	unsigned int n_timestamps;
+	int *node_ts;
+	size_t n_graph_nodes;
 	uint64_t mem_peak;
 	uint64_t mem_lower_bound;
 	unsigned int n_packets;
@@ -120,6 +140,23 @@ double vnpu_node_flops(const struct ir_graph *g, size_t idx);
  * VNPU_MAX_CMD_SIZE or the slots ACCELRT_MAX_SLOTS; -ENOMEM.
  */
 int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, size_t err_len);
+
+/**
+ * struct codegen_vnpu_options - how codegen_vnpu_opts() lowers
+ * @profile: put a TIMESTAMP at the start of each device stage and one after the packets of
+ *           each device node, into the profile slot (struct vnpu_prog's @profile_slot,
+ *           @node_ts): 16 bytes and one relocation per node, so that any run can be profiled
+ *           per node. compile_model_file() (so `accel compile` and `accel run`) always sets it.
+ */
+struct codegen_vnpu_options {
+	bool profile;
+};
+
+/**
+ * codegen_vnpu_opts() - codegen_vnpu() with options @o (NULL: all off, as codegen_vnpu())
+ */
+int codegen_vnpu_opts(const struct ir_graph *g, const struct codegen_vnpu_options *o,
+		      struct vnpu_prog **out, char *err, size_t err_len);
 
 /** codegen_vnpu_free() - free @p; NULL is a no-op */
 void codegen_vnpu_free(struct vnpu_prog *p);
