@@ -248,7 +248,9 @@ static void model_load(struct accelrt_device *dev, struct ir_graph *g, struct mo
 		fprintf(stderr, "bench_model: %s\n", err);
 		exit(1);
 	}
-	ret = codegen_vnpu(g, &m->prog, err, sizeof(err));
+	/* Profiled, as compile_model_file() compiles every program (docs/compiler.md). */
+	ret = codegen_vnpu_opts(g, &(struct codegen_vnpu_options){ .profile = true }, &m->prog,
+				err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "bench_model: %s\n", err);
 		exit(1);

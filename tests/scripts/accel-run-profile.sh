@@ -5,14 +5,23 @@
 # Python package's helper, the test does not need it) the profile has the stage's record and
 # one record per node, each with its op and a non-negative time, and the nodes' times add up
 # to no more than the stage's; the same for the program `accel compile` writes (JSON lines),
-# whose file keeps the timestamp map.
+# whose file keeps the timestamp map, embedded and through acceld.
 #
-#   tests/scripts/accel-run-profile.sh ACCEL_BINARY
+#   tests/scripts/accel-run-profile.sh ACCEL_BINARY ACCELD_BINARY
 set -euo pipefail
 accel=$1
+acceld=$2
 model=$(dirname "$0")/data/two_convs.onnx
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/accel-run-profile.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+daemon_pid=
+cleanup() {
+	if [ -n "$daemon_pid" ]; then
+		kill "$daemon_pid" 2> /dev/null || true
+		wait "$daemon_pid" 2> /dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 # A fresh root that no daemon serves: the core runs embedded with its default vnpu.
 export ACCEL_ROOT=$tmp/root
 mkdir -p "$ACCEL_ROOT"
@@ -49,10 +58,29 @@ run compile "$model" -o "$tmp/two.prog"
 [ "$rc" -eq 0 ] || fail "compile exited $rc"
 run run "$tmp/two.prog" --profile "$tmp/p.jsonl"
 [ "$rc" -eq 0 ] || fail "--profile of the program exited $rc"
-{
-	echo "stage,kind,node,op,stream_bytes,ms"
-	sed -E 's/^\{"stage":([0-9]+),"kind":"([a-z]+)","node":(null|"[^"]*"),"op":(null|"[^"]*"),"stream_bytes":([0-9]+),"ms":([^}]*)\}$/\1,\2,\3,\4,\5,\6/; s/null//g' \
-		"$tmp/p.jsonl"
-} > "$tmp/p2.csv"
-check_profile "$tmp/p2.csv"
+# check_jsonl FILE: check_profile on FILE's records as CSV.
+check_jsonl() {
+	{
+		echo "stage,kind,node,op,stream_bytes,ms"
+		sed -E 's/^\{"stage":([0-9]+),"kind":"([a-z]+)","node":(null|"[^"]*"),"op":(null|"[^"]*"),"stream_bytes":([0-9]+),"ms":([^}]*)\}$/\1,\2,\3,\4,\5,\6/; s/null//g' \
+			"$1"
+	} > "$tmp/as.csv"
+	check_profile "$tmp/as.csv"
+}
+check_jsonl "$tmp/p.jsonl"
+
+# Through acceld: the device writes the timestamps into a buffer of the daemon's, which the
+# client reads through its mapping.
+droot=$tmp/droot
+mkdir -p "$droot"
+"$acceld" --root "$droot" --log-level err --ready-fd 3 3> "$tmp/ready" &
+daemon_pid=$!
+for _ in $(seq 200); do
+	[ -s "$tmp/ready" ] && break
+	sleep 0.05
+done
+[ -s "$tmp/ready" ] || fail "acceld did not start"
+ACCEL_ROOT=$droot ACCEL_BACKEND=daemon run run "$tmp/two.prog" --profile "$tmp/d.jsonl"
+[ "$rc" -eq 0 ] || fail "--profile through acceld exited $rc"
+check_jsonl "$tmp/d.jsonl"
 echo "accel-run-profile: ok"
