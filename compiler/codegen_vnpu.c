@@ -8,6 +8,8 @@
  * given its input's slot, no packet. Once every node is placed, the intermediates and the
  * scratch buffers move into one arena slot, placed by liveness (plan_memory(), with
  * compiler/mem_plan.h); the graph's inputs, outputs and constants keep slots of their own.
+ * Profiled programs (codegen_vnpu_opts()) also time each node: a TIMESTAMP at the start of
+ * each device stage and after each node's packets, into a slot of their own.
  */
 #include <errno.h>
 #include <math.h>
@@ -41,12 +43,12 @@ struct cg {
 	size_t stage_start;	/* where the open device stage's packets start */
 	const struct ir_node *node;	/* the node being lowered, for messages */
 	size_t node_idx;
+	bool profile;		/* codegen_vnpu_options.profile */
 	/*
 	 * The profile slot before plan_memory() renumbers the slots (-1 until the first
 	 * timestamp), and whether the next packet opens a device stage, so that its start
 	 * timestamp goes first: a node with no packets (an alias) opens none.
 	 */
-	bool profile;		/* codegen_vnpu_options.profile */
 	int profile_slot;
 	bool ts_pending;
 	char *err;

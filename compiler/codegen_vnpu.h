@@ -135,6 +135,9 @@ double vnpu_node_flops(const struct ir_graph *g, size_t idx);
  * when its op has a host kernel; consecutive nodes of one kind share a stage. Every tensor a
  * host node reads or writes, constants aside, has a slot (the host reads constants from @g).
  *
+ * The program has no timestamps (@profile_slot -1): codegen_vnpu_opts() with
+ * codegen_vnpu_options.profile adds them.
+ *
  * Return: 0; -EOPNOTSUPP for a node the device cannot run and the host has no kernel for
  * (the message says why the device refused it); -E2BIG when the stream outgrows
  * VNPU_MAX_CMD_SIZE or the slots ACCELRT_MAX_SLOTS; -ENOMEM.
