@@ -32,6 +32,7 @@
 #include "compiler/onnx_import.h"
 #include "compiler/shape_infer.h"
 #include "onnx.pb-c.h"
+#include "runtime/model/model_pack.h"
 
 static void die(const char *what, int err)
 {
@@ -265,6 +266,8 @@ static void model_load(struct accelrt_device *dev, struct ir_graph *g, struct mo
 	for (unsigned int s = 0; s < m->nslots; s++) {
 		void *map;
 
+		if (m->prog->slots[s].packed)
+			continue; /* made by vnpu_prog_pack_slots() below */
 		ret = accelrt_buffer_alloc(dev, m->prog->slots[s].size, ACCELRT_BUFFER_HOST,
 					   &m->slots[s]);
 		if (ret)
@@ -275,6 +278,9 @@ static void model_load(struct accelrt_device *dev, struct ir_graph *g, struct mo
 		else
 			memset(map, 0, m->prog->slots[s].size);
 	}
+	ret = vnpu_prog_pack_slots(dev, m->prog, m->slots);
+	if (ret)
+		die("vnpu_prog_pack_slots", ret);
 }
 
 static void model_free(struct model *m)

@@ -26,6 +26,7 @@
 #include "compiler/program_file.h"
 #include "compiler/onnx_tensor.h"
 #include "compiler/tensor_compare.h"
+#include "runtime/model/model_pack.h"
 
 /* The exit statuses of `accel run` (docs/compiler.md). */
 enum {
@@ -342,6 +343,8 @@ static int run_load(struct run_state *st, const struct run_opts *o)
 	for (unsigned int i = 0; i < p->nslots; i++) {
 		void *map;
 
+		if (p->slots[i].packed)
+			continue; /* made by vnpu_prog_pack_slots() below */
 		ret = accelrt_buffer_alloc(st->dev, p->slots[i].size, ACCELRT_BUFFER_HOST, &st->bufs[i]);
 		if (!ret)
 			ret = accelrt_buffer_map(st->bufs[i], &map);
@@ -352,6 +355,11 @@ static int run_load(struct run_state *st, const struct run_opts *o)
 		}
 		if (p->slots[i].data)
 			memcpy(map, p->slots[i].data, p->slots[i].size);
+	}
+	ret = vnpu_prog_pack_slots(st->dev, p, st->bufs);
+	if (ret) {
+		fprintf(stderr, "%s run: packing weights: %s\n", accel_prog, strerror(-ret));
+		return RUN_DEVICE;
 	}
 	for (size_t i = 0; i < st->g->n_inputs; i++) {
 		void *map;
