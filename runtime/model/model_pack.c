@@ -2,11 +2,11 @@
 /*
  * Packed weights (model_pack.h). The packed layout is the device's (its compute engine's
  * choice for that convolution on that CPU), so the device both sizes and fills the packed
- * slots: one job asks every packed slot's size (CONV2D with VNPU_CONV2D_F_PACK_SIZE, into a
- * host buffer read back here), the buffers are allocated in VRAM, and a second job packs each
- * from its source slot (VNPU_CONV2D_F_PACK_WEIGHTS). Two jobs per load, whatever the number of
- * convolutions (the packets of a job stay far below VNPU_MAX_CMD_SIZE: 112 bytes each, at
- * most ACCELRT_MAX_SLOTS of them).
+ * slots: a job per packed slot asks its size (CONV2D with VNPU_CONV2D_F_PACK_SIZE, into a
+ * host buffer read back here), the buffers are allocated in VRAM, and a job per slot packs it
+ * from its source slot (VNPU_CONV2D_F_PACK_WEIGHTS). One packet per job: finding a size
+ * builds the convolution's kernel (JIT compilation, tens of milliseconds), and a model's
+ * worth of them in one job would run past the device's job timeout.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -14,9 +14,6 @@
 #include <string.h>
 
 #include "model_pack.h"
-
-_Static_assert((uint64_t)ACCELRT_MAX_SLOTS * sizeof(struct vnpu_pkt_conv2d) <= VNPU_MAX_CMD_SIZE,
-	       "one job holds a packet per slot");
 
 /*
  * Run @n packets of @pkts (each a copy of a packed slot's packing packet with @flag) as one
@@ -98,8 +95,8 @@ int vnpu_prog_pack_slots(struct accelrt_device *dev, const struct vnpu_prog *p,
 	ret = accelrt_buffer_alloc(dev, (uint64_t)n * sizeof(uint64_t), ACCELRT_BUFFER_HOST, &sizes);
 	if (!ret)
 		ret = accelrt_buffer_map(sizes, &map);
-	if (!ret)
-		ret = pack_job(dev, pkts, n, NULL, zero, addend, &sizes, 1);
+	for (unsigned int j = 0; j < n && !ret; j++)
+		ret = pack_job(dev, &pkts[j], 1, NULL, &zero[j], &addend[j], &sizes, 1);
 	if (ret)
 		goto out;
 	for (unsigned int j = 0; j < n; j++) {
@@ -116,7 +113,8 @@ int vnpu_prog_pack_slots(struct accelrt_device *dev, const struct vnpu_prog *p,
 		pkts[j].hdr.flags ^= VNPU_CONV2D_F_PACK_SIZE | VNPU_CONV2D_F_PACK_WEIGHTS;
 	}
 	/* the packing, on the program's own slots: source slot -> packed slot */
-	ret = pack_job(dev, pkts, n, src, idx, NULL, bufs, p->nslots);
+	for (unsigned int j = 0; j < n && !ret; j++)
+		ret = pack_job(dev, &pkts[j], 1, &src[j], &idx[j], NULL, bufs, p->nslots);
 out:
 	accelrt_buffer_free(sizes);
 	free(pkts);
