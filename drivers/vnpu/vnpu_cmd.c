@@ -422,7 +422,7 @@ static int vnpu_exec_conv2d(struct vnpu_stream *st, const struct vnpu_pkt_conv2d
 		ret = vnpu_map(st, p->dst_va, packed_b, 1, VNPU_CONV2D_PACK_ALIGN, &dst);
 		if (ret)
 			return ret;
-		return vnpu_compute_conv2d_pack(st->ctx->compute, p, wei, dst);
+		return vnpu_compute_conv2d_pack(st->ctx->compute, p, wei, dst, packed_b);
 	case VNPU_CONV2D_F_WEI_PACKED:
 		ret = vnpu_map(st, p->src_va, src_b, 0, es, &src);
 		if (!ret)
@@ -442,7 +442,8 @@ static int vnpu_exec_conv2d(struct vnpu_stream *st, const struct vnpu_pkt_conv2d
 		ret = vnpu_map(st, p->dst_va, dst_b, 1, es, &dst);
 	if (ret)
 		return ret;
-	return vnpu_compute_conv2d(st->ctx->compute, p, src, wei, bias, dst);
+	return vnpu_compute_conv2d(st->ctx->compute, p, src, wei, packing ? packed_b : wei_b, bias,
+				   dst);
 }
 
 static int vnpu_exec_pool2d(struct vnpu_stream *st, const struct vnpu_pkt_pool2d *p)

@@ -94,6 +94,9 @@ struct vnpu_compute {
  * @adopt: 1 + the index of an operand that the job holds in the layout and type the
  *	primitive chooses (packed weights; its @user is then only what the choice is made
  *	from), else 0.
+ * @adopt_bytes: the bytes the job has mapped for that operand: a primitive wanting more is
+ *	not run (the check is made under the lock that runs it, so it holds for the very
+ *	primitive that reads the operand, even one rebuilt since the packet was checked).
  */
 struct vnpu_build {
 	int nargs;
@@ -104,6 +107,7 @@ struct vnpu_build {
 	dnnl_primitive_attr_t attr;
 	const void *pkt;
 	int adopt;
+	uint64_t adopt_bytes;
 };
 
 /* Create the primitive descriptor of @b's operation from @b->comp. */
@@ -422,6 +426,16 @@ static int vnpu_prim_run(struct vnpu_compute *c, struct vnpu_prim *pr, void *con
  * @vas the offsets of its VA fields, zeroed in the key so that one primitive serves every
  * placement of the same shape.
  */
+/* The descriptor of the operand of @pr in the primitive's own layout (packed weights). */
+static const dnnl_memory_desc_t *vnpu_packed_md(const struct vnpu_prim *pr)
+{
+	const dnnl_memory_desc_t *md = NULL;
+
+	if (dnnl_memory_get_memory_desc(pr->args[pr->adopt - 1].user, &md) != dnnl_success)
+		return NULL;
+	return md;
+}
+
 /* The cache key of @pkt: the packet with the VA fields at @vas (@nvas) and its length zeroed. */
 static void vnpu_key(uint8_t *key, const void *pkt, size_t size, const size_t *vas, int nvas)
 {
@@ -450,6 +464,12 @@ static int vnpu_compute_run(struct vnpu_compute *c, const void *pkt, size_t size
 
 	pthread_mutex_lock(&c->lock);
 	ret = vnpu_prim_get(c, key, size, b, fn, &pr);
+	if (!ret && pr->adopt) {
+		const dnnl_memory_desc_t *md = vnpu_packed_md(pr);
+
+		if (!md || dnnl_memory_desc_get_size(md) > b->adopt_bytes)
+			ret = -EIO;
+	}
 	if (!ret)
 		ret = vnpu_prim_run(c, pr, ptrs);
 	pthread_mutex_unlock(&c->lock);
@@ -690,11 +710,13 @@ static int vnpu_conv2d_build(const struct vnpu_pkt_conv2d *p, struct vnpu_build 
  * @c: the compute state.
  * @p: the packet.
  * @src, @wei, @bias, @dst: the operands (@bias NULL without VNPU_CONV2D_F_BIAS).
+ * @wei_bytes: the bytes mapped at @wei.
  *
- * Return: 0 or a negative errno from building or running the primitive.
+ * Return: 0 or a negative errno from building or running the primitive; -EIO for packed
+ * weights whose primitive wants more than @wei_bytes (not run).
  */
 int vnpu_compute_conv2d(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p, void *src,
-			void *wei, void *bias, void *dst)
+			void *wei, uint64_t wei_bytes, void *bias, void *dst)
 {
 	struct vnpu_build bd = { 0 };
 	void *ptrs[4] = { src, wei, bias, dst };
@@ -703,6 +725,7 @@ int vnpu_compute_conv2d(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p,
 	ret = vnpu_conv2d_build(p, &bd);
 	if (ret)
 		return ret;
+	bd.adopt_bytes = wei_bytes;
 	if (!(p->hdr.flags & VNPU_CONV2D_F_BIAS))
 		ptrs[2] = dst;
 	return VNPU_RUN(c, p, &bd, vnpu_conv2d_pd, ptrs, VNPU_CONV2D_VAS);
@@ -733,16 +756,6 @@ static int vnpu_conv2d_packed_prim(struct vnpu_compute *c, const struct vnpu_pkt
 	if (!ret && !(*pr)->adopt)
 		ret = -EIO;
 	return ret;
-}
-
-/* The packed weights' descriptor in a primitive from vnpu_conv2d_packed_prim(). */
-static const dnnl_memory_desc_t *vnpu_packed_md(const struct vnpu_prim *pr)
-{
-	const dnnl_memory_desc_t *md = NULL;
-
-	if (dnnl_memory_get_memory_desc(pr->args[pr->adopt - 1].user, &md) != dnnl_success)
-		return NULL;
-	return md;
 }
 
 /**
@@ -780,12 +793,13 @@ int vnpu_compute_conv2d_packed_size(struct vnpu_compute *c, const struct vnpu_pk
  * @c: the compute state.
  * @p: the packet.
  * @wei: the weights, OHWI per group, in @p->dtype.
- * @dst: vnpu_compute_conv2d_packed_size() bytes for the packed weights.
+ * @dst: the packed weights, @dst_bytes (vnpu_compute_conv2d_packed_size()) mapped.
  *
- * Return: 0 or a negative errno from building or running the reorder.
+ * Return: 0 or a negative errno from building or running the reorder; -EIO when the layout
+ * now wants more than @dst_bytes (nothing written).
  */
 int vnpu_compute_conv2d_pack(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p,
-			     const void *wei, void *dst)
+			     const void *wei, void *dst, uint64_t dst_bytes)
 {
 	const dnnl_memory_desc_t *to;
 	dnnl_memory_desc_t from;
@@ -800,7 +814,7 @@ int vnpu_compute_conv2d_pack(struct vnpu_compute *c, const struct vnpu_pkt_conv2
 	if (ret)
 		goto out;
 	to = vnpu_packed_md(pr);
-	if (!to) {
+	if (!to || dnnl_memory_desc_get_size(to) > dst_bytes) {
 		ret = -EIO;
 		goto out;
 	}
