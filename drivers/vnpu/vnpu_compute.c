@@ -251,6 +251,19 @@ static dnnl_status_t vnpu_reorder_create(struct vnpu_compute *c, const dnnl_memo
 	return s;
 }
 
+/* @a's staging buffer in the primitive's descriptor @md, and the conversion from (or to) @user. */
+static dnnl_status_t vnpu_arg_stage(struct vnpu_compute *c, struct vnpu_arg *a,
+				    const dnnl_memory_desc_t *user, const dnnl_memory_desc_t *md)
+{
+	dnnl_status_t s;
+
+	s = dnnl_memory_create(&a->stage, md, c->engine, DNNL_MEMORY_ALLOCATE);
+	if (s != dnnl_success)
+		return s;
+	return a->out ? vnpu_reorder_create(c, md, user, &a->cvt) :
+			vnpu_reorder_create(c, user, md, &a->cvt);
+}
+
 /*
  * Fill @pr from a primitive descriptor: the primitive, a memory object per operand (with a
  * staging buffer and a conversion where the primitive works on another type or layout than
@@ -281,23 +294,14 @@ static dnnl_status_t vnpu_prim_init(struct vnpu_compute *c, struct vnpu_prim *pr
 		if ((int)i == b->adopt - 1) {
 			/* already in that layout (packed): used as it lies, never staged */
 			s = dnnl_memory_create(&a->user, md, c->engine, DNNL_MEMORY_NONE);
-			if (s != dnnl_success)
-				return s;
 			pr->adopt = b->adopt;
 		} else {
 			s = dnnl_memory_create(&a->user, &b->user[i], c->engine, DNNL_MEMORY_NONE);
-			if (s != dnnl_success)
-				return s;
+			if (s == dnnl_success && !dnnl_memory_desc_equal(&b->user[i], md))
+				s = vnpu_arg_stage(c, a, &b->user[i], md);
 		}
-		if ((int)i != b->adopt - 1 && !dnnl_memory_desc_equal(&b->user[i], md)) {
-			s = dnnl_memory_create(&a->stage, md, c->engine, DNNL_MEMORY_ALLOCATE);
-			if (s != dnnl_success)
-				return s;
-			s = a->out ? vnpu_reorder_create(c, md, &b->user[i], &a->cvt) :
-				     vnpu_reorder_create(c, &b->user[i], md, &a->cvt);
-			if (s != dnnl_success)
-				return s;
-		}
+		if (s != dnnl_success)
+			return s;
 		pr->exec[pr->nexec].arg = a->id;
 		pr->exec[pr->nexec].memory = a->stage ? a->stage : a->user;
 		pr->nexec++;
@@ -421,11 +425,6 @@ static int vnpu_prim_run(struct vnpu_compute *c, struct vnpu_prim *pr, void *con
 	return vnpu_dnnl_errno(s);
 }
 
-/*
- * Look up (or build) and run. @pkt is the packet's private copy; @size its struct size;
- * @vas the offsets of its VA fields, zeroed in the key so that one primitive serves every
- * placement of the same shape.
- */
 /* The descriptor of the operand of @pr in the primitive's own layout (packed weights). */
 static const dnnl_memory_desc_t *vnpu_packed_md(const struct vnpu_prim *pr)
 {
@@ -451,6 +450,11 @@ static void vnpu_key(uint8_t *key, const void *pkt, size_t size, const size_t *v
 	memcpy(key, &hdr, sizeof(hdr));
 }
 
+/*
+ * Look up (or build) and run. @pkt is the packet's private copy; @size its struct size;
+ * @vas the offsets of its VA fields, zeroed in the key so that one primitive serves every
+ * placement of the same shape.
+ */
 static int vnpu_compute_run(struct vnpu_compute *c, const void *pkt, size_t size,
 			    const size_t *vas, int nvas, struct vnpu_build *b, vnpu_pd_fn fn,
 			    void *const *ptrs)
