@@ -9,6 +9,7 @@
  * worth of them in one job would run past the device's job timeout.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,22 @@ static int pack_job(struct accelrt_device *dev, struct vnpu_pkt_conv2d *pkts, un
 	accelrt_program_free(prog);
 	free(relocs);
 	return ret;
+}
+
+/* Free the buffers of the @n source slots @src that no relocation of @p reads. */
+static void free_unread_sources(const struct vnpu_prog *p, struct accelrt_buffer **bufs,
+				const unsigned int *src, unsigned int n)
+{
+	for (unsigned int j = 0; j < n; j++) {
+		bool read = false;
+
+		for (unsigned int r = 0; r < p->nrelocs && !read; r++)
+			read = p->relocs[r].slot == src[j];
+		if (!read) {
+			accelrt_buffer_free(bufs[src[j]]);
+			bufs[src[j]] = NULL;
+		}
+	}
 }
 
 int vnpu_prog_pack_slots(struct accelrt_device *dev, const struct vnpu_prog *p,
@@ -115,6 +132,8 @@ int vnpu_prog_pack_slots(struct accelrt_device *dev, const struct vnpu_prog *p,
 	/* the packing, on the program's own slots: source slot -> packed slot */
 	for (unsigned int j = 0; j < n && !ret; j++)
 		ret = pack_job(dev, &pkts[j], 1, &src[j], &idx[j], NULL, bufs, p->nslots);
+	if (!ret)
+		free_unread_sources(p, bufs, src, n);
 out:
 	accelrt_buffer_free(sizes);
 	free(pkts);

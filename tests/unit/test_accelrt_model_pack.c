@@ -2,9 +2,9 @@
 /*
  * Packed weights at load (runtime/model/model_pack.h): a Conv with constant weights compiles
  * to a convolution reading a packed slot; vnpu_prog_pack_slots() makes that slot on the
- * embedded vnpu (in VRAM, at the device's size) from the OHWI constant, and the program then
- * computes the convolution (checked against a scalar reference); and it refuses a program
- * whose source slot has no buffer.
+ * embedded vnpu (in VRAM, at the device's size) from the OHWI constant, which it then frees,
+ * and the program computes the convolution (checked against a scalar reference); and it
+ * refuses a program whose source slot has no buffer.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -153,6 +153,8 @@ static void test_packed_slot_is_made_in_vram_and_the_conv_reads_it(void **state)
 	assert_true(ps >= 0);
 	assert_int_equal(vnpu_prog_pack_slots(dev, m.p, m.bufs), 0);
 	assert_non_null(m.bufs[ps]);
+	/* the OHWI copy served the packing alone: the weights are now held once */
+	assert_null(m.bufs[m.p->slots[ps].pack_src]);
 	/* the engine's layout is the device's own: VRAM, at least the dense weights' bytes */
 	assert_int_equal(accelrt_buffer_map(m.bufs[ps], &pmap), -EACCES);
 	assert_true(accelrt_buffer_size(m.bufs[ps]) >= OC * C * 9 * sizeof(float));
