@@ -32,6 +32,7 @@
 #include "compiler/onnx_import.h"
 #include "compiler/shape_infer.h"
 #include "onnx.pb-c.h"
+#include "runtime/model/model_pack.h"
 
 static void die(const char *what, int err)
 {

@@ -4,12 +4,14 @@
  *
  *   MATMUL 4096^3 f32, 4096^3 bf16 -> f32, 4096^3 s8 -> s32, 1024^3 f32 and 64^3 f32
  *   (row-major, no transposes, bias or activation);
- *   CONV2D 3x3 56x56x64 -> 64 f32, NHWC, padding 1, batch 1 and batch 8.
+ *   CONV2D 3x3 56x56x64 -> 64 f32, NHWC, padding 1, batch 1 and batch 8, and 7x7x512 -> 512
+ *   batch 1, each with OHWI weights and with packed weights (VNPU_CONV2D_F_WEI_PACKED).
  *
  * The vnpu figure is a whole one-packet command stream (parse, check, translate, cached
  * primitive, run); the baseline is the same primitive built once by hand and executed, the
- * convolution's weights reordered once to the primitive's preferred layout (the vnpu engine,
- * which cannot know that they are constant, reorders them on every run). Each case has its
+ * convolution's weights reordered once to the primitive's preferred layout. The vnpu engine
+ * reorders OHWI weights on every run; packed ones were reordered once, by a PACK_WEIGHTS
+ * packet (what a program does at load), and a comment line gives the speed-up. Each case has its
  * own operands (allocated before it, freed after it, so the 4096^3 cases never coexist), the
  * inputs random; its first run of each side is checked on sampled output elements before
  * anything is timed. Rounds of the two sides alternate, and so does which goes first, so that
@@ -335,8 +337,8 @@ static struct bench_result stats(double *t, int n)
  * One figure in bench.h's line format, in milliseconds (@us: microseconds, for the small
  * cases), the ratio as throughput.
  */
-static void compare(const char *name, const char *base_name, struct vnpu_case *vc,
-		    struct dnnl_case *dc, int rounds, long iters, bool us)
+static double compare(const char *name, const char *base_name, struct vnpu_case *vc,
+		      struct dnnl_case *dc, int rounds, long iters, bool us)
 {
 	double tv[MAX_ROUNDS], tb[MAX_ROUNDS], scale = us ? 1e3 : 1;
 	struct bench_result v, b;
@@ -359,6 +361,7 @@ static void compare(const char *name, const char *base_name, struct vnpu_case *v
 	       v.median * scale, v.min * scale, v.max * scale, base_name, b.median * scale,
 	       v.median > 0 ? b.median / v.median : 0.0);
 	fflush(stdout);
+	return v.median;
 }
 
 /* ---- cases ------------------------------------------------------------------------------ */
@@ -377,6 +380,7 @@ struct bench_case {
 		struct vnpu_pkt_conv2d cv;
 	} pkt;
 	uint64_t base_dst;
+	uint64_t ohwi;	/* the convolution's weights, OHWI (packed or not in the packet) */
 	bool us;
 	void (*check)(const struct bench_case *bc);
 };
@@ -513,10 +517,6 @@ static bool matmul_case(struct bench_case *bc, int64_t m, int64_t n, int64_t k, 
 	return true;
 }
 
-#define CONV_HW 56
-#define CONV_C 64
-#define CONV_OC 64
-
 /*
  * Sampled output elements (two corners, to cover the padding, the rest random) of the
  * convolution: within 1e-3 of oneDNN's and of a scalar sum in double.
@@ -524,8 +524,8 @@ static bool matmul_case(struct bench_case *bc, int64_t m, int64_t n, int64_t k, 
 static void conv_check(const struct bench_case *bc)
 {
 	const struct vnpu_pkt_conv2d *p = &bc->pkt.cv;
-	const float *src = host(p->src_va), *wei = host(p->wei_va);
-	const int H = CONV_HW, W = CONV_HW, C = CONV_C, OC = CONV_OC;
+	const float *src = host(p->src_va), *wei = host(bc->ohwi);
+	const int H = (int)p->h, W = (int)p->w, C = (int)p->c, OC = (int)p->oc;
 
 	for (int s = 0; s < SAMPLES; s++) {
 		int b = s == 0 ? 0 : s == 1 ? (int)p->n - 1 : (int)(rnd() % p->n);
@@ -557,10 +557,42 @@ static void conv_check(const struct bench_case *bc)
 	}
 }
 
-/* CONV2D 3x3 56x56x64 -> 64 f32 of @batch images: NHWC, OHWI weights, as the ISA has them. */
-static bool conv_case(struct bench_case *bc, int64_t batch)
+/*
+ * Pack the weights of @bc's convolution into @packed (@room bytes) on @compute, as a program
+ * does at load: PACK_SIZE, then PACK_WEIGHTS; the packet then reads them packed.
+ */
+static void conv_pack(struct bench_case *bc, struct vnpu_compute *compute, uint64_t packed,
+		      uint64_t room)
 {
-	const int64_t H = CONV_HW, W = CONV_HW, C = CONV_C, OC = CONV_OC;
+	struct vnpu_pkt_conv2d q = bc->pkt.cv;
+	struct vnpu_exec_ctx ctx = { .mem = &flat_ops, .compute = compute };
+	uint64_t size_va = arena_take(8), size;
+
+	q.src_va = q.wei_va = q.bias_va = 0;
+	q.dst_va = size_va;
+	q.hdr.flags = VNPU_CONV2D_F_PACK_SIZE;
+	if (vnpu_exec_stream(&ctx, &q, sizeof(q), NULL))
+		abort();
+	memcpy(&size, host(size_va), sizeof(size));
+	if (size > room)
+		abort(); /* the arena reserved twice the dense weights */
+	q.wei_va = bc->ohwi;
+	q.dst_va = packed;
+	q.hdr.flags = VNPU_CONV2D_F_PACK_WEIGHTS;
+	if (vnpu_exec_stream(&ctx, &q, sizeof(q), NULL))
+		abort();
+	bc->pkt.cv.wei_va = packed;
+	bc->pkt.cv.hdr.flags |= VNPU_CONV2D_F_WEI_PACKED;
+}
+
+/*
+ * CONV2D 3x3 @hw x @hw x @c -> @oc f32 of @batch images: NHWC, OHWI weights, as the ISA has
+ * them, or with @packed, the weights packed first on @compute.
+ */
+static bool conv_case(struct bench_case *bc, int64_t batch, int64_t hw, int64_t c, int64_t oc,
+		      bool packed, struct vnpu_compute *compute)
+{
+	const int64_t H = hw, W = hw, C = c, OC = oc;
 	struct vnpu_pkt_conv2d *p = &bc->pkt.cv;
 	size_t ss = (size_t)(batch * H * W * C) * 4, ws = (size_t)(OC * 9 * C) * 4;
 	size_t ds = (size_t)(batch * H * W * OC) * 4;
@@ -573,9 +605,13 @@ static bool conv_case(struct bench_case *bc, int64_t batch)
 	if (batch > 1)
 		snprintf(bc->name + strlen(bc->name), sizeof(bc->name) - strlen(bc->name),
 			 " batch %ld", (long)batch);
+	if (packed)
+		snprintf(bc->name + strlen(bc->name), sizeof(bc->name) - strlen(bc->name),
+			 " packed weights");
 	bc->base_name = "oneDNN conv direct";
 
-	arena_open(page_up(ss) + page_up(ws) + 2 * page_up(ds));
+	/* the packed weights get twice the dense size, and the packed size's u64 a page */
+	arena_open(page_up(ss) + 3 * page_up(ws) + 2 * page_up(ds) + 4096);
 	*p = (struct vnpu_pkt_conv2d){ .hdr = { VNPU_OP_CONV2D, sizeof(*p) / 4, 0 },
 				       .dtype = VNPU_DT_F32, .n = batch, .h = H, .w = W, .c = C,
 				       .oc = OC, .kh = 3, .kw = 3, .groups = 1, .stride_h = 1,
@@ -585,8 +621,11 @@ static bool conv_case(struct bench_case *bc, int64_t batch)
 	p->wei_va = arena_take(ws);
 	p->dst_va = arena_take(ds);
 	bc->base_dst = arena_take(ds);
+	bc->ohwi = p->wei_va;
 	fill(p->src_va, VNPU_DT_F32, batch * H * W * C);
 	fill(p->wei_va, VNPU_DT_F32, OC * 9 * C);
+	if (packed)
+		conv_pack(bc, compute, arena_take(2 * ws), 2 * ws);
 
 	dnnl_memory_desc_init_by_tag(&s_md, 4, (dnnl_dims_t){ batch, C, H, W }, dnnl_f32, dnnl_nhwc);
 	dnnl_memory_desc_init_by_tag(&w_md, 4, (dnnl_dims_t){ OC, C, 3, 3 }, dnnl_f32,
@@ -604,7 +643,7 @@ static bool conv_case(struct bench_case *bc, int64_t batch)
 		abort(); /* f32 direct convolution exists on every CPU oneDNN runs on */
 	bc->dc.nargs = 3;
 	bc->dc.args[0] = (dnnl_exec_arg_t){ DNNL_ARG_SRC, make_mem(&s_md, p->src_va) };
-	bc->dc.args[1] = (dnnl_exec_arg_t){ DNNL_ARG_WEIGHTS, conv_weights(&cvd, p->wei_va) };
+	bc->dc.args[1] = (dnnl_exec_arg_t){ DNNL_ARG_WEIGHTS, conv_weights(&cvd, bc->ohwi) };
 	bc->dc.args[2] = (dnnl_exec_arg_t){ DNNL_ARG_DST, make_mem(&d_md, bc->base_dst) };
 	bc->vc.cmds = p;
 	bc->vc.len = sizeof(*p);
@@ -616,11 +655,13 @@ static bool conv_case(struct bench_case *bc, int64_t batch)
  * Run a built case: one run of each side (the vnpu builds and caches its primitive), the
  * check of their results, then @rounds alternating trials of each, a trial at least
  * @min_trial_ms long (0: one operation per trial, for the long cases); then free it.
+ * Return: the vnpu side's median time in milliseconds.
  */
-static void run_case(struct bench_case *bc, struct vnpu_compute *compute, int rounds,
-		     double min_trial_ms)
+static double run_case(struct bench_case *bc, struct vnpu_compute *compute, int rounds,
+		       double min_trial_ms)
 {
 	long iters = 1;
+	double t;
 
 	bc->vc.ctx.mem = &flat_ops;
 	bc->vc.ctx.compute = compute;
@@ -631,8 +672,9 @@ static void run_case(struct bench_case *bc, struct vnpu_compute *compute, int ro
 		iters = trial_iters(&bc->vc, min_trial_ms); /* warms the vnpu side too */
 		run_dnnl(&bc->dc, iters / 10 + 1);
 	}
-	compare(bc->name, bc->base_name, &bc->vc, &bc->dc, rounds, iters, bc->us);
+	t = compare(bc->name, bc->base_name, &bc->vc, &bc->dc, rounds, iters, bc->us);
 	case_free(bc);
+	return t;
 }
 
 static const char *isa_name(dnnl_cpu_isa_t isa)
@@ -690,7 +732,10 @@ int main(void)
 		{ 1024, 1024, 1024, VNPU_DT_F32, VNPU_DT_F32, 9, 50 },
 		{ 64, 64, 64, VNPU_DT_F32, VNPU_DT_F32, 9, 20 },
 	};
-	static const int64_t conv_batches[] = { 1, 8 };
+	/* ResNet's first 3x3 stage (batch 1 and 8) and its last, where weights outweigh pixels */
+	static const struct {
+		int64_t batch, hw, c, oc;
+	} convs[] = { { 1, 56, 64, 64 }, { 8, 56, 64, 64 }, { 1, 7, 512, 512 } };
 	struct vnpu_compute *compute;
 	struct bench_case bc;
 	size_t i;
@@ -703,9 +748,22 @@ int main(void)
 		if (matmul_case(&bc, matmuls[i].m, matmuls[i].n, matmuls[i].k, matmuls[i].st,
 				matmuls[i].dt))
 			run_case(&bc, compute, matmuls[i].rounds, matmuls[i].min_trial_ms);
-	for (i = 0; i < sizeof(conv_batches) / sizeof(conv_batches[0]); i++)
-		if (conv_case(&bc, conv_batches[i]))
-			run_case(&bc, compute, 9, 25);
+	for (i = 0; i < sizeof(convs) / sizeof(convs[0]); i++) {
+		double reorder = 0, packed = 0;
+
+		if (conv_case(&bc, convs[i].batch, convs[i].hw, convs[i].c, convs[i].oc, false,
+			      compute))
+			reorder = run_case(&bc, compute, 9, 25);
+		if (conv_case(&bc, convs[i].batch, convs[i].hw, convs[i].c, convs[i].oc, true,
+			      compute))
+			packed = run_case(&bc, compute, 9, 25);
+		if (reorder > 0 && packed > 0)
+			printf("# conv3x3 %ldx%ldx%ld->%ld batch %ld: weights packed at load %.3f ms, "
+			       "reordered per run %.3f ms: packed %.2fx the throughput\n",
+			       (long)convs[i].hw, (long)convs[i].hw, (long)convs[i].c,
+			       (long)convs[i].oc, (long)convs[i].batch, packed, reorder,
+			       reorder / packed);
+	}
 
 	dnnl_stream_destroy(strm);
 	dnnl_engine_destroy(eng);

@@ -732,7 +732,7 @@ static int lower_conv(struct cg *cg)
 	int64_t oc, icg, kh, kw;
 	struct ir_tensor vx, vw, vy;
 	struct window w;
-	int x, y, xs, ys, wei, bias = -1, nsp = 2;
+	int x, y, xs, ys, wei, bias = -1, nsp = 2, ohwi = -1;
 	float *re;
 	int ret = fused_act(cg);
 
@@ -763,7 +763,11 @@ static int lower_conv(struct cg *cg)
 	if (!dims_fit(tw))
 		return cg_fail(cg, -EOPNOTSUPP, "empty or oversized weights");
 	if (tw->data) {
-		/* Constant weights: reordered here, once. */
+		/*
+		 * Constant weights: reordered here to OHWI, once, and packed by the device into
+		 * its engine's layout at load (a packed slot, made from the OHWI one): the
+		 * convolution then reads them as they are, with no reorder per run.
+		 */
 		re = malloc((size_t)(oc * icg * kh * kw) * sizeof(float) + 1);
 		if (!re)
 			return -ENOMEM;
@@ -773,8 +777,9 @@ static int lower_conv(struct cg *cg)
 					for (int64_t s = 0; s < kw; s++)
 						re[((o * kh + r) * kw + s) * icg + i] =
 							((const float *)tw->data)[((o * icg + i) * kh + r) * kw + s];
-		wei = slot_const(cg, re, (size_t)(oc * icg * kh * kw) * sizeof(float));
+		ohwi = slot_const(cg, re, (size_t)(oc * icg * kh * kw) * sizeof(float));
 		free(re);
+		wei = ohwi < 0 ? ohwi : slot_new(cg, -1, (uint64_t)(oc * icg * kh * kw) * sizeof(float));
 		if (wei < 0)
 			return wei;
 	} else {
@@ -818,6 +823,16 @@ static int lower_conv(struct cg *cg)
 	pk.pad_left = (uint32_t)w.pad_begin[1];
 	pk.pad_bottom = (uint32_t)w.pad_end[0];
 	pk.pad_right = (uint32_t)w.pad_end[1];
+	if (ohwi >= 0) {
+		struct vnpu_prog_slot *ps = &cg->p->slots[wei];
+
+		ps->packed = true;
+		ps->pack_src = (unsigned int)ohwi;
+		ps->pack = pk;
+		ps->pack.hdr.opcode = VNPU_OP_CONV2D;
+		ps->pack.hdr.length = sizeof(pk) / 4;
+		pk.hdr.flags |= VNPU_CONV2D_F_WEI_PACKED;
+	}
 	ret = emit_transpose4(cg, tx->dims, nchw_to_nhwc, x, xs);
 	if (!ret && bias >= 0)
 		ret = emit_relocated(cg, VNPU_OP_CONV2D, &pk, sizeof(pk), 4,
@@ -2209,7 +2224,8 @@ static int plan_memory(struct cg *cg)
 	if (cg->profile_slot >= 0)
 		fixed[cg->profile_slot] = true;
 	for (unsigned int s = 0; s < n; s++) {
-		if (p->slots[s].data)
+		/* a packed slot is made at load, like a constant: it lives as long as the program */
+		if (p->slots[s].data || p->slots[s].packed)
 			fixed[s] = true;
 		if (fixed[s]) {
 			newidx[s] = nfixed++;
@@ -2247,9 +2263,13 @@ static int plan_memory(struct cg *cg)
 	if (cg->profile_slot >= 0)
 		p->profile_slot = (int)newidx[cg->profile_slot];
 	/* The fixed slots keep their order (the inputs first), the arena comes last. */
-	for (unsigned int s = 0; s < n; s++)
-		if (fixed[s])
-			p->slots[newidx[s]] = p->slots[s];
+	for (unsigned int s = 0; s < n; s++) {
+		if (!fixed[s])
+			continue;
+		if (p->slots[s].packed)
+			p->slots[s].pack_src = newidx[p->slots[s].pack_src];
+		p->slots[newidx[s]] = p->slots[s];
+	}
 	p->slots[nfixed] = (struct vnpu_prog_slot){ .tensor = -1, .size = res.peak ? res.peak : 1 };
 	p->nslots = nfixed + 1;
 	p->arena_slot = (int)nfixed;

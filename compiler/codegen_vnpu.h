@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uapi/drm/vnpu_accel.h>
+
 #include "compiler/ir.h"
 
 /* Same layout as struct accelrt_reloc: the u64 at @offset of the stream = slot VA + @addend. */
@@ -26,14 +28,24 @@ struct vnpu_prog_reloc {
 /**
  * struct vnpu_prog_slot - one buffer the program uses
  * @tensor: the graph tensor it holds, or -1 for a scratch buffer (a layout change)
- * @size: bytes (>= 1)
+ * @size: bytes (>= 1); for a packed slot only the dense weights' size, an estimate: the
+ *        packed size is the device's, learned at load (VNPU_CONV2D_F_PACK_SIZE)
  * @data: contents to upload once before the first run (weights, constants), @size bytes, or
  *        NULL for a value computed or supplied at run time. Owned by the program.
+ * @packed: the slot holds convolution weights in the device's packed layout, made at load
+ *          (before the first run) from slot @pack_src by @pack; it has no @data
+ * @pack_src: a packed slot's source: a slot with @data, the OHWI weights
+ * @pack: a packed slot's packing packet: the CONV2D packet the weights serve, its header
+ *        filled (F_BIAS as the convolution has it, no packing flag) and its addresses 0.
+ *        The loader runs it with F_PACK_SIZE, then with F_PACK_WEIGHTS from @pack_src.
  */
 struct vnpu_prog_slot {
 	int tensor;
 	uint64_t size;
 	void *data;
+	bool packed;
+	unsigned int pack_src;
+	struct vnpu_pkt_conv2d pack;
 };
 
 /*

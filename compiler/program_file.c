@@ -33,6 +33,9 @@
 #define PROFILE_ENTRY_SIZE 8u
 #define NO_STRING UINT32_MAX
 #define SLOT_HAS_DATA (1u << 0)
+/* A packed slot: its record's offset is its packing packet's in the constants, its last u64
+ * its source slot (docs/compiler.md, "Program files"). */
+#define SLOT_PACKED (1u << 1)
 /* The largest file program_file_read() loads (as ONNX_IMPORT_MAX_FILE for models). */
 #define MAX_FILE (2LL << 30)
 
@@ -271,6 +274,14 @@ int program_file_encode(const struct ir_graph *g, const struct vnpu_prog *p,
 		wb_u64(&sec[SEC_SLOTS], s->size);
 		wb_u32(&sec[SEC_SLOTS], s->tensor >= 0 && (size_t)s->tensor < g->n_tensors ?
 		       wb_string(strings, g->tensors[s->tensor]->name) : NO_STRING);
+		if (s->packed) {
+			wb_u32(&sec[SEC_SLOTS], SLOT_PACKED);
+			wb_u64(&sec[SEC_SLOTS], sec[SEC_CONSTS].len);
+			wb_u64(&sec[SEC_SLOTS], s->pack_src);
+			/* packets are stored as the device reads them, as the stream's are */
+			wb_bytes(&sec[SEC_CONSTS], &s->pack, sizeof(s->pack));
+			continue;
+		}
 		wb_u32(&sec[SEC_SLOTS], s->data ? SLOT_HAS_DATA : 0);
 		wb_u64(&sec[SEC_SLOTS], s->data ? sec[SEC_CONSTS].len : 0);
 		wb_u64(&sec[SEC_SLOTS], 0);
@@ -547,6 +558,35 @@ static int decode_stream(struct rctx *c, struct vnpu_prog *p)
 	return 0;
 }
 
+/*
+ * Packed slot @i of @n: its packing packet at @off in the constants and its source slot
+ * @src. The packet is checked as far as the file can tell (a CONV2D packet, whole, no
+ * packing flag, no address); the device checks the rest when the loader runs it.
+ */
+static int decode_packed_slot(struct rctx *c, struct vnpu_prog *p, size_t i, uint64_t off,
+			      uint64_t src, size_t n)
+{
+	struct vnpu_pkt_conv2d *pk = &p->slots[i].pack;
+
+	if (src >= n || src == i)
+		return pf_fail(c->err, c->err_len, -EINVAL,
+			       "program file: slot %zu: packed from slot %llu of %zu", i,
+			       (unsigned long long)src, n);
+	if (off > c->sec_len[SEC_CONSTS] || sizeof(*pk) > c->sec_len[SEC_CONSTS] - off)
+		return pf_fail(c->err, c->err_len, -EINVAL,
+			       "program file: slot %zu: packing packet at %llu outside the constants",
+			       i, (unsigned long long)off);
+	memcpy(pk, c->sec[SEC_CONSTS] + off, sizeof(*pk));
+	if (pk->hdr.opcode != VNPU_OP_CONV2D || pk->hdr.length != sizeof(*pk) / 4 ||
+	    pk->hdr.flags & ~VNPU_CONV2D_F_BIAS || pk->src_va || pk->wei_va || pk->bias_va ||
+	    pk->dst_va)
+		return pf_fail(c->err, c->err_len, -EINVAL,
+			       "program file: slot %zu: bad packing packet", i);
+	p->slots[i].packed = true;
+	p->slots[i].pack_src = (unsigned int)src;
+	return 0;
+}
+
 static int decode_slots(struct rctx *c, struct vnpu_prog *p)
 {
 	size_t n = 0;
@@ -572,10 +612,17 @@ static int decode_slots(struct rctx *c, struct vnpu_prog *p)
 				       "program file: slot %zu: bad tensor name", i);
 		p->slots[i].tensor = -1;
 		p->slots[i].size = size;
-		if (!size || flags & ~SLOT_HAS_DATA || rd_u64(s + 24))
+		if (!size || flags & ~(SLOT_HAS_DATA | SLOT_PACKED) ||
+		    flags == (SLOT_HAS_DATA | SLOT_PACKED) || (!(flags & SLOT_PACKED) && rd_u64(s + 24)))
 			return pf_fail(c->err, c->err_len, -EINVAL,
 				       "program file: slot %zu: size %llu, flags 0x%x", i,
 				       (unsigned long long)size, flags);
+		if (flags & SLOT_PACKED) {
+			ret = decode_packed_slot(c, p, i, off, rd_u64(s + 24), n);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (!(flags & SLOT_HAS_DATA))
 			continue;
 		if (off > c->sec_len[SEC_CONSTS] || size > c->sec_len[SEC_CONSTS] - off)
@@ -589,6 +636,12 @@ static int decode_slots(struct rctx *c, struct vnpu_prog *p)
 			return -ENOMEM;
 		memcpy(p->slots[i].data, c->sec[SEC_CONSTS] + off, size);
 	}
+	/* A packed slot is made from the contents of a slot that is no packed slot. */
+	for (unsigned int i = 0; i < p->nslots; i++)
+		if (p->slots[i].packed && !p->slots[p->slots[i].pack_src].data)
+			return pf_fail(c->err, c->err_len, -EINVAL,
+				       "program file: slot %u: packed from slot %u, which has no contents",
+				       i, p->slots[i].pack_src);
 	/* Relocations name slots: now that their count is known. */
 	for (unsigned int i = 0; i < p->nrelocs; i++)
 		if (p->relocs[i].slot >= p->nslots)

@@ -79,7 +79,10 @@ static const struct vnpu_op_info vnpu_ops[] = {
 	[VNPU_OP_MATMUL] = { sizeof(struct vnpu_pkt_matmul),
 			     VNPU_MATMUL_F_TRANS_A | VNPU_MATMUL_F_TRANS_B | VNPU_MATMUL_F_BIAS,
 			     VNPU_EXEC_COMPUTE },
-	[VNPU_OP_CONV2D] = { sizeof(struct vnpu_pkt_conv2d), VNPU_CONV2D_F_BIAS, VNPU_EXEC_COMPUTE },
+	[VNPU_OP_CONV2D] = { sizeof(struct vnpu_pkt_conv2d),
+			     VNPU_CONV2D_F_BIAS | VNPU_CONV2D_F_PACK_SIZE |
+			     VNPU_CONV2D_F_PACK_WEIGHTS | VNPU_CONV2D_F_WEI_PACKED,
+			     VNPU_EXEC_COMPUTE },
 	[VNPU_OP_POOL2D] = { sizeof(struct vnpu_pkt_pool2d), VNPU_POOL2D_F_AVG_INCLUDE_PAD,
 			     VNPU_EXEC_COMPUTE },
 	[VNPU_OP_BINARY] = { sizeof(struct vnpu_pkt_binary), VNPU_BINARY_F_BCAST_ROW,
@@ -342,10 +345,31 @@ static int vnpu_window_out(uint32_t in, uint32_t pad_lo, uint32_t pad_hi, uint32
 	return 0;
 }
 
+/* The bytes of @p's packed weights, as the compute engine lays them out. */
+static int vnpu_conv2d_packed_bytes(struct vnpu_stream *st, const struct vnpu_pkt_conv2d *p,
+				    uint64_t *bytes)
+{
+	int ret = vnpu_compute_conv2d_packed_size(st->ctx->compute, p, bytes);
+
+	if (!ret && *bytes > VNPU_MAX_OPERAND_BYTES)
+		ret = -EINVAL;
+	return ret;
+}
+
+/*
+ * CONV2D: a convolution, or with a PACK_* flag the packing of its weights (the uAPI header).
+ * The packed operand's extent is the compute engine's: it builds the convolution's primitive
+ * to learn it, so packed weights are checked by size like every operand, whatever they were
+ * packed for.
+ */
 static int vnpu_exec_conv2d(struct vnpu_stream *st, const struct vnpu_pkt_conv2d *p)
 {
+	const uint32_t pack_flags = VNPU_CONV2D_F_PACK_SIZE | VNPU_CONV2D_F_PACK_WEIGHTS |
+				    VNPU_CONV2D_F_WEI_PACKED;
+	uint32_t packing = p->hdr.flags & pack_flags;
 	bool has_bias = p->hdr.flags & VNPU_CONV2D_F_BIAS;
-	uint64_t oh, ow, src_b, wei_b, dst_b, dims[5];
+	bool pack = packing & (VNPU_CONV2D_F_PACK_SIZE | VNPU_CONV2D_F_PACK_WEIGHTS);
+	uint64_t oh, ow, src_b, wei_b, dst_b, packed_b = 0, dims[5];
 	void *src, *wei, *dst, *bias = NULL;
 	uint32_t es = vnpu_dt_size(p->dtype);
 	int ret;
@@ -355,6 +379,13 @@ static int vnpu_exec_conv2d(struct vnpu_stream *st, const struct vnpu_pkt_conv2d
 	if (!p->groups || !p->c || !p->oc || p->c % p->groups || p->oc % p->groups)
 		return -EINVAL;
 	if (!has_bias && p->bias_va)
+		return -EINVAL;
+	/* at most one packing flag; packing reads no source and no bias */
+	if (packing & (packing - 1))
+		return -EINVAL;
+	if (pack && (p->src_va || p->bias_va))
+		return -EINVAL;
+	if ((packing & VNPU_CONV2D_F_PACK_SIZE) && p->wei_va)
 		return -EINVAL;
 	if (vnpu_window_out(p->h, p->pad_top, p->pad_bottom, p->kh, p->dil_h, p->stride_h, &oh) ||
 	    vnpu_window_out(p->w, p->pad_left, p->pad_right, p->kw, p->dil_w, p->stride_w, &ow))
@@ -369,16 +400,50 @@ static int vnpu_exec_conv2d(struct vnpu_stream *st, const struct vnpu_pkt_conv2d
 	if (vnpu_tensor_bytes(dims, 4, es, &dst_b))
 		return -EINVAL;
 
-	ret = vnpu_map(st, p->src_va, src_b, 0, es, &src);
-	if (!ret)
+	/* the operands the job names are mapped before the engine builds anything for them */
+	switch (packing) {
+	case VNPU_CONV2D_F_PACK_SIZE:
+		ret = vnpu_map(st, p->dst_va, 8, 1, 8, &dst);
+		if (!ret)
+			ret = vnpu_conv2d_packed_bytes(st, p, &packed_b);
+		if (ret)
+			return ret;
+		memcpy(dst, &packed_b, sizeof(packed_b));
+		return 0;
+	case VNPU_CONV2D_F_PACK_WEIGHTS:
 		ret = vnpu_map(st, p->wei_va, wei_b, 0, es, &wei);
+		if (!ret)
+			ret = vnpu_conv2d_packed_bytes(st, p, &packed_b);
+		if (ret)
+			return ret;
+		/* a reorder onto its own source would read what it already wrote */
+		if (vnpu_ranges_overlap(p->wei_va, wei_b, p->dst_va, packed_b))
+			return -EINVAL;
+		ret = vnpu_map(st, p->dst_va, packed_b, 1, VNPU_CONV2D_PACK_ALIGN, &dst);
+		if (ret)
+			return ret;
+		return vnpu_compute_conv2d_pack(st->ctx->compute, p, wei, dst, packed_b);
+	case VNPU_CONV2D_F_WEI_PACKED:
+		ret = vnpu_map(st, p->src_va, src_b, 0, es, &src);
+		if (!ret)
+			ret = vnpu_conv2d_packed_bytes(st, p, &packed_b);
+		if (!ret)
+			ret = vnpu_map(st, p->wei_va, packed_b, 0, VNPU_CONV2D_PACK_ALIGN, &wei);
+		break;
+	default:
+		ret = vnpu_map(st, p->src_va, src_b, 0, es, &src);
+		if (!ret)
+			ret = vnpu_map(st, p->wei_va, wei_b, 0, es, &wei);
+		break;
+	}
 	if (!ret && has_bias)
 		ret = vnpu_map(st, p->bias_va, (uint64_t)p->oc * 4, 0, 4, &bias);
 	if (!ret)
 		ret = vnpu_map(st, p->dst_va, dst_b, 1, es, &dst);
 	if (ret)
 		return ret;
-	return vnpu_compute_conv2d(st->ctx->compute, p, src, wei, bias, dst);
+	return vnpu_compute_conv2d(st->ctx->compute, p, src, wei, packing ? packed_b : wei_b, bias,
+				   dst);
 }
 
 static int vnpu_exec_pool2d(struct vnpu_stream *st, const struct vnpu_pkt_pool2d *p)

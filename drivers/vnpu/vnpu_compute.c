@@ -10,7 +10,10 @@
  * AVX-512 up), the operation runs emulated: bf16 operands are converted to f32 staging
  * buffers, the f32 primitive runs, and bf16 results are rounded back (to nearest even),
  * which is the arithmetic a bf16 engine with f32 accumulation does. The same staging serves
- * convolution weights, which oneDNN wants in a blocked layout of its choosing.
+ * convolution weights, which oneDNN wants in a blocked layout of its choosing, unless the
+ * program packed them at load into that layout (VNPU_CONV2D_F_PACK_WEIGHTS): the packed
+ * layout is exactly the weights descriptor of the primitive the convolution runs, f32 where
+ * bf16 is emulated, so packed weights reach the kernel with no conversion at all.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,6 +56,8 @@ struct vnpu_arg {
  * @last_use: the compute clock at its last use, for LRU eviction.
  * @internal: buffers the primitive needs that are no operand (statistics, workspace).
  * @exec: the argument list of @prim, built once.
+ * @adopt: 1 + the index of the operand that lies in the primitive's own layout (packed
+ *	convolution weights: its user memory has the primitive's descriptor), else 0.
  */
 struct vnpu_prim {
 	uint8_t key[VNPU_KEY_MAX];
@@ -65,6 +70,7 @@ struct vnpu_prim {
 	dnnl_memory_t internal[VNPU_MAX_INTERNAL];
 	int nexec;
 	dnnl_exec_arg_t exec[VNPU_MAX_ARGS + VNPU_MAX_INTERNAL];
+	int adopt;
 };
 
 /*
@@ -85,6 +91,12 @@ struct vnpu_compute {
  * struct vnpu_build - a primitive being built: its operands' descriptors as they lie in the
  * job's memory (@user) and as the primitive sees them (@comp: the same, or f32 when
  * emulated), in the op's argument order; and the attributes (activation epilogue).
+ * @adopt: 1 + the index of an operand that the job holds in the layout and type the
+ *	primitive chooses (packed weights; its @user is then only what the choice is made
+ *	from), else 0.
+ * @adopt_bytes: the bytes the job has mapped for that operand: a primitive wanting more is
+ *	not run (the check is made under the lock that runs it, so it holds for the very
+ *	primitive that reads the operand, even one rebuilt since the packet was checked).
  */
 struct vnpu_build {
 	int nargs;
@@ -94,6 +106,8 @@ struct vnpu_build {
 	dnnl_memory_desc_t comp[VNPU_MAX_ARGS];
 	dnnl_primitive_attr_t attr;
 	const void *pkt;
+	int adopt;
+	uint64_t adopt_bytes;
 };
 
 /* Create the primitive descriptor of @b's operation from @b->comp. */
@@ -237,6 +251,19 @@ static dnnl_status_t vnpu_reorder_create(struct vnpu_compute *c, const dnnl_memo
 	return s;
 }
 
+/* @a's staging buffer in the primitive's descriptor @md, and the conversion from (or to) @user. */
+static dnnl_status_t vnpu_arg_stage(struct vnpu_compute *c, struct vnpu_arg *a,
+				    const dnnl_memory_desc_t *user, const dnnl_memory_desc_t *md)
+{
+	dnnl_status_t s;
+
+	s = dnnl_memory_create(&a->stage, md, c->engine, DNNL_MEMORY_ALLOCATE);
+	if (s != dnnl_success)
+		return s;
+	return a->out ? vnpu_reorder_create(c, md, user, &a->cvt) :
+			vnpu_reorder_create(c, user, md, &a->cvt);
+}
+
 /*
  * Fill @pr from a primitive descriptor: the primitive, a memory object per operand (with a
  * staging buffer and a conversion where the primitive works on another type or layout than
@@ -259,23 +286,22 @@ static dnnl_status_t vnpu_prim_init(struct vnpu_compute *c, struct vnpu_prim *pr
 		a->id = b->id[i];
 		a->out = b->out[i];
 		pr->nargs++;
-		s = dnnl_memory_create(&a->user, &b->user[i], c->engine, DNNL_MEMORY_NONE);
-		if (s != dnnl_success)
-			return s;
 		/* the layout and type the primitive settled on: f32 when emulated, blocked
 		 * weights where an operand was left to the primitive's choice */
 		md = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, a->id);
 		if (!md)
 			return dnnl_runtime_error;
-		if (!dnnl_memory_desc_equal(&b->user[i], md)) {
-			s = dnnl_memory_create(&a->stage, md, c->engine, DNNL_MEMORY_ALLOCATE);
-			if (s != dnnl_success)
-				return s;
-			s = a->out ? vnpu_reorder_create(c, md, &b->user[i], &a->cvt) :
-				     vnpu_reorder_create(c, &b->user[i], md, &a->cvt);
-			if (s != dnnl_success)
-				return s;
+		if ((int)i == b->adopt - 1) {
+			/* already in that layout (packed): used as it lies, never staged */
+			s = dnnl_memory_create(&a->user, md, c->engine, DNNL_MEMORY_NONE);
+			pr->adopt = b->adopt;
+		} else {
+			s = dnnl_memory_create(&a->user, &b->user[i], c->engine, DNNL_MEMORY_NONE);
+			if (s == dnnl_success && !dnnl_memory_desc_equal(&b->user[i], md))
+				s = vnpu_arg_stage(c, a, &b->user[i], md);
 		}
+		if (s != dnnl_success)
+			return s;
 		pr->exec[pr->nexec].arg = a->id;
 		pr->exec[pr->nexec].memory = a->stage ? a->stage : a->user;
 		pr->nexec++;
@@ -399,6 +425,31 @@ static int vnpu_prim_run(struct vnpu_compute *c, struct vnpu_prim *pr, void *con
 	return vnpu_dnnl_errno(s);
 }
 
+/* The descriptor of the operand of @pr in the primitive's own layout (packed weights). */
+static const dnnl_memory_desc_t *vnpu_packed_md(const struct vnpu_prim *pr)
+{
+	const dnnl_memory_desc_t *md = NULL;
+
+	if (dnnl_memory_get_memory_desc(pr->args[pr->adopt - 1].user, &md) != dnnl_success)
+		return NULL;
+	return md;
+}
+
+/* The cache key of @pkt: the packet with the VA fields at @vas (@nvas) and its length zeroed. */
+static void vnpu_key(uint8_t *key, const void *pkt, size_t size, const size_t *vas, int nvas)
+{
+	struct vnpu_pkt_header hdr;
+	int i;
+
+	memcpy(key, pkt, size);
+	for (i = 0; i < nvas; i++)
+		memset(key + vas[i], 0, sizeof(uint64_t));
+	/* the length may include a zero extension tail, which does not change the operation */
+	memcpy(&hdr, key, sizeof(hdr));
+	hdr.length = 0;
+	memcpy(key, &hdr, sizeof(hdr));
+}
+
 /*
  * Look up (or build) and run. @pkt is the packet's private copy; @size its struct size;
  * @vas the offsets of its VA fields, zeroed in the key so that one primitive serves every
@@ -409,21 +460,20 @@ static int vnpu_compute_run(struct vnpu_compute *c, const void *pkt, size_t size
 			    void *const *ptrs)
 {
 	uint8_t key[VNPU_KEY_MAX];
-	struct vnpu_pkt_header hdr;
 	struct vnpu_prim *pr = NULL;
-	int i, ret;
+	int ret;
 
-	memcpy(key, pkt, size);
-	for (i = 0; i < nvas; i++)
-		memset(key + vas[i], 0, sizeof(uint64_t));
-	/* the length may include a zero extension tail, which does not change the operation */
-	memcpy(&hdr, key, sizeof(hdr));
-	hdr.length = 0;
-	memcpy(key, &hdr, sizeof(hdr));
+	vnpu_key(key, pkt, size, vas, nvas);
 	b->pkt = pkt;
 
 	pthread_mutex_lock(&c->lock);
 	ret = vnpu_prim_get(c, key, size, b, fn, &pr);
+	if (!ret && pr->adopt) {
+		const dnnl_memory_desc_t *md = vnpu_packed_md(pr);
+
+		if (!md || dnnl_memory_desc_get_size(md) > b->adopt_bytes)
+			ret = -EIO;
+	}
 	if (!ret)
 		ret = vnpu_prim_run(c, pr, ptrs);
 	pthread_mutex_unlock(&c->lock);
@@ -594,7 +644,8 @@ static dnnl_status_t vnpu_conv2d_pd(struct vnpu_compute *c, struct vnpu_build *b
 	/*
 	 * The weights' layout is left to oneDNN: its fast kernels want them blocked, and with
 	 * OHWI imposed it falls back to its reference code (slower by two orders of magnitude).
-	 * The weights are then reordered on every run, a small cost next to the convolution.
+	 * OHWI weights are then reordered on every run; packed ones (F_WEI_PACKED) were put in
+	 * this layout once, by a PACK_WEIGHTS packet that built this same descriptor.
 	 */
 	s = dnnl_memory_desc_init_by_tag(&wei, b->comp[1].ndims, b->comp[1].dims,
 					 b->comp[1].data_type, dnnl_format_tag_any);
@@ -610,16 +661,12 @@ static dnnl_status_t vnpu_conv2d_pd(struct vnpu_compute *c, struct vnpu_build *b
 	return dnnl_primitive_desc_create(pd, &d, b->attr, c->engine, NULL);
 }
 
-/**
- * vnpu_compute_conv2d() - run a checked CONV2D packet (NHWC, weights OHWI per group).
- * @c: the compute state.
- * @p: the packet.
- * @src, @wei, @bias, @dst: the operands (@bias NULL without VNPU_CONV2D_F_BIAS).
- *
- * Return: 0 or a negative errno from building or running the primitive.
+/*
+ * The operands of convolution @p as they lie in the job's memory (weights OHWI per group,
+ * or, with VNPU_CONV2D_F_WEI_PACKED, in the layout the primitive chooses from OHWI) and its
+ * epilogue, into @bd. On error @bd holds nothing to free.
  */
-int vnpu_compute_conv2d(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p, void *src,
-			void *wei, void *bias, void *dst)
+static int vnpu_conv2d_build(const struct vnpu_pkt_conv2d *p, struct vnpu_build *bd)
 {
 	bool has_bias = p->hdr.flags & VNPU_CONV2D_F_BIAS;
 	dnnl_data_type_t dt = vnpu_dnnl_dt(p->dtype);
@@ -628,38 +675,187 @@ int vnpu_compute_conv2d(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p,
 	uint64_t ow = ((uint64_t)p->w + p->pad_left + p->pad_right - ekw) / p->stride_w + 1;
 	dnnl_dims_t sdims = { p->n, p->c, p->h, p->w }, ddims = { p->n, p->oc, oh, ow };
 	dnnl_dims_t bdims = { p->oc };
+	int ret;
+
+	ret = vnpu_build_md(bd, DNNL_ARG_SRC, false, 4, sdims, dt, dnnl_nhwc);
+	if (!ret && p->groups > 1) {
+		dnnl_dims_t wdims = { p->groups, p->oc / p->groups, p->c / p->groups, p->kh, p->kw };
+
+		ret = vnpu_build_md(bd, DNNL_ARG_WEIGHTS, false, 5, wdims, dt, dnnl_gohwi);
+	} else if (!ret) {
+		dnnl_dims_t wdims = { p->oc, p->c, p->kh, p->kw };
+
+		ret = vnpu_build_md(bd, DNNL_ARG_WEIGHTS, false, 4, wdims, dt, dnnl_ohwi);
+	}
+	if (!ret && has_bias)
+		ret = vnpu_build_md(bd, DNNL_ARG_BIAS, false, 1, bdims, dnnl_f32, dnnl_a);
+	if (!ret)
+		ret = vnpu_build_md(bd, DNNL_ARG_DST, true, 4, ddims, dt, dnnl_nhwc);
+	if (!ret)
+		ret = vnpu_build_epilogue(bd, p->act);
+	if (ret) {
+		if (bd->attr)
+			dnnl_primitive_attr_destroy(bd->attr);
+		bd->attr = NULL;
+		return ret;
+	}
+	if (p->hdr.flags & VNPU_CONV2D_F_WEI_PACKED)
+		bd->adopt = 2;
+	return 0;
+}
+
+#define VNPU_CONV2D_VAS                                                                        \
+	offsetof(struct vnpu_pkt_conv2d, src_va), offsetof(struct vnpu_pkt_conv2d, wei_va),    \
+		offsetof(struct vnpu_pkt_conv2d, bias_va), offsetof(struct vnpu_pkt_conv2d, dst_va)
+
+/**
+ * vnpu_compute_conv2d() - run a checked CONV2D packet (NHWC, weights OHWI per group, or
+ * packed with VNPU_CONV2D_F_WEI_PACKED).
+ * @c: the compute state.
+ * @p: the packet.
+ * @src, @wei, @bias, @dst: the operands (@bias NULL without VNPU_CONV2D_F_BIAS).
+ * @wei_bytes: the bytes mapped at @wei.
+ *
+ * Return: 0 or a negative errno from building or running the primitive; -EIO for packed
+ * weights whose primitive wants more than @wei_bytes (not run).
+ */
+int vnpu_compute_conv2d(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p, void *src,
+			void *wei, uint64_t wei_bytes, void *bias, void *dst)
+{
 	struct vnpu_build bd = { 0 };
 	void *ptrs[4] = { src, wei, bias, dst };
 	int ret;
 
-	ret = vnpu_build_md(&bd, DNNL_ARG_SRC, false, 4, sdims, dt, dnnl_nhwc);
-	if (!ret && p->groups > 1) {
+	ret = vnpu_conv2d_build(p, &bd);
+	if (ret)
+		return ret;
+	bd.adopt_bytes = wei_bytes;
+	if (!(p->hdr.flags & VNPU_CONV2D_F_BIAS))
+		ptrs[2] = dst;
+	return VNPU_RUN(c, p, &bd, vnpu_conv2d_pd, ptrs, VNPU_CONV2D_VAS);
+}
+
+/*
+ * The cached primitive of the convolution whose weights a PACK_SIZE or PACK_WEIGHTS packet
+ * (or a WEI_PACKED one) @p is about: @p with WEI_PACKED for its PACK_* flag, under the key a
+ * run of that convolution looks up, so that packing also builds what the runs will use.
+ * Called with @c->lock held; the entry stays valid until the lock is dropped.
+ */
+static int vnpu_conv2d_packed_prim(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p,
+				   struct vnpu_prim **pr)
+{
+	static const size_t vas[] = { VNPU_CONV2D_VAS };
+	struct vnpu_pkt_conv2d conv = *p;
+	uint8_t key[VNPU_KEY_MAX];
+	struct vnpu_build bd = { 0 };
+	int ret;
+
+	conv.hdr.flags = (p->hdr.flags & VNPU_CONV2D_F_BIAS) | VNPU_CONV2D_F_WEI_PACKED;
+	ret = vnpu_conv2d_build(&conv, &bd);
+	if (ret)
+		return ret;
+	vnpu_key(key, &conv, sizeof(conv), vas, (int)(sizeof(vas) / sizeof(vas[0])));
+	bd.pkt = &conv;
+	ret = vnpu_prim_get(c, key, sizeof(conv), &bd, vnpu_conv2d_pd, pr);
+	if (!ret && !(*pr)->adopt)
+		ret = -EIO;
+	return ret;
+}
+
+/**
+ * vnpu_compute_conv2d_packed_size() - the bytes of the packed weights of a checked CONV2D
+ * packet with VNPU_CONV2D_F_PACK_SIZE, F_PACK_WEIGHTS or F_WEI_PACKED.
+ * @c: the compute state.
+ * @p: the packet (its addresses and PACK_* / WEI_PACKED flag do not matter).
+ * @size: the size, > 0.
+ *
+ * Builds (or finds) the convolution's primitive: the layout is the one it chose.
+ *
+ * Return: 0 or a negative errno from building the primitive.
+ */
+int vnpu_compute_conv2d_packed_size(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p,
+				    uint64_t *size)
+{
+	const dnnl_memory_desc_t *md;
+	struct vnpu_prim *pr;
+	int ret;
+
+	pthread_mutex_lock(&c->lock);
+	ret = vnpu_conv2d_packed_prim(c, p, &pr);
+	if (!ret) {
+		md = vnpu_packed_md(pr);
+		*size = md ? dnnl_memory_desc_get_size(md) : 0;
+		if (!*size)
+			ret = -EIO;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+/**
+ * vnpu_compute_conv2d_pack() - run a checked CONV2D packet with VNPU_CONV2D_F_PACK_WEIGHTS.
+ * @c: the compute state.
+ * @p: the packet.
+ * @wei: the weights, OHWI per group, in @p->dtype.
+ * @dst: the packed weights, @dst_bytes (vnpu_compute_conv2d_packed_size()) mapped.
+ *
+ * Return: 0 or a negative errno from building or running the reorder; -EIO when the layout
+ * now wants more than @dst_bytes (nothing written).
+ */
+int vnpu_compute_conv2d_pack(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p,
+			     const void *wei, void *dst, uint64_t dst_bytes)
+{
+	const dnnl_memory_desc_t *to;
+	dnnl_memory_desc_t from;
+	dnnl_memory_t mfrom = NULL, mto = NULL;
+	dnnl_primitive_t cvt = NULL;
+	struct vnpu_prim *pr;
+	dnnl_status_t s;
+	int ret;
+
+	pthread_mutex_lock(&c->lock);
+	ret = vnpu_conv2d_packed_prim(c, p, &pr);
+	if (ret)
+		goto out;
+	to = vnpu_packed_md(pr);
+	if (!to || dnnl_memory_desc_get_size(to) > dst_bytes) {
+		ret = -EIO;
+		goto out;
+	}
+	/* the same OHWI descriptor the unpacked convolution reads (vnpu_conv2d_build()) */
+	if (p->groups > 1) {
 		dnnl_dims_t wdims = { p->groups, p->oc / p->groups, p->c / p->groups, p->kh, p->kw };
 
-		ret = vnpu_build_md(&bd, DNNL_ARG_WEIGHTS, false, 5, wdims, dt, dnnl_gohwi);
-	} else if (!ret) {
+		s = dnnl_memory_desc_init_by_tag(&from, 5, wdims, vnpu_dnnl_dt(p->dtype), dnnl_gohwi);
+	} else {
 		dnnl_dims_t wdims = { p->oc, p->c, p->kh, p->kw };
 
-		ret = vnpu_build_md(&bd, DNNL_ARG_WEIGHTS, false, 4, wdims, dt, dnnl_ohwi);
+		s = dnnl_memory_desc_init_by_tag(&from, 4, wdims, vnpu_dnnl_dt(p->dtype), dnnl_ohwi);
 	}
-	if (!ret && has_bias)
-		ret = vnpu_build_md(&bd, DNNL_ARG_BIAS, false, 1, bdims, dnnl_f32, dnnl_a);
-	if (!ret)
-		ret = vnpu_build_md(&bd, DNNL_ARG_DST, true, 4, ddims, dt, dnnl_nhwc);
-	if (!ret)
-		ret = vnpu_build_epilogue(&bd, p->act);
-	if (ret) {
-		if (bd.attr)
-			dnnl_primitive_attr_destroy(bd.attr);
-		return ret;
+	/* a load-time operation: the reorder is built for this packet and not kept */
+	if (s == dnnl_success)
+		s = vnpu_reorder_create(c, &from, to, &cvt);
+	if (s == dnnl_success)
+		s = dnnl_memory_create(&mfrom, &from, c->engine, (void *)wei);
+	if (s == dnnl_success)
+		s = dnnl_memory_create(&mto, to, c->engine, dst);
+	if (s == dnnl_success) {
+		dnnl_exec_arg_t args[2] = { { DNNL_ARG_FROM, mfrom }, { DNNL_ARG_TO, mto } };
+
+		s = dnnl_primitive_execute(cvt, c->stream, 2, args);
 	}
-	if (!has_bias)
-		ptrs[2] = dst;
-	return VNPU_RUN(c, p, &bd, vnpu_conv2d_pd, ptrs,
-			offsetof(struct vnpu_pkt_conv2d, src_va),
-			offsetof(struct vnpu_pkt_conv2d, wei_va),
-			offsetof(struct vnpu_pkt_conv2d, bias_va),
-			offsetof(struct vnpu_pkt_conv2d, dst_va));
+	if (s == dnnl_success)
+		s = dnnl_stream_wait(c->stream);
+	ret = vnpu_dnnl_errno(s);
+	if (mto)
+		dnnl_memory_destroy(mto);
+	if (mfrom)
+		dnnl_memory_destroy(mfrom);
+	if (cvt)
+		dnnl_primitive_destroy(cvt);
+out:
+	pthread_mutex_unlock(&c->lock);
+	return ret;
 }
 
 /* ---- pool2d ---------------------------------------------------------------------------- */

@@ -31,7 +31,8 @@ void vnpu_cpu_relax(void);
 
 /*
  * compute engine (vnpu_compute.c): each takes the checked packet and the translated
- * operands, in the packet's field order; an absent optional operand is NULL.
+ * operands, in the packet's field order (with the mapped extent of an operand whose size
+ * only the engine knows: packed weights); an absent optional operand is NULL.
  */
 int vnpu_compute_matmul(struct vnpu_compute *c, const struct vnpu_pkt_matmul *p, void *a,
 			void *b, void *bias, void *dst);
@@ -39,7 +40,13 @@ int vnpu_int8_matmul(const struct vnpu_pkt_matmul *p, const void *a, const void 
 		     const void *bias, void *dst);
 void vnpu_int8_epilogue(const struct vnpu_pkt_matmul *p, const void *bias, void *dst);
 int vnpu_compute_conv2d(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p, void *src,
-			void *wei, void *bias, void *dst);
+			void *wei, uint64_t wei_bytes, void *bias, void *dst);
+/* CONV2D's packed weights: their size (PACK_SIZE, and the extent of the packed operand of
+ * PACK_WEIGHTS and WEI_PACKED), and packing them (PACK_WEIGHTS); see vnpu_compute.c. */
+int vnpu_compute_conv2d_packed_size(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p,
+				    uint64_t *size);
+int vnpu_compute_conv2d_pack(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p,
+			     const void *wei, void *dst, uint64_t dst_bytes);
 int vnpu_compute_pool2d(struct vnpu_compute *c, const struct vnpu_pkt_pool2d *p, void *src,
 			void *dst);
 int vnpu_compute_binary(struct vnpu_compute *c, const struct vnpu_pkt_binary *p, void *a,

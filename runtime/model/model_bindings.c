@@ -28,7 +28,11 @@ int accelrt_model_bindings_new(struct accelrt_model *m, struct accelrt_model_bin
 		goto fail;
 	}
 	for (unsigned int s = 0; s < p->nslots; s++) {
-		if (m->shared[s]) {
+		/*
+		 * The model's own slots: constants and packed weights, shared by every binding (a
+		 * constant that only fed the packing is freed, NULL here: nothing reads it).
+		 */
+		if (m->shared[s] || p->slots[s].data || p->slots[s].packed) {
 			b->slots[s] = m->shared[s];
 			continue;
 		}

@@ -15,6 +15,10 @@
  *	not packed is allocated and its constants uploaded; packed slots' entries are NULL
  *	and filled here.
  *
+ * Once packed, a source slot that no relocation of @p reads (the OHWI copy codegen made
+ * for the packing alone) is freed and its entry set to NULL: the weights are then held once,
+ * packed, not twice.
+ *
  * Return: 0, or a negative errno (the buffers made so far stay in @bufs for the caller to
  * free).
  */

@@ -130,7 +130,7 @@ static void test_reshape_output_shares_its_input_slot(void **state)
 	ir_graph_destroy(g);
 }
 
-static void test_constant_conv_weights_are_uploaded_reordered_to_ohwi(void **state)
+static void test_constant_conv_weights_are_packed_at_load_from_ohwi(void **state)
 {
 	struct ir_graph *g = ir_graph_create();
 	const int64_t dx[] = { 1, 2, 3, 3 }, dw[] = { 1, 2, 1, 2 }, dy[] = { 1, 1, 3, 2 };
@@ -139,6 +139,7 @@ static void test_constant_conv_weights_are_uploaded_reordered_to_ohwi(void **sta
 	/* OIHW [1][2][1][2]: ic 0 = {1, 2}, ic 1 = {3, 4}; OHWI interleaves them. */
 	const float oihw[] = { 1, 2, 3, 4 }, ohwi[] = { 1, 3, 2, 4 };
 	const struct vnpu_pkt_conv2d *pk = NULL;
+	const struct vnpu_prog_slot *ps;
 	struct vnpu_prog *p;
 	char err[256];
 	size_t off;
@@ -155,7 +156,18 @@ static void test_constant_conv_weights_are_uploaded_reordered_to_ohwi(void **sta
 	assert_non_null(pk);
 	off = (size_t)((const uint8_t *)pk - p->stream) + offsetof(struct vnpu_pkt_conv2d, wei_va);
 	assert_non_null(reloc_at(p, off));
-	assert_memory_equal(p->slots[reloc_at(p, off)->slot].data, ohwi, sizeof(ohwi));
+	/* the convolution reads a packed slot, made at load from the OHWI constant */
+	assert_true(pk->hdr.flags & VNPU_CONV2D_F_WEI_PACKED);
+	ps = &p->slots[reloc_at(p, off)->slot];
+	assert_true(ps->packed);
+	assert_null(ps->data);
+	assert_memory_equal(p->slots[ps->pack_src].data, ohwi, sizeof(ohwi));
+	/* its packing packet is the convolution's, less the addresses and the packed flag */
+	assert_int_equal(ps->pack.hdr.opcode, VNPU_OP_CONV2D);
+	assert_int_equal(ps->pack.hdr.flags, pk->hdr.flags & ~VNPU_CONV2D_F_WEI_PACKED);
+	assert_memory_equal(&ps->pack.dtype, &pk->dtype,
+			    offsetof(struct vnpu_pkt_conv2d, src_va) - offsetof(struct vnpu_pkt_conv2d, dtype));
+	assert_int_equal(ps->pack.wei_va, 0);
 	codegen_vnpu_free(p);
 	ir_graph_destroy(g);
 }
@@ -786,7 +798,7 @@ int main(void)
 		cmocka_unit_test(test_flops_count_products_by_macs_and_the_rest_by_elements),
 		cmocka_unit_test(test_graph_of_integers_is_all_host),
 		cmocka_unit_test(test_reshape_output_shares_its_input_slot),
-		cmocka_unit_test(test_constant_conv_weights_are_uploaded_reordered_to_ohwi),
+		cmocka_unit_test(test_constant_conv_weights_are_packed_at_load_from_ohwi),
 		cmocka_unit_test(test_transpose_5d_is_one_copy_nd_with_permuted_source_strides),
 		cmocka_unit_test(test_concat_copies_each_input_to_its_offset_in_the_output),
 		cmocka_unit_test(test_slice_with_steps_reads_from_its_first_element),

@@ -32,12 +32,12 @@ struct compiled {
 	size_t len;
 };
 
-static void compile_test(const char *name, struct compiled *c)
+static void compile_test_in(const char *dir, const char *name, struct compiled *c)
 {
 	char path[512], err[512] = "";
 	struct program_file_meta meta = { .flags = PROGRAM_FILE_FLAG_PASSES };
 
-	snprintf(path, sizeof(path), "%s/%s/model.onnx", NODE_DIR, name);
+	snprintf(path, sizeof(path), "%s/%s/model.onnx", dir, name);
 	if (access(path, R_OK))
 		skip();
 	assert_int_equal(compile_model_file(path, NULL, &c->r, err, sizeof(err)), 0);
@@ -45,6 +45,11 @@ static void compile_test(const char *name, struct compiled *c)
 	meta.nodes_after = c->r.passes.nodes_after;
 	assert_int_equal(program_file_encode(c->r.g, c->r.prog, &meta, &c->buf, &c->len, err,
 					     sizeof(err)), 0);
+}
+
+static void compile_test(const char *name, struct compiled *c)
+{
+	compile_test_in(NODE_DIR, name, c);
 }
 
 static void compiled_free(struct compiled *c)
@@ -257,9 +262,84 @@ static void relocation_outside_the_slots_refused(void **state)
 	compiled_free(&c);
 }
 
+/* A model with a constant-weight Conv: its weights get a packed slot (compiler/codegen_vnpu.h). */
+static void compile_packed(struct compiled *c)
+{
+	compile_test_in(ONNX_TESTDATA_DIR "/pytorch-converted", "test_Conv2d_groups", c);
+}
+
+static int first_packed(const struct vnpu_prog *p)
+{
+	for (unsigned int i = 0; i < p->nslots; i++)
+		if (p->slots[i].packed)
+			return (int)i;
+	return -1;
+}
+
+static void packed_slots_round_trip(void **state)
+{
+	struct compiled c = { 0 };
+	struct program_file *pf = NULL;
+	const struct vnpu_prog_slot *a, *b;
+	char err[512] = "";
+	int i;
+
+	(void)state;
+	compile_packed(&c);
+	i = first_packed(c.r.prog);
+	assert_true(i >= 0);
+	assert_int_equal(program_file_decode(c.buf, c.len, &pf, err, sizeof(err)), 0);
+	assert_int_equal(first_packed(pf->prog), i);
+	a = &c.r.prog->slots[i];
+	b = &pf->prog->slots[i];
+	assert_int_equal(a->pack_src, b->pack_src);
+	assert_memory_equal(&a->pack, &b->pack, sizeof(a->pack));
+	assert_null(b->data);
+	assert_non_null(pf->prog->slots[b->pack_src].data);
+	program_file_free(pf);
+	compiled_free(&c);
+}
+
+/* A packed slot whose source (its record's last u64) is a slot without contents. */
+static void packed_slot_from_an_empty_slot_refused(void **state)
+{
+	struct compiled c = { 0 };
+	struct program_file *pf = NULL;
+	uint64_t off = 0, len = 0, empty = UINT64_MAX;
+	uint8_t *b;
+	char err[512] = "";
+	int i;
+
+	(void)state;
+	compile_packed(&c);
+	b = c.buf;
+	/* Section table entry of the slots (id 7): its offset and length. */
+	for (uint32_t k = 0; k < 11; k++) {
+		uint8_t *e = b + 48 + 24 * k;
+
+		if (e[0] == 7) {
+			memcpy(&off, e + 8, sizeof(off));
+			memcpy(&len, e + 16, sizeof(len));
+		}
+	}
+	assert_true(off > 0 && off + len <= c.len);
+	for (uint64_t k = 0; k < len / 32; k++)
+		if (!(b[off + 32 * k + 12] & 3) && empty == UINT64_MAX)
+			empty = k;
+	i = first_packed(c.r.prog);
+	assert_true(i >= 0 && empty != UINT64_MAX);
+	memcpy(b + off + 32 * (uint64_t)i + 24, &empty, sizeof(empty));
+	assert_int_equal(program_file_decode(c.buf, c.len, &pf, err, sizeof(err)), -EINVAL);
+	assert_null(pf);
+	assert_non_null(strstr(err, "no contents"));
+	compiled_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(packed_slots_round_trip),
+		cmocka_unit_test(packed_slot_from_an_empty_slot_refused),
 		cmocka_unit_test(program_round_trips),
 		cmocka_unit_test(host_stages_compute_the_same),
 		cmocka_unit_test(other_magic_refused),

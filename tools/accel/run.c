@@ -27,6 +27,7 @@
 #include "compiler/prog_profile.h"
 #include "compiler/onnx_tensor.h"
 #include "compiler/tensor_compare.h"
+#include "runtime/model/model_pack.h"
 
 /* The exit statuses of `accel run` (docs/compiler.md). */
 enum {
@@ -575,8 +576,10 @@ static int run_profile(struct run_state *st, const struct run_opts *o)
 		ret = -ENOMEM;
 		goto out;
 	}
+	/* A constant that only fed the packing of weights has no buffer left (NULL). */
 	for (unsigned int i = 0; i < p->nslots; i++)
-		accelrt_buffer_map(st->bufs[i], &maps[i]);
+		if (st->bufs[i])
+			accelrt_buffer_map(st->bufs[i], &maps[i]);
 	/* Zeroed, so that a timestamp the run did not write is seen. */
 	if (p->profile_slot >= 0)
 		memset(maps[p->profile_slot], 0, p->n_timestamps * sizeof(uint64_t));

@@ -223,6 +223,26 @@ struct vnpu_pkt_matmul {
 };
 
 #define VNPU_CONV2D_F_BIAS	(1u << 0) /* add bias[oc] to every output pixel */
+/*
+ * Packed weights (docs/vnpu-isa.md, "Packed convolution weights"): the engine's own weight
+ * layout for one convolution, which depends on the device (the CPU its engine runs on) and
+ * is opaque: programs pack their weights at load time, never ship packed bytes. The three
+ * flags below exclude one another.
+ *
+ * PACK_SIZE: the packet does not convolve; it writes the byte size (u64) of the packed
+ * weights of the convolution its other fields describe (F_BIAS and @act included) to
+ * @dst_va (8-aligned). @src_va, @wei_va and @bias_va must be 0.
+ * PACK_WEIGHTS: the packet does not convolve; it packs the weights at @wei_va ([groups][oc /
+ * groups][kh][kw][c / groups], @dtype) into @dst_va (VNPU_CONV2D_PACK_ALIGN-aligned, the
+ * PACK_SIZE bytes). @src_va and @bias_va must be 0.
+ * WEI_PACKED: a convolution whose @wei_va (VNPU_CONV2D_PACK_ALIGN-aligned, the PACK_SIZE
+ * bytes) holds weights packed for a packet with the same fields and flags but for the
+ * addresses and this flag. Weights packed for another packet give undefined results.
+ */
+#define VNPU_CONV2D_F_PACK_SIZE		(1u << 1)
+#define VNPU_CONV2D_F_PACK_WEIGHTS	(1u << 2)
+#define VNPU_CONV2D_F_WEI_PACKED	(1u << 3)
+#define VNPU_CONV2D_PACK_ALIGN		64
 
 /**
  * struct vnpu_pkt_conv2d - 2-D convolution (cross-correlation), NHWC.
