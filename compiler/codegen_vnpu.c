@@ -8,11 +8,14 @@
  * given its input's slot, no packet. Once every node is placed, the intermediates and the
  * scratch buffers move into one arena slot, placed by liveness (plan_memory(), with
  * compiler/mem_plan.h); the graph's inputs, outputs and constants keep slots of their own.
+ * Profiled programs (codegen_vnpu_opts()) also time each node: a TIMESTAMP at the start of
+ * each device stage and after each node's packets, into a slot of their own.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +43,14 @@ struct cg {
 	size_t stage_start;	/* where the open device stage's packets start */
 	const struct ir_node *node;	/* the node being lowered, for messages */
 	size_t node_idx;
+	bool profile;		/* codegen_vnpu_options.profile */
+	/*
+	 * The profile slot before plan_memory() renumbers the slots (-1 until the first
+	 * timestamp), and whether the next packet opens a device stage, so that its start
+	 * timestamp goes first: a node with no packets (an alias) opens none.
+	 */
+	int profile_slot;
+	bool ts_pending;
 	char *err;
 	size_t err_len;
 };
@@ -156,13 +167,24 @@ static int slot_const(struct cg *cg, const void *data, size_t size)
 	return slot;
 }
 
+static int emit_timestamp(struct cg *cg);
+
 /* Append a packet of @size bytes (@pkt, its header filled here); its stream offset. */
 static int64_t emit(struct cg *cg, uint16_t opcode, void *pkt, size_t size)
 {
 	struct vnpu_pkt_header *h = pkt;
 	struct vnpu_prog *p = cg->p;
-	size_t off = p->len;
+	size_t off;
 
+	if (cg->ts_pending) {
+		int ret;
+
+		cg->ts_pending = false;
+		ret = emit_timestamp(cg);
+		if (ret)
+			return ret;
+	}
+	off = p->len;
 	if (p->len + size > VNPU_MAX_CMD_SIZE)
 		return cg_fail(cg, -E2BIG, "command stream over %u bytes", VNPU_MAX_CMD_SIZE);
 	if (p->len + size > cg->stream_cap) {
@@ -221,6 +243,35 @@ static int reloc(struct cg *cg, int64_t pkt, size_t field, int slot)
 	/* Offsets are the stage's own: each device stage is a stream of its own at run time. */
 	p->relocs[p->nrelocs++] = (struct vnpu_prog_reloc){
 		.offset = (uint64_t)pkt - cg->stage_start + field, .slot = (uint32_t)slot };
+	return 0;
+}
+
+/*
+ * A TIMESTAMP into the next entry of the profile slot (made on the first one; its size is
+ * set once the count is known): the device stores the time once every earlier packet of the
+ * stage has completed.
+ */
+static int emit_timestamp(struct cg *cg)
+{
+	struct vnpu_pkt_timestamp ts = { 0 };
+	struct vnpu_prog *p = cg->p;
+	int64_t off;
+	int ret;
+
+	if (cg->profile_slot < 0) {
+		ret = slot_new(cg, -1, sizeof(uint64_t));
+		if (ret < 0)
+			return ret;
+		cg->profile_slot = ret;
+	}
+	off = emit(cg, VNPU_OP_TIMESTAMP, &ts, sizeof(ts));
+	if (off < 0)
+		return (int)off;
+	ret = reloc(cg, off, offsetof(struct vnpu_pkt_timestamp, va), cg->profile_slot);
+	if (ret)
+		return ret;
+	p->relocs[p->nrelocs - 1].addend = (uint64_t)p->n_timestamps * sizeof(uint64_t);
+	p->n_timestamps++;
 	return 0;
 }
 
@@ -1878,6 +1929,7 @@ void codegen_vnpu_free(struct vnpu_prog *p)
 	free(p->stream);
 	free(p->tensor_slot);
 	free(p->tensor_offset);
+	free(p->node_ts);
 	free(p);
 }
 
@@ -1934,7 +1986,8 @@ static struct vnpu_prog_stage *stage_push(struct cg *cg, bool host)
 		return NULL;
 	p->stages = st;
 	st = &st[p->nstages++];
-	*st = (struct vnpu_prog_stage){ .host = host, .offset = p->len, .reloc_first = p->nrelocs };
+	*st = (struct vnpu_prog_stage){ .host = host, .offset = p->len, .reloc_first = p->nrelocs,
+					.ts_first = -1 };
 	return st;
 }
 
@@ -1950,13 +2003,13 @@ static struct vnpu_prog_stage *stage_last(struct cg *cg)
  */
 struct cg_mark {
 	size_t len;
-	unsigned int nrelocs, nslots, n_packets, n_nodes_alias;
+	unsigned int nrelocs, nslots, n_packets, n_nodes_alias, n_timestamps;
 };
 
 static void cg_mark(const struct cg *cg, struct cg_mark *m)
 {
 	*m = (struct cg_mark){ cg->p->len, cg->p->nrelocs, cg->p->nslots, cg->p->n_packets,
-			       cg->p->n_nodes_alias };
+			       cg->p->n_nodes_alias, cg->p->n_timestamps };
 }
 
 static void cg_rollback(struct cg *cg, const struct cg_mark *m)
@@ -1973,6 +2026,10 @@ static void cg_rollback(struct cg *cg, const struct cg_mark *m)
 	p->nslots = m->nslots;
 	p->n_packets = m->n_packets;
 	p->n_nodes_alias = m->n_nodes_alias;
+	p->n_timestamps = m->n_timestamps;
+	if (cg->profile_slot >= (int)m->nslots)
+		cg->profile_slot = -1;
+	cg->ts_pending = false;
 }
 
 /* Node cg->node on the host: into the open host stage (or a new one), its tensors in slots. */
@@ -2027,10 +2084,16 @@ static int place_node(struct cg *cg)
 		return 0;
 	}
 	cg_mark(cg, &m);
-	/* Packets of this node start a new device stage unless one is open. */
-	if (!st || st->host)
+	/*
+	 * Packets of this node start a new device stage unless one is open, with the stage's
+	 * start timestamp before the first (emit()).
+	 */
+	if (!st || st->host) {
 		cg->stage_start = cg->p->len;
+		cg->ts_pending = cg->profile;
+	}
 	ret = lower_node(cg);
+	cg->ts_pending = false;
 	if (ret == -EOPNOTSUPP) {
 		op = op_find(n->domain, n->op_type);
 		cg_rollback(cg, &m);
@@ -2049,21 +2112,34 @@ static int place_node(struct cg *cg)
 		return ret;
 	if (cg->p->n_nodes_device != dev_before)
 		cg->p->flops_device += vnpu_node_flops(cg->g, cg->node_idx);
-	if (cg->p->len != m.len && (!st || st->host)) {
+	if (cg->p->len == m.len)
+		return 0;
+	if (!st || st->host) {
 		st = stage_push(cg, false);
 		if (!st)
 			return -ENOMEM;
 		st->offset = m.len;
 		st->reloc_first = m.nrelocs;
+		st->ts_first = (int)m.n_timestamps;
 	}
+	if (!cg->profile)
+		return 0;
+	/* The node's end: its time is this timestamp less the one before it in the stage. */
+	ret = emit_timestamp(cg);
+	if (ret)
+		return ret;
+	cg->p->node_ts[cg->node_idx] = (int)cg->p->n_timestamps - 1;
 	return 0;
 }
 
-/* Every device stage's extent: up to the next device stage's start, or the stream's end. */
+/*
+ * Every device stage's extent: up to the next device stage's start, or the stream's end; its
+ * timestamps likewise (none for the NOP of a program without device nodes).
+ */
 static void stages_close(struct vnpu_prog *p)
 {
 	size_t end = p->len;
-	unsigned int rend = p->nrelocs;
+	unsigned int rend = p->nrelocs, tend = p->n_timestamps;
 
 	for (unsigned int i = p->nstages; i-- > 0;) {
 		struct vnpu_prog_stage *st = &p->stages[i];
@@ -2074,6 +2150,10 @@ static void stages_close(struct vnpu_prog *p)
 		st->nrelocs = rend - st->reloc_first;
 		end = st->offset;
 		rend = st->reloc_first;
+		if (st->ts_first < 0)
+			continue;
+		st->n_ts = tend - (unsigned int)st->ts_first;
+		tend = (unsigned int)st->ts_first;
 	}
 }
 
@@ -2125,6 +2205,9 @@ static int plan_memory(struct cg *cg)
 	for (size_t i = 0; i < g->n_outputs; i++)
 		if (p->tensor_slot[g->outputs[i]] >= 0)
 			fixed[p->tensor_slot[g->outputs[i]]] = true;
+	/* The host reads the timestamps: a slot of its own, which loaders keep host-visible. */
+	if (cg->profile_slot >= 0)
+		fixed[cg->profile_slot] = true;
 	for (unsigned int s = 0; s < n; s++) {
 		if (p->slots[s].data)
 			fixed[s] = true;
@@ -2161,6 +2244,8 @@ static int plan_memory(struct cg *cg)
 		p->tensor_offset[t] = offset[p->tensor_slot[t]];
 		p->tensor_slot[t] = (int)newidx[p->tensor_slot[t]];
 	}
+	if (cg->profile_slot >= 0)
+		p->profile_slot = (int)newidx[cg->profile_slot];
 	/* The fixed slots keep their order (the inputs first), the arena comes last. */
 	for (unsigned int s = 0; s < n; s++)
 		if (fixed[s])
@@ -2247,6 +2332,9 @@ static int dma_io_wrap(struct cg *cg)
 	struct vnpu_prog_stage *st;
 	uint8_t *body = NULL, *io = NULL;
 	size_t body_off = p->stages[0].offset, body_len = p->len - body_off;
+	/* The body's timestamps (profiled programs) stay the compute stage's. */
+	int ts_first = p->stages[0].ts_first;
+	unsigned int n_ts = p->stages[0].n_ts;
 	int *staging = NULL, slot, ret = -ENOMEM;
 
 	staging = malloc((nslots ? nslots : 1) * sizeof(*staging));
@@ -2316,6 +2404,8 @@ static int dma_io_wrap(struct cg *cg)
 	if (!st)
 		goto out;
 	st->flags = VNPU_STAGE_NO_WAIT;
+	st->ts_first = ts_first;
+	st->n_ts = n_ts;
 	ret = emit_sem(cg, true, 0, 1);
 	for (unsigned int i = 0; i < body_nrelocs && !ret; i++) {
 		struct vnpu_prog_reloc r = body_relocs[i];
@@ -2368,7 +2458,8 @@ int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, si
 int codegen_vnpu_opts(const struct ir_graph *g, const struct codegen_vnpu_options *o,
 		      struct vnpu_prog **out, char *err, size_t err_len)
 {
-	struct cg cg = { .g = g, .err = err, .err_len = err_len };
+	struct cg cg = { .g = g, .err = err, .err_len = err_len, .profile = o && o->profile,
+			 .profile_slot = -1 };
 	struct vnpu_prog *p;
 	int ret = 0;
 
@@ -2385,6 +2476,14 @@ int codegen_vnpu_opts(const struct ir_graph *g, const struct codegen_vnpu_option
 	}
 	for (size_t i = 0; i < g->n_tensors; i++)
 		p->tensor_slot[i] = -1;
+	p->n_graph_nodes = g->n_nodes;
+	p->node_ts = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof(int));
+	if (!p->node_ts) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < g->n_nodes; i++)
+		p->node_ts[i] = -1;
 	/* The inputs first, so that their slots are 0..n_inputs-1 whatever the nodes use. */
 	for (size_t i = 0; i < g->n_inputs && !ret; i++) {
 		ret = slot_of(&cg, g->inputs[i]);
@@ -2413,6 +2512,10 @@ int codegen_vnpu_opts(const struct ir_graph *g, const struct codegen_vnpu_option
 		if (!ret)
 			p->stages[0].offset = 0;
 	}
+	/* One u64 per timestamp; the slot numbered as plan_memory() leaves it. */
+	p->profile_slot = cg.profile_slot;
+	if (!ret && cg.profile_slot >= 0)
+		p->slots[cg.profile_slot].size = (uint64_t)p->n_timestamps * sizeof(uint64_t);
 	/* I/O pipelining: programs of one device stage (docs/compiler.md). */
 	if (!ret && o && o->dma_io && p->nstages == 1 && !p->stages[0].host)
 		ret = dma_io_wrap(&cg);

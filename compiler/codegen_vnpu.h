@@ -54,6 +54,10 @@ struct vnpu_prog_slot {
  * @reloc_first, @nrelocs: its relocations, entries of the program's @relocs, whose offsets
  *                         are relative to @offset (the stage is a stream of its own)
  * @nodes, @n_nodes: a host stage's graph nodes, by index, in order
+ * @ts_first, @n_ts: a device stage's timestamps, entries [@ts_first, @ts_first + @n_ts) of
+ *                   the profile slot: the stage's start, then the end of each node's packets
+ *                   in order (struct vnpu_prog's @node_ts); -1 and 0 for a host stage and
+ *                   for the NOP stage of a program with no device node
  */
 struct vnpu_prog_stage {
 	bool host;
@@ -62,6 +66,8 @@ struct vnpu_prog_stage {
 	unsigned int reloc_first, nrelocs;
 	size_t *nodes;
 	size_t n_nodes;
+	int ts_first;
+	unsigned int n_ts;
 };
 
 /**
@@ -83,7 +89,17 @@ struct vnpu_prog_stage {
  * @sem_slot: the slot of the semaphores chained stages synchronise through (u64 words the
  *            runtime zeroes at each run, accelrt_program_set_semaphores()), or -1 when no
  *            stage is chained; it is per run, host-visible, of its own (not in the arena)
- * @n_packets: packets in @stream
+ * @profile_slot: the slot the device stages' TIMESTAMP packets write, one u64 each
+ *                (CLOCK_MONOTONIC ns, @n_timestamps of them), so that a run can be profiled
+ *                per node (vnpu_prog_node_times()); not in the arena, and a loader that
+ *                profiles keeps it host-visible. -1 when no node runs on the device or the
+ *                program was compiled without (codegen_vnpu_options.profile).
+ * @n_timestamps: the timestamps: one at the start of each device stage, one after the
+ *                packets of each device node
+ * @node_ts: for each graph node (@n_graph_nodes), the index of the timestamp ending its
+ *           packets, or -1 (host, alias and constant nodes); the timestamp before it in its
+ *           stage (index - 1) is its start
+ * @n_packets: packets in @stream (the timestamps included)
  * @n_nodes_device: graph nodes that became packets; @n_nodes_alias: nodes that became aliases;
  * @n_nodes_host: nodes in host stages; @n_nodes_const: nodes the importer computed (folded)
  * @flops_device, @flops_host: the work of the device's and the host's nodes
@@ -102,6 +118,10 @@ struct vnpu_prog {
 	uint64_t *tensor_offset;
 	size_t n_tensors;
 	int arena_slot;
+	int profile_slot;
+	unsigned int n_timestamps;
+	int *node_ts;
+	size_t n_graph_nodes;
 	uint64_t mem_peak;
 	uint64_t mem_lower_bound;
 	int sem_slot;
@@ -131,6 +151,9 @@ double vnpu_node_flops(const struct ir_graph *g, size_t idx);
  * when its op has a host kernel; consecutive nodes of one kind share a stage. Every tensor a
  * host node reads or writes, constants aside, has a slot (the host reads constants from @g).
  *
+ * The program has no timestamps (@profile_slot -1): codegen_vnpu_opts() with
+ * codegen_vnpu_options.profile adds them.
+ *
  * Return: 0; -EOPNOTSUPP for a node the device cannot run and the host has no kernel for
  * (the message says why the device refused it); -E2BIG when the stream outgrows
  * VNPU_MAX_CMD_SIZE or the slots ACCELRT_MAX_SLOTS; -ENOMEM.
@@ -138,7 +161,7 @@ double vnpu_node_flops(const struct ir_graph *g, size_t idx);
 int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, size_t err_len);
 
 /**
- * struct codegen_vnpu_options - how to lower
+ * struct codegen_vnpu_options - how codegen_vnpu_opts() lowers
  * @dma_io: I/O-pipelined programs: a program that is one device stage becomes three chained
  *          stages, a DMA stage copying the graph inputs into staging buffers in the arena
  *          (then FENCE_WRITE sem[0] = 1), the compute stage reading and writing those copies
@@ -146,13 +169,18 @@ int codegen_vnpu(const struct ir_graph *g, struct vnpu_prog **out, char *err, si
  *          copying the outputs back (after SEM_WAIT sem[1] >= 1), the semaphores in
  *          @sem_slot; so the next run's input copy overlaps this run's compute. A program
  *          with host stages is left as it is (one SUBMIT per device stage, no semaphores).
+ * @profile: put a TIMESTAMP at the start of each device stage and one after the packets of
+ *           each device node, into the profile slot (struct vnpu_prog's @profile_slot,
+ *           @node_ts): 16 bytes and one relocation per node, so that any run can be profiled
+ *           per node. compile_model_file() (so `accel compile` and `accel run`) always sets it.
  */
 struct codegen_vnpu_options {
 	bool dma_io;
+	bool profile;
 };
 
 /**
- * codegen_vnpu_opts() - codegen_vnpu() with options @o (NULL: the defaults, all false)
+ * codegen_vnpu_opts() - codegen_vnpu() with options @o (NULL: all off, as codegen_vnpu())
  */
 int codegen_vnpu_opts(const struct ir_graph *g, const struct codegen_vnpu_options *o,
 		      struct vnpu_prog **out, char *err, size_t err_len);

@@ -72,8 +72,9 @@ int compile_model_file(const char *path, const struct compile_options *o,
 		goto fail;
 
 	t0 = phase_start(o, r, COMPILE_PHASE_CODEGEN);
-	ret = codegen_vnpu_opts(r->g, &(struct codegen_vnpu_options){ .dma_io = o->dma_io },
-				&r->prog, err, err_len);
+	/* Always profiled: any program runs with per-node times (`accel run --profile`). */
+	ret = codegen_vnpu_opts(r->g, &(struct codegen_vnpu_options){ .profile = true,
+				.dma_io = o->dma_io }, &r->prog, err, err_len);
 	r->ms[COMPILE_PHASE_CODEGEN] = now_ms() - t0;
 	if (ret)
 		goto fail;

@@ -66,7 +66,7 @@ const char *compile_phase_name(enum compile_phase phase);
 
 /**
  * compile_model_file() - import the model at @path, run every graph pass on it (unless
- * @o->no_passes) and lower it with codegen_vnpu()
+ * @o->no_passes) and lower it with codegen_vnpu(), profiled (codegen_vnpu_options.profile)
  * @o: options, or NULL for the defaults (batch 0, all passes)
  * @r: the result, zeroed first; on error @r->failed says which phase failed and nothing
  *     needs freeing

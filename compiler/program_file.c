@@ -29,6 +29,8 @@
 #define SLOT_SIZE 32u
 #define TENSOR_SLOT_SIZE 16u
 #define IO_SIZE (16u + 8u * IR_MAX_RANK)
+#define PROFILE_HEAD_SIZE 8u
+#define PROFILE_ENTRY_SIZE 8u
 #define NO_STRING UINT32_MAX
 #define SLOT_HAS_DATA (1u << 0)
 /* The largest file program_file_read() loads (as ONNX_IMPORT_MAX_FILE for models). */
@@ -46,8 +48,15 @@ enum section_id {
 	SEC_TENSOR_SLOTS,
 	SEC_GRAPH,
 	SEC_IO,
-	SEC_COUNT = SEC_IO,
+	SEC_PROFILE,		/* from version 2 */
+	SEC_COUNT = SEC_PROFILE,
 };
+
+/* The sections a file of version @v has: all of them but those added since. */
+static unsigned int sections_of_version(uint32_t v)
+{
+	return v >= 2 ? SEC_COUNT : SEC_IO;
+}
 
 static int __attribute__((format(printf, 4, 5)))
 pf_fail(char *err, size_t err_len, int ret, const char *fmt, ...)
@@ -156,6 +165,37 @@ static void encode_io(struct wbuf *io, struct wbuf *strings, const struct ir_gra
 		wb_u64(io, d < x->rank ? (uint64_t)x->dims[d] : 0);
 }
 
+/*
+ * The profile section: the profile slot and the timestamp count, each stage's timestamps,
+ * then each device node (named by its first output, as host nodes are) with the index of
+ * the timestamp ending its packets.
+ */
+static int encode_profile(struct wbuf *w, struct wbuf *strings, const struct ir_graph *g,
+			  const struct vnpu_prog *p, char *err, size_t err_len)
+{
+	wb_u32(w, (uint32_t)(p->profile_slot + 1));
+	wb_u32(w, p->profile_slot >= 0 ? p->n_timestamps : 0);
+	for (unsigned int i = 0; i < p->nstages; i++) {
+		const struct vnpu_prog_stage *s = &p->stages[i];
+		bool has = p->profile_slot >= 0 && !s->host && s->ts_first >= 0;
+
+		wb_u32(w, has ? (uint32_t)s->ts_first + 1 : 0);
+		wb_u32(w, has ? s->n_ts : 0);
+	}
+	for (size_t i = 0; p->profile_slot >= 0 && p->node_ts && i < p->n_graph_nodes; i++) {
+		int t;
+
+		if (p->node_ts[i] < 0)
+			continue;
+		t = i < g->n_nodes ? host_node_name(g, i) : -1;
+		if (t < 0)
+			return pf_fail(err, err_len, -EINVAL, "device node %zu has no output", i);
+		wb_u32(w, wb_string(strings, g->tensors[t]->name));
+		wb_u32(w, (uint32_t)p->node_ts[i]);
+	}
+	return 0;
+}
+
 int program_file_encode(const struct ir_graph *g, const struct vnpu_prog *p,
 			const struct program_file_meta *meta, void **buf, size_t *len,
 			char *err, size_t err_len)
@@ -244,6 +284,9 @@ int program_file_encode(const struct ir_graph *g, const struct vnpu_prog *p,
 		wb_u32(&sec[SEC_TENSOR_SLOTS], (uint32_t)p->tensor_slot[t]);
 		wb_u64(&sec[SEC_TENSOR_SLOTS], p->tensor_offset ? p->tensor_offset[t] : 0);
 	}
+	ret = encode_profile(&sec[SEC_PROFILE], strings, g, p, err, err_len);
+	if (ret)
+		goto out;
 	for (size_t i = 0; i < g->n_inputs; i++)
 		encode_io(&sec[SEC_IO], strings, g, 0, g->inputs[i]);
 	for (size_t i = 0; i < g->n_outputs; i++)
@@ -352,7 +395,7 @@ static const char *const section_names[SEC_COUNT + 1] = {
 	[SEC_INFO] = "info", [SEC_STRINGS] = "strings", [SEC_STREAM] = "stream",
 	[SEC_RELOCS] = "relocs", [SEC_STAGES] = "stages", [SEC_HOST_NODES] = "host nodes",
 	[SEC_SLOTS] = "slots", [SEC_CONSTS] = "constants", [SEC_TENSOR_SLOTS] = "tensor slots",
-	[SEC_GRAPH] = "graph", [SEC_IO] = "inputs and outputs",
+	[SEC_GRAPH] = "graph", [SEC_IO] = "inputs and outputs", [SEC_PROFILE] = "profile",
 };
 
 /* The string at offset @ref of the string table, or NULL when it is not one. */
@@ -378,6 +421,7 @@ static int records(struct rctx *c, unsigned int id, size_t size, size_t *n)
 
 static int decode_header(struct rctx *c, const uint8_t *b, size_t len, struct program_file *pf)
 {
+	unsigned int nids;
 	uint32_t nsec;
 
 	if (len < HEADER_SIZE || memcmp(b, PROGRAM_FILE_MAGIC, PROGRAM_FILE_MAGIC_LEN))
@@ -386,10 +430,11 @@ static int decode_header(struct rctx *c, const uint8_t *b, size_t len, struct pr
 			       PROGRAM_FILE_MAGIC_LEN) ? "program file: truncated header (%zu bytes)" :
 			       "not a program file (%zu bytes, no " PROGRAM_FILE_MAGIC " magic)", len);
 	pf->version = rd_u32(b + 8);
-	if (pf->version != PROGRAM_FILE_VERSION)
+	if (pf->version < PROGRAM_FILE_VERSION_MIN || pf->version > PROGRAM_FILE_VERSION)
 		return pf_fail(c->err, c->err_len, -EOPNOTSUPP,
-			       "program file: format version %u, this build reads version %u",
-			       pf->version, PROGRAM_FILE_VERSION);
+			       "program file: format version %u, this build reads versions %u to %u",
+			       pf->version, PROGRAM_FILE_VERSION_MIN, PROGRAM_FILE_VERSION);
+	nids = sections_of_version(pf->version);
 	if (rd_u32(b + 12) != HEADER_SIZE)
 		return pf_fail(c->err, c->err_len, -EINVAL, "program file: header size %u, not %u",
 			       rd_u32(b + 12), HEADER_SIZE);
@@ -417,10 +462,10 @@ static int decode_header(struct rctx *c, const uint8_t *b, size_t len, struct pr
 		uint32_t id = rd_u32(e);
 		uint64_t off = rd_u64(e + 8), slen = rd_u64(e + 16);
 
-		if (id < 1 || id > SEC_COUNT || c->sec[id])
+		if (id < 1 || id > nids || c->sec[id])
 			return pf_fail(c->err, c->err_len, -EINVAL,
 				       "program file: section %u: %s id %u", i,
-				       id < 1 || id > SEC_COUNT ? "unknown" : "repeated", id);
+				       id < 1 || id > nids ? "unknown" : "repeated", id);
 		if (off < HEADER_SIZE + (uint64_t)nsec * SECTION_ENTRY_SIZE || off > len ||
 		    slen > len - off)
 			return pf_fail(c->err, c->err_len, -EINVAL,
@@ -430,7 +475,7 @@ static int decode_header(struct rctx *c, const uint8_t *b, size_t len, struct pr
 		c->sec[id] = b + off;
 		c->sec_len[id] = slen;
 	}
-	for (unsigned int id = 1; id <= SEC_COUNT; id++)
+	for (unsigned int id = 1; id <= nids; id++)
 		if (!c->sec[id])
 			return pf_fail(c->err, c->err_len, -EINVAL, "program file: no %s section",
 				       section_names[id]);
@@ -588,6 +633,7 @@ static int decode_stages(struct rctx *c, struct program_file *pf)
 
 		uint32_t flags = rd_u32(r + 12);
 
+		s->ts_first = -1;
 		if (kind > 1 || (flags & ~VNPU_STAGE_FLAGS_ALL) || (kind == 1 && flags))
 			return pf_fail(c->err, c->err_len, -EINVAL,
 				       "program file: stage %zu: kind %u, flags 0x%x", i, kind, flags);
@@ -745,6 +791,89 @@ static int decode_io(struct rctx *c, struct program_file *pf)
 	return 0;
 }
 
+/* Timestamp @k ends a node in a device stage of @p: inside its range, past its start. */
+static bool ts_ends_a_node(const struct vnpu_prog *p, uint32_t k)
+{
+	for (unsigned int i = 0; i < p->nstages; i++) {
+		const struct vnpu_prog_stage *s = &p->stages[i];
+
+		if (s->ts_first >= 0 && k > (uint32_t)s->ts_first &&
+		    k - (uint32_t)s->ts_first < s->n_ts)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The profile (from version 2; a version 1 file has none): a slot without contents outside
+ * the arena holding every timestamp, each device stage's timestamps among them, and each
+ * device node's timestamp one of its stage's past the start, so that the per-node times
+ * (vnpu_prog_node_times()) only read timestamps of the slot.
+ */
+static int decode_profile(struct rctx *c, struct program_file *pf)
+{
+	struct vnpu_prog *p = pf->prog;
+	const struct ir_graph *g = pf->g;
+	const uint8_t *r = c->sec[SEC_PROFILE];
+	uint64_t len = c->sec_len[SEC_PROFILE];
+	uint64_t head = PROFILE_HEAD_SIZE + (uint64_t)p->nstages * PROFILE_ENTRY_SIZE;
+	uint32_t slot1, n_ts;
+
+	p->profile_slot = -1;
+	p->n_graph_nodes = g->n_nodes;
+	p->node_ts = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof(int));
+	if (!p->node_ts)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->n_nodes; i++)
+		p->node_ts[i] = -1;
+	if (!r)
+		return 0;
+	if (len < head || (len - head) % PROFILE_ENTRY_SIZE)
+		return pf_fail(c->err, c->err_len, -EINVAL,
+			       "program file: profile section of %llu bytes for %u stages",
+			       (unsigned long long)len, p->nstages);
+	slot1 = rd_u32(r);
+	n_ts = rd_u32(r + 4);
+	if (!slot1 ? n_ts != 0 : slot1 > p->nslots || (int)slot1 - 1 == p->arena_slot ||
+	    p->slots[slot1 - 1].data || !n_ts || n_ts > INT_MAX ||
+	    n_ts > p->slots[slot1 - 1].size / sizeof(uint64_t))
+		return pf_fail(c->err, c->err_len, -EINVAL,
+			       "program file: profile slot %u (+ 1) with %u timestamps", slot1, n_ts);
+	p->profile_slot = (int)slot1 - 1;
+	p->n_timestamps = n_ts;
+	for (unsigned int i = 0; i < p->nstages; i++) {
+		const uint8_t *e = r + PROFILE_HEAD_SIZE + (size_t)i * PROFILE_ENTRY_SIZE;
+		struct vnpu_prog_stage *s = &p->stages[i];
+		uint32_t first1 = rd_u32(e), count = rd_u32(e + 4);
+
+		if (!first1 && !count)
+			continue;
+		if (!first1 || s->host || !count || first1 - 1 >= n_ts || count > n_ts - (first1 - 1))
+			return pf_fail(c->err, c->err_len, -EINVAL,
+				       "program file: %s stage %u: timestamps %u (+ 1), %u of %u",
+				       s->host ? "host" : "device", i, first1, count, n_ts);
+		s->ts_first = (int)first1 - 1;
+		s->n_ts = count;
+	}
+	for (uint64_t off = head; off < len; off += PROFILE_ENTRY_SIZE) {
+		const char *name = rd_string(c, rd_u32(r + off));
+		uint32_t k = rd_u32(r + off + 4);
+		int t = name ? ir_graph_find_tensor(g, name) : -1;
+		long node = t >= 0 ? producer(g, t) : -1;
+
+		if (node < 0)
+			return pf_fail(c->err, c->err_len, -EINVAL,
+				       "program file: profile: no node of the graph writes '%s'",
+				       name ? name : "?");
+		if (p->node_ts[node] >= 0 || !ts_ends_a_node(p, k))
+			return pf_fail(c->err, c->err_len, -EINVAL,
+				       "program file: profile: node '%s': timestamp %u ends no node of a "
+				       "device stage, or a second one", name, k);
+		p->node_ts[node] = (int)k;
+	}
+	return 0;
+}
+
 int program_file_decode(const void *buf, size_t len, struct program_file **out,
 			char *err, size_t err_len)
 {
@@ -781,6 +910,8 @@ int program_file_decode(const void *buf, size_t len, struct program_file **out,
 		ret = decode_tensor_slots(&c, pf);
 	if (!ret)
 		ret = decode_io(&c, pf);
+	if (!ret)
+		ret = decode_profile(&c, pf);
 	if (ret)
 		goto fail;
 	*out = pf;

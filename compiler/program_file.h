@@ -18,8 +18,12 @@
 /* The first 8 bytes of every program file. */
 #define PROGRAM_FILE_MAGIC "ACCELPRG"
 #define PROGRAM_FILE_MAGIC_LEN 8
-/* The format version written; a loader refuses any other. */
-#define PROGRAM_FILE_VERSION 1
+/*
+ * The format version written; a loader reads it and the older ones back to
+ * PROGRAM_FILE_VERSION_MIN (version 1 had no profile section) and refuses any other.
+ */
+#define PROGRAM_FILE_VERSION 2
+#define PROGRAM_FILE_VERSION_MIN 1
 /* The device kind programs are compiled for (the header's device field). */
 #define PROGRAM_FILE_DEVICE_VNPU "vnpu"
 /* Header flags: the graph passes ran before code generation. */

@@ -63,6 +63,9 @@ bool model_slot_host_visible(const struct vnpu_prog *p, unsigned int slot, uint8
 	/* The runtime zeroes the semaphores of chained stages through the CPU before each run. */
 	if (p->sem_slot >= 0 && slot == (unsigned int)p->sem_slot)
 		return true;
+	/* The device's TIMESTAMPs are read there by the CPU (`accel run --profile`). */
+	if (p->profile_slot >= 0 && slot == (unsigned int)p->profile_slot)
+		return true;
 	return use & (MODEL_SLOT_CALLER | MODEL_SLOT_HOST_STAGE);
 }
 

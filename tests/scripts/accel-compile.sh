@@ -3,7 +3,7 @@
 # a compiled program is a program file (ACCELPRG magic) that runs, embedded and through acceld,
 # with the outputs `accel run MODEL.onnx` gives (device stages, host stages, both); the compile
 # report names the phases, the passes, the partition and the memory (and --json says it as one
-# object); --profile writes one well-formed record per device stage and host node (JSON lines,
+# object); --profile writes one well-formed record per device stage and node (JSON lines,
 # CSV); an unsupported model is status 2 naming the op, a device that is no vnpu 3, bad usage 2,
 # a truncated program 2, a model over --device's memory 2. Skipped (77) without the test data.
 #
@@ -95,7 +95,7 @@ assert o["device_nodes"] == 4 and o["device_flops_share"] == 1, o' "$tmp/out" ||
 		fail "compile --json: bad object"
 fi
 
-# --profile: JSON lines, one per device stage and host node; CSV with a header. A model with
+# --profile: JSON lines, one per device stage and node; CSV with a header. A model with
 # both kinds of stage (one of its nodes runs on the host).
 t=pytorch-operator/test_operator_symbolic_override_nested
 cmd compile "$data/$t/model.onnx" -o "$tmp/mixed.prog"
@@ -109,8 +109,9 @@ if command -v python3 > /dev/null; then
 recs = [json.loads(l) for l in open(sys.argv[1])]
 assert recs and all(set(r) == {"stage","kind","node","op","stream_bytes","ms"} for r in recs), recs
 assert all(r["ms"] >= 0 for r in recs), recs
-dev = [r for r in recs if r["kind"] == "device"]; host = [r for r in recs if r["kind"] == "host"]
-assert dev and all(r["node"] is None and r["stream_bytes"] > 0 for r in dev), recs
+dev = [r for r in recs if r["kind"] == "device" and r["node"] is None]
+host = [r for r in recs if r["kind"] == "host"]
+assert dev and all(r["op"] is None and r["stream_bytes"] > 0 for r in dev), recs
 assert host and all(r["op"] for r in host), recs
 assert [r["stage"] for r in recs] == sorted(r["stage"] for r in recs), recs
 rows = list(csv.reader(open(sys.argv[2])))

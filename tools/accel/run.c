@@ -24,6 +24,7 @@
 #include "compiler/codegen_vnpu.h"
 #include "compiler/host_exec.h"
 #include "compiler/program_file.h"
+#include "compiler/prog_profile.h"
 #include "compiler/onnx_tensor.h"
 #include "compiler/tensor_compare.h"
 
@@ -56,7 +57,7 @@ static void run_usage(FILE *out)
 		"  --batch N         the value of a symbolic first input dimension (default: with\n"
 		"                    --data, the first dimension of DIR/input_0.pb)\n"
 		"  --profile FILE    after the runs, run once more stage by stage and write the time\n"
-		"                    of each device stage and of each host node to FILE: JSON lines,\n"
+		"                    of each device stage and of each node to FILE: JSON lines,\n"
 		"                    or CSV when FILE ends in .csv (docs/compiler.md)\n"
 		"  --submit Q        kernel (SUBMIT, the default) or uq (the device's user queue)\n"
 		"  --dma-io          compile with I/O pipelining: DMA-in, compute, DMA-out jobs\n"
@@ -494,14 +495,17 @@ static void csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* One record of the profile: a device stage (@node NULL) or one node of a host stage. */
-static void profile_record(FILE *f, bool csv, unsigned int stage, const struct ir_node *node,
-			   size_t stream_bytes, double ms)
+/*
+ * One record of the profile: a device stage (@node NULL) or one node of the stage, on the
+ * device or the host.
+ */
+static void profile_record(FILE *f, bool csv, unsigned int stage, bool host,
+			   const struct ir_node *node, size_t stream_bytes, double ms)
 {
 	json_object *j;
 
 	if (csv) {
-		fprintf(f, "%u,%s,", stage, node ? "host" : "device");
+		fprintf(f, "%u,%s,", stage, host ? "host" : "device");
 		csv_field(f, node ? node->name : "");
 		fputc(',', f);
 		csv_field(f, node ? node->op_type : "");
@@ -510,7 +514,7 @@ static void profile_record(FILE *f, bool csv, unsigned int stage, const struct i
 	}
 	j = json_object_new_object();
 	json_object_object_add(j, "stage", json_object_new_int64(stage));
-	json_object_object_add(j, "kind", json_object_new_string(node ? "host" : "device"));
+	json_object_object_add(j, "kind", json_object_new_string(host ? "host" : "device"));
 	json_object_object_add(j, "node", node ? json_object_new_string(node->name) : NULL);
 	json_object_object_add(j, "op", node ? json_object_new_string(node->op_type) : NULL);
 	json_object_object_add(j, "stream_bytes", json_object_new_int64((int64_t)stream_bytes));
@@ -520,10 +524,40 @@ static void profile_record(FILE *f, bool csv, unsigned int stage, const struct i
 }
 
 /*
+ * Write the profile: each stage in order, a device stage's record (@stage_ms, timed from the
+ * host) followed by its nodes' (@node_ms, from the stage's timestamps), a host stage's nodes.
+ */
+static void profile_write(FILE *f, bool csv, const struct run_state *st, const double *stage_ms,
+			  const double *node_ms)
+{
+	const struct vnpu_prog *p = st->prog;
+
+	if (csv)
+		fprintf(f, "stage,kind,node,op,stream_bytes,ms\n");
+	for (unsigned int i = 0; i < p->nstages; i++) {
+		const struct vnpu_prog_stage *s = &p->stages[i];
+
+		if (s->host) {
+			for (size_t k = 0; k < s->n_nodes; k++)
+				profile_record(f, csv, i, true, st->g->nodes[s->nodes[k]], 0,
+					       node_ms[s->nodes[k]]);
+			continue;
+		}
+		profile_record(f, csv, i, false, NULL, s->len, stage_ms[i]);
+		/* The stage's nodes: those whose timestamps are its own, in stream order. */
+		for (size_t n = 0; s->ts_first >= 0 && n < p->n_graph_nodes; n++)
+			if (p->node_ts[n] > s->ts_first &&
+			    p->node_ts[n] < s->ts_first + (int)s->n_ts)
+				profile_record(f, csv, i, false, st->g->nodes[n], 0, node_ms[n]);
+	}
+}
+
+/*
  * --profile: one more run, stage by stage: each device stage submitted alone and timed from
- * the host (the stream carries no per-node timestamps), each node of a host stage run by its
- * host kernel and timed on its own. The same stages in the same order as a run, on the same
- * slots, so the outputs are those of a run.
+ * the host, its nodes timed by the device (the TIMESTAMP packets the compiler put after each
+ * node's packets, read back from the profile slot: vnpu_prog_node_times()), each node of a
+ * host stage run by its host kernel and timed on its own. The same stages in the same order
+ * as a run, on the same slots, so the outputs are those of a run.
  */
 static int run_profile(struct run_state *st, const struct run_opts *o)
 {
@@ -531,40 +565,64 @@ static int run_profile(struct run_state *st, const struct run_opts *o)
 	size_t plen = strlen(o->profile);
 	bool csv = plen >= 4 && !strcmp(o->profile + plen - 4, ".csv");
 	void **maps = calloc(p->nslots ? p->nslots : 1, sizeof(*maps));
+	double *stage_ms = calloc(p->nstages, sizeof(*stage_ms));
+	double *node_ms = calloc(p->n_graph_nodes ? p->n_graph_nodes : 1, sizeof(*node_ms));
 	char err[256] = "";
 	int ret = 0;
-	FILE *f;
+	FILE *f = NULL;
 
-	if (!maps)
-		return RUN_DEVICE;
+	if (!maps || !stage_ms || !node_ms) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (unsigned int i = 0; i < p->nslots; i++)
 		accelrt_buffer_map(st->bufs[i], &maps[i]);
-	f = fopen(o->profile, "w");
-	if (!f) {
-		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->profile, strerror(errno));
-		free(maps);
-		return RUN_USAGE;
-	}
-	if (csv)
-		fprintf(f, "stage,kind,node,op,stream_bytes,ms\n");
+	/* Zeroed, so that a timestamp the run did not write is seen. */
+	if (p->profile_slot >= 0)
+		memset(maps[p->profile_slot], 0, p->n_timestamps * sizeof(uint64_t));
 	for (unsigned int i = 0; i < p->nstages && !ret; i++) {
 		const struct vnpu_prog_stage *s = &p->stages[i];
 		double t0 = now_ms();
 
 		if (!s->host) {
 			ret = accelrt_run_sync(st->stage_progs[i], st->bufs, p->nslots, 0);
-			profile_record(f, csv, i, NULL, s->len, now_ms() - t0);
+			stage_ms[i] = now_ms() - t0;
 			continue;
 		}
 		for (size_t k = 0; k < s->n_nodes && !ret; k++) {
 			t0 = now_ms();
 			ret = host_exec_nodes(st->g, &s->nodes[k], 1, p->tensor_slot,
 					      p->tensor_offset, maps, p->nslots, err, sizeof(err));
-			profile_record(f, csv, i, st->g->nodes[s->nodes[k]], 0, now_ms() - t0);
+			node_ms[s->nodes[k]] = now_ms() - t0;
 		}
 	}
+	if (!ret && p->profile_slot >= 0) {
+		double *ns = calloc(p->n_graph_nodes ? p->n_graph_nodes : 1, sizeof(*ns));
+
+		ret = ns ? vnpu_prog_node_times(p, maps[p->profile_slot], ns) : -ENOMEM;
+		for (size_t n = 0; !ret && n < p->n_graph_nodes; n++)
+			if (ns[n] >= 0)
+				node_ms[n] = ns[n] / 1e6;
+		free(ns);
+		if (ret == -EINVAL)
+			snprintf(err, sizeof(err), "the device stages' timestamps are incomplete");
+	}
+	if (ret)
+		goto out;
+	f = fopen(o->profile, "w");
+	if (!f) {
+		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->profile, strerror(errno));
+		ret = RUN_USAGE;
+		goto out;
+	}
+	profile_write(f, csv, st, stage_ms, node_ms);
+out:
+	free(node_ms);
+	free(stage_ms);
 	free(maps);
-	if (fclose(f) && !ret) {
+	if (ret > 0)
+		return ret;
+	if (f && fclose(f) && !ret) {
 		fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->profile, strerror(errno));
 		return RUN_USAGE;
 	}
