@@ -10,7 +10,8 @@
 #
 # Environment: BENCH_MODELS_THREADS (2), BENCH_MODELS_ITERATIONS (20 timed runs after 3
 # warm-up ones), BENCH_MODELS_BATCHES ("1 8"), BENCH_MODELS ("fashion_mnist resnet18
-# mobilenet_v2 squeezenet1_1"), BENCH_MODELS_LIMIT (seconds per measurement, 120).
+# mobilenet_v2 squeezenet1_1"), BENCH_MODELS_LIMIT (seconds per measurement, 120),
+# BENCH_MODELS_PEERS ("ort torch": the peers to measure).
 #
 # A model whose directory is missing (`make models` makes the torchvision ones) and a peer
 # that is not installed are skipped with a message. Each measurement runs under `timeout`
@@ -26,6 +27,7 @@ iters=${BENCH_MODELS_ITERATIONS:-20}
 batches=${BENCH_MODELS_BATCHES:-1 8}
 models=${BENCH_MODELS:-fashion_mnist resnet18 mobilenet_v2 squeezenet1_1}
 limit=${BENCH_MODELS_LIMIT:-120}
+peers=" ${BENCH_MODELS_PEERS-ort torch} "
 python=/usr/bin/python3
 out=$build/bench-models.json
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-models.XXXXXX")
@@ -39,11 +41,15 @@ fi
 
 # The peers: each either usable or skipped, with the reason.
 ort=yes
-if ! "$src/bench/peers/install.sh" 300; then
+if [[ $peers != *" ort "* ]]; then
+	ort="skipped: not in BENCH_MODELS_PEERS"
+elif ! "$src/bench/peers/install.sh" 300; then
 	ort="skipped: onnxruntime-node could not be installed (bench/peers/install.sh)"
 fi
 torch=yes
-if ! "$python" -c 'import torch, torchvision' 2> /dev/null; then
+if [[ $peers != *" torch "* ]]; then
+	torch="skipped: not in BENCH_MODELS_PEERS"
+elif ! "$python" -c 'import torch, torchvision' 2> /dev/null; then
 	torch="skipped: $python cannot import torch and torchvision (Debian python3-torch, python3-torchvision)"
 fi
 [ "$ort" = yes ] || echo "bench-models: onnxruntime $ort" >&2
@@ -121,7 +127,7 @@ cell() {
 goal() { awk -v r="$1" -v g="$2" 'BEGIN { if (r == "-") print ""; else if (r + 0 >= g) print "ok"; else print "MISSED" }'; }
 
 echo "models on accel, onnxruntime-node and PyTorch: ms per inference, median (min-max) of $iters runs, $threads threads each"
-printf '%-14s %5s  %-28s %-28s %-28s %9s %-6s %11s %-6s\n' MODEL BATCH "ACCEL" "ORT" "PYTORCH" "ORT/ACCEL" "(>=1)" "TORCH/ACCEL" "(>=1.5)"
+printf '%-14s %5s  %-34s %-28s %-28s %9s %-6s %11s %-6s\n' MODEL BATCH "ACCEL" "ORT" "PYTORCH" "ORT/ACCEL" "(>=1)" "TORCH/ACCEL" "(>=1.5)"
 json=$tmp/json
 : > "$json"
 for model in $models; do
@@ -132,7 +138,7 @@ for model in $models; do
 		t=$(get "$model" "$b" torch 4)
 		ro=$(ratio "$o" "$a")
 		rt=$(ratio "$t" "$a")
-		printf '%-14s %5s  %-28s %-28s %-28s %9s %-6s %11s %-6s\n' "$model" "$b" \
+		printf '%-14s %5s  %-34s %-28s %-28s %9s %-6s %11s %-6s\n' "$model" "$b" \
 			"$(cell "$model" "$b" accel)$(s=$(get "$model" "$b" accel 7); [ -n "$a" ] && [ -n "$s" ] && printf ' %s' "$s")" \
 			"$(cell "$model" "$b" ort)" "$(cell "$model" "$b" torch)" \
 			"$ro" "$(goal "$ro" 1.0)" "$rt" "$(goal "$rt" 1.5)"

@@ -6,6 +6,9 @@
 //
 //   node bench/peers/ort_bench.js MODEL.onnx BATCH THREADS ITERATIONS [WARMUP]
 //
+// With ORT_PROFILE=PREFIX in the environment, onnxruntime's profiler records every run
+// (per-node times, to compare with `accel run --profile`) into PREFIX_<date>.json.
+//
 // The session uses THREADS intra-op threads and one inter-op thread, sequential execution,
 // all graph optimisations. The inputs are seeded values (a symbolic dimension takes BATCH);
 // WARMUP runs (default 3) come first, then ITERATIONS timed runs, each a whole
@@ -82,6 +85,8 @@ async function main() {
 		interOpNumThreads: 1,
 		executionMode: 'sequential',
 		graphOptimizationLevel: 'all',
+		enableProfiling: !!process.env.ORT_PROFILE,
+		profileFilePrefix: process.env.ORT_PROFILE || undefined,
 	});
 	const feeds = {};
 	for (const meta of session.inputMetadata)
@@ -98,6 +103,8 @@ async function main() {
 	ms.sort((a, b) => a - b);
 	const mid = ms.length >> 1;
 	const median = ms.length % 2 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2;
+	if (process.env.ORT_PROFILE)
+		session.endProfiling();
 	await session.release();
 	console.log(JSON.stringify({
 		runtime: `onnxruntime-node ${require(path.join(__dirname, 'node_modules',
