@@ -23,8 +23,9 @@
  * watchdog is relaxed to 60 s here (the first inference of a large model builds every
  * primitive in one job). Exit status: 0; 1 for a failed load or run; 2 for bad usage.
  *
- * Run with only a daemon's path, as scripts/bench.sh runs every bench/bench_*, it has no
- * model to time and says so (`make bench-models` is its runner).
+ * Run with only a daemon's path, as scripts/bench.sh runs every bench/bench_* (`make bench`),
+ * it prints that run's summary instead: the committed models at batch 1 against the peers
+ * that are installed, as BENCH lines (summary() below).
  */
 #include "bench.h"
 
@@ -270,27 +271,163 @@ static int run_submit(struct loaded *l, const struct opts *o, const char *how, s
 	return ret;
 }
 
+/* Kernel and/or user-queue timings of the model of @o on @dev: the faster in *@best. */
+static int measure(struct accelrt_device *dev, const struct opts *o, struct timing *kt,
+		   struct timing *ut, bool *best_uq)
+{
+	bool kernel = strcmp(o->submit, "uq"), uq = strcmp(o->submit, "kernel");
+	struct loaded l;
+	int ret;
+
+	ret = load(dev, o, &l);
+	if (ret)
+		return ret;
+	if (kernel && (ret = run_submit(&l, o, "kernel", kt)))
+		goto out;
+	if (uq && (ret = run_submit(&l, o, "uq", ut)))
+		goto out;
+	*best_uq = !kernel || (uq && ut->median < kt->median);
+out:
+	loaded_free(&l);
+	return ret;
+}
+
+/*
+ * A peer's JSON line (bench/peers/): its median, min and max ms, from the command @argv run
+ * as a child that dies with us, given @limit_ms to answer. 0, or -1 when it did not answer
+ * (not installed, failed, too slow: the summary then has no line for it).
+ */
+static int peer_run(char *const argv[], int limit_ms, struct timing *t)
+{
+	char buf[1024];
+	size_t len = 0;
+	uint64_t deadline = bench_now_ns() + (uint64_t)limit_ms * 1000000ull;
+	const char *m, *lo, *hi;
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = bench_fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(fds[1], STDOUT_FILENO);
+		if (null >= 0)
+			dup2(null, STDERR_FILENO);
+		close(fds[0]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		uint64_t now = bench_now_ns();
+		ssize_t n;
+
+		if (now >= deadline || poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1)) <= 0)
+			break;
+		n = read(fds[0], buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(buf) - 1)
+			break;
+	}
+	close(fds[0]);
+	buf[len] = 0;
+	/* It may still be releasing its session: let it finish, within the deadline. */
+	{
+		uint64_t now = bench_now_ns();
+		int left = now < deadline ? (int)((deadline - now) / 1000000) : 0;
+
+		if (bench_reap(pid, left, &status))
+			bench_child_forget(pid);
+		else
+			status = bench_child_stop(pid);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	m = strstr(buf, "\"median_ms\":");
+	lo = strstr(buf, "\"min_ms\":");
+	hi = strstr(buf, "\"max_ms\":");
+	if (!m || !lo || !hi || sscanf(m + 12, "%lf", &t->median) != 1 ||
+	    sscanf(lo + 9, "%lf", &t->min) != 1 || sscanf(hi + 9, "%lf", &t->max) != 1)
+		return -1;
+	return 0;
+}
+
+/*
+ * `make bench`'s summary (run as scripts/bench.sh runs every bench, with a daemon's path):
+ * the committed models (Fashion-MNIST, SqueezeNet 1.1) at batch 1 on accel against
+ * onnxruntime and PyTorch when they are installed, same threads; one BENCH line per pair,
+ * in microseconds per inference, the ratio accel over the peer (lower is better; goals
+ * <= 1 and <= 0.667). `make bench-models` is the whole table.
+ */
+static int summary(struct accelrt_device *dev)
+{
+	static const char *const models[] = { "fashion_mnist", "squeezenet1_1" };
+	char threads[16], path[512], ort_js[512], torch_py[512];
+
+	snprintf(threads, sizeof(threads), "%d", omp_get_max_threads());
+	snprintf(ort_js, sizeof(ort_js), "%s/bench/peers/ort_bench.js", ACCEL_SOURCE_DIR);
+	snprintf(torch_py, sizeof(torch_py), "%s/bench/peers/torch_bench.py", ACCEL_SOURCE_DIR);
+	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
+		struct opts o = { .model = path, .batch = 1, .iterations = 20, .warmup = 3,
+				  .submit = "best" };
+		struct timing kt = { 0 }, ut = { 0 }, peer, *a;
+		struct bench_result ar, pr;
+		bool best_uq;
+		char name[160];
+
+		snprintf(path, sizeof(path), "%s/models/%s/model.onnx", ACCEL_SOURCE_DIR, models[i]);
+		if (access(path, R_OK)) {
+			fprintf(stderr, "bench_models: %s absent: skipped\n", path);
+			continue;
+		}
+		if (measure(dev, &o, &kt, &ut, &best_uq))
+			return 1;
+		a = best_uq ? &ut : &kt;
+		ar = (struct bench_result){ a->median * 1e3, a->min * 1e3, a->max * 1e3 };
+		char *ort_argv[] = { "node", ort_js, path, "1", threads, "20", NULL };
+		if (!peer_run(ort_argv, 120000, &peer)) {
+			pr = (struct bench_result){ peer.median * 1e3, peer.min * 1e3, peer.max * 1e3 };
+			snprintf(name, sizeof(name), "model %s batch 1 vs onnxruntime (%s threads)",
+				 models[i], threads);
+			bench_report(name, "us", ar, "onnxruntime-node 1.30.0, same threads", pr, "<= 1");
+		} else {
+			fprintf(stderr, "bench_models: onnxruntime not measured (make bench-models "
+				"installs it)\n");
+		}
+		char *torch_argv[] = { "/usr/bin/python3", torch_py, (char *)models[i], "1", threads,
+				       "20", NULL };
+		if (!peer_run(torch_argv, 120000, &peer)) {
+			pr = (struct bench_result){ peer.median * 1e3, peer.min * 1e3, peer.max * 1e3 };
+			snprintf(name, sizeof(name), "model %s batch 1 vs PyTorch (%s threads)", models[i],
+				 threads);
+			bench_report(name, "us", ar, "PyTorch eager, same threads", pr, "<= 0.667");
+		} else {
+			fprintf(stderr, "bench_models: PyTorch not measured (python3-torch)\n");
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct timing kt = { 0 }, ut = { 0 }, *best;
 	struct accelrt_device *dev = NULL;
-	struct loaded l;
+	bool kernel, uq, best_uq, as_summary;
 	struct opts o;
 	char root[32];
-	bool kernel, uq;
 	int ret;
 
-	if (argc == 2 && argv[1][0] == '/' && !strstr(argv[1], ".onnx")) {
-		printf("bench_models: no model to time (scripts/bench.sh runs every bench with the "
-		       "daemon's path); `make bench-models` times the models against their peers\n");
-		return 0;
-	}
-	if (parse_opts(argc, argv, &o)) {
+	/* scripts/bench.sh gives every bench the daemon's path and nothing else. */
+	as_summary = argc == 2 && argv[1][0] == '/' && !strstr(argv[1], ".onnx");
+	if (!as_summary && parse_opts(argc, argv, &o)) {
 		usage(stderr);
 		return 2;
 	}
-	kernel = strcmp(o.submit, "uq");
-	uq = strcmp(o.submit, "kernel");
 
 	setenv("ACCEL_ROOT", bench_tmproot(root), 1);
 	setenv("ACCEL_REFRESH_MS", "0", 1);
@@ -303,27 +440,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_models: accelrt_device_open: %s\n", strerror(-ret));
 		return 1;
 	}
-	ret = load(dev, &o, &l);
+	if (as_summary) {
+		ret = summary(dev);
+		goto out_dev;
+	}
+	kernel = strcmp(o.submit, "uq");
+	uq = strcmp(o.submit, "kernel");
+	ret = measure(dev, &o, &kt, &ut, &best_uq);
 	if (ret)
 		goto out_dev;
-	if (kernel && (ret = run_submit(&l, &o, "kernel", &kt)))
-		goto out_model;
-	if (uq && (ret = run_submit(&l, &o, "uq", &ut)))
-		goto out_model;
-
-	best = !uq || (kernel && kt.median <= ut.median) ? &kt : &ut;
+	best = best_uq ? &ut : &kt;
 	printf("{\"runtime\":\"accel\",\"model\":\"%s\",\"batch\":%ld,\"threads\":%d,"
 	       "\"iterations\":%ld,\"submit\":\"%s\",\"median_ms\":%.3f,\"min_ms\":%.3f,"
 	       "\"max_ms\":%.3f", o.model, o.batch ? o.batch : 1, omp_get_max_threads(),
-	       o.iterations, best == &kt ? "kernel" : "uq", best->median, best->min, best->max);
+	       o.iterations, best_uq ? "uq" : "kernel", best->median, best->min, best->max);
 	if (kernel)
 		printf(",\"kernel_median_ms\":%.3f", kt.median);
 	if (uq)
 		printf(",\"uq_median_ms\":%.3f", ut.median);
 	printf("}\n");
-	ret = 0;
-out_model:
-	loaded_free(&l);
 out_dev:
 	accelrt_device_close(dev);
 	return ret ? 1 : 0;
