@@ -10,7 +10,7 @@ FUZZ_TARGETS = fuzz_core fuzz_vnpu fuzz_acceld fuzz_onnx fuzz_program
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps demo check check-asan check-tsan bench reliability conformance-record onnx-conformance models fuzz fuzz-smoke fuzz-build clean help
+.PHONY: all deps demo check check-asan check-tsan bench bench-models reliability conformance-record onnx-conformance models models-torchvision fuzz fuzz-smoke fuzz-build clean help
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -54,6 +54,15 @@ bench: deps
 	cmake --build $(BUILD) -j $(JOBS) --target benches
 	@scripts/bench.sh $(BUILD)
 
+# The models of models/ on accel, onnxruntime-node (installed into bench/peers/node_modules by
+# npm) and PyTorch, same threads, one run: a table and $(BUILD)/bench-models.json
+# (scripts/bench-models.sh; docs/PERFORMANCE.md, "Models against peers"). The torchvision
+# models need `make models` first.
+bench-models: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(EXTRA_CMAKE_ARGS)
+	cmake --build $(BUILD) -j $(JOBS) --target bench_models
+	@scripts/bench-models.sh $(BUILD)
+
 # The reliability campaigns R2, R3, R5 (minutes; not part of check). RELIABILITY_ARGS=--quick
 # runs them at a small scale.
 reliability: deps all
@@ -77,10 +86,15 @@ onnx-conformance: deps all
 	$(BUILD)/bin/onnx-conformance --accel $(BUILD)/bin/accel --out docs/ONNX.md --check
 
 # Retrain and re-export the models under models/ (models/README.md): needs python3-torch
-# (scripts/install-deps.sh models). CI never runs it; the tests use the committed files.
-models:
-	@scripts/install-deps.sh models
+# and python3-torchvision (scripts/install-deps.sh models). CI never runs it; the tests use
+# the committed files, and those of ResNet-18 and MobileNetV2 (too large to commit) when
+# they are there. models-torchvision: only the torchvision models (seconds).
+models: models-torchvision
 	nice /usr/bin/python3 scripts/models/fashion_mnist.py --out models/fashion_mnist
+
+models-torchvision:
+	@scripts/install-deps.sh models
+	nice /usr/bin/python3 scripts/models/torchvision_models.py --out models
 
 conformance-record: deps
 	@scripts/conformance-record.sh
@@ -99,5 +113,7 @@ help:
 	@echo "make conformance-record  re-record the kernel's answers through ../shared/oracle"
 	@echo "make onnx-conformance  ONNX's test data through accel run: docs/ONNX.md, fails unless its goals hold"
 	@echo "make models       retrain and re-export the models in models/ (python3-torch; tests use the committed files)"
+	@echo "make models-torchvision  export only ResNet-18, MobileNetV2, SqueezeNet 1.1 (python3-torchvision)"
+	@echo "make bench-models the models on accel, onnxruntime-node and PyTorch: table + $(BUILD)/bench-models.json"
 	@echo "make fuzz-smoke   build the libFuzzer targets (clang, ASan+UBSan) and run each a minute"
 	@echo "make fuzz         the same for FUZZ_SECONDS (3600) per target: tests/fuzz/README.md"

@@ -15,7 +15,7 @@ if [ "${1:-}" = fuzz ]; then
 fi
 if [ "${1:-}" = models ]; then
 	# Training and exporting models/ (scripts/models/): large, so not in the default set.
-	PKGS+=(python3-torch python3-numpy python3-onnx)
+	PKGS+=(python3-torch python3-torchvision python3-numpy python3-onnx)
 fi
 
 missing=()
