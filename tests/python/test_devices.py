@@ -5,6 +5,7 @@ named (a Device, "accelN" or a path), and refused on a node that is not a vnpu."
 
 import errno
 import os
+import subprocess
 import sys
 import unittest
 
@@ -70,6 +71,17 @@ class Devices(unittest.TestCase):
             accel.Session(MODEL, device="accel99")
         self.assertEqual(e.exception.errno, errno.ENOENT)
         self.assertIn("/dev/accel/accel99", str(e.exception))
+
+
+
+class Library(unittest.TestCase):
+    def test_library_named_by_accel_library_must_exist(self):
+        env = dict(os.environ, ACCEL_LIBRARY="/nonexistent/libaccel_python.so")
+        r = subprocess.run([sys.executable, "-c", "import accel; accel.devices()"], env=env,
+                           capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("OSError: libaccel_python.so not found (tried "
+                      "/nonexistent/libaccel_python.so)", r.stderr)
 
 
 if __name__ == "__main__":

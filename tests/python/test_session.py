@@ -5,6 +5,7 @@ naming the input at fault, OSError with the compiler's message), and ONNX node t
 dtype numpy has, through the embedded core."""
 
 import errno
+import gc
 import os
 import subprocess
 import sys
@@ -180,6 +181,13 @@ class Errors(unittest.TestCase):
             with self.assertRaises(ValueError):
                 accel.Session(MODEL, batch=batch)
 
+    def test_collected_session_frees_its_device(self):
+        s = accel.Session(MODEL, batch=2)
+        finalizer = s._finalizer
+        del s
+        gc.collect()
+        self.assertFalse(finalizer.alive)
+
     def test_closed_session(self):
         s = accel.Session(MODEL, batch=2)
         s.close()
@@ -247,6 +255,19 @@ class Dtypes(unittest.TestCase):
             self.assertEqual(s.outputs[0].onnx_type, 16)
             with self.assertRaisesRegex(ValueError, "bfloat16 has no numpy dtype"):
                 s.run({s.inputs[0].name: inputs[0]})
+
+    def test_failed_run_says_why_and_the_session_goes_on(self):
+        model, inputs, expected = node_test("test_gather_0")
+        data, indices = inputs
+        bad = indices.copy()
+        bad[0] = 1000
+        with accel.Session(model) as s:
+            with self.assertRaises(OSError) as e:
+                s.run({"data": data, "indices": bad})
+            self.assertEqual(e.exception.errno, errno.EINVAL)
+            self.assertIn("(Gather): index 1000 out of range", str(e.exception))
+            out = s.run({"data": data, "indices": indices})
+            np.testing.assert_array_equal(out[s.outputs[0].name], expected[0])
 
     def test_unsupported_op(self):
         model, _, _ = node_test("test_blackmanwindow")
