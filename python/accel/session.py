@@ -5,6 +5,7 @@ import collections
 import collections.abc
 import ctypes
 import errno
+import numbers
 import os
 import threading
 import weakref
@@ -138,14 +139,17 @@ class Session:
     def __init__(self, model, device=None, batch=None):
         if np is None:
             raise ImportError("accel.Session needs numpy (Debian python3-numpy)")
-        if batch is not None and (not isinstance(batch, int) or batch < 1):
-            raise ValueError(f"batch {batch!r}: a positive integer or None")
+        if batch is not None:
+            if isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or batch < 1:
+                raise ValueError(f"batch {batch!r}: a positive integer or None")
+            batch = int(batch)
         self._lib = lib = _lib.lib()
         memfd = None
         if isinstance(model, (bytes, bytearray, memoryview)):
             # In memory: a memfd stands for the file the loader reads.
             memfd = os.memfd_create("accel-model", os.MFD_CLOEXEC)
-            os.write(memfd, model)
+            with open(memfd, "wb", closefd=False) as f:
+                f.write(model)
             self._path = f"/proc/self/fd/{memfd}"
             self._shown = "<model bytes>"
             self.model_path = None

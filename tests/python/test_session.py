@@ -177,7 +177,7 @@ class Errors(unittest.TestCase):
         self.assertNotIn("/proc/self/fd", str(e.exception))
 
     def test_bad_batch_option(self):
-        for batch in (0, -1, 2.5):
+        for batch in (0, -1, 2.5, True):
             with self.assertRaises(ValueError):
                 accel.Session(MODEL, batch=batch)
 
