@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: MIT
+"""What every test of tests/python shares: skipping (exit 77, ctest's SKIP_RETURN_CODE) when
+a Python package it needs is not installed, a root of its own, the paths of the test data.
+
+Import it before accel: the root must be set before libaccel's first call."""
+
+import atexit
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FASHION_MNIST = os.path.join(REPO, "models", "fashion_mnist")
+ONNX_NODE_TESTS = "/usr/share/libonnx-testdata/data/node"
+
+# Debian's package of each Python module the tests import.
+_DEBIAN = {"numpy": "python3-numpy", "torch": "python3-torch"}
+
+
+def require(*modules):
+    """Exit 77 (a skip) naming the first of @modules that cannot be imported."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            test = os.path.basename(sys.argv[0])
+            print(f"{test}: Python module {name} not installed "
+                  f"({_DEBIAN.get(name, name)}): skipped")
+            sys.exit(77)
+
+
+def private_root():
+    """A fresh $ACCEL_ROOT that no daemon serves (unless the caller starts one): the core runs
+    embedded in this process with its built-in devices, a vnpu among them."""
+    root = tempfile.mkdtemp(prefix="accel-python.")
+    atexit.register(shutil.rmtree, root, True)
+    os.environ["ACCEL_ROOT"] = root
+    for var in ("ACCEL_BACKEND", "ACCEL_CONFIG"):
+        os.environ.pop(var, None)
+    return root
