@@ -68,6 +68,7 @@ int vnpu_engines_init(struct vnpu_device *vdev);
 void vnpu_engines_stop(struct vnpu_device *vdev);
 void vnpu_engines_fini(struct vnpu_device *vdev);
 void vnpu_engine_reset(struct vnpu_engine *e, int error);
+void vnpu_engine_force_recovery(struct vnpu_engine *e);
 uint64_t vnpu_engine_busy_ns(struct vnpu_engine *e);
 
 #endif
