@@ -73,7 +73,8 @@ struct vnpu_job;
  * @engines, @nr_engines, @sched_list: per class (VNPU_ENGINE_*); constant after probe (the
  *	engines themselves say what guards their state).
  * @engines_dir: sysfs "engines" directory.
- * @reset_count, @contexts, @user_queues, @inject_hang, @inject_dma_error: atomic.
+ * @reset_count, @contexts, @user_queues, @inject_hang, @inject_dma_error,
+ *	@inject_packet_delay_ms: atomic.
  * @jobs: jobs not yet freed, from SUBMIT until vnpu_job_free(): closing a file does not wait
  *	for its jobs (see vnpu_wait_jobs_freed()); guarded by @jobs_lock, @jobs_freed signalled
  *	when it reaches 0.
@@ -96,6 +97,7 @@ struct vnpu_device {
 	atomic_int user_queues;
 	atomic_int inject_hang;
 	atomic_int inject_dma_error;
+	atomic_uint inject_packet_delay_ms;
 
 	pthread_mutex_t jobs_lock;
 	pthread_cond_t jobs_freed;
@@ -239,6 +241,11 @@ struct vnpu_ctx {
  *	and @hang are also read while the job runs (vnpu_engine_busy_ns(), debugfs "queues"):
  *	written under the engine's lock.
  * @done_cb: on the finished fence; counts the job out of @ctx->outstanding.
+ * @progress: engine packets (DMA or compute) the stream has started (atomic; the engine
+ *	thread bumps it, the timeout handler reads it: starting packet N+1 means packet N
+ *	completed). @progress_seen: its value at the last timeout check (the handler's own).
+ * @force_reset: debugfs force_recovery asked for a reset of this job (atomic): the timeout
+ *	handler then resets even though the job is making progress.
  */
 struct vnpu_job {
 	struct drm_sched_job base;
@@ -259,6 +266,9 @@ struct vnpu_job {
 	bool hang;
 	struct vnpu_exec_result res;
 	struct dma_fence_cb done_cb;
+	atomic_uint progress;
+	unsigned int progress_seen;
+	atomic_bool force_reset;
 };
 
 /* device (vnpu_drv.c) */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <accel/drm_drv.h>
 #include <accel/drm_gem.h>
@@ -111,11 +112,44 @@ static int vnpu_job_aborted(void *arg)
 	return atomic_load(&job->abort) != 0;
 }
 
-static int vnpu_job_inject(void *arg, enum vnpu_engine_class klass)
+/*
+ * An injected slow packet (debugfs inject_packet_delay_ms): the packet takes @ms longer, as
+ * a long primitive build would, unless the job is aborted meanwhile.
+ */
+static int vnpu_engine_delay_packet(struct vnpu_engine *e, struct vnpu_job *job, unsigned int ms)
+{
+	uint64_t until = vnpu_now_ns() + (uint64_t)ms * ACCEL_TIMEOUT_SCALE * 1000000ull;
+	struct timespec ts = { .tv_sec = (time_t)(until / 1000000000ull),
+			       .tv_nsec = (long)(until % 1000000000ull) };
+	int err;
+
+	pthread_mutex_lock(&e->lock);
+	while (!(err = atomic_load(&job->abort)) && vnpu_now_ns() < until)
+		pthread_cond_timedwait(&e->cond, &e->lock, &ts); /* @cond is on CLOCK_MONOTONIC */
+	pthread_mutex_unlock(&e->lock);
+	return err;
+}
+
+/*
+ * The executor calls this before each packet that occupies an engine: count the job's
+ * progress for the timeout handler (the packet before this one is done), then take what
+ * fault injection has pending for the packet.
+ */
+static int vnpu_job_packet_start(void *arg, enum vnpu_engine_class klass)
 {
 	struct vnpu_job *job = arg;
+	struct vnpu_engine *e = job->engine;
+	unsigned int delay_ms;
+	int ret;
 
-	return vnpu_inject_dma_error(job->engine->vdev, klass);
+	atomic_fetch_add(&job->progress, 1);
+	delay_ms = vnpu_inject_packet_delay_ms(e->vdev);
+	if (delay_ms) {
+		ret = vnpu_engine_delay_packet(e, job, delay_ms);
+		if (ret)
+			return ret;
+	}
+	return vnpu_inject_dma_error(e->vdev, klass);
 }
 
 /* A hung job: the engine stops making progress until it is reset. */
@@ -136,7 +170,7 @@ static int vnpu_engine_run_stream(struct vnpu_engine *e, struct vnpu_job *job)
 		.mem_ctx = &job->vm,
 		.aborted = vnpu_job_aborted,
 		.abort_ctx = job,
-		.inject = vnpu_job_inject,
+		.inject = vnpu_job_packet_start,
 	};
 	void *vaddr;
 	int ret;
@@ -349,10 +383,44 @@ static struct dma_fence *vnpu_sched_run_job(struct drm_sched_job *sched_job)
 }
 
 /*
+ * Whether @job started an engine packet since the last timeout check: a job that did is
+ * making progress, however long it runs in all. Called only by the timeout handler (the
+ * scheduler's worker), which alone touches @progress_seen.
+ */
+static bool vnpu_job_progressed(struct vnpu_job *job)
+{
+	unsigned int now = atomic_load(&job->progress);
+	bool moved = now != job->progress_seen;
+
+	job->progress_seen = now;
+	return moved;
+}
+
+/**
+ * vnpu_engine_force_recovery() - run the timeout handler of @e now, as if its running job
+ * had hung: the job is reset even if it is making progress (debugfs force_recovery)
+ * @e: the engine
+ */
+void vnpu_engine_force_recovery(struct vnpu_engine *e)
+{
+	pthread_mutex_lock(&e->lock);
+	if (e->running)
+		atomic_store(&e->running->force_reset, true);
+	pthread_mutex_unlock(&e->lock);
+	drm_sched_fault(&e->sched);
+}
+
+/*
  * The job has been the oldest on the engine for the whole timeout (or recovery was forced
- * through debugfs): reset the engine. The abort stops the stream at its next packet
- * boundary or semaphore poll; a packet in progress finishes first, which bounds the reset
- * by the longest packet.
+ * through debugfs). The timeout is there to catch hangs, not long jobs: as the kernel's v3d
+ * does when its control-list pointers moved since the last timeout, a job that started a
+ * packet since the last check is left running and the timeout restarts (NO_HANG). A model's
+ * first inference builds a oneDNN primitive for each new packet shape inside the job and can
+ * take many timeouts in all while every packet takes a fraction of one. A job stuck in one
+ * packet, a SEM_WAIT or an injected hang starts no packet: it is reset at the first check
+ * after it stopped, within two timeouts of its last packet start. Reset: the abort stops the
+ * stream at its next packet boundary or semaphore poll; a packet in progress finishes first,
+ * which bounds the reset by the longest packet.
  */
 static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sched_job)
 {
@@ -366,6 +434,8 @@ static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sch
 	/* Unplugged: no reset; the teardown (vnpu_engines_stop()) completes every job. */
 	if (drm_dev_is_unplugged(&vdev->drm))
 		return DRM_GPU_SCHED_STAT_ENODEV;
+	if (!atomic_exchange(&job->force_reset, false) && vnpu_job_progressed(job))
+		return DRM_GPU_SCHED_STAT_NO_HANG;
 	/* Before the hung job's fence can signal: whoever sees it must find the context dead. */
 	atomic_store(&job->ctx->killed, true);
 	pthread_mutex_lock(&e->lock);
@@ -416,6 +486,7 @@ static int vnpu_engine_create(struct vnpu_device *vdev, unsigned int klass, unsi
 		.hang_limit = 0,
 		.timeout_ms = (long)(vdev->cfg.job_timeout_ms * ACCEL_TIMEOUT_SCALE),
 	};
+	pthread_condattr_t cattr;
 	struct vnpu_engine *e;
 	int ret;
 
@@ -428,7 +499,11 @@ static int vnpu_engine_create(struct vnpu_device *vdev, unsigned int klass, unsi
 	snprintf(e->name, sizeof(e->name), "%s%u", vnpu_class_name[klass], index);
 	e->fence_context = dma_fence_context_alloc(1);
 	pthread_mutex_init(&e->lock, NULL);
-	pthread_cond_init(&e->cond, NULL);
+	/* Monotonic: an injected packet delay waits on it with a deadline of vnpu_now_ns(). */
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&e->cond, &cattr);
+	pthread_condattr_destroy(&cattr);
 	args.name = e->name;
 	ret = drm_sched_init(&e->sched, &args);
 	if (ret)

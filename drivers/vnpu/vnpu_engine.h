@@ -33,8 +33,9 @@ extern const char *const vnpu_class_name[VNPU_NR_CLASSES];
  * @sched: the ring; credit limit VNPU_ENGINE_CREDITS (one job running, one staged).
  * @compute: oneDNN state of a compute engine, made on its first job; touched only by
  *	@thread.
- * @lock guards @fifo_head, @fifo_tail, @running, @stop; @cond is signalled when a job is
- *	queued, when the running job is asked to abort, and when @stop is set.
+ * @lock guards @fifo_head, @fifo_tail, @running, @stop; @cond (CLOCK_MONOTONIC) is
+ *	signalled when a job is queued, when the running job is asked to abort, and when @stop
+ *	is set.
  * @seqno, @busy_ns, @jobs, @resets: atomic counters (busy time excludes the running job).
  */
 struct vnpu_engine {
@@ -68,6 +69,7 @@ int vnpu_engines_init(struct vnpu_device *vdev);
 void vnpu_engines_stop(struct vnpu_device *vdev);
 void vnpu_engines_fini(struct vnpu_device *vdev);
 void vnpu_engine_reset(struct vnpu_engine *e, int error);
+void vnpu_engine_force_recovery(struct vnpu_engine *e);
 uint64_t vnpu_engine_busy_ns(struct vnpu_engine *e);
 
 #endif

@@ -5,13 +5,18 @@
  *
  *   inject_hang       write N: the next N jobs to start hang until the timeout resets them
  *   inject_dma_error  write N: the next N DMA packets (any job) fail with -EIO
+ *   inject_packet_delay_ms
+ *                     write MS: from now on every DMA and compute packet of a job takes MS
+ *                     milliseconds longer (scaled like the job timeout), as a packet whose
+ *                     primitive is built in it does; 0 stops it. An abort cuts a delay short.
  *   inject_reset      write an engine name or "all": reset it now; its running job gets -EIO
  *   force_recovery    write an engine name or "all": run the timeout handler now, as if the
  *                     running job had hung (engine reset, job -ETIME, context killed)
  *
  * Reading an injection file shows what is still pending (the counters) or the engine names.
  * The engines (vnpu_engine.c) and the user queues (vnpu_uq.c) take pending injections
- * through vnpu_inject_hang_take() and vnpu_inject_dma_error().
+ * through vnpu_inject_hang_take() and vnpu_inject_dma_error(); the engines read the packet
+ * delay with vnpu_inject_packet_delay_ms() (user queues do not delay packets).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -62,8 +67,19 @@ bool vnpu_inject_hang_take(struct vnpu_device *vdev)
 	return vnpu_inject_take(&vdev->inject_hang);
 }
 
-/* A count of 1 to 1000 written to an injection file (a trailing newline allowed). */
-static int vnpu_parse_count(const char *buf, size_t len, int *out)
+/**
+ * vnpu_inject_packet_delay_ms() - the injected delay of every engine packet of a job
+ * @vdev: the device
+ *
+ * Return: milliseconds (before ACCEL_TIMEOUT_SCALE), 0 for none.
+ */
+unsigned int vnpu_inject_packet_delay_ms(struct vnpu_device *vdev)
+{
+	return atomic_load(&vdev->inject_packet_delay_ms);
+}
+
+/* A count of 0 to @max written to an injection file (a trailing newline allowed). */
+static int vnpu_parse_count(const char *buf, size_t len, long max, int *out)
 {
 	char tmp[16], *end;
 	long v;
@@ -76,7 +92,7 @@ static int vnpu_parse_count(const char *buf, size_t len, int *out)
 		tmp[len - 1] = 0;
 	errno = 0;
 	v = strtol(tmp, &end, 10);
-	if (errno || end == tmp || *end || v < 0 || v > 1000)
+	if (errno || end == tmp || *end || v < 0 || v > max)
 		return -EINVAL;
 	*out = (int)v;
 	return 0;
@@ -87,7 +103,7 @@ static ssize_t vnpu_store_count(atomic_int *count, const char *buf, size_t len)
 {
 	int n, ret;
 
-	ret = vnpu_parse_count(buf, len, &n);
+	ret = vnpu_parse_count(buf, len, 1000, &n);
 	if (ret)
 		return ret;
 	atomic_store(count, n);
@@ -109,6 +125,29 @@ static ssize_t vnpu_inject_hang_store(struct attr_node *node, void *private, con
 
 	(void)node;
 	return vnpu_store_count(&vdev->inject_hang, buf, len);
+}
+
+static int vnpu_inject_packet_delay_show(struct seq_file *m)
+{
+	struct vnpu_device *vdev = m->private;
+
+	seq_printf(m, "%u\n", vnpu_inject_packet_delay_ms(vdev));
+	return 0;
+}
+
+/* At most a minute: the delay stands for one packet's work, never a hang. */
+static ssize_t vnpu_inject_packet_delay_store(struct attr_node *node, void *private,
+					      const char *buf, size_t len)
+{
+	struct vnpu_device *vdev = private;
+	int ms, ret;
+
+	(void)node;
+	ret = vnpu_parse_count(buf, len, 60000, &ms);
+	if (ret)
+		return ret;
+	atomic_store(&vdev->inject_packet_delay_ms, (unsigned int)ms);
+	return (ssize_t)len;
 }
 
 static int vnpu_inject_dma_error_show(struct seq_file *m)
@@ -182,11 +221,6 @@ static ssize_t vnpu_inject_reset_store(struct attr_node *node, void *private, co
 	return vnpu_for_named_engines(private, buf, len, vnpu_engine_reset_eio);
 }
 
-static void vnpu_engine_force_recovery(struct vnpu_engine *e)
-{
-	drm_sched_fault(&e->sched);
-}
-
 static ssize_t vnpu_force_recovery_store(struct attr_node *node, void *private, const char *buf,
 					 size_t len)
 {
@@ -208,6 +242,8 @@ void vnpu_inject_debugfs_init(struct vnpu_device *vdev)
 			 vnpu_inject_hang_store, vdev);
 	attr_file_create(root, "inject_dma_error", 0600, vnpu_inject_dma_error_show,
 			 vnpu_inject_dma_error_store, vdev);
+	attr_file_create(root, "inject_packet_delay_ms", 0600, vnpu_inject_packet_delay_show,
+			 vnpu_inject_packet_delay_store, vdev);
 	attr_file_create(root, "inject_reset", 0600, vnpu_engine_names_show,
 			 vnpu_inject_reset_store, vdev);
 	attr_file_create(root, "force_recovery", 0600, vnpu_engine_names_show,

@@ -15,5 +15,6 @@ struct vnpu_device;
 void vnpu_inject_debugfs_init(struct vnpu_device *vdev);
 int vnpu_inject_dma_error(struct vnpu_device *vdev, enum vnpu_engine_class klass);
 bool vnpu_inject_hang_take(struct vnpu_device *vdev);
+unsigned int vnpu_inject_packet_delay_ms(struct vnpu_device *vdev);
 
 #endif

@@ -9,12 +9,13 @@ bin=$1
 dir=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fashion-mnist-accuracy.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-# A fresh root with the default vnpu, its job watchdog relaxed from 2 s to 60: an inference
-# of 1 000 images takes a fraction of a second of CPU, but on a loaded machine (make check -j)
-# the wall time of one job is not this test's to bound.
+# A fresh root with the default vnpu and its default job timeout (2 s): on a loaded machine
+# (make check -j) one inference of 1 000 images may take longer than that in all, but the
+# timeout only catches a job that starts no packet for that long (docs/vnpu.md, "Timeouts
+# and recovery"), and no one packet of this model comes near it.
 export ACCEL_ROOT=$tmp/root ACCEL_CONFIG=$tmp/accel.conf
 mkdir -p "$ACCEL_ROOT"
-printf '[vnpu.0]\ndriver = vnpu\njob_timeout_ms = 60000\n' > "$ACCEL_CONFIG"
+printf '[vnpu.0]\ndriver = vnpu\n' > "$ACCEL_CONFIG"
 unset ACCEL_BACKEND
 
 rc=0

@@ -16,10 +16,10 @@ if [ ! -r "$data/t10k-images-idx3-ubyte.gz" ]; then
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fashion-mnist-check.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-# A fresh root with the default vnpu, its job watchdog relaxed (fashion-mnist-accuracy.sh).
+# A fresh root with the default vnpu and its default job timeout (fashion-mnist-accuracy.sh).
 export ACCEL_ROOT=$tmp/root ACCEL_CONFIG=$tmp/accel.conf
 mkdir -p "$ACCEL_ROOT" "$tmp/set"
-printf '[vnpu.0]\ndriver = vnpu\njob_timeout_ms = 60000\n' > "$ACCEL_CONFIG"
+printf '[vnpu.0]\ndriver = vnpu\n' > "$ACCEL_CONFIG"
 unset ACCEL_BACKEND
 
 # idx files of the first 100 images and labels: their headers with a count of 100 (0x64).
