@@ -2,9 +2,10 @@
 /*
  * vnpu code generation: one packet (or a few) per node, one buffer slot per tensor a packet
  * or a host node touches; the nodes the vnpu cannot run go to host stages (their host
- * kernels, compiler/op.h), consecutive nodes of one kind sharing a stage. ONNX's image ops are NCHW and the engine's NHWC, so a Conv or a pool is a
- * TRANSPOSE in, the packet, a TRANSPOSE out, through scratch slots; conv weights are reordered
- * on the host once, at compile time. Reshapes and the like are aliases: the output tensor is
+ * kernels, compiler/op.h), consecutive nodes of one kind sharing a stage. ONNX's image ops are
+ * NCHW and the engine's NHWC: a Conv or a pool writes NHWC, the ops that do not care follow
+ * their inputs, and a TRANSPOSE makes the NCHW copy only for a reader that needs it (the
+ * layout section); conv weights are reordered on the host once, at compile time. Reshapes and the like are aliases: the output tensor is
  * given its input's slot, no packet. Once every node is placed, the intermediates and the
  * scratch buffers move into one arena slot, placed by liveness (plan_memory(), with
  * compiler/mem_plan.h); the graph's inputs, outputs and constants keep slots of their own.
@@ -51,6 +52,11 @@ struct cg {
 	 */
 	int profile_slot;
 	bool ts_pending;
+	/*
+	 * Per tensor, the slot holding it in NHWC order (-1: none): image ops' outputs stay
+	 * NHWC, and an NCHW copy is made only for a reader that needs one (layout section).
+	 */
+	int *nhwc;
 	char *err;
 	size_t err_len;
 };
@@ -125,7 +131,16 @@ static int slot_new(struct cg *cg, int tensor, uint64_t size)
 	return (int)p->nslots++;
 }
 
-/* The slot of tensor @idx, made on first use; constants get their contents to upload. */
+static int nchw_from_nhwc(struct cg *cg, int idx);
+static bool follows_nhwc(const struct cg *cg, int in, int out);
+static int nhwc_slot(struct cg *cg, int idx);
+static int nhwc_out(struct cg *cg, int idx);
+static int elementwise_slots(struct cg *cg, int in, int out, int *s, int *d);
+
+/*
+ * The slot of tensor @idx (in NCHW order, as ONNX has it), made on first use; constants get
+ * their contents to upload. A tensor so far held only in NHWC is transposed into it here.
+ */
 static int slot_of(struct cg *cg, int idx)
 {
 	const struct ir_tensor *t = cg_tensor(cg, idx);
@@ -135,6 +150,8 @@ static int slot_of(struct cg *cg, int idx)
 		slot_use(cg, cg->p->tensor_slot[idx]);
 		return cg->p->tensor_slot[idx];
 	}
+	if (cg->nhwc[idx] >= 0)
+		return nchw_from_nhwc(cg, idx);
 	slot = slot_new(cg, idx, t->data ? t->data_size :
 			(uint64_t)cg_numel(cg, idx) * ir_dtype_size(t->dtype));
 	if (slot < 0)
@@ -519,6 +536,7 @@ static int lower_binary(struct cg *cg, uint32_t op)
 	struct vnpu_pkt_binary pb = { .dtype = VNPU_DT_F32, .op = op };
 	int a, b = -1, o, act = fused_act(cg);
 	int rb = tb->rank;
+	bool nhwc = false;
 
 	if (act < 0)
 		return act;
@@ -530,6 +548,8 @@ static int lower_binary(struct cg *cg, uint32_t op)
 		pb.cols = (uint32_t)na;
 		if (!fits_u32(na))
 			return cg_fail(cg, -EOPNOTSUPP, "tensor too large");
+		/* operands of one shape, both held in NHWC (a residual Add): so is the sum */
+		nhwc = cg->nhwc[n->inputs[1]] >= 0 && follows_nhwc(cg, n->inputs[0], n->outputs[0]);
 	} else {
 		while (rb > 0 && tb->dims[tb->rank - rb] == 1 && rb > 0)
 			rb--;
@@ -558,10 +578,16 @@ static int lower_binary(struct cg *cg, uint32_t op)
 		if (pb.rows > 1)
 			pb.hdr.flags = VNPU_BINARY_F_BCAST_ROW;
 	}
-	a = slot_of(cg, n->inputs[0]);
-	if (a >= 0 && b < 0)
-		b = slot_of(cg, n->inputs[1]);
-	o = b < 0 ? b : slot_of(cg, n->outputs[0]);
+	if (nhwc) {
+		a = nhwc_slot(cg, n->inputs[0]);
+		b = a < 0 ? a : nhwc_slot(cg, n->inputs[1]);
+		o = b < 0 ? b : nhwc_out(cg, n->outputs[0]);
+	} else {
+		a = slot_of(cg, n->inputs[0]);
+		if (a >= 0 && b < 0)
+			b = slot_of(cg, n->inputs[1]);
+		o = b < 0 ? b : slot_of(cg, n->outputs[0]);
+	}
 	if (o < 0)
 		return o;
 	return emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
@@ -575,13 +601,13 @@ static int lower_activation(struct cg *cg, uint32_t act)
 	const struct ir_node *n = cg->node;
 	struct vnpu_pkt_activation pk = { .dtype = VNPU_DT_F32, .act = act,
 					  .count = (uint64_t)cg_numel(cg, n->inputs[0]) };
-	int s = slot_of(cg, n->inputs[0]);
-	int d = s < 0 ? s : slot_of(cg, n->outputs[0]);
+	int s, d, ret;
 
-	if (d < 0)
-		return d;
 	if (!pk.count)
 		return cg_fail(cg, -EOPNOTSUPP, "empty tensor");
+	ret = elementwise_slots(cg, n->inputs[0], n->outputs[0], &s, &d);
+	if (ret)
+		return ret;
 	return emit_relocated(cg, VNPU_OP_ACTIVATION, &pk, sizeof(pk), 2,
 			      offsetof(struct vnpu_pkt_activation, src_va), s,
 			      offsetof(struct vnpu_pkt_activation, dst_va), d);
@@ -645,6 +671,152 @@ static int emit_transpose4(struct cg *cg, const int64_t *dims, const uint32_t *p
 static const uint32_t nchw_to_nhwc[4] = { 0, 2, 3, 1 };
 static const uint32_t nhwc_to_nchw[4] = { 0, 3, 1, 2 };
 
+/*
+ * ---- layout: activations kept in NHWC between device image ops ----------------------------
+ *
+ * The engine's image ops (CONV2D, POOL2D) are NHWC. A 2-D Conv or pool writes its output to an
+ * NHWC slot only (cg->nhwc[]), and reads its input from the input's NHWC slot, transposing the
+ * NCHW one in (once per tensor) when there is none. The elementwise ops and the global pools
+ * follow their input's layout, so that chains of them need no transposes. Any other reader
+ * (a lowering calling slot_of(), a host node, the caller for a graph output) gets the NCHW
+ * copy, transposed out once, where it is first needed (nchw_from_nhwc(), nchw_for_host()).
+ */
+
+/* The NCHW [N][C][H][W] @dims as NHWC [N][H][W][C] in @out. */
+static void dims_nhwc(const int64_t *dims, int64_t *out)
+{
+	out[0] = dims[0];
+	out[1] = dims[2];
+	out[2] = dims[3];
+	out[3] = dims[1];
+}
+
+/* Tensor @idx's NCHW slot, made from its NHWC one by a TRANSPOSE at this point. */
+static int nchw_from_nhwc(struct cg *cg, int idx)
+{
+	const struct ir_tensor *t = cg_tensor(cg, idx);
+	int src = cg->nhwc[idx], dst;
+	int64_t nhwc[4];
+	int ret;
+
+	dst = slot_new(cg, idx, (uint64_t)cg_numel(cg, idx) * sizeof(float));
+	if (dst < 0)
+		return dst;
+	cg->p->tensor_slot[idx] = dst;
+	slot_use(cg, src);
+	dims_nhwc(t->dims, nhwc);
+	ret = emit_transpose4(cg, nhwc, nhwc_to_nchw, src, dst);
+	return ret ? ret : dst;
+}
+
+/* Tensor @idx's NHWC slot: its own, or one transposed in from its NCHW slot (and kept). */
+static int nhwc_slot(struct cg *cg, int idx)
+{
+	int src, dst, ret;
+
+	if (cg->nhwc[idx] >= 0) {
+		slot_use(cg, cg->nhwc[idx]);
+		return cg->nhwc[idx];
+	}
+	src = slot_of(cg, idx);
+	dst = src < 0 ? src : slot_new(cg, -1, (uint64_t)cg_numel(cg, idx) * sizeof(float));
+	if (dst < 0)
+		return dst;
+	ret = emit_transpose4(cg, cg_tensor(cg, idx)->dims, nchw_to_nhwc, src, dst);
+	if (ret)
+		return ret;
+	cg->nhwc[idx] = dst;
+	return dst;
+}
+
+/* A new NHWC slot for the output @idx, which then has no NCHW one until a reader needs it. */
+static int nhwc_out(struct cg *cg, int idx)
+{
+	int s = slot_new(cg, -1, (uint64_t)cg_numel(cg, idx) * sizeof(float));
+
+	if (s >= 0)
+		cg->nhwc[idx] = s;
+	return s;
+}
+
+/*
+ * Whether an elementwise op from @in to @out works in NHWC: @in is held in NHWC and @out is
+ * a 4-D float tensor of its shape with no slot yet.
+ */
+static bool follows_nhwc(const struct cg *cg, int in, int out)
+{
+	const struct ir_tensor *ti = cg_tensor(cg, in), *to = cg_tensor(cg, out);
+
+	return cg->nhwc[in] >= 0 && cg->p->tensor_slot[out] < 0 && cg->nhwc[out] < 0 &&
+	       to->rank == 4 && ti->rank == 4 && to->dtype == IR_DTYPE_FLOAT &&
+	       !memcmp(ti->dims, to->dims, sizeof(int64_t) * 4);
+}
+
+/* The source and destination slots of an elementwise op of one input, in @in's layout. */
+static int elementwise_slots(struct cg *cg, int in, int out, int *s, int *d)
+{
+	if (follows_nhwc(cg, in, out)) {
+		*s = nhwc_slot(cg, in);
+		*d = *s < 0 ? *s : nhwc_out(cg, out);
+	} else {
+		*s = slot_of(cg, in);
+		*d = *s < 0 ? *s : slot_of(cg, out);
+	}
+	return *d < 0 ? *d : 0;
+}
+
+/*
+ * The NHWC slots @xs, @ys of an image op's input and output: the tensors' own with @keep (a
+ * 2-D op on 4-D tensors), else scratch ones, the input transposed in from @tx (NCHW, maybe a
+ * 1-D op's 4-D view) and the output to be transposed out by image_io_end().
+ */
+static int image_io(struct cg *cg, bool keep, const struct ir_tensor *tx, int *xs, int *ys)
+{
+	const struct ir_node *n = cg->node;
+	int x, y;
+
+	if (keep) {
+		*xs = nhwc_slot(cg, n->inputs[0]);
+		*ys = *xs < 0 ? *xs : nhwc_out(cg, n->outputs[0]);
+		return *ys < 0 ? *ys : 0;
+	}
+	x = slot_of(cg, n->inputs[0]);
+	y = x < 0 ? x : slot_of(cg, n->outputs[0]);
+	if (y < 0)
+		return y;
+	*xs = slot_new(cg, -1, (uint64_t)cg_numel(cg, n->inputs[0]) * sizeof(float));
+	if (*xs < 0)
+		return *xs;
+	*ys = slot_new(cg, -1, (uint64_t)cg_numel(cg, n->outputs[0]) * sizeof(float));
+	if (*ys < 0)
+		return *ys;
+	return emit_transpose4(cg, tx->dims, nchw_to_nhwc, x, *xs);
+}
+
+/* After the packet: a scratch NHWC output @ys (not @keep) transposed to its NCHW slot. */
+static int image_io_end(struct cg *cg, bool keep, const struct ir_tensor *ty, int ys)
+{
+	int64_t nhwc[4];
+	int y;
+
+	if (keep)
+		return 0;
+	y = slot_of(cg, cg->node->outputs[0]);
+	if (y < 0)
+		return y;
+	dims_nhwc(ty->dims, nhwc);
+	return emit_transpose4(cg, nhwc, nhwc_to_nchw, ys, y);
+}
+
+/* Whether an image op's tensors may stay NHWC: a 2-D op on 4-D float tensors. */
+static bool image_keeps_nhwc(const struct cg *cg, int nsp)
+{
+	const struct ir_node *n = cg->node;
+
+	return nsp == 2 && cg_tensor(cg, n->inputs[0])->rank == 4 &&
+	       cg_tensor(cg, n->outputs[0])->rank == 4 && cg->p->tensor_slot[n->outputs[0]] < 0;
+}
+
 /* The 2-D window attributes of a Conv or pool, pads resolved from auto_pad. */
 struct window {
 	int64_t k[2], stride[2], dil[2], pad_begin[2], pad_end[2];
@@ -694,16 +866,6 @@ static int window_attrs(struct cg *cg, const int64_t *in_hw, const int64_t *out_
 	return 0;
 }
 
-/* Scratch slots for the NHWC copies of the NCHW input @x and output @y of an image op. */
-static int nhwc_scratch(struct cg *cg, int x, int y, int *xs, int *ys)
-{
-	*xs = slot_new(cg, -1, (uint64_t)cg_numel(cg, x) * sizeof(float));
-	if (*xs < 0)
-		return *xs;
-	*ys = slot_new(cg, -1, (uint64_t)cg_numel(cg, y) * sizeof(float));
-	return *ys < 0 ? *ys : 0;
-}
-
 static bool dims_fit(const struct ir_tensor *t)
 {
 	for (int i = 0; i < t->rank; i++)
@@ -732,7 +894,8 @@ static int lower_conv(struct cg *cg)
 	int64_t oc, icg, kh, kw;
 	struct ir_tensor vx, vw, vy;
 	struct window w;
-	int x, y, xs, ys, wei, bias = -1, nsp = 2, ohwi = -1;
+	int xs, ys, wei, bias = -1, nsp = 2, ohwi = -1;
+	bool keep;
 	float *re;
 	int ret = fused_act(cg);
 
@@ -800,11 +963,8 @@ static int lower_conv(struct cg *cg)
 			return bias;
 		pk.hdr.flags = VNPU_CONV2D_F_BIAS;
 	}
-	x = slot_of(cg, n->inputs[0]);
-	y = x < 0 ? x : slot_of(cg, n->outputs[0]);
-	if (y < 0)
-		return y;
-	ret = nhwc_scratch(cg, n->inputs[0], n->outputs[0], &xs, &ys);
+	keep = image_keeps_nhwc(cg, nsp);
+	ret = image_io(cg, keep, tx, &xs, &ys);
 	if (ret)
 		return ret;
 	pk.n = (uint32_t)tx->dims[0];
@@ -833,24 +993,18 @@ static int lower_conv(struct cg *cg)
 		ps->pack.hdr.length = sizeof(pk) / 4;
 		pk.hdr.flags |= VNPU_CONV2D_F_WEI_PACKED;
 	}
-	ret = emit_transpose4(cg, tx->dims, nchw_to_nhwc, x, xs);
-	if (!ret && bias >= 0)
+	if (bias >= 0)
 		ret = emit_relocated(cg, VNPU_OP_CONV2D, &pk, sizeof(pk), 4,
 				     offsetof(struct vnpu_pkt_conv2d, src_va), xs,
 				     offsetof(struct vnpu_pkt_conv2d, wei_va), wei,
 				     offsetof(struct vnpu_pkt_conv2d, bias_va), bias,
 				     offsetof(struct vnpu_pkt_conv2d, dst_va), ys);
-	else if (!ret)
+	else
 		ret = emit_relocated(cg, VNPU_OP_CONV2D, &pk, sizeof(pk), 3,
 				     offsetof(struct vnpu_pkt_conv2d, src_va), xs,
 				     offsetof(struct vnpu_pkt_conv2d, wei_va), wei,
 				     offsetof(struct vnpu_pkt_conv2d, dst_va), ys);
-	if (!ret) {
-		int64_t nhwc[4] = { ty->dims[0], ty->dims[2], ty->dims[3], ty->dims[1] };
-
-		ret = emit_transpose4(cg, nhwc, nhwc_to_nchw, ys, y);
-	}
-	return ret;
+	return ret ? ret : image_io_end(cg, keep, ty, ys);
 }
 
 /* MaxPool, AveragePool: 1-D (as 2-D with H = 1) or 2-D, floor mode, no dilation. */
@@ -863,7 +1017,8 @@ static int lower_pool(struct cg *cg, uint32_t mode)
 	struct ir_tensor vx, vy;
 	int64_t kernel[2];
 	struct window w;
-	int x, y, xs, ys, ret, nsp = 2;
+	int xs, ys, ret, nsp = 2;
+	bool keep;
 
 	if (tx->rank == 3 && ty->rank == 3) {
 		view_1d_as_2d(tx, &vx);
@@ -907,23 +1062,13 @@ static int lower_pool(struct cg *cg, uint32_t mode)
 	if ((pk.h + pk.pad_top + pk.pad_bottom - pk.kh) / pk.stride_h + 1 != ty->dims[2] ||
 	    (pk.w + pk.pad_left + pk.pad_right - pk.kw) / pk.stride_w + 1 != ty->dims[3])
 		return cg_fail(cg, -EOPNOTSUPP, "output shape needs a mode the engine lacks");
-	x = slot_of(cg, n->inputs[0]);
-	y = x < 0 ? x : slot_of(cg, n->outputs[0]);
-	if (y < 0)
-		return y;
-	ret = nhwc_scratch(cg, n->inputs[0], n->outputs[0], &xs, &ys);
-	if (!ret)
-		ret = emit_transpose4(cg, tx->dims, nchw_to_nhwc, x, xs);
+	keep = image_keeps_nhwc(cg, nsp);
+	ret = image_io(cg, keep, tx, &xs, &ys);
 	if (!ret)
 		ret = emit_relocated(cg, VNPU_OP_POOL2D, &pk, sizeof(pk), 2,
 				     offsetof(struct vnpu_pkt_pool2d, src_va), xs,
 				     offsetof(struct vnpu_pkt_pool2d, dst_va), ys);
-	if (!ret) {
-		int64_t nhwc[4] = { ty->dims[0], ty->dims[2], ty->dims[3], ty->dims[1] };
-
-		ret = emit_transpose4(cg, nhwc, nhwc_to_nchw, ys, y);
-	}
-	return ret;
+	return ret ? ret : image_io_end(cg, keep, ty, ys);
 }
 
 /* ---- data movement: DMA_COPY_ND ------------------------------------------------------ */
@@ -1078,6 +1223,53 @@ static int node_axis(struct cg *cg, const char *name, int64_t def, int rank, int
 	return 0;
 }
 
+/*
+ * Concat along the channels of float images all held in NHWC: the output too, each input
+ * copied into its channel range (a strided copy along the innermost axis); -ENOENT when the
+ * inputs are not all NHWC.
+ */
+static int lower_concat_nhwc(struct cg *cg, int axis)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *ty = cg_tensor(cg, n->outputs[0]);
+	int64_t od[4], ostr[4], id[4], istr[4], at = 0;
+	int y, ret;
+
+	if (ty->rank != 4 || axis != 1 || ty->dtype != IR_DTYPE_FLOAT ||
+	    cg->p->tensor_slot[n->outputs[0]] >= 0 || cg->nhwc[n->outputs[0]] >= 0)
+		return -ENOENT;
+	for (size_t i = 0; i < n->n_inputs; i++) {
+		const struct ir_tensor *t;
+
+		if (n->inputs[i] < 0)
+			continue;
+		t = cg_tensor(cg, n->inputs[i]);
+		if (cg->nhwc[n->inputs[i]] < 0 || t->rank != 4 || t->dtype != IR_DTYPE_FLOAT)
+			return -ENOENT;
+	}
+	dims_nhwc(ty->dims, od);
+	dense_strides(4, od, ostr);
+	y = nhwc_out(cg, n->outputs[0]);
+	if (y < 0)
+		return y;
+	for (size_t i = 0; i < n->n_inputs; i++) {
+		int x;
+
+		if (n->inputs[i] < 0)
+			continue;
+		dims_nhwc(cg_tensor(cg, n->inputs[i])->dims, id);
+		dense_strides(4, id, istr);
+		x = nhwc_slot(cg, n->inputs[i]);
+		if (x < 0)
+			return x;
+		ret = emit_copy_nd(cg, sizeof(float), 4, id, istr, ostr, x, 0, y, at);
+		if (ret)
+			return ret;
+		at += id[3];
+	}
+	return 0;
+}
+
 /* Concat: each input copied into its place along the axis of the output. */
 static int lower_concat(struct cg *cg)
 {
@@ -1089,6 +1281,9 @@ static int lower_concat(struct cg *cg)
 
 	ret = node_axis(cg, "axis", 0, ty->rank, &axis);
 	if (ret)
+		return ret;
+	ret = lower_concat_nhwc(cg, axis);
+	if (ret != -ENOENT)
 		return ret;
 	if (!es)
 		return cg_fail(cg, -EOPNOTSUPP, "element type not movable");
@@ -1485,14 +1680,13 @@ static int emit_unary(struct cg *cg, uint32_t op, float alpha, float beta)
 	struct vnpu_pkt_unary pk = { .dtype = VNPU_DT_F32, .op = op,
 				     .count = (uint64_t)cg_numel(cg, n->inputs[0]),
 				     .alpha = f32_bits(alpha), .beta = f32_bits(beta) };
-	int s, d;
+	int s, d, ret;
 
 	if (!pk.count)
 		return cg_fail(cg, -EOPNOTSUPP, "empty tensor");
-	s = slot_of(cg, n->inputs[0]);
-	d = s < 0 ? s : slot_of(cg, n->outputs[0]);
-	if (d < 0)
-		return d;
+	ret = elementwise_slots(cg, n->inputs[0], n->outputs[0], &s, &d);
+	if (ret)
+		return ret;
 	return emit_relocated(cg, VNPU_OP_UNARY, &pk, sizeof(pk), 2,
 			      offsetof(struct vnpu_pkt_unary, src_va), s,
 			      offsetof(struct vnpu_pkt_unary, dst_va), d);
@@ -1669,7 +1863,20 @@ static int lower_global_pool(struct cg *cg, uint32_t op)
 		return cg_fail(cg, -EOPNOTSUPP, "tensor too large");
 	pk.dims[0] = (uint32_t)nc;
 	pk.dims[1] = (uint32_t)sp;
-	s = slot_of(cg, n->inputs[0]);
+	if (tx->rank == 4 && cg->nhwc[n->inputs[0]] >= 0) {
+		/*
+		 * An NHWC input, [N][H*W][C]: reduced over its middle axis, the [N][C] left is
+		 * already the output's NCHW [N][C][1][1].
+		 */
+		pk.ndims = 3;
+		pk.axes = 2;
+		pk.dims[0] = (uint32_t)tx->dims[0];
+		pk.dims[1] = (uint32_t)sp;
+		pk.dims[2] = (uint32_t)tx->dims[1];
+		s = nhwc_slot(cg, n->inputs[0]);
+	} else {
+		s = slot_of(cg, n->inputs[0]);
+	}
 	o = s < 0 ? s : slot_of(cg, n->outputs[0]);
 	if (o < 0)
 		return o;
@@ -2033,9 +2240,12 @@ static void cg_rollback(struct cg *cg, const struct cg_mark *m)
 
 	for (unsigned int i = m->nslots; i < p->nslots; i++)
 		free(p->slots[i].data);
-	for (size_t t = 0; t < p->n_tensors; t++)
+	for (size_t t = 0; t < p->n_tensors; t++) {
 		if (p->tensor_slot[t] >= (int)m->nslots)
 			p->tensor_slot[t] = -1;
+		if (cg->nhwc[t] >= (int)m->nslots)
+			cg->nhwc[t] = -1;
+	}
 	p->len = m->len;
 	p->nrelocs = m->nrelocs;
 	p->nslots = m->nslots;
@@ -2081,6 +2291,44 @@ static int place_on_host(struct cg *cg)
 }
 
 /*
+ * The NCHW slots of the @n tensors @t (-1s skipped) that are so far only NHWC, for a reader
+ * outside the device stream (a host node, the caller): their TRANSPOSEs go to the open device
+ * stage, or a new one. Timed, when profiling, as a span of no node.
+ */
+static int nchw_for_readers(struct cg *cg, const int *t, size_t n)
+{
+	struct vnpu_prog_stage *st = stage_last(cg);
+	struct cg_mark m;
+	int ret = 0;
+
+	cg_mark(cg, &m);
+	if (!st || st->host) {
+		cg->stage_start = cg->p->len;
+		cg->ts_pending = cg->profile;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		int s;
+
+		if (t[i] < 0 || cg->p->tensor_slot[t[i]] >= 0 || cg->nhwc[t[i]] < 0)
+			continue;
+		s = slot_of(cg, t[i]);
+		ret = s < 0 ? s : 0;
+	}
+	cg->ts_pending = false;
+	if (ret || cg->p->len == m.len)
+		return ret;
+	if (!st || st->host) {
+		st = stage_push(cg, false);
+		if (!st)
+			return -ENOMEM;
+		st->offset = m.len;
+		st->reloc_first = m.nrelocs;
+		st->ts_first = (int)m.n_timestamps;
+	}
+	return cg->profile ? emit_timestamp(cg) : 0;
+}
+
+/*
  * Node cg->node on the device when it lowers, else on the host when its op has a kernel.
  * Packets go to the open device stage, or a new one after a host stage.
  */
@@ -2121,7 +2369,8 @@ static int place_node(struct cg *cg)
 		/* The host applies a fused epilogue (host_exec.c) only when it knows it. */
 		if (ir_node_fused_activation(n) < 0)
 			return ret;
-		return place_on_host(cg);
+		ret = nchw_for_readers(cg, n->inputs, n->n_inputs);
+		return ret ? ret : place_on_host(cg);
 	}
 	if (ret)
 		return ret;
@@ -2494,8 +2743,13 @@ int codegen_vnpu_opts(const struct ir_graph *g, const struct codegen_vnpu_option
 		ret = -ENOMEM;
 		goto fail;
 	}
+	cg.nhwc = malloc((g->n_tensors ? g->n_tensors : 1) * sizeof(int));
+	if (!cg.nhwc) {
+		ret = -ENOMEM;
+		goto fail;
+	}
 	for (size_t i = 0; i < g->n_tensors; i++)
-		p->tensor_slot[i] = -1;
+		p->tensor_slot[i] = cg.nhwc[i] = -1;
 	p->n_graph_nodes = g->n_nodes;
 	p->node_ts = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof(int));
 	if (!p->node_ts) {
@@ -2517,6 +2771,8 @@ int codegen_vnpu_opts(const struct ir_graph *g, const struct codegen_vnpu_option
 	}
 	cg.node = NULL;
 	cg.pos = g->n_nodes;
+	if (!ret)
+		ret = nchw_for_readers(&cg, g->outputs, g->n_outputs);
 	for (size_t i = 0; i < g->n_outputs && !ret; i++) {
 		ret = slot_of(&cg, g->outputs[i]);
 		ret = ret < 0 ? ret : 0;
@@ -2545,9 +2801,11 @@ int codegen_vnpu_opts(const struct ir_graph *g, const struct codegen_vnpu_option
 	if (ret)
 		goto fail;
 	stages_close(p);
+	free(cg.nhwc);
 	*out = p;
 	return 0;
 fail:
+	free(cg.nhwc);
 	codegen_vnpu_free(p);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -789,6 +790,264 @@ static void test_depth_to_space_dcr_is_one_permuted_copy(void **state)
 	ir_graph_destroy(g);
 }
 
+/* ---- layout: activations kept in NHWC between image ops ---------------------------------- */
+
+/* How many packets of @opcode the stream holds. */
+static unsigned int count_packets(const struct vnpu_prog *p, uint16_t opcode)
+{
+	unsigned int n = 0;
+
+	for (uint64_t off = 0; off < p->len;) {
+		const struct vnpu_pkt_header *h = (const void *)(p->stream + off);
+
+		n += h->opcode == opcode;
+		off += (uint64_t)h->length * 4;
+	}
+	return n;
+}
+
+/* A 1x1 Conv of @x into the new tensor @name, [1][2][4][4], constant weights; its index. */
+static int conv_1x1(struct ir_graph *g, const char *name, int x)
+{
+	const int64_t dw[] = { 2, 2, 1, 1 }, dy[] = { 1, 2, 4, 4 };
+	const float wv[] = { 1, -1, 0.5f, 2 };
+	char wname[32];
+	int w, y, in[2];
+
+	snprintf(wname, sizeof(wname), "%s_w", name);
+	w = add_f32_const(g, wname, 4, dw, wv, 4);
+	y = add_f32(g, name, 4, dy);
+	in[0] = x;
+	in[1] = w;
+	chain_node(g, name, "Conv", in, 2, y);
+	return y;
+}
+
+static struct ir_graph *image_graph(int *x)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 2, 4, 4 };
+
+	assert_non_null(g);
+	g->opset = 13;
+	*x = add_f32(g, "x", 4, dx);
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, *x), 0);
+	return g;
+}
+
+static struct vnpu_prog *compile_all_device(struct ir_graph *g)
+{
+	struct vnpu_prog *p = NULL;
+	char err[256] = "";
+	int ret = codegen_vnpu(g, &p, err, sizeof(err));
+
+	if (ret)
+		print_error("codegen: %d %s\n", ret, err);
+	assert_int_equal(ret, 0);
+	assert_int_equal(p->n_nodes_host, 0);
+	return p;
+}
+
+static void test_conv_relu_conv_transposes_only_at_the_graph_edges(void **state)
+{
+	int x, c0, r, y;
+	struct ir_graph *g = image_graph(&x);
+	const int64_t d[] = { 1, 2, 4, 4 };
+	struct vnpu_prog *p;
+
+	(void)state;
+	c0 = conv_1x1(g, "c0", x);
+	r = add_f32(g, "r", 4, d);
+	chain_node(g, "relu", "Relu", &c0, 1, r);
+	y = conv_1x1(g, "c1", r);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	p = compile_all_device(g);
+	/* the input in, the output out: c0 and r live in NHWC only, with no NCHW slot */
+	assert_int_equal(count_packets(p, VNPU_OP_TRANSPOSE), 2);
+	assert_int_equal(count_packets(p, VNPU_OP_CONV2D), 2);
+	assert_int_equal(p->tensor_slot[c0], -1);
+	assert_int_equal(p->tensor_slot[r], -1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_residual_add_between_convs_stays_nhwc(void **state)
+{
+	int x, c0, c1, s, y;
+	struct ir_graph *g = image_graph(&x);
+	const int64_t d[] = { 1, 2, 4, 4 };
+	int in[2];
+	struct vnpu_prog *p;
+
+	(void)state;
+	c0 = conv_1x1(g, "c0", x);
+	c1 = conv_1x1(g, "c1", c0);
+	s = add_f32(g, "s", 4, d);
+	in[0] = c1;
+	in[1] = c0;
+	chain_node(g, "add", "Add", in, 2, s);
+	y = conv_1x1(g, "c2", s);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	p = compile_all_device(g);
+	assert_int_equal(count_packets(p, VNPU_OP_TRANSPOSE), 2);
+	assert_int_equal(count_packets(p, VNPU_OP_BINARY), 1);
+	assert_int_equal(p->tensor_slot[s], -1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_conv_feeding_flatten_transposes_back_before_it(void **state)
+{
+	int x, c0, f, y;
+	struct ir_graph *g = image_graph(&x);
+	const int64_t df[] = { 1, 32 };
+	const struct vnpu_pkt_transpose *t;
+	uint64_t off;
+	struct vnpu_prog *p;
+
+	(void)state;
+	c0 = conv_1x1(g, "c0", x);
+	f = add_f32(g, "f", 2, df);
+	chain_node(g, "flatten", "Flatten", &c0, 1, f);
+	y = add_f32(g, "y", 2, df);
+	chain_node(g, "relu", "Relu", &f, 1, y);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	p = compile_all_device(g);
+	/* TRANSPOSE in, CONV2D, TRANSPOSE back to NCHW (Flatten reads it, an alias), the Relu */
+	assert_int_equal(count_packets(p, VNPU_OP_TRANSPOSE), 2);
+	t = packet_at(p, 2, &off);
+	assert_int_equal(t->hdr.opcode, VNPU_OP_TRANSPOSE);
+	assert_int_equal(t->perm[1], 3);
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_transpose, dst_va))->slot,
+			 p->tensor_slot[c0]);
+	assert_int_equal(p->tensor_slot[f], p->tensor_slot[c0]);
+	assert_int_equal(((const struct vnpu_pkt_header *)packet_at(p, 3, NULL))->opcode,
+			 VNPU_OP_ACTIVATION);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_graph_output_of_a_conv_is_transposed_to_nchw_last(void **state)
+{
+	int x, y;
+	struct ir_graph *g = image_graph(&x);
+	const struct vnpu_pkt_transpose *t;
+	uint64_t off;
+	struct vnpu_prog *p;
+
+	(void)state;
+	y = conv_1x1(g, "c0", x);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	p = compile_all_device(g);
+	assert_int_equal(p->n_packets, 3);
+	t = packet_at(p, 2, &off);
+	assert_int_equal(t->hdr.opcode, VNPU_OP_TRANSPOSE);
+	/* [N][H][W][C] -> [N][C][H][W], into the output's own slot */
+	assert_int_equal(t->dims[3], 2);
+	assert_int_equal(t->perm[0], 0);
+	assert_int_equal(t->perm[1], 3);
+	assert_int_equal(t->perm[2], 1);
+	assert_int_equal(t->perm[3], 2);
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_transpose, dst_va))->slot,
+			 p->tensor_slot[y]);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_host_node_after_a_conv_reads_nchw_made_in_the_device_stage(void **state)
+{
+	int x, c0, y;
+	struct ir_graph *g = image_graph(&x);
+	const int64_t d[] = { 1, 2, 4, 4 };
+	struct ir_attr *a;
+	struct vnpu_prog *p;
+	char err[256];
+
+	(void)state;
+	c0 = conv_1x1(g, "c0", x);
+	y = add_f32(g, "y", 4, d);
+	/* LRN has a host kernel and no device lowering */
+	a = ir_node_add_attr(chain_node(g, "lrn", "LRN", &c0, 1, y), "size", IR_ATTR_INT);
+	a->i = 3;
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->nstages, 2);
+	assert_false(p->stages[0].host);
+	assert_true(p->stages[1].host);
+	/* the device stage ends with the TRANSPOSE back, into the slot the host reads */
+	assert_int_equal(p->stages[0].len, p->len);
+	assert_int_equal(count_packets(p, VNPU_OP_TRANSPOSE), 2);
+	assert_true(p->tensor_slot[c0] >= 0);
+	assert_int_equal(((const struct vnpu_pkt_header *)packet_at(p, 2, NULL))->opcode,
+			 VNPU_OP_TRANSPOSE);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_global_average_pool_of_nhwc_reduces_the_middle_axis(void **state)
+{
+	int x, c0, y;
+	struct ir_graph *g = image_graph(&x);
+	const int64_t dy[] = { 1, 2, 1, 1 };
+	const struct vnpu_pkt_reduce *pk;
+	struct vnpu_prog *p;
+
+	(void)state;
+	c0 = conv_1x1(g, "c0", x);
+	y = add_f32(g, "y", 4, dy);
+	chain_node(g, "gap", "GlobalAveragePool", &c0, 1, y);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	p = compile_all_device(g);
+	/* only the input's TRANSPOSE: [N][C] from NHWC is already the NCHW [N][C][1][1] */
+	assert_int_equal(count_packets(p, VNPU_OP_TRANSPOSE), 1);
+	pk = packet_at(p, 2, NULL);
+	assert_int_equal(pk->hdr.opcode, VNPU_OP_REDUCE);
+	assert_int_equal(pk->ndims, 3);
+	assert_int_equal(pk->axes, 2);
+	assert_int_equal(pk->dims[1], 16);
+	assert_int_equal(pk->dims[2], 2);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_channel_concat_of_nhwc_images_copies_into_channel_ranges(void **state)
+{
+	int x, c0, c1, y;
+	struct ir_graph *g = image_graph(&x);
+	const int64_t dy[] = { 1, 4, 4, 4 };
+	const uint32_t dims[] = { 16, 2 };
+	const uint64_t ss[] = { 2, 1 }, ds[] = { 4, 1 };
+	const struct vnpu_prog_reloc *r;
+	struct ir_attr *a;
+	int in[2];
+	uint64_t off;
+	struct vnpu_prog *p;
+
+	(void)state;
+	c0 = conv_1x1(g, "c0", x);
+	c1 = conv_1x1(g, "c1", x);
+	y = add_f32(g, "y", 4, dy);
+	in[0] = c0;
+	in[1] = c1;
+	a = ir_node_add_attr(chain_node(g, "cat", "Concat", in, 2, y), "axis", IR_ATTR_INT);
+	a->i = 1;
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	p = compile_all_device(g);
+	/* TRANSPOSE x in once (both convs read its NHWC copy), 2 CONV2D, 2 copies, y out */
+	assert_int_equal(count_packets(p, VNPU_OP_TRANSPOSE), 2);
+	assert_int_equal(count_packets(p, VNPU_OP_DMA_COPY_ND), 2);
+	/* the second input: [N*H*W][2] into channels 2..3 of rows of 4 */
+	assert_copy(packet_at(p, 4, &off), 2, dims, ss, ds);
+	r = reloc_at(p, off + offsetof(struct vnpu_pkt_dma_copy_nd, dst_va));
+	assert_int_equal(r->addend - reloc_at(p, (uint64_t)((const uint8_t *)packet_at(p, 3, NULL) -
+			 p->stream) + offsetof(struct vnpu_pkt_dma_copy_nd, dst_va))->addend,
+			 2 * sizeof(float));
+	assert_int_equal(p->tensor_slot[c0], -1);
+	assert_int_equal(p->tensor_slot[c1], -1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -815,6 +1074,13 @@ int main(void)
 		cmocka_unit_test(test_tile_rereads_the_input_for_each_repeat),
 		cmocka_unit_test(test_gather_of_constant_indices_copies_one_slab_per_index),
 		cmocka_unit_test(test_depth_to_space_dcr_is_one_permuted_copy),
+		cmocka_unit_test(test_conv_relu_conv_transposes_only_at_the_graph_edges),
+		cmocka_unit_test(test_residual_add_between_convs_stays_nhwc),
+		cmocka_unit_test(test_conv_feeding_flatten_transposes_back_before_it),
+		cmocka_unit_test(test_graph_output_of_a_conv_is_transposed_to_nchw_last),
+		cmocka_unit_test(test_host_node_after_a_conv_reads_nchw_made_in_the_device_stage),
+		cmocka_unit_test(test_global_average_pool_of_nhwc_reduces_the_middle_axis),
+		cmocka_unit_test(test_channel_concat_of_nhwc_images_copies_into_channel_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
