@@ -853,7 +853,30 @@ static int lower_conv(struct cg *cg)
 	return ret;
 }
 
-/* MaxPool, AveragePool: 1-D (as 2-D with H = 1) or 2-D, floor mode, no dilation. */
+/*
+ * ceil_mode's extra windows as padding: the rows (columns) past the end of the padded input
+ * that the last of @out windows of @w dimension @i reaches, added to its end padding. The
+ * window size rule the caller enforces afterwards (end padding below the kernel) keeps every
+ * window overlapping the input, so no output is made of padding alone. Returns the number of
+ * positions added (0 when floor mode gives the same size).
+ */
+static int64_t pool_ceil_extra(struct window *w, int i, int64_t in, int64_t out)
+{
+	int64_t reach = (out - 1) * w->stride[i] + w->k[i];
+	int64_t have = in + w->pad_begin[i] + w->pad_end[i];
+
+	if (reach <= have)
+		return 0;
+	w->pad_end[i] += reach - have;
+	return reach - have;
+}
+
+/*
+ * MaxPool, AveragePool: 1-D (as 2-D with H = 1) or 2-D, no dilation. ceil_mode's extra
+ * positions become end padding, which never wins a maximum and which an average that excludes
+ * padding leaves out of its divisor, as ONNX does; an average that counts padding counts
+ * only the explicit pads in ONNX, not the ceil positions, so that one stays on the host.
+ */
 static int lower_pool(struct cg *cg, uint32_t mode)
 {
 	const struct ir_node *n = cg->node;
@@ -878,8 +901,8 @@ static int lower_pool(struct cg *cg, uint32_t mode)
 		return cg_fail(cg, -EOPNOTSUPP, "empty or oversized tensor");
 	if (n->n_outputs > 1 && n->outputs[1] >= 0)
 		return cg_fail(cg, -EOPNOTSUPP, "the Indices output is not supported");
-	if (attr_int(n, "ceil_mode", 0) || attr_int(n, "storage_order", 0))
-		return cg_fail(cg, -EOPNOTSUPP, "ceil_mode and storage_order are not supported");
+	if (attr_int(n, "storage_order", 0))
+		return cg_fail(cg, -EOPNOTSUPP, "storage_order is not supported");
 	if (!ks || ks->type != IR_ATTR_INTS || ks->len != (size_t)nsp)
 		return cg_fail(cg, -EOPNOTSUPP, "kernel_shape must have %d entries", nsp);
 	kernel[0] = nsp == 2 ? ks->ints[0] : 1;
@@ -887,8 +910,17 @@ static int lower_pool(struct cg *cg, uint32_t mode)
 	ret = window_attrs(cg, &tx->dims[2], &ty->dims[2], kernel, nsp, &w);
 	if (ret)
 		return ret;
+	if (attr_int(n, "ceil_mode", 0)) {
+		int64_t extra = pool_ceil_extra(&w, 0, tx->dims[2], ty->dims[2]) +
+				pool_ceil_extra(&w, 1, tx->dims[3], ty->dims[3]);
+
+		if (extra && mode == VNPU_POOL_AVG && attr_int(n, "count_include_pad", 0))
+			return cg_fail(cg, -EOPNOTSUPP,
+				       "ceil_mode positions in an average that counts padding");
+	}
 	for (int i = 0; i < 2; i++)
-		if (w.dil[i] != 1 || w.pad_begin[i] >= w.k[i] || w.pad_end[i] >= w.k[i])
+		if (w.dil[i] != 1 || w.pad_begin[i] >= w.k[i] || w.pad_end[i] >= w.k[i] ||
+		    w.pad_end[i] > UINT32_MAX)
 			return cg_fail(cg, -EOPNOTSUPP, "dilation or padding as large as the kernel");
 	if (mode == VNPU_POOL_AVG && attr_int(n, "count_include_pad", 0))
 		pk.hdr.flags = VNPU_POOL2D_F_AVG_INCLUDE_PAD;
