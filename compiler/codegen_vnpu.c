@@ -357,9 +357,25 @@ static int fused_act(struct cg *cg)
 		return VNPU_ACT_SIGMOID;
 	case IR_ACTIVATION_TANH:
 		return VNPU_ACT_TANH;
+	case IR_ACTIVATION_CLIP:
+		return VNPU_ACT_CLIP;
 	default:
 		return cg_fail(cg, -EOPNOTSUPP, "unknown fused activation");
 	}
+}
+
+/*
+ * The packet fields of epilogue @act's parameters: a fused Clip's bounds as binary32 bit
+ * patterns (ir_node_fused_activation() checked them), 0 for every other activation.
+ */
+static void fused_act_bounds(const struct cg *cg, uint32_t act, uint32_t *alpha, uint32_t *beta)
+{
+	float lo = 0.0f, hi = 0.0f;
+
+	if (act != VNPU_ACT_CLIP || ir_node_fused_clip_bounds(cg->node, &lo, &hi))
+		lo = hi = 0.0f;
+	memcpy(alpha, &lo, sizeof(*alpha));
+	memcpy(beta, &hi, sizeof(*beta));
 }
 
 static int emit_matmul(struct cg *cg, uint32_t flags, uint32_t batch, int64_t m, int64_t nn,
@@ -374,6 +390,7 @@ static int emit_matmul(struct cg *cg, uint32_t flags, uint32_t batch, int64_t m,
 	pk.n = (uint32_t)nn;
 	pk.k = (uint32_t)k;
 	pk.act = act;
+	fused_act_bounds(cg, act, &pk.act_alpha, &pk.act_beta);
 	if (bias >= 0)
 		return emit_relocated(cg, VNPU_OP_MATMUL, &pk, sizeof(pk), 4,
 				      offsetof(struct vnpu_pkt_matmul, a_va), a,
@@ -500,6 +517,7 @@ static int lower_gemm(struct cg *cg)
 	struct vnpu_pkt_binary pb = { .dtype = VNPU_DT_F32, .op = VNPU_BINARY_ADD,
 				      .rows = (uint32_t)m, .cols = (uint32_t)nn,
 				      .act = (uint32_t)act };
+	fused_act_bounds(cg, pb.act, &pb.act_alpha, &pb.act_beta);
 	return emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
 			      offsetof(struct vnpu_pkt_binary, a_va), c,
 			      offsetof(struct vnpu_pkt_binary, b_va), full_c,
@@ -523,6 +541,7 @@ static int lower_binary(struct cg *cg, uint32_t op)
 	if (act < 0)
 		return act;
 	pb.act = (uint32_t)act;
+	fused_act_bounds(cg, pb.act, &pb.act_alpha, &pb.act_beta);
 	if (na != no)
 		return cg_fail(cg, -EOPNOTSUPP, "broadcasting the first operand is not supported");
 	if (nb == na && ta->rank == tb->rank && !memcmp(ta->dims, tb->dims, sizeof(int64_t) * ta->rank)) {
@@ -739,6 +758,7 @@ static int lower_conv(struct cg *cg)
 	if (ret < 0)
 		return ret;
 	pk.act = (uint32_t)ret;
+	fused_act_bounds(cg, pk.act, &pk.act_alpha, &pk.act_beta);
 	if (tx->rank == 3 && tw->rank == 3 && ty->rank == 3) {
 		/* 1-D: the same tensors viewed as 2-D images of one row */
 		view_1d_as_2d(tx, &vx);
@@ -1781,6 +1801,7 @@ static int lower_batchnorm(struct cg *cg)
 	if (ret < 0)
 		return ret;
 	pb.act = (uint32_t)ret;
+	fused_act_bounds(cg, pb.act, &pb.act_alpha, &pb.act_beta);
 	return emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
 			      offsetof(struct vnpu_pkt_binary, a_va), y,
 			      offsetof(struct vnpu_pkt_binary, b_va), sb,
