@@ -21,6 +21,7 @@
 #include <uapi/drm/vnpu_accel.h>
 
 #include "compiler/codegen_vnpu.h"
+#include "compiler/host_exec.h"
 #include "compiler/passes/passes.h"
 
 /* ---- graph building ---- */
@@ -692,6 +693,39 @@ static void test_fused_clip_epilogue_clamps_and_keeps_nan(void **state)
 	ir_graph_destroy(g);
 }
 
+/* The host interpreter runs a node with a fused Clip through its epilogue too. */
+static void test_host_exec_applies_fused_clip(void **state)
+{
+	const float a[4] = { -3.0f, 1.0f, 4.0f, 9.0f }, b[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
+	const float zero = 0.0f, six = 6.0f;
+	int64_t d[1] = { 4 };
+	struct ir_graph *g = graph();
+	struct host_values v;
+	char err[160] = "";
+	int in[3], s, y;
+	const float *out;
+
+	(void)state;
+	in[0] = f32(g, "a", 1, d, a);
+	in[1] = f32(g, "b", 1, d, b);
+	s = f32(g, "s", 1, d, NULL);
+	y = f32(g, "y", 1, d, NULL);
+	node(g, "Add", 2, in, s);
+	in[0] = s;
+	in[1] = f32(g, "min", 0, d, &zero);
+	in[2] = f32(g, "max", 0, d, &six);
+	node(g, "Clip", 3, in, y);
+	output(g, y);
+	assert_int_equal(ir_pass_fuse_activation(g, NULL), 0);
+	assert_int_equal(g->n_nodes, 1);
+	assert_int_equal(host_values_create(g, &v), 0);
+	assert_int_equal(host_exec_graph(g, &v, err, sizeof(err)), 0);
+	out = v.ptr[y];
+	assert_true(out[0] == 0.0f && out[1] == 2.0f && out[2] == 5.0f && out[3] == 6.0f);
+	host_values_free(&v);
+	ir_graph_destroy(g);
+}
+
 /* The intermediate is itself a graph output: it must still be produced, no fusion. */
 static void test_fuse_activation_skips_intermediate_graph_output(void **state)
 {
@@ -1169,6 +1203,7 @@ int main(void)
 		cmocka_unit_test(test_clip_with_runtime_bound_is_not_fused),
 		cmocka_unit_test(test_fuse_clip_attributes_before_opset_11),
 		cmocka_unit_test(test_fused_clip_epilogue_clamps_and_keeps_nan),
+		cmocka_unit_test(test_host_exec_applies_fused_clip),
 		cmocka_unit_test(test_fuse_activation_skips_intermediate_graph_output),
 		cmocka_unit_test(test_fuse_activation_skips_intermediate_with_two_readers),
 		cmocka_unit_test(test_fuse_matmul_add_into_gemm),
