@@ -374,9 +374,25 @@ static int fused_act(struct cg *cg)
 		return VNPU_ACT_SIGMOID;
 	case IR_ACTIVATION_TANH:
 		return VNPU_ACT_TANH;
+	case IR_ACTIVATION_CLIP:
+		return VNPU_ACT_CLIP;
 	default:
 		return cg_fail(cg, -EOPNOTSUPP, "unknown fused activation");
 	}
+}
+
+/*
+ * The packet fields of epilogue @act's parameters: a fused Clip's bounds as binary32 bit
+ * patterns (ir_node_fused_activation() checked them), 0 for every other activation.
+ */
+static void fused_act_bounds(const struct cg *cg, uint32_t act, uint32_t *alpha, uint32_t *beta)
+{
+	float lo = 0.0f, hi = 0.0f;
+
+	if (act != VNPU_ACT_CLIP || ir_node_fused_clip_bounds(cg->node, &lo, &hi))
+		lo = hi = 0.0f;
+	memcpy(alpha, &lo, sizeof(*alpha));
+	memcpy(beta, &hi, sizeof(*beta));
 }
 
 static int emit_matmul(struct cg *cg, uint32_t flags, uint32_t batch, int64_t m, int64_t nn,
@@ -391,6 +407,7 @@ static int emit_matmul(struct cg *cg, uint32_t flags, uint32_t batch, int64_t m,
 	pk.n = (uint32_t)nn;
 	pk.k = (uint32_t)k;
 	pk.act = act;
+	fused_act_bounds(cg, act, &pk.act_alpha, &pk.act_beta);
 	if (bias >= 0)
 		return emit_relocated(cg, VNPU_OP_MATMUL, &pk, sizeof(pk), 4,
 				      offsetof(struct vnpu_pkt_matmul, a_va), a,
@@ -517,6 +534,7 @@ static int lower_gemm(struct cg *cg)
 	struct vnpu_pkt_binary pb = { .dtype = VNPU_DT_F32, .op = VNPU_BINARY_ADD,
 				      .rows = (uint32_t)m, .cols = (uint32_t)nn,
 				      .act = (uint32_t)act };
+	fused_act_bounds(cg, pb.act, &pb.act_alpha, &pb.act_beta);
 	return emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
 			      offsetof(struct vnpu_pkt_binary, a_va), c,
 			      offsetof(struct vnpu_pkt_binary, b_va), full_c,
@@ -541,6 +559,7 @@ static int lower_binary(struct cg *cg, uint32_t op)
 	if (act < 0)
 		return act;
 	pb.act = (uint32_t)act;
+	fused_act_bounds(cg, pb.act, &pb.act_alpha, &pb.act_beta);
 	if (na != no)
 		return cg_fail(cg, -EOPNOTSUPP, "broadcasting the first operand is not supported");
 	if (nb == na && ta->rank == tb->rank && !memcmp(ta->dims, tb->dims, sizeof(int64_t) * ta->rank)) {
@@ -902,6 +921,7 @@ static int lower_conv(struct cg *cg)
 	if (ret < 0)
 		return ret;
 	pk.act = (uint32_t)ret;
+	fused_act_bounds(cg, pk.act, &pk.act_alpha, &pk.act_beta);
 	if (tx->rank == 3 && tw->rank == 3 && ty->rank == 3) {
 		/* 1-D: the same tensors viewed as 2-D images of one row */
 		view_1d_as_2d(tx, &vx);
@@ -1007,7 +1027,30 @@ static int lower_conv(struct cg *cg)
 	return ret ? ret : image_io_end(cg, keep, ty, ys);
 }
 
-/* MaxPool, AveragePool: 1-D (as 2-D with H = 1) or 2-D, floor mode, no dilation. */
+/*
+ * ceil_mode's extra windows as padding: the rows (columns) past the end of the padded input
+ * that the last of @out windows of @w dimension @i reaches, added to its end padding. The
+ * window size rule the caller enforces afterwards (end padding below the kernel) keeps every
+ * window overlapping the input, so no output is made of padding alone. Returns the number of
+ * positions added (0 when floor mode gives the same size).
+ */
+static int64_t pool_ceil_extra(struct window *w, int i, int64_t in, int64_t out)
+{
+	int64_t reach = (out - 1) * w->stride[i] + w->k[i];
+	int64_t have = in + w->pad_begin[i] + w->pad_end[i];
+
+	if (reach <= have)
+		return 0;
+	w->pad_end[i] += reach - have;
+	return reach - have;
+}
+
+/*
+ * MaxPool, AveragePool: 1-D (as 2-D with H = 1) or 2-D, no dilation. ceil_mode's extra
+ * positions become end padding, which never wins a maximum and which an average that excludes
+ * padding leaves out of its divisor, as ONNX does; an average that counts padding counts
+ * only the explicit pads in ONNX, not the ceil positions, so that one stays on the host.
+ */
 static int lower_pool(struct cg *cg, uint32_t mode)
 {
 	const struct ir_node *n = cg->node;
@@ -1033,8 +1076,8 @@ static int lower_pool(struct cg *cg, uint32_t mode)
 		return cg_fail(cg, -EOPNOTSUPP, "empty or oversized tensor");
 	if (n->n_outputs > 1 && n->outputs[1] >= 0)
 		return cg_fail(cg, -EOPNOTSUPP, "the Indices output is not supported");
-	if (attr_int(n, "ceil_mode", 0) || attr_int(n, "storage_order", 0))
-		return cg_fail(cg, -EOPNOTSUPP, "ceil_mode and storage_order are not supported");
+	if (attr_int(n, "storage_order", 0))
+		return cg_fail(cg, -EOPNOTSUPP, "storage_order is not supported");
 	if (!ks || ks->type != IR_ATTR_INTS || ks->len != (size_t)nsp)
 		return cg_fail(cg, -EOPNOTSUPP, "kernel_shape must have %d entries", nsp);
 	kernel[0] = nsp == 2 ? ks->ints[0] : 1;
@@ -1042,8 +1085,17 @@ static int lower_pool(struct cg *cg, uint32_t mode)
 	ret = window_attrs(cg, &tx->dims[2], &ty->dims[2], kernel, nsp, &w);
 	if (ret)
 		return ret;
+	if (attr_int(n, "ceil_mode", 0)) {
+		int64_t extra = pool_ceil_extra(&w, 0, tx->dims[2], ty->dims[2]) +
+				pool_ceil_extra(&w, 1, tx->dims[3], ty->dims[3]);
+
+		if (extra && mode == VNPU_POOL_AVG && attr_int(n, "count_include_pad", 0))
+			return cg_fail(cg, -EOPNOTSUPP,
+				       "ceil_mode positions in an average that counts padding");
+	}
 	for (int i = 0; i < 2; i++)
-		if (w.dil[i] != 1 || w.pad_begin[i] >= w.k[i] || w.pad_end[i] >= w.k[i])
+		if (w.dil[i] != 1 || w.pad_begin[i] >= w.k[i] || w.pad_end[i] >= w.k[i] ||
+		    w.pad_end[i] > UINT32_MAX)
 			return cg_fail(cg, -EOPNOTSUPP, "dilation or padding as large as the kernel");
 	if (mode == VNPU_POOL_AVG && attr_int(n, "count_include_pad", 0))
 		pk.hdr.flags = VNPU_POOL2D_F_AVG_INCLUDE_PAD;
@@ -1956,6 +2008,7 @@ static int lower_batchnorm(struct cg *cg)
 	if (ret < 0)
 		return ret;
 	pb.act = (uint32_t)ret;
+	fused_act_bounds(cg, pb.act, &pb.act_alpha, &pb.act_beta);
 	return emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
 			      offsetof(struct vnpu_pkt_binary, a_va), y,
 			      offsetof(struct vnpu_pkt_binary, b_va), sb,

@@ -69,7 +69,9 @@ static int host_exec_epilogue(struct op_ctx *c, void *out)
 		for (size_t i = 0; cols && i < numel; i++)
 			((float *)out)[i] += ((const float *)bias->data)[i % cols];
 	}
-	ir_activation_apply_f32((enum ir_activation)act, out, numel);
+	/* the activation, a fused Clip's bounds included (validated with act above) */
+	if (ir_node_activation_apply_f32(c->node, out, numel))
+		return op_fail(c, -EOPNOTSUPP, "unknown fused activation");
 	return 0;
 }
 

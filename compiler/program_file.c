@@ -567,17 +567,31 @@ static int decode_packed_slot(struct rctx *c, struct vnpu_prog *p, size_t i, uin
 			      uint64_t src, size_t n)
 {
 	struct vnpu_pkt_conv2d *pk = &p->slots[i].pack;
+	size_t len = VNPU_PKT_CONV2D_SIZE_V1;
 
 	if (src >= n || src == i)
 		return pf_fail(c->err, c->err_len, -EINVAL,
 			       "program file: slot %zu: packed from slot %llu of %zu", i,
 			       (unsigned long long)src, n);
-	if (off > c->sec_len[SEC_CONSTS] || sizeof(*pk) > c->sec_len[SEC_CONSTS] - off)
+	if (off > c->sec_len[SEC_CONSTS] || len > c->sec_len[SEC_CONSTS] - off)
 		return pf_fail(c->err, c->err_len, -EINVAL,
 			       "program file: slot %zu: packing packet at %llu outside the constants",
 			       i, (unsigned long long)off);
-	memcpy(pk, c->sec[SEC_CONSTS] + off, sizeof(*pk));
-	if (pk->hdr.opcode != VNPU_OP_CONV2D || pk->hdr.length != sizeof(*pk) / 4 ||
+	/*
+	 * Files written before CONV2D's act_alpha/act_beta were appended hold the first
+	 * version's packet: its appended fields read as zero, as the device reads them.
+	 */
+	memset(pk, 0, sizeof(*pk));
+	memcpy(pk, c->sec[SEC_CONSTS] + off, len);
+	if (pk->hdr.length == sizeof(*pk) / 4) {
+		len = sizeof(*pk);
+		if (len > c->sec_len[SEC_CONSTS] - off)
+			return pf_fail(c->err, c->err_len, -EINVAL,
+				       "program file: slot %zu: packing packet outside the constants",
+				       i);
+		memcpy(pk, c->sec[SEC_CONSTS] + off, len);
+	}
+	if (pk->hdr.opcode != VNPU_OP_CONV2D || pk->hdr.length != len / 4 ||
 	    pk->hdr.flags & ~VNPU_CONV2D_F_BIAS || pk->src_va || pk->wei_va || pk->bias_va ||
 	    pk->dst_va)
 		return pf_fail(c->err, c->err_len, -EINVAL,

@@ -25,6 +25,12 @@
 #define IR_ATTR_FUSED_ACTIVATION "accel.activation"
 
 /*
+ * With IR_ATTR_FUSED_ACTIVATION "Clip": its bounds, a floats attribute { min, max } (finite,
+ * min <= max), taken from the Clip's constant attributes or inputs.
+ */
+#define IR_ATTR_FUSED_CLIP_BOUNDS "accel.clip_bounds"
+
+/*
  * The attribute on which MatMul + Add fusion records a bias row added to a MatMul's result
  * (before any fused activation), when the product is not 2-D and so cannot become a Gemm: a
  * tensor attribute holding a copy of the [N] bias, N the product's last dimension. Like the
@@ -38,6 +44,7 @@ enum ir_activation {
 	IR_ACTIVATION_RELU,
 	IR_ACTIVATION_SIGMOID,
 	IR_ACTIVATION_TANH,
+	IR_ACTIVATION_CLIP, /* min(max(x, lo), hi): the bounds in IR_ATTR_FUSED_CLIP_BOUNDS */
 };
 
 /* The passes, as bits of ir_pass_options.passes. */
@@ -132,7 +139,8 @@ int ir_pass_fold_batchnorm(struct ir_graph *g, struct ir_pass_report *r);
 int ir_pass_fuse_matmul_add(struct ir_graph *g, struct ir_pass_report *r);
 
 /**
- * ir_pass_fuse_activation() - a Relu, Sigmoid or Tanh whose input is the first output of a
+ * ir_pass_fuse_activation() - a Relu, Sigmoid, Tanh or Clip (both bounds constant and
+ * finite: attributes before opset 11, inputs since) whose input is the first output of a
  * Conv, Gemm, MatMul, Add, Sub, Mul or Div (the "residual add + activation" included) is
  * recorded on that producer as IR_ATTR_FUSED_ACTIVATION and removed; the producer writes the
  * activation's output. Only for float tensors, when the intermediate has no other reader, is
@@ -157,9 +165,22 @@ int ir_node_fused_activation(const struct ir_node *n);
 const struct ir_tensor *ir_node_fused_bias(const struct ir_node *n);
 
 /**
- * ir_activation_apply_f32() - apply @act to @count floats in place (a host executor's
- * epilogue for a node with a fused activation)
+ * ir_node_fused_clip_bounds() - the bounds of the Clip fused onto @n
+ * Return: 0 with *@lo and *@hi set, or -EINVAL when @n has no valid bounds attribute.
+ */
+int ir_node_fused_clip_bounds(const struct ir_node *n, float *lo, float *hi);
+
+/**
+ * ir_activation_apply_f32() - apply @act, one without parameters (not CLIP), to @count
+ * floats in place
  */
 void ir_activation_apply_f32(enum ir_activation act, float *x, size_t count);
+
+/**
+ * ir_node_activation_apply_f32() - apply the activation fused onto @n (its Clip bounds
+ * included) to @count floats in place: a host executor's epilogue
+ * Return: 0, or -EINVAL when @n's fused activation is not one this knows.
+ */
+int ir_node_activation_apply_f32(const struct ir_node *n, float *x, size_t count);
 
 #endif

@@ -18,10 +18,13 @@ _Static_assert(sizeof(struct vnpu_pkt_sem_wait) == 32, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_timestamp) == 16, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_dma_copy) == 32, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_dma_fill) == 40, "vnpu uAPI layout");
-_Static_assert(sizeof(struct vnpu_pkt_matmul) == 80, "vnpu uAPI layout");
-_Static_assert(sizeof(struct vnpu_pkt_conv2d) == 112, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_matmul) == 88, "vnpu uAPI layout");
+_Static_assert(offsetof(struct vnpu_pkt_matmul, act_alpha) == VNPU_PKT_MATMUL_SIZE_V1, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_conv2d) == 120, "vnpu uAPI layout");
+_Static_assert(offsetof(struct vnpu_pkt_conv2d, act_alpha) == VNPU_PKT_CONV2D_SIZE_V1, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_pool2d) == 80, "vnpu uAPI layout");
-_Static_assert(sizeof(struct vnpu_pkt_binary) == 56, "vnpu uAPI layout");
+_Static_assert(sizeof(struct vnpu_pkt_binary) == 64, "vnpu uAPI layout");
+_Static_assert(offsetof(struct vnpu_pkt_binary, act_alpha) == 56, "vnpu uAPI layout");
 _Static_assert(offsetof(struct vnpu_pkt_binary, act) == VNPU_PKT_BINARY_SIZE_V1, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_activation) == 40, "vnpu uAPI layout");
 _Static_assert(sizeof(struct vnpu_pkt_softmax) == 56, "vnpu uAPI layout");
@@ -78,11 +81,11 @@ static const struct vnpu_op_info vnpu_ops[] = {
 	[VNPU_OP_DMA_FILL] = { sizeof(struct vnpu_pkt_dma_fill), 0, VNPU_EXEC_DMA },
 	[VNPU_OP_MATMUL] = { sizeof(struct vnpu_pkt_matmul),
 			     VNPU_MATMUL_F_TRANS_A | VNPU_MATMUL_F_TRANS_B | VNPU_MATMUL_F_BIAS,
-			     VNPU_EXEC_COMPUTE },
+			     VNPU_EXEC_COMPUTE, VNPU_PKT_MATMUL_SIZE_V1 },
 	[VNPU_OP_CONV2D] = { sizeof(struct vnpu_pkt_conv2d),
 			     VNPU_CONV2D_F_BIAS | VNPU_CONV2D_F_PACK_SIZE |
 			     VNPU_CONV2D_F_PACK_WEIGHTS | VNPU_CONV2D_F_WEI_PACKED,
-			     VNPU_EXEC_COMPUTE },
+			     VNPU_EXEC_COMPUTE, VNPU_PKT_CONV2D_SIZE_V1 },
 	[VNPU_OP_POOL2D] = { sizeof(struct vnpu_pkt_pool2d), VNPU_POOL2D_F_AVG_INCLUDE_PAD,
 			     VNPU_EXEC_COMPUTE },
 	[VNPU_OP_BINARY] = { sizeof(struct vnpu_pkt_binary), VNPU_BINARY_F_BCAST_ROW,
@@ -124,9 +127,32 @@ static bool vnpu_dt_float(uint32_t dt)
 	return dt == VNPU_DT_F32 || dt == VNPU_DT_BF16;
 }
 
+static bool vnpu_f32_finite(uint32_t bits)
+{
+	return (bits & 0x7f800000u) != 0x7f800000u;
+}
+
+/* An ACTIVATION packet's function: any epilogue but CLIP, whose bounds it has no room for. */
 static bool vnpu_act_valid(uint32_t act)
 {
 	return act <= VNPU_ACT_TANH;
+}
+
+/*
+ * An epilogue and its bounds: CLIP's finite and ordered, the other activations' zero (the
+ * fields were appended; zero is what a packet written before them holds).
+ */
+static bool vnpu_epilogue_valid(uint32_t act, uint32_t alpha, uint32_t beta)
+{
+	float lo, hi;
+
+	if (act != VNPU_ACT_CLIP)
+		return act <= VNPU_ACT_TANH && !alpha && !beta;
+	if (!vnpu_f32_finite(alpha) || !vnpu_f32_finite(beta))
+		return false;
+	memcpy(&lo, &alpha, 4);
+	memcpy(&hi, &beta, 4);
+	return lo <= hi;
 }
 
 /*
@@ -292,7 +318,8 @@ static int vnpu_exec_matmul(struct vnpu_stream *st, struct vnpu_pkt_matmul *p)
 	default:
 		return -EINVAL;
 	}
-	if (!vnpu_act_valid(p->act) || !p->batch || !p->m || !p->n || !p->k)
+	if (!vnpu_epilogue_valid(p->act, p->act_alpha, p->act_beta) || !p->batch || !p->m ||
+	    !p->n || !p->k)
 		return -EINVAL;
 	if (!has_bias && p->bias_va)
 		return -EINVAL;
@@ -374,7 +401,7 @@ static int vnpu_exec_conv2d(struct vnpu_stream *st, const struct vnpu_pkt_conv2d
 	uint32_t es = vnpu_dt_size(p->dtype);
 	int ret;
 
-	if (!vnpu_dt_float(p->dtype) || !vnpu_act_valid(p->act))
+	if (!vnpu_dt_float(p->dtype) || !vnpu_epilogue_valid(p->act, p->act_alpha, p->act_beta))
 		return -EINVAL;
 	if (!p->groups || !p->c || !p->oc || p->c % p->groups || p->oc % p->groups)
 		return -EINVAL;
@@ -488,7 +515,7 @@ static int vnpu_exec_binary(struct vnpu_stream *st, const struct vnpu_pkt_binary
 	int ret;
 
 	if (!vnpu_dt_float(p->dtype) || p->op < VNPU_BINARY_ADD || p->op > VNPU_BINARY_DIV ||
-	    !vnpu_act_valid(p->act) || p->pad)
+	    !vnpu_epilogue_valid(p->act, p->act_alpha, p->act_beta) || p->pad)
 		return -EINVAL;
 	if (vnpu_tensor_bytes(dims, 2, es, &bytes))
 		return -EINVAL;
@@ -716,11 +743,6 @@ static int vnpu_exec_copy_nd(struct vnpu_stream *st, const struct vnpu_pkt_dma_c
 }
 
 /* A finite binary32 bit pattern. */
-static bool vnpu_f32_finite(uint32_t bits)
-{
-	return (bits & 0x7f800000u) != 0x7f800000u;
-}
-
 static int vnpu_exec_unary(struct vnpu_stream *st, const struct vnpu_pkt_unary *p)
 {
 	uint32_t es = vnpu_dt_size(p->dtype);

@@ -27,7 +27,7 @@
 
 #include "vnpu_units.h"
 
-#define VNPU_KEY_MAX		128	/* the largest packet, conv2d, is 112 bytes */
+#define VNPU_KEY_MAX		128	/* the largest packet, conv2d, is 120 bytes */
 #define VNPU_CACHE_SIZE		64
 #define VNPU_MAX_ARGS		5
 #define VNPU_MAX_INTERNAL	3
@@ -194,21 +194,33 @@ static int vnpu_build_md(struct vnpu_build *b, int id, bool out, int ndims, cons
 	return 0;
 }
 
-/* The activation epilogue as post-ops on @b->attr. */
-static int vnpu_build_epilogue(struct vnpu_build *b, uint32_t act)
+/*
+ * The activation epilogue as post-ops on @b->attr; @alpha_bits and @beta_bits are CLIP's
+ * bounds (binary32 bit patterns, checked). CLIP is oneDNN's clip_v2, which lets NaN through
+ * as min(max(x, lo), hi) does, where its first clip would give lo.
+ */
+static int vnpu_build_epilogue(struct vnpu_build *b, uint32_t act, uint32_t alpha_bits,
+			       uint32_t beta_bits)
 {
+	dnnl_alg_kind_t alg = vnpu_act_alg(act);
+	float alpha = 0.0f, beta = 0.0f;
 	dnnl_post_ops_t po;
 	dnnl_status_t s;
 
 	if (act == VNPU_ACT_NONE)
 		return 0;
+	if (act == VNPU_ACT_CLIP) {
+		alg = dnnl_eltwise_clip_v2;
+		memcpy(&alpha, &alpha_bits, sizeof(alpha));
+		memcpy(&beta, &beta_bits, sizeof(beta));
+	}
 	s = dnnl_primitive_attr_create(&b->attr);
 	if (s != dnnl_success)
 		return vnpu_dnnl_errno(s);
 	s = dnnl_post_ops_create(&po);
 	if (s != dnnl_success)
 		return vnpu_dnnl_errno(s);
-	s = dnnl_post_ops_append_eltwise(po, 1.0f, vnpu_act_alg(act), 0.0f, 0.0f);
+	s = dnnl_post_ops_append_eltwise(po, 1.0f, alg, alpha, beta);
 	if (s == dnnl_success)
 		s = dnnl_primitive_attr_set_post_ops(b->attr, po);
 	dnnl_post_ops_destroy(po);
@@ -562,7 +574,7 @@ static int vnpu_compute_matmul_prim(struct vnpu_compute *c, const struct vnpu_pk
 		ret = vnpu_matrix_md(&bd, DNNL_ARG_DST, true, p->batch, p->m, p->n, p->ldc, false,
 				     ddt);
 	if (!ret)
-		ret = vnpu_build_epilogue(&bd, p->act);
+		ret = vnpu_build_epilogue(&bd, p->act, p->act_alpha, p->act_beta);
 	if (ret) {
 		if (bd.attr)
 			dnnl_primitive_attr_destroy(bd.attr);
@@ -692,7 +704,7 @@ static int vnpu_conv2d_build(const struct vnpu_pkt_conv2d *p, struct vnpu_build 
 	if (!ret)
 		ret = vnpu_build_md(bd, DNNL_ARG_DST, true, 4, ddims, dt, dnnl_nhwc);
 	if (!ret)
-		ret = vnpu_build_epilogue(bd, p->act);
+		ret = vnpu_build_epilogue(bd, p->act, p->act_alpha, p->act_beta);
 	if (ret) {
 		if (bd->attr)
 			dnnl_primitive_attr_destroy(bd->attr);
@@ -956,7 +968,7 @@ int vnpu_compute_binary(struct vnpu_compute *c, const struct vnpu_pkt_binary *p,
 	if (!ret)
 		ret = vnpu_build_md(&bd, DNNL_ARG_DST, true, 2, dims, dt, dnnl_ab);
 	if (!ret)
-		ret = vnpu_build_epilogue(&bd, p->act);
+		ret = vnpu_build_epilogue(&bd, p->act, p->act_alpha, p->act_beta);
 	if (ret) {
 		if (bd.attr)
 			dnnl_primitive_attr_destroy(bd.attr);

@@ -682,6 +682,85 @@ static void test_1d_max_pool_is_a_pool2d_of_one_row(void **state)
 	ir_graph_destroy(g);
 }
 
+/* Set the ints attribute @name of @n to @v (@len of them). */
+static void set_ints(struct ir_node *n, const char *name, const int64_t *v, size_t len)
+{
+	struct ir_attr *a = ir_node_add_attr(n, name, IR_ATTR_INTS);
+
+	a->ints = malloc(sizeof(*v) * len);
+	memcpy(a->ints, v, sizeof(*v) * len);
+	a->len = len;
+}
+
+/* A 2-D @op of kernel 3, stride 2 in ceil mode over [1][2][6][5] to [1][2][3][2]: floor mode
+ * would give [2][2]; ceil adds one row (3 windows of 3 from 6 rows reach 7). */
+static struct ir_graph *ceil_pool(const char *op, int64_t count_include_pad)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 2, 6, 5 }, dy[] = { 1, 2, 3, 2 }, k[] = { 3, 3 },
+		      st[] = { 2, 2 };
+	int x = add_f32(g, "x", 4, dx), y = add_f32(g, "y", 4, dy);
+
+	one_node(op, &x, 1, y, g);
+	set_ints(g->nodes[0], "kernel_shape", k, 2);
+	set_ints(g->nodes[0], "strides", st, 2);
+	ir_node_add_attr(g->nodes[0], "ceil_mode", IR_ATTR_INT)->i = 1;
+	if (count_include_pad)
+		ir_node_add_attr(g->nodes[0], "count_include_pad", IR_ATTR_INT)->i = 1;
+	return g;
+}
+
+static void test_ceil_mode_max_pool_pads_the_extra_rows_at_the_end(void **state)
+{
+	struct ir_graph *g = ceil_pool("MaxPool", 0);
+	const struct vnpu_pkt_pool2d *pk;
+	struct vnpu_prog *p;
+
+	(void)state;
+	p = compile_ok(g);
+	pk = packet_at(p, 1, NULL);
+	assert_int_equal(pk->hdr.opcode, VNPU_OP_POOL2D);
+	assert_int_equal(pk->mode, VNPU_POOL_MAX);
+	assert_int_equal(pk->pad_top, 0);
+	assert_int_equal(pk->pad_bottom, 1);
+	/* 5 columns: 2 windows of 3 at stride 2 end at column 5, floor and ceil agree */
+	assert_int_equal(pk->pad_left, 0);
+	assert_int_equal(pk->pad_right, 0);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void test_ceil_mode_average_excluding_padding_runs_on_the_device(void **state)
+{
+	struct ir_graph *g = ceil_pool("AveragePool", 0);
+	const struct vnpu_pkt_pool2d *pk;
+	struct vnpu_prog *p;
+
+	(void)state;
+	p = compile_ok(g);
+	pk = packet_at(p, 1, NULL);
+	assert_int_equal(pk->mode, VNPU_POOL_AVG);
+	assert_int_equal(pk->hdr.flags, 0);
+	assert_int_equal(pk->pad_bottom, 1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* ONNX counts the explicit pads but not the ceil positions; the engine would count both. */
+static void test_ceil_mode_average_counting_padding_stays_on_the_host(void **state)
+{
+	struct ir_graph *g = ceil_pool("AveragePool", 1);
+	struct vnpu_prog *p = NULL;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->n_nodes_host, 1);
+	assert_int_equal(p->n_nodes_device, 0);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
 /* The copy's shape and strides are exactly @dims, @ss, @ds (@n of each). */
 static void assert_copy(const struct vnpu_pkt_dma_copy_nd *pk, uint32_t n, const uint32_t *dims,
 			const uint64_t *ss, const uint64_t *ds)
@@ -1070,6 +1149,9 @@ int main(void)
 		cmocka_unit_test(test_clip_with_runtime_bounds_is_binary_max_then_min),
 		cmocka_unit_test(test_batchnorm_with_constant_parameters_is_mul_then_add),
 		cmocka_unit_test(test_1d_max_pool_is_a_pool2d_of_one_row),
+		cmocka_unit_test(test_ceil_mode_max_pool_pads_the_extra_rows_at_the_end),
+		cmocka_unit_test(test_ceil_mode_average_excluding_padding_runs_on_the_device),
+		cmocka_unit_test(test_ceil_mode_average_counting_padding_stays_on_the_host),
 		cmocka_unit_test(test_split_copies_each_output_from_its_offset_along_the_axis),
 		cmocka_unit_test(test_tile_rereads_the_input_for_each_repeat),
 		cmocka_unit_test(test_gather_of_constant_indices_copies_one_slab_per_index),

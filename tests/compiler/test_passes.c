@@ -21,6 +21,7 @@
 #include <uapi/drm/vnpu_accel.h>
 
 #include "compiler/codegen_vnpu.h"
+#include "compiler/host_exec.h"
 #include "compiler/passes/passes.h"
 
 /* ---- graph building ---- */
@@ -97,10 +98,7 @@ static void fill(float *v, size_t n, unsigned int seed)
 
 static void apply_act(const struct ir_node *n, float *y, size_t count)
 {
-	int act = ir_node_fused_activation(n);
-
-	assert_true(act >= 0);
-	ir_activation_apply_f32((enum ir_activation)act, y, count);
+	assert_int_equal(ir_node_activation_apply_f32(n, y, count), 0);
 }
 
 static float bin(const char *op, float a, float b)
@@ -137,6 +135,20 @@ static void eval_conv(float **v, const struct ir_graph *g, const struct ir_node 
 					     w[((m * C + c) * KH + ky) * KW + kx];
 		y[((bn * M + m) * OH + oy) * OW + ox] = (float)s;
 	}
+}
+
+/* Clip @y in place: bounds from the inputs min and max (opset 11) or the attributes. */
+static void eval_clip(const struct ir_node *n, float **v, float *y, size_t count)
+{
+	const struct ir_attr *mn = ir_node_find_attr(n, "min"), *mx = ir_node_find_attr(n, "max");
+	float lo = mn ? mn->f : -INFINITY, hi = mx ? mx->f : INFINITY;
+
+	if (n->n_inputs > 1 && n->inputs[1] >= 0)
+		lo = v[n->inputs[1]][0];
+	if (n->n_inputs > 2 && n->inputs[2] >= 0)
+		hi = v[n->inputs[2]][0];
+	for (size_t j = 0; j < count; j++)
+		y[j] = y[j] < lo ? lo : y[j] > hi ? hi : y[j];
 }
 
 /* Run @g's nodes on @v (a buffer per tensor; inputs and constants set). */
@@ -200,6 +212,8 @@ static void eval(const struct ir_graph *g, float **v)
 				ir_activation_apply_f32(IR_ACTIVATION_SIGMOID, y, count);
 			else if (!strcmp(op, "Tanh"))
 				ir_activation_apply_f32(IR_ACTIVATION_TANH, y, count);
+			else if (!strcmp(op, "Clip"))
+				eval_clip(n, v, y, count);
 			else
 				assert_string_equal(op, "Identity");
 		}
@@ -578,6 +592,137 @@ static void test_fuse_sigmoid_into_residual_add(void **state)
 	passes_keep_outputs(g, IR_PASS_FUSE_ACTIVATION, &r);
 	assert_int_equal(r.activations_fused, 1);
 	assert_int_equal(ir_node_fused_activation(g->nodes[0]), IR_ACTIVATION_SIGMOID);
+	ir_graph_destroy(g);
+}
+
+/* Conv then Clip(c, min, max): the graph of ReLU6, bounds @lo and @hi (NULL: that input is
+ * a graph input, known only at run time); opset 13, the bounds as inputs. */
+static struct ir_graph *conv_clip(const float *lo, const float *hi)
+{
+	int64_t dx[4] = { 1, 1, 3, 3 }, dw[4] = { 2, 1, 2, 2 }, dy[4] = { 1, 2, 2, 2 };
+	struct ir_graph *g = graph();
+	int in[3], c, y;
+	float w[8];
+
+	fill(w, 8, 9);
+	in[0] = input(g, "x", 4, dx);
+	in[1] = f32(g, "w", 4, dw, w);
+	c = f32(g, "c", 4, dy, NULL);
+	y = f32(g, "y", 4, dy, NULL);
+	node(g, "Conv", 2, in, c);
+	in[0] = c;
+	in[1] = lo ? f32(g, "min", 0, dx, lo) : input(g, "min", 0, dx);
+	in[2] = hi ? f32(g, "max", 0, dx, hi) : input(g, "max", 0, dx);
+	node(g, "Clip", 3, in, y);
+	output(g, y);
+	return g;
+}
+
+static void test_fuse_clip_with_constant_bounds_into_conv(void **state)
+{
+	const float zero = 0.0f, six = 6.0f;
+	struct ir_graph *g = conv_clip(&zero, &six);
+	struct ir_pass_report r;
+	float lo, hi;
+
+	(void)state;
+	passes_keep_outputs(g, IR_PASS_FUSE_ACTIVATION, &r);
+	assert_int_equal(r.activations_fused, 1);
+	assert_int_equal(g->n_nodes, 1);
+	assert_int_equal(ir_node_fused_activation(g->nodes[0]), IR_ACTIVATION_CLIP);
+	assert_int_equal(ir_node_fused_clip_bounds(g->nodes[0], &lo, &hi), 0);
+	assert_true(lo == 0.0f && hi == 6.0f);
+	assert_string_equal(g->tensors[g->nodes[0]->outputs[0]]->name, "y");
+	ir_graph_destroy(g);
+}
+
+/* A bound that is a graph input is known only at run time: no epilogue can hold it. */
+static void test_clip_with_runtime_bound_is_not_fused(void **state)
+{
+	const float zero = 0.0f;
+	struct ir_graph *g = conv_clip(&zero, NULL);
+	struct ir_pass_report r;
+
+	(void)state;
+	passes_keep_outputs(g, IR_PASS_FUSE_ACTIVATION, &r);
+	assert_int_equal(r.activations_fused, 0);
+	assert_int_equal(g->n_nodes, 2);
+	assert_int_equal(ir_node_fused_activation(g->nodes[0]), IR_ACTIVATION_NONE);
+	ir_graph_destroy(g);
+}
+
+/* Before opset 11 the bounds are the attributes min and max. */
+static void test_fuse_clip_attributes_before_opset_11(void **state)
+{
+	int64_t d[2] = { 2, 3 };
+	struct ir_graph *g = graph();
+	struct ir_pass_report r;
+	struct ir_node *clip;
+	int in[2], s, y;
+	float lo, hi;
+
+	(void)state;
+	g->opset = 6;
+	in[0] = input(g, "a", 2, d);
+	in[1] = input(g, "b", 2, d);
+	s = f32(g, "s", 2, d, NULL);
+	y = f32(g, "y", 2, d, NULL);
+	node(g, "Mul", 2, in, s);
+	clip = node(g, "Clip", 1, &s, y);
+	ir_node_add_attr(clip, "min", IR_ATTR_FLOAT)->f = -0.5f;
+	ir_node_add_attr(clip, "max", IR_ATTR_FLOAT)->f = 0.25f;
+	output(g, y);
+	passes_keep_outputs(g, IR_PASS_FUSE_ACTIVATION, &r);
+	assert_int_equal(r.activations_fused, 1);
+	assert_int_equal(ir_node_fused_clip_bounds(g->nodes[0], &lo, &hi), 0);
+	assert_true(lo == -0.5f && hi == 0.25f);
+	ir_graph_destroy(g);
+}
+
+/* The host's epilogue: the bounds clamp, NaN goes through as ONNX's Clip lets it. */
+static void test_fused_clip_epilogue_clamps_and_keeps_nan(void **state)
+{
+	const float zero = 0.0f, six = 6.0f;
+	struct ir_graph *g = conv_clip(&zero, &six);
+	float v[4] = { -1.0f, 3.0f, 7.0f, NAN };
+
+	(void)state;
+	passes_keep_outputs(g, IR_PASS_FUSE_ACTIVATION, NULL);
+	assert_int_equal(ir_node_activation_apply_f32(g->nodes[0], v, 4), 0);
+	assert_true(v[0] == 0.0f && v[1] == 3.0f && v[2] == 6.0f && isnan(v[3]));
+	ir_graph_destroy(g);
+}
+
+/* The host interpreter runs a node with a fused Clip through its epilogue too. */
+static void test_host_exec_applies_fused_clip(void **state)
+{
+	const float a[4] = { -3.0f, 1.0f, 4.0f, 9.0f }, b[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
+	const float zero = 0.0f, six = 6.0f;
+	int64_t d[1] = { 4 };
+	struct ir_graph *g = graph();
+	struct host_values v;
+	char err[160] = "";
+	int in[3], s, y;
+	const float *out;
+
+	(void)state;
+	in[0] = f32(g, "a", 1, d, a);
+	in[1] = f32(g, "b", 1, d, b);
+	s = f32(g, "s", 1, d, NULL);
+	y = f32(g, "y", 1, d, NULL);
+	node(g, "Add", 2, in, s);
+	in[0] = s;
+	in[1] = f32(g, "min", 0, d, &zero);
+	in[2] = f32(g, "max", 0, d, &six);
+	node(g, "Clip", 3, in, y);
+	output(g, y);
+	assert_int_equal(ir_pass_fuse_activation(g, NULL), 0);
+	assert_int_equal(g->n_nodes, 1);
+	assert_int_equal(host_values_create(g, &v), 0);
+	assert_int_equal(host_exec_graph(g, &v, err, sizeof(err)), 0);
+	out = v.ptr[y];
+	assert_true(out[0] == 0.0f && out[1] == 2.0f && out[2] == 5.0f && out[3] == 6.0f);
+	host_values_free(&v);
 	ir_graph_destroy(g);
 }
 
@@ -962,6 +1107,29 @@ static void test_codegen_add_fused_relu_is_binary_epilogue(void **state)
 	ir_graph_destroy(g);
 }
 
+/* ReLU6 after a Conv is the CONV2D's CLIP epilogue, its bounds in the packet: no pass of its own. */
+static void test_codegen_conv_fused_clip_is_conv2d_epilogue(void **state)
+{
+	const float zero = 0.0f, six = 6.0f;
+	struct ir_graph *g = conv_clip(&zero, &six);
+	struct vnpu_pkt_conv2d conv;
+	struct vnpu_pkt_binary b;
+	struct vnpu_prog *p;
+	float lo, hi;
+
+	(void)state;
+	p = lower(g);
+	assert_int_equal(find_packets(p, VNPU_OP_CONV2D, &conv, sizeof(conv)), 1);
+	assert_int_equal(conv.act, VNPU_ACT_CLIP);
+	memcpy(&lo, &conv.act_alpha, sizeof(lo));
+	memcpy(&hi, &conv.act_beta, sizeof(hi));
+	assert_true(lo == 0.0f && hi == 6.0f);
+	assert_int_equal(find_packets(p, VNPU_OP_BINARY, &b, sizeof(b)), 0);
+	assert_int_equal(find_packets(p, VNPU_OP_UNARY, &b, sizeof(b)), 0);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
 static void test_codegen_div_is_binary_div(void **state)
 {
 	int64_t d[2] = { 3, 4 }, db[1] = { 4 };
@@ -1031,6 +1199,11 @@ int main(void)
 		cmocka_unit_test(test_fold_batchnorm_leaves_shared_weights_intact),
 		cmocka_unit_test(test_fuse_relu_into_conv),
 		cmocka_unit_test(test_fuse_sigmoid_into_residual_add),
+		cmocka_unit_test(test_fuse_clip_with_constant_bounds_into_conv),
+		cmocka_unit_test(test_clip_with_runtime_bound_is_not_fused),
+		cmocka_unit_test(test_fuse_clip_attributes_before_opset_11),
+		cmocka_unit_test(test_fused_clip_epilogue_clamps_and_keeps_nan),
+		cmocka_unit_test(test_host_exec_applies_fused_clip),
 		cmocka_unit_test(test_fuse_activation_skips_intermediate_graph_output),
 		cmocka_unit_test(test_fuse_activation_skips_intermediate_with_two_readers),
 		cmocka_unit_test(test_fuse_matmul_add_into_gemm),
@@ -1045,6 +1218,7 @@ int main(void)
 		cmocka_unit_test(test_codegen_matmul_fused_bias_and_relu_is_one_packet),
 		cmocka_unit_test(test_codegen_add_fused_relu_is_binary_epilogue),
 		cmocka_unit_test(test_codegen_div_is_binary_div),
+		cmocka_unit_test(test_codegen_conv_fused_clip_is_conv2d_epilogue),
 		cmocka_unit_test(test_codegen_refuses_unknown_fused_activation),
 	};
 

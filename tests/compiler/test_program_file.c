@@ -300,6 +300,52 @@ static void packed_slots_round_trip(void **state)
 	compiled_free(&c);
 }
 
+/* The offset of section @id of the file in @b (0 when absent). */
+static uint64_t section_offset(const uint8_t *b, uint8_t id)
+{
+	uint64_t off = 0;
+
+	for (uint32_t k = 0; k < 11; k++) {
+		const uint8_t *e = b + 48 + 24 * k;
+
+		if (e[0] == id)
+			memcpy(&off, e + 8, sizeof(off));
+	}
+	return off;
+}
+
+/*
+ * A file written before CONV2D's act_alpha/act_beta were appended holds a packing packet of
+ * the first version's length: it loads, its appended fields zero.
+ */
+static void packed_slot_of_the_first_conv2d_version_loads(void **state)
+{
+	struct compiled c = { 0 };
+	struct program_file *pf = NULL;
+	uint64_t slots, consts, at;
+	char err[512] = "";
+	uint16_t len = VNPU_PKT_CONV2D_SIZE_V1 / 4;
+	int i;
+
+	(void)state;
+	compile_packed(&c);
+	i = first_packed(c.r.prog);
+	assert_true(i >= 0);
+	slots = section_offset(c.buf, 7);
+	consts = section_offset(c.buf, 8);
+	assert_true(slots > 0 && consts > 0);
+	memcpy(&at, (uint8_t *)c.buf + slots + 32 * (uint64_t)i + 16, sizeof(at));
+	/* the header's length (u16 after the u16 opcode): the first version's 28 dwords */
+	memcpy((uint8_t *)c.buf + consts + at + 2, &len, sizeof(len));
+	assert_int_equal(program_file_decode(c.buf, c.len, &pf, err, sizeof(err)), 0);
+	assert_true(pf->prog->slots[i].packed);
+	assert_int_equal(pf->prog->slots[i].pack.hdr.length, len);
+	assert_int_equal(pf->prog->slots[i].pack.act_alpha, 0);
+	assert_int_equal(pf->prog->slots[i].pack.act_beta, 0);
+	program_file_free(pf);
+	compiled_free(&c);
+}
+
 /* A packed slot whose source (its record's last u64) is a slot without contents. */
 static void packed_slot_from_an_empty_slot_refused(void **state)
 {
@@ -340,6 +386,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(packed_slots_round_trip),
 		cmocka_unit_test(packed_slot_from_an_empty_slot_refused),
+		cmocka_unit_test(packed_slot_of_the_first_conv2d_version_loads),
 		cmocka_unit_test(program_round_trips),
 		cmocka_unit_test(host_stages_compute_the_same),
 		cmocka_unit_test(other_magic_refused),

@@ -49,6 +49,10 @@ static void run_float_case(struct vt *t, const struct mm_case *mc)
 	p.ldb = mc->ldb;
 	p.ldc = mc->ldc;
 	p.act = mc->act;
+	if (mc->act == VNPU_ACT_CLIP) {
+		p.act_alpha = vt_f32_bits(VT_CLIP_LO);
+		p.act_beta = vt_f32_bits(VT_CLIP_HI);
+	}
 	p.a_va = vt_alloc(t, a_n * es);
 	p.b_va = vt_alloc(t, b_n * es);
 	p.c_va = vt_alloc(t, c_n * des);
@@ -140,6 +144,35 @@ static void test_matmul_f32_every_epilogue(void **state)
 
 		run_float_case(*state, &mc);
 	}
+}
+
+/* The CLIP epilogue takes its bounds from act_alpha and act_beta (ReLU6's shape). */
+static void test_matmul_f32_bias_clip(void **state)
+{
+	struct mm_case mc = { VNPU_DT_F32, VNPU_DT_F32, 2, 19, 23, 17, .act = VNPU_ACT_CLIP,
+			      .flags = VNPU_MATMUL_F_BIAS };
+
+	run_float_case(*state, &mc);
+}
+
+/* A packet of the first version's 80 bytes still runs, its bounds read as zero. */
+static void test_matmul_v1_packet_runs_without_bounds(void **state)
+{
+	struct vt *t = *state;
+	struct vnpu_pkt_matmul p = { .src_type = VNPU_DT_F32, .dst_type = VNPU_DT_F32,
+				     .batch = 1, .m = 1, .n = 2, .k = 1, .act = VNPU_ACT_RELU };
+	const float a[] = { 2.0f }, b[] = { -1.0f, 3.0f };
+	float c[2];
+
+	p.a_va = vt_alloc(t, sizeof(a));
+	p.b_va = vt_alloc(t, sizeof(b));
+	p.c_va = vt_alloc(t, sizeof(c));
+	memcpy(vt_ptr(t, p.a_va), a, sizeof(a));
+	memcpy(vt_ptr(t, p.b_va), b, sizeof(b));
+	vt_emit_sized(t, VNPU_OP_MATMUL, 0, &p, VNPU_PKT_MATMUL_SIZE_V1);
+	assert_int_equal(vt_run(t), 0);
+	memcpy(c, vt_ptr(t, p.c_va), sizeof(c));
+	assert_true(c[0] == 0.0f && c[1] == 6.0f);
 }
 
 static void test_matmul_bf16_to_bf16(void **state)
@@ -243,6 +276,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_matmul_bf16_to_bf16, vt_setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_matmul_bf16_to_f32_gelu, vt_setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_matmul_s8_to_s32_exact, vt_setup, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_matmul_f32_bias_clip, vt_setup, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_matmul_v1_packet_runs_without_bounds, vt_setup,
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_matmul_cached_shape_at_new_addresses, vt_setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_matmul_s8_rejects_float_epilogue, vt_setup, vt_teardown),
 	};

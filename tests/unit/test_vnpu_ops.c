@@ -113,6 +113,19 @@ static void test_conv2d_f32_depthwise_sigmoid(void **state)
 	run_conv(*state, p, VNPU_CONV2D_F_BIAS);
 }
 
+/* ReLU6's shape: CLIP with its bounds in act_alpha and act_beta, after the bias. */
+static void test_conv2d_f32_depthwise_bias_clip(void **state)
+{
+	struct vnpu_pkt_conv2d p = {
+		.dtype = VNPU_DT_F32, .act = VNPU_ACT_CLIP, .n = 1, .h = 9, .w = 7, .c = 6,
+		.oc = 6, .kh = 3, .kw = 3, .groups = 6, .stride_h = 1, .stride_w = 2, .pad_top = 1,
+		.pad_left = 1, .pad_bottom = 1, .pad_right = 1, .dil_h = 1, .dil_w = 1,
+		.act_alpha = vt_f32_bits(VT_CLIP_LO), .act_beta = vt_f32_bits(VT_CLIP_HI),
+	};
+
+	run_conv(*state, p, VNPU_CONV2D_F_BIAS);
+}
+
 static void test_conv2d_bf16(void **state)
 {
 	struct vnpu_pkt_conv2d p = {
@@ -266,6 +279,11 @@ static void run_binary_act(struct vt *t, uint32_t dt, uint32_t op, uint32_t act,
 	size_t n = (size_t)rows * cols, bn = bcast ? cols : n, i;
 	struct vnpu_pkt_binary p = { .dtype = dt, .op = op, .rows = rows, .cols = cols,
 				     .act = act };
+
+	if (act == VNPU_ACT_CLIP) {
+		p.act_alpha = vt_f32_bits(VT_CLIP_LO);
+		p.act_beta = vt_f32_bits(VT_CLIP_HI);
+	}
 	double *a = vt_doubles(n), *b = vt_doubles(bn), *ref = vt_doubles(n);
 	uint32_t es = vt_es(dt);
 
@@ -312,8 +330,9 @@ static void test_binary_activation_epilogue(void **state)
 {
 	uint32_t act;
 
-	for (act = VNPU_ACT_RELU; act <= VNPU_ACT_TANH; act++)
+	for (act = VNPU_ACT_RELU; act <= VNPU_ACT_CLIP; act++)
 		run_binary_act(*state, VNPU_DT_F32, VNPU_BINARY_ADD, act, 6, 33, 0);
+	run_binary_act(*state, VNPU_DT_BF16, VNPU_BINARY_MUL, VNPU_ACT_CLIP, 3, 20, 0);
 	run_binary_act(*state, VNPU_DT_F32, VNPU_BINARY_DIV, VNPU_ACT_SIGMOID, 5, 12,
 		       VNPU_BINARY_F_BCAST_ROW);
 	run_binary_act(*state, VNPU_DT_BF16, VNPU_BINARY_SUB, VNPU_ACT_RELU, 4, 40, 0);
@@ -600,6 +619,7 @@ int main(void)
 		T(test_conv2d_f32_stride_pad_dilation_bias_relu),
 		T(test_conv2d_f32_grouped),
 		T(test_conv2d_f32_depthwise_sigmoid),
+		T(test_conv2d_f32_depthwise_bias_clip),
 		T(test_conv2d_bf16),
 		T(test_pool2d_max),
 		T(test_pool2d_avg_excluding_padding),

@@ -318,12 +318,86 @@ static void test_bad_enum_values_einval(void **state)
 	vt_emit(t, VNPU_OP_BINARY, 0, b);
 	assert_int_equal(vt_run(t), -EINVAL);
 	b.op = VNPU_BINARY_ADD;
-	b.act = VNPU_ACT_TANH + 1;
+	b.act = VNPU_ACT_CLIP + 1;
 	vt_emit(t, VNPU_OP_BINARY, 0, b);
 	assert_int_equal(vt_run(t), -EINVAL);
 	tr.src_va = vt_alloc(t, 16);
 	tr.dst_va = vt_alloc(t, 16);
 	vt_emit(t, VNPU_OP_TRANSPOSE, 0, tr);
+	assert_int_equal(vt_run(t), -EINVAL);
+	vt_assert_untouched(t);
+}
+
+/* Emit BINARY @act with bounds @lo and @hi (bit patterns) over 4 floats; what running it gives. */
+static int run_binary_bounds(struct vt *t, uint32_t act, uint32_t lo, uint32_t hi)
+{
+	struct vnpu_pkt_binary b = { .dtype = VNPU_DT_F32, .op = VNPU_BINARY_ADD, .rows = 1,
+				     .cols = 4, .act = act, .act_alpha = lo, .act_beta = hi };
+
+	b.a_va = b.b_va = b.dst_va = vt_alloc(t, 16);
+	vt_emit(t, VNPU_OP_BINARY, 0, b);
+	return vt_run(t);
+}
+
+static void test_clip_bounds_reversed_einval(void **state)
+{
+	struct vt *t = *state;
+
+	assert_int_equal(run_binary_bounds(t, VNPU_ACT_CLIP, vt_f32_bits(6.0f), vt_f32_bits(0.0f)),
+			 -EINVAL);
+	vt_assert_untouched(t);
+}
+
+static void test_clip_bounds_not_finite_einval(void **state)
+{
+	struct vt *t = *state;
+
+	assert_int_equal(run_binary_bounds(t, VNPU_ACT_CLIP, vt_f32_bits(0.0f),
+					   vt_f32_bits(INFINITY)), -EINVAL);
+	assert_int_equal(run_binary_bounds(t, VNPU_ACT_CLIP, vt_f32_bits(NAN), vt_f32_bits(1.0f)),
+			 -EINVAL);
+	vt_assert_untouched(t);
+}
+
+/* The bounds fields belong to CLIP: another activation with them set is refused. */
+static void test_bounds_with_another_activation_einval(void **state)
+{
+	struct vt *t = *state;
+
+	assert_int_equal(run_binary_bounds(t, VNPU_ACT_RELU, 0, vt_f32_bits(6.0f)), -EINVAL);
+	assert_int_equal(run_binary_bounds(t, VNPU_ACT_NONE, vt_f32_bits(-1.0f), 0), -EINVAL);
+	vt_assert_untouched(t);
+}
+
+/* CONV2D and MATMUL check their bounds too. */
+static void test_conv_and_matmul_clip_bounds_checked(void **state)
+{
+	struct vt *t = *state;
+	struct vnpu_pkt_conv2d c = { .dtype = VNPU_DT_F32, .act = VNPU_ACT_CLIP, .n = 1, .h = 2,
+				     .w = 2, .c = 1, .oc = 1, .kh = 1, .kw = 1, .groups = 1,
+				     .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1,
+				     .act_alpha = vt_f32_bits(1.0f), .act_beta = vt_f32_bits(-1.0f) };
+	struct vnpu_pkt_matmul mm = { .src_type = VNPU_DT_F32, .dst_type = VNPU_DT_F32,
+				      .batch = 1, .m = 2, .n = 2, .k = 2, .act = VNPU_ACT_SIGMOID,
+				      .act_beta = vt_f32_bits(1.0f) };
+
+	c.src_va = c.wei_va = c.dst_va = vt_alloc(t, 16);
+	vt_emit(t, VNPU_OP_CONV2D, 0, c);
+	assert_int_equal(vt_run(t), -EINVAL);
+	mm.a_va = mm.b_va = mm.c_va = vt_alloc(t, 16);
+	vt_emit(t, VNPU_OP_MATMUL, 0, mm);
+	assert_int_equal(vt_run(t), -EINVAL);
+	vt_assert_untouched(t);
+}
+
+/* ACTIVATION has no bounds fields: CLIP is an epilogue only. */
+static void test_activation_packet_clip_einval(void **state)
+{
+	struct vt *t = *state;
+	struct vnpu_pkt_activation a = { .dtype = VNPU_DT_F32, .act = VNPU_ACT_CLIP, .count = 4 };
+
+	a.src_va = a.dst_va = vt_alloc(t, 16);
+	vt_emit(t, VNPU_OP_ACTIVATION, 0, a);
 	assert_int_equal(vt_run(t), -EINVAL);
 	vt_assert_untouched(t);
 }
@@ -393,6 +467,11 @@ int main(void)
 		T(test_va_range_wrapping_faults),
 		T(test_misaligned_tensor_einval),
 		T(test_bad_enum_values_einval),
+		T(test_clip_bounds_reversed_einval),
+		T(test_clip_bounds_not_finite_einval),
+		T(test_bounds_with_another_activation_einval),
+		T(test_conv_and_matmul_clip_bounds_checked),
+		T(test_activation_packet_clip_einval),
 		T(test_bias_address_without_flag_einval),
 		T(test_tensor_packet_without_compute_einval),
 		T(test_busy_time_per_engine_class),

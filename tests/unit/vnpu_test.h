@@ -264,9 +264,15 @@ static inline void vt_check(struct vt *t, uint64_t va, uint32_t dt, size_t count
 	}
 }
 
+/* The bounds the tests give VNPU_ACT_CLIP (exact in bf16 too), and vt_act() assumes. */
+#define VT_CLIP_LO	(-0.25f)
+#define VT_CLIP_HI	0.5f
+
 static inline double vt_act(uint32_t act, double x)
 {
 	switch (act) {
+	case VNPU_ACT_CLIP:
+		return x < VT_CLIP_LO ? VT_CLIP_LO : x > VT_CLIP_HI ? VT_CLIP_HI : x;
 	case VNPU_ACT_RELU:
 		return x > 0 ? x : 0;
 	case VNPU_ACT_GELU_ERF:

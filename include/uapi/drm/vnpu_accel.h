@@ -87,6 +87,11 @@ struct vnpu_pkt_header {
 #define VNPU_ACT_GELU_TANH	3 /* x * 0.5 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) */
 #define VNPU_ACT_SIGMOID	4 /* 1 / (1 + exp(-x)) */
 #define VNPU_ACT_TANH		5 /* tanh(x) */
+/*
+ * min(max(x, lo), hi), lo and hi the packet's act_alpha and act_beta (binary32 bit patterns,
+ * finite, lo <= hi); NaN stays NaN. Epilogue only (CONV2D, MATMUL, BINARY): not ACTIVATION.
+ */
+#define VNPU_ACT_CLIP		6
 
 /* Largest byte size of one operand: the width of the device's virtual address space. */
 #define VNPU_MAX_OPERAND_BYTES	(1ull << 48)
@@ -203,6 +208,8 @@ struct vnpu_pkt_dma_copy_nd {
  * @act: VNPU_ACT_*; with S8 sources only NONE and RELU.
  * @a_va, @b_va, @c_va: the matrices; @bias_va: n elements, F32 (S32 for S8 sources),
  *	read only with VNPU_MATMUL_F_BIAS and must be 0 without it.
+ * @act_alpha, @act_beta: the bounds of VNPU_ACT_CLIP (binary32 bit patterns), 0 with any
+ *	other @act. Appended: a packet of VNPU_PKT_MATMUL_SIZE_V1 bytes reads them as 0.
  */
 struct vnpu_pkt_matmul {
 	struct vnpu_pkt_header hdr;
@@ -220,7 +227,12 @@ struct vnpu_pkt_matmul {
 	__u64 b_va;
 	__u64 bias_va;
 	__u64 c_va;
+	__u32 act_alpha;
+	__u32 act_beta;
 };
+
+/* The size of the first MATMUL packet, before @act_alpha and @act_beta were appended. */
+#define VNPU_PKT_MATMUL_SIZE_V1	80
 
 #define VNPU_CONV2D_F_BIAS	(1u << 0) /* add bias[oc] to every output pixel */
 /*
@@ -256,6 +268,8 @@ struct vnpu_pkt_matmul {
  * Weights are [groups][oc/groups][kh][kw][c/groups]; bias is oc F32 values; destination is
  * [n][oh][ow][oc] with oh = (h + pad_top + pad_bottom - ((kh - 1) * dil_h + 1)) / stride_h
  * + 1 (>= 1), and ow likewise. @bias_va must be 0 without VNPU_CONV2D_F_BIAS.
+ * @act_alpha, @act_beta: the bounds of VNPU_ACT_CLIP (binary32 bit patterns), 0 with any
+ *	other @act. Appended: a packet of VNPU_PKT_CONV2D_SIZE_V1 bytes reads them as 0.
  */
 struct vnpu_pkt_conv2d {
 	struct vnpu_pkt_header hdr;
@@ -281,7 +295,12 @@ struct vnpu_pkt_conv2d {
 	__u64 wei_va;
 	__u64 bias_va;
 	__u64 dst_va;
+	__u32 act_alpha;
+	__u32 act_beta;
 };
+
+/* The size of the first CONV2D packet, before @act_alpha and @act_beta were appended. */
+#define VNPU_PKT_CONV2D_SIZE_V1	112
 
 #define VNPU_POOL_MAX	1
 #define VNPU_POOL_AVG	2
@@ -334,6 +353,8 @@ struct vnpu_pkt_pool2d {
  * @act: VNPU_ACT_* epilogue applied to each result (NONE: as before the field existed).
  *	Appended: a packet of VNPU_PKT_BINARY_SIZE_V1 bytes reads it as NONE.
  * @pad: must be 0.
+ * @act_alpha, @act_beta: the bounds of VNPU_ACT_CLIP (binary32 bit patterns), 0 with any
+ *	other @act. Appended after @act: a packet of 56 bytes reads them as 0.
  * dst may be a or b (in place); partial overlap is undefined.
  */
 struct vnpu_pkt_binary {
@@ -347,6 +368,8 @@ struct vnpu_pkt_binary {
 	__u64 dst_va;
 	__u32 act;
 	__u32 pad;
+	__u32 act_alpha;
+	__u32 act_beta;
 };
 
 /**
