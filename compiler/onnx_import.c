@@ -166,30 +166,30 @@ static int external_read(struct import_ctx *ctx, const char *what, const Onnx__T
 	return ret;
 }
 
+/* How many values the typed field of @dtype holds in @tp. */
+static size_t typed_count(const Onnx__TensorProto *tp, enum ir_dtype dtype)
+{
+	switch (dtype) {
+	case IR_DTYPE_FLOAT:
+		return tp->n_float_data;
+	case IR_DTYPE_INT64:
+		return tp->n_int64_data;
+	case IR_DTYPE_DOUBLE:
+		return tp->n_double_data;
+	case IR_DTYPE_UINT32:
+	case IR_DTYPE_UINT64:
+		return tp->n_uint64_data;
+	default:	/* int32, int16, int8, uint16, uint8, bool, float16, bfloat16: int32_data */
+		return tp->n_int32_data;
+	}
+}
+
 /* Typed fields into little-endian elements of @t->dtype; @count elements must be given. */
 static int typed_copy(struct import_ctx *ctx, const char *what, const Onnx__TensorProto *tp,
 		      struct ir_tensor *t, size_t count)
 {
-	size_t have;
+	size_t have = typed_count(tp, t->dtype);
 
-	switch (t->dtype) {
-	case IR_DTYPE_FLOAT:
-		have = tp->n_float_data;
-		break;
-	case IR_DTYPE_INT64:
-		have = tp->n_int64_data;
-		break;
-	case IR_DTYPE_DOUBLE:
-		have = tp->n_double_data;
-		break;
-	case IR_DTYPE_UINT32:
-	case IR_DTYPE_UINT64:
-		have = tp->n_uint64_data;
-		break;
-	default:	/* int32, int16, int8, uint16, uint8, bool, float16, bfloat16: int32_data */
-		have = tp->n_int32_data;
-		break;
-	}
 	if (have != count)
 		return import_fail(ctx, -EINVAL, "%s: %zu values for %zu elements", what, have, count);
 	for (size_t i = 0; i < count; i++) {
@@ -257,6 +257,22 @@ static int tensor_from_proto(struct import_ctx *ctx, const char *what,
 	if (numel < 0 || (uint64_t)numel > IR_MAX_ELEMENTS / ir_dtype_size(t->dtype))
 		return import_fail(ctx, -EINVAL, "%s: tensor too large", what);
 	size = (size_t)numel * ir_dtype_size(t->dtype);
+	/*
+	 * The bytes are taken only once the file is seen to hold them: a shape alone (a few bytes
+	 * of a hostile file) must not make the reader allocate gigabytes.
+	 */
+	if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+		if (!ctx->base_dir)
+			return import_fail(ctx, -EINVAL, "%s: external data, but the model has no "
+					   "directory", what);
+	} else if (tp->has_raw_data) {
+		if (tp->raw_data.len != size)
+			return import_fail(ctx, -EINVAL, "%s: raw_data holds %zu bytes, the shape needs %zu",
+					   what, tp->raw_data.len, size);
+	} else if (typed_count(tp, t->dtype) != (size_t)numel) {
+		return import_fail(ctx, -EINVAL, "%s: %zu values for %zu elements", what,
+				   typed_count(tp, t->dtype), (size_t)numel);
+	}
 	free(t->data);
 	/* One byte at least: a constant of no element still has data (it is not a runtime value). */
 	t->data = calloc(1, size ? size : 1);
