@@ -24,7 +24,8 @@
 #include <libaccel.h>
 
 #include "accelrt.h"
-#include "compiler/codegen_vnpu.h"
+#include "accelrt_model.h"
+#include "compiler/onnx_export.h"
 #include "compiler/shape_infer.h"
 
 #define IN_FLIGHT 4
@@ -139,83 +140,35 @@ static struct ir_graph *conv_graph(void)
 	return g;
 }
 
-/* ---- a compiled model, with a buffer set per run in flight --------------------------------- */
+/* ---- the model loaded as any front end loads it, with bindings per run in flight ------------ */
 
 struct model {
-	struct vnpu_prog *prog;
-	struct accelrt_program *rtprog;
-	/* [IN_FLIGHT][nslots]: a constant's buffer is the same in every set. */
-	struct accelrt_buffer **sets[IN_FLIGHT];
-	unsigned int nslots;
+	struct accelrt_model *m;
+	struct accelrt_model_bindings *sets[IN_FLIGHT];
 	struct accelrt_run *runs[IN_FLIGHT];
 };
 
-static void model_load(struct accelrt_device *dev, const struct ir_graph *g, bool dma_io,
+/* @path: the graph exported as ONNX; compiled with or without I/O pipelining. */
+static void model_load(struct accelrt_device *dev, const char *path, bool dma_io,
 		       struct model *m)
 {
-	const struct codegen_vnpu_options o = { .dma_io = dma_io };
-	struct vnpu_prog *p;
-	char err[256];
-	int ret;
+	const struct accelrt_model_options o = { .dma_io = dma_io };
+	int ret = accelrt_model_load(dev, path, &o, &m->m);
 
-	ret = codegen_vnpu_opts(g, &o, &m->prog, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "bench_dma_io: %s\n", err);
-		exit(1);
-	}
-	p = m->prog;
-	ret = accelrt_program_new(dev, &m->rtprog);
-	for (unsigned int i = 0; i < p->nstages && !ret; i++) {
-		const struct vnpu_prog_stage *s = &p->stages[i];
-
-		if (s->host)
-			die("host stage in the bench model", EINVAL);
-		ret = accelrt_program_add_stream_flags(m->rtprog, p->stream + s->offset, s->len,
-				(const struct accelrt_reloc *)p->relocs + s->reloc_first,
-				s->nrelocs, s->flags);
-	}
-	if (!ret && p->sem_slot >= 0)
-		ret = accelrt_program_set_semaphores(m->rtprog, (unsigned int)p->sem_slot,
-						     p->slots[p->sem_slot].size);
 	if (ret)
-		die("accelrt program", ret);
-	m->nslots = p->nslots;
+		die("accelrt_model_load", ret);
 	for (int k = 0; k < IN_FLIGHT; k++) {
-		m->sets[k] = calloc(m->nslots, sizeof(*m->sets[k]));
-		if (!m->sets[k])
-			die("calloc", ENOMEM);
-		for (unsigned int s = 0; s < m->nslots; s++) {
-			/* No host stage reads the arena: it is VRAM, staging copies included. */
-			uint32_t flags = (int)s == p->arena_slot ? 0 : ACCELRT_BUFFER_HOST;
-			void *map;
-
-			if (p->slots[s].data && k) {
-				m->sets[k][s] = m->sets[0][s];
-				continue;
-			}
-			ret = accelrt_buffer_alloc(dev, p->slots[s].size, flags, &m->sets[k][s]);
-			if (ret)
-				die("accelrt_buffer_alloc", ret);
-			if (accelrt_buffer_map(m->sets[k][s], &map))
-				continue;
-			if (p->slots[s].data)
-				memcpy(map, p->slots[s].data, p->slots[s].size);
-			else
-				memset(map, 0, p->slots[s].size);
-		}
+		ret = accelrt_model_bindings_new(m->m, &m->sets[k]);
+		if (ret)
+			die("accelrt_model_bindings_new", ret);
 	}
 }
 
 static void model_free(struct model *m)
 {
-	for (int k = 0; k < IN_FLIGHT; k++) {
-		for (unsigned int s = 0; s < m->nslots; s++)
-			if (!k || !m->prog->slots[s].data)
-				accelrt_buffer_free(m->sets[k][s]);
-		free(m->sets[k]);
-	}
-	accelrt_program_free(m->rtprog);
-	codegen_vnpu_free(m->prog);
+	for (int k = 0; k < IN_FLIGHT; k++)
+		accelrt_model_bindings_free(m->sets[k]);
+	accelrt_model_free(m->m);
 }
 
 static void run_wait_free(struct accelrt_run *run)
@@ -238,9 +191,9 @@ static void run_in_flight(void *arg, long iters)
 
 		if (i >= IN_FLIGHT)
 			run_wait_free(m->runs[k]);
-		ret = accelrt_run(m->rtprog, m->sets[k], m->nslots, 0, &m->runs[k]);
+		ret = accelrt_model_run(m->m, m->sets[k], 0, &m->runs[k]);
 		if (ret)
-			die("accelrt_run", ret);
+			die("accelrt_model_run", ret);
 	}
 	for (long i = iters > IN_FLIGHT ? iters - IN_FLIGHT : 0; i < iters; i++)
 		run_wait_free(m->runs[i % IN_FLIGHT]);
@@ -252,22 +205,11 @@ static void run_one_at_a_time(void *arg, long iters)
 	struct model *m = arg;
 
 	for (long i = 0; i < iters; i++) {
-		int ret = accelrt_run_sync(m->rtprog, m->sets[0], m->nslots, 0);
+		int ret = accelrt_model_run_sync(m->m, m->sets[0], 0);
 
 		if (ret)
-			die("accelrt_run_sync", ret);
+			die("accelrt_model_run_sync", ret);
 	}
-}
-
-/* The output slot of @m's graph output 0 in set 0, mapped. */
-static float *output_of(const struct ir_graph *g, struct model *m)
-{
-	void *map;
-	int ret = accelrt_buffer_map(m->sets[0][m->prog->tensor_slot[g->outputs[0]]], &map);
-
-	if (ret)
-		die("output mapping", ret);
-	return map;
 }
 
 /*
@@ -282,20 +224,17 @@ static void check_same_outputs(const struct ir_graph *g, struct model *a, struct
 	int ret;
 
 	for (int i = 0; i < 2; i++) {
-		float *in;
+		float *in = accelrt_model_input_map(ms[i]->sets[0], 0);
 
-		ret = accelrt_buffer_map(ms[i]->sets[0][ms[i]->prog->tensor_slot[g->inputs[0]]],
-					 (void **)&in);
-		if (ret)
-			die("input mapping", ret);
 		for (size_t k = 0; k < n; k++)
 			in[k] = (float)((k * 7919) % 1000) / 500.0f - 1.0f;
-		memset(output_of(g, ms[i]), 0xff, ny * sizeof(float));
-		ret = accelrt_run_sync(ms[i]->rtprog, ms[i]->sets[0], ms[i]->nslots, 0);
+		memset(accelrt_model_output_map(ms[i]->sets[0], 0), 0xff, ny * sizeof(float));
+		ret = accelrt_model_run_sync(ms[i]->m, ms[i]->sets[0], 0);
 		if (ret)
-			die("accelrt_run_sync", ret);
+			die("accelrt_model_run_sync", ret);
 	}
-	if (memcmp(output_of(g, a), output_of(g, b), ny * sizeof(float))) {
+	if (memcmp(accelrt_model_output_map(a->sets[0], 0), accelrt_model_output_map(b->sets[0], 0),
+		   ny * sizeof(float))) {
 		fprintf(stderr, "bench_dma_io: the DMA-io program's output differs from the default's\n");
 		exit(1);
 	}
@@ -307,7 +246,7 @@ int main(int argc, char **argv)
 	struct model def = { 0 }, dma = { 0 };
 	struct accelrt_device *dev;
 	struct ir_graph *g;
-	char root[32];
+	char root[32], path[64];
 	int ret;
 
 	(void)argc;
@@ -320,8 +259,12 @@ int main(int argc, char **argv)
 	if (ret)
 		die("accelrt_device_open", ret);
 	g = conv_graph();
-	model_load(dev, g, false, &def);
-	model_load(dev, g, true, &dma);
+	snprintf(path, sizeof(path), "%s/conv.onnx", root);
+	ret = onnx_export_file(g, path);
+	if (ret)
+		die("onnx_export_file", ret);
+	model_load(dev, path, false, &def);
+	model_load(dev, path, true, &dma);
 	check_same_outputs(g, &def, &dma);
 
 	def_tp = bench_run(run_in_flight, &def, 64, 11);
@@ -337,5 +280,6 @@ int main(int argc, char **argv)
 	model_free(&def);
 	ir_graph_destroy(g);
 	accelrt_device_close(dev);
+	unlink(path);
 	return 0;
 }

@@ -413,6 +413,14 @@ static int summary(struct accelrt_device *dev)
 	return 0;
 }
 
+/* Whether @arg names the acceld binary (what scripts/bench.sh passes), not a model. */
+static bool is_daemon_path(const char *arg)
+{
+	const char *base = strrchr(arg, '/');
+
+	return !strcmp(base ? base + 1 : arg, "acceld");
+}
+
 int main(int argc, char **argv)
 {
 	struct timing kt = { 0 }, ut = { 0 }, *best;
@@ -422,8 +430,8 @@ int main(int argc, char **argv)
 	char root[32];
 	int ret;
 
-	/* scripts/bench.sh gives every bench the daemon's path and nothing else. */
-	as_summary = argc == 2 && argv[1][0] == '/' && !strstr(argv[1], ".onnx");
+	/* scripts/bench.sh gives every bench the daemon's path (often relative) and nothing else. */
+	as_summary = argc == 2 && is_daemon_path(argv[1]);
 	if (!as_summary && parse_opts(argc, argv, &o)) {
 		usage(stderr);
 		return 2;
