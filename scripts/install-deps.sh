@@ -3,22 +3,22 @@
 # As root this runs apt-get; otherwise it names the packages and stops.
 #   scripts/install-deps.sh          what `make`, `make check` need
 #   scripts/install-deps.sh fuzz     and clang with libFuzzer (`make fuzz`, `make fuzz-smoke`)
-#   scripts/install-deps.sh models   and PyTorch with ONNX's Python package (`make models`;
-#                                    PyTorch also runs the accel.torch tests, skipped without it)
-# python3-numpy is in the default set: the Python package's tests (tests/python) need it.
+#   scripts/install-deps.sh models   and torchvision with ONNX's Python package (`make models`)
+# python3-numpy and python3-torch are in the default set: the Python package's tests
+# (tests/python, accel.torch's included) and examples/python run in `make check`.
 set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config libdrm-dev libinih-dev libjson-c-dev libcmocka-dev libdnnl-dev
       protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata
       zlib1g-dev dataset-fashion-mnist
-      python3-numpy)
+      python3-numpy python3-torch)
 if [ "${1:-}" = fuzz ]; then
 	# clang 14 and its runtime: libFuzzer, ASan and UBSan (llvm-symbolizer comes with clang).
 	PKGS+=(clang libclang-rt-14-dev)
 fi
 if [ "${1:-}" = models ]; then
-	# Training and exporting models/ (scripts/models/): large, so not in the default set.
-	PKGS+=(python3-torch python3-torchvision python3-numpy python3-onnx)
+	# Training and exporting models/ (scripts/models/): not needed by `make check`.
+	PKGS+=(python3-torchvision python3-onnx)
 fi
 
 missing=()

@@ -15,14 +15,7 @@ export ACCEL_ROOT=$tmp/root
 mkdir -p "$ACCEL_ROOT"
 unset ACCEL_BACKEND ACCEL_CONFIG
 
-fail() { echo "FAIL: $*"; echo "--- stdout"; cat "$tmp/out"
-rc=0
-"$accel" run "$dir/model.onnx" --data "$dir/test_data_set_0" > "$tmp/out" 2> "$tmp/err" || rc=$?
-[ "$rc" -eq 0 ] || fail "accel run MODEL.onnx exited $rc, not 0"
-grep -q "^output 0 'logits': .* mismatches=0 PASS$" "$tmp/out" || fail "ONNX logits: no PASS"
-rc=0
-"$accel" run "$dir/model.onnx" --batch 65 --data "$dir/test_data_set_0" > "$tmp/out" 2> "$tmp/err" || rc=$?
-[ "$rc" -eq 2 ] || fail "--batch 65 against 64 images exited $rc, not 2"; echo "--- stderr"; cat "$tmp/err"; exit 1; }
+fail() { echo "FAIL: $*"; echo "--- stdout"; cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"; exit 1; }
 
 rc=0
 "$accel" compile --batch 64 "$dir/model.onnx" -o "$tmp/prog" > "$tmp/out" 2> "$tmp/err" || rc=$?
