@@ -137,6 +137,27 @@ static void test_conv2d_bf16(void **state)
 	run_conv(*state, p, VNPU_CONV2D_F_BIAS);
 }
 
+/*
+ * A convolution of 4.7 M multiply-adds (the engine's OpenMP team), one of 0.1 M (the engine's
+ * thread alone: vnpu_compute.c) and the first again from its cached primitive: each right,
+ * whichever thread count the one before it ran with.
+ */
+static void test_conv2d_f32_team_then_alone_then_team(void **state)
+{
+	struct vnpu_pkt_conv2d big = {
+		.dtype = VNPU_DT_F32, .act = VNPU_ACT_RELU, .n = 1, .h = 16, .w = 16, .c = 32,
+		.oc = 64, .kh = 3, .kw = 3, .groups = 1, .stride_h = 1, .stride_w = 1, .pad_top = 1,
+		.pad_left = 1, .pad_bottom = 1, .pad_right = 1, .dil_h = 1, .dil_w = 1,
+	};
+	struct vnpu_pkt_conv2d small = big;
+
+	small.c = 1;
+	small.oc = 16;
+	run_conv(*state, big, VNPU_CONV2D_F_BIAS);
+	run_conv(*state, small, VNPU_CONV2D_F_BIAS);
+	run_conv(*state, big, VNPU_CONV2D_F_BIAS);
+}
+
 /* ---- pool2d ---- */
 
 static void run_pool(struct vt *t, struct vnpu_pkt_pool2d p, uint32_t flags)
@@ -621,6 +642,7 @@ int main(void)
 		T(test_conv2d_f32_depthwise_sigmoid),
 		T(test_conv2d_f32_depthwise_bias_clip),
 		T(test_conv2d_bf16),
+		T(test_conv2d_f32_team_then_alone_then_team),
 		T(test_pool2d_max),
 		T(test_pool2d_avg_excluding_padding),
 		T(test_pool2d_avg_including_padding),
