@@ -209,7 +209,7 @@ static struct dma_fence *sync_pt_create(struct sync_timeline *tl, uint32_t value
 			continue;
 		if (cmp == 0 && kref_get_unless_zero(&other->base.refcount)) {
 			pthread_mutex_unlock(&tl->lock);
-			/* Not on the list: its release needs no lock; it drops the timeline. */
+			/* Never on the list: releasing it only drops its timeline reference. */
 			dma_fence_put(&pt->base);
 			return &other->base;
 		}

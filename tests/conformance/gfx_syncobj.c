@@ -123,7 +123,7 @@ static void sync_files(int fd)
 	    so_from_fd(fd, cf.fence, DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE, (uint32_t)so));
 	KRC("GFX_SYNCOBJ.SF.WAIT_PENDING", so_wait1(fd, (uint32_t)so, 0, 0));
 	KRC("GFX_SYNCOBJ.SF.INC", xioctl(tl, SW_SYNC_IOC_INC, &by));
-	KRC("GFX_SYNCOBJ.SF.WAIT_SIGNALED", so_wait1(fd, (uint32_t)so, c_now_ns() + 1000 * MS, 0));
+	KRC("GFX_SYNCOBJ.SF.WAIT_SIGNALED", so_wait1(fd, (uint32_t)so, c_now_ns() + 10000 * MS, 0));
 	sfd = so_to_fd(fd, (uint32_t)s, DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE);
 	KV("GFX_SYNCOBJ.SF.EXPORT_SIGNALED", "%s", rcstr(sfd < 0 ? sfd : 0));
 	KV("GFX_SYNCOBJ.SF.EXPORT_SIGNALED_POLL", "%ld", c_poll_in((int)sfd, 0));
@@ -151,19 +151,19 @@ static void eventfds(int fd)
 	so_tsignal1(fd, (uint32_t)t, 2);
 	KV("GFX_SYNCOBJ.EV.AFTER_POINT_2", "%ld", eventfd_count(efd));
 	so_tsignal1(fd, (uint32_t)t, 3);
-	KV("GFX_SYNCOBJ.EV.AFTER_POINT_3", "%ld", c_poll_in(efd, 1000) == 1 ? eventfd_count(efd) : 0);
+	KV("GFX_SYNCOBJ.EV.AFTER_POINT_3", "%ld", c_poll_in(efd, 10000) == 1 ? eventfd_count(efd) : 0);
 	/* Already signalled: at once. */
 	KRC("GFX_SYNCOBJ.EV.ARM_SIGNALED_POINT", eventfd_arm(fd, (uint32_t)t, 2, efd2, 0, 0));
-	KV("GFX_SYNCOBJ.EV.SIGNALED_POINT", "%ld", c_poll_in(efd2, 1000) == 1 ? eventfd_count(efd2) : 0);
+	KV("GFX_SYNCOBJ.EV.SIGNALED_POINT", "%ld", c_poll_in(efd2, 10000) == 1 ? eventfd_count(efd2) : 0);
 	/* A binary syncobj (point 0) with its fence. */
 	KRC("GFX_SYNCOBJ.EV.ARM_BINARY", eventfd_arm(fd, (uint32_t)b, 0, efd2, 0, 0));
-	KV("GFX_SYNCOBJ.EV.BINARY", "%ld", c_poll_in(efd2, 1000) == 1 ? eventfd_count(efd2) : 0);
+	KV("GFX_SYNCOBJ.EV.BINARY", "%ld", c_poll_in(efd2, 10000) == 1 ? eventfd_count(efd2) : 0);
 	/* WAIT_AVAILABLE on a point not submitted yet: once it is. */
 	KRC("GFX_SYNCOBJ.EV.ARM_AVAILABLE",
 	    eventfd_arm(fd, (uint32_t)t, 7, efd, DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE, 0));
 	KV("GFX_SYNCOBJ.EV.AVAILABLE_BEFORE", "%ld", eventfd_count(efd));
 	so_tsignal1(fd, (uint32_t)t, 7);
-	KV("GFX_SYNCOBJ.EV.AVAILABLE_AFTER", "%ld", c_poll_in(efd, 1000) == 1 ? eventfd_count(efd) : 0);
+	KV("GFX_SYNCOBJ.EV.AVAILABLE_AFTER", "%ld", c_poll_in(efd, 10000) == 1 ? eventfd_count(efd) : 0);
 	close(efd);
 	close(efd2);
 	so_destroy(fd, (uint32_t)t);
