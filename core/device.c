@@ -139,46 +139,41 @@ static int device_dev_show(struct seq_file *m)
 	return 0;
 }
 
-static int devnode_publish(struct device *dev)
+int devnode_publish_path(const char *path, dev_t devt, umode_t mode)
 {
-	struct devnode *n;
-	umode_t mode = 0666;
+	struct devnode *n = calloc(1, sizeof(*n));
 	int err = 0;
 
-	if (!dev->class || !dev->class->devnode)
-		return 0;
-	dev->devnode_path = dev->class->devnode(dev, &mode);
-	if (!dev->devnode_path)
-		return -ENOMEM;
-	n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	n->path = strdup(dev->devnode_path);
-	n->devt = dev->devt;
+	n->path = strdup(path);
+	n->devt = devt;
 	if (!n->path) {
 		free(n);
 		return -ENOMEM;
 	}
+	device_model_lock();
 	if (devnode_publisher)
 		err = devnode_publisher->add(devnode_publisher, n->path, n->devt, mode);
 	if (err) {
+		device_model_unlock();
 		free(n->path);
 		free(n);
 		return err;
 	}
 	n->next = devnodes;
 	devnodes = n;
+	device_model_unlock();
 	return 0;
 }
 
-static void devnode_unpublish(struct device *dev)
+void devnode_withdraw_path(const char *path)
 {
 	struct devnode **pp, *n;
 
-	if (!dev->devnode_path)
-		return;
+	device_model_lock();
 	for (pp = &devnodes; (n = *pp); pp = &n->next) {
-		if (!strcmp(n->path, dev->devnode_path)) {
+		if (!strcmp(n->path, path)) {
 			*pp = n->next;
 			if (devnode_publisher)
 				devnode_publisher->remove(devnode_publisher, n->path);
@@ -187,6 +182,43 @@ static void devnode_unpublish(struct device *dev)
 			break;
 		}
 	}
+	device_model_unlock();
+}
+
+/*
+ * sys/dev/char/MAJ:MIN -> the device's directory: how libdrm (drmGetDevices2, drmNodeIsDRM)
+ * and udev go from a node's st_rdev to its device. Best effort, as the kernel's: a device
+ * works without it.
+ */
+static void device_devt_link(struct device *dev)
+{
+	struct attr_node *dir = attr_dir_create_path(NULL, "dev/char");
+	char name[32];
+
+	if (IS_ERR_OR_NULL(dir))
+		return;
+	snprintf(name, sizeof(name), "%u:%u", major(dev->devt), minor(dev->devt));
+	dev->devt_link = attr_link_create(dir, name, dev->dir);
+	if (IS_ERR(dev->devt_link))
+		dev->devt_link = NULL;
+}
+
+static int devnode_publish(struct device *dev)
+{
+	umode_t mode = 0666;
+
+	if (!dev->class || !dev->class->devnode)
+		return 0;
+	dev->devnode_path = dev->class->devnode(dev, &mode);
+	if (!dev->devnode_path)
+		return -ENOMEM;
+	return devnode_publish_path(dev->devnode_path, dev->devt, mode);
+}
+
+static void devnode_unpublish(struct device *dev)
+{
+	if (dev->devnode_path)
+		devnode_withdraw_path(dev->devnode_path);
 }
 
 int devnode_lookup(const char *path, dev_t *devt)
@@ -327,6 +359,8 @@ int device_add(struct device *dev)
 		if (dev->devt)
 			attr_file_create(dev->dir, "dev", 0444, device_dev_show, NULL, dev);
 		dev->class_link = attr_link_create(dev->class->dir, dev->name, dev->dir);
+		if (dev->devt)
+			device_devt_link(dev);
 	} else if (dev->bus) {
 		attr_link_create(dev->dir, "subsystem", dev->bus->devices_dir->parent);
 		attr_link_create(dev->bus->devices_dir, dev->name, dev->dir);
@@ -373,6 +407,8 @@ void device_del(struct device *dev)
 		attr_remove(attr_child(dev->bus->devices_dir, dev->name));
 	}
 	devnode_unpublish(dev);
+	attr_remove(dev->devt_link);
+	dev->devt_link = NULL;
 	attr_remove(dev->class_link);
 	dev->class_link = NULL;
 	attr_remove(dev->dir);

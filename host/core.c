@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Starting the core with its drivers: what every host of the core does first. */
 #include <accel/drm_drv.h>
+#include <accel/sw_sync.h>
 
 #include "drivers/builtin.h"
 #include "host/host.h"
@@ -9,6 +10,10 @@ int accel_host_core_init(void)
 {
 	int err = drm_core_init();
 
+	if (err)
+		return err;
+	/* CONFIG_SW_SYNC: the kernels the core stands for have <debugfs>/sync/sw_sync. */
+	err = sw_sync_init();
 	if (err)
 		return err;
 	return accel_drivers_register_builtin();

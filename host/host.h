@@ -126,6 +126,13 @@ void accel_root_sweep_private(const char *root);
  * "<root>/dev/accel/accel0") into the node path relative to /dev ("accel/accel0"), or NULL.
  */
 const char *accel_devpath_relative(const char *path);
+/**
+ * accel_node_relative() - the devnode path of what @path opens, into @buf: a node under /dev
+ * as accel_devpath_relative() gives it, or a debugfs file that opens like a node
+ * ("/sys/kernel/debug/sync/sw_sync", "<root>/sys/...") named from /dev
+ * ("../sys/kernel/debug/sync/sw_sync"). 0, -ENOENT for any other path, or -ENAMETOOLONG.
+ */
+int accel_node_relative(const char *path, char *buf, size_t size);
 
 /* embedded.c: the core in a process that uses libaccel */
 

@@ -108,6 +108,26 @@ const char *accel_devpath_relative(const char *path)
 	return path + 5;
 }
 
+int accel_node_relative(const char *path, char *buf, size_t size)
+{
+	const char *rest = accel_devpath_relative(path);
+
+	if (!rest) {
+		/* debugfs files that open like nodes (sw_sync) are named from <root>/dev. */
+		if ((rest = under(path, accel_root())) || (rest = under(path, accel_root_shared())))
+			path = rest;
+		if (strncmp(path, "/sys/kernel/debug/", 18))
+			return -ENOENT;
+		rest = path;
+		if ((size_t)snprintf(buf, size, "..%s", rest) >= size)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	if ((size_t)snprintf(buf, size, "%s", rest) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 static int lock_path(const char *root, char *out, size_t size)
 {
 	if ((size_t)snprintf(out, size, "%s/" ACCEL_ROOT_LOCK_FILE, root) >= size)

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <linux/sync_file.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -128,7 +129,7 @@ static int fd_or_errno(int ret)
 int accel_sys_open(const char *path, int flags)
 {
 	enum accel_backend forced, backend;
-	const char *rel;
+	char rel[PATH_MAX];
 	struct stat st;
 	int err;
 
@@ -142,9 +143,9 @@ int accel_sys_open(const char *path, int flags)
 		return fd_or_errno(accel_backend_kernel.open(path, flags));
 	if (forced == ACCEL_BACKEND_KERNEL)
 		return set_errno(stat(path, &st) ? -ENOENT : -ENODEV);
-	rel = accel_devpath_relative(path);
-	if (!rel)
-		return set_errno(-ENOENT);
+	err = accel_node_relative(path, rel, sizeof(rel));
+	if (err)
+		return set_errno(err);
 	err = accel_root_backend(&backend);
 	if (err)
 		return set_errno(err);

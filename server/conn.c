@@ -450,7 +450,8 @@ static int conn_hello_reply(struct conn *c, struct accel_wire_hdr *reply, unsign
 
 	memset(rep, 0, sizeof(*rep));
 	rep->version = ACCEL_WIRE_VERSION;
-	{
+	/* Not a DRM file (sw_sync): no client id, no driver ioctls. */
+	if (major(c->devt) == DRM_MAJOR || major(c->devt) == ACCEL_MAJOR) {
 		struct drm_file *df = drm_file_from_filp(file);
 		const struct drm_driver *drv = df->minor->dev->driver;
 		int i;

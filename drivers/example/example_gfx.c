@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * example_gfx: a render-only graphics driver (like vgem). It has a card and a render node
- * under dev/dri and never an accel node.
+ * under dev/dri and never an accel node. Like the graphics halves of compute+graphics
+ * devices (amdgpu, i915, xe) it has binary and timeline syncobjs: the whole syncobj uAPI
+ * (EVENTFD included) on both nodes, fences coming from sync_files (sw_sync) or other devices.
  */
 #define _GNU_SOURCE
 #include <accel/drm_accel.h>
@@ -12,7 +14,7 @@
 DEFINE_DRM_GEM_FOPS(example_gfx_fops);
 
 static const struct drm_driver example_gfx_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
 	.fops = &example_gfx_fops,
 	.name = "example_gfx",
 	.desc = "Example render-only graphics driver",

@@ -74,6 +74,8 @@ struct device {
 	/* core private: */
 	struct attr_node *dir;
 	struct attr_node *class_link;
+	/* sys/dev/char/MAJ:MIN, the link to @dir of a device with a node, as the kernel makes. */
+	struct attr_node *devt_link;
 	char *devnode_path;
 	struct device *next_on_bus;
 	int added;
@@ -157,6 +159,15 @@ void device_model_unlock(void);
 
 #ifndef ACCEL_DEVICE_H_DEVNODE
 #define ACCEL_DEVICE_H_DEVNODE
+/**
+ * devnode_publish_path() - publish a node @path that opens (@devt's major's fops) with
+ * @mode. @path is relative to <root>/dev; a file elsewhere under the root that opens like a
+ * node (a debugfs file with its own file_operations, such as sw_sync) is named from there:
+ * "../sys/kernel/debug/sync/sw_sync". device_add() publishes device nodes. 0 or -errno.
+ */
+int devnode_publish_path(const char *path, dev_t devt, umode_t mode);
+/** devnode_withdraw_path() - withdraw the node @path that devnode_publish_path() published. */
+void devnode_withdraw_path(const char *path);
 /** devnode_lookup() - the devt of node @path ("accel/accel0") while it exists, else -ENOENT. */
 int devnode_lookup(const char *path, dev_t *devt);
 /** devnode_for_each() - visit every node present (path, devt); stops on non-zero. */

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include <accel/drm_ioctl.h>
+#include <uapi/sw_sync.h>
 #include "wire/protocol.h"
 #include "host/host.h"
 #include "daemon.h"
@@ -505,10 +506,24 @@ int accel_daemon_fd(struct daemon_conn *c)
 	return c->sock;
 }
 
+/* sw_sync's ioctls: the descriptor CREATE_FENCE gives, the one GET_DEADLINE reads. */
+static const struct drm_ioctl_fdfield sw_sync_create_fds[] = {
+	DRM_IOCTL_FD(struct sw_sync_create_fence_data, fence, DRM_IOCTL_OUT),
+};
+static const struct drm_ioctl_layout sw_sync_create_layout = { NULL, 0, sw_sync_create_fds, 1 };
+static const struct drm_ioctl_fdfield sw_sync_deadline_fds[] = {
+	DRM_IOCTL_FD(struct sw_sync_get_deadline, fence_fd, DRM_IOCTL_IN),
+};
+static const struct drm_ioctl_layout sw_sync_deadline_layout = { NULL, 0, sw_sync_deadline_fds, 1 };
+
 static const struct drm_ioctl_layout *conn_layout(struct daemon_conn *c, unsigned long request)
 {
 	unsigned int nr = _IOC_NR(request), i;
 
+	if (request == SW_SYNC_IOC_CREATE_FENCE)
+		return &sw_sync_create_layout;
+	if (request == SW_SYNC_GET_DEADLINE)
+		return &sw_sync_deadline_layout;
 	if (_IOC_TYPE(request) != DRM_IOCTL_BASE)
 		return NULL;
 	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END) {
