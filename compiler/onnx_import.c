@@ -427,6 +427,36 @@ static int check_given_shapes(struct import_ctx *ctx, const Onnx__GraphProto *gp
 	return 0;
 }
 
+/*
+ * Add and Mul whose first operand is the one broadcast (a scalar weight times a feature map,
+ * as Paddle's exporter writes PP-OCR's learnable scales: Mul(w[1], x)) get their operands
+ * swapped, so that the broadcast operand comes second as the vnpu's BINARY packet takes it.
+ * Exact: IEEE addition and multiplication are commutative.
+ */
+static void commute_broadcast_operands(struct ir_graph *g)
+{
+	for (size_t i = 0; i < g->n_nodes; i++) {
+		struct ir_node *n = g->nodes[i];
+		const struct ir_tensor *a, *b, *y;
+		int tmp;
+
+		if ((strcmp(n->op_type, "Add") && strcmp(n->op_type, "Mul")) ||
+		    (n->domain && n->domain[0]) || n->n_inputs != 2 || n->n_outputs != 1 ||
+		    n->inputs[0] < 0 || n->inputs[1] < 0 || n->outputs[0] < 0)
+			continue;
+		a = g->tensors[n->inputs[0]];
+		b = g->tensors[n->inputs[1]];
+		y = g->tensors[n->outputs[0]];
+		if (a->rank < 0 || b->rank < 0 || y->rank != b->rank ||
+		    ir_tensor_numel(a) >= ir_tensor_numel(b) ||
+		    memcmp(y->dims, b->dims, sizeof(y->dims[0]) * (size_t)y->rank))
+			continue;
+		tmp = n->inputs[0];
+		n->inputs[0] = n->inputs[1];
+		n->inputs[1] = tmp;
+	}
+}
+
 /* "node 'conv1' (Conv)" or "node #3 (Conv)": how every message names a node. */
 static void node_label(const Onnx__NodeProto *np, size_t idx, char *buf, size_t len)
 {
@@ -707,6 +737,7 @@ static int import_model(struct import_ctx *ctx, const Onnx__ModelProto *mp)
 				    ctx->err, ctx->err_len);
 	if (ret)
 		return ret;
+	commute_broadcast_operands(g);
 	for (size_t i = 0; i < gp->n_output; i++) {
 		ret = check_output(ctx, gp->output[i], g->tensors[g->outputs[i]]);
 		if (ret)

@@ -520,6 +520,50 @@ static void test_shape_option_wins_over_values(void **state)
 	ir_graph_destroy(g);
 }
 
+/* @op(w, x): w a float initializer of @wn elements ([wn]), x[2, 3]. */
+static char *broadcast_first_model(const char *op, int64_t wn)
+{
+	int64_t xdims[2] = { 2, 3 }, wdims[1] = { wn };
+	Onnx__ValueInfoProto *in = value_info("x", 1, 2, xdims), *out = value_info("y", 1, 2, xdims);
+	Onnx__NodeProto *n = node("op0", op, "w", "x", "y");
+	Onnx__TensorProto *w = tensor("w", 1, 1, wdims);
+
+	w->n_float_data = (size_t)wn;
+	w->float_data = talloc(sizeof(float) * (size_t)wn);
+	for (int64_t i = 0; i < wn; i++)
+		w->float_data[i] = 0.5f + (float)i;
+	return model_write("bcast_first.onnx", 13, &n, 1, &in, 1, &out, 1, &w, 1);
+}
+
+/* The broadcast operand of a Mul or Add goes second, where the vnpu's BINARY takes it. */
+static void test_broadcast_first_operand_commuted(void **state)
+{
+	static const char *const ops[] = { "Mul", "Add" };
+	struct ir_graph *g = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(onnx_import_file(broadcast_first_model(ops[i], 1), NULL, &g, errbuf,
+						  sizeof(errbuf)), 0);
+		assert_string_equal(g->tensors[g->nodes[0]->inputs[0]]->name, "x");
+		assert_string_equal(g->tensors[g->nodes[0]->inputs[1]]->name, "w");
+		ir_graph_destroy(g);
+		g = NULL;
+	}
+}
+
+/* Sub is not commutative: its operands stay where the model put them. */
+static void test_broadcast_first_operand_of_sub_kept(void **state)
+{
+	struct ir_graph *g = NULL;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(broadcast_first_model("Sub", 3), NULL, &g, errbuf,
+					  sizeof(errbuf)), 0);
+	assert_string_equal(g->tensors[g->nodes[0]->inputs[0]]->name, "w");
+	ir_graph_destroy(g);
+}
+
 /* x[2,3] + w, w an initializer of 6 floats at @offset in tmpdir/@location. */
 static char *external_model(const char *location, const char *offset, const char *length)
 {
@@ -956,6 +1000,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shape_option_of_zero_dimension_is_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shapes_from_values_fix_symbolic_dimensions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shape_option_wins_over_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broadcast_first_operand_commuted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broadcast_first_operand_of_sub_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_data_initializer_is_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_data_outside_model_dir_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_data_short_file_is_einval, setup, teardown),
