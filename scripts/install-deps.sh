@@ -18,7 +18,11 @@ if [ "${1:-}" = fuzz ]; then
 fi
 if [ "${1:-}" = models ]; then
 	# Training and exporting models/ (scripts/models/): large, so not in the default set.
-	PKGS+=(python3-torch python3-torchvision python3-numpy python3-onnx)
+	# PP-OCR (scripts/models/ppocr.sh): PIL and DejaVu render the test image. npm (which
+	# fetches the models) is not in this list: a nodejs from elsewhere may carry its own,
+	# and ppocr.sh says so when there is none.
+	PKGS+=(python3-torch python3-torchvision python3-numpy python3-onnx python3-pil \
+	       fonts-dejavu-core)
 fi
 
 missing=()
