@@ -316,21 +316,21 @@ static const struct onnx_input_shape *given_shape(const struct onnx_import_optio
 }
 
 /*
- * Dimension @i of graph input @t (the @index-th) where the model leaves it symbolic: from the
- * given shape, the known value's shape or the batch, in that order. 0 when none says.
+ * Dimension @i of graph input @index where the model leaves it symbolic (no shape given for
+ * it): the batch for the first dimension, else the known value's. 0 when neither says.
  */
 static int64_t symbolic_dim(struct import_ctx *ctx, size_t index, size_t rank, size_t i)
 {
 	const struct onnx_import_options *o = ctx->opts;
 	const struct ir_tensor *v;
 
+	if (i == 0 && o->batch > 0)
+		return o->batch;
 	if (o->shapes_from_values && o->input_value) {
 		v = o->input_value(o->input_value_ctx, index);
 		if (v && v->rank == (int)rank && v->dims[i] >= 1 && v->dims[i] <= IR_MAX_ELEMENTS)
 			return v->dims[i];
 	}
-	if (i == 0 && o->batch > 0)
-		return o->batch;
 	return 0;
 }
 

@@ -41,9 +41,10 @@ struct onnx_input_shape {
  *          @shapes_from_values. A name no input has, a rank other than the model's, a
  *          dimension below 1 or one that contradicts a static one is -EINVAL.
  * @n_shapes: the number of @shapes
- * @shapes_from_values: a symbolic dimension of a graph input that @shapes does not give takes
- *          the dimension of the tensor @input_value returns for that input, when it has the
- *          input's rank (a test's data set: the model compiled for the data it runs on)
+ * @shapes_from_values: a symbolic dimension of a graph input that neither @shapes nor @batch
+ *          gives takes the dimension of the tensor @input_value returns for that input, when
+ *          it has the input's rank (a test's data set: the model compiled for the data it
+ *          runs on)
  * @input_value: known values of graph inputs, bound as constants where a node needs them
  *               constant (ir_infer_shapes_bound()); NULL: none
  * @input_value_ctx: its context

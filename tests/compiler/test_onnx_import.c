@@ -502,6 +502,23 @@ static void test_shapes_from_values_fix_symbolic_dimensions(void **state)
 	ir_graph_destroy(g);
 }
 
+/* An explicit batch wins over the value's first dimension; the others come from the value. */
+static void test_batch_option_wins_over_values(void **state)
+{
+	struct ir_tensor value = { 0 };
+	struct onnx_import_options opts = { .batch = 5, .shapes_from_values = true,
+					    .input_value = value_2x3x6, .input_value_ctx = &value };
+	struct ir_graph *g = NULL;
+	const struct ir_tensor *y;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(relu_model_3d(), &opts, &g, errbuf, sizeof(errbuf)), 0);
+	y = g->tensors[g->outputs[0]];
+	assert_int_equal(y->dims[0], 5);
+	assert_int_equal(y->dims[2], 6);
+	ir_graph_destroy(g);
+}
+
 static void test_shape_option_wins_over_values(void **state)
 {
 	static const int64_t dims[3] = { 1, 3, 4 };
@@ -1000,6 +1017,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shape_option_of_zero_dimension_is_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shapes_from_values_fix_symbolic_dimensions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shape_option_wins_over_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_option_wins_over_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broadcast_first_operand_commuted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broadcast_first_operand_of_sub_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_data_initializer_is_read, setup, teardown),
