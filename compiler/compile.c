@@ -54,6 +54,9 @@ int compile_model_file(const char *path, const struct compile_options *o,
 	if (err_len)
 		err[0] = '\0';
 	io.batch = o->batch;
+	io.shapes = o->shapes;
+	io.n_shapes = o->n_shapes;
+	io.shapes_from_values = o->shapes_from_values;
 	io.input_value = o->input_value;
 	io.input_value_ctx = o->input_value_ctx;
 

@@ -12,6 +12,7 @@
 
 #include "compiler/codegen_vnpu.h"
 #include "compiler/ir.h"
+#include "compiler/onnx_import.h"
 #include "compiler/shape_infer.h"
 #include "compiler/passes/passes.h"
 
@@ -27,6 +28,11 @@ enum compile_phase {
  * struct compile_options - how to compile
  * @batch: the value of a symbolic first input dimension (onnx_import_options.batch); 0
  *         leaves it an error
+ * @shapes: the static shapes of graph inputs with symbolic dimensions (@n_shapes of them;
+ *          onnx_import_options.shapes); NULL: none
+ * @n_shapes: the number of @shapes
+ * @shapes_from_values: the symbolic dimensions @shapes leaves take the shape of @input_value's
+ *          tensor for the input (onnx_import_options.shapes_from_values)
  * @no_passes: skip the graph passes (the graph goes to code generation as imported)
  * @dma_io: I/O-pipelined code generation (codegen_vnpu_options.dma_io)
  * @input_value: known values of graph inputs, bound as constants where a node needs them
@@ -37,6 +43,9 @@ enum compile_phase {
  */
 struct compile_options {
 	int64_t batch;
+	const struct onnx_input_shape *shapes;
+	size_t n_shapes;
+	bool shapes_from_values;
 	bool no_passes;
 	bool dma_io;
 	ir_input_value_fn input_value;

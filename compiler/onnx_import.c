@@ -305,12 +305,46 @@ int onnx_import_tensor_proto(const Onnx__TensorProto *tp, const char *what, stru
 	return tensor_from_proto(&ctx, what, tp, t);
 }
 
-/* A graph input's declared type: a tensor of a known element type and static shape. */
+/* The shape @opts->shapes gives the input named @name, or NULL. */
+static const struct onnx_input_shape *given_shape(const struct onnx_import_options *opts,
+						 const char *name)
+{
+	for (size_t i = 0; i < opts->n_shapes; i++)
+		if (opts->shapes[i].name && !strcmp(opts->shapes[i].name, name))
+			return &opts->shapes[i];
+	return NULL;
+}
+
+/*
+ * Dimension @i of graph input @index where the model leaves it symbolic (no shape given for
+ * it): the batch for the first dimension, else the known value's. 0 when neither says.
+ */
+static int64_t symbolic_dim(struct import_ctx *ctx, size_t index, size_t rank, size_t i)
+{
+	const struct onnx_import_options *o = ctx->opts;
+	const struct ir_tensor *v;
+
+	if (i == 0 && o->batch > 0)
+		return o->batch;
+	if (o->shapes_from_values && o->input_value) {
+		v = o->input_value(o->input_value_ctx, index);
+		if (v && v->rank == (int)rank && v->dims[i] >= 1 && v->dims[i] <= IR_MAX_ELEMENTS)
+			return v->dims[i];
+	}
+	return 0;
+}
+
+/*
+ * A graph input's declared type: a tensor of a known element type and a shape made static by
+ * the options (a given shape, the known value's, the batch) where the model's is symbolic.
+ * @index: its place among the graph's inputs (for @input_value).
+ */
 static int value_info_type(struct import_ctx *ctx, const Onnx__ValueInfoProto *vi,
-			   struct ir_tensor *t)
+			   struct ir_tensor *t, size_t index)
 {
 	const Onnx__TypeProto__Tensor *tt;
 	const Onnx__TensorShapeProto *shape;
+	const struct onnx_input_shape *given;
 
 	if (!vi->type || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
 		return import_fail(ctx, -EOPNOTSUPP, "input '%s': not a tensor", t->name);
@@ -324,28 +358,103 @@ static int value_info_type(struct import_ctx *ctx, const Onnx__ValueInfoProto *v
 	if (shape->n_dim > IR_MAX_RANK)
 		return import_fail(ctx, -EINVAL, "input '%s': rank %zu exceeds %d", t->name,
 				   shape->n_dim, IR_MAX_RANK);
+	given = given_shape(ctx->opts, t->name);
+	if (given && given->rank != (int)shape->n_dim)
+		return import_fail(ctx, -EINVAL, "input '%s': the shape given has rank %d, the "
+				   "model's has rank %zu", t->name, given->rank, shape->n_dim);
 	t->dtype = tt->elem_type;
 	for (size_t i = 0; i < shape->n_dim; i++) {
 		const Onnx__TensorShapeProto__Dimension *d = shape->dim[i];
+		bool fixed = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+			     d->dim_value >= 0 && d->dim_value <= IR_MAX_ELEMENTS;
 
-		if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
-		    d->dim_value >= 0 && d->dim_value <= IR_MAX_ELEMENTS) {
+		if (given) {
+			int64_t v = given->dims[i];
+
+			if (v < 1 || v > IR_MAX_ELEMENTS)
+				return import_fail(ctx, -EINVAL, "input '%s': dimension %zu of the "
+						   "shape given is %lld, not 1 or more", t->name, i,
+						   (long long)v);
+			if (fixed && v != d->dim_value)
+				return import_fail(ctx, -EINVAL, "input '%s': dimension %zu is %lld "
+						   "in the model, the shape given says %lld", t->name,
+						   i, (long long)d->dim_value, (long long)v);
+			t->dims[i] = v;
+		} else if (fixed) {
 			t->dims[i] = d->dim_value;
-		} else if (i == 0 && ctx->opts->batch > 0 &&
-			   d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) {
-			t->dims[i] = ctx->opts->batch;
+		} else if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
+			   symbolic_dim(ctx, index, shape->n_dim, i)) {
+			t->dims[i] = symbolic_dim(ctx, index, shape->n_dim, i);
 		} else {
 			return import_fail(ctx, -EINVAL,
 					   "input '%s': dimension %zu ('%s') is not static%s", t->name, i,
 					   d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM
 						   ? d->dim_param : "",
-					   i == 0 ? " (set the batch option)" : "");
+					   i == 0 ? " (set the batch or the input's shape)" :
+						    " (set the input's shape)");
 		}
 	}
 	t->rank = (int)shape->n_dim;
 	if ((uint64_t)ir_tensor_numel(t) > IR_MAX_ELEMENTS)
 		return import_fail(ctx, -EINVAL, "input '%s': too many elements", t->name);
 	return 0;
+}
+
+/*
+ * Every shape given names a graph input (one that is not also an initializer, which IR
+ * versions < 4 list among the inputs): checked before the inputs are read, so that a
+ * misspelt name is reported as such rather than as the dimension it left symbolic.
+ */
+static int check_given_shapes(struct import_ctx *ctx, const Onnx__GraphProto *gp)
+{
+	for (size_t i = 0; i < ctx->opts->n_shapes; i++) {
+		const char *name = ctx->opts->shapes[i].name;
+		bool found = false;
+
+		if (!name)
+			return import_fail(ctx, -EINVAL, "a shape given names no input");
+		for (size_t k = 0; k < gp->n_input && !found; k++) {
+			found = gp->input[k]->name && !strcmp(gp->input[k]->name, name);
+			for (size_t j = 0; found && j < gp->n_initializer; j++)
+				if (gp->initializer[j]->name && !strcmp(gp->initializer[j]->name, name))
+					found = false;
+		}
+		if (!found)
+			return import_fail(ctx, -EINVAL, "a shape is given for '%s', which is not "
+					   "an input of the model (its first input: '%s')", name,
+					   gp->n_input && gp->input[0]->name ? gp->input[0]->name : "none");
+	}
+	return 0;
+}
+
+/*
+ * Add and Mul whose first operand is the one broadcast (a scalar weight times a feature map,
+ * as Paddle's exporter writes PP-OCR's learnable scales: Mul(w[1], x)) get their operands
+ * swapped, so that the broadcast operand comes second as the vnpu's BINARY packet takes it.
+ * Exact: IEEE addition and multiplication are commutative.
+ */
+static void commute_broadcast_operands(struct ir_graph *g)
+{
+	for (size_t i = 0; i < g->n_nodes; i++) {
+		struct ir_node *n = g->nodes[i];
+		const struct ir_tensor *a, *b, *y;
+		int tmp;
+
+		if ((strcmp(n->op_type, "Add") && strcmp(n->op_type, "Mul")) ||
+		    (n->domain && n->domain[0]) || n->n_inputs != 2 || n->n_outputs != 1 ||
+		    n->inputs[0] < 0 || n->inputs[1] < 0 || n->outputs[0] < 0)
+			continue;
+		a = g->tensors[n->inputs[0]];
+		b = g->tensors[n->inputs[1]];
+		y = g->tensors[n->outputs[0]];
+		if (a->rank < 0 || b->rank < 0 || y->rank != b->rank ||
+		    ir_tensor_numel(a) >= ir_tensor_numel(b) ||
+		    memcmp(y->dims, b->dims, sizeof(y->dims[0]) * (size_t)y->rank))
+			continue;
+		tmp = n->inputs[0];
+		n->inputs[0] = n->inputs[1];
+		n->inputs[1] = tmp;
+	}
 }
 
 /* "node 'conv1' (Conv)" or "node #3 (Conv)": how every message names a node. */
@@ -584,6 +693,9 @@ static int import_model(struct import_ctx *ctx, const Onnx__ModelProto *mp)
 		if (ret)
 			return ret;
 	}
+	ret = check_given_shapes(ctx, gp);
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < gp->n_input; i++) {
 		const Onnx__ValueInfoProto *vi = gp->input[i];
 
@@ -595,7 +707,7 @@ static int import_model(struct import_ctx *ctx, const Onnx__ModelProto *mp)
 		t = ir_graph_add_tensor(g, vi->name);
 		if (t < 0)
 			return t;
-		ret = value_info_type(ctx, vi, g->tensors[t]);
+		ret = value_info_type(ctx, vi, g->tensors[t], g->n_inputs);
 		if (ret)
 			return ret;
 		ret = ir_index_append(&g->inputs, &g->n_inputs, t);
@@ -625,6 +737,7 @@ static int import_model(struct import_ctx *ctx, const Onnx__ModelProto *mp)
 				    ctx->err, ctx->err_len);
 	if (ret)
 		return ret;
+	commute_broadcast_operands(g);
 	for (size_t i = 0; i < gp->n_output; i++) {
 		ret = check_output(ctx, gp->output[i], g->tensors[g->outputs[i]]);
 		if (ret)
@@ -648,6 +761,12 @@ int onnx_import_buffer(const void *buf, size_t len, const char *base_dir,
 		err[0] = 0;
 	if (ctx.opts->batch < 0)
 		return import_fail(&ctx, -EINVAL, "options: negative batch");
+	if (ctx.opts->n_shapes && !ctx.opts->shapes)
+		return import_fail(&ctx, -EINVAL, "options: shapes counted but not given");
+	for (size_t i = 0; i < ctx.opts->n_shapes; i++)
+		if (ctx.opts->shapes[i].rank < 0 || ctx.opts->shapes[i].rank > IR_MAX_RANK ||
+		    (ctx.opts->shapes[i].rank && !ctx.opts->shapes[i].dims))
+			return import_fail(&ctx, -EINVAL, "options: shape %zu has a bad rank", i);
 	mp = onnx__model_proto__unpack(NULL, len, buf);
 	if (!mp)
 		return import_fail(&ctx, -EINVAL, "model: truncated or corrupt file (not a ModelProto)");

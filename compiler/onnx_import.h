@@ -6,6 +6,7 @@
 #ifndef ACCEL_COMPILER_ONNX_IMPORT_H
 #define ACCEL_COMPILER_ONNX_IMPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,15 +21,39 @@
 #define ONNX_IMPORT_MAX_FILE (2LL << 30)
 
 /**
+ * struct onnx_input_shape - the static shape a graph input is compiled for
+ * @name: the input's name in the model
+ * @rank: the number of @dims; it must be the rank the model declares
+ * @dims: each dimension, >= 1; a dimension the model declares static must be given its value
+ */
+struct onnx_input_shape {
+	const char *name;
+	int rank;
+	const int64_t *dims;
+};
+
+/**
  * struct onnx_import_options - how to read a model
  * @batch: the value of a symbolic first dimension of a graph input (the batch); 0 leaves such
  *         a dimension an error, since the IR's shapes are static
+ * @shapes: the shapes of graph inputs with symbolic dimensions (@n_shapes of them): each
+ *          names an input and gives all its dimensions; they take precedence over @batch and
+ *          @shapes_from_values. A name no input has, a rank other than the model's, a
+ *          dimension below 1 or one that contradicts a static one is -EINVAL.
+ * @n_shapes: the number of @shapes
+ * @shapes_from_values: a symbolic dimension of a graph input that neither @shapes nor @batch
+ *          gives takes the dimension of the tensor @input_value returns for that input, when
+ *          it has the input's rank (a test's data set: the model compiled for the data it
+ *          runs on)
  * @input_value: known values of graph inputs, bound as constants where a node needs them
  *               constant (ir_infer_shapes_bound()); NULL: none
  * @input_value_ctx: its context
  */
 struct onnx_import_options {
 	int64_t batch;
+	const struct onnx_input_shape *shapes;
+	size_t n_shapes;
+	bool shapes_from_values;
 	ir_input_value_fn input_value;
 	void *input_value_ctx;
 };

@@ -46,9 +46,25 @@ enum accelrt_model_phase {
 };
 
 /**
+ * struct accelrt_model_shape - the static shape an ONNX model's input is compiled for
+ * @name: the input's name; @rank: the number of @dims, the model's rank for that input
+ * @dims: every dimension (>= 1); those the model declares static must be given their value
+ */
+struct accelrt_model_shape {
+	const char *name;
+	int rank;
+	const int64_t *dims;
+};
+
+/**
  * struct accelrt_model_options - how to load a model
  * @batch: the value of a symbolic first input dimension of an ONNX model (0: none); for a
  *	program file, 0 or the batch it was compiled with
+ * @shapes: the shapes of an ONNX model's inputs with symbolic dimensions (@n_shapes of
+ *	them), before @batch; a wrong name, rank or dimension is -EINVAL. Not for a program file.
+ * @n_shapes: the number of @shapes
+ * @shapes_from_values: the symbolic dimensions @shapes leaves take the dimensions of the
+ *	tensor @input_value gives for the input (a test's data). Only for an ONNX model.
  * @no_passes: compile an ONNX model without the graph passes (not for a program file)
  * @dma_io: compile an ONNX model with I/O pipelining (docs/compiler.md, `--dma-io`): DMA-in,
  *	compute and DMA-out jobs chained by semaphores; a program file carries its own mode
@@ -63,6 +79,9 @@ enum accelrt_model_phase {
  */
 struct accelrt_model_options {
 	int64_t batch;
+	const struct accelrt_model_shape *shapes;
+	size_t n_shapes;
+	bool shapes_from_values;
 	bool no_passes;
 	bool dma_io;
 	const struct ir_tensor *(*input_value)(void *ctx, size_t input);

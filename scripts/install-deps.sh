@@ -20,7 +20,10 @@ if [ "${1:-}" = fuzz ]; then
 fi
 if [ "${1:-}" = models ]; then
 	# Training and exporting models/ (scripts/models/): not needed by `make check`.
-	PKGS+=(python3-torchvision python3-onnx)
+	# PP-OCR (scripts/models/ppocr.sh): PIL and DejaVu render the test image. npm (which
+	# fetches the models) is not in this list: a nodejs from elsewhere may carry its own,
+	# and ppocr.sh says so when there is none.
+	PKGS+=(python3-torchvision python3-onnx python3-pil fonts-dejavu-core)
 fi
 
 missing=()

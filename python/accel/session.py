@@ -37,11 +37,17 @@ class TensorInfo(NamedTuple):
 class _Model:
     """One accelrt model with one set of bindings (accel_py_model_*): one compiled batch."""
 
-    def __init__(self, lib, dev, path, shown_path, batch):
+    def __init__(self, lib, dev, path, shown_path, batch, shapes=None):
         err = _lib.err_buffer()
         handle = ctypes.c_void_p()
-        ret = lib.accel_py_model_load(dev, os.fsencode(path), batch, err, len(err),
-                                      ctypes.byref(handle))
+        shapes = shapes or {}
+        n = len(shapes)
+        names = (ctypes.c_char_p * max(n, 1))(*[k.encode() for k in shapes])
+        ranks = (ctypes.c_int * max(n, 1))(*[len(v) for v in shapes.values()])
+        flat = [d for v in shapes.values() for d in v]
+        dims = (ctypes.c_int64 * max(len(flat), 1))(*flat)
+        ret = lib.accel_py_model_load(dev, os.fsencode(path), batch, names, ranks, dims, n,
+                                      err, len(err), ctypes.byref(handle))
         if ret < 0:
             # The compiler's message, naming the model as the caller knows it.
             msg = err.value.decode(errors="replace").replace(path, shown_path)
@@ -129,20 +135,24 @@ class Session:
     Device, a node name ("accel0") or a path ("/dev/accel/accel0"). batch: the value of a
     symbolic first input dimension; None: a model with such a dimension is compiled again for
     the batch of each run's inputs (the last MAX_BATCHES kept), and its TensorInfo shapes say
-    None there.
+    None there. shapes: {input name: tuple of every dimension} for an ONNX model whose inputs
+    have symbolic dimensions other than the batch (an image's height and width...): the model
+    is compiled for those shapes (a wrong name, rank or dimension raises OSError with the
+    compiler's message; a shape that is not a sequence of positive integers, ValueError).
 
     The session holds one set of buffers: runs from several threads take turns. Raises
     OSError (FileNotFoundError...) with the compiler's or runtime's message when the model
     cannot be read, compiled or placed on the device.
     """
 
-    def __init__(self, model, device=None, batch=None):
+    def __init__(self, model, device=None, batch=None, shapes=None):
         if np is None:
             raise ImportError("accel.Session needs numpy (Debian python3-numpy)")
         if batch is not None:
             if isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or batch < 1:
                 raise ValueError(f"batch {batch!r}: a positive integer or None")
             batch = int(batch)
+        self._shapes = _check_shapes(shapes)
         self._lib = lib = _lib.lib()
         memfd = None
         if isinstance(model, (bytes, bytearray, memoryview)):
@@ -180,7 +190,7 @@ class Session:
             raise
 
     def _load(self, batch):
-        return _Model(self._lib, self._dev, self._path, self._shown, batch)
+        return _Model(self._lib, self._dev, self._path, self._shown, batch, self._shapes)
 
     def _load_first(self, batch):
         if batch is not None:
@@ -323,6 +333,24 @@ class Session:
         state = "" if self._finalizer.alive else ", closed"
         what = self.model_path if self.model_path is not None else "<bytes>"
         return f"accel.Session({what!r}, device={self.device!r}{state})"
+
+
+def _check_shapes(shapes):
+    """Session's @shapes as {name: tuple of ints}, or ValueError/TypeError."""
+    if shapes is None:
+        return {}
+    if not isinstance(shapes, collections.abc.Mapping):
+        raise TypeError(f"shapes: a dict of input name to shape, not {type(shapes).__name__}")
+    out = {}
+    for name, shape in shapes.items():
+        if not isinstance(name, str):
+            raise TypeError(f"shapes: input names are strings, not {name!r}")
+        if isinstance(shape, (str, bytes)) or not isinstance(shape, collections.abc.Sequence) \
+                or not shape or any(isinstance(d, bool) or not isinstance(d, numbers.Integral)
+                                    or d < 1 for d in shape):
+            raise ValueError(f"shapes['{name}'] = {shape!r}: a sequence of positive integers")
+        out[name] = tuple(int(d) for d in shape)
+    return out
 
 
 def _shape_text(shape):

@@ -161,21 +161,46 @@ void accel_py_device_close(struct accelrt_device *dev)
 
 /* ---- models ----------------------------------------------------------------------------- */
 
-int accel_py_model_load(struct accelrt_device *dev, const char *path, int64_t batch, char *err,
-			size_t err_len, struct accel_py_model **out)
+int accel_py_model_load(struct accelrt_device *dev, const char *path, int64_t batch,
+			const char *const *shape_names, const int *shape_ranks,
+			const int64_t *shape_dims, size_t n_shapes, char *err, size_t err_len,
+			struct accel_py_model **out)
 {
 	struct accelrt_model_options o = { .batch = batch, .err = err, .err_len = err_len };
+	struct accelrt_model_shape *shapes = NULL;
 	struct accel_py_model *m;
+	size_t at = 0;
 	int ret;
 
 	if (err_len)
 		err[0] = '\0';
-	if (batch < 0)
+	if (batch < 0 || (n_shapes && (!shape_names || !shape_ranks)))
 		return -EINVAL;
+	if (n_shapes) {
+		shapes = calloc(n_shapes, sizeof(*shapes));
+		if (!shapes)
+			return -ENOMEM;
+	}
+	/* The dimensions of each shape follow those of the shapes before it. */
+	for (size_t i = 0; i < n_shapes; i++) {
+		if (shape_ranks[i] < 0 || (shape_ranks[i] && !shape_dims)) {
+			free(shapes);
+			return -EINVAL;
+		}
+		shapes[i] = (struct accelrt_model_shape){ shape_names[i], shape_ranks[i],
+							  shape_ranks[i] ? shape_dims + at : NULL };
+		at += (size_t)shape_ranks[i];
+	}
+	o.shapes = shapes;
+	o.n_shapes = n_shapes;
 	m = calloc(1, sizeof(*m));
-	if (!m)
+	if (!m) {
+		free(shapes);
 		return -ENOMEM;
+	}
 	ret = accelrt_model_load(dev, path, &o, &m->model);
+	/* The compiled model keeps no pointer into the options. */
+	free(shapes);
 	if (ret)
 		goto err_free;
 	ret = accelrt_model_bindings_new(m->model, &m->io);

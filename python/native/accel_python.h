@@ -75,12 +75,18 @@ ACCEL_PY_EXPORT void accel_py_device_close(struct accelrt_device *dev);
  * accel_py_model_load() - accelrt_model_load() of the model file at @path onto @dev (an
  * ONNX model, compiled now, or a program file) and one set of its bindings.
  * @batch: the value of a symbolic first input dimension (0: none).
+ * @shape_names, @shape_ranks, @shape_dims: the static shapes of @n_shapes inputs
+ *	(accelrt_model_options.shapes): input @shape_names[i] of rank @shape_ranks[i], its
+ *	dimensions following those of the shapes before it in @shape_dims. NULL with 0.
  * @err: on error, accelrt_model_load()'s message; @err_len its size.
  * @out: the model (accel_py_model_free()).
- * Return: 0 or accelrt_model_load()'s and accelrt_model_bindings_new()'s -errno.
+ * Return: 0 or accelrt_model_load()'s and accelrt_model_bindings_new()'s -errno; -EINVAL
+ * for a negative batch or rank.
  */
 ACCEL_PY_EXPORT int accel_py_model_load(struct accelrt_device *dev, const char *path,
-					int64_t batch, char *err, size_t err_len,
+					int64_t batch, const char *const *shape_names,
+					const int *shape_ranks, const int64_t *shape_dims,
+					size_t n_shapes, char *err, size_t err_len,
 					struct accel_py_model **out);
 /** accel_py_model_free() - free @m's bindings and the model. NULL is a no-op. */
 ACCEL_PY_EXPORT void accel_py_model_free(struct accel_py_model *m);

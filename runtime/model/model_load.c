@@ -8,6 +8,7 @@
  * compiler's) per host stage.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,12 @@ static int load_failed(const struct accelrt_model_options *o, enum accelrt_model
 	return ret;
 }
 
+_Static_assert(sizeof(struct accelrt_model_shape) == sizeof(struct onnx_input_shape) &&
+	       offsetof(struct accelrt_model_shape, name) == offsetof(struct onnx_input_shape, name) &&
+	       offsetof(struct accelrt_model_shape, rank) == offsetof(struct onnx_input_shape, rank) &&
+	       offsetof(struct accelrt_model_shape, dims) == offsetof(struct onnx_input_shape, dims),
+	       "accelrt_model_shape is onnx_input_shape");
+
 /* The graph and program: compiled from an ONNX model, or read from a program file. */
 static int load_program(struct accelrt_model *m, const char *path,
 			const struct accelrt_model_options *o)
@@ -59,6 +66,10 @@ static int load_program(struct accelrt_model *m, const char *path,
 	if (program_file_is_program(path)) {
 		if (o && o->no_passes) {
 			model_err(o, "no_passes is for models; a program is compiled already");
+			return -EINVAL;
+		}
+		if (o && o->n_shapes) {
+			model_err(o, "input shapes are for models; a program is compiled already");
 			return -EINVAL;
 		}
 		ret = program_file_read(path, &m->pf, err, err_len);
@@ -75,6 +86,10 @@ static int load_program(struct accelrt_model *m, const char *path,
 	}
 	if (o) {
 		co.batch = o->batch;
+		/* The same three fields, in the same order (a static assertion above). */
+		co.shapes = (const struct onnx_input_shape *)o->shapes;
+		co.n_shapes = o->n_shapes;
+		co.shapes_from_values = o->shapes_from_values;
 		co.no_passes = o->no_passes;
 		co.dma_io = o->dma_io;
 		co.input_value = o->input_value;

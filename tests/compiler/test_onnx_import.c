@@ -380,6 +380,207 @@ static void test_batch_option_fixes_symbolic_dimension(void **state)
 	ir_graph_destroy(g);
 }
 
+/* Relu of x[N, 3, N]: a symbolic dimension after the first. */
+static char *relu_model_3d(void)
+{
+	int64_t dims[3] = { -1, 3, -1 };
+	Onnx__ValueInfoProto *in = value_info("x", 1, 3, dims), *out = value_info("y", 1, 0, NULL);
+	Onnx__NodeProto *n = node("relu0", "Relu", "x", NULL, "y");
+
+	out->type->tensor_type->shape = NULL;
+	return model_write("relu3.onnx", 13, &n, 1, &in, 1, &out, 1, NULL, 0);
+}
+
+static void test_symbolic_inner_dimension_needs_a_shape(void **state)
+{
+	struct onnx_import_options opts = { .batch = 2 };
+	struct ir_graph *g = NULL;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(relu_model_3d(), &opts, &g, errbuf, sizeof(errbuf)),
+			 -EINVAL);
+	assert_null(g);
+	assert_non_null(strstr(errbuf, "input 'x': dimension 2 ('N') is not static"));
+}
+
+static void test_shape_option_fixes_every_symbolic_dimension(void **state)
+{
+	static const int64_t dims[3] = { 2, 3, 5 };
+	struct onnx_input_shape shape = { "x", 3, dims };
+	struct onnx_import_options opts = { .batch = 7, .shapes = &shape, .n_shapes = 1 };
+	struct ir_graph *g = NULL;
+	const struct ir_tensor *y;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(relu_model_3d(), &opts, &g, errbuf, sizeof(errbuf)), 0);
+	y = g->tensors[g->outputs[0]];
+	assert_int_equal(y->rank, 3);
+	assert_memory_equal(y->dims, dims, sizeof(dims));
+	ir_graph_destroy(g);
+}
+
+static void test_shape_option_of_unknown_input_is_einval(void **state)
+{
+	static const int64_t dims[3] = { 2, 3, 5 };
+	struct onnx_input_shape shapes[2] = { { "x", 3, dims }, { "image", 3, dims } };
+	struct onnx_import_options opts = { .shapes = shapes, .n_shapes = 2 };
+	struct ir_graph *g = NULL;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(relu_model_3d(), &opts, &g, errbuf, sizeof(errbuf)),
+			 -EINVAL);
+	assert_null(g);
+	assert_non_null(strstr(errbuf, "'image', which is not an input of the model"));
+}
+
+static void test_shape_option_of_other_rank_is_einval(void **state)
+{
+	static const int64_t dims[2] = { 2, 3 };
+	struct onnx_input_shape shape = { "x", 2, dims };
+	struct onnx_import_options opts = { .shapes = &shape, .n_shapes = 1 };
+	struct ir_graph *g = NULL;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(relu_model_3d(), &opts, &g, errbuf, sizeof(errbuf)),
+			 -EINVAL);
+	assert_non_null(strstr(errbuf, "input 'x': the shape given has rank 2, the model's has rank 3"));
+}
+
+static void test_shape_option_contradicting_a_static_dimension_is_einval(void **state)
+{
+	static const int64_t dims[3] = { 2, 4, 5 };
+	struct onnx_input_shape shape = { "x", 3, dims };
+	struct onnx_import_options opts = { .shapes = &shape, .n_shapes = 1 };
+	struct ir_graph *g = NULL;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(relu_model_3d(), &opts, &g, errbuf, sizeof(errbuf)),
+			 -EINVAL);
+	assert_non_null(strstr(errbuf, "input 'x': dimension 1 is 3 in the model, the shape given says 4"));
+}
+
+static void test_shape_option_of_zero_dimension_is_einval(void **state)
+{
+	static const int64_t dims[3] = { 2, 3, 0 };
+	struct onnx_input_shape shape = { "x", 3, dims };
+	struct onnx_import_options opts = { .shapes = &shape, .n_shapes = 1 };
+	struct ir_graph *g = NULL;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(relu_model_3d(), &opts, &g, errbuf, sizeof(errbuf)),
+			 -EINVAL);
+	assert_non_null(strstr(errbuf, "dimension 2 of the shape given is 0"));
+}
+
+/* The value a test's data set gives input 0: [2, 3, 6]. */
+static const struct ir_tensor *value_2x3x6(void *ctx, size_t input)
+{
+	static int64_t dims[3] = { 2, 3, 6 };
+	struct ir_tensor *t = ctx;
+
+	if (input)
+		return NULL;
+	t->dtype = IR_DTYPE_FLOAT;
+	t->rank = 3;
+	memcpy(t->dims, dims, sizeof(dims));
+	return t;
+}
+
+static void test_shapes_from_values_fix_symbolic_dimensions(void **state)
+{
+	struct ir_tensor value = { 0 };
+	struct onnx_import_options opts = { .shapes_from_values = true, .input_value = value_2x3x6,
+					    .input_value_ctx = &value };
+	struct ir_graph *g = NULL;
+	const struct ir_tensor *y;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(relu_model_3d(), &opts, &g, errbuf, sizeof(errbuf)), 0);
+	y = g->tensors[g->outputs[0]];
+	assert_int_equal(y->dims[0], 2);
+	assert_int_equal(y->dims[2], 6);
+	ir_graph_destroy(g);
+}
+
+/* An explicit batch wins over the value's first dimension; the others come from the value. */
+static void test_batch_option_wins_over_values(void **state)
+{
+	struct ir_tensor value = { 0 };
+	struct onnx_import_options opts = { .batch = 5, .shapes_from_values = true,
+					    .input_value = value_2x3x6, .input_value_ctx = &value };
+	struct ir_graph *g = NULL;
+	const struct ir_tensor *y;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(relu_model_3d(), &opts, &g, errbuf, sizeof(errbuf)), 0);
+	y = g->tensors[g->outputs[0]];
+	assert_int_equal(y->dims[0], 5);
+	assert_int_equal(y->dims[2], 6);
+	ir_graph_destroy(g);
+}
+
+static void test_shape_option_wins_over_values(void **state)
+{
+	static const int64_t dims[3] = { 1, 3, 4 };
+	struct onnx_input_shape shape = { "x", 3, dims };
+	struct ir_tensor value = { 0 };
+	struct onnx_import_options opts = { .shapes = &shape, .n_shapes = 1,
+					    .shapes_from_values = true, .input_value = value_2x3x6,
+					    .input_value_ctx = &value };
+	struct ir_graph *g = NULL;
+	const struct ir_tensor *y;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(relu_model_3d(), &opts, &g, errbuf, sizeof(errbuf)), 0);
+	y = g->tensors[g->outputs[0]];
+	assert_memory_equal(y->dims, dims, sizeof(dims));
+	ir_graph_destroy(g);
+}
+
+/* @op(w, x): w a float initializer of @wn elements ([wn]), x[2, 3]. */
+static char *broadcast_first_model(const char *op, int64_t wn)
+{
+	int64_t xdims[2] = { 2, 3 }, wdims[1] = { wn };
+	Onnx__ValueInfoProto *in = value_info("x", 1, 2, xdims), *out = value_info("y", 1, 2, xdims);
+	Onnx__NodeProto *n = node("op0", op, "w", "x", "y");
+	Onnx__TensorProto *w = tensor("w", 1, 1, wdims);
+
+	w->n_float_data = (size_t)wn;
+	w->float_data = talloc(sizeof(float) * (size_t)wn);
+	for (int64_t i = 0; i < wn; i++)
+		w->float_data[i] = 0.5f + (float)i;
+	return model_write("bcast_first.onnx", 13, &n, 1, &in, 1, &out, 1, &w, 1);
+}
+
+/* The broadcast operand of a Mul or Add goes second, where the vnpu's BINARY takes it. */
+static void test_broadcast_first_operand_commuted(void **state)
+{
+	static const char *const ops[] = { "Mul", "Add" };
+	struct ir_graph *g = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(onnx_import_file(broadcast_first_model(ops[i], 1), NULL, &g, errbuf,
+						  sizeof(errbuf)), 0);
+		assert_string_equal(g->tensors[g->nodes[0]->inputs[0]]->name, "x");
+		assert_string_equal(g->tensors[g->nodes[0]->inputs[1]]->name, "w");
+		ir_graph_destroy(g);
+		g = NULL;
+	}
+}
+
+/* Sub is not commutative: its operands stay where the model put them. */
+static void test_broadcast_first_operand_of_sub_kept(void **state)
+{
+	struct ir_graph *g = NULL;
+
+	(void)state;
+	assert_int_equal(onnx_import_file(broadcast_first_model("Sub", 3), NULL, &g, errbuf,
+					  sizeof(errbuf)), 0);
+	assert_string_equal(g->tensors[g->nodes[0]->inputs[0]]->name, "w");
+	ir_graph_destroy(g);
+}
+
 /* x[2,3] + w, w an initializer of 6 floats at @offset in tmpdir/@location. */
 static char *external_model(const char *location, const char *offset, const char *length)
 {
@@ -808,6 +1009,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_folding_is_capped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symbolic_batch_needs_the_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_option_fixes_symbolic_dimension, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symbolic_inner_dimension_needs_a_shape, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shape_option_fixes_every_symbolic_dimension, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shape_option_of_unknown_input_is_einval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shape_option_of_other_rank_is_einval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shape_option_contradicting_a_static_dimension_is_einval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shape_option_of_zero_dimension_is_einval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shapes_from_values_fix_symbolic_dimensions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shape_option_wins_over_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_option_wins_over_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broadcast_first_operand_commuted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broadcast_first_operand_of_sub_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_data_initializer_is_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_data_outside_model_dir_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_data_short_file_is_einval, setup, teardown),

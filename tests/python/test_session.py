@@ -58,6 +58,11 @@ class FashionMnist(unittest.TestCase):
             self.assertEqual(s.outputs[0].shape, (64, 10))
             self.assert_logits(s.run({"image": self.images}), self.logits)
 
+    def test_shapes_option_compiles_the_given_shape(self):
+        with accel.Session(MODEL, shapes={"image": (3, 1, 28, 28)}) as s:
+            self.assertEqual(s.inputs[0].shape, (3, 1, 28, 28))
+            self.assert_logits(s.run({"image": self.images[:3]}), self.logits[:3])
+
     def test_inputs_and_outputs(self):
         with accel.Session(MODEL) as s:
             self.assertEqual(s.inputs, [accel.TensorInfo("image", np.dtype(np.float32),
@@ -180,6 +185,31 @@ class Errors(unittest.TestCase):
         for batch in (0, -1, 2.5, True):
             with self.assertRaises(ValueError):
                 accel.Session(MODEL, batch=batch)
+
+    def test_shapes_of_unknown_input(self):
+        with self.assertRaises(OSError) as e:
+            accel.Session(MODEL, shapes={"img": (1, 1, 28, 28)})
+        self.assertEqual(e.exception.errno, errno.EINVAL)
+        self.assertIn("'img', which is not an input", str(e.exception))
+
+    def test_shapes_of_wrong_rank(self):
+        with self.assertRaises(OSError) as e:
+            accel.Session(MODEL, shapes={"image": (1, 28, 28)})
+        self.assertIn("rank 3, the model's has rank 4", str(e.exception))
+
+    def test_shapes_contradicting_the_model(self):
+        with self.assertRaises(OSError) as e:
+            accel.Session(MODEL, shapes={"image": (1, 1, 32, 28)})
+        self.assertIn("dimension 2 is 28 in the model, the shape given says 32",
+                      str(e.exception))
+
+    def test_bad_shapes_option(self):
+        for shapes in ({"image": (0, 1, 28, 28)}, {"image": "1x1"}, {"image": ()},
+                       {"image": (1.5, 1, 28, 28)}):
+            with self.assertRaises(ValueError):
+                accel.Session(MODEL, shapes=shapes)
+        with self.assertRaises(TypeError):
+            accel.Session(MODEL, shapes=[(1, 1, 28, 28)])
 
     def test_collected_session_frees_its_device(self):
         s = accel.Session(MODEL, batch=2)

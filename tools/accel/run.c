@@ -57,6 +57,10 @@ static void run_usage(FILE *out)
 		"  --no-passes       compile without the graph passes (a model, not a program)\n"
 		"  --batch N         the value of a symbolic first input dimension (default: with\n"
 		"                    --data, the first dimension of DIR/input_0.pb)\n"
+		"  --shape NAME=D0,D1,...\n"
+		"                    compile input NAME for this shape (its symbolic dimensions);\n"
+		"                    repeatable. Default: with --data, every symbolic dimension\n"
+		"                    of input N from DIR/input_N.pb\n"
 		"  --profile FILE    after the runs, run once more stage by stage and write the time\n"
 		"                    of each device stage and of each node to FILE: JSON lines,\n"
 		"                    or CSV when FILE ends in .csv (docs/compiler.md)\n"
@@ -70,6 +74,10 @@ static void run_usage(FILE *out)
 		accel_prog, accel_prog);
 }
 
+/* --shape: as many as a model has inputs in practice; dimensions up to the IR's rank. */
+#define RUN_MAX_SHAPES 16
+#define ACCELRT_RUN_MAX_RANK 8
+
 struct run_opts {
 	const char *model;
 	const char *data;
@@ -81,6 +89,9 @@ struct run_opts {
 	bool no_passes;
 	bool dma_io;
 	int64_t batch;		/* --batch; 0: from --data's input_0.pb, or none */
+	struct accelrt_model_shape shapes[RUN_MAX_SHAPES];	/* --shape, in order */
+	int64_t shape_dims[RUN_MAX_SHAPES][ACCELRT_RUN_MAX_RANK];
+	size_t n_shapes;
 	uint32_t run_flags;	/* ACCELRT_RUN_USER_QUEUE with --submit uq */
 };
 
@@ -118,6 +129,57 @@ static bool parse_double(const char *s, double *v)
 	return !errno && end != s && !*end && *v >= 0;
 }
 
+/*
+ * --shape NAME=D0,D1,...: a name (up to the last '=') and one to ACCELRT_RUN_MAX_RANK
+ * positive dimensions. The name points into @arg (argv outlives the run). False on a bad one,
+ * with a message.
+ */
+static bool parse_shape(char *arg, struct run_opts *o)
+{
+	struct accelrt_model_shape *s = &o->shapes[o->n_shapes];
+	int64_t *dims = o->shape_dims[o->n_shapes];
+	char *eq = strrchr(arg, '='), *p, *end;
+
+	if (o->n_shapes == RUN_MAX_SHAPES) {
+		fprintf(stderr, "%s run: more than %d --shape options\n", accel_prog, RUN_MAX_SHAPES);
+		return false;
+	}
+	if (!eq || eq == arg || !eq[1]) {
+		fprintf(stderr, "%s run: --shape '%s': NAME=D0,D1,... expected\n", accel_prog, arg);
+		return false;
+	}
+	for (size_t i = 0; i < o->n_shapes; i++)
+		if (!strncmp(o->shapes[i].name, arg, (size_t)(eq - arg)) &&
+		    !o->shapes[i].name[eq - arg]) {
+			fprintf(stderr, "%s run: --shape '%s': input given twice\n", accel_prog, arg);
+			return false;
+		}
+	s->rank = 0;
+	for (p = eq + 1;; p = end + 1) {
+		if (s->rank == ACCELRT_RUN_MAX_RANK) {
+			fprintf(stderr, "%s run: --shape '%s': more than %d dimensions\n", accel_prog,
+				arg, ACCELRT_RUN_MAX_RANK);
+			return false;
+		}
+		errno = 0;
+		dims[s->rank] = strtoll(p, &end, 10);
+		if (errno || end == p || (*end && *end != ',') || dims[s->rank] < 1 ||
+		    dims[s->rank] > (1LL << 32)) {
+			fprintf(stderr, "%s run: --shape '%s': dimension %d is not a positive "
+				"integer\n", accel_prog, arg, s->rank);
+			return false;
+		}
+		s->rank++;
+		if (!*end)
+			break;
+	}
+	*eq = '\0';
+	s->name = arg;
+	s->dims = dims;
+	o->n_shapes++;
+	return true;
+}
+
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option opts[] = {
@@ -129,6 +191,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-passes", no_argument, NULL, 'n' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "shape", required_argument, NULL, 'S' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "submit", required_argument, NULL, 's' },
 		{ "dma-io", no_argument, NULL, 'I' },
@@ -171,6 +234,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->batch = strtoll(optarg, &end, 10);
 			if (errno || end == optarg || *end || o->batch < 1 || o->batch > (1 << 20))
 				goto bad_value;
+			break;
+		case 'S':
+			if (!parse_shape(optarg, o))
+				return RUN_USAGE;
 			break;
 		case 'I':
 			o->dma_io = true;
@@ -286,9 +353,13 @@ static int run_load(struct run_state *st, const struct run_opts *o)
 	}
 	/*
 	 * A model with a symbolic batch dimension runs at the batch of the data it is given,
-	 * unless --batch says otherwise (a program was compiled for its own batch).
+	 * unless --batch says otherwise (a program was compiled for its own batch); its other
+	 * symbolic dimensions too, unless --shape gives them.
 	 */
 	mo.batch = o->batch;
+	mo.shapes = o->shapes;
+	mo.n_shapes = o->n_shapes;
+	mo.shapes_from_values = o->data && !o->n_shapes;
 	if (!mo.batch && o->data && !program_file_is_program(o->model)) {
 		const struct ir_tensor *in0 = onnx_data_set_input(&st->ds, 0);
 
@@ -297,6 +368,11 @@ static int run_load(struct run_state *st, const struct run_opts *o)
 	}
 	if (o->no_passes && program_file_is_program(o->model)) {
 		fprintf(stderr, "%s run: %s: --no-passes is for models; a program is compiled "
+			"already\n", accel_prog, o->model);
+		return RUN_USAGE;
+	}
+	if (o->n_shapes && program_file_is_program(o->model)) {
+		fprintf(stderr, "%s run: %s: --shape is for models; a program is compiled "
 			"already\n", accel_prog, o->model);
 		return RUN_USAGE;
 	}
