@@ -292,6 +292,26 @@ static void lstm_f32_direction(struct lstm_f32 *l, int64_t d, const float *x, co
 	vec_f32_matmul_acc(rows, gh, s->in, x, s->in, l->wt, l->xg, gh);
 	if (p)
 		p += d * 3 * hn;
+	if (!lens && !s->batch_first && s->batch > 1) {
+		/*
+		 * Every row at the same time step, whose gate rows and states are each
+		 * contiguous (time major): one product per step for the whole batch, so that
+		 * R is read once per step rather than once per row.
+		 */
+		for (int64_t step = 0; step < s->seq; step++) {
+			int64_t t = back ? s->seq - 1 - step : step;
+			float *g = l->xg + t * s->batch * gh, *h = yh + d * s->batch * hn;
+
+			vec_f32_matmul_acc(s->batch, gh, hn, h, hn, l->rt, g, gh);
+			for (int64_t bi = 0; bi < s->batch; bi++)
+				lstm_f32_gates(l, p, g + bi * gh, h + bi * hn,
+					       yc + (d * s->batch + bi) * hn);
+			for (int64_t bi = 0; bi < s->batch; bi++)
+				memcpy(y + ((t * s->dirs + d) * s->batch + bi) * hn, h + bi * hn,
+				       (size_t)hn * sizeof(*y));
+		}
+		return;
+	}
 	for (int64_t bi = 0; bi < s->batch; bi++) {
 		int64_t len = lens ? lens[bi] : s->seq;
 		int64_t st = s->batch_first ? (bi * s->dirs + d) * hn : (d * s->batch + bi) * hn;

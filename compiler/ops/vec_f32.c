@@ -133,11 +133,12 @@ VEC_F32_CLONES void vec_f32_tanh(float *v, int64_t n)
 }
 
 /*
- * One row of C: four vectors of columns (64) at a time held in registers across the whole k
- * loop, so that each step is four loads of B and four multiply-adds; then single vectors,
- * then single columns.
+ * One row of C (@n columns; B's rows @ldb apart): four vectors of columns (64) at a time held
+ * in registers across the whole k loop, so that each step is four loads of B and four
+ * multiply-adds; then single vectors, then single columns.
  */
-VEC_INLINE void row_acc(int64_t n, int64_t k, const float *a, const float *b, float *c)
+VEC_INLINE void row_acc(int64_t n, int64_t k, const float *a, const float *b, float *c,
+			int64_t ldb)
 {
 	int64_t j = 0;
 
@@ -146,7 +147,7 @@ VEC_INLINE void row_acc(int64_t n, int64_t k, const float *a, const float *b, fl
 		     c3 = vload(c + j + 48);
 
 		for (int64_t kk = 0; kk < k; kk++) {
-			const float *bk = b + kk * n + j;
+			const float *bk = b + kk * ldb + j;
 			v16f s = vsplat(a[kk]);
 
 			c0 += s * vload(bk);
@@ -163,21 +164,61 @@ VEC_INLINE void row_acc(int64_t n, int64_t k, const float *a, const float *b, fl
 		v16f c0 = vload(c + j);
 
 		for (int64_t kk = 0; kk < k; kk++)
-			c0 += vsplat(a[kk]) * vload(b + kk * n + j);
+			c0 += vsplat(a[kk]) * vload(b + kk * ldb + j);
 		vstore(c + j, c0);
 	}
 	for (; j < n; j++) {
 		float acc = c[j];
 
 		for (int64_t kk = 0; kk < k; kk++)
-			acc += a[kk] * b[kk * n + j];
+			acc += a[kk] * b[kk * ldb + j];
 		c[j] = acc;
 	}
+}
+
+/*
+ * Four rows of C at once, two vectors of columns (32) each: every load of B serves four rows
+ * (eight accumulators in registers); the columns past the last 32 go row by row.
+ */
+VEC_INLINE void rows4_acc(int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
+			  float *c, int64_t ldc)
+{
+	int64_t j = 0;
+
+	for (; j + 32 <= n; j += 32) {
+		v16f acc[4][2];
+
+		for (int r = 0; r < 4; r++) {
+			acc[r][0] = vload(c + r * ldc + j);
+			acc[r][1] = vload(c + r * ldc + j + 16);
+		}
+		for (int64_t kk = 0; kk < k; kk++) {
+			v16f b0 = vload(b + kk * n + j), b1 = vload(b + kk * n + j + 16);
+
+			for (int r = 0; r < 4; r++) {
+				v16f s = vsplat(a[r * lda + kk]);
+
+				acc[r][0] += s * b0;
+				acc[r][1] += s * b1;
+			}
+		}
+		for (int r = 0; r < 4; r++) {
+			vstore(c + r * ldc + j, acc[r][0]);
+			vstore(c + r * ldc + j + 16, acc[r][1]);
+		}
+	}
+	if (j < n)
+		for (int r = 0; r < 4; r++)
+			row_acc(n - j, k, a + r * lda, b + j, c + r * ldc + j, n);
 }
 
 VEC_F32_CLONES void vec_f32_matmul_acc(int64_t m, int64_t n, int64_t k, const float *a,
 				       int64_t lda, const float *b, float *c, int64_t ldc)
 {
-	for (int64_t i = 0; i < m; i++)
-		row_acc(n, k, a + i * lda, b, c + i * ldc);
+	int64_t i = 0;
+
+	for (; i + 4 <= m; i += 4)
+		rows4_acc(n, k, a + i * lda, lda, b, c + i * ldc, ldc);
+	for (; i < m; i++)
+		row_acc(n, k, a + i * lda, b, c + i * ldc, n);
 }

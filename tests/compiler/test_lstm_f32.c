@@ -406,10 +406,13 @@ static void test_sigmoid_and_tanh_keep_nan_and_saturate(void **state)
 	assert_true(s[2] >= 0.0f && s[2] < 1e-37f && t[2] == -1.0f);
 }
 
-/* C [3][70] (ldc 75) += A [3][5] (lda 6) x B [5][70]: the products added onto C's values. */
+/*
+ * C [5][70] (ldc 75) += A [5][5] (lda 6) x B [5][70]: the products added onto C's values
+ * (four rows at once, then the fifth alone; 32 columns at once, then the rest).
+ */
 static void test_matmul_acc_adds_the_product_to_c(void **state)
 {
-	enum { M = 3, N = 70, K = 5, LDA = 6, LDC = 75 };
+	enum { M = 5, N = 70, K = 5, LDA = 6, LDC = 75 };
 	float a[M * LDA], b[K * N], c[M * LDC];
 	uint32_t seed = 7;
 
