@@ -232,12 +232,17 @@ struct lstm_f32 {
 	float *tmp;		/* tanh(c), [H] */
 };
 
-/* @m [rows][cols] transposed into @t [cols][rows]. */
+/*
+ * @m [rows][cols] transposed into @t [cols][rows], by tiles of 16 x 16 so that both sides
+ * stay in cache (a column at a time would touch a new line of @t for every element).
+ */
 static void transpose_f32(const float *m, int64_t rows, int64_t cols, float *t)
 {
-	for (int64_t i = 0; i < rows; i++)
-		for (int64_t j = 0; j < cols; j++)
-			t[j * rows + i] = m[i * cols + j];
+	for (int64_t i0 = 0; i0 < rows; i0 += 16)
+		for (int64_t j0 = 0; j0 < cols; j0 += 16)
+			for (int64_t i = i0; i < i0 + 16 && i < rows; i++)
+				for (int64_t j = j0; j < j0 + 16 && j < cols; j++)
+					t[j * rows + i] = m[i * cols + j];
 }
 
 /*
