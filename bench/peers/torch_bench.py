@@ -4,12 +4,14 @@
 
     /usr/bin/python3 bench/peers/torch_bench.py NAME BATCH THREADS ITERATIONS [WARMUP]
 
-NAME is fashion_mnist (scripts/models/fashion_mnist.py's FashionCNN) or a torchvision model
-of scripts/models/torchvision_models.py (resnet18, mobilenet_v2, squeezenet1_1), built the
+NAME is fashion_mnist (scripts/models/fashion_mnist.py's FashionCNN), a torchvision model
+of scripts/models/torchvision_models.py (resnet18, mobilenet_v2, squeezenet1_1) or a sequence
+model of scripts/models/sequence_models.py (transformer_encoder, lstm_classifier), built the
 same way as the exported ONNX file: the plain eager module in eval mode, under
-torch.no_grad(), torch.set_num_threads(THREADS) (and one inter-op thread). Timing the
+torch.no_grad(), torch.set_num_threads(THREADS) (and one inter-op thread); the transformer
+encoder thus takes PyTorch's fused inference path, as a user's would. Timing the
 architecture needs no trained weights: FashionCNN gets seeded ones. The input is a seeded
-batch of BATCH images. WARMUP runs (default 3), then ITERATIONS timed calls of the module.
+batch of BATCH images or sequences. WARMUP runs (default 3), then ITERATIONS timed calls of the module.
 Prints one JSON line: {"runtime": "pytorch VERSION", "model", "batch", "threads",
 "iterations", "median_ms", "min_ms", "max_ms"}.
 """
@@ -24,15 +26,19 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "models"))
 
-import torchvision_models  # noqa: E402
 
 
 def build(name):
-    """The module of NAME in eval mode and the shape of one input image."""
+    """The module of NAME in eval mode and the shape of one input (image or sequence)."""
     if name == "fashion_mnist":
         import fashion_mnist
         torch.manual_seed(fashion_mnist.SEED)
         return fashion_mnist.FashionCNN().eval(), (1, 28, 28)
+    import sequence_models
+    if name in sequence_models.NAMES:
+        return sequence_models.build_model(name), sequence_models.SPECS[name][2]
+    # torchvision is imported only for its models: the others need python3-torch alone.
+    import torchvision_models
     return torchvision_models.build_model(name), torchvision_models.IMAGE
 
 
