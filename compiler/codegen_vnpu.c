@@ -2034,7 +2034,6 @@ static int lower_reduce(struct cg *cg, uint32_t op)
 			      offsetof(struct vnpu_pkt_reduce, dst_va), o);
 }
 
-/* GlobalAveragePool and GlobalMaxPool of any rank >= 3: a REDUCE over the spatial dims. */
 /*
  * GlobalAveragePool or GlobalMaxPool (@op VNPU_REDUCE_MEAN or _MAX) of an NHWC image: one
  * POOL2D whose window is the whole image. Its [N][1][1][C] output is already the output's
@@ -2063,6 +2062,7 @@ static int lower_global_pool_nhwc(struct cg *cg, uint32_t op)
 			      offsetof(struct vnpu_pkt_pool2d, dst_va), o);
 }
 
+/* GlobalAveragePool and GlobalMaxPool of any rank >= 3: a REDUCE over the spatial dims. */
 static int lower_global_pool(struct cg *cg, uint32_t op)
 {
 	const struct ir_node *n = cg->node;
