@@ -84,7 +84,8 @@ static const struct vnpu_op_info vnpu_ops[] = {
 			     VNPU_EXEC_COMPUTE, VNPU_PKT_MATMUL_SIZE_V1 },
 	[VNPU_OP_CONV2D] = { sizeof(struct vnpu_pkt_conv2d),
 			     VNPU_CONV2D_F_BIAS | VNPU_CONV2D_F_PACK_SIZE |
-			     VNPU_CONV2D_F_PACK_WEIGHTS | VNPU_CONV2D_F_WEI_PACKED,
+			     VNPU_CONV2D_F_PACK_WEIGHTS | VNPU_CONV2D_F_WEI_PACKED |
+			     VNPU_CONV2D_F_ACCUMULATE,
 			     VNPU_EXEC_COMPUTE, VNPU_PKT_CONV2D_SIZE_V1 },
 	[VNPU_OP_POOL2D] = { sizeof(struct vnpu_pkt_pool2d), VNPU_POOL2D_F_AVG_INCLUDE_PAD,
 			     VNPU_EXEC_COMPUTE },
@@ -414,6 +415,9 @@ static int vnpu_exec_conv2d(struct vnpu_stream *st, const struct vnpu_pkt_conv2d
 		return -EINVAL;
 	if ((packing & VNPU_CONV2D_F_PACK_SIZE) && p->wei_va)
 		return -EINVAL;
+	/* packing convolves nothing, so has nothing to accumulate into */
+	if (pack && (p->hdr.flags & VNPU_CONV2D_F_ACCUMULATE))
+		return -EINVAL;
 	if (vnpu_window_out(p->h, p->pad_top, p->pad_bottom, p->kh, p->dil_h, p->stride_h, &oh) ||
 	    vnpu_window_out(p->w, p->pad_left, p->pad_right, p->kw, p->dil_w, p->stride_w, &ow))
 		return -EINVAL;
@@ -469,6 +473,10 @@ static int vnpu_exec_conv2d(struct vnpu_stream *st, const struct vnpu_pkt_conv2d
 		ret = vnpu_map(st, p->dst_va, dst_b, 1, es, &dst);
 	if (ret)
 		return ret;
+	/* the engine reads the destination as it writes it: a source there would be clobbered */
+	if ((p->hdr.flags & VNPU_CONV2D_F_ACCUMULATE) &&
+	    vnpu_ranges_overlap(p->src_va, src_b, p->dst_va, dst_b))
+		return -EINVAL;
 	return vnpu_compute_conv2d(st->ctx->compute, p, src, wei, packing ? packed_b : wei_b, bias,
 				   dst);
 }

@@ -41,6 +41,8 @@ _Static_assert(sizeof(struct vnpu_pkt_conv2d) <= VNPU_KEY_MAX, "cache key too sm
  * @stage: the copy the primitive works on when it wants another type (emulated bf16) or
  *	layout (blocked weights) than the operand's, else NULL.
  * @cvt: the reorder between @user and @stage (in before the run, out after it).
+ * @cvt_in: for a staged output the primitive also reads (an accumulating destination), the
+ *	reorder from @user into @stage before the run, else NULL.
  */
 struct vnpu_arg {
 	int id;
@@ -48,6 +50,7 @@ struct vnpu_arg {
 	dnnl_memory_t user;
 	dnnl_memory_t stage;
 	dnnl_primitive_t cvt;
+	dnnl_primitive_t cvt_in;
 };
 
 /*
@@ -97,11 +100,13 @@ struct vnpu_compute {
  * @adopt_bytes: the bytes the job has mapped for that operand: a primitive wanting more is
  *	not run (the check is made under the lock that runs it, so it holds for the very
  *	primitive that reads the operand, even one rebuilt since the packet was checked).
+ * @inout: the output operands the primitive also reads (an accumulating destination).
  */
 struct vnpu_build {
 	int nargs;
 	int id[VNPU_MAX_ARGS];
 	bool out[VNPU_MAX_ARGS];
+	bool inout[VNPU_MAX_ARGS];
 	dnnl_memory_desc_t user[VNPU_MAX_ARGS];
 	dnnl_memory_desc_t comp[VNPU_MAX_ARGS];
 	dnnl_primitive_attr_t attr;
@@ -195,19 +200,20 @@ static int vnpu_build_md(struct vnpu_build *b, int id, bool out, int ndims, cons
 }
 
 /*
- * The activation epilogue as post-ops on @b->attr; @alpha_bits and @beta_bits are CLIP's
- * bounds (binary32 bit patterns, checked). CLIP is oneDNN's clip_v2, which lets NaN through
- * as min(max(x, lo), hi) does, where its first clip would give lo.
+ * The epilogue as post-ops on @b->attr: with @sum the destination's prior contents added
+ * (oneDNN's sum post-op), then the activation; @alpha_bits and @beta_bits are CLIP's bounds
+ * (binary32 bit patterns, checked). CLIP is oneDNN's clip_v2, which lets NaN through as
+ * min(max(x, lo), hi) does, where its first clip would give lo.
  */
-static int vnpu_build_epilogue(struct vnpu_build *b, uint32_t act, uint32_t alpha_bits,
-			       uint32_t beta_bits)
+static int vnpu_build_epilogue_sum(struct vnpu_build *b, bool sum, uint32_t act,
+				   uint32_t alpha_bits, uint32_t beta_bits)
 {
 	dnnl_alg_kind_t alg = vnpu_act_alg(act);
 	float alpha = 0.0f, beta = 0.0f;
 	dnnl_post_ops_t po;
 	dnnl_status_t s;
 
-	if (act == VNPU_ACT_NONE)
+	if (act == VNPU_ACT_NONE && !sum)
 		return 0;
 	if (act == VNPU_ACT_CLIP) {
 		alg = dnnl_eltwise_clip_v2;
@@ -220,11 +226,21 @@ static int vnpu_build_epilogue(struct vnpu_build *b, uint32_t act, uint32_t alph
 	s = dnnl_post_ops_create(&po);
 	if (s != dnnl_success)
 		return vnpu_dnnl_errno(s);
-	s = dnnl_post_ops_append_eltwise(po, 1.0f, alg, alpha, beta);
+	if (sum)
+		s = dnnl_post_ops_append_sum(po, 1.0f);
+	if (s == dnnl_success && act != VNPU_ACT_NONE)
+		s = dnnl_post_ops_append_eltwise(po, 1.0f, alg, alpha, beta);
 	if (s == dnnl_success)
 		s = dnnl_primitive_attr_set_post_ops(b->attr, po);
 	dnnl_post_ops_destroy(po);
 	return vnpu_dnnl_errno(s);
+}
+
+/* The activation epilogue alone (vnpu_build_epilogue_sum() without the sum). */
+static int vnpu_build_epilogue(struct vnpu_build *b, uint32_t act, uint32_t alpha_bits,
+			       uint32_t beta_bits)
+{
+	return vnpu_build_epilogue_sum(b, false, act, alpha_bits, beta_bits);
 }
 
 static void vnpu_prim_release(struct vnpu_prim *pr)
@@ -236,6 +252,8 @@ static void vnpu_prim_release(struct vnpu_prim *pr)
 
 		if (a->cvt)
 			dnnl_primitive_destroy(a->cvt);
+		if (a->cvt_in)
+			dnnl_primitive_destroy(a->cvt_in);
 		if (a->stage)
 			dnnl_memory_destroy(a->stage);
 		if (a->user)
@@ -263,8 +281,11 @@ static dnnl_status_t vnpu_reorder_create(struct vnpu_compute *c, const dnnl_memo
 	return s;
 }
 
-/* @a's staging buffer in the primitive's descriptor @md, and the conversion from (or to) @user. */
-static dnnl_status_t vnpu_arg_stage(struct vnpu_compute *c, struct vnpu_arg *a,
+/*
+ * @a's staging buffer in the primitive's descriptor @md, and the conversion from (or to)
+ * @user; both ways for an output the primitive also reads (@inout).
+ */
+static dnnl_status_t vnpu_arg_stage(struct vnpu_compute *c, struct vnpu_arg *a, bool inout,
 				    const dnnl_memory_desc_t *user, const dnnl_memory_desc_t *md)
 {
 	dnnl_status_t s;
@@ -272,6 +293,11 @@ static dnnl_status_t vnpu_arg_stage(struct vnpu_compute *c, struct vnpu_arg *a,
 	s = dnnl_memory_create(&a->stage, md, c->engine, DNNL_MEMORY_ALLOCATE);
 	if (s != dnnl_success)
 		return s;
+	if (a->out && inout) {
+		s = vnpu_reorder_create(c, user, md, &a->cvt_in);
+		if (s != dnnl_success)
+			return s;
+	}
 	return a->out ? vnpu_reorder_create(c, md, user, &a->cvt) :
 			vnpu_reorder_create(c, user, md, &a->cvt);
 }
@@ -310,7 +336,7 @@ static dnnl_status_t vnpu_prim_init(struct vnpu_compute *c, struct vnpu_prim *pr
 		} else {
 			s = dnnl_memory_create(&a->user, &b->user[i], c->engine, DNNL_MEMORY_NONE);
 			if (s == dnnl_success && !dnnl_memory_desc_equal(&b->user[i], md))
-				s = vnpu_arg_stage(c, a, &b->user[i], md);
+				s = vnpu_arg_stage(c, a, b->inout[i], &b->user[i], md);
 		}
 		if (s != dnnl_success)
 			return s;
@@ -339,7 +365,9 @@ static dnnl_status_t vnpu_prim_init(struct vnpu_compute *c, struct vnpu_prim *pr
 /*
  * The primitive for @key: from the cache, or built into the least recently used slot.
  * Builds natively first; when oneDNN has no native kernel for it and an operand is bf16, builds the f32
- * emulation. Consumes @b->attr. Called with @c->lock held.
+ * emulation. Consumes @b->attr. Called with @c->lock held; @fn may itself get a primitive
+ * (an accumulating convolution asks for its plain one's weights layout), so the slot to
+ * build into is chosen only once @fn has returned.
  */
 static int vnpu_prim_get(struct vnpu_compute *c, const void *key, size_t key_len,
 			 struct vnpu_build *b, vnpu_pd_fn fn, struct vnpu_prim **out)
@@ -359,10 +387,6 @@ static int vnpu_prim_get(struct vnpu_compute *c, const void *key, size_t key_len
 			ret = 0;
 			goto out_attr;
 		}
-		if (!pr->key_len)
-			victim = pr;
-		else if (victim->key_len && pr->last_use < victim->last_use)
-			victim = pr;
 	}
 
 	for (i = 0; i < b->nargs; i++) {
@@ -388,6 +412,13 @@ static int vnpu_prim_get(struct vnpu_compute *c, const void *key, size_t key_len
 		goto out_attr;
 	}
 
+	for (i = 0; i < VNPU_CACHE_SIZE; i++) {
+		pr = &c->cache[i];
+		if (!pr->key_len)
+			victim = pr;
+		else if (victim->key_len && pr->last_use < victim->last_use)
+			victim = pr;
+	}
 	vnpu_prim_release(victim);
 	s = vnpu_prim_init(c, victim, b, pd);
 	dnnl_primitive_desc_destroy(pd);
@@ -422,6 +453,8 @@ static int vnpu_prim_run(struct vnpu_compute *c, struct vnpu_prim *pr, void *con
 
 		if (a->cvt && !a->out)
 			s = dnnl_primitive_execute(a->cvt, c->stream, 2, args);
+		else if (a->cvt_in)
+			s = dnnl_primitive_execute(a->cvt_in, c->stream, 2, args);
 	}
 	if (s == dnnl_success)
 		s = dnnl_primitive_execute(pr->prim, c->stream, pr->nexec, pr->exec);
@@ -719,6 +752,10 @@ out:
 
 /* ---- conv2d ---------------------------------------------------------------------------- */
 
+static int vnpu_conv2d_packed_prim(struct vnpu_compute *c, const struct vnpu_pkt_conv2d *p,
+				   struct vnpu_prim **pr);
+static const dnnl_memory_desc_t *vnpu_packed_md(const struct vnpu_prim *pr);
+
 static dnnl_status_t vnpu_conv2d_pd(struct vnpu_compute *c, struct vnpu_build *b,
 				    dnnl_primitive_desc_t *pd)
 {
@@ -742,6 +779,22 @@ static dnnl_status_t vnpu_conv2d_pd(struct vnpu_compute *c, struct vnpu_build *b
 					 b->comp[1].data_type, dnnl_format_tag_any);
 	if (s != dnnl_success)
 		return s;
+	/*
+	 * An accumulating convolution on packed weights reads the layout they were packed in,
+	 * the plain convolution's (ACCUMULATE does not change the packed layout): that one's
+	 * descriptor is imposed rather than chosen again, in case the sum would choose another.
+	 */
+	if ((p->hdr.flags & VNPU_CONV2D_F_ACCUMULATE) && (p->hdr.flags & VNPU_CONV2D_F_WEI_PACKED)) {
+		const dnnl_memory_desc_t *md;
+		struct vnpu_prim *plain;
+
+		if (vnpu_conv2d_packed_prim(c, p, &plain))
+			return dnnl_runtime_error;
+		md = vnpu_packed_md(plain);
+		if (!md)
+			return dnnl_runtime_error;
+		wei = *md;
+	}
 	s = dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_inference,
 						       dnnl_convolution_direct, &b->comp[0],
 						       &wei, bias ? &b->comp[2] : NULL,
@@ -782,8 +835,11 @@ static int vnpu_conv2d_build(const struct vnpu_pkt_conv2d *p, struct vnpu_build 
 		ret = vnpu_build_md(bd, DNNL_ARG_BIAS, false, 1, bdims, dnnl_f32, dnnl_a);
 	if (!ret)
 		ret = vnpu_build_md(bd, DNNL_ARG_DST, true, 4, ddims, dt, dnnl_nhwc);
+	if (!ret && (p->hdr.flags & VNPU_CONV2D_F_ACCUMULATE))
+		bd->inout[bd->nargs - 1] = true;
 	if (!ret)
-		ret = vnpu_build_epilogue(bd, p->act, p->act_alpha, p->act_beta);
+		ret = vnpu_build_epilogue_sum(bd, p->hdr.flags & VNPU_CONV2D_F_ACCUMULATE, p->act,
+					      p->act_alpha, p->act_beta);
 	if (ret) {
 		if (bd->attr)
 			dnnl_primitive_attr_destroy(bd->attr);

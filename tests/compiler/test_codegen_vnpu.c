@@ -18,6 +18,7 @@
 #include <uapi/drm/vnpu_accel.h>
 
 #include "compiler/codegen_vnpu.h"
+#include "compiler/passes/passes.h"
 
 /* Add a float tensor of @rank dims to @g; its index. */
 static int add_f32(struct ir_graph *g, const char *name, int rank, const int64_t *dims)
@@ -975,6 +976,130 @@ static void test_residual_add_between_convs_stays_nhwc(void **state)
 	ir_graph_destroy(g);
 }
 
+/*
+ * The @k-th CONV2D packet, and where it writes: its destination's slot and offset in it
+ * (intermediates share the arena slot), as one number.
+ */
+static const struct vnpu_pkt_conv2d *conv_packet(const struct vnpu_prog *p, unsigned int k,
+						 uint64_t *dst_at)
+{
+	for (unsigned int i = 0;; i++) {
+		uint64_t off;
+		const struct vnpu_pkt_header *h = packet_at(p, i, &off);
+		const struct vnpu_prog_reloc *r;
+
+		if (h->opcode != VNPU_OP_CONV2D || k--)
+			continue;
+		r = reloc_at(p, off + offsetof(struct vnpu_pkt_conv2d, dst_va));
+		assert_non_null(r);
+		*dst_at = ((uint64_t)r->slot << 48) + r->addend;
+		return (const void *)h;
+	}
+}
+
+/*
+ * A residual block: c0 = conv(x), c1 = conv(c0), c2 = conv(c1), s = relu(c2 + c0), y =
+ * conv(s), y the graph output; c0 is read by nothing after c2 but the Add.
+ */
+static struct ir_graph *residual_graph(int *c0, int *s, int *c2)
+{
+	int x, c1, y, in[2];
+	struct ir_graph *g = image_graph(&x);
+	const int64_t d[] = { 1, 2, 4, 4 };
+	struct ir_attr *a;
+
+	*c0 = conv_1x1(g, "c0", x);
+	c1 = conv_1x1(g, "c1", *c0);
+	*c2 = conv_1x1(g, "c2", c1);
+	*s = add_f32(g, "s", 4, d);
+	in[0] = *c2;
+	in[1] = *c0;
+	a = ir_node_add_attr(chain_node(g, "add", "Add", in, 2, *s), IR_ATTR_FUSED_ACTIVATION,
+			     IR_ATTR_STRING);
+	assert_non_null(a);
+	a->s = strdup("Relu");
+	assert_non_null(a->s);
+	a->len = strlen(a->s);
+	y = conv_1x1(g, "c3", *s);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	return g;
+}
+
+static void test_residual_add_is_summed_by_the_conv_making_its_last_term(void **state)
+{
+	int c0, s, c2;
+	uint64_t d0, d2, d3;
+	struct ir_graph *g = residual_graph(&c0, &s, &c2);
+	const struct vnpu_pkt_conv2d *k0, *k2, *k3;
+	const struct vnpu_prog_reloc *src3;
+	struct vnpu_prog *p;
+
+	(void)state;
+	p = compile_all_device(g);
+	assert_int_equal(count_packets(p, VNPU_OP_BINARY), 0);
+	assert_int_equal(count_packets(p, VNPU_OP_CONV2D), 4);
+	k0 = conv_packet(p, 0, &d0);
+	k2 = conv_packet(p, 2, &d2);
+	k3 = conv_packet(p, 3, &d3);
+	/* c2 accumulates onto c0's slot with the Add's Relu; the next conv reads that slot */
+	assert_false(k0->hdr.flags & VNPU_CONV2D_F_ACCUMULATE);
+	assert_true(k2->hdr.flags & VNPU_CONV2D_F_ACCUMULATE);
+	assert_int_equal(k2->act, VNPU_ACT_RELU);
+	assert_int_equal(d2, d0);
+	assert_int_not_equal(d3, d0);
+	src3 = reloc_at(p, (uint64_t)((const uint8_t *)k3 - p->stream) +
+			       offsetof(struct vnpu_pkt_conv2d, src_va));
+	assert_non_null(src3);
+	assert_int_equal(((uint64_t)src3->slot << 48) + src3->addend, d0);
+	assert_int_equal(p->tensor_slot[s], -1);
+	assert_int_equal(p->tensor_slot[c2], -1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* The packing packet is the convolution's without ACCUMULATE, its epilogue the Add's. */
+static void test_residual_conv_packs_its_weights_without_accumulate(void **state)
+{
+	int c0, s, c2;
+	uint64_t d2;
+	struct ir_graph *g = residual_graph(&c0, &s, &c2);
+	const struct vnpu_pkt_conv2d *k2;
+	const struct vnpu_prog_reloc *wei;
+	struct vnpu_prog *p;
+
+	(void)state;
+	p = compile_all_device(g);
+	k2 = conv_packet(p, 2, &d2);
+	wei = reloc_at(p, (uint64_t)((const uint8_t *)k2 - p->stream) +
+			      offsetof(struct vnpu_pkt_conv2d, wei_va));
+	assert_non_null(wei);
+	assert_true(p->slots[wei->slot].packed);
+	assert_false(p->slots[wei->slot].pack.hdr.flags & VNPU_CONV2D_F_ACCUMULATE);
+	assert_int_equal(p->slots[wei->slot].pack.act, VNPU_ACT_RELU);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* A term read again after the Add is not overwritten: the Add stays a BINARY. */
+static void test_residual_read_after_the_add_keeps_the_add(void **state)
+{
+	int c0, s, c2, y2, in[2];
+	struct ir_graph *g = residual_graph(&c0, &s, &c2);
+	const int64_t d[] = { 1, 2, 4, 4 };
+	struct vnpu_prog *p;
+
+	(void)state;
+	y2 = add_f32(g, "y2", 4, d);
+	in[0] = c0;
+	in[1] = s;
+	chain_node(g, "again", "Add", in, 2, y2);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y2), 0);
+	p = compile_all_device(g);
+	assert_int_equal(count_packets(p, VNPU_OP_BINARY), 2);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
 static void test_conv_feeding_flatten_transposes_back_before_it(void **state)
 {
 	int x, c0, f, y;
@@ -1063,30 +1188,48 @@ static void test_host_node_after_a_conv_reads_nchw_made_in_the_device_stage(void
 	ir_graph_destroy(g);
 }
 
-static void test_global_average_pool_of_nhwc_reduces_the_middle_axis(void **state)
+/* A pool whose window is the image: its NHWC [N][1][1][C] is already the NCHW [N][C][1][1] */
+static void assert_global_pool_of_nhwc_is_one_pool(const char *op, uint32_t mode)
 {
 	int x, c0, y;
 	struct ir_graph *g = image_graph(&x);
 	const int64_t dy[] = { 1, 2, 1, 1 };
-	const struct vnpu_pkt_reduce *pk;
+	const struct vnpu_pkt_pool2d *pk;
 	struct vnpu_prog *p;
 
-	(void)state;
 	c0 = conv_1x1(g, "c0", x);
 	y = add_f32(g, "y", 4, dy);
-	chain_node(g, "gap", "GlobalAveragePool", &c0, 1, y);
+	chain_node(g, "gap", op, &c0, 1, y);
 	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
 	p = compile_all_device(g);
-	/* only the input's TRANSPOSE: [N][C] from NHWC is already the NCHW [N][C][1][1] */
+	/* only the input's TRANSPOSE */
 	assert_int_equal(count_packets(p, VNPU_OP_TRANSPOSE), 1);
+	assert_int_equal(count_packets(p, VNPU_OP_REDUCE), 0);
 	pk = packet_at(p, 2, NULL);
-	assert_int_equal(pk->hdr.opcode, VNPU_OP_REDUCE);
-	assert_int_equal(pk->ndims, 3);
-	assert_int_equal(pk->axes, 2);
-	assert_int_equal(pk->dims[1], 16);
-	assert_int_equal(pk->dims[2], 2);
+	assert_int_equal(pk->hdr.opcode, VNPU_OP_POOL2D);
+	assert_int_equal(pk->mode, mode);
+	assert_int_equal(pk->n, 1);
+	assert_int_equal(pk->c, 2);
+	assert_int_equal(pk->h, 4);
+	assert_int_equal(pk->kh, 4);
+	assert_int_equal(pk->w, 4);
+	assert_int_equal(pk->kw, 4);
+	assert_int_equal(pk->stride_h, 1);
+	assert_int_equal(pk->pad_bottom + pk->pad_right + pk->pad_top + pk->pad_left, 0);
 	codegen_vnpu_free(p);
 	ir_graph_destroy(g);
+}
+
+static void test_global_average_pool_of_nhwc_is_a_pool_of_the_whole_image(void **state)
+{
+	(void)state;
+	assert_global_pool_of_nhwc_is_one_pool("GlobalAveragePool", VNPU_POOL_AVG);
+}
+
+static void test_global_max_pool_of_nhwc_is_a_pool_of_the_whole_image(void **state)
+{
+	(void)state;
+	assert_global_pool_of_nhwc_is_one_pool("GlobalMaxPool", VNPU_POOL_MAX);
 }
 
 static void test_channel_concat_of_nhwc_images_copies_into_channel_ranges(void **state)
@@ -1158,10 +1301,14 @@ int main(void)
 		cmocka_unit_test(test_depth_to_space_dcr_is_one_permuted_copy),
 		cmocka_unit_test(test_conv_relu_conv_transposes_only_at_the_graph_edges),
 		cmocka_unit_test(test_residual_add_between_convs_stays_nhwc),
+		cmocka_unit_test(test_residual_add_is_summed_by_the_conv_making_its_last_term),
+		cmocka_unit_test(test_residual_conv_packs_its_weights_without_accumulate),
+		cmocka_unit_test(test_residual_read_after_the_add_keeps_the_add),
 		cmocka_unit_test(test_conv_feeding_flatten_transposes_back_before_it),
 		cmocka_unit_test(test_graph_output_of_a_conv_is_transposed_to_nchw_last),
 		cmocka_unit_test(test_host_node_after_a_conv_reads_nchw_made_in_the_device_stage),
-		cmocka_unit_test(test_global_average_pool_of_nhwc_reduces_the_middle_axis),
+		cmocka_unit_test(test_global_average_pool_of_nhwc_is_a_pool_of_the_whole_image),
+		cmocka_unit_test(test_global_max_pool_of_nhwc_is_a_pool_of_the_whole_image),
 		cmocka_unit_test(test_channel_concat_of_nhwc_images_copies_into_channel_ranges),
 	};
 

@@ -255,6 +255,14 @@ struct vnpu_pkt_matmul {
 #define VNPU_CONV2D_F_PACK_WEIGHTS	(1u << 2)
 #define VNPU_CONV2D_F_WEI_PACKED	(1u << 3)
 #define VNPU_CONV2D_PACK_ALIGN		64
+/*
+ * ACCUMULATE: the destination's prior contents are added to the convolution before the
+ * epilogue, dst = act(conv(src) + bias + dst): a residual sum fused into the convolution
+ * that produces one of its terms. @dst_va must not overlap @src_va's extent. Not with
+ * PACK_SIZE or PACK_WEIGHTS; with WEI_PACKED it reads weights packed for the same packet
+ * without this flag (the flag does not change the packed layout).
+ */
+#define VNPU_CONV2D_F_ACCUMULATE	(1u << 4)
 
 /**
  * struct vnpu_pkt_conv2d - 2-D convolution (cross-correlation), NHWC.
