@@ -178,12 +178,25 @@ static int exec_set_preload(const char *lib)
 	char *val;
 	int ret;
 
-	if (!old || !*old)
-		return setenv("LD_PRELOAD", lib, 1);
-	if (asprintf(&val, "%s:%s", lib, old) < 0)
+#ifdef ACCEL_PRELOAD_ASAN_RUNTIME
+	/* A sanitized build's shim: AddressSanitizer's runtime must be loaded first. */
+	char *with_asan;
+
+	if (asprintf(&with_asan, "%s:%s", ACCEL_PRELOAD_ASAN_RUNTIME, lib) < 0)
 		return -1;
-	ret = setenv("LD_PRELOAD", val, 1);
-	free(val);
+	lib = with_asan;
+#endif
+	if (!old || !*old)
+		ret = setenv("LD_PRELOAD", lib, 1);
+	else if (asprintf(&val, "%s:%s", lib, old) < 0)
+		ret = -1;
+	else {
+		ret = setenv("LD_PRELOAD", val, 1);
+		free(val);
+	}
+#ifdef ACCEL_PRELOAD_ASAN_RUNTIME
+	free(with_asan);
+#endif
 	return ret;
 }
 
