@@ -178,11 +178,11 @@ static int exec_set_preload(const char *lib)
 	char *val;
 	int ret;
 
-#ifdef ACCEL_PRELOAD_ASAN_RUNTIME
-	/* A sanitized build's shim: AddressSanitizer's runtime must be loaded first. */
+#ifdef ACCEL_PRELOAD_SANITIZER_RUNTIME
+	/* A sanitized build's shim: the sanitizer's runtime must be loaded first. */
 	char *with_asan;
 
-	if (asprintf(&with_asan, "%s:%s", ACCEL_PRELOAD_ASAN_RUNTIME, lib) < 0)
+	if (asprintf(&with_asan, "%s:%s", ACCEL_PRELOAD_SANITIZER_RUNTIME, lib) < 0)
 		return -1;
 	lib = with_asan;
 #endif
@@ -194,7 +194,7 @@ static int exec_set_preload(const char *lib)
 		ret = setenv("LD_PRELOAD", val, 1);
 		free(val);
 	}
-#ifdef ACCEL_PRELOAD_ASAN_RUNTIME
+#ifdef ACCEL_PRELOAD_SANITIZER_RUNTIME
 	free(with_asan);
 #endif
 	return ret;
