@@ -4,6 +4,9 @@
  *
  * Built with -DCONFORMANCE_ACCEL the calls go through libaccel (embedded core); built
  * without, they are the plain system calls of a real kernel (run inside the oracle guest).
+ * With -DCONFORMANCE_PLAIN_CALLS too, accel's devices are expected but the calls are the
+ * plain ones at the kernel's paths: the suite against plain libc under `accel exec`
+ * (tests/preload/, docs/preload.md).
  * Every result is printed as KEY=VALUE; return codes as 0, N or -ENAME.
  */
 #ifndef CONFORMANCE_H
@@ -31,7 +34,7 @@
 #define DRM_IOCTL_NR(n) _IOC_NR(n)
 #endif
 
-#ifdef CONFORMANCE_ACCEL
+#if defined(CONFORMANCE_ACCEL) && !defined(CONFORMANCE_PLAIN_CALLS)
 #include <libaccel.h>
 #define c_open(p, f) accel_sys_open((p), (f))
 #define c_close(fd) accel_sys_close(fd)
@@ -101,7 +104,7 @@ static inline const char *kf(const char *fmt, ...)
 /* Where the node and attribute tree live: "/" on a kernel, $ACCEL_ROOT for accel. */
 static inline const char *c_root(void)
 {
-#ifdef CONFORMANCE_ACCEL
+#if defined(CONFORMANCE_ACCEL) && !defined(CONFORMANCE_PLAIN_CALLS)
 	const char *r = getenv("ACCEL_ROOT");
 	return r ? r : "";
 #else

@@ -162,6 +162,9 @@ static int daemon_close(int fd, struct accel_fd_entry *e)
 		return -1;
 	}
 	other = fd_find_other(st.st_ino, st.st_dev, fd);
+	/* The connection spoke on the descriptor just closed: on the dup() from now on. */
+	if (other >= 0)
+		accel_daemon_conn_rebind(e->obj, fd, other);
 	accel_fd_table_lock();
 	slot = accel_fd_table_slot_locked(other);
 	if (slot && slot->ops && slot->ino == st.st_ino) {

@@ -79,7 +79,9 @@ struct wire_mux {
 /*
  * struct daemon_conn - one connection (one open file). @mux is the opening process's,
  * @child's the forked child's that attached a socket of its own (@child_pid). The layouts,
- * @sock, @ino and @pid are constant after open. @next is guarded by conns_lock.
+ * @ino and @pid are constant after open; @sock (and @mux.sock) change only when the
+ * descriptor is closed while a dup() of it lives on (accel_daemon_conn_rebind()). @next is
+ * guarded by conns_lock.
  */
 struct daemon_conn {
 	atomic_uint refs;
@@ -91,6 +93,8 @@ struct daemon_conn {
 	pid_t child_pid;
 	struct wire_mux *child;
 	uint64_t client_id;
+	/* made by accel_daemon_adopt(): layouts and client id come with its first attach */
+	bool adopted;
 	struct driver_layout *layouts;
 	unsigned int num_layouts;
 	struct daemon_conn *next;
@@ -483,8 +487,20 @@ static struct wire_mux *conn_mux(struct daemon_conn *c, int fd, int *err)
 	if (!*err) {
 		*err = reply_check(&hdr, &w, &rh, &body, &owned);
 		if (!*err) {
+			const struct accel_wire_hello_reply *rep = (const struct accel_wire_hello_reply *)body;
+
 			close_fds(w.fds, w.nfds);
 			*err = rh->result;
+			/* An adopted connection learns its layouts and client id from the answer. */
+			if (!*err && c->adopted && !c->layouts) {
+				if (rh->size < sizeof(*rep))
+					*err = -EPROTO;
+				else {
+					c->client_id = rep->client_id;
+					*err = conn_read_layouts(c, (const unsigned char *)(rep + 1),
+								 rh->size - sizeof(*rep), rep->num_layouts);
+				}
+			}
 			if (owned)
 				free(body);
 		}
@@ -504,6 +520,54 @@ static struct wire_mux *conn_mux(struct daemon_conn *c, int fd, int *err)
 int accel_daemon_fd(struct daemon_conn *c)
 {
 	return c->sock;
+}
+
+struct daemon_conn *accel_daemon_adopt(int sock, int *err)
+{
+	struct daemon_conn *c = calloc(1, sizeof(*c));
+	struct stat st;
+
+	if (!c) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (fstat(sock, &st) || !S_ISSOCK(st.st_mode)) {
+		free(c);
+		*err = -EBADF;
+		return NULL;
+	}
+	atomic_init(&c->refs, 1);
+	c->sock = sock;
+	c->ino = st.st_ino;
+	c->adopted = true;
+	/* No process opened it here: the first use attaches a socket of this process's own. */
+	c->pid = 0;
+	mux_init(&c->mux, sock);
+	if (!conn_mux(c, sock, err)) {
+		mux_destroy(&c->mux);
+		free(c);
+		return NULL;
+	}
+	pthread_mutex_lock(&conns_lock);
+	c->next = conns;
+	conns = c;
+	pthread_mutex_unlock(&conns_lock);
+	return c;
+}
+
+void accel_daemon_conn_rebind(struct daemon_conn *c, int closed, int other)
+{
+	pthread_mutex_lock(&c->mux.lock);
+	if (c->sock == closed) {
+		c->sock = other;
+		c->mux.sock = other;
+	}
+	pthread_mutex_unlock(&c->mux.lock);
+}
+
+uint64_t accel_daemon_client_id(struct daemon_conn *c)
+{
+	return c->client_id;
 }
 
 /* sw_sync's ioctls: the descriptor CREATE_FENCE gives, the one GET_DEADLINE reads. */

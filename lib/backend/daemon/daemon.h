@@ -15,6 +15,19 @@ struct daemon_conn;
 struct daemon_conn *accel_daemon_open(const char *sock_path, int flags, int *err);
 /* The connection's descriptor (the one handed to the caller). */
 int accel_daemon_fd(struct daemon_conn *c);
+/*
+ * Take over @sock, a connection's socket this process inherited through exec() (the open file
+ * lives on in acceld): it attaches a socket of its own, as a forked child does. NULL with
+ * *err = -errno; @sock stays open either way.
+ */
+struct daemon_conn *accel_daemon_adopt(int sock, int *err);
+/*
+ * Descriptor @closed of the connection's socket was closed while @other, a dup() of it,
+ * lives on: the connection talks on @other from now on.
+ */
+void accel_daemon_conn_rebind(struct daemon_conn *c, int closed, int other);
+/* The DRM client id of the connection's open file (its fdinfo's name under the root). */
+uint64_t accel_daemon_client_id(struct daemon_conn *c);
 /* An ioctl through the daemon on descriptor @sock of the connection: the result or -errno. */
 int accel_daemon_ioctl(struct daemon_conn *c, int sock, unsigned long request, void *arg);
 /*
