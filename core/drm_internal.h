@@ -25,6 +25,10 @@ const struct device_type *accel_minor_type(void);
 void accel_debugfs_init(struct drm_device *dev);
 void accel_debugfs_register(struct drm_device *dev);
 
+/* drm_mode_config.c: the ioctls listing a modesetting device's display objects. */
+int drm_mode_getresources(struct drm_device *dev, void *data, struct drm_file *file_priv);
+int drm_mode_getplane_res(struct drm_device *dev, void *data, struct drm_file *file_priv);
+
 /* drm_file.c */
 int drm_open_helper(struct file *filp, struct drm_minor *minor);
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * ioctl dispatch and the core ioctls that every DRM/accel file answers (VERSION, GET_CAP,
- * SET_CLIENT_CAP, SET_CLIENT_NAME, the legacy and KMS numbers). The answers of numbers that
- * only make sense on a modesetting driver are the kernel's for a device without KMS.
+ * SET_CLIENT_CAP, SET_CLIENT_NAME, the legacy and KMS numbers). The KMS numbers that list
+ * display objects are drm_mode_config.c's; the others answer as the kernel does for a device
+ * without KMS (docs/kernel-differences.md: on a modesetting device too, which has no objects).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -118,21 +119,37 @@ static int drm_getcap(struct drm_device *dev, void *data, struct drm_file *file_
 		return -EOPNOTSUPP;
 	switch (req->capability) {
 	case DRM_CAP_DUMB_BUFFER:
-	case DRM_CAP_DUMB_PREFERRED_DEPTH:
-	case DRM_CAP_DUMB_PREFER_SHADOW:
-	case DRM_CAP_ASYNC_PAGE_FLIP:
-	case DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP:
-		/* No display engine here: no dumb buffers, no flips. */
+		req->value = dev->driver->dumb_create ? 1 : 0;
 		break;
 	case DRM_CAP_VBLANK_HIGH_CRTC:
-	case DRM_CAP_PAGE_FLIP_TARGET:
 	case DRM_CAP_CRTC_IN_VBLANK_EVENT:
-	case DRM_CAP_ADDFB2_MODIFIERS:
+		req->value = 1;
+		break;
+	case DRM_CAP_DUMB_PREFERRED_DEPTH:
+		req->value = dev->mode_config.preferred_depth;
+		break;
+	case DRM_CAP_DUMB_PREFER_SHADOW:
+		req->value = dev->mode_config.prefer_shadow;
+		break;
+	case DRM_CAP_ASYNC_PAGE_FLIP:
+		req->value = dev->mode_config.async_page_flip;
+		break;
+	case DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP:
+		req->value = drm_core_check_feature(dev, DRIVER_ATOMIC) &&
+			     dev->mode_config.async_page_flip;
+		break;
+	case DRM_CAP_PAGE_FLIP_TARGET:
+		/* 1 unless a CRTC lacks targeted flips: there are no CRTCs. */
 		req->value = 1;
 		break;
 	case DRM_CAP_CURSOR_WIDTH:
+		req->value = dev->mode_config.cursor_width ? dev->mode_config.cursor_width : 64;
+		break;
 	case DRM_CAP_CURSOR_HEIGHT:
-		req->value = 64;
+		req->value = dev->mode_config.cursor_height ? dev->mode_config.cursor_height : 64;
+		break;
+	case DRM_CAP_ADDFB2_MODIFIERS:
+		req->value = !dev->mode_config.fb_modifiers_not_supported;
 		break;
 	default:
 		return -EINVAL;
@@ -177,6 +194,9 @@ static int drm_setclientcap(struct drm_device *dev, void *data, struct drm_file 
 			return -EINVAL;
 		file_priv->writeback_connectors = req->value;
 		break;
+	case DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT:
+		/* Only for drivers of virtual machines' displays (DRIVER_CURSOR_HOTSPOT): none here. */
+		return -EOPNOTSUPP;
 	default:
 		return -EINVAL;
 	}
@@ -318,8 +338,8 @@ static const struct drm_ioctl_desc drm_ioctls[] = {
 
 	DRM_IOCTL_DEF(DRM_IOCTL_UPDATE_DRAW, drm_noop, DRM_AUTH | DRM_MASTER | DRM_ROOT_ONLY),
 
-	NO_KMS(DRM_IOCTL_MODE_GETRESOURCES, 0),
-	NO_KMS(DRM_IOCTL_MODE_GETPLANERESOURCES, 0),
+	DRM_IOCTL_DEF(DRM_IOCTL_MODE_GETRESOURCES, drm_mode_getresources, 0),
+	DRM_IOCTL_DEF(DRM_IOCTL_MODE_GETPLANERESOURCES, drm_mode_getplane_res, 0),
 	NO_KMS(DRM_IOCTL_MODE_GETCRTC, 0),
 	NO_KMS(DRM_IOCTL_MODE_SETCRTC, DRM_MASTER),
 	NO_KMS(DRM_IOCTL_MODE_GETPLANE, 0),

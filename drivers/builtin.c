@@ -24,6 +24,10 @@ static const char builtin_config[] =
 	"[example_combo.0]\n"
 	"driver = example_combo\n"
 	"\n"
+	"; a modesetting driver without display objects: a card node only (drm_info reads it)\n"
+	"[example_kms.0]\n"
+	"driver = example_kms\n"
+	"\n"
 	"; the inference data-centre NPU: VRAM, DMA and compute engines, an MMU (docs/vnpu-isa.md)\n"
 	"[vnpu.0]\n"
 	"driver = vnpu\n";
@@ -35,6 +39,7 @@ static int (*const builtin_inits[])(void) = {
 	example_accel_init,
 	example_gfx_init,
 	example_combo_init,
+	example_kms_init,
 	vnpu_init,
 };
 

@@ -6,6 +6,7 @@
 int example_accel_init(void);
 int example_gfx_init(void);
 int example_combo_init(void);
+int example_kms_init(void);
 
 struct drm_device;
 struct drm_file;

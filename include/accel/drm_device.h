@@ -11,6 +11,7 @@
 #include <accel/kref.h>
 #include <accel/device.h>
 #include <accel/idr.h>
+#include <accel/drm_mode_config.h>
 
 struct drm_driver;
 struct drm_device;
@@ -90,6 +91,9 @@ struct drm_device {
 	atomic_uint gem_objects;
 	/** @gem_bytes: their sizes added up. */
 	atomic_uint_fast64_t gem_bytes;
+
+	/** @mode_config: a modesetting driver's display configuration (drmm_mode_config_init()). */
+	struct drm_mode_config mode_config;
 
 	/** @managed_release: free the struct in the last put (drm_dev_alloc()). */
 	bool managed_release;
