@@ -40,3 +40,34 @@ def private_root():
     for var in ("ACCEL_BACKEND", "ACCEL_CONFIG"):
         os.environ.pop(var, None)
     return root
+
+
+class Daemon:
+    """acceld ($ACCELD) on a fresh root, ready (it said READY=1), that libaccel's calls in
+    this process reach (ACCEL_BACKEND=daemon: no embedded fallback). Start it before
+    libaccel's first call; stop() ends it and removes the root."""
+
+    def __init__(self):
+        import subprocess
+        self.root = tempfile.mkdtemp(prefix="accel-python-daemon.")
+        ready_r, ready_w = os.pipe()
+        self.proc = subprocess.Popen([os.environ["ACCELD"], "--root", self.root,
+                                      "--log-level", "err", "--ready-fd", str(ready_w)],
+                                     pass_fds=(ready_w,))
+        os.close(ready_w)
+        with os.fdopen(ready_r, "rb") as ready:
+            said = ready.read()
+        if said != b"READY=1\n":
+            self.proc.wait()
+            shutil.rmtree(self.root, True)
+            raise RuntimeError(f"acceld did not start (exit {self.proc.returncode})")
+        os.environ["ACCEL_ROOT"] = self.root
+        os.environ["ACCEL_BACKEND"] = "daemon"
+        os.environ.pop("ACCEL_CONFIG", None)
+
+    def stop(self):
+        """SIGTERM, then its exit status (0: it stopped cleanly)."""
+        self.proc.terminate()
+        status = self.proc.wait()
+        shutil.rmtree(self.root, True)
+        return status

@@ -27,33 +27,17 @@ DATA = os.path.join(support.FASHION_MNIST, "test_data_set_0")
 RTOL, ATOL = 1e-3, 1e-4
 
 daemon = None
-root = None
 
 
 def setUpModule():
-    """acceld on a fresh root, ready (it said READY=1), before libaccel's first call."""
-    global daemon, root
-    root = tempfile.mkdtemp(prefix="accel-python-daemon.")
-    ready_r, ready_w = os.pipe()
-    daemon = subprocess.Popen([os.environ["ACCELD"], "--root", root, "--log-level", "err",
-                               "--ready-fd", str(ready_w)], pass_fds=(ready_w,))
-    os.close(ready_w)
-    with os.fdopen(ready_r, "rb") as ready:
-        said = ready.read()
-    if said != b"READY=1\n":
-        daemon.wait()
-        raise RuntimeError(f"acceld did not start (exit {daemon.returncode})")
-    os.environ["ACCEL_ROOT"] = root
-    os.environ["ACCEL_BACKEND"] = "daemon"
-    os.environ.pop("ACCEL_CONFIG", None)
+    """acceld on a fresh root, ready, before libaccel's first call."""
+    global daemon
+    daemon = support.Daemon()
 
 
 def tearDownModule():
     if daemon is not None:
-        daemon.terminate()
-        daemon.wait()
-    if root is not None:
-        shutil.rmtree(root, True)
+        daemon.stop()
 
 
 class ThroughAcceld(unittest.TestCase):
