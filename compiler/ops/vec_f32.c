@@ -5,7 +5,9 @@
  * one vector) or the same sums in the same order (the product). The compiler lowers a v16f to one AVX-512
  * register, two AVX ones or four SSE ones; with GCC on x86-64 each kernel is cloned for those
  * three levels and the dynamic loader picks the CPU's (target_clones), elsewhere it is built
- * once for the target's baseline.
+ * once for the target's baseline. Not under ThreadSanitizer: the clones' resolvers run while
+ * the loader relocates, before TSan's runtime is initialised, and GCC instruments them (a
+ * crash at start-up of every program linking the compiler).
  */
 #include <string.h>
 
@@ -15,7 +17,8 @@ typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
 typedef uint32_t v16u __attribute__((vector_size(64)));
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__) && \
+	!defined(__SANITIZE_THREAD__)
 #define VEC_F32_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define VEC_F32_CLONES
