@@ -515,26 +515,22 @@ static int conn_open_mask(unsigned int flags)
 /* The handshake: open the node as the peer, tell it the driver's ioctl layouts. */
 static bool conn_hung_up(void *data);
 
-/* The DRM major and the first minor past the primary (card) nodes: minors 0-63 are cards. */
-#define CONN_DRM_MAJOR		226
-#define CONN_DRM_CARD_MINORS	64
-
 /*
- * Before @self opens card node @devt: wait (a second at most) for the other connections of
- * the node whose client has hung up to be released. On a kernel, close(2) of a card node's
- * last descriptor drops its master before close returns, so the next open in the same
- * program becomes master; here the release runs on the old connection's thread once it sees
- * the hang-up, which under load comes after the new HELLO. Card nodes only: their master is
- * the state an open depends on, and they are opened rarely (the scan polls each of the
- * node's connections).
+ * Before @self opens its node: wait (a second at most) for the other connections of the node
+ * from the same process whose client has hung up to be released. On a kernel, close(2) of a
+ * file's last descriptor releases it before close returns, so what the program does next
+ * sees it gone (a card node's master dropped, so the next open becomes master; a freed
+ * object's mmap offset free for the next object); here the release runs on the old
+ * connection's thread once it sees the hang-up, which under load comes after the new HELLO.
+ * Only the same process's connections (program order is what the kernel's guarantee is
+ * about), each checked with a poll(): a process with many connections open pays a poll per
+ * connection for each open (an epoll set of hang-ups would make it one call).
  */
-static void conn_wait_card_released(const struct conn *self, dev_t devt)
+static void conn_wait_hung_up_released(const struct conn *self)
 {
 	struct timespec deadline;
 	bool pending;
 
-	if (major(devt) != CONN_DRM_MAJOR || minor(devt) >= CONN_DRM_CARD_MINORS)
-		return;
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += 1;
 	pthread_mutex_lock(&conns_lock);
@@ -542,7 +538,8 @@ static void conn_wait_card_released(const struct conn *self, dev_t devt)
 		pending = false;
 		/* conn_release() unlinks a connection and closes its socket under conns_lock. */
 		for (const struct conn *c = conns; c && !pending; c = c->next)
-			pending = c != self && c->devt == devt && conn_hung_up((void *)c);
+			pending = c != self && c->devt == self->devt &&
+				  c->cred.pid == self->cred.pid && conn_hung_up((void *)c);
 	} while (pending && pthread_cond_timedwait(&conns_cond, &conns_lock, &deadline) != ETIMEDOUT);
 	pthread_mutex_unlock(&conns_lock);
 }
@@ -581,7 +578,7 @@ static int conn_hello(struct conn *c, unsigned char *buf, unsigned char *out)
 		conn_send(c, &reply, rep, len, NULL, 0);
 		return err;
 	}
-	conn_wait_card_released(c, c->devt);
+	conn_wait_hung_up_released(c);
 	old = accel_cred_set_current(&c->cred);
 	file = chrdev_open(major(c->devt), minor(c->devt), (int)(hello->open_flags & ~O_CLOEXEC));
 	accel_cred_set_current(old);
