@@ -42,6 +42,14 @@ def private_root():
     return root
 
 
+def _die_with_parent():
+    """In the daemon's child before exec: SIGTERM when the test's interpreter dies, so that a
+    test that crashes leaves no acceld behind (prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+    ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)
+
+
 class Daemon:
     """acceld ($ACCELD) on a fresh root, ready (it said READY=1), that libaccel's calls in
     this process reach (ACCEL_BACKEND=daemon: no embedded fallback). Start it before
@@ -53,7 +61,7 @@ class Daemon:
         ready_r, ready_w = os.pipe()
         self.proc = subprocess.Popen([os.environ["ACCELD"], "--root", self.root,
                                       "--log-level", "err", "--ready-fd", str(ready_w)],
-                                     pass_fds=(ready_w,))
+                                     pass_fds=(ready_w,), preexec_fn=_die_with_parent)
         os.close(ready_w)
         with os.fdopen(ready_r, "rb") as ready:
             said = ready.read()
