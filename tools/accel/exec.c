@@ -67,6 +67,24 @@ static int exec_resolve(const char *prog, char *out, size_t size)
 }
 
 /*
+ * 1 when the ELF file at @fd (headers of types @ehdr_t and @phdr_t, one per ELF class) has a
+ * PT_INTERP program header, 0 when it has none, -ENOEXEC when its headers cannot be read.
+ */
+#define EXEC_HAS_INTERP(fd, ehdr_t, phdr_t) ({						\
+	ehdr_t eh_;									\
+	phdr_t ph_;									\
+	int r_ = pread((fd), &eh_, sizeof(eh_), 0) == sizeof(eh_) ? 0 : -ENOEXEC;	\
+	for (unsigned int i_ = 0; !r_ && i_ < eh_.e_phnum; i_++) {			\
+		if (pread((fd), &ph_, sizeof(ph_),					\
+			  (off_t)(eh_.e_phoff + (uint64_t)i_ * eh_.e_phentsize)) != sizeof(ph_)) \
+			r_ = -ENOEXEC;							\
+		else if (ph_.p_type == PT_INTERP)					\
+			r_ = 1;								\
+	}										\
+	r_;										\
+})
+
+/*
  * Whether the ELF file @path names a dynamic loader (PT_INTERP): 1 yes, 0 no (statically
  * linked), -errno if it cannot be read or is no ELF file. A "#!" script is judged by its
  * interpreter.
@@ -94,43 +112,10 @@ static int exec_is_dynamic(const char *path, int depth)
 	}
 	if (n < EI_NIDENT || memcmp(ident, ELFMAG, SELFMAG))
 		goto out;
-	if (ident[EI_CLASS] == ELFCLASS64) {
-		Elf64_Ehdr eh;
-		Elf64_Phdr ph;
-
-		if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
-			goto out;
-		ret = 0;
-		for (unsigned int i = 0; i < eh.e_phnum; i++) {
-			if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) !=
-			    sizeof(ph)) {
-				ret = -ENOEXEC;
-				break;
-			}
-			if (ph.p_type == PT_INTERP) {
-				ret = 1;
-				break;
-			}
-		}
-	} else if (ident[EI_CLASS] == ELFCLASS32) {
-		Elf32_Ehdr eh;
-		Elf32_Phdr ph;
-
-		if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
-			goto out;
-		ret = 0;
-		for (unsigned int i = 0; i < eh.e_phnum; i++) {
-			if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) !=
-			    sizeof(ph)) {
-				ret = -ENOEXEC;
-				break;
-			}
-			if (ph.p_type == PT_INTERP) {
-				ret = 1;
-				break;
-			}
-		}
-	}
+	if (ident[EI_CLASS] == ELFCLASS64)
+		ret = EXEC_HAS_INTERP(fd, Elf64_Ehdr, Elf64_Phdr);
+	else if (ident[EI_CLASS] == ELFCLASS32)
+		ret = EXEC_HAS_INTERP(fd, Elf32_Ehdr, Elf32_Phdr);
 out:
 	close(fd);
 	return ret;
