@@ -3,7 +3,7 @@
  * LayerNormalization's lowering (compiler/codegen_vnpu.c, lower_layernorm()): one LAYERNORM
  * packet over [rows, cols] with its scale and shift, and the host for what the packet cannot
  * express. One behaviour per test; the numbers on the device are the transformer encoder's
- * check (tests/scripts/sequence-run.sh).
+ * check (tests/scripts/model-run.sh).
  */
 #include <errno.h>
 #include <setjmp.h>
