@@ -963,6 +963,10 @@ static int window_attrs(struct cg *cg, const int64_t *in_hw, const int64_t *out_
 		    w->pad_begin[i] < 0 || w->pad_end[i] < 0 || w->pad_begin[i] > UINT32_MAX ||
 		    w->pad_end[i] > UINT32_MAX)
 			return cg_fail(cg, -EOPNOTSUPP, "window attributes out of range");
+		/* the device's rule: padding narrower than the dilated window */
+		if (w->pad_begin[i] > (w->k[i] - 1) * w->dil[i] ||
+		    w->pad_end[i] > (w->k[i] - 1) * w->dil[i])
+			return cg_fail(cg, -EOPNOTSUPP, "padding as wide as the kernel's window");
 	}
 	return 0;
 }

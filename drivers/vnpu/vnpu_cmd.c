@@ -366,6 +366,13 @@ static int vnpu_window_out(uint32_t in, uint32_t pad_lo, uint32_t pad_hi, uint32
 	if (!k || !dil || !stride)
 		return -EINVAL;
 	ext = (uint64_t)(k - 1) * dil + 1;
+	/*
+	 * Padding as wide as the window adds outputs made of padding alone; the engine
+	 * refuses it (oneDNN's kernel generation also grows with the padding: a pad of 2^30
+	 * kept an engine busy past every timeout).
+	 */
+	if (pad_lo >= ext || pad_hi >= ext)
+		return -EINVAL;
 	span = (uint64_t)in + pad_lo + pad_hi;
 	if (span < ext)
 		return -EINVAL;

@@ -158,6 +158,37 @@ static void test_conv2d_f32_team_then_alone_then_team(void **state)
 	run_conv(*state, big, VNPU_CONV2D_F_BIAS);
 }
 
+/*
+ * Padding up to the dilated window's extent less one runs; padding as wide as the window
+ * (outputs of padding alone) and the fuzzer's pad of 2^30 (oneDNN's kernel generation grew
+ * with it past every timeout) are -EINVAL before the engine builds anything.
+ */
+static void test_conv2d_padding_as_wide_as_window_is_einval(void **state)
+{
+	struct vt *t = *state;
+	struct vnpu_pkt_conv2d p = {
+		.dtype = VNPU_DT_F32, .n = 1, .h = 4, .w = 4, .c = 2, .oc = 3, .kh = 3, .kw = 1,
+		.groups = 1, .stride_h = 1, .stride_w = 1, .dil_h = 2, .dil_w = 1,
+		.pad_top = 4, .pad_bottom = 4,
+	};
+	struct vnpu_pkt_conv2d wide = p, huge = p;
+
+	run_conv(t, p, 0);
+
+	wide.pad_bottom = 5;
+	huge.kh = 1;
+	huge.pad_top = 0;
+	huge.pad_bottom = 0;
+	huge.pad_left = 1u << 30;
+	wide.src_va = huge.src_va = vt_alloc(t, 4 * 4 * 2 * 4);
+	wide.wei_va = huge.wei_va = vt_alloc(t, 3 * 3 * 2 * 4);
+	wide.dst_va = huge.dst_va = vt_alloc(t, 16 * 16 * 3 * 4);
+	vt_emit(t, VNPU_OP_CONV2D, 0, wide);
+	assert_int_equal(vt_run(t), -EINVAL);
+	vt_emit(t, VNPU_OP_CONV2D, 0, huge);
+	assert_int_equal(vt_run(t), -EINVAL);
+}
+
 /* ---- pool2d ---- */
 
 static void run_pool(struct vt *t, struct vnpu_pkt_pool2d p, uint32_t flags)
@@ -643,6 +674,7 @@ int main(void)
 		T(test_conv2d_f32_depthwise_bias_clip),
 		T(test_conv2d_bf16),
 		T(test_conv2d_f32_team_then_alone_then_team),
+		T(test_conv2d_padding_as_wide_as_window_is_einval),
 		T(test_pool2d_max),
 		T(test_pool2d_avg_excluding_padding),
 		T(test_pool2d_avg_including_padding),

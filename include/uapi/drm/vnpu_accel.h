@@ -271,7 +271,8 @@ struct vnpu_pkt_matmul {
  * @n, @h, @w, @c: source shape, [n][h][w][c].
  * @oc: output channels; @kh, @kw: kernel size; @groups: divides @c and @oc.
  * @stride_h, @stride_w: >= 1.  @dil_h, @dil_w: dilation, >= 1 (1 = dense kernel).
- * @pad_top, @pad_left, @pad_bottom, @pad_right: implicit zero padding.
+ * @pad_top, @pad_left, @pad_bottom, @pad_right: implicit zero padding, each smaller than
+ *	the dilated kernel's extent in its dimension, (k - 1) * dil + 1.
  *
  * Weights are [groups][oc/groups][kh][kw][c/groups]; bias is oc F32 values; destination is
  * [n][oh][ow][oc] with oh = (h + pad_top + pad_bottom - ((kh - 1) * dil_h + 1)) / stride_h
