@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Descriptor calls: close, the dups, fcntl, read, close_range. An emulated descriptor is a
+ * Descriptor calls: close, the dups, fcntl, close_range (read and write are rw.c). An emulated descriptor is a
  * real one (emul_fd.c), so the dups are the kernel's own; the shim records the new number
  * and libaccel recognises it by its inode. close() of an emulated descriptor goes through
  * libaccel (the open file goes with its last descriptor). A descriptor that dup2() or dup3()
@@ -13,9 +13,34 @@
 #include <linux/close_range.h>
 
 #include <libaccel.h>
+#include "direct.h"
 #include "preload.h"
 
-static int close_emulated(int fd)
+/*
+ * libc's close, or the system call itself where libc's would be nothing more: a single-
+ * threaded process (glibc's own test; see direct.h). With threads, libc's close keeps its
+ * cancellation point.
+ */
+static inline int close_passthrough(int fd)
+{
+#ifdef PRELOAD_DIRECT
+	if (direct_single_threaded())
+		return direct_result(direct_syscall1(SYS_close, fd));
+#endif
+	return LIBC(close)(fd);
+}
+
+/* dup is no cancellation point: the system call itself. */
+static inline int dup_passthrough(int fd)
+{
+#ifdef PRELOAD_DIRECT
+	return direct_result(direct_syscall1(SYS_dup, fd));
+#else
+	return LIBC(dup)(fd);
+#endif
+}
+
+static __attribute__((noinline)) int close_emulated(int fd)
 {
 	int ret, err;
 
@@ -32,7 +57,7 @@ static int close_emulated(int fd)
 int close(int fd)
 {
 	if (__builtin_expect(!emul_fd_is(fd), 1) || preload_in_lib)
-		return LIBC(close)(fd);
+		return close_passthrough(fd);
 	return close_emulated(fd);
 }
 
@@ -51,8 +76,8 @@ static int dup_record(int fd, int nfd)
 
 int dup(int fd)
 {
-	if (!emul_fd_is(fd) || preload_in_lib)
-		return LIBC(dup)(fd);
+	if (__builtin_expect(!emul_fd_is(fd), 1) || preload_in_lib)
+		return dup_passthrough(fd);
 	return dup_record(fd, LIBC(dup)(fd));
 }
 
@@ -126,40 +151,6 @@ int fcntl(int fd, int cmd, ...)
 	}
 }
 int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));
-
-/*
- * read() of a node returns its DRM events; the accel and example drivers send none, so it
- * blocks (or fails with EAGAIN), as the kernel's drm_read() with an empty queue does. The
- * embedded backend's pipe does that by itself; acceld's socket carries the protocol and must
- * not be read: wait for the daemon to go (ENODEV) instead.
- */
-ssize_t read(int fd, void *buf, size_t n)
-{
-	struct emul_fd e;
-
-	if (__builtin_expect(!emul_fd_is(fd), 1) || preload_in_lib || !emul_fd_get(fd, &e) || !e.daemon)
-		return LIBC(read)(fd, buf, n);
-	if (e.nonblock) {
-		errno = EAGAIN;
-		return -1;
-	}
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLRDHUP };
-
-		if (LIBC(poll)(&p, 1, -1) < 0)
-			return -1;
-		if (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) {
-			errno = ENODEV;
-			return -1;
-		}
-	}
-}
-
-ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
-{
-	(void)buflen;
-	return read(fd, buf, n);
-}
 
 int close_range(unsigned int first, unsigned int last, int flags)
 {

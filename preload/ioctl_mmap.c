@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * ioctl, mmap and munmap, and the fdinfo of an emulated descriptor. An emulated descriptor's
+ * mmap and munmap, and the fdinfo of an emulated descriptor. An emulated descriptor's
  * calls go through libaccel (accel_sys_*), under the guard so that libaccel's own libc calls
- * are libc's. A SYNC_IOC_* ioctl on a descriptor the shim does not know may be a sync_file
- * the core made (a pipe): libaccel sends it to the core that made it.
+ * are libc's (ioctl is ioctl.c).
  */
 #include <dirent.h>
 #include <errno.h>
-#include <linux/sync_file.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -25,30 +21,6 @@
 
 /* The address range that mappings of emulated descriptors ever took: munmap() outside it is libc's. */
 static _Atomic uintptr_t map_lo = UINTPTR_MAX, map_hi;
-
-int ioctl(int fd, unsigned long request, ...)
-{
-	va_list ap;
-	void *arg;
-	int ret, err;
-
-	va_start(ap, request);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	if (__builtin_expect(!emul_fd_is(fd), 1)) {
-		if (__builtin_expect(_IOC_TYPE(request) != SYNC_IOC_MAGIC, 1) || preload_in_lib ||
-		    !__atomic_load_n(&emul_fd_used, __ATOMIC_RELAXED))
-			return LIBC(ioctl)(fd, request, arg);
-	} else if (preload_in_lib) {
-		return LIBC(ioctl)(fd, request, arg);
-	}
-	PRELOAD_ENTER();
-	ret = accel_sys_ioctl(fd, request, arg);
-	err = errno;
-	PRELOAD_LEAVE();
-	errno = err;
-	return ret;
-}
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {

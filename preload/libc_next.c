@@ -41,6 +41,34 @@ void libc_next_resolve(void)
 	NEXT(dup3);
 	NEXT(fcntl);
 	NEXT(read);
+	NEXT(pread);
+	NEXT(readv);
+	NEXT(preadv);
+	NEXT(preadv2);
+	NEXT(write);
+	NEXT(pwrite);
+	NEXT(writev);
+	NEXT(pwritev);
+	NEXT(pwritev2);
+	NEXT(lseek);
+	NEXT(send);
+	NEXT(sendto);
+	NEXT(sendmsg);
+	NEXT(sendmmsg);
+	NEXT(recv);
+	NEXT(recvfrom);
+	NEXT(recvmsg);
+	NEXT(recvmmsg);
+	NEXT(shutdown);
+	NEXT(getsockopt);
+	NEXT(setsockopt);
+	NEXT(getsockname);
+	NEXT(getpeername);
+	NEXT(bind);
+	NEXT(connect);
+	NEXT(listen);
+	NEXT(accept);
+	NEXT(accept4);
 	NEXT(close_range);
 	NEXT(ioctl);
 	NEXT(mmap);
@@ -53,6 +81,11 @@ void libc_next_resolve(void)
 	NEXT(fork);
 	NEXT(execvpe);
 	NEXT(fexecve);
+	NEXT(posix_spawn);
+	NEXT(posix_spawnp);
+	NEXT(posix_spawn_file_actions_adddup2);
+	NEXT(posix_spawn_file_actions_addopen);
+	NEXT(posix_spawn_file_actions_destroy);
 	/* Last: its being set tells other threads that everything is. */
 	{
 		void *p = dlsym(RTLD_NEXT, "execve");

@@ -23,6 +23,9 @@
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -55,6 +58,34 @@ struct libc_next {
 	int (*dup3)(int fd, int fd2, int flags);
 	int (*fcntl)(int fd, int cmd, ...);
 	ssize_t (*read)(int fd, void *buf, size_t n);
+	ssize_t (*pread)(int fd, void *buf, size_t n, off_t off);
+	ssize_t (*readv)(int fd, const struct iovec *iov, int n);
+	ssize_t (*preadv)(int fd, const struct iovec *iov, int n, off_t off);
+	ssize_t (*preadv2)(int fd, const struct iovec *iov, int n, off_t off, int flags);
+	ssize_t (*write)(int fd, const void *buf, size_t n);
+	ssize_t (*pwrite)(int fd, const void *buf, size_t n, off_t off);
+	ssize_t (*writev)(int fd, const struct iovec *iov, int n);
+	ssize_t (*pwritev)(int fd, const struct iovec *iov, int n, off_t off);
+	ssize_t (*pwritev2)(int fd, const struct iovec *iov, int n, off_t off, int flags);
+	off_t (*lseek)(int fd, off_t off, int whence);
+	ssize_t (*send)(int fd, const void *buf, size_t n, int flags);
+	ssize_t (*sendto)(int fd, const void *buf, size_t n, int flags, __CONST_SOCKADDR_ARG to, socklen_t len);
+	ssize_t (*sendmsg)(int fd, const struct msghdr *m, int flags);
+	int (*sendmmsg)(int fd, struct mmsghdr *v, unsigned int n, int flags);
+	ssize_t (*recv)(int fd, void *buf, size_t n, int flags);
+	ssize_t (*recvfrom)(int fd, void *buf, size_t n, int flags, __SOCKADDR_ARG from, socklen_t *len);
+	ssize_t (*recvmsg)(int fd, struct msghdr *m, int flags);
+	int (*recvmmsg)(int fd, struct mmsghdr *v, unsigned int n, int flags, struct timespec *t);
+	int (*shutdown)(int fd, int how);
+	int (*getsockopt)(int fd, int level, int name, void *val, socklen_t *len);
+	int (*setsockopt)(int fd, int level, int name, const void *val, socklen_t len);
+	int (*getsockname)(int fd, __SOCKADDR_ARG a, socklen_t *len);
+	int (*getpeername)(int fd, __SOCKADDR_ARG a, socklen_t *len);
+	int (*bind)(int fd, __CONST_SOCKADDR_ARG a, socklen_t len);
+	int (*connect)(int fd, __CONST_SOCKADDR_ARG a, socklen_t len);
+	int (*listen)(int fd, int backlog);
+	int (*accept)(int fd, __SOCKADDR_ARG a, socklen_t *len);
+	int (*accept4)(int fd, __SOCKADDR_ARG a, socklen_t *len, int flags);
 	int (*close_range)(unsigned int first, unsigned int last, int flags);
 	int (*ioctl)(int fd, unsigned long request, ...);
 	void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
@@ -69,6 +100,14 @@ struct libc_next {
 	int (*execve)(const char *path, char *const argv[], char *const envp[]);
 	int (*execvpe)(const char *file, char *const argv[], char *const envp[]);
 	int (*fexecve)(int fd, char *const argv[], char *const envp[]);
+	int (*posix_spawn)(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+			   const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+	int (*posix_spawnp)(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+			    const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+	int (*posix_spawn_file_actions_adddup2)(posix_spawn_file_actions_t *fa, int fd, int newfd);
+	int (*posix_spawn_file_actions_destroy)(posix_spawn_file_actions_t *fa);
+	int (*posix_spawn_file_actions_addopen)(posix_spawn_file_actions_t *fa, int fd, const char *path,
+						int flags, mode_t mode);
 };
 
 /* libc_next.c */
@@ -183,6 +222,30 @@ void node_statx(const struct stat *st, struct statx *stx);
 /* open.c */
 /** preload_open_node() - open node @r (ROUTE_NODE/REOPEN) with @flags: the descriptor or -1. */
 int preload_open_node(const struct route *r, int flags);
+
+/* process.c */
+/**
+ * preload_adopt_daemon_fd() - take over @fd, a connection to acceld's node @major:@minor
+ * that this process got without opening it (exec, SCM_RIGHTS): libaccel attaches it and the
+ * table records it. False if it is no such connection.
+ */
+bool preload_adopt_daemon_fd(int fd, unsigned int major, unsigned int minor, unsigned int accmode);
+/**
+ * preload_exec_env() - @envp with $ACCEL_PRELOAD_FDS naming this process's daemon descriptors
+ * that stay open across exec, and @extra ("FD:MAJOR:MINOR:ACCMODE,..." or NULL) too: a
+ * malloc'd array in *@made whose strings are @envp's but the one added; @envp itself when
+ * there is nothing to name. Free with preload_exec_env_free(*@made).
+ */
+char *const *preload_exec_env(char *const envp[], char ***made, const char *extra);
+/** preload_exec_env_free() - what preload_exec_env() made (NULL: nothing). */
+void preload_exec_env_free(char **made);
+
+/* socket.c */
+/**
+ * preload_daemon_peer() - @fd is a connection to acceld's socket of a node of this process's
+ * root: that node's @major and @minor (from the socket's name).
+ */
+bool preload_daemon_peer(int fd, unsigned int *major, unsigned int *minor);
 
 /* ioctl_mmap.c */
 /** preload_fdinfo_path() - the root's fdinfo file of emulated @fd into @buf; 0 or -errno. */

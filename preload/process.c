@@ -38,12 +38,8 @@ pid_t fork(void)
 	return LIBC(fork)();
 }
 
-/*
- * @envp with $ACCEL_PRELOAD_FDS naming this process's daemon descriptors that stay open
- * across exec (a malloc'd array whose strings are @envp's but the one added); @envp itself
- * when there are none.
- */
-static char *const *exec_env(char *const envp[], char ***made)
+/* See preload.h. */
+char *const *preload_exec_env(char *const envp[], char ***made, const char *extra)
 {
 	static const size_t name_len = sizeof(FDS_ENV);
 	char text[8192], *var;
@@ -53,7 +49,16 @@ static char *const *exec_env(char *const envp[], char ***made)
 
 	*made = NULL;
 	len = emul_fd_env_format(text, sizeof(text), false);
-	if (len <= 0)
+	if (len < 0)
+		return envp;
+	if (extra && *extra) {
+		int more = snprintf(text + len, sizeof(text) - (size_t)len, "%s%s", len ? "," : "", extra);
+
+		if (more < 0 || (size_t)more >= sizeof(text) - (size_t)len)
+			return envp;
+		len += more;
+	}
+	if (!len)
 		return envp;
 	while (envp && envp[n])
 		n++;
@@ -75,7 +80,12 @@ static char *const *exec_env(char *const envp[], char ***made)
 	return env;
 }
 
-static void exec_env_free(char **made)
+static char *const *exec_env(char *const envp[], char ***made)
+{
+	return preload_exec_env(envp, made, NULL);
+}
+
+void preload_exec_env_free(char **made)
 {
 	if (made) {
 		free(made[0]);
@@ -90,7 +100,7 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	int ret = LIBC(execve)(path, argv, env);
 	int err = errno;
 
-	exec_env_free(made);
+	preload_exec_env_free(made);
 	errno = err;
 	return ret;
 }
@@ -102,7 +112,7 @@ int execvpe(const char *file, char *const argv[], char *const envp[])
 	int ret = LIBC(execvpe)(file, argv, env);
 	int err = errno;
 
-	exec_env_free(made);
+	preload_exec_env_free(made);
 	errno = err;
 	return ret;
 }
@@ -114,7 +124,7 @@ int fexecve(int fd, char *const argv[], char *const envp[])
 	int ret = LIBC(fexecve)(fd, argv, env);
 	int err = errno;
 
-	exec_env_free(made);
+	preload_exec_env_free(made);
 	errno = err;
 	return ret;
 }
@@ -179,8 +189,7 @@ int execle(const char *path, const char *arg, ...)
 	return execve(path, argv, envp);
 }
 
-/* Take over the daemon descriptors the image before exec named in $ACCEL_PRELOAD_FDS. */
-static void adopt_one(int fd, unsigned int major, unsigned int minor, unsigned int accmode)
+bool preload_adopt_daemon_fd(int fd, unsigned int major, unsigned int minor, unsigned int accmode)
 {
 	struct accel_fd_entry ent = { .ops = &accel_backend_daemon, .pipe_wfd = -1 };
 	struct emul_fd e = { .major = major, .minor = minor, .accmode = accmode, .daemon = true };
@@ -204,6 +213,20 @@ static void adopt_one(int fd, unsigned int major, unsigned int minor, unsigned i
 	PRELOAD_LEAVE();
 	if (c)
 		emul_fd_set(fd, &e);
+	return c != NULL;
+}
+
+/*
+ * Take over the daemon descriptors the image before exec named in $ACCEL_PRELOAD_FDS: each
+ * one that is still a connection to that node (posix_spawn's file actions may have closed
+ * or replaced a number since it was named).
+ */
+static void adopt_one(int fd, unsigned int major, unsigned int minor, unsigned int accmode)
+{
+	unsigned int peer_major, peer_minor;
+
+	if (preload_daemon_peer(fd, &peer_major, &peer_minor) && peer_major == major && peer_minor == minor)
+		preload_adopt_daemon_fd(fd, major, minor, accmode);
 }
 
 __attribute__((constructor)) static void exec_adopt(void)

@@ -1,70 +1,73 @@
 #!/usr/bin/env bash
-# The conformance suite built against plain libc (no libaccel) under `accel exec` gives the
-# keys of the libaccel build: both run on fresh roots, embedded or through acceld, and every
-# KEY=VALUE line must be the same in both, or be listed in the table of DIFFERENCES_MD as
-#   | `NAME:KEY` | `libaccel value` | `shim value` | reason |
-# with exactly the values seen (a listed key that agrees now is stale, and fails).
+# A conformance program built against plain libc (no libaccel), run under `accel exec` on a
+# fresh root, embedded or through acceld, gives the kernel's recorded answers: every KEY=VALUE
+# line must have the kernel's value, or be listed with exactly the values seen in
+#  - KERNEL_DIFFS (docs/kernel-differences.md: | `KEY` | `kernel value` | `accel value` | ...),
+#    the table the libaccel build of the same program is held to (scripts/conformance-compare.sh),
+#    so the shim answers as the libaccel build does without running that build a second time;
+#  - PRELOAD_DIFFS (docs/preload.md: | `MODE:NAME:KEY` | `kernel value` | `shim value` | ...;
+#    MODE embedded, daemon or *), what only the shim answers differently.
+# A listed key that now has the kernel's value is stale, and fails. Keys the oracle adds about
+# itself (ORACLE.*) are not compared.
 #
-#   conformance-preload.sh embedded|daemon ACCEL ACCELD LIBACCEL_PROG PLAIN_PROG NAME DIFFERENCES_MD
+#   conformance-preload.sh embedded|daemon ACCEL ACCELD PLAIN_PROG NAME KERNEL_OUT KERNEL_DIFFS PRELOAD_DIFFS
 set -euo pipefail
-mode=$1 accel=$2 acceld=$3 libprog=$4 plainprog=$5 name=$6 diffs=$7
+mode=$1 accel=$2 acceld=$3 plainprog=$4 name=$5 kernel=$6 kdiffs=$7 pdiffs=$8
 here=$(cd "$(dirname "$0")" && pwd)
+[ -f "$kernel" ] || { echo "no kernel recording $kernel" >&2; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/accel-conf-preload-$name.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# The libaccel build, as scripts/conformance-compare.sh runs it.
-run_libaccel() {
-	local root=$tmp/lroot daemon_pid= status=0
-	mkdir -p "$root"
-	chmod 0755 "$tmp" "$root"
-	if [ "$mode" = daemon ]; then
-		mkfifo "$tmp/ready"
-		"$acceld" --root "$root" --log-level err --ready-fd 3 3>"$tmp/ready" &
-		daemon_pid=$!
-		local ready=
-		read -r -t 30 ready < "$tmp/ready" || true
-		[ "$ready" = "READY=1" ] || { echo "FAIL: acceld did not start" >&2; kill -KILL "$daemon_pid"; exit 1; }
-		ACCEL_ROOT=$root ACCEL_BACKEND=daemon ACCEL_LOG=err "$libprog" > "$tmp/libaccel.out" || status=$?
-		kill -TERM "$daemon_pid"; wait "$daemon_pid" || true
-	else
-		ACCEL_ROOT=$root ACCEL_BACKEND=embedded ACCEL_LOG=err "$libprog" > "$tmp/libaccel.out" || status=$?
-	fi
-	return $status
-}
-run_libaccel
 "$here/run-under-shim.sh" "$mode" "$accel" "$acceld" "$plainprog" > "$tmp/shim.out"
 
-declare -A L S LL LS
-while IFS= read -r line; do [[ $line == *=* ]] && L[${line%%=*}]=${line#*=}; done < "$tmp/libaccel.out"
+declare -A K S LK LS
+while IFS= read -r line; do
+	[[ $line == *=* ]] || continue
+	k=${line%%=*}; [[ $k == ORACLE.* ]] && continue
+	K[$k]=${line#*=}
+done < "$kernel"
 while IFS= read -r line; do [[ $line == *=* ]] && S[${line%%=*}]=${line#*=}; done < "$tmp/shim.out"
 row='^\|[[:space:]]*`([^`]+)`[[:space:]]*\|[[:space:]]*`([^`]*)`[[:space:]]*\|[[:space:]]*`([^`]*)`[[:space:]]*\|'
 while IFS= read -r line; do
-	if [[ $line =~ $row ]] && [[ ${BASH_REMATCH[1]} == "$name:"* ]]; then
-		k=${BASH_REMATCH[1]#"$name:"}
-		LL[$k]=${BASH_REMATCH[2]}
-		LS[$k]=${BASH_REMATCH[3]}
+	if [[ $line =~ $row ]]; then
+		LK[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+		LS[${BASH_REMATCH[1]}]=${BASH_REMATCH[3]}
 	fi
-done < "$diffs"
+done < "$kdiffs"
+# The shim's own rows override: MODE:NAME:KEY for this mode, or *:NAME:KEY for both.
+while IFS= read -r line; do
+	if [[ $line =~ $row ]]; then
+		id=${BASH_REMATCH[1]}
+		for prefix in "$mode:$name:" "*:$name:"; do
+			if [[ $id == "$prefix"* ]]; then
+				k=${id#"$prefix"}
+				LK[$k]=${BASH_REMATCH[2]}
+				LS[$k]=${BASH_REMATCH[3]}
+			fi
+		done
+	fi
+done < "$pdiffs"
+
 compared=0 equal=0 listed=0 bad=0
 while IFS= read -r k; do
 	compared=$((compared + 1))
-	lv=${L[$k]-<absent>} sv=${S[$k]-<absent>}
-	if [ -n "${LL[$k]+set}" ]; then
-		if [ "$lv" == "$sv" ]; then
-			echo "STALE $name:$k: the shim now answers as libaccel ($lv): remove its row"
+	kv=${K[$k]-<absent>} sv=${S[$k]-<absent>}
+	if [ -n "${LK[$k]+set}" ]; then
+		if [ "$kv" == "$sv" ]; then
+			echo "STALE $name:$k: the shim answers as the kernel ($kv), unlike the listed row"
 			bad=$((bad + 1))
-		elif [ "$lv" != "${LL[$k]}" ] || [ "$sv" != "${LS[$k]}" ]; then
-			echo "CHANGED $name:$k: libaccel=$lv shim=$sv, listed as ${LL[$k]} / ${LS[$k]}"
+		elif [ "$kv" != "${LK[$k]}" ] || [ "$sv" != "${LS[$k]}" ]; then
+			echo "CHANGED $name:$k: kernel=$kv shim=$sv, listed as ${LK[$k]} / ${LS[$k]}"
 			bad=$((bad + 1))
 		else
 			listed=$((listed + 1))
 		fi
-	elif [ "$lv" == "$sv" ]; then
+	elif [ "$kv" == "$sv" ]; then
 		equal=$((equal + 1))
 	else
-		echo "DIFFERS $name:$k: libaccel=$lv shim=$sv"
+		echo "DIFFERS $name:$k: kernel=$kv shim=$sv"
 		bad=$((bad + 1))
 	fi
-done < <(for k in "${!L[@]}" "${!S[@]}"; do echo "$k"; done | sort -u)
-echo "$name ($mode): $compared keys compared, $equal equal, $listed listed differences, $bad unexplained"
+done < <(for k in "${!K[@]}" "${!S[@]}"; do echo "$k"; done | sort -u)
+echo "$name ($mode, under the shim): $compared keys compared, $equal equal, $listed listed differences, $bad unexplained"
 [ "$bad" = 0 ]
