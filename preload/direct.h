@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The pass-through of the calls a program makes most (ioctl, close, dup) on descriptors the
+ * The pass-through of the calls a program makes most (ioctl, close, dup, read, write) on descriptors the
  * shim does not emulate, as a system call made here rather than a second, indirect call into
  * libc's wrapper (docs/preload.md, "Overhead"). On x86_64 glibc's ioctl, dup and (in a
  * single-threaded process) close are the system call and an errno store, nothing more, so
  * making it here is the same call at the cost of one table load: what the program would
  * have got from libc, the same result and the same errno.
  *
- * close is a cancellation point: with a second thread (or a pending self-cancellation)
- * glibc's close runs the syscall inside its asynchronous-cancellation window; the shim then
- * calls libc's close so that cancellation stays libc's. glibc itself tests
- * __libc_single_threaded to choose (glibc 2.36's close begins with that test), so the shim
- * makes the system call itself exactly when libc would have made it bare.
+ * close, read and write are cancellation points: with a second thread (or after
+ * pthread_cancel, which clears the flag below) glibc runs the syscall inside its
+ * asynchronous-cancellation window; the shim then calls libc's function so that cancellation
+ * stays libc's. glibc itself tests __libc_single_threaded to choose (glibc 2.36's close, read
+ * and write begin with that test), so the shim makes the system call itself exactly when libc
+ * would have made it bare.
  *
  * Elsewhere (another architecture) every pass-through is libc's function.
  */
@@ -62,7 +63,7 @@ extern struct direct_hot direct_hot;
 __attribute__((noinline)) int direct_fail(long ret);
 
 /* A system call's result as libc returns it: -1 with errno for -4095..-1. */
-static inline int direct_result(long ret)
+static inline long direct_result_long(long ret)
 {
 	if (__builtin_expect((unsigned long)ret > -4096UL, 0)) {
 		long off = direct_hot.errno_offset;
@@ -72,8 +73,15 @@ static inline int direct_result(long ret)
 		__asm__ volatile("movl %0, %%fs:(%1)" : : "r"((int)-ret), "r"(off) : "memory");
 		return -1;
 	}
-	return (int)ret;
+	return ret;
 }
+
+/* The same, for the calls that return int. */
+static inline int direct_result(long ret)
+{
+	return (int)direct_result_long(ret);
+}
+
 /* glibc's own test of whether close needs its cancellation window (see the top). */
 static inline bool direct_single_threaded(void)
 {

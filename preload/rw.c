@@ -21,6 +21,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "direct.h"
 #include "preload.h"
 
 /* The emulated descriptor's entry, when this call is the shim's to answer. */
@@ -111,8 +112,13 @@ ssize_t read(int fd, void *buf, size_t n)
 {
 	struct emul_fd e;
 
-	if (!rw_emulated(fd, &e))
+	if (!rw_emulated(fd, &e)) {
+#ifdef PRELOAD_DIRECT
+		if (direct_single_threaded())
+			return direct_result_long(direct_syscall3(SYS_read, fd, (long)buf, (long)n));
+#endif
 		return LIBC(read)(fd, buf, n);
+	}
 	return node_read(fd, &e);
 }
 
@@ -173,8 +179,13 @@ ssize_t write(int fd, const void *buf, size_t n)
 {
 	struct emul_fd e;
 
-	if (!rw_emulated(fd, &e))
+	if (!rw_emulated(fd, &e)) {
+#ifdef PRELOAD_DIRECT
+		if (direct_single_threaded())
+			return direct_result_long(direct_syscall3(SYS_write, fd, (long)buf, (long)n));
+#endif
 		return LIBC(write)(fd, buf, n);
+	}
 	return node_write(&e);
 }
 
