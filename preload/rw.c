@@ -46,7 +46,7 @@ static ssize_t node_write(const struct emul_fd *e)
  * drm_read() with an empty event queue: EAGAIN, or wait. The wait ends only when the
  * backend goes: acceld's socket hangs up (ENODEV, as a file of an unplugged device), or the
  * embedded pipe's write end closes. acceld's socket must not be read (it carries libaccel's
- * replies); the pipe is never written, so polling either is waiting for nothing else.
+ * replies): it is polled; the embedded pipe is never written: reading it is waiting.
  */
 static ssize_t node_read(int fd, const struct emul_fd *e)
 {
@@ -65,6 +65,16 @@ static ssize_t node_read(int fd, const struct emul_fd *e)
 	}
 	if (nonblock)
 		return fail(EAGAIN);
+	if (!e->daemon) {
+		/*
+		 * The pipe's own blocking read (a signal interrupts it as it would drm_read(),
+		 * SA_RESTART included); it ends only at the end of the pipe.
+		 */
+		char none;
+		ssize_t r = LIBC(read)(fd, &none, 1);
+
+		return r < 0 ? -1 : fail(ENODEV);
+	}
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLRDHUP };
 

@@ -22,7 +22,13 @@ fail() {
 }
 expect() { grep -qE -- "$1" "$tmp/out" || fail "no line matching '$1'"; }
 
-"$run" "$mode" "$accel" "$acceld" "$drm_info" > "$tmp/out" 2> "$tmp/err" || fail "drm_info exited $?"
+# Both runs (text, then -j) on one root: one daemon or embedded start, not two. A shell under
+# the shim runs them; each one's status is in $tmp/status.
+"$run" "$mode" "$accel" "$acceld" /bin/sh -c '
+	"$1" > "$2/out" 2> "$2/err"; echo "text $?" > "$2/status"
+	"$1" -j > "$2/outj" 2> "$2/errj"; echo "json $?" >> "$2/status"' sh "$drm_info" "$tmp" ||
+	fail "the shell running drm_info exited $?"
+grep -qx 'text 0' "$tmp/status" || fail "drm_info exited $(sed -n 1p "$tmp/status")"
 expect '^Node: /dev/dri/card2$'
 # The date is "0", as Linux 6.12 answers whatever the driver says.
 expect 'Driver: example_kms \(Example modesetting driver\) version 1\.0\.0 \(0\)$'
@@ -39,7 +45,9 @@ expect 'Height: \[10, 8192\]$'
 grep -q 'Failed to retrieve information from /dev/dri/card0' "$tmp/err" ||
 	fail "no word that the render-only card0 (example_gfx) has no KMS"
 
-"$run" "$mode" "$accel" "$acceld" "$drm_info" -j > "$tmp/out" 2> "$tmp/err" || fail "drm_info -j exited $?"
+mv "$tmp/outj" "$tmp/out"
+mv "$tmp/errj" "$tmp/err"
+grep -qx 'json 0' "$tmp/status" || fail "drm_info -j exited $(sed -n 2p "$tmp/status")"
 expect '"\\/dev\\/dri\\/card2": ?\{'
 expect '"name": ?"example_kms"'
 expect '"desc": ?"Example modesetting driver"'
