@@ -61,31 +61,41 @@ int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	return ret != -2 ? ret : LIBC(fstatat)(dirfd, path, st, flags);
 }
 
-int stat64(const char *path, struct stat64 *st) __attribute__((alias("stat")));
-int lstat64(const char *path, struct stat64 *st) __attribute__((alias("lstat")));
-int fstat64(int fd, struct stat64 *st) __attribute__((alias("fstat")));
-int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags) __attribute__((alias("fstatat")));
+int stat64(const char *path, struct stat64 *st) __attribute__((alias("stat"), nothrow, nonnull));
+int lstat64(const char *path, struct stat64 *st) __attribute__((alias("lstat"), nothrow, nonnull));
+int fstat64(int fd, struct stat64 *st) __attribute__((alias("fstat"), nothrow, nonnull));
+int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags) __attribute__((alias("fstatat"), nothrow, nonnull));
+
+/*
+ * The shim's own stat family, bound here: a sanitizer's fstat interceptor (preloaded before
+ * the shim) calls the next __fxstat, which is the shim's; were that to call the global fstat,
+ * it would reach the interceptor again, for ever.
+ */
+static int stat_here(const char *path, struct stat *st) __attribute__((alias("stat"), nothrow, nonnull));
+static int lstat_here(const char *path, struct stat *st) __attribute__((alias("lstat"), nothrow, nonnull));
+static int fstat_here(int fd, struct stat *st) __attribute__((alias("fstat"), nothrow, nonnull));
+static int fstatat_here(int dirfd, const char *path, struct stat *st, int flags) __attribute__((alias("fstatat"), nothrow, nonnull));
 
 /* glibc before 2.33 compiled stat() into calls of these (x86-64: one struct stat layout). */
 int __xstat(int ver, const char *path, struct stat *st)
 {
 	(void)ver;
-	return stat(path, st);
+	return stat_here(path, st);
 }
 int __lxstat(int ver, const char *path, struct stat *st)
 {
 	(void)ver;
-	return lstat(path, st);
+	return lstat_here(path, st);
 }
 int __fxstat(int ver, int fd, struct stat *st)
 {
 	(void)ver;
-	return fstat(fd, st);
+	return fstat_here(fd, st);
 }
 int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
 {
 	(void)ver;
-	return fstatat(dirfd, path, st, flags);
+	return fstatat_here(dirfd, path, st, flags);
 }
 int __xstat64(int ver, const char *path, struct stat *st) __attribute__((alias("__xstat")));
 int __lxstat64(int ver, const char *path, struct stat *st) __attribute__((alias("__lxstat")));
