@@ -8,8 +8,10 @@
  * - one tracepoint while tracing is on (the event recorded), against the clock_gettime()
  *   every event takes its timestamp from.
  *
- * While tracing is on a thread drains the buffer every millisecond, as `accel trace`'s
- * reader does, so that events are recorded rather than dropped on a full buffer.
+ * While tracing is on a thread drains the buffer every 20 ms, as the embedded core's writer
+ * under `accel trace` does, so that events are recorded rather than dropped on a full
+ * buffer. Off and on trials alternate (one trial each, eleven times), so that the load of a
+ * shared machine, which changes from second to second, falls on both alike.
  *
  *   bench_trace [ACCELD_PATH]   (the daemon is not used; scripts/bench.sh passes it)
  */
@@ -26,6 +28,9 @@
 #include <uapi/drm/vnpu_accel.h>
 
 #define BATCH 64
+#define TRIALS 11
+/* Enough for 20 ms of the tracepoint loop: what the bench times is recording, not dropping. */
+#define BUFFER_EVENTS (1u << 18)
 
 static int fd;
 static uint32_t cmd_bo, syncobj, ctx_id;
@@ -108,7 +113,7 @@ static void run_clock(void *arg, long iters)
 static void *drain_thread(void *arg)
 {
 	static struct accel_trace_event ev[1024];
-	struct timespec nap = { 0, 1000000 };
+	struct timespec nap = { 0, 20000000 };
 
 	(void)arg;
 	while (!atomic_load(&drain_stop)) {
@@ -121,13 +126,14 @@ static void *drain_thread(void *arg)
 	return NULL;
 }
 
-/* @fn with tracing on and the buffer drained meanwhile; the events dropped in *@dropped. */
+/* @fn with tracing on and the buffer drained meanwhile; the events dropped added to *@dropped. */
 static struct bench_result traced(void (*fn)(void *, long), long iters, int trials, uint64_t *dropped)
 {
 	struct bench_result r;
+	uint64_t lost = 0;
 	pthread_t t;
 
-	if (accel_trace_enable(1u << 16))
+	if (accel_trace_enable(BUFFER_EVENTS))
 		die("accel_trace_enable");
 	atomic_store(&drain_stop, false);
 	if (pthread_create(&t, NULL, drain_thread, NULL))
@@ -136,8 +142,37 @@ static struct bench_result traced(void (*fn)(void *, long), long iters, int tria
 	accel_trace_disable();
 	atomic_store(&drain_stop, true);
 	pthread_join(t, NULL);
-	accel_trace_read(NULL, 0, dropped);
+	accel_trace_read(NULL, 0, &lost);
+	*dropped += lost;
 	return r;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct bench_result summary(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
+	return (struct bench_result){ .median = v[n / 2], .min = v[0], .max = v[n - 1] };
+}
+
+/* @fn off and on, TRIALS alternating trials of one bench_run() trial each. */
+static void off_and_on(void (*fn)(void *, long), long iters, struct bench_result *off,
+		       struct bench_result *on, uint64_t *dropped)
+{
+	double v_off[TRIALS], v_on[TRIALS];
+	int i;
+
+	for (i = 0; i < TRIALS; i++) {
+		v_off[i] = bench_run(fn, NULL, iters, 1).median;
+		v_on[i] = traced(fn, iters, 1, dropped).median;
+	}
+	*off = summary(v_off, TRIALS);
+	*on = summary(v_on, TRIALS);
 }
 
 static char *find_vnpu(void)
@@ -166,8 +201,8 @@ int main(void)
 	struct drm_vnpu_context_create cc = { .engine = VNPU_ENGINE_COMPUTE };
 	struct drm_syncobj_create sc = { 0 };
 	struct vnpu_pkt_nop nop = { { VNPU_OP_NOP, sizeof(nop) / 4, 0 } };
-	struct bench_result off, on, boff, bon, tp, clk;
-	uint64_t dropped, dropped_batched, dropped_tp;
+	struct bench_result off, on, boff, bon, tp, tp_off, clk;
+	uint64_t dropped = 0, dropped_batched = 0, dropped_tp = 0;
 	char root[32];
 	void *map;
 
@@ -190,20 +225,17 @@ int main(void)
 	vnpu_ioctl(DRM_IOCTL_SYNCOBJ_CREATE, &sc, "SYNCOBJ_CREATE");
 	syncobj = sc.handle;
 
-	/* Off and on alternate in the same run, so that drift on a shared machine hits both. */
-	off = bench_run(run_null_job, NULL, 2000, 11);
-	on = traced(run_null_job, 2000, 11, &dropped);
-	boff = bench_run(run_null_batched, NULL, 20 * BATCH, 11);
-	bon = traced(run_null_batched, 20 * BATCH, 11, &dropped_batched);
-	clk = bench_run(run_clock, NULL, 1000000, 11);
-	tp = traced(run_tracepoint, 1000000, 11, &dropped_tp);
+	off_and_on(run_null_job, 2000, &off, &on, &dropped);
+	off_and_on(run_null_batched, 20 * BATCH, &boff, &bon, &dropped_batched);
+	off_and_on(run_tracepoint, 1000000, &tp_off, &tp, &dropped_tp);
+	clk = bench_run(run_clock, NULL, 1000000, TRIALS);
 
 	bench_report("vnpu null job, tracing on", "ns", on, "the same, tracing off", off, "<= 1.1");
 	bench_report("vnpu null job batched 64, tracing on", "ns", bon, "the same, tracing off", boff,
 		     "<= 1.1");
 	bench_report("tracepoint, tracing on (per event)", "ns", tp, "clock_gettime(MONOTONIC)", clk, "");
-	fprintf(stderr, "bench_trace: %llu events recorded, dropped: %llu (jobs) %llu (batched) %llu (tracepoint loop)\n",
-		(unsigned long long)atomic_load(&drained), (unsigned long long)dropped,
+	fprintf(stderr, "bench_trace: a tracepoint while off: %.2f ns; %llu events recorded, dropped: %llu (jobs) %llu (batched) %llu (tracepoint loop)\n",
+		tp_off.median, (unsigned long long)atomic_load(&drained), (unsigned long long)dropped,
 		(unsigned long long)dropped_batched, (unsigned long long)dropped_tp);
 	accel_sys_munmap(map, 4096);
 	accel_sys_close(fd);

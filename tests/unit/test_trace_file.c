@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -449,6 +450,95 @@ static void the_user_queue_entry_is_a_slice(void **state)
 	assert_int_equal(end, 1);
 }
 
+/* ---- --duration ---- */
+
+static void duration_records_the_jobs_run_meanwhile(void **state)
+{
+	char out[PATH_MAX], line[512], cmd[PATH_MAX + 64];
+	json_object *sub[NJOBS + 1];
+	int pipefd[2], status;
+	FILE *err;
+	pid_t pid;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/duration.json", root);
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execl(tool, tool, "trace", "-o", out, "--duration", "600", (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	err = fdopen(pipefd[0], "r");
+	assert_non_null(err);
+	/* Recording once it says so. */
+	assert_non_null(fgets(line, sizeof(line), err));
+	assert_non_null(strstr(line, "recording"));
+	snprintf(cmd, sizeof(cmd), "ACCEL_BACKEND=daemon '%s' --jobs", self);
+	assert_int_equal(system(cmd), 0);
+	/* Ctrl-C ends the recording early, and the file is written. */
+	assert_int_equal(kill(pid, SIGINT), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	fclose(err);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	trace = json_object_from_file(out);
+	assert_non_null(trace);
+	assert_int_equal(job_submits(sub, NJOBS + 1), NJOBS);
+}
+
+static int duration_setup(void **state)
+{
+	(void)state;
+	if (paths_init())
+		return -1;
+	root = test_tmpdir_try("trace-duration");
+	if (!root)
+		return -1;
+	setenv("ACCEL_ROOT", root, 1);
+	daemon_pid = test_acceld_spawn(root, NULL);
+	return daemon_pid > 0 ? 0 : -1;
+}
+
+/* ---- several processes ---- */
+
+static void each_process_of_the_program_has_its_own_process(void **state)
+{
+	char cmd[3 * PATH_MAX + 256], out[PATH_MAX];
+	json_object *sub[2 * NJOBS + 1], *a;
+	size_t i, procs = 0;
+
+	(void)state;
+	/* Two at once: the second's core publishes under a private root, and records too. */
+	snprintf(out, sizeof(out), "%s/two.json", root);
+	snprintf(cmd, sizeof(cmd), "ACCEL_BACKEND=embedded '%s' trace -o '%s' -- sh -c \"'%s' --jobs & '%s' --jobs; wait\" 2>/dev/null",
+		 tool, out, self, self);
+	assert_int_equal(system(cmd), 0);
+	trace = json_object_from_file(out);
+	assert_non_null(trace);
+	a = events();
+	for (i = 0; i < json_object_array_length(a); i++)
+		procs += !strcmp(str_of(json_object_array_get_idx(a, i), "name"), "process_name");
+	assert_int_equal(procs, 2);
+	assert_int_equal(job_submits(sub, 2 * NJOBS + 1), 2 * NJOBS);
+}
+
+static int processes_setup(void **state)
+{
+	(void)state;
+	if (paths_init())
+		return -1;
+	root = test_tmpdir_try("trace-procs");
+	if (!root)
+		return -1;
+	setenv("ACCEL_ROOT", root, 1);
+	return 0;
+}
+
 /* ---- usage ---- */
 
 /* `accel trace ARGS`: its exit status; its stderr's line count in *@lines. */
@@ -522,12 +612,20 @@ int main(int argc, char **argv)
 		cmocka_unit_test(bad_arguments_give_one_line_and_exit_2),
 		cmocka_unit_test(help_has_examples),
 	};
+	const struct CMUnitTest duration_tests[] = {
+		cmocka_unit_test(duration_records_the_jobs_run_meanwhile),
+	};
+	const struct CMUnitTest process_tests[] = {
+		cmocka_unit_test(each_process_of_the_program_has_its_own_process),
+	};
 	int failed = 0;
 
 	if (argc > 1 && !strcmp(argv[1], "--jobs"))
 		return run_jobs();
 	failed += cmocka_run_group_tests_name("embedded", file_tests, embedded_setup, group_teardown);
 	failed += cmocka_run_group_tests_name("acceld", file_tests, daemon_setup, group_teardown);
+	failed += cmocka_run_group_tests_name("duration", duration_tests, duration_setup, group_teardown);
+	failed += cmocka_run_group_tests_name("processes", process_tests, processes_setup, group_teardown);
 	failed += cmocka_run_group_tests_name("usage", usage_tests, NULL, NULL);
 	return failed;
 }

@@ -308,6 +308,9 @@ static int trace_daemon(struct trace_data *d, char **argv, double duration, uint
 			running = false;
 	} else {
 		until = mono_ns() + (uint64_t)(duration * 1e9);
+		/* Scripts wait for this line: events from now on are in the file. */
+		fprintf(stderr, "%s trace: recording acceld's events for %g s (Ctrl-C ends)\n",
+			accel_prog, duration);
 	}
 	while (running && !err) {
 		nanosleep(&nap, NULL);
