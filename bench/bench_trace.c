@@ -2,7 +2,7 @@
 /*
  * What tracing costs (include/accel/trace.h, `accel trace`), embedded, in one run:
  *
- * - a vnpu null job submit-to-complete (one NOP packet, SUBMIT then SYNCOBJ_WAIT: eight
+ * - a vnpu null job submit-to-complete (one NOP packet, SUBMIT then SYNCOBJ_WAIT: seven
  *   tracepoints fire per job) with tracing on, against the same loop with tracing off;
  * - the same with the jobs batched 64 per wait, on against off;
  * - one tracepoint while tracing is on (the event recorded), against the clock_gettime()
