@@ -26,6 +26,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include <accel/attr.h>
 #include <drm/drm.h>
 #include <libaccel.h>
 #include <libaccel_vnpu.h>
@@ -122,6 +123,70 @@ static int run_jobs(void)
 	if (accel_vnpu_uq_wait(uq, accel_vnpu_uq_submit(uq, 0), -1))
 		return jobs_fail("accel_vnpu_uq_wait");
 	accel_vnpu_uq_destroy(uq);
+	accel_sys_munmap(map, 4096);
+	accel_sys_close(jobs_fd);
+	return 0;
+}
+
+/*
+ * --hang: one job that hangs (debugfs inject_hang) on a vnpu with a 200 ms timeout, which
+ * the timeout handler resets; the job completes with -ETIME.
+ */
+static int run_hang(void)
+{
+	struct accel_device_info *v;
+	struct drm_vnpu_bo_create bc = { .size = 4096 };
+	struct drm_vnpu_bo_info info = { 0 };
+	struct drm_vnpu_context_create cc = { .engine = VNPU_ENGINE_COMPUTE };
+	struct drm_syncobj_create sc = { 0 };
+	struct vnpu_pkt_nop nop = { { VNPU_OP_NOP, sizeof(nop) / 4, 0 } };
+	struct attr_node *inject;
+	char *path = NULL;
+	void *map;
+	size_t n, i;
+
+	if (accel_embedded_start("[vnpu.0]\ndriver = vnpu\njob_timeout_ms = 200\n"))
+		return jobs_fail("accel_embedded_start");
+	if (accel_devices_list(&v, &n, 0))
+		return jobs_fail("accel_devices_list");
+	for (i = 0; i < n && !path; i++)
+		if (!strcmp(v[i].driver, "vnpu"))
+			path = strdup(v[i].path);
+	free(v);
+	jobs_fd = path ? accel_sys_open(path, O_RDWR) : -1;
+	free(path);
+	if (jobs_fd < 0)
+		return jobs_fail("open");
+	/* debugfs/accel/<unique>: the unique name is the platform device's. */
+	inject = attr_lookup("kernel/debug/accel/vnpu.0/inject_hang");
+	if (!inject || attr_write(inject, "1\n", 2) != 2)
+		return jobs_fail("inject_hang");
+	if (accel_sys_ioctl(jobs_fd, DRM_IOCTL_VNPU_BO_CREATE, &bc))
+		return jobs_fail("BO_CREATE");
+	info.handle = bc.handle;
+	if (accel_sys_ioctl(jobs_fd, DRM_IOCTL_VNPU_BO_INFO, &info))
+		return jobs_fail("BO_INFO");
+	map = accel_sys_mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, jobs_fd,
+			     (off_t)info.mmap_offset);
+	if (map == MAP_FAILED)
+		return jobs_fail("mmap");
+	memcpy(map, &nop, sizeof(nop));
+	if (accel_sys_ioctl(jobs_fd, DRM_IOCTL_VNPU_CONTEXT_CREATE, &cc) ||
+	    accel_sys_ioctl(jobs_fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc))
+		return jobs_fail("CONTEXT_CREATE / SYNCOBJ_CREATE");
+	{
+		struct drm_vnpu_submit s = {
+			.ctx_id = cc.ctx_id, .cmd_handle = bc.handle, .cmd_size = sizeof(nop),
+			.out_sync = { .handle = sc.handle },
+		};
+		struct drm_syncobj_wait w = {
+			.handles = (uintptr_t)&sc.handle, .count_handles = 1, .timeout_nsec = INT64_MAX,
+		};
+
+		if (accel_sys_ioctl(jobs_fd, DRM_IOCTL_VNPU_SUBMIT, &s) ||
+		    accel_sys_ioctl(jobs_fd, DRM_IOCTL_SYNCOBJ_WAIT, &w))
+			return jobs_fail("SUBMIT / SYNCOBJ_WAIT");
+	}
 	accel_sys_munmap(map, 4096);
 	accel_sys_close(jobs_fd);
 	return 0;
@@ -486,6 +551,7 @@ static void duration_records_the_jobs_run_meanwhile(void **state)
 	fclose(err);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+	json_object_put(trace);
 	trace = json_object_from_file(out);
 	assert_non_null(trace);
 	assert_int_equal(job_submits(sub, NJOBS + 1), NJOBS);
@@ -518,6 +584,7 @@ static void each_process_of_the_program_has_its_own_process(void **state)
 	snprintf(cmd, sizeof(cmd), "ACCEL_BACKEND=embedded '%s' trace -o '%s' -- sh -c \"'%s' --jobs & '%s' --jobs; wait\" 2>/dev/null",
 		 tool, out, self, self);
 	assert_int_equal(system(cmd), 0);
+	json_object_put(trace);
 	trace = json_object_from_file(out);
 	assert_non_null(trace);
 	a = events();
@@ -537,6 +604,50 @@ static int processes_setup(void **state)
 		return -1;
 	setenv("ACCEL_ROOT", root, 1);
 	return 0;
+}
+
+/* ---- a hang ---- */
+
+static int count_named(const char *ph, const char *name)
+{
+	json_object *a = events();
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < json_object_array_length(a); i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+
+		n += !strcmp(str_of(e, "ph"), ph) && !strcmp(str_of(e, "name"), name);
+	}
+	return n;
+}
+
+static void a_hung_job_shows_its_timeout_hang_and_reset(void **state)
+{
+	char cmd[3 * PATH_MAX + 256], out[PATH_MAX];
+	json_object *a;
+	size_t i;
+	int etime = 0;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/hang.json", root);
+	snprintf(cmd, sizeof(cmd), "ACCEL_BACKEND=embedded ACCEL_LOG=err '%s' trace -o '%s' -- '%s' --hang 2>/dev/null",
+		 tool, out, self);
+	assert_int_equal(system(cmd), 0);
+	json_object_put(trace);
+	trace = json_object_from_file(out);
+	assert_non_null(trace);
+	assert_true(count_named("i", "timeout") >= 1);
+	assert_int_equal(count_named("i", "hang"), 1);
+	assert_true(count_named("i", "reset") >= 1);
+	/* The job's slice ends with the timeout's error. */
+	a = events();
+	for (i = 0; i < json_object_array_length(a); i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+
+		etime += !strcmp(str_of(e, "ph"), "E") && arg_of(e, "error") == -ETIME;
+	}
+	assert_int_equal(etime, 1);
 }
 
 /* ---- usage ---- */
@@ -617,11 +728,14 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest process_tests[] = {
 		cmocka_unit_test(each_process_of_the_program_has_its_own_process),
+		cmocka_unit_test(a_hung_job_shows_its_timeout_hang_and_reset),
 	};
 	int failed = 0;
 
 	if (argc > 1 && !strcmp(argv[1], "--jobs"))
 		return run_jobs();
+	if (argc > 1 && !strcmp(argv[1], "--hang"))
+		return run_hang();
 	failed += cmocka_run_group_tests_name("embedded", file_tests, embedded_setup, group_teardown);
 	/* acceld's tracing node is CAP_SYS_ADMIN's, as tracefs is: root only here. */
 	if (geteuid() == 0) {
