@@ -92,6 +92,8 @@ struct trace_data {
 
 static int data_add(struct trace_data *d, const struct accel_trace_event *ev, size_t n)
 {
+	if (!n)
+		return 0;
 	if (d->n + n > d->cap) {
 		size_t cap = d->cap ? d->cap : 4096;
 		struct accel_trace_event *v;
