@@ -38,7 +38,9 @@
  *	and compute packets, packets completed; @error its result.
  * @ACCEL_TRACE_VNPU_HANG: E, the timeout found the job hung: reset, context killed.
  * @ACCEL_TRACE_VNPU_RESET: E, the engine was reset (a hang, or debugfs).
- * @ACCEL_TRACE_VNPU_FAULT: E or U, a job or entry faulted: @arg[0] the address.
+ * @ACCEL_TRACE_VNPU_FAULT: E, a job's address space refused an access: @arg address, length,
+ *	write; or U, a user queue stopped on an entry's error (@error; @arg[0] the faulting
+ *	address when it faulted).
  * @ACCEL_TRACE_UQ_START: U, a user-queue entry (@seqno) started: @arg client id, queue id.
  * @ACCEL_TRACE_UQ_END: U, it completed; @error its result.
  */

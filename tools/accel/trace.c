@@ -620,7 +620,7 @@ static void convert_event(struct converter *c, const struct accel_trace_event *e
 		/* A user queue's names its seqno without a context; an engine's names the job. */
 		t = track_get(c, e->pid, e->ctx ? TRACK_ENGINE : TRACK_UQ, e->track);
 		if (t)
-			instant(c, e, t, "fault");
+			instant(c, e, t, e->error == -EFAULT || e->ctx ? "fault" : "queue stopped");
 		break;
 	default:
 		break;
