@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <accel/drm_sched.h>
+#include <accel/trace.h>
 #include <accel/wait.h>
 #include "drm_sched_internal.h"
 
@@ -360,6 +361,7 @@ int drm_sched_entity_push_job(struct drm_sched_job *job)
 	int err = 0;
 
 	job->submit_ts = ktime_get();
+	ACCEL_TRACE(ACCEL_TRACE_SUBMIT, entity->fence_context, entity->fence_context, job->s_fence->finished.seqno, 0, 0, 0, 0, sched->name);
 	atomic_fetch_add(sched->score, 1);
 	pthread_mutex_lock(&sched->lock);
 	prev = entity->last_pushed;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <accel/drm_sched.h>
+#include <accel/trace.h>
 
 static const char *drm_sched_fence_get_driver_name(struct dma_fence *fence)
 {
@@ -138,5 +139,6 @@ void drm_sched_fence_finished(struct drm_sched_fence *fence, int result)
 {
 	if (result)
 		dma_fence_set_error(&fence->finished, result);
+	ACCEL_TRACE(ACCEL_TRACE_SIGNAL, fence->scheduled.context, fence->scheduled.context, fence->finished.seqno, 0, 0, 0, result, fence->timeline);
 	dma_fence_signal(&fence->finished);
 }

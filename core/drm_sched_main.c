@@ -20,6 +20,7 @@
 
 #include <accel/drm_print.h>
 #include <accel/drm_sched.h>
+#include <accel/trace.h>
 #include <accel/wait.h>
 #include "drm_sched_internal.h"
 
@@ -250,6 +251,7 @@ static void drm_sched_run_entity(struct drm_gpu_scheduler *sched, struct drm_sch
 		pthread_cond_broadcast(&sched->idle_cond);
 		return;
 	}
+	ACCEL_TRACE(ACCEL_TRACE_DEPS_DONE, entity->fence_context, entity->fence_context, s_fence->finished.seqno, 0, 0, 0, 0, NULL);
 
 	pthread_mutex_lock(&sched->lock);
 	list_del_init(&job->list);
@@ -267,6 +269,7 @@ static void drm_sched_run_entity(struct drm_gpu_scheduler *sched, struct drm_sch
 	pthread_mutex_unlock(&sched->lock);
 	dma_fence_put(old);
 
+	ACCEL_TRACE(ACCEL_TRACE_RUN, (uintptr_t)sched, s_fence->scheduled.context, s_fence->finished.seqno, 0, 0, 0, 0, sched->name);
 	fence = sched->ops->run_job(job);
 
 	pthread_mutex_lock(&sched->lock);
@@ -336,6 +339,7 @@ static void drm_sched_timedout(struct drm_gpu_scheduler *sched)
 	pthread_mutex_unlock(&sched->lock);
 	accel_printk(ACCEL_LOG_WARN, "[drm] %s: job %llu timed out", sched->name,
 		     (unsigned long long)job->id);
+	ACCEL_TRACE(ACCEL_TRACE_TIMEOUT, (uintptr_t)sched, job->s_fence->scheduled.context, job->s_fence->finished.seqno, 0, 0, 0, -ETIME, sched->name);
 	stat = sched->ops->timedout_job(job);
 	pthread_mutex_lock(&sched->lock);
 

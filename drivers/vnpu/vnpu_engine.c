@@ -22,6 +22,7 @@
 #include <accel/drm_drv.h>
 #include <accel/drm_gem.h>
 #include <accel/drm_print.h>
+#include <accel/trace.h>
 #include "vnpu_cmd.h"
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
@@ -78,6 +79,7 @@ uint64_t vnpu_engine_busy_ns(struct vnpu_engine *e)
 static void vnpu_engine_count_reset(struct vnpu_engine *e)
 {
 	atomic_fetch_add(&e->resets, 1);
+	ACCEL_TRACE(ACCEL_TRACE_VNPU_RESET, (uintptr_t)&e->sched, 0, 0, 0, 0, 0, 0, e->name);
 	atomic_fetch_add(&e->vdev->reset_count, 1);
 }
 
@@ -275,6 +277,8 @@ static void vnpu_engine_finish(struct vnpu_engine *e, struct vnpu_job *job, int 
 	vnpu_vm_job_end(&job->vm);
 	job->vm_active = false;
 	vnpu_record_job(job, &rec);
+	ACCEL_TRACE(ACCEL_TRACE_VNPU_END, (uintptr_t)&e->sched, job->base.s_fence->scheduled.context, job->base.s_fence->finished.seqno, rec.profile.busy_ns[0], rec.profile.busy_ns[1], rec.profile.packets, rec.profile.error, e->name);
+	ACCEL_TRACE_IF(job->res.fault_len, ACCEL_TRACE_VNPU_FAULT, (uintptr_t)&e->sched, job->base.s_fence->scheduled.context, job->base.s_fence->finished.seqno, job->res.fault_va, job->res.fault_len, job->res.fault_write, error, e->name);
 	vnpu_job_history_add(&e->vdev->history, &rec, true);
 
 	pthread_mutex_lock(&e->lock);
@@ -339,6 +343,7 @@ static void *vnpu_engine_thread(void *arg)
 			e->fifo_tail = NULL;
 		e->running = job;
 		job->start_ns = vnpu_now_ns();
+		ACCEL_TRACE(ACCEL_TRACE_VNPU_START, (uintptr_t)&e->sched, job->base.s_fence->scheduled.context, job->base.s_fence->finished.seqno, job->ctx->client_id, job->ctx->id, job->job_id, 0, e->name);
 		/* Teardown: every job still handed to the engine completes, with -ENODEV. */
 		if (e->stop)
 			vnpu_job_abort_locked(e, job, -ENODEV);
@@ -455,6 +460,7 @@ static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sch
 	accel_printk(ACCEL_LOG_WARN, "[drm] vnpu %s: job %llu of client %llu context %u hung on %s: engine reset, context killed",
 		 vdev->drm.unique, (unsigned long long)job->job_id,
 		 (unsigned long long)job->ctx->client_id, job->ctx->id, e->name);
+	ACCEL_TRACE(ACCEL_TRACE_VNPU_HANG, (uintptr_t)&e->sched, sched_job->s_fence->scheduled.context, sched_job->s_fence->finished.seqno, job->ctx->client_id, job->ctx->id, job->job_id, -ETIME, e->name);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 

@@ -16,6 +16,7 @@
 #include <accel/drm_gem.h>
 #include <accel/drm_ioctl.h>
 #include <accel/drm_syncobj.h>
+#include <accel/trace.h>
 #include <accel/uaccess.h>
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
@@ -425,6 +426,7 @@ int vnpu_submit_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 	 */
 	drm_sched_job_arm(&job->base);
 	job->job_id = job_id = ++ctx->seqno;
+	ACCEL_TRACE(ACCEL_TRACE_VNPU_SUBMIT, ctx->entity.fence_context, ctx->entity.fence_context, job->base.s_fence->finished.seqno, ctx->client_id, ctx->id, job_id, 0, vnpu_class_name[ctx->klass]);
 	finished = dma_fence_get(drm_sched_job_finished(&job->base));
 	atomic_fetch_add(&ctx->outstanding, 1);
 	if (dma_fence_add_callback(finished, &job->done_cb, vnpu_job_done))

@@ -29,6 +29,7 @@
 #include <accel/drm_gem.h>
 #include <accel/drm_print.h>
 #include <accel/drm_syncobj.h>
+#include <accel/trace.h>
 #include "vnpu_cmd.h"
 #include "vnpu_drv.h"
 #include "vnpu_inject.h"
@@ -196,6 +197,7 @@ static void vnpu_uq_fail(struct vnpu_uq *q, uint64_t seqno, int error,
 	__atomic_store_n(&c->error, error, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->status, VNPU_UQ_STATUS_ERROR, __ATOMIC_RELEASE);
 	vnpu_uq_record(q, seqno, error, res);
+	ACCEL_TRACE(ACCEL_TRACE_VNPU_FAULT, q->fence_context, 0, seqno, fault_va, q->client_id, q->id, error, "uq");
 	vnpu_uq_signal_fences(q, completed, error);
 	vnpu_futex(&c->completed_futex, FUTEX_WAKE, INT_MAX, NULL);
 	vnpu_futex(&c->rptr_futex, FUTEX_WAKE, INT_MAX, NULL);
@@ -383,9 +385,11 @@ static void *vnpu_uq_thread(void *arg)
 		t0 = vnpu_now_ns();
 		atomic_store_explicit(&q->running_since, t0, memory_order_relaxed);
 		atomic_store_explicit(&q->running_seqno, e.seqno, memory_order_relaxed);
+		ACCEL_TRACE(ACCEL_TRACE_UQ_START, q->fence_context, 0, e.seqno, q->client_id, q->id, 0, 0, "uq");
 		err = vnpu_uq_run(q, e.flags, q->ring + off + sizeof(e), e.length - sizeof(e), t0,
 				  &res);
 		ran = vnpu_now_ns() - t0;
+		ACCEL_TRACE(ACCEL_TRACE_UQ_END, q->fence_context, 0, e.seqno, q->client_id, q->id, ran, err, "uq");
 		atomic_store_explicit(&q->running_seqno, 0, memory_order_relaxed);
 		atomic_fetch_add(&q->vf->busy_ns[VNPU_ENGINE_COMPUTE], ran);
 		atomic_fetch_add_explicit(&q->busy_ns, ran, memory_order_relaxed);

@@ -22,6 +22,7 @@
 #include <accel/compiler.h>
 #include <accel/device.h>
 #include <accel/fs.h>
+#include <accel/trace.h>
 #include <libaccel.h>
 
 #include "drivers/builtin.h"
@@ -63,6 +64,8 @@ int accel_embedded_ensure(void)
 {
 	int err = accel_host_embedded_start(NULL);
 
+	if (err == -EALREADY || !err)
+		accel_trace_from_env(); /* `accel trace -- PROGRAM`: this process records (once) */
 	return err == -EALREADY ? 0 : err;
 }
 
