@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Embedded mode's publisher: the attribute tree and the device nodes as ordinary files under
- * the root. A file is rendered when it appears and again whenever its value is stored or
- * its driver reports a change (attr_notify()); tools that need the live value read through
- * the core instead (accel_attr_read). Nodes are empty files standing for the char devices.
+ * The publisher of the root (acceld's and the embedded core's): the attribute tree under
+ * ROOT/sys and ROOT/proc, and the device nodes (empty files standing for the char devices,
+ * or acceld's sockets).
+ *
+ * The tree is served live over FUSE where it can mount (host/fuse_attr.c; $ACCEL_FUSE=0 turns
+ * that off). Elsewhere it is rendered into ordinary files: a file is rendered when it appears
+ * and again whenever its value is stored or its driver reports a change (attr_notify()), and
+ * every $ACCEL_REFRESH_MS; writing such a file changes nothing, so `accel attr` and
+ * accel_attr_read()/accel_attr_write() reach the callbacks instead (docs/config.md).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -26,6 +31,7 @@
 #include "host/host.h"
 
 static char publish_root[PATH_MAX];
+static bool publish_live;
 /* Under the root: the files being written before they are renamed into place. */
 #define PUBLISH_TMP_DIR ".publish"
 
@@ -247,8 +253,12 @@ int accel_fs_publish_start(const char *root, struct devnode_publisher *nodes)
 		return err;
 	/*
 	 * The caller holds the root's lock: what an earlier publisher left describes devices
-	 * that are gone.
+	 * that are gone, its attribute mounts included (a process that died keeps them mounted,
+	 * answering ENOTCONN), and so do the mounts of private roots whose processes are gone.
 	 */
+	accel_fuse_unmount_stale(root, true);
+	if (strcmp(root, accel_root_shared()))
+		accel_fuse_unmount_stale(accel_root_shared(), false);
 	snprintf(path, sizeof(path), "%s/sys", root);
 	accel_rm_rf(path);
 	snprintf(path, sizeof(path), "%s/dev/accel", root);
@@ -267,8 +277,25 @@ int accel_fs_publish_start(const char *root, struct devnode_publisher *nodes)
 	err = accel_mkdir_p(path, 0755);
 	if (err)
 		return err;
-	attr_set_publisher(&fs_attr_publisher);
+	snprintf(path, sizeof(path), "%s/proc", root);
+	err = accel_mkdir_p(path, 0755);
+	if (err)
+		return err;
+	if (accel_fuse_wanted()) {
+		err = accel_fuse_start(root);
+		publish_live = !err;
+		if (err)
+			DRM_INFO("the attribute tree under %s is rendered into files: FUSE cannot mount "
+				 "there (%s); `accel attr` reaches its callbacks", root, strerror(-err));
+	}
+	attr_set_publisher(publish_live ? accel_fuse_publisher() : &fs_attr_publisher);
 	devnode_set_publisher(nodes ? nodes : &fs_devnode_publisher);
-	refresher_start();
+	if (!publish_live)
+		refresher_start();
 	return 0;
+}
+
+bool accel_fs_publish_live(void)
+{
+	return publish_live;
 }
