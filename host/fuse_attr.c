@@ -17,6 +17,10 @@
  *   process's user (root for acceld as root), with the kernel checking them
  *   (default_permissions).
  *
+ * Device nodes the core publishes under sys (debugfs's sync/sw_sync) cannot live in the FUSE
+ * file system (acceld's are sockets): they are published in ROOT/.devnodes and the sys mount
+ * shows a symlink to each there, with the directories leading to it (accel_fuse_extra_link()).
+ *
  * The mounts are named "accel:PID" (type fuse.accel), so a mount whose process died is
  * recognised and lazily detached before the next start (accel_fuse_unmount_stale()). A few
  * threads serve both mounts from non-blocking reads of their /dev/fuse descriptors, and
@@ -92,9 +96,128 @@ static struct attr_node *afs_dir(void)
 	return fuse_get_context()->private_data;
 }
 
+/* Symlinks shown in the sys mount beside the tree: path under sys ("kernel/debug/...") -> target. */
+#define AFS_MAX_EXTRA 8
+struct afs_extra {
+	char path[256];
+	char target[PATH_MAX];
+};
+static pthread_mutex_t extra_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct afs_extra afs_extras[AFS_MAX_EXTRA];
+
+int accel_fuse_extra_link(const char *sys_path, const char *target)
+{
+	unsigned int i;
+	int err = -ENOSPC;
+
+	if (strlen(sys_path) >= sizeof(afs_extras[0].path) || strlen(target) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	pthread_mutex_lock(&extra_lock);
+	for (i = 0; i < AFS_MAX_EXTRA; i++) {
+		if (!afs_extras[i].path[0]) {
+			snprintf(afs_extras[i].path, sizeof(afs_extras[i].path), "%s", sys_path);
+			snprintf(afs_extras[i].target, sizeof(afs_extras[i].target), "%s", target);
+			err = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&extra_lock);
+	return err;
+}
+
+void accel_fuse_extra_remove(const char *sys_path)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&extra_lock);
+	for (i = 0; i < AFS_MAX_EXTRA; i++)
+		if (!strcmp(afs_extras[i].path, sys_path))
+			afs_extras[i].path[0] = 0;
+	pthread_mutex_unlock(&extra_lock);
+}
+
+/*
+ * What the extra links make of FUSE path @path ("/kernel/debug/sync") of the sys mount: a
+ * link (its target into @target), a directory leading to one, or -ENOENT.
+ */
+static int afs_extra_lookup(const char *path, enum attr_node_type *type, char *target, size_t size)
+{
+	unsigned int i;
+	size_t n;
+	int err = -ENOENT;
+
+	if (afs_dir() != attr_root())
+		return -ENOENT;
+	while (*path == '/')
+		path++;
+	n = strlen(path);
+	pthread_mutex_lock(&extra_lock);
+	for (i = 0; i < AFS_MAX_EXTRA && err; i++) {
+		const char *e = afs_extras[i].path;
+
+		if (!e[0])
+			continue;
+		if (!strcmp(e, path)) {
+			*type = ATTR_NODE_LINK;
+			if (target)
+				snprintf(target, size, "%s", afs_extras[i].target);
+			err = 0;
+		} else if (!n || (!strncmp(e, path, n) && e[n] == '/')) {
+			*type = ATTR_NODE_DIR;
+			err = 0;
+		}
+	}
+	pthread_mutex_unlock(&extra_lock);
+	return err;
+}
+
+/* Add the extra entries directly under directory @path that the tree does not have. */
+static void afs_extra_fill(const char *path, void *buf, fuse_fill_dir_t filler)
+{
+	char names[AFS_MAX_EXTRA][256], child[PATH_MAX];
+	unsigned int i, j, count = 0;
+	struct attr_stat st;
+	size_t n;
+
+	if (afs_dir() != attr_root())
+		return;
+	while (*path == '/')
+		path++;
+	n = strlen(path);
+	pthread_mutex_lock(&extra_lock);
+	for (i = 0; i < AFS_MAX_EXTRA; i++) {
+		const char *e = afs_extras[i].path, *rest;
+
+		if (!e[0] || (n && (strncmp(e, path, n) || e[n] != '/')))
+			continue;
+		rest = e + (n ? n + 1 : 0);
+		snprintf(names[count], sizeof(names[count]), "%.*s", (int)strcspn(rest, "/"), rest);
+		for (j = 0; j < count && strcmp(names[j], names[count]); j++)
+			;
+		if (j == count)
+			count++;
+	}
+	pthread_mutex_unlock(&extra_lock);
+	for (i = 0; i < count; i++) {
+		snprintf(child, sizeof(child), "%s/%s", path, names[i]);
+		if (attr_stat_path(attr_root(), child, &st))
+			filler(buf, names[i], NULL, 0, 0);
+	}
+}
+
 static struct afs_file *afs_fh(struct fuse_file_info *fi)
 {
 	return (struct afs_file *)(uintptr_t)fi->fh;
+}
+
+static int afs_readlink(const char *path, char *buf, size_t size)
+{
+	enum attr_node_type type;
+	int err = attr_readlink_path(afs_dir(), path, buf, size);
+
+	if (err == -ENOENT && !afs_extra_lookup(path, &type, buf, size))
+		err = type == ATTR_NODE_LINK ? 0 : -EINVAL;
+	return err;
 }
 
 static int afs_getattr(const char *path, struct stat *stbuf, struct fuse_file_info *fi)
@@ -105,6 +228,10 @@ static int afs_getattr(const char *path, struct stat *stbuf, struct fuse_file_in
 
 	(void)fi;
 	err = attr_stat_path(afs_dir(), path, &st);
+	if (err == -ENOENT && !afs_extra_lookup(path, &st.type, target, sizeof(target))) {
+		st.mode = st.type == ATTR_NODE_DIR ? 0755 : 0777;
+		err = 0;
+	}
 	if (err)
 		return err;
 	memset(stbuf, 0, sizeof(*stbuf));
@@ -125,17 +252,13 @@ static int afs_getattr(const char *path, struct stat *stbuf, struct fuse_file_in
 	case ATTR_NODE_LINK:
 		stbuf->st_mode = S_IFLNK | 0777;
 		stbuf->st_nlink = 1;
-		if (!attr_readlink_path(afs_dir(), path, target, sizeof(target)))
+		if (!afs_readlink(path, target, sizeof(target)))
 			stbuf->st_size = (off_t)strlen(target);
 		break;
 	}
 	return 0;
 }
 
-static int afs_readlink(const char *path, char *buf, size_t size)
-{
-	return attr_readlink_path(afs_dir(), path, buf, size);
-}
 
 struct afs_fill {
 	void *buf;
@@ -154,11 +277,18 @@ static int afs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_
 		       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
 	struct afs_fill fill = { buf, filler };
+	enum attr_node_type type;
+	int err;
 
 	(void)off; (void)fi; (void)flags;
 	filler(buf, ".", NULL, 0, 0);
 	filler(buf, "..", NULL, 0, 0);
-	return attr_list_dir(afs_dir(), path, afs_fill_one, &fill);
+	err = attr_list_dir(afs_dir(), path, afs_fill_one, &fill);
+	if (err == -ENOENT && !afs_extra_lookup(path, &type, NULL, 0) && type == ATTR_NODE_DIR)
+		err = 0;
+	if (!err)
+		afs_extra_fill(path, buf, filler);
+	return err;
 }
 
 static int afs_open(const char *path, struct fuse_file_info *fi)
@@ -513,6 +643,7 @@ int accel_fuse_start(const char *root)
 	int err;
 
 	pthread_mutex_lock(&afs_lock);
+	/* A forked child's core publishes files: the mounts and threads are its parent's. */
 	if (afs_running) {
 		pthread_mutex_unlock(&afs_lock);
 		return -EBUSY;
@@ -570,7 +701,7 @@ bool accel_fuse_running(void)
 	bool running;
 
 	pthread_mutex_lock(&afs_lock);
-	running = afs_running;
+	running = afs_running && getpid() == afs_pid;
 	pthread_mutex_unlock(&afs_lock);
 	return running;
 }
@@ -581,7 +712,8 @@ void accel_fuse_stop(void)
 	unsigned int i;
 
 	pthread_mutex_lock(&afs_lock);
-	if (!afs_running) {
+	/* A forked child has the parent's state, not its threads: the stop is the parent's. */
+	if (!afs_running || getpid() != afs_pid) {
 		pthread_mutex_unlock(&afs_lock);
 		return;
 	}

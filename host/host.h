@@ -88,6 +88,14 @@ void accel_fuse_stop(void);
  * mounted on @root/sys and @root/proc.
  */
 void accel_fuse_unmount_stale(const char *root, bool own);
+/**
+ * accel_fuse_extra_link() - show a symlink at @sys_path under the sys mount
+ * ("kernel/debug/sync/sw_sync"), beside the tree, pointing at @target (with the directories
+ * leading to it): how a device node published under sys is reached. 0 or -errno.
+ */
+int accel_fuse_extra_link(const char *sys_path, const char *target);
+/** accel_fuse_extra_remove() - remove what accel_fuse_extra_link() added at @sys_path. */
+void accel_fuse_extra_remove(const char *sys_path);
 /** accel_fuse_publisher() - the attribute publisher of FUSE mode (wakes pollers). */
 struct attr_publisher *accel_fuse_publisher(void);
 
