@@ -21,8 +21,11 @@
  * file system (acceld's are sockets): they are published in ROOT/.devnodes and the sys mount
  * shows a symlink to each there, with the directories leading to it (accel_fuse_extra_link()).
  *
- * The mounts are named "accel:PID" (type fuse.accel), so a mount whose process died is
- * recognised and lazily detached before the next start (accel_fuse_unmount_stale()). A few
+ * The mounts are named "accel:PID" (type fuse.accel). A process that dies without unmounting
+ * (SIGKILL, a crash) would leave them answering ENOTCONN, and its root could not be removed:
+ * a watcher process, forked at the start, detaches them lazily as soon as the process is gone
+ * (it waits for the end of a pipe only the process holds). What it could not detach is
+ * recognised and detached before the next start (accel_fuse_unmount_stale()). A few
  * threads serve both mounts from non-blocking reads of their /dev/fuse descriptors, and
  * stop on an eventfd; the process unmounts at exit.
  */
@@ -86,6 +89,8 @@ static int afs_stop_fd = -1;
 static pid_t afs_pid;
 static bool afs_running;
 static time_t afs_time;
+/* The write end of the watcher's pipe (afs_watcher_start()), -1 without one. */
+static int afs_watch_fd = -1;
 
 /* The files waiting for a notification (a poll handle kept). */
 static pthread_mutex_t poll_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -621,6 +626,109 @@ static int afs_mount_one(struct afs_mount *m, const char *mountpoint, struct att
 	return 0;
 }
 
+/* Room for /proc/self/mountinfo in the watcher, which may not allocate. */
+static char afs_watch_buf[256 * 1024];
+
+/*
+ * In the watcher (a fork of a threaded process: async-signal-safe calls only): detach the
+ * mount at @path if its source is still @source ("accel:PID "), not a later publisher's.
+ */
+static void afs_watch_detach(const char *path, const char *source)
+{
+	size_t len = 0, plen = strlen(path);
+	char *line, *end;
+	ssize_t n;
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	while (len < sizeof(afs_watch_buf) - 1 &&
+	       (n = read(fd, afs_watch_buf + len, sizeof(afs_watch_buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	afs_watch_buf[len] = 0;
+	for (line = afs_watch_buf; *line; line = end + 1) {
+		char *mp = line;
+		unsigned int field;
+
+		end = strchr(line, '\n');
+		if (!end)
+			break;
+		*end = 0;
+		/* Field 5 is the mount point. */
+		for (field = 1; field < 5 && mp; field++) {
+			mp = strchr(mp, ' ');
+			if (mp)
+				mp++;
+		}
+		if (!mp || strncmp(mp, path, plen) || mp[plen] != ' ' || !strstr(line, source))
+			continue;
+		if (umount2(path, MNT_DETACH) && errno == EPERM) {
+			/* Not root: the setuid helper detaches the user's own mount. */
+			pid_t pid = fork();
+
+			if (pid == 0) {
+				execlp("fusermount3", "fusermount3", "-u", "-q", "-z", path, (char *)NULL);
+				_exit(127);
+			}
+			if (pid > 0)
+				waitpid(pid, NULL, 0);
+		}
+		return;
+	}
+}
+
+/*
+ * Fork the watcher: a process of its own (forked twice, so it is nobody's child here) that
+ * waits until the pipe's write end, which only this process holds (close-on-exec), is gone,
+ * then detaches the mounts this process left. Best effort: without it, the next start
+ * detaches them.
+ */
+static void afs_watcher_start(void)
+{
+	char source[2][64], paths[2][PATH_MAX];
+	int p[2], i;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return;
+	for (i = 0; i < 2; i++) {
+		snprintf(source[i], sizeof(source[i]), " - fuse.accel accel:%d ", (int)getpid());
+		snprintf(paths[i], sizeof(paths[i]), "%s", afs_mounts[i].path);
+	}
+	pid = fork();
+	if (pid == 0) {
+		sigset_t all;
+		char c;
+
+		/* Out of the process group and deaf to signals: it outlives a killed publisher. */
+		setsid();
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		if (fork() != 0)
+			_exit(0);
+		/* Nothing of the publisher's stays open here: no pipe or socket is held up. */
+		close_range(0, (unsigned int)p[0] - 1, 0);
+		close_range((unsigned int)p[0] + 1, ~0u, 0);
+		for (;;) {
+			ssize_t n = read(p[0], &c, 1);
+
+			if (n == 0 || (n < 0 && errno != EINTR))
+				break;
+		}
+		for (i = 1; i >= 0; i--)
+			afs_watch_detach(paths[i], source[i]);
+		_exit(0);
+	}
+	close(p[0]);
+	if (pid < 0) {
+		close(p[1]);
+		return;
+	}
+	waitpid(pid, NULL, 0);
+	afs_watch_fd = p[1];
+}
+
 static void afs_atexit(void)
 {
 	/* A forked child inherits the handler, not the mounts. */
@@ -679,6 +787,7 @@ int accel_fuse_start(const char *root)
 		goto err_stop_fd;
 	afs_pid = getpid();
 	afs_running = true;
+	afs_watcher_start();
 	if (!atexit_done && !atexit(afs_atexit))
 		atexit_done = true;
 	err = 0;
@@ -726,6 +835,10 @@ void accel_fuse_stop(void)
 	afs_stop_fd = -1;
 	afs_unmount_one(&afs_mounts[1]);
 	afs_unmount_one(&afs_mounts[0]);
+	/* Unmounted: the watcher finds nothing of ours and ends. */
+	if (afs_watch_fd >= 0)
+		close(afs_watch_fd);
+	afs_watch_fd = -1;
 	afs_running = false;
 	pthread_mutex_unlock(&afs_lock);
 }

@@ -2,8 +2,9 @@
 # The attribute tree of acceld's root as a shell and `accel attr` reach it.
 #   fuse:  ROOT/sys is served live: a child shell's echo is the store's call (its errno comes
 #          back as the shell's write error), a read shows a reset at once; a daemon killed
-#          with its mounts up leaves them stale, and the next acceld starts all the same;
-#          SIGTERM unmounts. Skipped (77) where FUSE cannot mount here.
+#          with its mounts up has them detached by its watcher, or (watcher stopped) left
+#          stale, and the next acceld starts all the same; SIGTERM unmounts. Skipped (77)
+#          where FUSE cannot mount here.
 #   files: ACCEL_FUSE=0: rendered files, which a shell's write does not reach.
 # In both, `accel attr get|set` reaches the show and store callbacks through acceld, with
 # the store's error, and refuses bad arguments with one line and status 2.
@@ -122,12 +123,29 @@ done
 "$accel" attr --help | grep -q "examples:" || fail "accel attr --help has no examples"
 
 if [ "$mode" = fuse ]; then
-	# A daemon that dies leaves its mounts stale; the next one detaches them and serves.
+	# A daemon that dies leaves its mounts to its watcher, which detaches them.
 	kill -9 "$daemon_pid"
 	wait "$daemon_pid" 2> /dev/null || true
 	daemon_pid=
-	mounted || fail "the killed daemon's mount is not left (the test proves nothing)"
-	# Its node sockets remain too: acceld takes the root over.
+	for _ in $(seq 400); do
+		mounted || break
+		sleep 0.05
+	done
+	mounted && fail "the killed daemon's mounts were not detached"
+	# Where the watcher cannot (stopped here), the mounts stay stale; the next acceld
+	# detaches them and serves. The watcher is the daemon's fork: the same command line.
+	start_acceld
+	watcher=
+	for p in $(pgrep -f -- "--root $root --log-level err"); do
+		[ "$p" != "$daemon_pid" ] && watcher=$p
+	done
+	[ -n "$watcher" ] || fail "no watcher process for acceld $daemon_pid"
+	kill -STOP "$watcher"
+	kill -9 "$daemon_pid"
+	wait "$daemon_pid" 2> /dev/null || true
+	daemon_pid=
+	mounted || fail "the mounts are not left stale (the test proves nothing)"
+	kill -9 "$watcher"
 	start_acceld
 	[ "$(cat "$root/$dbg/inject_hang")" = 0 ] || fail "the next acceld does not serve the tree"
 	[ "$(mounts_at "$root/sys")" = 1 ] || fail "the stale mount was kept beside the new one"
