@@ -6,8 +6,9 @@
 #          stale, and the next acceld starts all the same; SIGTERM unmounts. Skipped (77)
 #          where FUSE cannot mount here.
 #   files: ACCEL_FUSE=0: rendered files, which a shell's write does not reach.
-# In both, `accel attr get|set` reaches the show and store callbacks through acceld, with
-# the store's error, and refuses bad arguments with one line and status 2.
+# In both, `accel attr get|set` reaches the show and store callbacks through acceld (and an
+# embedded core of its own), with the store's error, and refuses bad arguments with one line
+# and status 2.
 #
 #   tests/scripts/accel-attr.sh ACCEL_BINARY ACCELD_BINARY fuse|files
 set -euo pipefail
@@ -152,4 +153,14 @@ if [ "$mode" = fuse ]; then
 fi
 stop_acceld
 if mounted; then fail "ROOT/sys is still mounted after acceld stopped"; fi
+
+# accel attr on its own embedded core (another root): the callbacks of that core.
+eroot=$tmp/eroot
+mkdir -p "$eroot"
+[ "$(ACCEL_ROOT=$eroot ACCEL_BACKEND=embedded "$accel" attr get $dbg/inject_reset)" = \
+	"compute0 compute1 dma0 dma1 all" ] || fail "accel attr get on the embedded core"
+rc=0
+ACCEL_ROOT=$eroot ACCEL_BACKEND=embedded "$accel" attr set $dbg/inject_reset nosuch 2> "$tmp/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "Invalid argument" "$tmp/err" || fail "embedded: a refused store gave status $rc"
+[ "$(mounts_at "$eroot/sys")" = 0 ] || fail "the embedded core left its mount at exit"
 echo "accel-attr ($mode): ok"
