@@ -140,11 +140,12 @@ static void test_shell_write_error_is_store_errno(void **state)
 /* FUSE: a file without a store cannot be opened for writing, even by root (as kernfs). */
 static void test_shell_write_without_store_is_eacces(void **state)
 {
-	char *path = root_path(RESETS);
+	char *path;
 	int fd;
 
 	(void)state;
 	need_live();
+	path = root_path(RESETS);
 	fd = open(path, O_WRONLY);
 	free(path);
 	assert_int_equal(fd, -1);
@@ -154,12 +155,14 @@ static void test_shell_write_without_store_is_eacces(void **state)
 /* FUSE: a write that does not start at offset 0 is refused, never given to the store. */
 static void test_write_at_offset_is_einval(void **state)
 {
-	char *path = root_path(DBG "/inject_hang");
-	int fd = open(path, O_WRONLY);
+	char *path;
+	int fd;
 
 	(void)state;
-	free(path);
 	need_live();
+	path = root_path(DBG "/inject_hang");
+	fd = open(path, O_WRONLY);
+	free(path);
 	assert_true(fd >= 0);
 	assert_int_equal(pwrite(fd, "5\n", 2, 1), -1);
 	assert_int_equal(errno, EINVAL);
@@ -182,12 +185,13 @@ static void test_read_is_live(void **state)
 /* FUSE: poll() sees no change until a store notifies the attribute, then POLLPRI. */
 static void test_poll_wakes_on_notification(void **state)
 {
-	char *path = root_path(DBG "/inject_dma_error"), *script, buf[32];
+	char *path, *script, buf[32];
 	struct pollfd p;
 	int fd;
 
 	(void)state;
 	need_live();
+	path = root_path(DBG "/inject_dma_error");
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
 	assert_true(read(fd, buf, sizeof(buf)) > 0);
@@ -210,11 +214,12 @@ static void test_poll_wakes_on_notification(void **state)
 /* FUSE: directories list the tree, class entries are symlinks into devices. */
 static void test_tree_shape(void **state)
 {
-	char *path = root_path("sys/class/accel/accel0"), target[PATH_MAX];
+	char *path, target[PATH_MAX];
 	ssize_t n;
 
 	(void)state;
 	need_live();
+	path = root_path("sys/class/accel/accel0");
 	n = readlink(path, target, sizeof(target) - 1);
 	free(path);
 	assert_true(n > 0);
