@@ -240,6 +240,7 @@ static void attr_free_subtree(struct attr_node *n)
 	}
 	pthread_mutex_lock(&attr_active_lock);
 	held = n->refs > 0;
+	n->orphan = held;
 	n->children = NULL;
 	n->parent = NULL;
 	pthread_mutex_unlock(&attr_active_lock);
@@ -570,7 +571,8 @@ void attr_put(struct attr_node *node)
 	if (IS_ERR_OR_NULL(node))
 		return;
 	pthread_mutex_lock(&attr_active_lock);
-	gone = --node->refs == 0 && node->removed && !node->active;
+	/* Only once attr_free_subtree() left it to us: before, it frees the node itself. */
+	gone = --node->refs == 0 && node->orphan && !node->active;
 	pthread_mutex_unlock(&attr_active_lock);
 	if (gone)
 		attr_node_free(node);

@@ -70,11 +70,13 @@ struct attr_node {
 	 * guarded by the attr lock: @refs keeps the node's memory (an open file), @active counts
 	 * show/store calls running through attr_file_show()/attr_file_store(), which
 	 * attr_remove() waits for (so a driver frees @private after its last call, as kernfs
-	 * drains active references); @removed: out of the tree, freed at the last attr_put().
+	 * drains active references); @removed: out of the tree; @orphan: removed while held,
+	 * so freed at the last attr_put() rather than with its subtree.
 	 */
 	unsigned int refs;
 	unsigned int active;
 	bool removed;
+	bool orphan;
 	/* @events: how many times attr_notify() was called (poll() compares it, as sysfs does). */
 	unsigned int events;
 };

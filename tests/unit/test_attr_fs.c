@@ -270,6 +270,55 @@ static void test_library_call_errors(void **state)
 	assert_null(v);
 }
 
+static int seven_show(struct seq_file *m)
+{
+	seq_puts(m, "7\n");
+	return 0;
+}
+
+/* Both: a file removed while held is not shown any more (-ENODEV), and freed at the put. */
+static void test_removed_file_held_shows_enodev(void **state)
+{
+	struct attr_node *dir = attr_dir_create(NULL, "t_attr_fs_held"), *f;
+	char *v = NULL;
+	size_t len;
+
+	(void)state;
+	assert_false(IS_ERR_OR_NULL(dir));
+	assert_false(IS_ERR_OR_NULL(attr_file_create(dir, "value", 0444, seven_show, NULL, NULL)));
+	f = attr_file_get(NULL, "t_attr_fs_held/value");
+	assert_false(IS_ERR(f));
+	assert_int_equal(attr_file_show(f, &v, &len), 0);
+	assert_string_equal(v, "7\n");
+	free(v);
+	attr_remove(dir);
+	assert_int_equal(attr_file_show(f, &v, &len), -ENODEV);
+	attr_put(f);
+}
+
+/* FUSE: a file open while its attribute goes away reads ENODEV. */
+static void test_open_file_of_removed_attribute_reads_enodev(void **state)
+{
+	struct attr_node *dir;
+	char *path, buf[8];
+	int fd;
+
+	(void)state;
+	need_live();
+	dir = attr_dir_create(NULL, "t_attr_fs_open");
+	assert_false(IS_ERR_OR_NULL(dir));
+	assert_false(IS_ERR_OR_NULL(attr_file_create(dir, "value", 0444, seven_show, NULL, NULL)));
+	path = root_path("sys/t_attr_fs_open/value");
+	fd = open(path, O_RDONLY);
+	free(path);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 2);
+	attr_remove(dir);
+	assert_int_equal(pread(fd, buf, sizeof(buf), 0), -1);
+	assert_int_equal(errno, ENODEV);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +332,8 @@ int main(void)
 		cmocka_unit_test(test_files_shell_write_changes_nothing),
 		cmocka_unit_test(test_library_calls_reach_callbacks),
 		cmocka_unit_test(test_library_call_errors),
+		cmocka_unit_test(test_removed_file_held_shows_enodev),
+		cmocka_unit_test(test_open_file_of_removed_attribute_reads_enodev),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
