@@ -10,7 +10,7 @@ FUZZ_TARGETS = fuzz_core fuzz_vnpu fuzz_acceld fuzz_onnx fuzz_program
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps demo check check-asan check-tsan bench bench-models reliability conformance-record onnx-conformance models models-torchvision models-ppocr models-sequence fuzz fuzz-smoke fuzz-build clean help
+.PHONY: all deps demo check check-nofuse check-asan check-tsan bench bench-models reliability conformance-record onnx-conformance models models-torchvision models-ppocr models-sequence fuzz fuzz-smoke fuzz-build clean help
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -27,6 +27,11 @@ demo: deps all
 check: deps all
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@scripts/conformance-summary.sh $(BUILD)
+
+# The whole suite with the attribute tree rendered into files (ACCEL_FUSE=0, as where FUSE
+# cannot mount) instead of served live over FUSE (docs/config.md).
+check-nofuse: deps all
+	ACCEL_FUSE=0 ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 check-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DACCEL_SANITIZE=ON $(EXTRA_CMAKE_ARGS)
@@ -118,6 +123,7 @@ help:
 	@echo "make              build everything into $(BUILD)/"
 	@echo "make demo         install missing packages, build, run the demo"
 	@echo "make check        install missing packages, build, run every test"
+	@echo "make check-nofuse the same suite with the attribute tree in files (ACCEL_FUSE=0)"
 	@echo "make check-asan   the same suite built with ASan and UBSan in $(ASAN_BUILD)/"
 	@echo "make check-tsan   the same suite built with ThreadSanitizer in $(TSAN_BUILD)/"
 	@echo "make bench        build optimised and run the benchmarks (table + $(BUILD)/bench.json)"

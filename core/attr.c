@@ -6,6 +6,7 @@
  * called with it held and publishers ask for paths and link targets.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,28 @@
 #include <accel/attr.h>
 
 static pthread_mutex_t attr_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+/* How deep this thread holds attr_lock: attr_remove() drains only when it can let go of it. */
+static __thread unsigned int attr_lock_depth;
+/*
+ * Guards every node's @refs, @active and @removed; taken inside attr_lock, never around it.
+ * attr_drain_cond: a removed node's last active call returned.
+ */
+static pthread_mutex_t attr_active_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t attr_drain_cond = PTHREAD_COND_INITIALIZER;
+/* The node whose show or store this thread runs (a store that removes its own file). */
+static __thread struct attr_node *attr_current;
+
+static void tree_lock(void)
+{
+	pthread_mutex_lock(&attr_lock);
+	attr_lock_depth++;
+}
+
+static void tree_unlock(void)
+{
+	attr_lock_depth--;
+	pthread_mutex_unlock(&attr_lock);
+}
 /*
  * The tree stands for the root directory: "sys" holds sysfs and debugfs, "proc" the
  * per-client fdinfo files. Paths are relative to the top ("sys/class/accel").
@@ -89,11 +112,11 @@ struct attr_node *attr_child(struct attr_node *dir, const char *name)
 {
 	struct attr_node *c;
 
-	pthread_mutex_lock(&attr_lock);
+	tree_lock();
 	for (c = dir ? dir->children : NULL; c; c = c->next)
 		if (!strcmp(c->name, name))
 			break;
-	pthread_mutex_unlock(&attr_lock);
+	tree_unlock();
 	return c;
 }
 
@@ -136,7 +159,7 @@ struct attr_node *attr_dir_create(struct attr_node *parent, const char *name)
 {
 	struct attr_node *n;
 
-	pthread_mutex_lock(&attr_lock);
+	tree_lock();
 	n = attr_child(parent ? parent : &attr_root_node, name);
 	if (n) {
 		if (n->type != ATTR_NODE_DIR)
@@ -146,7 +169,7 @@ struct attr_node *attr_dir_create(struct attr_node *parent, const char *name)
 		if (!IS_ERR(n))
 			attr_publish_added(n);
 	}
-	pthread_mutex_unlock(&attr_lock);
+	tree_unlock();
 	return n;
 }
 
@@ -157,10 +180,10 @@ struct attr_node *attr_dir_create_path(struct attr_node *parent, const char *pat
 
 	if (!copy)
 		return ERR_PTR(-ENOMEM);
-	pthread_mutex_lock(&attr_lock);
+	tree_lock();
 	for (part = strtok_r(copy, "/", &save); part && !IS_ERR(n); part = strtok_r(NULL, "/", &save))
 		n = attr_dir_create(n, part);
-	pthread_mutex_unlock(&attr_lock);
+	tree_unlock();
 	free(copy);
 	return n;
 }
@@ -170,7 +193,7 @@ struct attr_node *attr_file_create(struct attr_node *parent, const char *name, u
 {
 	struct attr_node *n;
 
-	pthread_mutex_lock(&attr_lock);
+	tree_lock();
 	n = attr_node_new(parent, name, ATTR_NODE_FILE, mode);
 	if (!IS_ERR(n)) {
 		n->show = show;
@@ -178,7 +201,7 @@ struct attr_node *attr_file_create(struct attr_node *parent, const char *name, u
 		n->private = private;
 		attr_publish_added(n);
 	}
-	pthread_mutex_unlock(&attr_lock);
+	tree_unlock();
 	return n;
 }
 
@@ -189,26 +212,60 @@ struct attr_node *attr_link_create(struct attr_node *parent, const char *name,
 
 	if (!target)
 		return ERR_PTR(-EINVAL);
-	pthread_mutex_lock(&attr_lock);
+	tree_lock();
 	n = attr_node_new(parent, name, ATTR_NODE_LINK, 0777);
 	if (!IS_ERR(n)) {
 		n->target = target;
 		attr_publish_added(n);
 	}
-	pthread_mutex_unlock(&attr_lock);
+	tree_unlock();
 	return n;
 }
 
+static void attr_node_free(struct attr_node *n)
+{
+	free(n->name);
+	free(n);
+}
+
+/* Free a removed subtree; a node someone holds (attr_file_get()) goes at its attr_put(). */
 static void attr_free_subtree(struct attr_node *n)
 {
 	struct attr_node *c = n->children, *next;
+	bool held;
 
 	for (; c; c = next) {
 		next = c->next;
 		attr_free_subtree(c);
 	}
-	free(n->name);
-	free(n);
+	pthread_mutex_lock(&attr_active_lock);
+	held = n->refs > 0;
+	n->orphan = held;
+	n->children = NULL;
+	n->parent = NULL;
+	pthread_mutex_unlock(&attr_active_lock);
+	if (!held)
+		attr_node_free(n);
+}
+
+static void attr_mark_removed(struct attr_node *n)
+{
+	struct attr_node *c;
+
+	n->removed = true;
+	for (c = n->children; c; c = c->next)
+		attr_mark_removed(c);
+}
+
+/* Wait until no show or store of the removed subtree runs (but this thread's own). */
+static void attr_drain(struct attr_node *n)
+{
+	struct attr_node *c;
+
+	for (c = n->children; c; c = c->next)
+		attr_drain(c);
+	while (n->active > (n == attr_current ? 1u : 0u))
+		pthread_cond_wait(&attr_drain_cond, &attr_active_lock);
 }
 
 /* Links elsewhere in the tree that point into a removed subtree would dangle: drop them. */
@@ -238,10 +295,11 @@ static void attr_unlink_dangling(struct attr_node *dir, struct attr_node *gone)
 void attr_remove(struct attr_node *node)
 {
 	struct attr_node **pp;
+	unsigned int depth;
 
 	if (IS_ERR_OR_NULL(node) || !node->parent || node->parent == &attr_top_node)
 		return;
-	pthread_mutex_lock(&attr_lock);
+	tree_lock();
 	if (attr_publisher && attr_publisher->removing)
 		attr_publisher->removing(attr_publisher, node);
 	for (pp = &node->parent->children; *pp; pp = &(*pp)->next) {
@@ -250,11 +308,24 @@ void attr_remove(struct attr_node *node)
 			break;
 		}
 	}
-	node->parent = NULL;
 	if (node->type == ATTR_NODE_DIR)
 		attr_unlink_dangling(&attr_top_node, node);
+	pthread_mutex_lock(&attr_active_lock);
+	attr_mark_removed(node);
+	pthread_mutex_unlock(&attr_active_lock);
+	depth = attr_lock_depth;
+	tree_unlock();
+	/*
+	 * Out of the tree: no new call can start. The driver frees what its callbacks use once
+	 * this returns, so wait for the calls running - unless this thread holds the tree's
+	 * lock from further out, where a running call that needs it would never return.
+	 */
+	if (depth == 1) {
+		pthread_mutex_lock(&attr_active_lock);
+		attr_drain(node);
+		pthread_mutex_unlock(&attr_active_lock);
+	}
 	attr_free_subtree(node);
-	pthread_mutex_unlock(&attr_lock);
 }
 
 struct attr_node *attr_lookup(const char *path)
@@ -269,13 +340,13 @@ struct attr_node *attr_lookup_in(struct attr_node *dir, const char *path)
 
 	if (!copy)
 		return NULL;
-	pthread_mutex_lock(&attr_lock);
+	tree_lock();
 	for (part = strtok_r(copy, "/", &save); part && n; part = strtok_r(NULL, "/", &save)) {
 		while (n && n->type == ATTR_NODE_LINK)
 			n = n->target;
 		n = n ? attr_child(n, part) : NULL;
 	}
-	pthread_mutex_unlock(&attr_lock);
+	tree_unlock();
 	free(copy);
 	return n;
 }
@@ -298,10 +369,10 @@ int attr_path(const struct attr_node *node, char *buf, size_t size)
 	if (!size)
 		return -EINVAL;
 	buf[0] = 0;
-	pthread_mutex_lock(&attr_lock);
+	tree_lock();
 	for (; node && node != &attr_top_node; node = node->parent) {
 		if (depth == (int)ARRAY_SIZE(stack)) {
-			pthread_mutex_unlock(&attr_lock);
+			tree_unlock();
 			return -ENAMETOOLONG;
 		}
 		stack[depth++] = node;
@@ -310,12 +381,12 @@ int attr_path(const struct attr_node *node, char *buf, size_t size)
 		int n = snprintf(buf + len, size - len, "%s%s", len ? "/" : "", stack[i]->name);
 
 		if (n < 0 || (size_t)n >= size - len) {
-			pthread_mutex_unlock(&attr_lock);
+			tree_unlock();
 			return -ENAMETOOLONG;
 		}
 		len += n;
 	}
-	pthread_mutex_unlock(&attr_lock);
+	tree_unlock();
 	return 0;
 }
 
@@ -328,7 +399,7 @@ int attr_link_target_relative(const struct attr_node *link, char *buf, size_t si
 
 	if (link->type != ATTR_NODE_LINK)
 		return -EINVAL;
-	pthread_mutex_lock(&attr_lock);
+	tree_lock();
 	/* Find the deepest common ancestor of the link's directory and the target. */
 	for (a = from; a; a = a->parent) {
 		for (b = to; b; b = b->parent)
@@ -344,7 +415,7 @@ int attr_link_target_relative(const struct attr_node *link, char *buf, size_t si
 	buf[0] = 0;
 	while (up-- > 0) {
 		if (len + 4 > size) {
-			pthread_mutex_unlock(&attr_lock);
+			tree_unlock();
 			return -ENAMETOOLONG;
 		}
 		memcpy(buf + len, "../", 4);
@@ -364,7 +435,7 @@ int attr_link_target_relative(const struct attr_node *link, char *buf, size_t si
 		if (!err && (size_t)snprintf(buf + len, size - len, "%s", rest) >= size - len)
 			err = -ENAMETOOLONG;
 	}
-	pthread_mutex_unlock(&attr_lock);
+	tree_unlock();
 	return err;
 }
 
@@ -415,10 +486,11 @@ ssize_t attr_write(struct attr_node *node, const char *buf, size_t len)
 
 void attr_notify(struct attr_node *node)
 {
-	pthread_mutex_lock(&attr_lock);
+	__atomic_add_fetch(&node->events, 1, __ATOMIC_SEQ_CST);
+	tree_lock();
 	if (attr_publisher && attr_publisher->changed)
 		attr_publisher->changed(attr_publisher, node);
-	pthread_mutex_unlock(&attr_lock);
+	tree_unlock();
 }
 
 static int attr_walk(struct attr_node *n, int (*fn)(struct attr_node *, void *), void *data)
@@ -435,9 +507,9 @@ int attr_for_each(struct attr_node *from, int (*fn)(struct attr_node *node, void
 {
 	int err;
 
-	pthread_mutex_lock(&attr_lock);
+	tree_lock();
 	err = attr_walk(from ? from : &attr_top_node, fn, data);
-	pthread_mutex_unlock(&attr_lock);
+	tree_unlock();
 	return err;
 }
 
@@ -451,9 +523,183 @@ static int attr_publish_one(struct attr_node *n, void *data)
 
 void attr_set_publisher(struct attr_publisher *p)
 {
-	pthread_mutex_lock(&attr_lock);
+	tree_lock();
 	attr_publisher = p;
 	if (p)
 		attr_walk(&attr_top_node, attr_publish_one, NULL);
-	pthread_mutex_unlock(&attr_lock);
+	tree_unlock();
+}
+
+unsigned int attr_events(struct attr_node *node)
+{
+	return __atomic_load_n(&node->events, __ATOMIC_SEQ_CST);
+}
+
+/* The node at @path under @dir (NULL: sys), the final link followed when @follow. Locked. */
+static struct attr_node *attr_resolve_locked(struct attr_node *dir, const char *path, bool follow)
+{
+	struct attr_node *n = attr_lookup_in(dir ? dir : &attr_root_node, path);
+
+	while (follow && n && n->type == ATTR_NODE_LINK)
+		n = n->target;
+	return n;
+}
+
+struct attr_node *attr_file_get(struct attr_node *dir, const char *path)
+{
+	struct attr_node *n;
+
+	tree_lock();
+	n = attr_resolve_locked(dir, path, true);
+	if (!n)
+		n = ERR_PTR(-ENOENT);
+	else if (n->type != ATTR_NODE_FILE)
+		n = ERR_PTR(-EISDIR);
+	else {
+		pthread_mutex_lock(&attr_active_lock);
+		n->refs++;
+		pthread_mutex_unlock(&attr_active_lock);
+	}
+	tree_unlock();
+	return n;
+}
+
+void attr_put(struct attr_node *node)
+{
+	bool gone;
+
+	if (IS_ERR_OR_NULL(node))
+		return;
+	pthread_mutex_lock(&attr_active_lock);
+	/* Only once attr_free_subtree() left it to us: before, it frees the node itself. */
+	gone = --node->refs == 0 && node->orphan && !node->active;
+	pthread_mutex_unlock(&attr_active_lock);
+	if (gone)
+		attr_node_free(node);
+}
+
+/* Start a show or store on a held node: false once it is removed. */
+static bool attr_active_get(struct attr_node *node)
+{
+	bool ok;
+
+	pthread_mutex_lock(&attr_active_lock);
+	ok = !node->removed;
+	if (ok)
+		node->active++;
+	pthread_mutex_unlock(&attr_active_lock);
+	return ok;
+}
+
+static void attr_active_put(struct attr_node *node)
+{
+	pthread_mutex_lock(&attr_active_lock);
+	if (!--node->active && node->removed)
+		pthread_cond_broadcast(&attr_drain_cond);
+	pthread_mutex_unlock(&attr_active_lock);
+}
+
+int attr_file_show(struct attr_node *node, char **out, size_t *len)
+{
+	struct attr_node *outer = attr_current;
+	int err;
+
+	if (!attr_active_get(node))
+		return -ENODEV;
+	attr_current = node;
+	err = attr_read(node, out, len);
+	attr_current = outer;
+	attr_active_put(node);
+	return err;
+}
+
+/* PAGE_SIZE of the kernel's sysfs: the most one write gives a store. */
+#define ATTR_STORE_MAX 4096
+
+ssize_t attr_file_store(struct attr_node *node, const char *buf, size_t len)
+{
+	struct attr_node *outer = attr_current;
+	char *copy;
+	ssize_t ret;
+
+	if (node->type != ATTR_NODE_FILE || !node->store || !(node->mode & 0222))
+		return -EACCES;
+	if (!len)
+		return 0;
+	if (len > ATTR_STORE_MAX)
+		len = ATTR_STORE_MAX;
+	/* Stores parse text: sysfs hands them a NUL-terminated copy. */
+	copy = malloc(len + 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, buf, len);
+	copy[len] = 0;
+	if (!attr_active_get(node)) {
+		free(copy);
+		return -ENODEV;
+	}
+	attr_current = node;
+	ret = attr_write(node, copy, len);
+	attr_current = outer;
+	attr_active_put(node);
+	free(copy);
+	return ret;
+}
+
+static void attr_stat_fill(const struct attr_node *n, struct attr_stat *st)
+{
+	st->type = n->type;
+	st->mode = n->mode;
+	st->has_show = n->show != NULL;
+	st->has_store = n->store != NULL;
+}
+
+int attr_stat_path(struct attr_node *dir, const char *path, struct attr_stat *st)
+{
+	struct attr_node *n;
+
+	tree_lock();
+	n = attr_resolve_locked(dir, path, false);
+	if (n)
+		attr_stat_fill(n, st);
+	tree_unlock();
+	return n ? 0 : -ENOENT;
+}
+
+int attr_list_dir(struct attr_node *dir, const char *path,
+		  int (*fn)(void *data, const char *name, const struct attr_stat *st), void *data)
+{
+	struct attr_node *n, *c;
+	struct attr_stat st;
+	int err = 0;
+
+	tree_lock();
+	n = attr_resolve_locked(dir, path, true);
+	if (!n)
+		err = -ENOENT;
+	else if (n->type != ATTR_NODE_DIR)
+		err = -ENOTDIR;
+	for (c = err ? NULL : n->children; c && !err; c = c->next) {
+		attr_stat_fill(c, &st);
+		err = fn(data, c->name, &st);
+	}
+	tree_unlock();
+	return err;
+}
+
+int attr_readlink_path(struct attr_node *dir, const char *path, char *buf, size_t size)
+{
+	struct attr_node *n;
+	int err;
+
+	tree_lock();
+	n = attr_resolve_locked(dir, path, false);
+	if (!n)
+		err = -ENOENT;
+	else if (n->type != ATTR_NODE_LINK)
+		err = -EINVAL;
+	else
+		err = attr_link_target_relative(n, buf, size);
+	tree_unlock();
+	return err;
 }

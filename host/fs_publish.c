@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Embedded mode's publisher: the attribute tree and the device nodes as ordinary files under
- * the root. A file is rendered when it appears and again whenever its value is stored or
- * its driver reports a change (attr_notify()); tools that need the live value read through
- * the core instead (accel_attr_read). Nodes are empty files standing for the char devices.
+ * The publisher of the root (acceld's and the embedded core's): the attribute tree under
+ * ROOT/sys and ROOT/proc, and the device nodes (empty files standing for the char devices,
+ * or acceld's sockets).
+ *
+ * The tree is served live over FUSE where it can mount (host/fuse_attr.c; $ACCEL_FUSE=0 turns
+ * that off). Elsewhere it is rendered into ordinary files: a file is rendered when it appears
+ * and again whenever its value is stored or its driver reports a change (attr_notify()), and
+ * every $ACCEL_REFRESH_MS; writing such a file changes nothing, so `accel attr` and
+ * accel_attr_read()/accel_attr_write() reach the callbacks instead (docs/config.md).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -26,6 +31,7 @@
 #include "host/host.h"
 
 static char publish_root[PATH_MAX];
+static bool publish_live;
 /* Under the root: the files being written before they are renamed into place. */
 #define PUBLISH_TMP_DIR ".publish"
 
@@ -196,6 +202,78 @@ static struct devnode_publisher fs_devnode_publisher = {
 };
 
 /*
+ * While sys is a FUSE mount, a node published under it (debugfs's sync/sw_sync: "../sys/...")
+ * goes to ROOT/LIVE_DEVNODE_DIR instead, where sockets and files can be made, and the mount
+ * shows a relative symlink to it at its place; opens and connect() follow it.
+ */
+#define LIVE_DEVNODE_DIR ".devnodes"
+static struct devnode_publisher *live_inner;
+
+/* "../sys/a/b/c" -> "../.devnodes/sys/a/b/c", and the link's target from sys/a/b. */
+static int live_devnode_paths(const char *rel, char *moved, size_t msize, char *target, size_t tsize)
+{
+	const char *in_sys = rel + 7, *p;
+	size_t len = 0;
+
+	if ((size_t)snprintf(moved, msize, "../" LIVE_DEVNODE_DIR "/%s", rel + 3) >= msize)
+		return -ENAMETOOLONG;
+	/* Up to sys, one more to the root. */
+	for (p = in_sys; ; p++) {
+		if (*p && *p != '/')
+			continue;
+		if (len + 4 > tsize)
+			return -ENAMETOOLONG;
+		memcpy(target + len, "../", 4);
+		len += 3;
+		if (!*p)
+			break;
+	}
+	if ((size_t)snprintf(target + len, tsize - len, LIVE_DEVNODE_DIR "/%s", rel + 3) >= tsize - len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int live_devnode_add(struct devnode_publisher *p, const char *rel, dev_t devt, umode_t mode)
+{
+	char moved[PATH_MAX], target[PATH_MAX];
+	int err;
+
+	(void)p;
+	if (strncmp(rel, "../sys/", 7))
+		return live_inner->add(live_inner, rel, devt, mode);
+	err = live_devnode_paths(rel, moved, sizeof(moved), target, sizeof(target));
+	if (err)
+		return err;
+	err = live_inner->add(live_inner, moved, devt, mode);
+	if (err)
+		return err;
+	err = accel_fuse_extra_link(rel + 7, target);
+	if (err)
+		live_inner->remove(live_inner, moved);
+	return err;
+}
+
+static void live_devnode_remove(struct devnode_publisher *p, const char *rel)
+{
+	char moved[PATH_MAX], target[PATH_MAX];
+
+	(void)p;
+	if (strncmp(rel, "../sys/", 7)) {
+		live_inner->remove(live_inner, rel);
+		return;
+	}
+	if (live_devnode_paths(rel, moved, sizeof(moved), target, sizeof(target)))
+		return;
+	accel_fuse_extra_remove(rel + 7);
+	live_inner->remove(live_inner, moved);
+}
+
+static struct devnode_publisher live_devnode_publisher = {
+	.add = live_devnode_add,
+	.remove = live_devnode_remove,
+};
+
+/*
  * Values that change without a notification (counters, fdinfo usage) are re-rendered by a
  * refresher every $ACCEL_REFRESH_MS milliseconds (default 1000; 0 turns it off).
  */
@@ -247,8 +325,12 @@ int accel_fs_publish_start(const char *root, struct devnode_publisher *nodes)
 		return err;
 	/*
 	 * The caller holds the root's lock: what an earlier publisher left describes devices
-	 * that are gone.
+	 * that are gone, its attribute mounts included (a process that died keeps them mounted,
+	 * answering ENOTCONN), and so do the mounts of private roots whose processes are gone.
 	 */
+	accel_fuse_unmount_stale(root, true);
+	if (strcmp(root, accel_root_shared()))
+		accel_fuse_unmount_stale(accel_root_shared(), false);
 	snprintf(path, sizeof(path), "%s/sys", root);
 	accel_rm_rf(path);
 	snprintf(path, sizeof(path), "%s/dev/accel", root);
@@ -256,6 +338,8 @@ int accel_fs_publish_start(const char *root, struct devnode_publisher *nodes)
 	snprintf(path, sizeof(path), "%s/dev/dri", root);
 	accel_rm_rf(path);
 	snprintf(path, sizeof(path), "%s/proc", root);
+	accel_rm_rf(path);
+	snprintf(path, sizeof(path), "%s/" LIVE_DEVNODE_DIR, root);
 	accel_rm_rf(path);
 	snprintf(path, sizeof(path), "%s/" PUBLISH_TMP_DIR, root);
 	accel_rm_rf(path);
@@ -267,8 +351,26 @@ int accel_fs_publish_start(const char *root, struct devnode_publisher *nodes)
 	err = accel_mkdir_p(path, 0755);
 	if (err)
 		return err;
-	attr_set_publisher(&fs_attr_publisher);
-	devnode_set_publisher(nodes ? nodes : &fs_devnode_publisher);
-	refresher_start();
+	snprintf(path, sizeof(path), "%s/proc", root);
+	err = accel_mkdir_p(path, 0755);
+	if (err)
+		return err;
+	if (accel_fuse_wanted()) {
+		err = accel_fuse_start(root);
+		publish_live = !err;
+		if (err)
+			DRM_INFO("the attribute tree under %s is rendered into files: FUSE cannot mount "
+				 "there (%s); `accel attr` reaches its callbacks", root, strerror(-err));
+	}
+	attr_set_publisher(publish_live ? accel_fuse_publisher() : &fs_attr_publisher);
+	live_inner = nodes ? nodes : &fs_devnode_publisher;
+	devnode_set_publisher(publish_live ? &live_devnode_publisher : live_inner);
+	if (!publish_live)
+		refresher_start();
 	return 0;
+}
+
+bool accel_fs_publish_live(void)
+{
+	return publish_live;
 }

@@ -62,6 +62,43 @@ char *accel_read_text_file(const char *path, int *err);
  */
 int accel_fs_publish_start(const char *root, struct devnode_publisher *nodes);
 
+/**
+ * accel_fs_publish_live() - the attribute tree is served live (FUSE, host/fuse_attr.c) under
+ * the root rather than rendered into files.
+ */
+bool accel_fs_publish_live(void);
+
+/* fuse_attr.c: ROOT/sys and ROOT/proc as FUSE file systems (docs/config.md) */
+
+/** accel_fuse_wanted() - $ACCEL_FUSE does not turn FUSE off ("0"). */
+bool accel_fuse_wanted(void);
+/**
+ * accel_fuse_start() - mount the tree's sys and proc directories on @root/sys and @root/proc
+ * (existing directories) and serve them from threads of this process until
+ * accel_fuse_stop() or exit. 0, or -errno where FUSE cannot mount (nothing stays mounted).
+ */
+int accel_fuse_start(const char *root);
+/** accel_fuse_running() - this process serves the tree over FUSE. */
+bool accel_fuse_running(void);
+/** accel_fuse_stop() - stop serving and unmount (waits for the calls being served). */
+void accel_fuse_stop(void);
+/**
+ * accel_fuse_unmount_stale() - lazily detach the attribute mounts under @root left by
+ * processes that are gone; with @own (the caller holds @root's lock) also whatever is
+ * mounted on @root/sys and @root/proc.
+ */
+void accel_fuse_unmount_stale(const char *root, bool own);
+/**
+ * accel_fuse_extra_link() - show a symlink at @sys_path under the sys mount
+ * ("kernel/debug/sync/sw_sync"), beside the tree, pointing at @target (with the directories
+ * leading to it): how a device node published under sys is reached. 0 or -errno.
+ */
+int accel_fuse_extra_link(const char *sys_path, const char *target);
+/** accel_fuse_extra_remove() - remove what accel_fuse_extra_link() added at @sys_path. */
+void accel_fuse_extra_remove(const char *sys_path);
+/** accel_fuse_publisher() - the attribute publisher of FUSE mode (wakes pollers). */
+struct attr_publisher *accel_fuse_publisher(void);
+
 /** accel_mkdir_p() - create directory @path and its parents with @mode; 0 or -errno. */
 int accel_mkdir_p(const char *path, mode_t mode);
 /** accel_rm_rf() - remove the tree @path, as far as possible. */

@@ -117,6 +117,36 @@ struct accel_device_info {
  */
 ACCEL_EXPORT int accel_devices_list(struct accel_device_info **out, size_t *count, int include_drm);
 
+/**
+ * accel_attr_read() - the live value of an attribute of the root's devices: what its show
+ * callback renders now, as reading the file on a kernel would give it.
+ * @path: the file under the root: "sys/kernel/debug/accel/vnpu.0/inject_hang",
+ *	"proc/PID/fdinfo/N", the same with a leading '/' ("/sys/class/accel/accel0/..."), or
+ *	the full path under accel_root()
+ * @out: set to the value, NUL-terminated and malloc'd (free() it)
+ *
+ * The callback runs in acceld when it serves the root (a request on ROOT/attr.sock, checked
+ * against the caller's user), else in this process's embedded core (started if need be);
+ * with $ACCEL_BACKEND=kernel the real /sys or /proc file is read. It works whether the tree
+ * under ROOT/sys is served live (FUSE) or rendered into files (docs/config.md).
+ *
+ * Return: the value's length, or -errno: -ENOENT (no such attribute), -EISDIR, -EACCES
+ * (no show, or not readable by the caller), -EINVAL (a path outside sys/ and proc/), or
+ * what the show or the connection to acceld failed with.
+ */
+ACCEL_EXPORT ssize_t accel_attr_read(const char *path, char **out);
+/**
+ * accel_attr_write() - store a value into an attribute, as one write() of the file on a
+ * kernel: its store callback gets @value (at most PAGE_SIZE bytes, NUL-terminated).
+ * @path: as for accel_attr_read()
+ * @value: the text, usually ending in a newline as `echo` writes it
+ * @len: its length; 0 stores nothing and returns 0
+ *
+ * Return: the bytes the store used, or -errno: the store's own (-EINVAL for a value it
+ * refuses), -EACCES (no store, or not writable by the caller), -ENOENT, -EISDIR, -EINVAL.
+ */
+ACCEL_EXPORT ssize_t accel_attr_write(const char *path, const void *value, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

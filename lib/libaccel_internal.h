@@ -15,4 +15,16 @@ int accel_embedded_ensure(void);
  */
 int accel_root_backend(enum accel_backend *out);
 
+struct attr_node;
+/**
+ * accel_attr_rel_path() - @path (accel_attr_read()'s forms) as a path under the root
+ * ("sys/...", "proc/..."), or NULL when it names nothing there.
+ */
+const char *accel_attr_rel_path(const char *path);
+/**
+ * accel_attr_node_get() - the attribute file at @rel ("sys/...", "proc/...") of this
+ * process's core, held (attr_put() it), or an ERR_PTR.
+ */
+struct attr_node *accel_attr_node_get(const char *rel);
+
 #endif

@@ -32,7 +32,9 @@ static void usage(FILE *out)
 		"usage: acceld [OPTIONS]\n"
 		"\n"
 		"Serve accelerator devices under a root directory: node sockets at\n"
-		"ROOT/dev/accel/accelN, the attribute tree at ROOT/sys, fdinfo at ROOT/proc.\n"
+		"ROOT/dev/accel/accelN, the attribute tree at ROOT/sys, fdinfo at ROOT/proc\n"
+		"(FUSE mounts serving the live values where they can mount, $ACCEL_FUSE=0: files),\n"
+		"attribute requests (accel attr) on ROOT/attr.sock.\n"
 		"\n"
 		"  -r, --root DIR        the root to serve (default: $ACCEL_ROOT, else %s)\n"
 		"  -c, --config FILE     devices and node permissions (INI; default: built-in devices)\n"
@@ -257,6 +259,11 @@ int main(int argc, char **argv)
 				 config ? config : "built-in configuration", &cfg);
 	if (err)
 		goto fail_devices;
+	err = acceld_attr_socket_start(root);
+	if (err) {
+		DRM_ERROR("cannot serve %s/attr.sock: %s", root, strerror(-err));
+		goto fail_devices;
+	}
 	DRM_INFO("serving %u devices under %s (pid %d)", cfg.num_devices, root, (int)getpid());
 	if (background) {
 		char ok = 0;
@@ -280,12 +287,15 @@ int main(int argc, char **argv)
 			DRM_INFO("SIGHUP: %u clients connected", acceld_conn_count());
 	} while (sig == SIGHUP);
 	DRM_INFO("signal %d: unplugging %u devices", sig, cfg.num_devices);
+	acceld_attr_socket_stop();
 
 	for (i = cfg.num_devices; i-- > 0;)
 		platform_device_unregister(cfg.devices[i]);
 	acceld_conn_shutdown_all();
 	free(cfg.devices);
 	free(text);
+	/* The attribute mounts go before the root's lock: the next publisher finds none. */
+	accel_fuse_stop();
 	unlink(pid_path);
 	close(pidfd);
 	close(rootfd);
@@ -296,6 +306,7 @@ fail_devices:
 	for (i = cfg.num_devices; i-- > 0;)
 		platform_device_unregister(cfg.devices[i]);
 	free(cfg.devices);
+	accel_fuse_stop();
 fail_pid:
 	unlink(pid_path);
 	close(pidfd);

@@ -36,4 +36,11 @@ unsigned int acceld_conn_count(void);
 /* conn.c: wait until no client is connected, @timeout_ms at most; 0 or -ETIMEDOUT. */
 int acceld_conn_wait_none(int timeout_ms);
 
+/*
+ * attr_sock.c: serve attribute requests on @root/attr.sock (wire/protocol.h); 0 or -errno.
+ * acceld_attr_socket_stop() removes the socket and stops accepting.
+ */
+int acceld_attr_socket_start(const char *root);
+void acceld_attr_socket_stop(void);
+
 #endif

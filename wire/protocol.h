@@ -42,6 +42,17 @@
  * the reply carries the result and those writes, which the client applies in order, so the
  * caller's memory changes exactly as a kernel would change it. An address outside every
  * region is -EFAULT, as on a kernel.
+ *
+ * Attributes: acceld also listens on ROOT/attr.sock (ACCEL_WIRE_ATTR_SOCKET, SOCK_SEQPACKET,
+ * mode 0666), where a connection opens no file and sends no HELLO: each message is an
+ * ACCEL_WIRE_ATTR_READ or ACCEL_WIRE_ATTR_WRITE (struct accel_wire_attr) naming an attribute
+ * by its path under the root ("sys/kernel/debug/accel/vnpu.0/inject_hang",
+ * "proc/PID/fdinfo/N"), answered by id. The daemon calls the attribute's show or store, as
+ * a read or write of the file would on a kernel: the peer (SO_PEERCRED) needs the read or
+ * write bit of the attribute's mode for its class (the attributes belong to acceld's user;
+ * root needs any), a read needs a show and a write a store (-EACCES), a write gives the
+ * store at most PAGE_SIZE bytes. It is how `accel attr` and accel_attr_read()/write() reach
+ * the callbacks where the tree under ROOT/sys is rendered files rather than served live.
  */
 #ifndef ACCEL_WIRE_PROTOCOL_H
 #define ACCEL_WIRE_PROTOCOL_H
@@ -79,6 +90,29 @@ enum accel_wire_op {
 	 * the rest are the argument's fd fields (@num_fds of them). The reply is an ioctl's.
 	 */
 	ACCEL_WIRE_SYNC_FILE_IOCTL = 6,
+	/*
+	 * On ROOT/attr.sock: show an attribute. The body is a struct accel_wire_attr and the
+	 * path (@value_len 0); the reply's result is the value's length, its body the value,
+	 * or -errno.
+	 */
+	ACCEL_WIRE_ATTR_READ = 7,
+	/*
+	 * On ROOT/attr.sock: store into an attribute. The body is a struct accel_wire_attr, the
+	 * path, then the value; the reply's result is what the store returned (bytes used or
+	 * -errno), with no body.
+	 */
+	ACCEL_WIRE_ATTR_WRITE = 8,
+};
+
+/** ACCEL_WIRE_ATTR_SOCKET - the attribute socket's name under the root. */
+#define ACCEL_WIRE_ATTR_SOCKET "attr.sock"
+/** ACCEL_WIRE_ATTR_MAX_PATH - the longest attribute path a request names. */
+#define ACCEL_WIRE_ATTR_MAX_PATH 4096
+
+/** struct accel_wire_attr - an attribute request: followed by the path, then the value. */
+struct accel_wire_attr {
+	uint32_t path_len;
+	uint32_t value_len;
 };
 
 

@@ -11,6 +11,7 @@
 #define ACCEL_ATTR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <accel/compiler.h>
@@ -64,6 +65,20 @@ struct attr_node {
 	void *private;
 	/* links */
 	struct attr_node *target;
+	/*
+	 * Held use, for readers outside the core (the FUSE tree, acceld's attribute requests),
+	 * guarded by the attr lock: @refs keeps the node's memory (an open file), @active counts
+	 * show/store calls running through attr_file_show()/attr_file_store(), which
+	 * attr_remove() waits for (so a driver frees @private after its last call, as kernfs
+	 * drains active references); @removed: out of the tree; @orphan: removed while held,
+	 * so freed at the last attr_put() rather than with its subtree.
+	 */
+	unsigned int refs;
+	unsigned int active;
+	bool removed;
+	bool orphan;
+	/* @events: how many times attr_notify() was called (poll() compares it, as sysfs does). */
+	unsigned int events;
 };
 
 /** struct attr_publisher - told of every change so it can serve the tree (files, FUSE...). */
@@ -117,6 +132,53 @@ int attr_read(struct attr_node *node, char **out, size_t *len);
 
 /** attr_write() - store @len bytes into a file; bytes used or -errno. */
 ssize_t attr_write(struct attr_node *node, const char *buf, size_t len);
+
+/**
+ * attr_file_get() - the file at @path under @dir (NULL: the sys directory), links followed,
+ * with a reference that keeps the node (not its callbacks: see attr_file_show()) until
+ * attr_put(). ERR_PTR(-ENOENT), ERR_PTR(-EISDIR) for a directory.
+ */
+struct attr_node *attr_file_get(struct attr_node *dir, const char *path);
+/** attr_put() - drop the reference attr_file_get() took; a removed node is freed by the last. */
+void attr_put(struct attr_node *node);
+/**
+ * attr_file_show() - attr_read() on a node held with attr_file_get(): -ENODEV once the node
+ * was removed; attr_remove() waits for the call to return.
+ */
+int attr_file_show(struct attr_node *node, char **out, size_t *len);
+/**
+ * attr_file_store() - store @len bytes (at most PAGE_SIZE are given, NUL-terminated, as
+ * sysfs gives them) into a node held with attr_file_get(): the bytes the store used, 0 for
+ * an empty write (the store is not called), -EACCES without a store or write permission,
+ * -ENODEV once removed, or the store's -errno.
+ */
+ssize_t attr_file_store(struct attr_node *node, const char *buf, size_t len);
+/** attr_events() - the number of notifications of @node so far (for poll). */
+unsigned int attr_events(struct attr_node *node);
+
+/** struct attr_stat - what stat() of a node shows. */
+struct attr_stat {
+	enum attr_node_type type;
+	umode_t mode;
+	/* files: there is a show / a store callback */
+	bool has_show;
+	bool has_store;
+};
+
+/**
+ * attr_stat_path() - describe the node at @path under @dir without following a final link:
+ * 0 or -ENOENT.
+ */
+int attr_stat_path(struct attr_node *dir, const char *path, struct attr_stat *st);
+/**
+ * attr_list_dir() - call @fn for each entry of the directory at @path under @dir, in
+ * creation order, with the tree locked (@fn must not call back into the drivers); stops at
+ * @fn's non-zero result, which it returns. -ENOENT, -ENOTDIR.
+ */
+int attr_list_dir(struct attr_node *dir, const char *path,
+		  int (*fn)(void *data, const char *name, const struct attr_stat *st), void *data);
+/** attr_readlink_path() - the relative target of the link at @path under @dir; 0 or -errno. */
+int attr_readlink_path(struct attr_node *dir, const char *path, char *buf, size_t size);
 
 /** attr_notify() - tell the publisher that @node's value changed. */
 void attr_notify(struct attr_node *node);

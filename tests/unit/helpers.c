@@ -16,6 +16,7 @@
 #include <accel/drm_print.h>
 #include <libaccel.h>
 #include "helpers.h"
+#include "host/host.h"
 #include "../common/acceld_exec.h"
 
 struct platform_device *test_parent_add(const char *name, int id)
@@ -193,6 +194,8 @@ int test_embedded_stop(void)
 
 	if (!embedded_root)
 		return 0;
+	/* The core keeps running: its live attribute mounts would refuse the removal. */
+	accel_fuse_stop();
 	if (asprintf(&cmd, "rm -rf '%s' 2>/dev/null", embedded_root) < 0)
 		return -1;
 	for (i = 0; i < 20 && ret; i++) {
