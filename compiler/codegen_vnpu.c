@@ -632,10 +632,11 @@ static int broadcast_shape(const struct ir_tensor *ta, const struct ir_tensor *t
 
 /*
  * Add, Sub, Mul, Div: operands of one shape; or B broadcast over A (broadcast_shape()): a
- * row repeating over A's trailing dimensions (BCAST_ROW; a constant one-element B expanded),
- * one value per row of A's leading dimensions (BCAST_COL: a [N, C, H, W] tensor and a
- * [N, C, 1, 1] one), one element. A broadcast first operand of Add or Mul is swapped into
- * B. A 4-D A held in NHWC with a per-channel B of one image stays NHWC, B a row of C.
+ * row repeating over A's trailing dimensions (BCAST_ROW), one value per row of A's leading
+ * dimensions (BCAST_COL: a [N, C, H, W] tensor and a [N, C, 1, 1] one), one element (a
+ * constant one expanded to a row of A's innermost dimension, a run-time one both flags). A
+ * broadcast first operand of Add or Mul is swapped into B. A 4-D A held in NHWC with a
+ * per-channel B of one image, or a one-element B, stays NHWC (B a row of C).
  */
 static int lower_binary(struct cg *cg, uint32_t op)
 {
@@ -672,7 +673,7 @@ static int lower_binary(struct cg *cg, uint32_t op)
 		/* operands of one shape, both held in NHWC (a residual Add): so is the sum */
 		nhwc = cg->nhwc[ib] >= 0 && follows_nhwc(cg, ia, n->outputs[0]);
 	} else {
-		if (!nb || broadcast_shape(ta, tb, &rows, &cols, &flags))
+		if (!na || !nb || broadcast_shape(ta, tb, &rows, &cols, &flags))
 			return cg_fail(cg, -EOPNOTSUPP, "this broadcast is not supported");
 		if (flags == VNPU_BINARY_F_BCAST_COL && ta->rank == 4 && rows == ta->dims[0] * ta->dims[1] &&
 		    ta->dims[0] == 1 && follows_nhwc(cg, ia, n->outputs[0])) {
