@@ -4,7 +4,12 @@
  * embedded vnpu through the model layer (include/accelrt_model.h), as any front end loads
  * it, and timed per inference as the peers (bench/peers/) time theirs:
  *
- *   bench_models [--batch N] [--iterations N] [--warmup N] [--submit kernel|uq|best] MODEL.onnx
+ *   bench_models [--batch N] [--shape NAME=D0,D1,...] [--iterations N] [--warmup N]
+ *                [--submit kernel|uq|best] MODEL.onnx
+ *
+ * --shape compiles input NAME for that shape (a model with symbolic dimensions other than the
+ * batch, PP-OCRv4's detection input [N, 3, H, W]: accelrt_model_options.shapes); up to
+ * BENCH_MAX_SHAPES of them, each of up to BENCH_MAX_RANK dimensions.
  *
  * One inference is what a caller does: copy the input images into the bindings' input
  * mapping, run the model and wait (accelrt_model_run_sync()), copy the outputs out. The
@@ -39,10 +44,16 @@
 /* OpenMP's API (libgomp: the vnpu's oneDNN threads), declared as the standard has it. */
 extern int omp_get_max_threads(void);
 
+#define BENCH_MAX_SHAPES	4
+#define BENCH_MAX_RANK	8
+
 struct opts {
 	const char *model;
 	long batch, iterations, warmup;
 	const char *submit;	/* kernel, uq or best */
+	struct accelrt_model_shape shapes[BENCH_MAX_SHAPES];	/* --shape, in order */
+	int64_t shape_dims[BENCH_MAX_SHAPES][BENCH_MAX_RANK];
+	size_t n_shapes;
 };
 
 struct loaded {
@@ -56,8 +67,8 @@ struct loaded {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bench_models [--batch N] [--iterations N] [--warmup N] "
-		"[--submit kernel|uq|best] MODEL.onnx\n");
+	fprintf(f, "usage: bench_models [--batch N] [--shape NAME=D0,D1,...] [--iterations N] "
+		"[--warmup N] [--submit kernel|uq|best] MODEL.onnx\n");
 }
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -69,10 +80,41 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 	return errno || end == s || *end || *out < lo || *out > hi ? -EINVAL : 0;
 }
 
+/*
+ * --shape NAME=D0,D1,...: @arg split at its last '=' (the name is kept in place, in argv),
+ * one to BENCH_MAX_RANK positive dimensions after it.
+ */
+static int parse_shape(char *arg, struct opts *o)
+{
+	struct accelrt_model_shape *sh = &o->shapes[o->n_shapes];
+	int64_t *dims = o->shape_dims[o->n_shapes];
+	char *eq = strrchr(arg, '='), *p, *end;
+	int rank = 0;
+
+	if (o->n_shapes == BENCH_MAX_SHAPES || !eq || eq == arg || !eq[1])
+		return -EINVAL;
+	*eq = 0;
+	for (p = eq + 1;; p = end + 1) {
+		if (rank == BENCH_MAX_RANK || *p < '0' || *p > '9')
+			return -EINVAL;
+		errno = 0;
+		dims[rank] = strtoll(p, &end, 10);
+		if (errno || dims[rank] < 1 || (*end && *end != ','))
+			return -EINVAL;
+		rank++;
+		if (!*end)
+			break;
+	}
+	*sh = (struct accelrt_model_shape){ .name = arg, .rank = rank, .dims = dims };
+	o->n_shapes++;
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "batch", required_argument, NULL, 'b' },
+		{ "shape", required_argument, NULL, 'S' },
 		{ "iterations", required_argument, NULL, 'i' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "submit", required_argument, NULL, 's' },
@@ -86,6 +128,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'b':
 			if (parse_long(optarg, 1, 4096, &o->batch))
+				return -EINVAL;
+			break;
+		case 'S':
+			if (parse_shape(optarg, o))
 				return -EINVAL;
 			break;
 		case 'i':
@@ -157,7 +203,8 @@ static int load(struct accelrt_device *dev, const struct opts *o, struct loaded 
 {
 	char err[512] = "";
 	struct accelrt_model_options mo = {
-		.batch = o->batch, .err = err, .err_len = sizeof(err),
+		.batch = o->batch, .shapes = o->shapes, .n_shapes = o->n_shapes,
+		.err = err, .err_len = sizeof(err),
 	};
 	struct accelrt_model_tensor t;
 	uint32_t seed = 1;

@@ -561,24 +561,108 @@ static int lower_gemm(struct cg *cg)
 }
 
 /*
- * Add, Sub, Mul, Div: operands of one shape, or B a row that repeats over A (B's shape, leading
- * 1s aside, the trailing dimensions of A), or a constant B of one element (expanded).
+ * Whether tensor @idx, a 4-D one held only in NHWC, has the same bytes in NCHW: a single
+ * channel or a single position per image ([N, 1, H, W] or [N, C, 1, 1]).
+ */
+static bool nhwc_is_nchw(const struct cg *cg, int idx)
+{
+	const struct ir_tensor *t = cg_tensor(cg, idx);
+
+	return cg->nhwc[idx] >= 0 && cg->p->tensor_slot[idx] < 0 && t->rank == 4 &&
+	       (t->dims[1] == 1 || t->dims[2] * t->dims[3] == 1);
+}
+
+/* Tensor @idx's NCHW bytes: its NHWC slot when that is the same (nhwc_is_nchw()). */
+static int slot_of_nchw_bytes(struct cg *cg, int idx)
+{
+	if (nhwc_is_nchw(cg, idx)) {
+		slot_use(cg, cg->nhwc[idx]);
+		return cg->nhwc[idx];
+	}
+	return slot_of(cg, idx);
+}
+
+/*
+ * How B broadcasts over A (both of A's rank, B's missing leading dimensions taken as 1):
+ * BCAST_ROW when B's dimensions are 1 then A's (a row repeated), BCAST_COL when they are A's
+ * then 1 (one value per row of A's leading dimensions), both for one element; the rows and
+ * columns of A in *@rows, *@cols. -EOPNOTSUPP for any other broadcast.
+ */
+static int broadcast_shape(const struct ir_tensor *ta, const struct ir_tensor *tb, int64_t *rows,
+			   int64_t *cols, uint32_t *flags)
+{
+	int r = ta->rank, lead = r - tb->rank, k_row = 0, k_col = r;
+	int64_t bd[IR_MAX_RANK];
+
+	if (lead < 0)
+		return -EOPNOTSUPP;
+	for (int i = 0; i < r; i++)
+		bd[i] = i < lead ? 1 : tb->dims[i - lead];
+	/* B's dims are 1 on [0, k_row) and A's after: a row of A's trailing dimensions */
+	while (k_row < r && bd[k_row] == 1)
+		k_row++;
+	for (int i = k_row; i < r; i++)
+		if (bd[i] != ta->dims[i])
+			k_row = -1;
+	/* B's dims are A's on [0, k_col) and 1 after: a column of A's leading dimensions */
+	while (k_col > 0 && bd[k_col - 1] == 1)
+		k_col--;
+	for (int i = 0; i < k_col; i++)
+		if (bd[i] != ta->dims[i])
+			k_col = -1;
+	*flags = 0;
+	*rows = 1;
+	*cols = 1;
+	if (k_row == r || k_col == 0) {
+		/* one element */
+		*flags = VNPU_BINARY_F_BCAST_ROW | VNPU_BINARY_F_BCAST_COL;
+		k_row = r;
+	} else if (k_row >= 0) {
+		*flags = VNPU_BINARY_F_BCAST_ROW;
+	} else if (k_col >= 0) {
+		*flags = VNPU_BINARY_F_BCAST_COL;
+		k_row = k_col;
+	} else {
+		return -EOPNOTSUPP;
+	}
+	for (int i = 0; i < r; i++)
+		*(i < k_row ? rows : cols) *= ta->dims[i];
+	return 0;
+}
+
+/*
+ * Add, Sub, Mul, Div: operands of one shape; or B broadcast over A (broadcast_shape()): a
+ * row repeating over A's trailing dimensions (BCAST_ROW), one value per row of A's leading
+ * dimensions (BCAST_COL: a [N, C, H, W] tensor and a [N, C, 1, 1] one), one element (a
+ * constant one expanded to a row of A's innermost dimension, a run-time one both flags). A
+ * broadcast first operand of Add or Mul is swapped into B. A 4-D A held in NHWC with a
+ * per-channel B of one image, or a one-element B, stays NHWC (B a row of C).
  */
 static int lower_binary(struct cg *cg, uint32_t op)
 {
 	const struct ir_node *n = cg->node;
-	const struct ir_tensor *ta = cg_tensor(cg, n->inputs[0]), *tb = cg_tensor(cg, n->inputs[1]);
-	int64_t na = cg_numel(cg, n->inputs[0]), nb = cg_numel(cg, n->inputs[1]);
-	int64_t no = cg_numel(cg, n->outputs[0]);
+	int ia = n->inputs[0], ib = n->inputs[1];
+	const struct ir_tensor *ta, *tb;
+	int64_t na, nb, no = cg_numel(cg, n->outputs[0]), rows, cols;
 	struct vnpu_pkt_binary pb = { .dtype = VNPU_DT_F32, .op = op };
 	int a, b = -1, o, act = fused_act(cg);
-	int rb = tb->rank;
-	bool nhwc = false;
+	bool nhwc = false, b_nchw_bytes = false;
+	uint32_t flags;
 
 	if (act < 0)
 		return act;
 	pb.act = (uint32_t)act;
 	fused_act_bounds(cg, pb.act, &pb.act_alpha, &pb.act_beta);
+	if (cg_numel(cg, ia) != no && cg_numel(cg, ib) == no &&
+	    (op == VNPU_BINARY_ADD || op == VNPU_BINARY_MUL)) {
+		/* commutative: the broadcast operand becomes B */
+		ia = n->inputs[1];
+		ib = n->inputs[0];
+	}
+	ta = cg_tensor(cg, ia);
+	tb = cg_tensor(cg, ib);
+	na = cg_numel(cg, ia);
+	nb = cg_numel(cg, ib);
 	if (na != no)
 		return cg_fail(cg, -EOPNOTSUPP, "broadcasting the first operand is not supported");
 	if (nb == na && ta->rank == tb->rank && !memcmp(ta->dims, tb->dims, sizeof(int64_t) * ta->rank)) {
@@ -587,43 +671,67 @@ static int lower_binary(struct cg *cg, uint32_t op)
 		if (!fits_u32(na))
 			return cg_fail(cg, -EOPNOTSUPP, "tensor too large");
 		/* operands of one shape, both held in NHWC (a residual Add): so is the sum */
-		nhwc = cg->nhwc[n->inputs[1]] >= 0 && follows_nhwc(cg, n->inputs[0], n->outputs[0]);
+		nhwc = cg->nhwc[ib] >= 0 && follows_nhwc(cg, ia, n->outputs[0]);
 	} else {
-		while (rb > 0 && tb->dims[tb->rank - rb] == 1 && rb > 0)
-			rb--;
-		if (rb > ta->rank || !nb)
+		if (!na || !nb || broadcast_shape(ta, tb, &rows, &cols, &flags))
 			return cg_fail(cg, -EOPNOTSUPP, "this broadcast is not supported");
-		for (int i = 0; i < rb; i++)
-			if (tb->dims[tb->rank - 1 - i] != ta->dims[ta->rank - 1 - i])
-				return cg_fail(cg, -EOPNOTSUPP, "this broadcast is not supported");
-		if (nb == 1 && tb->data && na > 1) {
-			float *v = malloc((size_t)na * sizeof(float));
+		if (flags == VNPU_BINARY_F_BCAST_COL && ta->rank == 4 && rows == ta->dims[0] * ta->dims[1] &&
+		    ta->dims[0] == 1 && follows_nhwc(cg, ia, n->outputs[0])) {
+			/* [1, C, H, W] in NHWC by [1, C, 1, 1]: a row of C over H x W rows */
+			flags = VNPU_BINARY_F_BCAST_ROW;
+			rows = ta->dims[2] * ta->dims[3];
+			cols = ta->dims[1];
+			nhwc = b_nchw_bytes = true;
+		} else if (flags == (VNPU_BINARY_F_BCAST_ROW | VNPU_BINARY_F_BCAST_COL)) {
+			/* one element over A in either layout: A's own */
+			nhwc = follows_nhwc(cg, ia, n->outputs[0]);
+			b_nchw_bytes = true;
+			rows = 1;
+			cols = na;
+			if (tb->data) {
+				/*
+				 * A constant: expanded to a row of A's innermost dimension (C in
+				 * NHWC), repeated over the rows: oneDNN runs that broadcast on its
+				 * fast path, and a one-element B on its reference one (40 ms where
+				 * the row takes 0.1).
+				 */
+				int64_t inner = nhwc ? ta->dims[1] : ta->rank ? ta->dims[ta->rank - 1] : 1;
+				float *v;
 
-			if (!v)
-				return -ENOMEM;
-			for (int64_t i = 0; i < na; i++)
-				v[i] = *(const float *)tb->data;
-			b = slot_const(cg, v, (size_t)na * sizeof(float));
-			free(v);
-			if (b < 0)
-				return b;
-			nb = na;
+				if (!inner || na % inner)
+					inner = na;
+				v = malloc((size_t)inner * sizeof(float));
+				if (!v)
+					return -ENOMEM;
+				for (int64_t i = 0; i < inner; i++)
+					v[i] = *(const float *)tb->data;
+				b = slot_const(cg, v, (size_t)inner * sizeof(float));
+				free(v);
+				if (b < 0)
+					return b;
+				rows = na / inner;
+				cols = inner;
+				flags = VNPU_BINARY_F_BCAST_ROW;
+			}
 		}
-		if (!fits_u32(nb) || !fits_u32(na / nb))
+		if (!fits_u32(rows) || !fits_u32(cols))
 			return cg_fail(cg, -EOPNOTSUPP, "tensor too large");
-		pb.cols = (uint32_t)nb;
-		pb.rows = (uint32_t)(na / nb);
-		if (pb.rows > 1)
-			pb.hdr.flags = VNPU_BINARY_F_BCAST_ROW;
+		pb.rows = (uint32_t)rows;
+		pb.cols = (uint32_t)cols;
+		/* a row of one row, a column of one column: the same as no broadcast */
+		if (!(flags == VNPU_BINARY_F_BCAST_ROW && rows == 1) &&
+		    !(flags == VNPU_BINARY_F_BCAST_COL && cols == 1))
+			pb.hdr.flags = flags;
 	}
 	if (nhwc) {
-		a = nhwc_slot(cg, n->inputs[0]);
-		b = a < 0 ? a : nhwc_slot(cg, n->inputs[1]);
+		a = nhwc_slot(cg, ia);
+		if (a >= 0 && b < 0)
+			b = b_nchw_bytes ? slot_of_nchw_bytes(cg, ib) : nhwc_slot(cg, ib);
 		o = b < 0 ? b : nhwc_out(cg, n->outputs[0]);
 	} else {
-		a = slot_of(cg, n->inputs[0]);
+		a = slot_of(cg, ia);
 		if (a >= 0 && b < 0)
-			b = slot_of(cg, n->inputs[1]);
+			b = b_nchw_bytes ? slot_of_nchw_bytes(cg, ib) : slot_of(cg, ib);
 		o = b < 0 ? b : slot_of(cg, n->outputs[0]);
 	}
 	if (o < 0)
@@ -632,6 +740,53 @@ static int lower_binary(struct cg *cg, uint32_t op)
 			      offsetof(struct vnpu_pkt_binary, a_va), a,
 			      offsetof(struct vnpu_pkt_binary, b_va), b,
 			      offsetof(struct vnpu_pkt_binary, dst_va), o);
+}
+
+/* Whether @n's ints attribute @name is absent, or @len values each @v[i] (@v NULL: all @fill). */
+static bool attr_ints_are(const struct ir_node *n, const char *name, size_t len, const int64_t *v,
+			  int64_t fill)
+{
+	const struct ir_attr *a = ir_node_find_attr(n, name);
+
+	if (!a)
+		return true;
+	if (a->type != IR_ATTR_INTS || a->len != len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (a->ints[i] != (v ? v[i] : fill))
+			return false;
+	return true;
+}
+
+/*
+ * Pow by a constant exponent of 2 (a layer norm's variance written out): x * x, one BINARY
+ * MUL with both operands x, in x's layout. Any other exponent stays on the host.
+ */
+static int lower_pow(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *te = cg_tensor(cg, n->inputs[1]);
+	struct vnpu_pkt_binary pb = { .dtype = VNPU_DT_F32, .op = VNPU_BINARY_MUL };
+	int64_t na = cg_numel(cg, n->inputs[0]);
+	int x, y, ret, act = fused_act(cg);
+
+	if (act < 0)
+		return act;
+	if (!te->data || ir_tensor_numel(te) != 1 || *(const float *)te->data != 2.0f)
+		return cg_fail(cg, -EOPNOTSUPP, "only a constant exponent of 2");
+	if (na != cg_numel(cg, n->outputs[0]) || !fits_u32(na))
+		return cg_fail(cg, -EOPNOTSUPP, "unexpected shapes");
+	ret = elementwise_slots(cg, n->inputs[0], n->outputs[0], &x, &y);
+	if (ret)
+		return ret;
+	pb.act = (uint32_t)act;
+	fused_act_bounds(cg, pb.act, &pb.act_alpha, &pb.act_beta);
+	pb.rows = 1;
+	pb.cols = (uint32_t)na;
+	return emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
+			      offsetof(struct vnpu_pkt_binary, a_va), x,
+			      offsetof(struct vnpu_pkt_binary, b_va), x,
+			      offsetof(struct vnpu_pkt_binary, dst_va), y);
 }
 
 static int lower_activation(struct cg *cg, uint32_t act)
@@ -1228,6 +1383,101 @@ static int lower_conv(struct cg *cg)
 		return 0;
 	}
 	return image_io_end(cg, keep, ty, ys);
+}
+
+/*
+ * ConvTranspose whose stride equals its kernel (no pads, dilation or output padding, one
+ * group, constant weights): each input position makes its own kh x kw block of the output,
+ * so the op is one product and a reordering. x in NHWC, [N x H x W, Ci], times the weights as
+ * [Ci, kh x kw x Co] (columns ordered (i, j, co); the bias, repeated per (i, j), and a fused
+ * activation as the product's epilogue) gives [N x H][W][kh][kw x Co]; a TRANSPOSE of its
+ * middle two dimensions is [N x H][kh][W][kw x Co]: the output [N][H x kh][W x kw][Co] in NHWC.
+ * Any other ConvTranspose stays on the host.
+ */
+static int lower_conv_transpose(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]), *tw = cg_tensor(cg, n->inputs[1]);
+	const struct ir_tensor *ty = cg_tensor(cg, n->outputs[0]), *tb = NULL;
+	const struct ir_attr *ap = ir_node_find_attr(n, "auto_pad");
+	int64_t ci, co, kh, kw, cols, hw[2], tdims[4];
+	const uint32_t mid_swap[4] = { 0, 2, 1, 3 };
+	int xs, wei, bias = -1, tmp, ys, y, ret, act = fused_act(cg);
+	float *v;
+
+	if (act < 0)
+		return act;
+	if (tx->rank != 4 || tw->rank != 4 || ty->rank != 4 || !tw->data ||
+	    tw->dtype != IR_DTYPE_FLOAT)
+		return cg_fail(cg, -EOPNOTSUPP, "only 2-D ConvTranspose with constant weights");
+	ci = tw->dims[0];
+	co = tw->dims[1];
+	kh = tw->dims[2];
+	kw = tw->dims[3];
+	hw[0] = kh;
+	hw[1] = kw;
+	if (attr_int(n, "group", 1) != 1 || !attr_ints_are(n, "strides", 2, hw, 0) ||
+	    !ir_node_find_attr(n, "strides") || !attr_ints_are(n, "dilations", 2, NULL, 1) ||
+	    !attr_ints_are(n, "pads", 4, NULL, 0) || !attr_ints_are(n, "output_padding", 2, NULL, 0) ||
+	    !attr_ints_are(n, "kernel_shape", 2, hw, 0) ||
+	    (ap && (ap->type != IR_ATTR_STRING || (strcmp(ap->s, "NOTSET") && strcmp(ap->s, "VALID")))))
+		return cg_fail(cg, -EOPNOTSUPP, "only a stride equal to the kernel, no padding");
+	if (!dims_fit(tx) || !dims_fit(ty) || !dims_fit(tw) || tx->dims[1] != ci ||
+	    ty->dims[0] != tx->dims[0] || ty->dims[1] != co || ty->dims[2] != tx->dims[2] * kh ||
+	    ty->dims[3] != tx->dims[3] * kw)
+		return cg_fail(cg, -EOPNOTSUPP, "unexpected shapes");
+	if (n->n_inputs > 2 && n->inputs[2] >= 0) {
+		tb = cg_tensor(cg, n->inputs[2]);
+		if (!tb->data || tb->dtype != IR_DTYPE_FLOAT || ir_tensor_numel(tb) != co)
+			return cg_fail(cg, -EOPNOTSUPP, "the bias is not a constant of Co floats");
+	}
+	cols = kh * kw * co;
+	/* [Ci][Co][kh][kw] -> [Ci][kh][kw][Co] */
+	v = malloc((size_t)(ci * cols) * sizeof(float));
+	if (!v)
+		return -ENOMEM;
+	for (int64_t c = 0; c < ci; c++)
+		for (int64_t o = 0; o < co; o++)
+			for (int64_t i = 0; i < kh; i++)
+				for (int64_t j = 0; j < kw; j++)
+					v[c * cols + (i * kw + j) * co + o] =
+						((const float *)tw->data)[((c * co + o) * kh + i) * kw + j];
+	wei = slot_const(cg, v, (size_t)(ci * cols) * sizeof(float));
+	if (wei >= 0 && tb) {
+		for (int64_t k = 0; k < kh * kw; k++)
+			memcpy(v + k * co, tb->data, (size_t)co * sizeof(float));
+		bias = slot_const(cg, v, (size_t)cols * sizeof(float));
+	}
+	free(v);
+	if (wei < 0 || bias < -1)
+		return wei < 0 ? wei : bias;
+	xs = nhwc_slot(cg, n->inputs[0]);
+	tmp = xs < 0 ? xs : slot_new(cg, -1, (uint64_t)cg_numel(cg, n->outputs[0]) * sizeof(float));
+	if (tmp < 0)
+		return tmp;
+	ret = emit_matmul(cg, bias >= 0 ? VNPU_MATMUL_F_BIAS : 0, 1,
+			  tx->dims[0] * tx->dims[2] * tx->dims[3], cols, ci, xs, wei, bias, tmp,
+			  (uint32_t)act);
+	if (ret)
+		return ret;
+	tdims[0] = tx->dims[0] * tx->dims[2];
+	tdims[1] = tx->dims[3];
+	tdims[2] = kh;
+	tdims[3] = kw * co;
+	if (image_keeps_nhwc(cg, 2)) {
+		ys = nhwc_out(cg, n->outputs[0]);
+		return ys < 0 ? ys : emit_transpose4(cg, tdims, mid_swap, tmp, ys);
+	}
+	/* the output already has its NCHW slot: through a scratch NHWC one */
+	ys = slot_new(cg, -1, (uint64_t)cg_numel(cg, n->outputs[0]) * sizeof(float));
+	if (ys < 0)
+		return ys;
+	ret = emit_transpose4(cg, tdims, mid_swap, tmp, ys);
+	y = ret ? ret : slot_of(cg, n->outputs[0]);
+	if (y < 0)
+		return y;
+	dims_nhwc(ty->dims, tdims);
+	return emit_transpose4(cg, tdims, nhwc_to_nchw, ys, y);
 }
 
 /*
@@ -2173,7 +2423,7 @@ static int lower_global_pool(struct cg *cg, uint32_t op)
 /*
  * BatchNormalization (inference) with constant parameters: y = x * a + b per channel, a and b
  * folded here and expanded to one [C x spatial] row, applied to each of the N images by two
- * BINARY packets (MUL, then ADD in place).
+ * BINARY packets (MUL, then ADD in place); x held in NHWC stays so, a and b rows of C.
  */
 static int lower_batchnorm(struct cg *cg)
 {
@@ -2184,6 +2434,7 @@ static int lower_batchnorm(struct cg *cg)
 	int64_t c, sp, row;
 	float *a, *b;
 	int sa, sb, x, y, ret;
+	bool nhwc;
 
 	if (n->n_inputs < 5 || n->n_outputs > 1 || tx->rank < 2)
 		return cg_fail(cg, -EOPNOTSUPP, "training outputs or a missing parameter");
@@ -2199,7 +2450,13 @@ static int lower_batchnorm(struct cg *cg)
 	row = cg_numel(cg, n->inputs[0]) / (tx->dims[0] ? tx->dims[0] : 1);
 	if (!c || !row || row > (16 << 20) || !fits_u32(tx->dims[0]))
 		return cg_fail(cg, -EOPNOTSUPP, "empty or too large");
-	sp = row / c;
+	/* x held in NHWC (a device image op's output): a row of C over every position */
+	nhwc = follows_nhwc(cg, n->inputs[0], n->outputs[0]);
+	if (nhwc && !fits_u32(cg_numel(cg, n->inputs[0]) / c))
+		return cg_fail(cg, -EOPNOTSUPP, "too large");
+	sp = nhwc ? 1 : row / c;
+	if (nhwc)
+		row = c;
 	a = malloc((size_t)row * sizeof(float));
 	b = malloc((size_t)row * sizeof(float));
 	if (!a || !b) {
@@ -2223,13 +2480,14 @@ static int lower_batchnorm(struct cg *cg)
 	free(b);
 	if (sb < 0)
 		return sb;
-	x = slot_of(cg, n->inputs[0]);
-	y = x < 0 ? x : slot_of(cg, n->outputs[0]);
-	if (y < 0)
-		return y;
-	struct vnpu_pkt_binary pb = { .hdr.flags = tx->dims[0] > 1 ? VNPU_BINARY_F_BCAST_ROW : 0,
-				      .dtype = VNPU_DT_F32, .op = VNPU_BINARY_MUL,
-				      .rows = (uint32_t)tx->dims[0], .cols = (uint32_t)row };
+	ret = elementwise_slots(cg, n->inputs[0], n->outputs[0], &x, &y);
+	if (ret)
+		return ret;
+	struct vnpu_pkt_binary pb = { .dtype = VNPU_DT_F32, .op = VNPU_BINARY_MUL,
+				      .rows = (uint32_t)(cg_numel(cg, n->inputs[0]) / row),
+				      .cols = (uint32_t)row };
+	if (pb.rows > 1)
+		pb.hdr.flags = VNPU_BINARY_F_BCAST_ROW;
 	ret = emit_relocated(cg, VNPU_OP_BINARY, &pb, sizeof(pb), 3,
 			     offsetof(struct vnpu_pkt_binary, a_va), x,
 			     offsetof(struct vnpu_pkt_binary, b_va), sa,
@@ -2249,6 +2507,89 @@ static int lower_batchnorm(struct cg *cg)
 }
 
 /* The ops that only move data, of any element type DMA_COPY_ND handles; -ENOENT: not one. */
+/* Whether @n's string attribute @name is @want, or absent with @want its default @def. */
+static bool attr_str_is(const struct ir_node *n, const char *name, const char *def,
+			const char *want)
+{
+	const struct ir_attr *a = ir_node_find_attr(n, name);
+
+	if (!a)
+		return !strcmp(def, want);
+	return a->type == IR_ATTR_STRING && !strcmp(a->s, want);
+}
+
+/*
+ * Resize, nearest, asymmetric, floor, by whole factors (output dimension k x the input's,
+ * and the scales input, when given, k too): output element o reads input o / k along each
+ * dimension, a copy that reads each input element k times (stride 0 over a dimension of k).
+ * A 4-D float input held in NHWC (a device image op's output) is copied in NHWC. Anything
+ * else stays on the host.
+ */
+static int lower_resize(struct cg *cg)
+{
+	const struct ir_node *n = cg->node;
+	const struct ir_tensor *tx = cg_tensor(cg, n->inputs[0]), *ty = cg_tensor(cg, n->outputs[0]);
+	const struct ir_tensor *tsc = n->n_inputs > 2 && n->inputs[2] >= 0 ?
+				      cg_tensor(cg, n->inputs[2]) : NULL;
+	int64_t f[IR_MAX_RANK], xd[IR_MAX_RANK], istr[IR_MAX_RANK];
+	int64_t d[2 * IR_MAX_RANK], ss[2 * IR_MAX_RANK], ds[2 * IR_MAX_RANK], od[2 * IR_MAX_RANK];
+	const uint32_t *perm = NULL;
+	int r = tx->rank, k = 0, x, y;
+	bool nhwc;
+	uint32_t es;
+
+	if (!attr_str_is(n, "mode", "nearest", "nearest") ||
+	    !attr_str_is(n, "coordinate_transformation_mode", "half_pixel", "asymmetric") ||
+	    !attr_str_is(n, "nearest_mode", "round_prefer_floor", "floor") || ty->rank != r ||
+	    !r || r > 4)
+		return cg_fail(cg, -EOPNOTSUPP, "only nearest, asymmetric, floor Resize");
+	if (tsc && ir_tensor_numel(tsc) && (!tsc->data || tsc->dtype != IR_DTYPE_FLOAT ||
+					    ir_tensor_numel(tsc) != r))
+		return cg_fail(cg, -EOPNOTSUPP, "scales not constant");
+	for (int i = 0; i < r; i++) {
+		if (!tx->dims[i] || ty->dims[i] % tx->dims[i])
+			return cg_fail(cg, -EOPNOTSUPP, "not a whole factor");
+		f[i] = ty->dims[i] / tx->dims[i];
+		if (tsc && ir_tensor_numel(tsc) && ((const float *)tsc->data)[i] != (float)f[i])
+			return cg_fail(cg, -EOPNOTSUPP, "scales are not the output's whole factors");
+	}
+	es = copy_es(cg, n->inputs[0]);
+	if (!es || copy_es(cg, n->outputs[0]) != es)
+		return cg_fail(cg, -EOPNOTSUPP, "element type not movable");
+	nhwc = r == 4 && f[0] == 1 && f[1] == 1 && cg->nhwc[n->inputs[0]] >= 0 &&
+	       cg->p->tensor_slot[n->outputs[0]] < 0 && cg->nhwc[n->outputs[0]] < 0 &&
+	       ty->dtype == IR_DTYPE_FLOAT;
+	for (int i = 0; i < r; i++)
+		xd[i] = tx->dims[i];
+	if (nhwc) {
+		static const uint32_t to_nhwc[4] = { 0, 2, 3, 1 };
+
+		perm = to_nhwc;
+		dims_nhwc(tx->dims, xd);
+		x = nhwc_slot(cg, n->inputs[0]);
+		y = x < 0 ? x : nhwc_out(cg, n->outputs[0]);
+	} else {
+		x = slot_of(cg, n->inputs[0]);
+		y = x < 0 ? x : slot_of(cg, n->outputs[0]);
+	}
+	if (y < 0)
+		return y;
+	dense_strides(r, xd, istr);
+	/* each (input) dimension as [in_d, f_d]: the input's stride, then 0 over the repeat */
+	for (int i = 0; i < r; i++) {
+		int64_t fi = f[perm ? perm[i] : (uint32_t)i];
+
+		d[k] = xd[i];
+		ss[k++] = istr[i];
+		d[k] = fi;
+		ss[k++] = 0;
+	}
+	for (int i = 0; i < k; i++)
+		od[i] = d[i];
+	dense_strides(k, od, ds);
+	return emit_copy_nd(cg, es, k, d, ss, ds, x, 0, y, 0);
+}
+
 static int lower_data_movement(struct cg *cg)
 {
 	const char *op = cg->node->op_type;
@@ -2275,6 +2616,8 @@ static int lower_data_movement(struct cg *cg)
 		return lower_depth_space(cg, true);
 	if (!strcmp(op, "SpaceToDepth"))
 		return lower_depth_space(cg, false);
+	if (!strcmp(op, "Resize"))
+		return lower_resize(cg);
 	return -ENOENT;
 }
 
@@ -2402,6 +2745,8 @@ static int lower_node(struct cg *cg)
 		ret = lower_binary(cg, VNPU_BINARY_MUL);
 	else if (!strcmp(op, "Div"))
 		ret = lower_binary(cg, VNPU_BINARY_DIV);
+	else if (!strcmp(op, "Pow"))
+		ret = lower_pow(cg);
 	else if (!strcmp(op, "Relu"))
 		ret = lower_activation(cg, VNPU_ACT_RELU);
 	else if (!strcmp(op, "Sigmoid"))
@@ -2414,6 +2759,8 @@ static int lower_node(struct cg *cg)
 		ret = lower_layernorm(cg);
 	else if (!strcmp(op, "Conv"))
 		ret = lower_conv(cg);
+	else if (!strcmp(op, "ConvTranspose"))
+		ret = lower_conv_transpose(cg);
 	else if (!strcmp(op, "MaxPool"))
 		ret = lower_pool(cg, VNPU_POOL_MAX);
 	else if (!strcmp(op, "AveragePool"))

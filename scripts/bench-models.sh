@@ -10,11 +10,19 @@
 #
 # Environment: BENCH_MODELS_THREADS (2), BENCH_MODELS_ITERATIONS (20 timed runs after 3
 # warm-up ones), BENCH_MODELS_BATCHES ("1 8"), BENCH_MODELS ("fashion_mnist resnet18
-# mobilenet_v2 squeezenet1_1 transformer_encoder lstm_classifier"), BENCH_MODELS_LIMIT (seconds per measurement, 120),
-# BENCH_MODELS_PEERS ("ort torch": the peers to measure).
+# mobilenet_v2 squeezenet1_1 transformer_encoder lstm_classifier ppocr_det ppocr_rec"),
+# BENCH_MODELS_LIMIT (seconds per measurement, 120), BENCH_MODELS_PEERS ("ort torch": the
+# peers to measure).
 #
-# A model whose directory is missing (`make models` makes the torchvision ones and the
-# transformer encoder) and a peer that is not installed are skipped with a message. Each measurement runs under `timeout`
+# ppocr_det and ppocr_rec are PP-OCRv4's detection and recognition models (models/ppocr,
+# `make models-ppocr`) at the shapes of the OCR test (tests/scripts/ppocr-check.sh,
+# examples/python/ocr.py): det x = [1, 3, 160, 512], rec x = [1, 3, 48, 320], batch 1 only
+# (their inputs are shapes, not a batch: --shape to both runtimes). They have no PyTorch
+# column: PP-OCRv4 is a PaddlePaddle network, shipped as ONNX exports of its inference
+# models; no PyTorch definition of it exists to run eagerly (the cell says n/a).
+#
+# A model whose files are missing (`make models` makes the torchvision ones, the
+# transformer encoder and PP-OCR) and a peer that is not installed are skipped with a message. Each measurement runs under `timeout`
 # (SIGTERM to its process group, SIGKILL 5 s later) with its output in a file, so nothing it
 # started outlives it; one that fails or runs out of time is marked in the table. The goals
 # (accel at least 1.0x onnxruntime's speed and 1.5x PyTorch's) are reported, not enforced:
@@ -25,7 +33,7 @@ build=${1:-build}
 threads=${BENCH_MODELS_THREADS:-2}
 iters=${BENCH_MODELS_ITERATIONS:-20}
 batches=${BENCH_MODELS_BATCHES:-1 8}
-models=${BENCH_MODELS:-fashion_mnist resnet18 mobilenet_v2 squeezenet1_1 transformer_encoder lstm_classifier}
+models=${BENCH_MODELS:-fashion_mnist resnet18 mobilenet_v2 squeezenet1_1 transformer_encoder lstm_classifier ppocr_det ppocr_rec}
 limit=${BENCH_MODELS_LIMIT:-120}
 peers=" ${BENCH_MODELS_PEERS-ort torch} "
 python=/usr/bin/python3
@@ -69,6 +77,29 @@ measure() {
 	fi
 	return 1
 }
+# A model's ONNX file in $onnx, the input shapes both runtimes take in $shape_args (none: a
+# batch), its batches in $model_batches and whether PyTorch has it in $torch_model ("yes" or
+# why not).
+model_spec() {
+	shape_args=()
+	model_batches=$batches
+	torch_model=yes
+	case $1 in
+	ppocr_det | ppocr_rec)
+		onnx=$src/models/ppocr/${1#ppocr_}.onnx
+		if [ "$1" = ppocr_det ]; then
+			shape_args=(--shape x=1,3,160,512)
+		else
+			shape_args=(--shape x=1,3,48,320)
+		fi
+		model_batches=1
+		torch_model="n/a: a PaddlePaddle network, no PyTorch version"
+		;;
+	*)
+		onnx=$src/models/$1/model.onnx
+		;;
+	esac
+}
 field() { sed -n "s/.*\"$1\": *\"\{0,1\}\([^\",}]*\).*/\1/p" "$tmp/line" | head -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b <= 0) print "-"; else printf "%.2f", a / b }'; }
 
@@ -77,14 +108,14 @@ results=$tmp/results	# model|batch|runtime|median|min|max|note
 accel_failed=0
 export OMP_NUM_THREADS=$threads
 for model in $models; do
-	dir=$src/models/$model
-	if [ ! -r "$dir/model.onnx" ]; then
-		echo "bench-models: $model: $dir/model.onnx absent (make models): skipped" >&2
+	model_spec "$model"
+	if [ ! -r "$onnx" ]; then
+		echo "bench-models: $model: $onnx absent (make models): skipped" >&2
 		continue
 	fi
-	for b in $batches; do
+	for b in $model_batches; do
 		echo "bench-models: $model batch $b ..." >&2
-		if measure "$accel_bin" --batch "$b" --iterations "$iters" "$dir/model.onnx"; then
+		if measure "$accel_bin" --batch "$b" "${shape_args[@]}" --iterations "$iters" "$onnx"; then
 			echo "$model|$b|accel|$(field median_ms)|$(field min_ms)|$(field max_ms)|$(field submit)" >> "$results"
 		else
 			echo "$model|$b|accel||||FAILED: $(cat "$tmp/why")" >> "$results"
@@ -92,14 +123,16 @@ for model in $models; do
 			accel_failed=1
 		fi
 		if [ "$ort" = yes ]; then
-			if measure node "$src/bench/peers/ort_bench.js" "$dir/model.onnx" "$b" "$threads" "$iters"; then
+			if measure node "$src/bench/peers/ort_bench.js" "${shape_args[@]}" "$onnx" "$b" "$threads" "$iters"; then
 				echo "$model|$b|ort|$(field median_ms)|$(field min_ms)|$(field max_ms)|" >> "$results"
 			else
 				echo "$model|$b|ort||||FAILED: $(cat "$tmp/why")" >> "$results"
 				echo "bench-models: onnxruntime: $model batch $b: $(cat "$tmp/why")" >&2
 			fi
 		fi
-		if [ "$torch" = yes ]; then
+		if [ "$torch" = yes ] && [ "$torch_model" != yes ]; then
+			echo "$model|$b|torch||||$torch_model" >> "$results"
+		elif [ "$torch" = yes ]; then
 			if measure "$python" "$src/bench/peers/torch_bench.py" "$model" "$b" "$threads" "$iters"; then
 				echo "$model|$b|torch|$(field median_ms)|$(field min_ms)|$(field max_ms)|" >> "$results"
 			else
@@ -118,6 +151,8 @@ cell() {
 	note=$(get "$1" "$2" "$3" 7)
 	if [ -n "$med" ]; then
 		printf '%s (%s-%s)' "$med" "$(get "$1" "$2" "$3" 5)" "$(get "$1" "$2" "$3" 6)"
+	elif [ "${note#n/a}" != "$note" ]; then
+		echo "n/a"
 	elif [ -n "$note" ]; then
 		echo "failed"
 	else
@@ -148,6 +183,7 @@ for model in $models; do
 			"$([ "$ro" = - ] && echo null || echo "$ro")" "$([ "$rt" = - ] && echo null || echo "$rt")" >> "$json"
 	done
 done
+awk -F'|' '$7 ~ /^n\/a/ { printf "%s on %s: %s\n", $1, $3, $7 }' "$results" | sort -u
 grep 'FAILED' "$results" | awk -F'|' '{ printf "%s batch %s on %s: %s\n", $1, $2, $3, $7 }' || true
 [ "$ort" = yes ] || echo "onnxruntime: $ort"
 [ "$torch" = yes ] || echo "PyTorch: $torch"

@@ -4,7 +4,11 @@
 // onnxruntime's side of `make bench-models` (scripts/bench-models.sh): one model through
 // onnxruntime-node's CPU execution provider, timed as bench/bench_models.c times accel.
 //
-//   node bench/peers/ort_bench.js MODEL.onnx BATCH THREADS ITERATIONS [WARMUP]
+//   node bench/peers/ort_bench.js [--shape NAME=D0,D1,...]... MODEL.onnx BATCH THREADS ITERATIONS [WARMUP]
+//
+// --shape gives input NAME that whole shape (its symbolic dimensions other than the batch:
+// PP-OCRv4's detection input [N, 3, H, W]), as bench_models --shape compiles it; its static
+// dimensions must be the model's.
 //
 // With ORT_PROFILE=PREFIX in the environment, onnxruntime's profiler records every run
 // (per-node times, to compare with `accel run --profile`) into PREFIX_<date>.json.
@@ -30,7 +34,8 @@ try {
 }
 
 function usage() {
-	console.error('usage: ort_bench.js MODEL.onnx BATCH THREADS ITERATIONS [WARMUP]');
+	console.error('usage: ort_bench.js [--shape NAME=D0,D1,...]... MODEL.onnx BATCH THREADS ' +
+		      'ITERATIONS [WARMUP]');
 	process.exit(1);
 }
 
@@ -41,10 +46,14 @@ function positive(s) {
 	return v;
 }
 
-// A tensor of @meta's type and shape, symbolic dimensions set to @batch, filled from a
-// fixed linear congruential sequence (the same numbers on every run).
-function seededInput(meta, batch) {
-	const dims = meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : batch));
+// A tensor of @meta's type and shape, symbolic dimensions set to @batch (or the whole shape
+// @shape, when given), filled from a fixed linear congruential sequence (the same numbers on
+// every run).
+function seededInput(meta, batch, shape) {
+	const dims = shape || meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : batch));
+	if (shape && (shape.length !== meta.shape.length ||
+		      meta.shape.some((d, i) => typeof d === 'number' && d > 0 && d !== shape[i])))
+		throw new Error(`--shape ${meta.name}=${shape}: not a shape of [${meta.shape}]`);
 	const n = dims.reduce((a, b) => a * b, 1);
 	let seed = 1;
 	const next = () => {
@@ -70,7 +79,18 @@ function seededInput(meta, batch) {
 }
 
 async function main() {
-	const argv = process.argv.slice(2);
+	const argv = [];
+	const shapes = {};
+	for (let i = 2; i < process.argv.length; i++) {
+		if (process.argv[i] !== '--shape') {
+			argv.push(process.argv[i]);
+			continue;
+		}
+		const m = /^(.+)=([0-9]+(?:,[0-9]+)*)$/.exec(process.argv[++i] || '');
+		if (!m || m[1] in shapes)
+			usage();
+		shapes[m[1]] = m[2].split(',').map(positive);
+	}
 	if (argv.length < 4 || argv.length > 5)
 		usage();
 	const [model] = argv;
@@ -89,8 +109,11 @@ async function main() {
 		profileFilePrefix: process.env.ORT_PROFILE || undefined,
 	});
 	const feeds = {};
+	for (const name of Object.keys(shapes))
+		if (!session.inputMetadata.some((meta) => meta.name === name))
+			throw new Error(`--shape ${name}: the model has no such input`);
 	for (const meta of session.inputMetadata)
-		feeds[meta.name] = seededInput(meta, batch);
+		feeds[meta.name] = seededInput(meta, batch, shapes[meta.name]);
 
 	for (let i = 0; i < warmup; i++)
 		await session.run(feeds);

@@ -89,7 +89,8 @@ static const struct vnpu_op_info vnpu_ops[] = {
 			     VNPU_EXEC_COMPUTE, VNPU_PKT_CONV2D_SIZE_V1 },
 	[VNPU_OP_POOL2D] = { sizeof(struct vnpu_pkt_pool2d), VNPU_POOL2D_F_AVG_INCLUDE_PAD,
 			     VNPU_EXEC_COMPUTE },
-	[VNPU_OP_BINARY] = { sizeof(struct vnpu_pkt_binary), VNPU_BINARY_F_BCAST_ROW,
+	[VNPU_OP_BINARY] = { sizeof(struct vnpu_pkt_binary),
+			     VNPU_BINARY_F_BCAST_ROW | VNPU_BINARY_F_BCAST_COL,
 			     VNPU_EXEC_COMPUTE, VNPU_PKT_BINARY_SIZE_V1 },
 	[VNPU_OP_ACTIVATION] = { sizeof(struct vnpu_pkt_activation), 0, VNPU_EXEC_COMPUTE },
 	[VNPU_OP_SOFTMAX] = { sizeof(struct vnpu_pkt_softmax), 0, VNPU_EXEC_COMPUTE },
@@ -523,7 +524,8 @@ static int vnpu_exec_pool2d(struct vnpu_stream *st, const struct vnpu_pkt_pool2d
 
 static int vnpu_exec_binary(struct vnpu_stream *st, const struct vnpu_pkt_binary *p)
 {
-	bool bcast = p->hdr.flags & VNPU_BINARY_F_BCAST_ROW;
+	bool bcast_row = p->hdr.flags & VNPU_BINARY_F_BCAST_ROW;
+	bool bcast_col = p->hdr.flags & VNPU_BINARY_F_BCAST_COL;
 	uint32_t es = vnpu_dt_size(p->dtype);
 	uint64_t bytes, b_bytes, dims[2] = { p->rows, p->cols };
 	void *a, *b, *dst;
@@ -534,7 +536,8 @@ static int vnpu_exec_binary(struct vnpu_stream *st, const struct vnpu_pkt_binary
 		return -EINVAL;
 	if (vnpu_tensor_bytes(dims, 2, es, &bytes))
 		return -EINVAL;
-	b_bytes = bcast ? (uint64_t)p->cols * es : bytes;
+	/* b's extent: a row of cols, a column of rows, one element, or a's (bytes, checked) */
+	b_bytes = (uint64_t)(bcast_row ? 1 : p->rows) * (bcast_col ? 1 : p->cols) * es;
 
 	ret = vnpu_map(st, p->a_va, bytes, 0, es, &a);
 	if (!ret)

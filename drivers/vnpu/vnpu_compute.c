@@ -1095,7 +1095,8 @@ int vnpu_compute_binary(struct vnpu_compute *c, const struct vnpu_pkt_binary *p,
 {
 	dnnl_data_type_t dt = vnpu_dnnl_dt(p->dtype);
 	dnnl_dims_t dims = { p->rows, p->cols };
-	dnnl_dims_t bdims = { p->hdr.flags & VNPU_BINARY_F_BCAST_ROW ? 1 : p->rows, p->cols };
+	dnnl_dims_t bdims = { p->hdr.flags & VNPU_BINARY_F_BCAST_ROW ? 1 : p->rows,
+			      p->hdr.flags & VNPU_BINARY_F_BCAST_COL ? 1 : p->cols };
 	struct vnpu_build bd = { 0 };
 	void *ptrs[3] = { a, b, dst };
 	int ret;

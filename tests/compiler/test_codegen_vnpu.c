@@ -1100,6 +1100,347 @@ static void test_residual_read_after_the_add_keeps_the_add(void **state)
 	ir_graph_destroy(g);
 }
 
+/* x [1,2,3,4] (NCHW, a graph input) times s [1,2,1,1]: one BINARY, a value per channel row. */
+static void test_mul_by_a_per_channel_tensor_is_a_column_broadcast(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 2, 3, 4 }, ds[] = { 1, 2, 1, 1 };
+	int x = add_f32(g, "x", 4, dx), sc = add_f32(g, "s", 4, ds), y = add_f32(g, "y", 4, dx);
+	const int in[] = { x, sc };
+	const struct vnpu_pkt_binary *pk;
+	struct vnpu_prog *p;
+	uint64_t off;
+
+	(void)state;
+	one_node("Mul", in, 2, y, g);
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 1);
+	pk = packet_at(p, 0, &off);
+	assert_int_equal(pk->op, VNPU_BINARY_MUL);
+	assert_int_equal(pk->hdr.flags, VNPU_BINARY_F_BCAST_COL);
+	assert_int_equal(pk->rows, 2);
+	assert_int_equal(pk->cols, 12);
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_binary, b_va))->slot,
+			 p->tensor_slot[sc]);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* Add(s, x) with s the broadcast one: the operands swap, s is B. */
+static void test_add_with_the_broadcast_operand_first_swaps_them(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 2, 3, 4 }, ds[] = { 1, 2, 1, 1 };
+	int x = add_f32(g, "x", 4, dx), sc = add_f32(g, "s", 4, ds), y = add_f32(g, "y", 4, dx);
+	const int in[] = { sc, x };
+	const struct vnpu_pkt_binary *pk;
+	struct vnpu_prog *p;
+	uint64_t off;
+
+	(void)state;
+	one_node("Add", in, 2, y, g);
+	p = compile_ok(g);
+	pk = packet_at(p, 0, &off);
+	assert_int_equal(pk->hdr.flags, VNPU_BINARY_F_BCAST_COL);
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_binary, a_va))->slot,
+			 p->tensor_slot[x]);
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_binary, b_va))->slot,
+			 p->tensor_slot[sc]);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* Sub(s, x) is not commutative: a broadcast first operand stays refused. */
+static void test_sub_with_the_broadcast_operand_first_is_refused(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 2, 3, 4 }, ds[] = { 1, 2, 1, 1 };
+	int x = add_f32(g, "x", 4, dx), sc = add_f32(g, "s", 4, ds), y = add_f32(g, "y", 4, dx);
+	const int in[] = { sc, x };
+	struct vnpu_prog *p = NULL;
+	char err[256] = "";
+
+	(void)state;
+	one_node("Sub", in, 2, y, g);
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	/* the host runs it */
+	assert_int_equal(p->n_nodes_host, 1);
+	assert_int_equal(count_packets(p, VNPU_OP_BINARY), 0);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/*
+ * A Conv's NHWC output times its channels' scales [1,2,1,1] (a squeeze-excitation block):
+ * the Mul stays NHWC, a row of C over the H x W positions, with no transpose between.
+ */
+static void test_channel_scale_of_a_conv_output_stays_nhwc(void **state)
+{
+	int x, c0, sc, y, in[2];
+	struct ir_graph *g = image_graph(&x);
+	const int64_t d[] = { 1, 2, 4, 4 }, ds[] = { 1, 2, 1, 1 };
+	const float sv[] = { 0.5f, 2.0f };
+	const struct vnpu_pkt_binary *pk = NULL;
+	struct vnpu_prog *p;
+
+	(void)state;
+	c0 = conv_1x1(g, "c0", x);
+	sc = add_f32_const(g, "s", 4, ds, sv, 2);
+	y = add_f32(g, "y", 4, d);
+	in[0] = c0;
+	in[1] = sc;
+	chain_node(g, "scale", "Mul", in, 2, y);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	p = compile_all_device(g);
+	for (unsigned int i = 0; i < p->n_packets; i++) {
+		const struct vnpu_pkt_header *h = packet_at(p, i, NULL);
+
+		if (h->opcode == VNPU_OP_BINARY)
+			pk = (const void *)h;
+	}
+	assert_non_null(pk);
+	assert_int_equal(pk->hdr.flags, VNPU_BINARY_F_BCAST_ROW);
+	assert_int_equal(pk->rows, 16);
+	assert_int_equal(pk->cols, 2);
+	/* x in, y out: nothing between the Conv and the Mul */
+	assert_int_equal(count_packets(p, VNPU_OP_TRANSPOSE), 2);
+	assert_int_equal(p->tensor_slot[c0], -1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* ConvTranspose x [1,3,2,2] by w [3,2,2,2], stride 2 = kernel, bias [2]. */
+static struct ir_graph *conv_transpose_graph(int64_t stride, int *y)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 3, 2, 2 }, dw[] = { 3, 2, 2, 2 }, db[] = { 2 };
+	const int64_t dy[] = { 1, 2, 4, 4 }, k[] = { 2, 2 }, st[] = { stride, stride };
+	float wv[24];
+	const float bv[] = { 0.25f, -1.0f };
+	int x = add_f32(g, "x", 4, dx), in[3];
+
+	for (int i = 0; i < 24; i++)
+		wv[i] = (float)i;
+	in[0] = x;
+	in[1] = add_f32_const(g, "w", 4, dw, wv, 24);
+	in[2] = add_f32_const(g, "b", 1, db, bv, 2);
+	*y = add_f32(g, "y", 4, dy);
+	one_node("ConvTranspose", in, 3, *y, g);
+	set_ints(g->nodes[0], "kernel_shape", k, 2);
+	set_ints(g->nodes[0], "strides", st, 2);
+	return g;
+}
+
+/*
+ * Stride equal to the kernel: one MATMUL of x (NHWC) by the weights as [Ci][kh][kw][Co], the
+ * bias repeated per kernel position, then a TRANSPOSE of the product's middle dimensions.
+ */
+static void test_conv_transpose_with_stride_of_its_kernel_is_a_matmul(void **state)
+{
+	int y;
+	struct ir_graph *g = conv_transpose_graph(2, &y);
+	const struct vnpu_pkt_matmul *mm = NULL;
+	const struct vnpu_pkt_transpose *tr = NULL;
+	const float *w, *b;
+	struct vnpu_prog *p;
+	uint64_t off = 0;
+
+	(void)state;
+	p = compile_ok(g);
+	for (unsigned int i = 0; i < p->n_packets; i++) {
+		uint64_t o;
+		const struct vnpu_pkt_header *h = packet_at(p, i, &o);
+
+		if (h->opcode == VNPU_OP_MATMUL) {
+			mm = (const void *)h;
+			off = o;
+		}
+		if (h->opcode == VNPU_OP_TRANSPOSE && mm && !tr)
+			tr = (const void *)h;
+	}
+	assert_non_null(mm);
+	assert_int_equal(mm->m, 4);
+	assert_int_equal(mm->k, 3);
+	assert_int_equal(mm->n, 8);
+	assert_int_equal(mm->hdr.flags, VNPU_MATMUL_F_BIAS);
+	/* column (i * kw + j) * Co + co of row ci is w[ci][co][i][j] */
+	w = p->slots[reloc_at(p, off + offsetof(struct vnpu_pkt_matmul, b_va))->slot].data;
+	assert_true(w[0] == 0.0f && w[1] == 4.0f && w[2] == 1.0f && w[7] == 7.0f);
+	assert_true(w[8] == 8.0f && w[9] == 12.0f);
+	b = p->slots[reloc_at(p, off + offsetof(struct vnpu_pkt_matmul, bias_va))->slot].data;
+	assert_true(b[0] == 0.25f && b[1] == -1.0f && b[6] == 0.25f && b[7] == -1.0f);
+	assert_non_null(tr);
+	assert_int_equal(tr->ndims, 4);
+	assert_int_equal(tr->dims[0], 2);	/* N x H */
+	assert_int_equal(tr->dims[1], 2);	/* W */
+	assert_int_equal(tr->dims[2], 2);	/* kh */
+	assert_int_equal(tr->dims[3], 4);	/* kw x Co */
+	assert_true(tr->perm[0] == 0 && tr->perm[1] == 2 && tr->perm[2] == 1 && tr->perm[3] == 3);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* Any other stride (overlapping blocks) stays on the host. */
+static void test_conv_transpose_with_another_stride_stays_on_the_host(void **state)
+{
+	int y;
+	struct ir_graph *g = conv_transpose_graph(1, &y);
+	struct vnpu_prog *p = NULL;
+	char err[256] = "";
+
+	(void)state;
+	/* stride 1: [1,2,3,3]; the declared output is wrong for it, so give it the right one */
+	g->tensors[y]->dims[2] = g->tensors[y]->dims[3] = 3;
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->n_nodes_host, 1);
+	assert_int_equal(count_packets(p, VNPU_OP_MATMUL), 0);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* Pow(x, 2) is x * x: one BINARY MUL reading x as both operands. */
+static void test_pow_by_two_is_a_mul_of_x_by_itself(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 3, 5 }, de[] = { 1 };
+	const float two = 2.0f;
+	int x = add_f32(g, "x", 2, dx), y = add_f32(g, "y", 2, dx), in[2];
+	const struct vnpu_pkt_binary *pk;
+	struct vnpu_prog *p;
+	uint64_t off;
+
+	(void)state;
+	in[0] = x;
+	in[1] = add_f32_const(g, "e", 1, de, &two, 1);
+	one_node("Pow", in, 2, y, g);
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 1);
+	pk = packet_at(p, 0, &off);
+	assert_int_equal(pk->op, VNPU_BINARY_MUL);
+	assert_int_equal(pk->cols, 15);
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_binary, a_va))->slot,
+			 p->tensor_slot[x]);
+	assert_int_equal(reloc_at(p, off + offsetof(struct vnpu_pkt_binary, b_va))->slot,
+			 p->tensor_slot[x]);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* Pow(x, 3) stays on the host. */
+static void test_pow_by_another_exponent_stays_on_the_host(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 3, 5 }, de[] = { 1 };
+	const float three = 3.0f;
+	int x = add_f32(g, "x", 2, dx), y = add_f32(g, "y", 2, dx), in[2];
+	struct vnpu_prog *p = NULL;
+	char err[256] = "";
+
+	(void)state;
+	in[0] = x;
+	in[1] = add_f32_const(g, "e", 1, de, &three, 1);
+	one_node("Pow", in, 2, y, g);
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->n_nodes_host, 1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* A constant one-element B over a large A: expanded to a row of A's last dimension. */
+static void test_constant_scalar_operand_is_a_row_of_the_last_dimension(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 4, 6, 8 }, de[] = { 1 };
+	const float k = 0.5f;
+	int x = add_f32(g, "x", 4, dx), y = add_f32(g, "y", 4, dx), in[2];
+	const struct vnpu_pkt_binary *pk;
+	struct vnpu_prog *p;
+	uint64_t off;
+	const float *b;
+
+	(void)state;
+	in[0] = add_f32_const(g, "k", 1, de, &k, 1);
+	in[1] = x;
+	one_node("Mul", in, 2, y, g);
+	p = compile_ok(g);
+	pk = packet_at(p, 0, &off);
+	assert_int_equal(pk->hdr.flags, VNPU_BINARY_F_BCAST_ROW);
+	assert_int_equal(pk->rows, 24);
+	assert_int_equal(pk->cols, 8);
+	b = p->slots[reloc_at(p, off + offsetof(struct vnpu_pkt_binary, b_va))->slot].data;
+	assert_true(b[0] == 0.5f && b[7] == 0.5f);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+static void set_str(struct ir_node *n, const char *name, const char *v)
+{
+	struct ir_attr *a = ir_node_add_attr(n, name, IR_ATTR_STRING);
+
+	assert_non_null(a);
+	a->s = strdup(v);
+	assert_non_null(a->s);
+	a->len = strlen(v);
+}
+
+/* Resize x [1,2,2,3] to [1,2,4,6] with scales (1,1,2,2), nearest, asymmetric, floor. */
+static struct ir_graph *resize_graph(const char *nearest_mode)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 1, 2, 2, 3 }, dy[] = { 1, 2, 4, 6 }, ds[] = { 4 }, dr[] = { 8 };
+	/* roi: read only by tf_crop_and_resize */
+	const float sc[] = { 1, 1, 2, 2 }, roi[8] = { 0, 0, 0, 0, 1, 1, 1, 1 };
+	int in[3], y;
+
+	in[0] = add_f32(g, "x", 4, dx);
+	in[1] = add_f32_const(g, "roi", 1, dr, roi, 8);
+	in[2] = add_f32_const(g, "scales", 1, ds, sc, 4);
+	y = add_f32(g, "y", 4, dy);
+	one_node("Resize", in, 3, y, g);
+	set_str(g->nodes[0], "mode", "nearest");
+	set_str(g->nodes[0], "coordinate_transformation_mode", "asymmetric");
+	set_str(g->nodes[0], "nearest_mode", nearest_mode);
+	return g;
+}
+
+/* Each input element read twice along H and W: stride 0 over the repeats, one copy. */
+static void test_nearest_resize_by_whole_factors_is_one_copy(void **state)
+{
+	struct ir_graph *g = resize_graph("floor");
+	const struct vnpu_pkt_dma_copy_nd *pk;
+	struct vnpu_prog *p;
+
+	(void)state;
+	p = compile_ok(g);
+	assert_int_equal(p->n_packets, 1);
+	pk = packet_at(p, 0, NULL);
+	assert_int_equal(pk->hdr.opcode, VNPU_OP_DMA_COPY_ND);
+	assert_int_equal(pk->ndims, 4);
+	/* [N x C x H][2][W][2]: N, C and H merged */
+	assert_true(pk->dims[0] == 4 && pk->dims[1] == 2 && pk->dims[2] == 3 && pk->dims[3] == 2);
+	assert_true(pk->src_stride[0] == 3 && pk->src_stride[1] == 0 && pk->src_stride[2] == 1 &&
+		    pk->src_stride[3] == 0);
+	assert_true(pk->dst_stride[0] == 12 && pk->dst_stride[1] == 6 && pk->dst_stride[2] == 2 &&
+		    pk->dst_stride[3] == 1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/* Another rounding (round_prefer_ceil reads o / 2 rounded up) stays on the host. */
+static void test_nearest_resize_rounding_up_stays_on_the_host(void **state)
+{
+	struct ir_graph *g = resize_graph("round_prefer_ceil");
+	struct vnpu_prog *p = NULL;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->n_nodes_host, 1);
+	assert_int_equal(count_packets(p, VNPU_OP_DMA_COPY_ND), 0);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
 static void test_conv_feeding_flatten_transposes_back_before_it(void **state)
 {
 	int x, c0, f, y;
@@ -1304,6 +1645,17 @@ int main(void)
 		cmocka_unit_test(test_residual_add_is_summed_by_the_conv_making_its_last_term),
 		cmocka_unit_test(test_residual_conv_packs_its_weights_without_accumulate),
 		cmocka_unit_test(test_residual_read_after_the_add_keeps_the_add),
+		cmocka_unit_test(test_mul_by_a_per_channel_tensor_is_a_column_broadcast),
+		cmocka_unit_test(test_add_with_the_broadcast_operand_first_swaps_them),
+		cmocka_unit_test(test_sub_with_the_broadcast_operand_first_is_refused),
+		cmocka_unit_test(test_channel_scale_of_a_conv_output_stays_nhwc),
+		cmocka_unit_test(test_conv_transpose_with_stride_of_its_kernel_is_a_matmul),
+		cmocka_unit_test(test_conv_transpose_with_another_stride_stays_on_the_host),
+		cmocka_unit_test(test_nearest_resize_by_whole_factors_is_one_copy),
+		cmocka_unit_test(test_nearest_resize_rounding_up_stays_on_the_host),
+		cmocka_unit_test(test_pow_by_two_is_a_mul_of_x_by_itself),
+		cmocka_unit_test(test_pow_by_another_exponent_stays_on_the_host),
+		cmocka_unit_test(test_constant_scalar_operand_is_a_row_of_the_last_dimension),
 		cmocka_unit_test(test_conv_feeding_flatten_transposes_back_before_it),
 		cmocka_unit_test(test_graph_output_of_a_conv_is_transposed_to_nchw_last),
 		cmocka_unit_test(test_host_node_after_a_conv_reads_nchw_made_in_the_device_stage),

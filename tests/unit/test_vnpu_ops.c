@@ -327,8 +327,9 @@ static void vt_divisors(struct vt *t, uint64_t va, uint32_t dt, size_t count, do
 static void run_binary_act(struct vt *t, uint32_t dt, uint32_t op, uint32_t act, uint32_t rows,
 			   uint32_t cols, uint32_t flags)
 {
-	bool bcast = flags & VNPU_BINARY_F_BCAST_ROW;
-	size_t n = (size_t)rows * cols, bn = bcast ? cols : n, i;
+	bool bcast_row = flags & VNPU_BINARY_F_BCAST_ROW, bcast_col = flags & VNPU_BINARY_F_BCAST_COL;
+	size_t n = (size_t)rows * cols, i;
+	size_t bn = (size_t)(bcast_row ? 1 : rows) * (bcast_col ? 1 : cols);
 	struct vnpu_pkt_binary p = { .dtype = dt, .op = op, .rows = rows, .cols = cols,
 				     .act = act };
 
@@ -346,8 +347,13 @@ static void run_binary_act(struct vt *t, uint32_t dt, uint32_t op, uint32_t act,
 	vt_fill_random(t, p.b_va, dt, bn, b);
 	if (op == VNPU_BINARY_DIV)
 		vt_divisors(t, p.b_va, dt, bn, b);
-	for (i = 0; i < n; i++)
-		ref[i] = vt_act(act, bin_ref(op, a[i], b[bcast ? i % cols : i]));
+	for (i = 0; i < n; i++) {
+		/* b's element for a's element (i / cols, i % cols) */
+		size_t bi = (bcast_row ? 0 : i / cols) * (bcast_col ? 1 : cols) +
+			    (bcast_col ? 0 : i % cols);
+
+		ref[i] = vt_act(act, bin_ref(op, a[i], b[bi]));
+	}
 	vt_emit(t, VNPU_OP_BINARY, flags, p);
 	assert_int_equal(vt_run(t), 0);
 	vt_check(t, p.dst_va, dt, n, ref, NULL, 1);
@@ -394,6 +400,32 @@ static void test_binary_row_broadcast(void **state)
 {
 	run_binary(*state, VNPU_DT_F32, VNPU_BINARY_ADD, 9, 21, VNPU_BINARY_F_BCAST_ROW);
 	run_binary(*state, VNPU_DT_F32, VNPU_BINARY_MUL, 9, 21, VNPU_BINARY_F_BCAST_ROW);
+}
+
+/* BCAST_COL: b holds one value per row (a [N, C, H, W] tensor scaled per channel). */
+static void test_binary_column_broadcast(void **state)
+{
+	uint32_t op;
+
+	for (op = VNPU_BINARY_ADD; op <= VNPU_BINARY_DIV; op++)
+		run_binary(*state, VNPU_DT_F32, op, 11, 23, VNPU_BINARY_F_BCAST_COL);
+	run_binary(*state, VNPU_DT_BF16, VNPU_BINARY_MUL, 16, 40, VNPU_BINARY_F_BCAST_COL);
+	run_binary_act(*state, VNPU_DT_F32, VNPU_BINARY_ADD, VNPU_ACT_CLIP, 5, 12,
+		       VNPU_BINARY_F_BCAST_COL);
+	/* one row, one column: the shapes at their edges */
+	run_binary(*state, VNPU_DT_F32, VNPU_BINARY_SUB, 1, 17, VNPU_BINARY_F_BCAST_COL);
+	run_binary(*state, VNPU_DT_F32, VNPU_BINARY_SUB, 17, 1, VNPU_BINARY_F_BCAST_COL);
+}
+
+/* BCAST_ROW with BCAST_COL: b is one element applied to all of a. */
+static void test_binary_scalar_broadcast(void **state)
+{
+	run_binary(*state, VNPU_DT_F32, VNPU_BINARY_MUL, 6, 29, VNPU_BINARY_F_BCAST_ROW |
+		   VNPU_BINARY_F_BCAST_COL);
+	run_binary(*state, VNPU_DT_F32, VNPU_BINARY_DIV, 6, 29, VNPU_BINARY_F_BCAST_ROW |
+		   VNPU_BINARY_F_BCAST_COL);
+	run_binary(*state, VNPU_DT_BF16, VNPU_BINARY_ADD, 3, 32, VNPU_BINARY_F_BCAST_ROW |
+		   VNPU_BINARY_F_BCAST_COL);
 }
 
 static void test_binary_bf16(void **state)
@@ -683,6 +715,8 @@ int main(void)
 		T(test_binary_div_row_broadcast_bf16),
 		T(test_binary_activation_epilogue),
 		T(test_binary_row_broadcast),
+		T(test_binary_column_broadcast),
+		T(test_binary_scalar_broadcast),
 		T(test_binary_bf16),
 		T(test_binary_in_place),
 		T(test_activation_every_function_f32),

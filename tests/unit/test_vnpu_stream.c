@@ -251,6 +251,33 @@ static void test_operand_straddling_arena_end_faults(void **state)
 	vt_assert_untouched(t);
 }
 
+/*
+ * A broadcast b is mapped for its own extent: with BCAST_COL, rows elements; one element
+ * short of the arena's end faults, where a full-size b could not even start there.
+ */
+static void test_binary_column_broadcast_b_extent(void **state)
+{
+	struct vt *t = *state;
+	struct vnpu_pkt_binary b = { .dtype = VNPU_DT_F32, .op = VNPU_BINARY_MUL, .rows = 8,
+				     .cols = 64 };
+
+	b.a_va = vt_alloc(t, 8 * 64 * 4);
+	b.dst_va = vt_alloc(t, 8 * 64 * 4);
+	b.b_va = VT_RW_BASE + VT_RW_SIZE - 8 * 4;
+	vt_emit(t, VNPU_OP_BINARY, VNPU_BINARY_F_BCAST_COL, b);
+	assert_int_equal(vt_run(t), 0);
+	b.b_va += 4;
+	vt_emit(t, VNPU_OP_BINARY, VNPU_BINARY_F_BCAST_COL, b);
+	assert_int_equal(vt_run(t), -EFAULT);
+	assert_int_equal(t->res.fault_va, b.b_va);
+	assert_int_equal(t->res.fault_len, 8 * 4);
+	assert_false(t->res.fault_write);
+	/* both flags: one element, readable at the arena's last four bytes */
+	b.b_va = VT_RW_BASE + VT_RW_SIZE - 4;
+	vt_emit(t, VNPU_OP_BINARY, VNPU_BINARY_F_BCAST_ROW | VNPU_BINARY_F_BCAST_COL, b);
+	assert_int_equal(vt_run(t), 0);
+}
+
 static void test_write_to_read_only_faults(void **state)
 {
 	struct vt *t = *state;
@@ -463,6 +490,7 @@ int main(void)
 		T(test_shape_size_overflow_einval),
 		T(test_refused_va_faults_with_va),
 		T(test_operand_straddling_arena_end_faults),
+		T(test_binary_column_broadcast_b_extent),
 		T(test_write_to_read_only_faults),
 		T(test_va_range_wrapping_faults),
 		T(test_misaligned_tensor_einval),

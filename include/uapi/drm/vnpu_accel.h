@@ -352,6 +352,12 @@ struct vnpu_pkt_pool2d {
 #define VNPU_BINARY_DIV	6 /* a / b, IEEE (x / 0 is +-inf or NaN) */
 
 #define VNPU_BINARY_F_BCAST_ROW	(1u << 0) /* b is one row of @cols, applied to every row */
+/*
+ * b is one column of @rows, b[r] applied to every element of row r (a [N, C, H, W] tensor
+ * scaled per channel by a [N, C, 1, 1] one: rows N x C, cols H x W). With BCAST_ROW too, b
+ * is a single element applied to every element.
+ */
+#define VNPU_BINARY_F_BCAST_COL	(1u << 1)
 
 /* The size of the first BINARY packet, before @act was appended: still a valid length. */
 #define VNPU_PKT_BINARY_SIZE_V1	48
@@ -364,7 +370,9 @@ struct vnpu_pkt_pool2d {
  * @pad: must be 0.
  * @act_alpha, @act_beta: the bounds of VNPU_ACT_CLIP (binary32 bit patterns), 0 with any
  *	other @act. Appended after @act: a packet of 56 bytes reads them as 0.
- * dst may be a or b (in place); partial overlap is undefined.
+ * Flags: VNPU_BINARY_F_BCAST_ROW, VNPU_BINARY_F_BCAST_COL (both: b is one element); b is
+ * read for its own extent.
+ * dst may be a, or b when b is not broadcast (in place); partial overlap is undefined.
  */
 struct vnpu_pkt_binary {
 	struct vnpu_pkt_header hdr;
