@@ -298,8 +298,8 @@ static int scan_fd(const char *piddir, pid_t pid, const char *fdname, const char
 	if (fdinfo_read_file(path, text, sizeof(text)) < 0)
 		return 0;
 	memset(&c, 0, sizeof(c));
-	if (fdinfo_parse(text, &c))
-		return 0;
+	/* A node's holder is a client even when its driver prints no usage keys. */
+	c.usage_stats = !fdinfo_parse(text, &c);
 	c.pid = pid;
 	c.fd = atoi(fdname);
 	c.major = major(st.st_rdev);
@@ -383,6 +383,7 @@ int fdinfo_scan_root(const char *root, struct fdinfo_list *l)
 			memset(&c, 0, sizeof(c));
 			if (fdinfo_parse(text, &c))
 				continue;
+			c.usage_stats = 1;
 			c.pid = (pid_t)atoi(pe->d_name);
 			c.fd = -1;
 			snprintf(c.comm, sizeof(c.comm), "%s", comm);

@@ -54,6 +54,9 @@ enum {
  * @client_id: drm-client-id (unique per boot, or per accel core)
  * @client_name: drm-client-name, "" when unset
  * @pdev: drm-pdev (a PCI device's address), "" when absent
+ * @usage_stats: the fdinfo had drm-usage-stats keys; 0 for a kernel driver that renders none
+ *	(its file operations lack show_fdinfo): then the descriptor alone says that @pid
+ *	holds the node, @driver is "" and @client_id 0
  * @fd: the descriptor it was seen on (a real kernel's); -1 for a root's fdinfo
  * @major: @minor: the node's device numbers (st_rdev); 0:0 for a root's fdinfo, which does
  *	not say which node the client opened
@@ -65,6 +68,7 @@ struct fdinfo_client {
 	uint64_t client_id;
 	char client_name[64];
 	char pdev[64];
+	int usage_stats;
 	int fd;
 	unsigned int major, minor;
 	struct fdinfo_engine engines[FDINFO_MAX_ENGINES];
@@ -94,7 +98,8 @@ int fdinfo_parse(const char *text, struct fdinfo_client *c);
  * @proc: the procfs mount ("/proc")
  * @l: the list appended to
  *
- * A client seen on several descriptors of one process (dup(), SCM_RIGHTS) is listed once.
+ * A client seen on several descriptors of one process (dup(), SCM_RIGHTS) is listed once;
+ * so is a node held through descriptors without usage keys (one entry per process and node).
  * Processes that vanish or that this user may not inspect are skipped.
  * Return: 0 or -ENOMEM.
  */

@@ -311,7 +311,7 @@ static json_object *info_json(const struct devstat_device *d, const struct info_
 	json_object_object_add(o, "queues", a);
 	a = json_object_new_array();
 	for (i = 0; i < cl->n; i++)
-		json_object_array_add(a, usage_client_json(&cl->v[i], d->node));
+		json_object_array_add(a, usage_client_json(&cl->v[i], d));
 	json_object_object_add(o, "clients", a);
 	a = json_object_new_object();
 	for (i = 0; i < d->nr_attrs; i++)
@@ -418,9 +418,11 @@ static void info_print_text(json_object *o)
 	for (i = 0, n = json_object_array_length(v); i < n; i++) {
 		json_object *c = json_object_array_get_idx(v, i);
 
+		json_object *cid = json_object_object_get(c, "client_id");
+
 		printf("  pid %-7d %-16s client %s", json_object_get_int(json_object_object_get(c, "pid")),
 		       json_object_get_string(json_object_object_get(c, "comm")),
-		       json_object_get_string(json_object_object_get(c, "client_id")));
+		       cid ? json_object_get_string(cid) : "- (no usage keys in its fdinfo)");
 		json_object_object_foreach(json_object_object_get(c, "engines"), ek, e)
 			printf(" %s=%s ns", ek, json_object_get_string(json_object_object_get(e, "ns")));
 		json_object_object_foreach(json_object_object_get(c, "memory"), mk, m) {

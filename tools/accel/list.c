@@ -36,7 +36,7 @@ static void list_print_json(const struct accel_device_info *v, size_t n)
 
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, accel_device_json(&v[i]));
-	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 }
 

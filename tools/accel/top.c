@@ -165,7 +165,7 @@ static json_object *device_json(const struct devstat_device *d, const struct dev
 static json_object *client_json(const struct fdinfo_client *c, const struct fdinfo_client *p,
 				const struct devstat_device *d, double dt)
 {
-	json_object *o = usage_client_json(c, d ? d->node : NULL), *eng;
+	json_object *o = usage_client_json(c, d), *eng;
 	size_t i;
 
 	eng = json_object_object_get(o, "engines");

@@ -6,7 +6,7 @@
 
 #include "usage_json.h"
 
-json_object *usage_client_json(const struct fdinfo_client *c, const char *node)
+json_object *usage_client_json(const struct fdinfo_client *c, const struct devstat_device *d)
 {
 	json_object *o = json_object_new_object(), *eng = json_object_new_object();
 	json_object *mem = json_object_new_object();
@@ -14,9 +14,12 @@ json_object *usage_client_json(const struct fdinfo_client *c, const char *node)
 
 	json_object_object_add(o, "pid", json_object_new_int(c->pid));
 	json_object_object_add(o, "comm", json_object_new_string(c->comm));
-	json_object_object_add(o, "device", node ? json_object_new_string(node) : NULL);
-	json_object_object_add(o, "driver", json_object_new_string(c->driver));
-	json_object_object_add(o, "client_id", json_object_new_int64((int64_t)c->client_id));
+	json_object_object_add(o, "device", d ? json_object_new_string(d->node) : NULL);
+	json_object_object_add(o, "driver", json_object_new_string(c->driver[0] || !d ? c->driver :
+											   d->drm_driver));
+	json_object_object_add(o, "usage_stats", json_object_new_boolean(c->usage_stats));
+	json_object_object_add(o, "client_id", c->usage_stats ?
+				json_object_new_int64((int64_t)c->client_id) : NULL);
 	if (c->client_name[0])
 		json_object_object_add(o, "client_name", json_object_new_string(c->client_name));
 	if (c->pdev[0])

@@ -15,11 +15,12 @@
  * usage_client_json() - a client's identity, its cumulative engine time per class and its
  * memory per region (bytes), as its fdinfo gave them
  * @c: the client
- * @node: the node it uses ("accel0"), NULL when unknown (JSON null)
+ * @d: the device it uses, NULL when unknown (then "device" is null); its driver stands for
+ *	the client's when the fdinfo had no usage keys
  *
  * Return: a new object (json_object_put() it).
  */
-json_object *usage_client_json(const struct fdinfo_client *c, const char *node);
+json_object *usage_client_json(const struct fdinfo_client *c, const struct devstat_device *d);
 
 /**
  * usage_regions_json() - @d's memory regions: {"vram": {"total": N, "used": N}, ...}
