@@ -430,6 +430,7 @@ static int top_run(int argc, char **argv)
 	};
 	struct sigaction sa = { .sa_handler = top_on_signal };
 	enum top_mode mode = isatty(STDOUT_FILENO) ? TOP_CURSES : TOP_TEXT;
+	SCREEN *scr = NULL;
 	double delay = 1;
 	long count = -1;
 	int c, ret;
@@ -472,17 +473,22 @@ static int top_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (mode == TOP_CURSES) {
-		if (!initscr()) {
-			fprintf(stderr, "%s top: cannot start the terminal view\n", accel_prog);
-			return 1;
+		/* newterm(), not initscr(): an unknown $TERM falls back to text instead of exiting. */
+		scr = newterm(NULL, stdout, stdin);
+		if (scr) {
+			cbreak();
+			noecho();
+			curs_set(0);
+		} else {
+			mode = TOP_TEXT;
 		}
-		cbreak();
-		noecho();
-		curs_set(0);
 	}
 	ret = top_loop(mode, delay, count);
-	if (mode == TOP_CURSES && !ret)
-		endwin();
+	if (scr) {
+		if (!ret)
+			endwin();
+		delscreen(scr);
+	}
 	return ret;
 }
 
