@@ -89,6 +89,16 @@ static int attr_cmp(const void *a, const void *b)
 	return strcmp(((const struct devstat_attr *)a)->name, ((const struct devstat_attr *)b)->name);
 }
 
+/*
+ * Not a PCI device's binary attributes: reading config or rom is pointless here, and a read
+ * of an I/O BAR's resourceN file does port I/O on the device.
+ */
+static int is_text_attr(const char *name)
+{
+	return strcmp(name, "config") && strcmp(name, "rom") && strcmp(name, "vpd") &&
+	       strncmp(name, "resource", 8);
+}
+
 /* Plain one-line attributes of the parent; REGION_total / REGION_used pairs make regions. */
 static void read_attrs(struct devstat_device *d)
 {
@@ -107,7 +117,7 @@ static void read_attrs(struct devstat_device *d)
 		struct stat st;
 		ssize_t n;
 
-		if (e->d_name[0] == '.' || !strcmp(e->d_name, "uevent"))
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "uevent") || !is_text_attr(e->d_name))
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", d->devdir, e->d_name);
 		/* Attributes, not links or directories; write-only ones (triggers) have nothing. */

@@ -284,7 +284,7 @@ static void read_comm(const char *piddir, char *comm, size_t size)
 static int scan_fd(const char *piddir, pid_t pid, const char *fdname, const char *comm,
 		   struct fdinfo_list *l, size_t first_of_pid)
 {
-	char path[PATH_MAX], text[4096];
+	char path[PATH_MAX], text[8192];
 	struct fdinfo_client c, *slot;
 	struct stat st;
 	size_t i;
@@ -372,7 +372,7 @@ int fdinfo_scan_root(const char *root, struct fdinfo_list *l)
 		snprintf(procpid, sizeof(procpid), "/proc/%s", pe->d_name);
 		read_comm(procpid, comm, sizeof(comm));
 		while (!err && (fe = readdir(fdd))) {
-			char path[PATH_MAX * 2], text[4096];
+			char path[PATH_MAX * 2], text[8192];
 			struct fdinfo_client c, *slot;
 
 			if (!is_number(fe->d_name))

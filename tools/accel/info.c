@@ -151,6 +151,15 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void sleep_s(double secs)
+{
+	struct timespec ts = { .tv_sec = (time_t)secs,
+			       .tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9) };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 /* Each engine's busy % over @interval seconds: busy_us read before and after (-1: gone). */
 static void measure_busy(struct devstat_device *d, double interval, double *pct)
 {
@@ -160,7 +169,7 @@ static void measure_busy(struct devstat_device *d, double interval, double *pct)
 
 	memcpy(before, d->engines, sizeof(before));
 	t0 = now_s();
-	usleep((useconds_t)(interval * 1e6));
+	sleep_s(interval);
 	devstat_refresh(d);
 	t1 = now_s();
 	for (i = 0; i < d->nr_engines; i++) {
@@ -176,7 +185,7 @@ static void measure_busy(struct devstat_device *d, double interval, double *pct)
 	}
 }
 
-/* The sum of a region over the clients, and the index of the clients in decreasing size. */
+/* The bytes client @c holds in @region (its drm-total-REGION). */
 static uint64_t client_region(const struct fdinfo_client *c, const char *region)
 {
 	size_t i;
@@ -187,11 +196,10 @@ static uint64_t client_region(const struct fdinfo_client *c, const char *region)
 	return 0;
 }
 
-static const char *sort_region;
-
-static int by_region_desc(const void *a, const void *b)
+/* qsort_r() order: the clients holding more of region @arg first. */
+static int by_region_desc(const void *a, const void *b, void *arg)
 {
-	uint64_t x = client_region(a, sort_region), y = client_region(b, sort_region);
+	uint64_t x = client_region(a, arg), y = client_region(b, arg);
 
 	return x < y ? 1 : x > y ? -1 : 0;
 }
@@ -261,8 +269,7 @@ static json_object *info_json(const struct devstat_device *d, const struct info_
 
 		if (s) {
 			memcpy(s, cl->v, cl->n * sizeof(*s));
-			sort_region = names[i];
-			qsort(s, cl->n, sizeof(*s), by_region_desc);
+			qsort_r(s, cl->n, sizeof(*s), by_region_desc, names[i]);
 			for (j = 0; j < cl->n; j++) {
 				uint64_t b = client_region(&s[j], names[i]);
 				json_object *u;

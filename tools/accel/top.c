@@ -331,7 +331,13 @@ static int top_wait(enum top_mode mode, double secs)
 		ch = getch();
 		return ch == 'q' || ch == 'Q';
 	}
-	usleep((useconds_t)(secs * 1e6));
+	{
+		struct timespec ts = { .tv_sec = (time_t)secs,
+				       .tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9) };
+
+		/* A signal (SIGINT) ends the wait: the loop then sees top_stop. */
+		nanosleep(&ts, NULL);
+	}
 	return 0;
 }
 
