@@ -44,7 +44,7 @@ static const char tools_config[] =
 	"[vnpu.0]\ndriver = vnpu\nvram_size = 64M\n";
 
 static struct {
-	char root[64];
+	char *root;
 	pid_t daemon;
 	int example_fd;
 	struct vnpu_arena_client vnpu;
@@ -163,8 +163,8 @@ static int group_setup(void **state)
 	char *line, *save;
 
 	(void)state;
-	snprintf(t.root, sizeof(t.root), "/tmp/accel-tools.XXXXXX");
-	if (!mkdtemp(t.root))
+	t.root = test_tmpdir_try("tools");
+	if (!t.root)
 		return -1;
 	setenv("ACCEL_ROOT", t.root, 1);
 	/* The published files follow the counters closely (the default is a second). */
@@ -213,6 +213,8 @@ static int group_teardown(void **state)
 		accel_sys_close(t.example_fd);
 	if (t.daemon > 0)
 		test_acceld_kill(t.daemon);
+	if (t.root)
+		test_rmdir(t.root);
 	return 0;
 }
 
