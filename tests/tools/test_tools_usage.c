@@ -2,21 +2,25 @@
 /*
  * `accel top -J` and `accel info --json` show a client as it is: this process holds an
  * example device (accel0: a 64 KiB buffer, jobs submitted and signalled) and a vnpu (accel1:
- * a 1 MiB system arena, a 2 MiB VRAM buffer, DMA fills), keeps running jobs in a thread, and
- * runs the accel command in children. Built twice: with TOOLS_VIA_DAEMON the devices are
- * acceld's (the root it publishes), else this process's embedded core's, which publishes
- * the root itself (the children read its files without a core of their own).
+ * a 1 MiB system arena, a 2 MiB VRAM buffer, DMA fills) and runs the accel command in
+ * children. Built twice: with TOOLS_VIA_DAEMON the devices are acceld's (the root it
+ * publishes), else this process's embedded core's, which publishes the root itself (the
+ * children read its files without a core of their own).
  *
- * The children run once, in the group setup, which only records what they printed; the
- * tests assert on it.
+ * The published files follow the counters every ACCEL_REFRESH_MS, so the test waits for
+ * them, not for time: before the children run, until the files show the buffers and the
+ * first jobs; between top's two samples, until they show the jobs run after the first one
+ * was printed (a run of top whose second sample came first is run again).
+ *
+ * The children run in the group setup, which only records what they printed; the tests
+ * assert on it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +38,7 @@
 
 #include "tests/common/vnpu_arena_client.h"
 #include "helpers.h"
+#include "tools/accel/fdinfo_scan.h"
 
 #define EXAMPLE_BO_SIZE (64u << 10)
 #define VNPU_ARENA_SIZE (1u << 20)
@@ -49,9 +54,7 @@ static struct {
 	int example_fd;
 	struct vnpu_arena_client vnpu;
 	uint32_t vnpu_ctx, vnpu_sync, vram_bo;
-	pthread_t busy;
-	atomic_bool stop;
-	int busy_error;
+	int jobs_error;
 	/* What the children printed: top's samples (one object a line) and info's object. */
 	json_object *top[2];
 	size_t nr_top;
@@ -84,19 +87,6 @@ static int vnpu_job(void)
 	if (!err)
 		err = vnpu_wait_point(t.vnpu.fd, t.vnpu_sync, 0, 10ll * 1000 * 1000 * 1000);
 	return err;
-}
-
-/* Jobs on both devices until told to stop: every sample period of top sees some. */
-static void *busy_main(void *arg)
-{
-	(void)arg;
-	while (!atomic_load(&t.stop) && !t.busy_error) {
-		t.busy_error = example_job();
-		if (!t.busy_error)
-			t.busy_error = vnpu_job();
-		usleep(2000);
-	}
-	return NULL;
 }
 
 /* Run the accel command with @args (NULL-terminated); its stdout into @out (@size bytes). */
@@ -139,6 +129,111 @@ static int run_accel(char *out, size_t size, ...)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* The engine time and memory the root's files show for this process's client of @driver. */
+static int published(const char *driver, const char *engine, const char *region, uint64_t *ns,
+		     uint64_t *bytes)
+{
+	struct fdinfo_list l = { 0 };
+	int found = -ENOENT;
+	size_t i, j;
+
+	if (fdinfo_scan_root(t.root, &l))
+		return -ENOMEM;
+	for (i = 0; i < l.n; i++) {
+		const struct fdinfo_engine *e = fdinfo_engine_find(&l.v[i], engine);
+
+		if (l.v[i].pid != getpid() || strcmp(l.v[i].driver, driver) || !e)
+			continue;
+		*ns = e->ns;
+		*bytes = 0;
+		for (j = 0; j < l.v[i].nr_regions; j++)
+			if (!strcmp(l.v[i].regions[j].name, region))
+				*bytes = l.v[i].regions[j].total;
+		found = 0;
+	}
+	fdinfo_list_free(&l);
+	return found;
+}
+
+/*
+ * Wait until the files show client @driver with more than @after ns on @engine and @want
+ * bytes in @region; *@now gets the time they show. Bounded (a minute), in case they never do.
+ */
+static int wait_published(const char *driver, const char *engine, uint64_t after,
+			  const char *region, uint64_t want, uint64_t *now)
+{
+	uint64_t bytes;
+	int i;
+
+	for (i = 0; i < 6000; i++) {
+		if (!published(driver, engine, region, now, &bytes) && *now > after && bytes == want)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* One job on each device, and the files showing both. */
+static int jobs_published(uint64_t *ex_ns, uint64_t *vn_ns)
+{
+	int err = example_job();
+
+	if (!err)
+		err = vnpu_job();
+	if (!err)
+		err = wait_published("example", "job", *ex_ns, "memory", EXAMPLE_BO_SIZE, ex_ns);
+	if (!err)
+		err = wait_published("vnpu", "dma", *vn_ns, "vram", VNPU_VRAM_SIZE, vn_ns);
+	return err;
+}
+
+/*
+ * accel top -J -n 2: jobs run (and show in the files) after its first sample was printed, so
+ * its second sample's period holds them; when the second came before they showed, again.
+ */
+static int run_top(char *out, size_t size)
+{
+	uint64_t ex_ns = 0, vn_ns = 0;
+	int attempt, status;
+
+	if (jobs_published(&ex_ns, &vn_ns))
+		return -1;
+	for (attempt = 0; attempt < 5; attempt++) {
+		struct pollfd pfd = { .events = POLLIN };
+		size_t len = 0;
+		int p[2], early;
+		ssize_t r;
+		pid_t pid;
+
+		if (pipe2(p, O_CLOEXEC))
+			return -1;
+		pid = fork();
+		if (pid < 0)
+			return -1;
+		if (!pid) {
+			dup2(p[1], STDOUT_FILENO);
+			execl(ACCEL_CMD_PATH, "accel", "top", "-J", "-n", "2", "-d", "1", (char *)NULL);
+			_exit(127);
+		}
+		close(p[1]);
+		/* The first sample, byte by byte: nothing of the second is read with it. */
+		while (len + 1 < size && (r = read(p[0], out + len, 1)) == 1 && out[len++] != '\n')
+			;
+		t.jobs_error = jobs_published(&ex_ns, &vn_ns);
+		pfd.fd = p[0];
+		early = poll(&pfd, 1, 0) == 1;
+		while (len + 1 < size && (r = read(p[0], out + len, size - 1 - len)) > 0)
+			len += (size_t)r;
+		out[len] = 0;
+		close(p[0]);
+		if (waitpid(pid, &status, 0) != pid)
+			return -1;
+		if (t.jobs_error || !early)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+	return -1;
+}
+
 static int clients_open(void)
 {
 	struct drm_example_create_bo eb = { .size = EXAMPLE_BO_SIZE };
@@ -153,7 +248,7 @@ static int clients_open(void)
 	    accel_sys_ioctl(t.vnpu.fd, DRM_IOCTL_VNPU_BO_CREATE, &vb))
 		return -1;
 	t.vram_bo = vb.handle;
-	return example_job() || vnpu_job() ? -1 : 0;
+	return 0;
 }
 
 /* Record the commands' output; what they say is the tests' to judge. */
@@ -182,11 +277,9 @@ static int group_setup(void **state)
 #endif
 	if (clients_open())
 		return -1;
-	if (pthread_create(&t.busy, NULL, busy_main, NULL))
-		return -1;
 	/* The children find the root's publisher by themselves. */
 	unsetenv("ACCEL_BACKEND");
-	t.top_status = run_accel(out, sizeof(out), "top", "-J", "-n", "2", "-d", "0.3", NULL);
+	t.top_status = run_top(out, sizeof(out));
 	for (line = strtok_r(out, "\n", &save); line && t.nr_top < 2; line = strtok_r(NULL, "\n", &save))
 		t.top[t.nr_top++] = json_tokener_parse(line);
 	t.info_status = run_accel(out, sizeof(out), "info", "--json", "-d", "0.3", "accel1", NULL);
@@ -194,8 +287,6 @@ static int group_setup(void **state)
 	if (!t.info_status)
 		t.info_status = run_accel(out, sizeof(out), "info", "--json", "-d", "0", "0", NULL);
 	t.info_example = json_tokener_parse(out);
-	atomic_store(&t.stop, true);
-	pthread_join(t.busy, NULL);
 	return 0;
 }
 
@@ -211,8 +302,14 @@ static int group_teardown(void **state)
 	vnpu_arena_close(&t.vnpu);
 	if (t.example_fd >= 0)
 		accel_sys_close(t.example_fd);
-	if (t.daemon > 0)
+	if (t.daemon > 0) {
+		char cfg[4096];
+
 		test_acceld_kill(t.daemon);
+		/* test_acceld_spawn()'s configuration file, beside the root. */
+		snprintf(cfg, sizeof(cfg), "%s.conf", t.root);
+		unlink(cfg);
+	}
 	if (t.root)
 		test_rmdir(t.root);
 	return 0;
@@ -247,7 +344,7 @@ static json_object *my_client(json_object *clients, const char *driver)
 static void test_jobs_ran(void **state)
 {
 	(void)state;
-	assert_int_equal(t.busy_error, 0);
+	assert_int_equal(t.jobs_error, 0);
 }
 
 static void test_top_prints_two_samples(void **state)
