@@ -11,7 +11,7 @@
 # graphics driver's nodes under `accel exec`.
 set -euo pipefail
 
-PKGS=(build-essential cmake pkg-config libdrm-dev libinih-dev libjson-c-dev libcmocka-dev libdnnl-dev
+PKGS=(build-essential cmake pkg-config libdrm-dev libinih-dev libjson-c-dev libncurses-dev libcmocka-dev libdnnl-dev
       protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata
       zlib1g-dev dataset-fashion-mnist
       python3-numpy python3-torch drm-info libfuse3-dev fuse3)

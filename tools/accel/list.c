@@ -18,10 +18,15 @@ static void list_usage(FILE *out)
 		"List accelerator nodes: a running kernel's and those of the accel root, each with\n"
 		"the backend that serves it to this command (kernel, daemon or embedded).\n"
 		"\n"
-		"  --json   print a JSON array\n"
+		"  --json   print a JSON array (fields: docs/tools.md)\n"
 		"  --all    also list DRM nodes (card, renderD) to show what is not an accelerator\n"
-		"  --help   show this help\n",
-		accel_prog);
+		"  --help   show this help\n"
+		"\n"
+		"examples:\n"
+		"  %s list\n"
+		"  %s list --all --json\n"
+		"  ACCEL_BACKEND=kernel %s list    # a running kernel's nodes only\n",
+		accel_prog, accel_prog, accel_prog, accel_prog);
 }
 
 static void list_print_json(const struct accel_device_info *v, size_t n)
@@ -31,7 +36,7 @@ static void list_print_json(const struct accel_device_info *v, size_t n)
 
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, accel_device_json(&v[i]));
-	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 }
 
@@ -69,17 +74,22 @@ static int list_run(int argc, char **argv)
 	size_t n;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "jah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'a': all = 1; break;
 		case 'h': list_usage(stdout); return 0;
-		default: list_usage(stderr); return 2;
+		default:
+			if (optopt)
+				fprintf(stderr, "%s list: unknown option '-%c'\n", accel_prog, optopt);
+			else
+				fprintf(stderr, "%s list: unknown option '%s'\n", accel_prog, argv[optind - 1]);
+			return 2;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "%s list: unexpected argument '%s'\n", accel_prog, argv[optind]);
-		list_usage(stderr);
 		return 2;
 	}
 	if (accel_devices_get(&v, &n, all))
