@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <accel/attr.h>
 #include <accel/cred.h>
 #include <accel/drm_accel.h>
 #include <accel/drm_drv.h>
@@ -415,6 +416,69 @@ static int conn_serve_mmap(struct conn *c, const struct accel_wire_hdr *hdr, uns
 	err = conn_send(c, &reply, &rep, sizeof(rep), &fd, 1) < 0 ? -EPIPE : 0;
 	if (made)
 		close(fd);
+	return err;
+}
+
+/*
+ * ACCEL_WIRE_ATTR: read or write one attribute file through its callbacks, as the peer. The
+ * tree's files belong to the daemon's user (a kernel's sysfs and debugfs files to root), so
+ * a debugfs file of mode 0600 is the daemon's user's (and root's) alone.
+ */
+static int conn_serve_attr(struct conn *c, const struct accel_wire_hdr *hdr, unsigned char *body)
+{
+	struct accel_wire_attr *req = (struct accel_wire_attr *)body;
+	struct accel_wire_hdr reply = { .op = ACCEL_WIRE_ATTR, .id = hdr->id };
+	char path[ACCEL_WIRE_ATTR_PATH_MAX + 1], *text = NULL;
+	const struct accel_cred *old;
+	struct attr_node *node = NULL;
+	const char *data;
+	size_t len = 0;
+	int err = 0;
+
+	if (hdr->size < sizeof(*req) || req->path_len > ACCEL_WIRE_ATTR_PATH_MAX ||
+	    hdr->size - sizeof(*req) != (uint64_t)req->path_len + req->data_len ||
+	    (!req->write && req->data_len) || req->write > 1)
+		return -EPROTO;
+	memcpy(path, body + sizeof(*req), req->path_len);
+	path[req->path_len] = 0;
+	data = (const char *)body + sizeof(*req) + req->path_len;
+	if (strlen(path) != req->path_len)
+		err = -EINVAL;
+	else if (!strncmp(path, "sys/", 4))
+		node = attr_lookup(path + 4);
+	else if (!strncmp(path, "proc/", 5))
+		node = attr_lookup_in(attr_proc_root(), path + 5);
+	else
+		err = -ENOENT;
+	while (node && node->type == ATTR_NODE_LINK)
+		node = node->target;
+	if (!err && !node)
+		err = -ENOENT;
+	else if (!err && node->type != ATTR_NODE_FILE)
+		err = -EISDIR;
+	else if (!err)
+		err = accel_cred_permission(&c->cred, geteuid(), getegid(), node->mode,
+					    req->write ? MAY_WRITE : MAY_READ);
+	if (!err) {
+		old = accel_cred_set_current(&c->cred);
+		if (req->write) {
+			ssize_t n = attr_write(node, data, req->data_len);
+
+			err = n < 0 ? (int)n : 0;
+			reply.result = (int32_t)n;
+		} else {
+			err = attr_read(node, &text, &len);
+			if (!err && len > ACCEL_WIRE_MAX_LARGE)
+				err = -EFBIG;
+		}
+		accel_cred_set_current(old);
+	}
+	if (err) {
+		reply.result = err;
+		len = 0;
+	}
+	err = conn_send(c, &reply, text, len, NULL, 0) < 0 ? -EPIPE : 0;
+	free(text);
 	return err;
 }
 
@@ -828,6 +892,9 @@ static int conn_serve_one(struct conn *c, unsigned char *buf, size_t n, int *fds
 		break;
 	case ACCEL_WIRE_MUNMAP:
 		err = *nfds ? -EPROTO : conn_serve_munmap(c, hdr, body);
+		break;
+	case ACCEL_WIRE_ATTR:
+		err = *nfds ? -EPROTO : conn_serve_attr(c, hdr, body);
 		break;
 	case ACCEL_WIRE_ATTACH:
 		/* The socket goes to the new connection; its thread answers there. */

@@ -79,6 +79,30 @@ enum accel_wire_op {
 	 * the rest are the argument's fd fields (@num_fds of them). The reply is an ioctl's.
 	 */
 	ACCEL_WIRE_SYNC_FILE_IOCTL = 6,
+	/*
+	 * Read or write one file of the attribute tree (sysfs, debugfs, fdinfo) through its
+	 * show or store callback, as a read() or write() of the file would on a kernel: the
+	 * body is a struct accel_wire_attr. Sent on any open node; the file's mode is checked
+	 * against the peer (owner: the daemon's user, as root owns sysfs and debugfs files).
+	 * The reply's result is 0 (read: the body is the rendered text) or the bytes the store
+	 * took, or -errno (-ENOENT: no such file; -EACCES; -EISDIR; the callback's errno).
+	 */
+	ACCEL_WIRE_ATTR = 7,
+};
+
+/** ACCEL_WIRE_ATTR_PATH_MAX - the longest attribute path an ACCEL_WIRE_ATTR request names. */
+#define ACCEL_WIRE_ATTR_PATH_MAX 1024
+
+/**
+ * struct accel_wire_attr - ACCEL_WIRE_ATTR: followed by @path_len bytes of the path
+ * relative to the root ("sys/kernel/debug/accel/vnpu.0/state", "proc/PID/fdinfo/ID"), no
+ * NUL, then (@write) @data_len bytes to store.
+ */
+struct accel_wire_attr {
+	uint32_t write;
+	uint32_t path_len;
+	uint32_t data_len;
+	uint32_t pad;
 };
 
 

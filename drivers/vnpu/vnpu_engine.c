@@ -149,7 +149,9 @@ static int vnpu_job_packet_start(void *arg, enum vnpu_engine_class klass)
 		if (ret)
 			return ret;
 	}
-	return vnpu_inject_dma_error(e->vdev, klass);
+	if (vnpu_inject_fault_take(e->vdev, e))
+		atomic_store(&job->vm.fault_next, true);
+	return vnpu_inject_dma_error_on(e->vdev, e, klass);
 }
 
 /* A hung job: the engine stops making progress until it is reset. */
@@ -271,6 +273,9 @@ static void vnpu_engine_finish(struct vnpu_engine *e, struct vnpu_job *job, int 
 	if (how != VNPU_JOB_CANCELLED)
 		error = vnpu_job_write_profile(job, error);
 	job->res.error = error;
+	/* While the job still holds its address space and command buffer. */
+	if (how == VNPU_JOB_RAN)
+		vnpu_coredump_capture(job, error);
 	atomic_fetch_add(&job->vm.vf->busy_ns[e->klass], ran);
 	vnpu_vm_job_end(&job->vm);
 	job->vm_active = false;
@@ -307,7 +312,7 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 		if (err)
 			how = VNPU_JOB_SKIPPED;
 	}
-	if (!err && vnpu_inject_hang_take(e->vdev))
+	if (!err && vnpu_inject_hang_take_on(e->vdev, e))
 		err = vnpu_engine_hang(e, job);
 	if (!err)
 		err = vnpu_engine_run_stream(e, job);

@@ -953,3 +953,57 @@ void accel_daemon_munmap(struct daemon_conn *c, int sock, uint64_t handle)
 	/* No reply: a gone daemon has dropped the mapping already. */
 	accel_wire_send(mx->sock, &hdr, &req, sizeof(req), NULL, 0);
 }
+
+int accel_daemon_attr(struct daemon_conn *c, int sock, const char *path, const void *data,
+		      size_t len, bool write, char **out, size_t *out_len)
+{
+	struct accel_wire_hdr hdr = { .op = ACCEL_WIRE_ATTR };
+	struct accel_wire_attr req = { .write = write };
+	size_t path_len = strlen(path);
+	const struct accel_wire_hdr *rh;
+	unsigned char *msg, *body;
+	struct wire_waiter w;
+	struct wire_mux *mx;
+	bool owned = false;
+	int ret;
+
+	if (path_len > ACCEL_WIRE_ATTR_PATH_MAX || (write && len > ACCEL_WIRE_MAX_LARGE / 2))
+		return -ENAMETOOLONG;
+	mx = conn_mux(c, sock, &ret);
+	if (!mx)
+		return ret;
+	req.path_len = (uint32_t)path_len;
+	req.data_len = write ? (uint32_t)len : 0;
+	msg = malloc(sizeof(req) + path_len + req.data_len);
+	if (!msg)
+		return -ENOMEM;
+	memcpy(msg, &req, sizeof(req));
+	memcpy(msg + sizeof(req), path, path_len);
+	if (req.data_len)
+		memcpy(msg + sizeof(req) + path_len, data, req.data_len);
+	ret = mux_call(mx, &hdr, msg, sizeof(req) + path_len + req.data_len, NULL, 0, &w);
+	free(msg);
+	if (!ret)
+		ret = reply_check(&hdr, &w, &rh, &body, &owned);
+	if (!ret) {
+		ret = rh->result;
+		if (w.nfds || (write && rh->size))
+			ret = -EPROTO;
+		if (!ret && !write) {
+			*out = malloc((size_t)rh->size + 1);
+			if (*out) {
+				memcpy(*out, body, rh->size);
+				(*out)[rh->size] = 0;
+				if (out_len)
+					*out_len = rh->size;
+			} else {
+				ret = -ENOMEM;
+			}
+		}
+		close_fds(w.fds, w.nfds);
+		if (owned)
+			free(body);
+	}
+	free(w.buf);
+	return ret;
+}

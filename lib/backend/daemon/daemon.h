@@ -40,6 +40,14 @@ int accel_daemon_mmap(struct daemon_conn *c, int sock, uint64_t offset, size_t l
 		      int flags, int *map_fd, off_t *map_offset, uint64_t *handle);
 /* Tell the daemon a mapping is gone. */
 void accel_daemon_munmap(struct daemon_conn *c, int sock, uint64_t handle);
+/*
+ * Read (@write false: the text in *@out, malloc'd and NUL-terminated, its length in *@out_len
+ * if not NULL) or write (@len bytes of @data) the attribute file @path, relative to the root
+ * ("sys/kernel/debug/..."), through the daemon's callbacks (ACCEL_WIRE_ATTR), sent on
+ * descriptor @sock of the connection. 0 or the bytes stored, or -errno.
+ */
+int accel_daemon_attr(struct daemon_conn *c, int sock, const char *path, const void *data,
+		      size_t len, bool write, char **out, size_t *out_len);
 /* References: one per descriptor and per mapping; the last frees the state (not the socket). */
 struct daemon_conn *accel_daemon_conn_get(struct daemon_conn *c);
 void accel_daemon_conn_put(struct daemon_conn *c);
