@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,10 +73,15 @@ static void debug_usage(FILE *out)
 }
 
 /* A usage error: one line naming the problem, status 2. */
-static int debug_bad(const char *fmt, const char *arg)
+static int debug_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int debug_bad(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "%s debug: ", accel_prog);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, " (see '%s debug --help')\n", accel_prog);
 	return 2;
 }
@@ -197,7 +203,7 @@ static int debug_dump(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1)
-		return debug_bad("dump: give exactly one DEVICE%s", "");
+		return debug_bad("dump: give exactly one DEVICE");
 	ret = debug_find_device(argv[optind], &d);
 	if (ret)
 		return ret;
@@ -273,7 +279,7 @@ static int debug_inject(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 2)
-		return debug_bad("inject: give a DEVICE and a KIND (hang, fault, dma-error)%s", "");
+		return debug_bad("inject: give a DEVICE and a KIND (hang, fault, dma-error)");
 	for (i = 0; i < DEBUG_NELEMS(debug_inject_kinds); i++) {
 		if (!strcmp(argv[optind + 1], debug_inject_kinds[i].kind)) {
 			file = debug_inject_kinds[i].file;
@@ -369,7 +375,7 @@ static int debug_vm(int argc, char **argv)
 		return debug_bad("vm: bad option '%s'", argv[optind - 1]);
 	}
 	if (optind != argc - 1)
-		return debug_bad("vm: give exactly one PID or PID/ID%s", "");
+		return debug_bad("vm: give exactly one PID or PID/ID");
 	errno = 0;
 	pid = strtol(argv[optind], &end, 10);
 	if (!errno && *end == '/' && end[1]) {
@@ -422,7 +428,7 @@ static int debug_vm(int argc, char **argv)
 static int debug_run(int argc, char **argv)
 {
 	if (argc < 2)
-		return debug_bad("give a command: dump, inject or vm%s", "");
+		return debug_bad("give a command: dump, inject or vm");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		debug_usage(stdout);
 		return 0;
