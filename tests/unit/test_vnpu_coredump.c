@@ -18,7 +18,8 @@
 #include "lib/libaccel_internal.h"
 
 /* Hangs are reset within two job timeouts: a short one keeps the tests quick. */
-static const char config[] = "[vnpu.0]\ndriver = vnpu\njob_timeout_ms = 100\n";
+/* One DMA engine: a DMA context's jobs all run on dma0. */
+static const char config[] = "[vnpu.0]\ndriver = vnpu\njob_timeout_ms = 100\ndma_engines = 1\n";
 
 #define DEBUGFS "sys/kernel/debug/accel/vnpu.0/"
 
@@ -260,6 +261,25 @@ static void inject_engine_takes_an_engine_name_or_all_only(void **state)
 	free(text);
 }
 
+static void a_hang_aimed_at_another_engine_is_left_pending(void **state)
+{
+	struct vnpu_stream s = { .len = 0 };
+	struct dump_client d;
+	char *text;
+
+	(void)state;
+	dump_client_open(&d);
+	vc_dma_fill(&s, d.bo.va, 64, 0x55, 8);
+	assert_int_equal(dbg_write("inject_engine", "compute0"), 8);
+	assert_int_equal(dbg_write("inject_hang", "1\n"), 2);
+	run_job(&d, &s, 0); /* on dma0: runs */
+	text = dbg_read("inject_hang");
+	assert_string_equal(text, "1\n");
+	free(text);
+	assert_int_equal(dbg_write("inject_hang", "0\n"), 2);
+	dump_client_close(&d);
+}
+
 static void a_missing_debugfs_file_is_enoent(void **state)
 {
 	char *text = NULL;
@@ -281,6 +301,7 @@ int main(void)
 		cmocka_unit_test_setup(state_shows_every_engine_and_the_last_hang, test_setup),
 		cmocka_unit_test_setup(writing_coredump_dismisses_the_snapshots, test_setup),
 		cmocka_unit_test_setup(inject_engine_takes_an_engine_name_or_all_only, test_setup),
+		cmocka_unit_test_setup(a_hang_aimed_at_another_engine_is_left_pending, test_setup),
 		cmocka_unit_test_setup(a_missing_debugfs_file_is_enoent, test_setup),
 	};
 
