@@ -10,13 +10,20 @@ FUZZ_TARGETS = fuzz_core fuzz_vnpu fuzz_acceld fuzz_onnx fuzz_program
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps demo check check-nofuse check-asan check-tsan bench bench-models reliability conformance-record onnx-conformance models models-torchvision models-ppocr models-sequence fuzz fuzz-smoke fuzz-build clean help
+.PHONY: all install deps demo check check-nofuse check-asan check-tsan bench bench-models reliability conformance-record onnx-conformance models models-torchvision models-ppocr models-sequence fuzz fuzz-smoke fuzz-build clean help
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
 
 $(BUILD)/Makefile: CMakeLists.txt
 	cmake -S . -B $(BUILD) $(CMAKE_ARGS) $(EXTRA_CMAKE_ARGS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: the binaries, libraries, headers,
+# libaccel.pc and accelrt.pc, the configuration example, the man pages and the systemd unit,
+# by the install rules of packaging/install.cmake (paths made for PREFIX at install time).
+PREFIX ?= /usr/local
+install: all
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 deps:
 	@scripts/install-deps.sh
@@ -124,6 +131,7 @@ help:
 	@echo "make demo         install missing packages, build, run the demo"
 	@echo "make check        install missing packages, build, run every test"
 	@echo "make check-nofuse the same suite with the attribute tree in files (ACCEL_FUSE=0)"
+	@echo "make install      install into PREFIX (default /usr/local), under DESTDIR if set"
 	@echo "make check-asan   the same suite built with ASan and UBSan in $(ASAN_BUILD)/"
 	@echo "make check-tsan   the same suite built with ThreadSanitizer in $(TSAN_BUILD)/"
 	@echo "make bench        build optimised and run the benchmarks (table + $(BUILD)/bench.json)"

@@ -104,6 +104,7 @@ static void vnpu_release(struct drm_device *drm)
 	vnpu_engines_fini(vdev);
 	drm_mm_takedown(&vdev->vram_mm);
 	vnpu_job_history_fini(&vdev->history);
+	vnpu_coredump_fini(&vdev->coredump);
 	pthread_cond_destroy(&vdev->jobs_freed);
 	pthread_mutex_destroy(&vdev->jobs_lock);
 	pthread_mutex_destroy(&vdev->vram_lock);
@@ -349,6 +350,7 @@ static int vnpu_probe(struct platform_device *pdev)
 	pthread_mutex_init(&vdev->jobs_lock, NULL);
 	pthread_cond_init(&vdev->jobs_freed, NULL);
 	vnpu_job_history_init(&vdev->history);
+	vnpu_coredump_init(&vdev->coredump);
 	drm_mm_init(&vdev->vram_mm, 0, vdev->cfg.vram_size);
 	/* vnpu_release() stops and frees what of the engines exists, whatever fails later. */
 	err = vnpu_engines_init(vdev);
@@ -356,6 +358,7 @@ static int vnpu_probe(struct platform_device *pdev)
 		goto err_put;
 	vnpu_vm_debugfs_init(vdev);
 	vnpu_debugfs_init(vdev);
+	vnpu_coredump_debugfs_init(vdev);
 	/* Set before the attributes exist: their show reads it. */
 	platform_set_drvdata(pdev, &vdev->drm);
 	for (n = 0; n < ARRAY_SIZE(vnpu_attrs); n++) {

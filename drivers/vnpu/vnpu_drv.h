@@ -26,6 +26,7 @@
 #include <uapi/drm/vnpu_accel.h>
 
 #include "vnpu_cmd.h"
+#include "vnpu_coredump.h"
 #include "vnpu_engine.h"
 #include "vnpu_job_history.h"
 
@@ -74,11 +75,12 @@ struct vnpu_job;
  *	engines themselves say what guards their state).
  * @engines_dir: sysfs "engines" directory.
  * @reset_count, @contexts, @user_queues, @inject_hang, @inject_dma_error,
- *	@inject_packet_delay_ms: atomic.
+ *	@inject_packet_delay_ms, @inject_fault, @inject_engine: atomic.
  * @jobs: jobs not yet freed, from SUBMIT until vnpu_job_free(): closing a file does not wait
  *	for its jobs (see vnpu_wait_jobs_freed()); guarded by @jobs_lock, @jobs_freed signalled
  *	when it reaches 0.
  * @history: finished jobs, the last hang and the last fault (it has its own lock).
+ * @coredump: the last hang's and fault's snapshots (vnpu_coredump.c; its own lock).
  */
 struct vnpu_device {
 	struct drm_device drm;
@@ -98,12 +100,15 @@ struct vnpu_device {
 	atomic_int inject_hang;
 	atomic_int inject_dma_error;
 	atomic_uint inject_packet_delay_ms;
+	atomic_int inject_fault;
+	atomic_int inject_engine;
 
 	pthread_mutex_t jobs_lock;
 	pthread_cond_t jobs_freed;
 	unsigned int jobs;
 
 	struct vnpu_job_history history;
+	struct vnpu_coredump coredump;
 };
 
 static inline struct vnpu_device *to_vnpu_device(struct drm_device *drm)
@@ -152,6 +157,7 @@ struct vnpu_fault {
  * @lock: guards @objs, @nr and @cap (engines of one job may translate concurrently).
  * @objs: the objects the job touched, each with one reference (and its device mapping) held until
  *	vnpu_vm_job_end(); @nr of @cap entries are used.
+ * @fault_next: an injected fault is pending (atomic): the job's next translation fails.
  */
 struct vnpu_vm_job {
 	struct vnpu_file *vf;
@@ -163,6 +169,7 @@ struct vnpu_vm_job {
 	} *objs;
 	unsigned int nr;
 	unsigned int cap;
+	atomic_bool fault_next;
 };
 
 /**

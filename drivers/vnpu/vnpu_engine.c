@@ -151,7 +151,9 @@ static int vnpu_job_packet_start(void *arg, enum vnpu_engine_class klass)
 		if (ret)
 			return ret;
 	}
-	return vnpu_inject_dma_error(e->vdev, klass);
+	if (vnpu_inject_fault_take(e->vdev, e))
+		atomic_store(&job->vm.fault_next, true);
+	return vnpu_inject_dma_error_on(e->vdev, e, klass);
 }
 
 /* A hung job: the engine stops making progress until it is reset. */
@@ -273,6 +275,9 @@ static void vnpu_engine_finish(struct vnpu_engine *e, struct vnpu_job *job, int 
 	if (how != VNPU_JOB_CANCELLED)
 		error = vnpu_job_write_profile(job, error);
 	job->res.error = error;
+	/* While the job still holds its address space and command buffer. */
+	if (how == VNPU_JOB_RAN)
+		vnpu_coredump_capture(job, error);
 	atomic_fetch_add(&job->vm.vf->busy_ns[e->klass], ran);
 	vnpu_vm_job_end(&job->vm);
 	job->vm_active = false;
@@ -311,7 +316,7 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 		if (err)
 			how = VNPU_JOB_SKIPPED;
 	}
-	if (!err && vnpu_inject_hang_take(e->vdev))
+	if (!err && vnpu_inject_hang_take_on(e->vdev, e))
 		err = vnpu_engine_hang(e, job);
 	if (!err)
 		err = vnpu_engine_run_stream(e, job);
@@ -441,6 +446,11 @@ static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sch
 		return DRM_GPU_SCHED_STAT_ENODEV;
 	if (!atomic_exchange(&job->force_reset, false) && vnpu_job_progressed(job))
 		return DRM_GPU_SCHED_STAT_NO_HANG;
+	/*
+	 * Traced before the job's fence can signal: a client that sees its job fail may exit at
+	 * once, and its trace must already hold the hang.
+	 */
+	ACCEL_TRACE(ACCEL_TRACE_VNPU_HANG, (uintptr_t)&e->sched, sched_job->s_fence->scheduled.context, sched_job->s_fence->finished.seqno, job->ctx->client_id, job->ctx->id, job->job_id, -ETIME, e->name);
 	/* Before the hung job's fence can signal: whoever sees it must find the context dead. */
 	atomic_store(&job->ctx->killed, true);
 	pthread_mutex_lock(&e->lock);
@@ -454,13 +464,13 @@ static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sch
 			vnpu_job_abort_locked(e, next, -ECANCELED);
 	vnpu_job_abort_locked(e, job, -ETIME);
 	pthread_mutex_unlock(&e->lock);
+	/* Counted (and traced) before the fence signals, for the same reason as the hang. */
+	vnpu_engine_count_reset(e);
 	/* The engine's finish logged the job (-ETIME: debugfs last_hang) before signalling. */
 	dma_fence_wait(job->hw_fence, false);
-	vnpu_engine_count_reset(e);
 	accel_printk(ACCEL_LOG_WARN, "[drm] vnpu %s: job %llu of client %llu context %u hung on %s: engine reset, context killed",
 		 vdev->drm.unique, (unsigned long long)job->job_id,
 		 (unsigned long long)job->ctx->client_id, job->ctx->id, e->name);
-	ACCEL_TRACE(ACCEL_TRACE_VNPU_HANG, (uintptr_t)&e->sched, sched_job->s_fence->scheduled.context, sched_job->s_fence->finished.seqno, job->ctx->client_id, job->ctx->id, job->job_id, -ETIME, e->name);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 

@@ -213,6 +213,7 @@ void vnpu_vm_job_begin_borrowed(struct vnpu_file *vf, struct vnpu_vm_job *job)
 	job->objs = NULL;
 	job->nr = 0;
 	job->cap = 0;
+	atomic_init(&job->fault_next, false);
 }
 
 /**
@@ -290,6 +291,11 @@ static void *vnpu_vm_map(void *ctx, uint64_t va, uint64_t len, int write)
 	uint8_t *vaddr;
 	int ret;
 
+	/* An injected fault (debugfs inject_fault) refuses the access as the MMU would. */
+	if (atomic_exchange(&job->fault_next, false)) {
+		ret = -EFAULT;
+		goto fault;
+	}
 	ret = drm_gpuvm_translate(&job->vf->vm, va, len, write, &obj, &offset);
 	if (ret)
 		goto fault;
