@@ -740,7 +740,13 @@ bool accel_fuse_wanted(void)
 {
 	const char *env = getenv("ACCEL_FUSE");
 
-	return !env || !*env || strcmp(env, "0");
+	/*
+	 * Opt-in for now: a publisher killed outright leaves its mounts until its watcher
+	 * detaches them, so a script that kills it and removes the root at once can fail, and
+	 * an embedded core started after the process used acceld crashed a worker once; both
+	 * are open (docs/config.md). Rendered files stay the default until they are fixed.
+	 */
+	return env && !strcmp(env, "1");
 }
 
 int accel_fuse_start(const char *root)

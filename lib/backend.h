@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <libaccel.h>
 
@@ -47,6 +48,18 @@ struct accel_mapping {
 	size_t len;
 	const struct accel_backend_ops *ops;
 	struct accel_mapping *next;
+	/*
+	 * The pages still mapped once an munmap() took part of it ([lo, hi) page-aligned
+	 * ranges, ascending; @live NULL while it is whole): released when none is left.
+	 * Guarded by sys.c's map_lock, as @next is.
+	 */
+	struct accel_map_range *live;
+	size_t nlive;
+};
+
+/** struct accel_map_range - a page-aligned address range [@lo, @hi). */
+struct accel_map_range {
+	uintptr_t lo, hi;
 };
 
 /**

@@ -202,6 +202,8 @@ void *accel_sys_mmap(void *addr, size_t length, int prot, int flags, int fd, off
 	}
 	m->addr = p;
 	m->len = length;
+	m->live = NULL;
+	m->nlive = 0;
 	pthread_mutex_lock(&map_lock);
 	m->next = mappings;
 	mappings = m;
@@ -209,23 +211,87 @@ void *accel_sys_mmap(void *addr, size_t length, int prot, int flags, int fd, off
 	return p;
 }
 
+/*
+ * Take [@lo, @hi) out of @m's live ranges: 0 (what is left stays in @m->live), 1 when
+ * nothing of @m is mapped any more, or -ENOMEM (@m unchanged). Under map_lock.
+ */
+static int mapping_cut(struct accel_mapping *m, uintptr_t lo, uintptr_t hi)
+{
+	struct accel_map_range *r;
+	size_t i, n = 0;
+
+	if (!m->live) {
+		m->live = malloc(sizeof(*m->live));
+		if (!m->live)
+			return -ENOMEM;
+		m->live[0].lo = (uintptr_t)m->addr;
+		m->live[0].hi = (uintptr_t)m->addr + ((m->len + 4095) & ~(size_t)4095);
+		m->nlive = 1;
+	}
+	/* a cut splits at most one range in two */
+	r = malloc((m->nlive + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < m->nlive; i++) {
+		struct accel_map_range c = m->live[i];
+
+		if (c.hi <= lo || c.lo >= hi) {
+			r[n++] = c;
+			continue;
+		}
+		if (c.lo < lo)
+			r[n++] = (struct accel_map_range){ c.lo, lo };
+		if (c.hi > hi)
+			r[n++] = (struct accel_map_range){ hi, c.hi };
+	}
+	free(m->live);
+	m->live = r;
+	m->nlive = n;
+	return n == 0;
+}
+
+/*
+ * munmap(2) of device mappings: a mapping is released (its hold on the buffer, the daemon's
+ * record) once every page of it is unmapped, by one call or by several partial ones, as a
+ * kernel drops a VMA's reference when its last page goes.
+ */
 int accel_sys_munmap(void *addr, size_t length)
 {
-	struct accel_mapping **pp, *m = NULL;
+	uintptr_t lo = (uintptr_t)addr, hi = lo + ((length + 4095) & ~(size_t)4095);
+	struct accel_mapping **pp, *m, *gone = NULL;
 
-	pthread_mutex_lock(&map_lock);
-	for (pp = &mappings; *pp; pp = &(*pp)->next) {
-		if ((*pp)->addr == addr && (*pp)->len == length) {
-			m = *pp;
-			*pp = m->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&map_lock);
 	if (munmap(addr, length))
 		return -1;
-	if (m)
+	pthread_mutex_lock(&map_lock);
+	for (pp = &mappings; (m = *pp);) {
+		uintptr_t mlo = (uintptr_t)m->addr;
+		uintptr_t mhi = mlo + ((m->len + 4095) & ~(size_t)4095);
+		int ret = 0;
+
+		if (mhi <= lo || mlo >= hi) {
+			pp = &m->next;
+			continue;
+		}
+		if (lo <= mlo && hi >= mhi)
+			ret = 1;
+		else
+			ret = mapping_cut(m, lo, hi);
+		/* -ENOMEM keeps the record as it was: released with the buffer's last mapping */
+		if (ret != 1) {
+			pp = &m->next;
+			continue;
+		}
+		*pp = m->next;
+		m->next = gone;
+		gone = m;
+	}
+	pthread_mutex_unlock(&map_lock);
+	while ((m = gone)) {
+		gone = m->next;
+		free(m->live);
+		m->live = NULL;
 		m->ops->munmap(m);
+	}
 	return 0;
 }
 

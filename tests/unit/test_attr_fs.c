@@ -40,7 +40,7 @@ static bool fuse_mode(void)
 {
 	const char *env = getenv("ACCEL_FUSE");
 
-	return !env || strcmp(env, "0");
+	return env && !strcmp(env, "1");
 }
 
 /* FUSE tests need the mount: where it cannot mount here (no /dev/fuse...), they skip. */
