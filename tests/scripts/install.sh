@@ -113,11 +113,13 @@ pkg-config --exists accelrt || fail "accelrt.pc does not resolve (Requires: liba
 ${CC:-cc} -Wall -Wextra -Werror -o "$tmp/client" "$tmp/client.c" $cflags $libs ||
 	fail "the client does not build with: $cflags $libs"
 mkdir -p "$tmp/root"
-out=$(ACCEL_ROOT=$tmp/root ACCEL_BACKEND=embedded LD_LIBRARY_PATH=$dest$libdir "$tmp/client") ||
+# A sanitizer build's library needs its runtime first in the list: preload it for the client.
+san=$(ldd "$dest$libdir/libaccel.so" | awk '/lib(asan|tsan)\.so/ { print $3; exit }')
+out=$(env ${san:+LD_PRELOAD=$san} ACCEL_ROOT=$tmp/root ACCEL_BACKEND=embedded LD_LIBRARY_PATH=$dest$libdir "$tmp/client") ||
 	fail "the client failed against the embedded devices"
 echo "$out" | grep -Eq '^accel[0-9]+ embedded compute_engines=[0-9]+$' ||
 	fail "the client printed: $out"
 # It runs the installed library, not the build's.
-LD_LIBRARY_PATH=$dest$libdir ldd "$tmp/client" | grep -q "$dest$libdir/libaccel.so" ||
-	fail "the client does not load the installed libaccel.so"
+LD_LIBRARY_PATH=$dest$libdir ldd "$tmp/client" > "$tmp/ldd.txt"; grep -q "$dest$libdir/libaccel.so" "$tmp/ldd.txt" ||
+	{ cat "$tmp/ldd.txt"; fail "the client does not load the installed libaccel.so"; }
 echo "install: ok ($out)"
