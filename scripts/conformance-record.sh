@@ -20,14 +20,27 @@ for arg in "$@"; do
 done
 [ -x "$oracle/run.sh" ] || { echo "no kernel oracle at $oracle (set ACCEL_ORACLE)" >&2; exit 1; }
 mkdir -p "$out"
+all=0
 if ((${#names[@]} == 0)); then
+	all=1
 	for src in "$top"/tests/conformance/*.c; do
 		names+=("$(basename "$src" .c)")
 	done
 fi
+record() { # NAME SOURCE
+	echo "recording $1 from the kernel" >&2
+	"$oracle/run.sh" "$2" -I"$top/tests/conformance" -I"$top/include" > "$out/$1.out.tmp"
+	mv "$out/$1.out.tmp" "$out/$1.out"
+}
 for name in "${names[@]}"; do
-	echo "recording $name from the kernel" >&2
-	"$oracle/run.sh" "$top/tests/conformance/$name.c" -I"$top/tests/conformance" -I"$top/include" \
-		> "$out/$name.out.tmp"
-	mv "$out/$name.out.tmp" "$out/$name.out"
+	record "$name" "$top/tests/conformance/$name.c"
 done
+# With no names: also the shim's file-operation programs, kernel/preload_NAME.out from
+# tests/preload/NAME.c (the preload tests compare with them).
+if ((all)); then
+	for rec in "$top"/tests/conformance/kernel/preload_*.out; do
+		[ -e "$rec" ] || continue
+		name=$(basename "$rec" .out)
+		record "$name" "$top/tests/preload/${name#preload_}.c"
+	done
+fi
