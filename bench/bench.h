@@ -24,6 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <libaccel.h>
+
 #include "wire/acceld_ready.h"
 
 #include "../tests/common/acceld_exec.h"
@@ -32,6 +34,32 @@
 struct bench_result {
 	double median, min, max; /* ns per operation */
 };
+
+
+/*
+ * The node path (malloc'd) of the first device driver @driver binds, as @prog sees the
+ * devices; exits with a message naming @prog when there is none.
+ */
+static inline char *bench_device_path(const char *prog, const char *driver)
+{
+	struct accel_device_info *v;
+	char *path = NULL;
+	size_t n, i;
+
+	if (accel_devices_list(&v, &n, 0)) {
+		fprintf(stderr, "%s: accel_devices_list: %s\n", prog, strerror(errno));
+		exit(1);
+	}
+	for (i = 0; i < n && !path; i++)
+		if (!strcmp(v[i].driver, driver))
+			path = strdup(v[i].path);
+	free(v);
+	if (!path) {
+		fprintf(stderr, "%s: no %s device\n", prog, driver);
+		exit(1);
+	}
+	return path;
+}
 
 static inline uint64_t bench_now_ns(void)
 {

@@ -175,25 +175,6 @@ static void off_and_on(void (*fn)(void *, long), long iters, struct bench_result
 	*on = summary(v_on, TRIALS);
 }
 
-static char *find_vnpu(void)
-{
-	struct accel_device_info *v;
-	char *path = NULL;
-	size_t n, i;
-
-	if (accel_devices_list(&v, &n, 0))
-		die("accel_devices_list");
-	for (i = 0; i < n && !path; i++)
-		if (!strcmp(v[i].driver, "vnpu"))
-			path = strdup(v[i].path);
-	free(v);
-	if (!path) {
-		fprintf(stderr, "bench_trace: no vnpu device\n");
-		exit(1);
-	}
-	return path;
-}
-
 int main(void)
 {
 	struct drm_vnpu_bo_create bc = { .size = 4096 };
@@ -210,7 +191,7 @@ int main(void)
 	setenv("ACCEL_REFRESH_MS", "0", 1);
 	if (accel_embedded_start("[vnpu.0]\ndriver = vnpu\njob_timeout_ms = 600000\n"))
 		die("accel_embedded_start");
-	fd = accel_sys_open(find_vnpu(), O_RDWR);
+	fd = accel_sys_open(bench_device_path("bench_trace", "vnpu"), O_RDWR);
 	if (fd < 0)
 		die("open");
 	vnpu_ioctl(DRM_IOCTL_VNPU_BO_CREATE, &bc, "BO_CREATE");

@@ -275,7 +275,6 @@ static struct bench_result busy_poll_round_trip(void)
 	return r;
 }
 
-static char *find_vnpu(void);
 
 /*
  * The user-queue figure with every thread of the process (the embedded device's queue
@@ -299,7 +298,7 @@ static void uq_one_cpu(void)
 	}
 	pin_to(0);
 	setenv("ACCEL_ROOT", root, 1);
-	path = find_vnpu();
+	path = bench_device_path("bench_vnpu_jobs", "vnpu");
 	fd = accel_sys_open(path, O_RDWR);
 	if (fd < 0 || accel_vnpu_uq_create(fd, 64 << 10, &uq))
 		die("user queue on one CPU");
@@ -313,25 +312,6 @@ static void uq_one_cpu(void)
 	accel_vnpu_uq_destroy(uq);
 	accel_sys_close(fd);
 	exit(0);
-}
-
-static char *find_vnpu(void)
-{
-	struct accel_device_info *v;
-	char *path = NULL;
-	size_t n, i;
-
-	if (accel_devices_list(&v, &n, 0))
-		die("accel_devices_list");
-	for (i = 0; i < n && !path; i++)
-		if (!strcmp(v[i].driver, "vnpu"))
-			path = strdup(v[i].path);
-	free(v);
-	if (!path) {
-		fprintf(stderr, "bench_vnpu_jobs: no vnpu device\n");
-		exit(1);
-	}
-	return path;
 }
 
 int main(void)
@@ -353,7 +333,7 @@ int main(void)
 	 */
 	if (accel_embedded_start("[vnpu.0]\ndriver = vnpu\njob_timeout_ms = 600000\n"))
 		die("accel_embedded_start");
-	path = find_vnpu();
+	path = bench_device_path("bench_vnpu_jobs", "vnpu");
 	fd = accel_sys_open(path, O_RDWR);
 	if (fd < 0)
 		die(path);
