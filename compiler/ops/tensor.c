@@ -345,10 +345,11 @@ static int infer_constant(struct op_ctx *c)
 {
 	struct ir_tensor *o = op_out(c, 0);
 	int64_t dims[IR_MAX_RANK];
-	enum ir_dtype dt;
-	const void *src;
-	size_t bytes;
-	int rank, ret;
+	/* Set by constant_value() on success; initialised for GCC -O3's flow analysis only. */
+	enum ir_dtype dt = IR_DTYPE_FLOAT;
+	const void *src = NULL;
+	size_t bytes = 0;
+	int rank = 0, ret;
 
 	if (!o)
 		return op_fail(c, -EINVAL, "no output");
@@ -362,10 +363,11 @@ static int infer_constant(struct op_ctx *c)
 static int host_constant(struct op_ctx *c, const void *const *in, void *const *out)
 {
 	int64_t dims[IR_MAX_RANK];
-	enum ir_dtype dt;
-	const void *src;
-	size_t bytes;
-	int rank, ret = constant_value(c, &dt, &rank, dims, &src, &bytes);
+	/* As in infer_constant(): initialised for the flow analysis only. */
+	enum ir_dtype dt = IR_DTYPE_FLOAT;
+	const void *src = NULL;
+	size_t bytes = 0;
+	int rank = 0, ret = constant_value(c, &dt, &rank, dims, &src, &bytes);
 
 	(void)in;
 	if (ret)
