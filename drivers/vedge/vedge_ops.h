@@ -55,14 +55,35 @@ struct vedge_act {
 };
 
 /**
- * vedge_requant() - requant(acc, M, s) of docs/vedge.md: round(acc * M * 2^(s - 31)), the
- * fixed-point multiply of TFLite (saturating rounding doubling high multiply, then a
- * rounding right shift, both rounding half away from zero).
+ * vedge_doubling_high_mul() - TFLite's (gemmlowp's) SaturatingRoundingDoublingHighMul:
+ * round(a * b / 2^31) with a tie rounded up (towards +infinity: gemmlowp's nudge, the
+ * rounding of Arm's VQRDMULH), and the one product that does not fit, INT32_MIN * INT32_MIN,
+ * saturated to INT32_MAX.
+ * @a, @b: the factors.
+ *
+ * Return: the rounded high half of 2 * a * b.
+ */
+int32_t vedge_doubling_high_mul(int32_t a, int32_t b);
+
+/**
+ * vedge_rounding_divide_pot() - TFLite's RoundingDivideByPOT: round(x / 2^exponent), a tie
+ * rounded half away from zero.
+ * @x: the dividend.
+ * @exponent: 0..31 (0 returns @x).
+ *
+ * Return: the rounded quotient.
+ */
+int32_t vedge_rounding_divide_pot(int32_t x, int32_t exponent);
+
+/**
+ * vedge_requant() - requant(acc, M, s) of docs/vedge-arith.md: about acc * M * 2^(s - 31),
+ * computed as TFLite's MultiplyByQuantizedMultiplier: x = acc * 2^max(s, 0) saturated to
+ * 32 bits, then vedge_doubling_high_mul(x, M), then vedge_rounding_divide_pot(.., max(-s, 0)).
  * @acc: the 32-bit accumulator.
  * @mult: M, 0 or in [2^30, 2^31).
  * @shift: s, -31..31.
  *
- * Return: the requantized value (saturated to 32 bits).
+ * Return: the requantized value.
  */
 int32_t vedge_requant(int32_t acc, int32_t mult, int32_t shift);
 
