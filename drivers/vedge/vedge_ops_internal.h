@@ -7,6 +7,7 @@
 #ifndef VEDGE_OPS_INTERNAL_H
 #define VEDGE_OPS_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vedge_ops.h"
@@ -53,5 +54,13 @@ int vedge_conv2d_plain(const struct vedge_fmap *ifm, const struct vedge_fmap *of
 int vedge_fully_connected_plain(const struct vedge_fmap *ifm, const struct vedge_fmap *ofm,
 				const int8_t *weights, const struct vedge_scale_entry *scales,
 				const struct vedge_act *act);
+
+/**
+ * vedge_gemm_available() - whether CONV2D and FULLY_CONNECTED run through oneDNN's int8
+ * product here (exact only with VNNI) rather than the portable loops.
+ *
+ * Return: true on a CPU with AVX-512 VNNI or AVX2 VNNI.
+ */
+bool vedge_gemm_available(void);
 
 #endif

@@ -102,15 +102,19 @@ static void assert_maps_equal(const struct map *a, const struct map *b)
 	assert_memory_equal(a->mem, b->mem, a->size);
 }
 
-static void scales_make(struct vedge_scale_entry *s, uint32_t n, int32_t bias_range)
+/*
+ * Per-channel scales: with @right_only, the right shifts (s <= 0) real layers use (the
+ * fast output stage's case); else now and then any shift (the general one's).
+ */
+static void scales_make(struct vedge_scale_entry *s, uint32_t n, int32_t bias_range,
+			int right_only)
 {
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
 		s[i].bias = rnd_in(-bias_range, bias_range);
 		s[i].multiplier = rnd_mult();
-		/* Mostly the right shifts real layers use, sometimes any. */
-		s[i].shift = rnd() % 4 ? rnd_in(-12, 0) : rnd_in(-31, 31);
+		s[i].shift = right_only || rnd() % 4 ? rnd_in(-31, 0) : rnd_in(-31, 31);
 	}
 }
 
@@ -480,7 +484,7 @@ static void conv_random(conv_fn fn, int depthwise, int iterations)
 		assert_non_null(wt);
 		assert_non_null(sc);
 		rnd_bytes(wt, wn);
-		scales_make(sc, co, 1 << 16);
+		scales_make(sc, co, 1 << 16, it % 2);
 		act_make(&act, lut);
 		assert_int_equal(fn(&in.f, &out.f, &win, wt, sc, &act), 0);
 		if (depthwise)
@@ -573,7 +577,7 @@ static void fc_random(int plain)
 		map_make(&out, 1, 1, co, 0);
 		map_twin(&ref, &out);
 		rnd_bytes(wt, (size_t)ci * co);
-		scales_make(sc, co, 1 << 20);
+		scales_make(sc, co, 1 << 20, it % 2);
 		act_make(&act, lut);
 		if (plain)
 			assert_int_equal(vedge_fully_connected_plain(&in.f, &out.f, wt, sc, &act), 0);
