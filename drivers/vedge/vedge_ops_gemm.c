@@ -20,8 +20,10 @@
  * written for the vectoriser; with AVX-512 (checked at run time) the same loop is compiled
  * for it, since 64-bit products and per-lane shifts are what it needs.
  *
- * Nothing is cached and nothing is shared: gemm takes no state, so every call is reentrant
- * and the device model may run several at once.
+ * Nothing is shared between calls but each thread's scratch (the im2col rows and the
+ * accumulators, kept from one call to the next so that a layer does not fault fresh pages in
+ * on every run): a thread-specific buffer, freed when its thread ends. gemm itself takes no
+ * state, so the device model may run several operations at once on different threads.
  */
 #include <errno.h>
 #include <limits.h>
@@ -37,15 +39,68 @@
 #include "vedge_ops.h"
 #include "vedge_ops_internal.h"
 
-/* Rows of A per product: bounds the im2col and accumulator buffers (and keeps them warm). */
-#define VEDGE_GEMM_ROWS_MAX	1024
+/*
+ * Bytes of im2col rows and accumulators per product: bounds the scratch while keeping the
+ * products large (each dnnl_gemm_s8s8s32 call is one OpenMP parallel region to start and
+ * join, which a busy machine makes expensive).
+ */
+size_t vedge_gemm_block_bytes = (size_t)4 << 20;
 
 static pthread_once_t vedge_gemm_once = PTHREAD_ONCE_INIT;
 static bool vedge_gemm_exact;	/* written once under vedge_gemm_once */
 static bool vedge_have_avx512;	/* likewise */
+static pthread_key_t vedge_scratch_key;	/* likewise; each thread's struct vedge_scratch */
+static bool vedge_scratch_ok;	/* likewise: the key exists */
+
+/* struct vedge_scratch - one thread's working memory: @size bytes at @mem. */
+struct vedge_scratch {
+	void *mem;
+	size_t size;
+};
+
+static void vedge_scratch_free(void *p)
+{
+	struct vedge_scratch *s = p;
+
+	free(s->mem);
+	free(s);
+}
+
+/*
+ * This thread's scratch of at least @size bytes (64-byte aligned), or NULL. It keeps the
+ * largest size asked for, so that a model's layers stop allocating after the first run.
+ */
+static void *vedge_scratch_get(size_t size)
+{
+	struct vedge_scratch *s;
+	void *mem;
+
+	if (!vedge_scratch_ok)
+		return NULL;
+	s = pthread_getspecific(vedge_scratch_key);
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return NULL;
+		if (pthread_setspecific(vedge_scratch_key, s)) {
+			free(s);
+			return NULL;
+		}
+	}
+	if (s->size >= size)
+		return s->mem;
+	size = (size + 4095) & ~(size_t)4095;
+	if (posix_memalign(&mem, 64, size))
+		return NULL;
+	free(s->mem);
+	s->mem = mem;
+	s->size = size;
+	return mem;
+}
 
 static void vedge_gemm_probe(void)
 {
+	vedge_scratch_ok = !pthread_key_create(&vedge_scratch_key, vedge_scratch_free);
 	dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
 
 	vedge_gemm_exact = isa == dnnl_cpu_isa_avx2_vnni ||
@@ -170,54 +225,67 @@ static void vedge_epilogue_row_generic(const struct vedge_epilogue *e, const int
  * (vpmuldq), rounded and shifted as vedge_doubling_high_mul() does, and put back together.
  */
 __attribute__((target("avx512f,avx512bw")))
-static void vedge_epilogue_row_avx512(const struct vedge_epilogue *e, const int32_t *acc,
-				      int8_t *out, uint32_t n)
+static void vedge_epilogue_rows_avx512(const struct vedge_epilogue *e, const int32_t *acc,
+				       uint32_t n, const struct vedge_fmap *ofm, uint64_t p0,
+				       uint32_t m)
 {
 	const __m512i half = _mm512_set1_epi64((int64_t)1 << 30), one = _mm512_set1_epi32(1);
-	const __m512i lo = _mm512_set1_epi32(-256), hi_lim = _mm512_set1_epi32(256);
+	const __m512i lo = _mm512_set1_epi32(-256), hi = _mm512_set1_epi32(256);
 	const __m512i zp = _mm512_set1_epi32(e->zp), amin = _mm512_set1_epi32(e->min);
 	const __m512i amax = _mm512_set1_epi32(e->max);
-	uint32_t o;
+	uint32_t py = (uint32_t)(p0 / ofm->w), px = (uint32_t)(p0 % ofm->w), i, o;
 
-	for (o = 0; o < n; o += 16) {
-		__mmask16 k = n - o >= 16 ? 0xffff : (__mmask16)((1u << (n - o)) - 1);
-		__m512i x = _mm512_add_epi32(_mm512_maskz_loadu_epi32(k, acc + o),
-					     _mm512_maskz_loadu_epi32(k, e->add + o));
-		__m512i m = _mm512_maskz_loadu_epi32(k, e->mult + o);
-		__m512i r = _mm512_maskz_loadu_epi32(k, e->rshift + o);
-		__m512i mask = _mm512_maskz_loadu_epi32(k, e->rmask + o);
-		__m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, m), half), 31);
-		__m512i odd = _mm512_srai_epi64(
-			_mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32),
-							  _mm512_srli_epi64(m, 32)),
-					 half),
-			31);
-		__m512i h = _mm512_mask_blend_epi32(0xaaaa, even, _mm512_slli_epi64(odd, 32));
-		__m512i rem = _mm512_and_si512(h, mask);
-		__m512i thr = _mm512_add_epi32(_mm512_srai_epi32(mask, 1),
-					       _mm512_srli_epi32(h, 31));
-		__m512i v = _mm512_srav_epi32(h, r);
+	for (i = 0; i < m; i++, acc += n) {
+		int8_t *out = ofm->base + (size_t)py * ofm->stride_y + (size_t)px * ofm->stride_x;
 
-		v = _mm512_mask_add_epi32(v, _mm512_cmpgt_epi32_mask(rem, thr), v, one);
-		v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi_lim);
-		v = _mm512_add_epi32(v, zp);
-		v = _mm512_min_epi32(_mm512_max_epi32(v, amin), amax);
-		_mm512_mask_cvtsepi32_storeu_epi8(out + o, k, v);
+		if (++px == ofm->w) {
+			px = 0;
+			py++;
+		}
+		for (o = 0; o < n; o += 16) {
+			__mmask16 k = n - o >= 16 ? 0xffff : (__mmask16)((1u << (n - o)) - 1);
+			__m512i x = _mm512_add_epi32(_mm512_maskz_loadu_epi32(k, acc + o),
+						     _mm512_maskz_loadu_epi32(k, e->add + o));
+			__m512i mult = _mm512_maskz_loadu_epi32(k, e->mult + o);
+			__m512i rshift = _mm512_maskz_loadu_epi32(k, e->rshift + o);
+			__m512i rmask = _mm512_maskz_loadu_epi32(k, e->rmask + o);
+			__m512i even, odd, h, rem, thr, v;
+
+			even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, mult), half),
+						 31);
+			odd = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32));
+			odd = _mm512_srai_epi64(_mm512_add_epi64(odd, half), 31);
+			h = _mm512_mask_blend_epi32(0xaaaa, even, _mm512_slli_epi64(odd, 32));
+			rem = _mm512_and_si512(h, rmask);
+			thr = _mm512_add_epi32(_mm512_srai_epi32(rmask, 1), _mm512_srli_epi32(h, 31));
+			v = _mm512_srav_epi32(h, rshift);
+			v = _mm512_mask_add_epi32(v, _mm512_cmpgt_epi32_mask(rem, thr), v, one);
+			v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
+			v = _mm512_add_epi32(v, zp);
+			v = _mm512_min_epi32(_mm512_max_epi32(v, amin), amax);
+			_mm512_mask_cvtsepi32_storeu_epi8(out + o, k, v);
+		}
 	}
 }
 
-static void vedge_epilogue_row(const struct vedge_epilogue *e, const int32_t *acc, int8_t *out,
-			       uint32_t n)
+/* The output stage of @m pixels from pixel @p0 on (row-major over the OFM): @acc is m x n. */
+static void vedge_epilogue_rows(const struct vedge_epilogue *e, const int32_t *acc, uint32_t n,
+				const struct vedge_fmap *ofm, uint64_t p0, uint32_t m)
 {
-	uint32_t o;
+	uint32_t i, o;
 
 	if (e->simd_ok)
-		vedge_epilogue_row_avx512(e, acc, out, n);
-	else
-		vedge_epilogue_row_generic(e, acc, out, n);
-	if (e->lut) {
-		for (o = 0; o < n; o++)
-			out[o] = e->lut[out[o] + 128];
+		vedge_epilogue_rows_avx512(e, acc, n, ofm, p0, m);
+	for (i = 0; i < m; i++) {
+		uint64_t p = p0 + i;
+		int8_t *out = ofm->base + (p / ofm->w) * ofm->stride_y + (p % ofm->w) * ofm->stride_x;
+
+		if (!e->simd_ok)
+			vedge_epilogue_row_generic(e, acc + (size_t)i * n, out, n);
+		if (e->lut) {
+			for (o = 0; o < n; o++)
+				out[o] = e->lut[out[o] + 128];
+		}
 	}
 }
 
@@ -253,7 +321,9 @@ static int vedge_conv2d_gemm(const struct vedge_fmap *ifm, const struct vedge_fm
 	uint32_t k = win->kh * win->kw * ifm->c, n = ofm->c;
 	uint64_t pixels = (uint64_t)ofm->h * ofm->w, p0;
 	bool direct = vedge_conv_is_pointwise(ifm, win);
-	uint32_t rows = pixels < VEDGE_GEMM_ROWS_MAX ? (uint32_t)pixels : VEDGE_GEMM_ROWS_MAX;
+	uint64_t fit = vedge_gemm_block_bytes / ((direct ? 0 : k) + (uint64_t)n * sizeof(int32_t));
+	uint32_t rows = pixels < fit ? (uint32_t)pixels : fit ? (uint32_t)fit : 1;
+	size_t c_bytes = ((size_t)rows * n * sizeof(int32_t) + 63) & ~(size_t)63;
 	struct vedge_epilogue e;
 	int8_t *a = NULL;
 	int32_t *c;
@@ -263,17 +333,15 @@ static int vedge_conv2d_gemm(const struct vedge_fmap *ifm, const struct vedge_fm
 				  act);
 	if (ret)
 		return ret;
-	ret = -ENOMEM;
-	c = malloc((size_t)rows * n * sizeof(*c));
-	if (!c)
-		goto out_epilogue;
-	if (!direct) {
-		a = malloc((size_t)rows * k);
-		if (!a)
-			goto out_c;
+	c = vedge_scratch_get(c_bytes + (direct ? 0 : (size_t)rows * k + VEDGE_IM2COL_SLACK));
+	if (!c) {
+		ret = -ENOMEM;
+		goto out;
 	}
+	if (!direct)
+		a = (int8_t *)c + c_bytes;
 	for (p0 = 0; p0 < pixels; p0 += rows) {
-		uint32_t m = pixels - p0 < rows ? (uint32_t)(pixels - p0) : rows, i;
+		uint32_t m = pixels - p0 < rows ? (uint32_t)(pixels - p0) : rows;
 		const int8_t *rows_a;
 		size_t lda;
 
@@ -281,32 +349,17 @@ static int vedge_conv2d_gemm(const struct vedge_fmap *ifm, const struct vedge_fm
 			rows_a = ifm->base + p0 * ifm->stride_x;
 			lda = ifm->stride_x;
 		} else {
-			for (i = 0; i < m; i++) {
-				uint64_t p = p0 + i;
-
-				vedge_im2col_row(ifm, win, (uint32_t)(p / ofm->w),
-						 (uint32_t)(p % ofm->w), a + (size_t)i * k);
-			}
+			vedge_im2col_block(ifm, win, ofm->w, p0, m, a);
 			rows_a = a;
 			lda = k;
 		}
 		ret = vedge_gemm(m, n, k, rows_a, lda, weights, c);
 		if (ret)
-			goto out_a;
-		for (i = 0; i < m; i++) {
-			uint64_t p = p0 + i;
-			int8_t *out = ofm->base + (p / ofm->w) * ofm->stride_y +
-				      (p % ofm->w) * ofm->stride_x;
-
-			vedge_epilogue_row(&e, c + (size_t)i * n, out, n);
-		}
+			goto out;
+		vedge_epilogue_rows(&e, c, n, ofm, p0, m);
 	}
 	ret = 0;
-out_a:
-	free(a);
-out_c:
-	free(c);
-out_epilogue:
+out:
 	vedge_epilogue_fini(&e);
 	return ret;
 }
@@ -342,7 +395,7 @@ int vedge_op_fully_connected(const struct vedge_fmap *ifm, const struct vedge_fm
 	/* One row of A: the IFM's values, dense since HEIGHT = WIDTH = 1. */
 	ret = vedge_gemm(1, ofm->c, ifm->c, ifm->base, ifm->c, weights, c);
 	if (!ret)
-		vedge_epilogue_row(&e, c, ofm->base, ofm->c);
+		vedge_epilogue_rows(&e, c, ofm->c, ofm, 0, 1);
 	free(c);
 out:
 	vedge_epilogue_fini(&e);
