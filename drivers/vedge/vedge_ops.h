@@ -3,7 +3,8 @@
  * vedge: the NPU's int8 operations, as the device model runs them once a stream's command
  * has been checked. The device model (vedge_hw.c) resolves regions to host pointers and
  * registers to these descriptors; the functions below only compute. Arithmetic is the one
- * include/uapi/drm/vedge_accel.h and docs/vedge.md define, bit for bit.
+ * include/uapi/drm/vedge_accel.h and docs/vedge-arith.md define, bit for bit (32-bit
+ * accumulators wrapping modulo 2^32, requantization exactly as TFLite's).
  *
  * Every function is reentrant (no state between calls) and returns 0 or a negative errno
  * (-ENOMEM for working memory); inputs are trusted: the stream checker has bounded every
@@ -55,14 +56,35 @@ struct vedge_act {
 };
 
 /**
- * vedge_requant() - requant(acc, M, s) of docs/vedge.md: round(acc * M * 2^(s - 31)), the
- * fixed-point multiply of TFLite (saturating rounding doubling high multiply, then a
- * rounding right shift, both rounding half away from zero).
+ * vedge_doubling_high_mul() - TFLite's (gemmlowp's) SaturatingRoundingDoublingHighMul:
+ * round(a * b / 2^31) with a tie rounded up (towards +infinity: gemmlowp's nudge, the
+ * rounding of Arm's VQRDMULH), and the one product that does not fit, INT32_MIN * INT32_MIN,
+ * saturated to INT32_MAX.
+ * @a, @b: the factors.
+ *
+ * Return: the rounded high half of 2 * a * b.
+ */
+int32_t vedge_doubling_high_mul(int32_t a, int32_t b);
+
+/**
+ * vedge_rounding_divide_pot() - TFLite's RoundingDivideByPOT: round(x / 2^exponent), a tie
+ * rounded half away from zero.
+ * @x: the dividend.
+ * @exponent: 0..31 (0 returns @x).
+ *
+ * Return: the rounded quotient.
+ */
+int32_t vedge_rounding_divide_pot(int32_t x, int32_t exponent);
+
+/**
+ * vedge_requant() - requant(acc, M, s) of docs/vedge-arith.md: about acc * M * 2^(s - 31),
+ * computed as TFLite's MultiplyByQuantizedMultiplier: x = acc * 2^max(s, 0) saturated to
+ * 32 bits, then vedge_doubling_high_mul(x, M), then vedge_rounding_divide_pot(.., max(-s, 0)).
  * @acc: the 32-bit accumulator.
  * @mult: M, 0 or in [2^30, 2^31).
  * @shift: s, -31..31.
  *
- * Return: the requantized value (saturated to 32 bits).
+ * Return: the requantized value.
  */
 int32_t vedge_requant(int32_t acc, int32_t mult, int32_t shift);
 
@@ -103,7 +125,7 @@ int vedge_op_fully_connected(const struct vedge_fmap *ifm, const struct vedge_fm
 /**
  * vedge_op_maxpool() - MAXPOOL over @win (padding excluded).
  *
- * Return: 0.
+ * Return: 0 or -ENOMEM.
  */
 int vedge_op_maxpool(const struct vedge_fmap *ifm, const struct vedge_fmap *ofm,
 		     const struct vedge_window *win, const struct vedge_act *act);
@@ -112,7 +134,7 @@ int vedge_op_maxpool(const struct vedge_fmap *ifm, const struct vedge_fmap *ofm,
  * vedge_op_avgpool() - AVGPOOL over @win: the mean of the elements inside the IFM,
  * rounded half away from zero.
  *
- * Return: 0.
+ * Return: 0 or -ENOMEM.
  */
 int vedge_op_avgpool(const struct vedge_fmap *ifm, const struct vedge_fmap *ofm,
 		     const struct vedge_window *win, const struct vedge_act *act);
