@@ -173,8 +173,9 @@ struct vedge_cmd {
 
 /*
  * 0x80-0x8f: operations. Arithmetic (docs/vedge.md has it in full), with q the stored int8,
- * zp the zero points, requant(acc, M, s) TFLite's fixed-point multiply (rounding half away
- * from zero) and clamp() the ACT_MIN/ACT_MAX clamp:
+ * zp the zero points, requant(acc, M, s) TFLite's fixed-point multiply (a doubling high
+ * multiply whose ties round up, then a right shift whose ties round away from zero:
+ * docs/vedge-arith.md) and clamp() the ACT_MIN/ACT_MAX clamp:
  *
  * CONV2D, DEPTHWISE_CONV2D, FULLY_CONNECTED: acc = bias[o] + sum (q_ifm - zp_ifm) * w;
  *	q_ofm = clamp(requant(acc, M[o], s[o]) + zp_ofm). FULLY_CONNECTED reads the IFM as
