@@ -148,15 +148,18 @@ static void vnpu_print_packet(struct seq_file *m, const uint8_t *cmds, uint64_t 
 	seq_puts(m, i < hdr.length ? " ...\n" : "\n");
 }
 
-/* A header that cannot be walked past: too short, odd, or running past the stream. */
-static bool vnpu_header_bad(const uint8_t *cmds, uint64_t size, uint64_t off)
+/*
+ * The header at @off into *@hdr, true when it can be walked past (not too short, odd, or
+ * running past the stream). Read once: the client may rewrite its stream meanwhile, and the
+ * walk must advance by the length that was checked.
+ */
+static bool vnpu_header_read(const uint8_t *cmds, uint64_t size, uint64_t off,
+			     struct vnpu_pkt_header *hdr)
 {
-	struct vnpu_pkt_header hdr;
-
-	if (size - off < sizeof(hdr))
-		return true;
-	memcpy(&hdr, cmds + off, sizeof(hdr));
-	return hdr.length < 2 || (hdr.length & 1) || (uint64_t)hdr.length * 4 > size - off;
+	if (size - off < sizeof(*hdr))
+		return false;
+	memcpy(hdr, cmds + off, sizeof(*hdr));
+	return hdr->length >= 2 && !(hdr->length & 1) && (uint64_t)hdr->length * 4 <= size - off;
 }
 
 /*
@@ -169,12 +172,10 @@ static void vnpu_print_packets_around(struct seq_file *m, const uint8_t *cmds, u
 {
 	uint64_t ring[VNPU_DUMP_BEFORE], off = 0;
 	uint32_t index = 0, first, i, after = 0;
+	struct vnpu_pkt_header hdr;
 
-	while (off < size && off < at && !vnpu_header_bad(cmds, size, off)) {
-		struct vnpu_pkt_header hdr;
-
+	while (off < size && off < at && vnpu_header_read(cmds, size, off, &hdr)) {
 		ring[index % VNPU_DUMP_BEFORE] = off;
-		memcpy(&hdr, cmds + off, sizeof(hdr));
 		off += (uint64_t)hdr.length * 4;
 		index++;
 	}
@@ -191,15 +192,12 @@ static void vnpu_print_packets_around(struct seq_file *m, const uint8_t *cmds, u
 		return;
 	}
 	while (off < size && after <= VNPU_DUMP_AFTER) {
-		struct vnpu_pkt_header hdr;
-
-		if (vnpu_header_bad(cmds, size, off)) {
+		if (!vnpu_header_read(cmds, size, off, &hdr)) {
 			seq_printf(m, "%s #%u +0x%llx (malformed header)\n", after ? "  " : "=>",
 				   index, (unsigned long long)off);
 			return;
 		}
 		vnpu_print_packet(m, cmds, size, off, index, !after);
-		memcpy(&hdr, cmds + off, sizeof(hdr));
 		off += (uint64_t)hdr.length * 4;
 		index++;
 		after++;
