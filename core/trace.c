@@ -379,7 +379,8 @@ static long trace_ioctl_read(struct trace_file *tf, unsigned long arg)
 	}
 	node_fan_out_locked();
 	rd->count = tf->count < rd->max ? (uint32_t)tf->count : rd->max;
-	memcpy(rd->events, tf->q + tf->head, rd->count * sizeof(rd->events[0]));
+	if (rd->count) /* an empty queue may have no memory yet */
+		memcpy(rd->events, tf->q + tf->head, rd->count * sizeof(rd->events[0]));
 	tf->head += rd->count;
 	tf->count -= rd->count;
 	if (!tf->count)
