@@ -10,6 +10,9 @@
  * producer never waits: a slot still held by the reader one lap behind means the ring is
  * full and the event is dropped and counted. The ring is allocated by the first enable and
  * never freed: a tracepoint that saw the flag set just before a disable may still be writing.
+ *
+ * The tracing node serves any number of readers from that one buffer: each started reader
+ * has a queue of its own that every read first fills from the buffer (struct trace_file).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -214,10 +217,74 @@ size_t accel_trace_read(struct accel_trace_event *out, size_t max, uint64_t *dro
 
 /* ---- the tracing node ---- */
 
-/* An open file of the node: @started once its START turned tracing on (until release). */
+/*
+ * An open file of the node, a reader once started. Every started reader gets every event
+ * recorded from its start, however many read at once: the process has one buffer with one
+ * consumer, so a read first fans out what the buffer holds to every started reader's own
+ * queue, then takes from its own. A reader's queue holds up to @max events (what its START
+ * asked for); past that its own drops are counted, so a slow reader loses events without
+ * costing the others theirs. The first start turns tracing on, the last release off.
+ *
+ * @started, @next, @q, @head, @count, @cap, @max, @dropped, @dropped_base are guarded by
+ * @node_lock. @q holds @count events from @head (@cap allocated, grown by doubling up to
+ * @max); @dropped counts the queue's own drops; @dropped_base is the buffer's drop count at
+ * the start (the buffer's count runs from the first reader's start).
+ */
 struct trace_file {
 	bool started;
+	struct trace_file *next;
+	struct accel_trace_event *q;
+	size_t head, count, cap, max;
+	uint64_t dropped;
+	uint64_t dropped_base;
 };
+
+static pthread_mutex_t node_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct trace_file *node_readers;
+/* The buffer's drop count as the last fan-out read it; under @node_lock. */
+static uint64_t node_buffer_dropped;
+
+/* Append @n events to @tf's queue, counting what does not fit. Under @node_lock. */
+static void reader_push(struct trace_file *tf, const struct accel_trace_event *ev, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (tf->head + tf->count == tf->cap && tf->head) {
+			memmove(tf->q, tf->q + tf->head, tf->count * sizeof(*tf->q));
+			tf->head = 0;
+		}
+		if (tf->count == tf->cap && tf->cap < tf->max) {
+			size_t cap = tf->cap ? tf->cap * 2 : 1024;
+			struct accel_trace_event *q;
+
+			if (cap > tf->max)
+				cap = tf->max;
+			q = realloc(tf->q, cap * sizeof(*q));
+			if (q) {
+				tf->q = q;
+				tf->cap = cap;
+			}
+		}
+		if (tf->count == tf->cap) {
+			tf->dropped++;
+			continue;
+		}
+		tf->q[tf->head + tf->count++] = ev[i];
+	}
+}
+
+/* Move what the buffer holds to every started reader's queue. Under @node_lock. */
+static void node_fan_out_locked(void)
+{
+	struct accel_trace_event ev[64];
+	struct trace_file *tf;
+	size_t n;
+
+	while ((n = accel_trace_read(ev, 64, &node_buffer_dropped)) > 0)
+		for (tf = node_readers; tf; tf = tf->next)
+			reader_push(tf, ev, n);
+}
 
 static int trace_node_open(struct inode *inode, struct file *filp)
 {
@@ -236,11 +303,20 @@ static int trace_node_open(struct inode *inode, struct file *filp)
 
 static int trace_node_release(struct inode *inode, struct file *filp)
 {
-	struct trace_file *tf = filp->private_data;
+	struct trace_file *tf = filp->private_data, **pp;
 
 	(void)inode;
-	if (tf->started)
-		accel_trace_disable();
+	pthread_mutex_lock(&node_lock);
+	if (tf->started) {
+		for (pp = &node_readers; *pp && *pp != tf; pp = &(*pp)->next)
+			;
+		if (*pp)
+			*pp = tf->next;
+		if (!node_readers)
+			accel_trace_disable();
+	}
+	pthread_mutex_unlock(&node_lock);
+	free(tf->q);
 	free(tf);
 	return 0;
 }
@@ -248,19 +324,37 @@ static int trace_node_release(struct inode *inode, struct file *filp)
 static long trace_ioctl_start(struct trace_file *tf, unsigned long arg)
 {
 	struct accel_trace_start st;
-	int err;
+	int err = 0;
 
 	if (copy_from_user(&st, (const void __user *)arg, sizeof(st)))
 		return -EFAULT;
 	if (st.flags)
 		return -EINVAL;
-	if (tf->started)
-		return -EBUSY;
-	err = accel_trace_enable(st.buffer_events);
-	if (err)
-		return err;
+	pthread_mutex_lock(&node_lock);
+	if (tf->started) {
+		err = -EBUSY;
+		goto out;
+	}
+	if (!node_readers) {
+		/* -EBUSY only while the process writes its own raw file ($ACCEL_TRACE_DIR). */
+		err = accel_trace_enable(st.buffer_events);
+		if (err)
+			goto out;
+		node_buffer_dropped = 0;
+	} else {
+		/* What the buffer holds was recorded before this start: the others' events. */
+		node_fan_out_locked();
+	}
+	tf->max = st.buffer_events ? st.buffer_events : ACCEL_TRACE_DEFAULT_EVENTS;
+	if (tf->max > ACCEL_TRACE_MAX_EVENTS)
+		tf->max = ACCEL_TRACE_MAX_EVENTS;
+	tf->dropped_base = node_buffer_dropped;
+	tf->next = node_readers;
+	node_readers = tf;
 	tf->started = true;
-	return 0;
+out:
+	pthread_mutex_unlock(&node_lock);
+	return err;
 }
 
 static long trace_ioctl_read(struct trace_file *tf, unsigned long arg)
@@ -268,8 +362,6 @@ static long trace_ioctl_read(struct trace_file *tf, unsigned long arg)
 	struct accel_trace_read *rd;
 	long ret = 0;
 
-	if (!tf->started)
-		return -EINVAL;
 	rd = malloc(sizeof(*rd));
 	if (!rd)
 		return -ENOMEM;
@@ -279,7 +371,22 @@ static long trace_ioctl_read(struct trace_file *tf, unsigned long arg)
 	}
 	if (rd->max > ACCEL_TRACE_READ_MAX)
 		rd->max = ACCEL_TRACE_READ_MAX;
-	rd->count = (uint32_t)accel_trace_read(rd->events, rd->max, &rd->dropped);
+	pthread_mutex_lock(&node_lock);
+	if (!tf->started) {
+		pthread_mutex_unlock(&node_lock);
+		ret = -EINVAL;
+		goto out;
+	}
+	node_fan_out_locked();
+	rd->count = tf->count < rd->max ? (uint32_t)tf->count : rd->max;
+	if (rd->count) /* an empty queue may have no memory yet */
+		memcpy(rd->events, tf->q + tf->head, rd->count * sizeof(rd->events[0]));
+	tf->head += rd->count;
+	tf->count -= rd->count;
+	if (!tf->count)
+		tf->head = 0;
+	rd->dropped = node_buffer_dropped - tf->dropped_base + tf->dropped;
+	pthread_mutex_unlock(&node_lock);
 	/* Only what was filled travels back: the header and @count events. */
 	if (copy_to_user((void __user *)arg, rd,
 			 offsetof(struct accel_trace_read, events) + rd->count * sizeof(rd->events[0])))

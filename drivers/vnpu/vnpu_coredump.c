@@ -148,15 +148,18 @@ static void vnpu_print_packet(struct seq_file *m, const uint8_t *cmds, uint64_t 
 	seq_puts(m, i < hdr.length ? " ...\n" : "\n");
 }
 
-/* A header that cannot be walked past: too short, odd, or running past the stream. */
-static bool vnpu_header_bad(const uint8_t *cmds, uint64_t size, uint64_t off)
+/*
+ * The header at @off into *@hdr, true when it can be walked past (not too short, odd, or
+ * running past the stream). Read once: the client may rewrite its stream meanwhile, and the
+ * walk must advance by the length that was checked.
+ */
+static bool vnpu_header_read(const uint8_t *cmds, uint64_t size, uint64_t off,
+			     struct vnpu_pkt_header *hdr)
 {
-	struct vnpu_pkt_header hdr;
-
-	if (size - off < sizeof(hdr))
-		return true;
-	memcpy(&hdr, cmds + off, sizeof(hdr));
-	return hdr.length < 2 || (hdr.length & 1) || (uint64_t)hdr.length * 4 > size - off;
+	if (size - off < sizeof(*hdr))
+		return false;
+	memcpy(hdr, cmds + off, sizeof(*hdr));
+	return hdr->length >= 2 && !(hdr->length & 1) && (uint64_t)hdr->length * 4 <= size - off;
 }
 
 /*
@@ -169,12 +172,10 @@ static void vnpu_print_packets_around(struct seq_file *m, const uint8_t *cmds, u
 {
 	uint64_t ring[VNPU_DUMP_BEFORE], off = 0;
 	uint32_t index = 0, first, i, after = 0;
+	struct vnpu_pkt_header hdr;
 
-	while (off < size && off < at && !vnpu_header_bad(cmds, size, off)) {
-		struct vnpu_pkt_header hdr;
-
+	while (off < size && off < at && vnpu_header_read(cmds, size, off, &hdr)) {
 		ring[index % VNPU_DUMP_BEFORE] = off;
-		memcpy(&hdr, cmds + off, sizeof(hdr));
 		off += (uint64_t)hdr.length * 4;
 		index++;
 	}
@@ -191,15 +192,12 @@ static void vnpu_print_packets_around(struct seq_file *m, const uint8_t *cmds, u
 		return;
 	}
 	while (off < size && after <= VNPU_DUMP_AFTER) {
-		struct vnpu_pkt_header hdr;
-
-		if (vnpu_header_bad(cmds, size, off)) {
+		if (!vnpu_header_read(cmds, size, off, &hdr)) {
 			seq_printf(m, "%s #%u +0x%llx (malformed header)\n", after ? "  " : "=>",
 				   index, (unsigned long long)off);
 			return;
 		}
 		vnpu_print_packet(m, cmds, size, off, index, !after);
-		memcpy(&hdr, cmds + off, sizeof(hdr));
 		off += (uint64_t)hdr.length * 4;
 		index++;
 		after++;
@@ -207,17 +205,15 @@ static void vnpu_print_packets_around(struct seq_file *m, const uint8_t *cmds, u
 }
 
 /* The client's address space as the job saw it, and the last access its MMU refused. */
-static void vnpu_print_vm(struct seq_file *m, struct vnpu_job *job)
+static void vnpu_print_vm(struct seq_file *m, struct vnpu_file *vf, uint64_t client_id)
 {
-	struct vnpu_file *vf = job->vm.vf;
 	struct vnpu_fault fault;
 	unsigned long num_va;
 
 	drm_gpuvm_read_lock(&vf->vm);
 	num_va = vf->vm.num_va;
 	drm_gpuvm_read_unlock(&vf->vm);
-	seq_printf(m, "vm: client=%llu mappings=%lu\n", (unsigned long long)job->ctx->client_id,
-		   num_va);
+	seq_printf(m, "vm: client=%llu mappings=%lu\n", (unsigned long long)client_id, num_va);
 	drm_gpuvm_print(&vf->vm, m);
 	pthread_mutex_lock(&vf->fault_lock);
 	fault = vf->fault;
@@ -229,23 +225,13 @@ static void vnpu_print_vm(struct seq_file *m, struct vnpu_job *job)
 			   (unsigned long long)fault.time_ns);
 }
 
-/* Where the stream stopped and the packets around it. */
-static void vnpu_print_stream(struct seq_file *m, struct vnpu_job *job)
+/*
+ * Where the stream (@cmds, @size bytes; NULL when it could not be read) stopped, and the
+ * packets around it. @injected: the stream never started, an injected hang held it.
+ */
+static void vnpu_print_stream(struct seq_file *m, const uint8_t *cmds, uint64_t size,
+			      const struct vnpu_exec_result *res, bool injected)
 {
-	const struct vnpu_exec_result *res = &job->res;
-	const uint8_t *cmds;
-	void *vaddr;
-	int ret;
-
-	seq_printf(m, "stream: offset=0x%llx size=%llu packets_done=%u\n",
-		   (unsigned long long)job->cmd_offset, (unsigned long long)job->cmd_size,
-		   res->packets);
-	ret = vnpu_bo_device_vaddr(job->cmd_obj, &vaddr);
-	if (ret) {
-		seq_printf(m, "stream unreadable: %d\n", ret);
-		return;
-	}
-	cmds = (const uint8_t *)vaddr + job->cmd_offset;
 	/*
 	 * A stream that stopped leaves fail_index == packets (the packet it stopped at); one
 	 * that never started (an injected hang) stopped at packet 0. A stream that ran to its
@@ -254,16 +240,45 @@ static void vnpu_print_stream(struct seq_file *m, struct vnpu_job *job)
 	if (res->fail_index == res->packets) {
 		struct vnpu_pkt_header hdr = { 0 };
 
-		if (job->cmd_size - res->fail_offset >= sizeof(hdr) && res->fail_offset < job->cmd_size)
+		if (cmds && size - res->fail_offset >= sizeof(hdr) && res->fail_offset < size)
 			memcpy(&hdr, cmds + res->fail_offset, sizeof(hdr));
 		seq_printf(m, "stopped: packet=%u offset=0x%llx opcode=%s%s\n", res->fail_index,
-			   (unsigned long long)res->fail_offset, vnpu_op_name(hdr.opcode),
-			   job->hang ? " (not started: injected hang)" : "");
+			   (unsigned long long)res->fail_offset,
+			   cmds ? vnpu_op_name(hdr.opcode) : "UNKNOWN",
+			   injected ? " (not started: injected hang)" : "");
+		if (!cmds)
+			return;
 		seq_puts(m, "packets:\n");
-		vnpu_print_packets_around(m, cmds, job->cmd_size, res->fail_offset);
+		vnpu_print_packets_around(m, cmds, size, res->fail_offset);
 	} else {
 		seq_puts(m, "stopped: stream completed (the job failed after its last packet)\n");
 	}
+}
+
+/* The snapshot's first lines: what happened, when, on which device. */
+static void vnpu_print_head(struct seq_file *m, struct vnpu_device *vdev, bool hang, int error)
+{
+	seq_printf(m, "vnpu coredump: %s\n", hang ? "hang" : "fault");
+	seq_printf(m, "reason: %s error=%d\n", hang ? "hang" : "fault", error);
+	seq_printf(m, "time_ns: %llu\n", (unsigned long long)vnpu_now_ns());
+	seq_printf(m, "device: %s driver=%s\n", vdev->drm.unique, vdev->drm.driver->name);
+}
+
+/* Keep @m's text as the device's last hang's or fault's snapshot, and tell readers. */
+static void vnpu_coredump_keep(struct vnpu_device *vdev, bool hang, struct seq_file *m)
+{
+	struct vnpu_coredump *cd = &vdev->coredump;
+	char **slot;
+
+	if (!m->buf)
+		return; /* out of memory: no snapshot rather than half of one */
+	pthread_mutex_lock(&cd->lock);
+	slot = hang ? &cd->hang : &cd->fault;
+	free(*slot);
+	*slot = m->buf;
+	pthread_mutex_unlock(&cd->lock);
+	if (cd->node)
+		attr_notify(cd->node);
 }
 
 /**
@@ -278,18 +293,15 @@ static void vnpu_print_stream(struct seq_file *m, struct vnpu_job *job)
 void vnpu_coredump_capture(struct vnpu_job *job, int error)
 {
 	struct vnpu_device *vdev = job->ctx->vdev;
-	struct vnpu_coredump *cd = &vdev->coredump;
 	const struct vnpu_exec_result *res = &job->res;
 	struct seq_file m = { 0 };
 	bool hang = error == -ETIME;
-	char **slot;
+	void *vaddr;
+	int ret;
 
 	if (error != -ETIME && error != -EFAULT)
 		return;
-	seq_printf(&m, "vnpu coredump: %s\n", hang ? "hang" : "fault");
-	seq_printf(&m, "reason: %s error=%d\n", hang ? "hang" : "fault", error);
-	seq_printf(&m, "time_ns: %llu\n", (unsigned long long)vnpu_now_ns());
-	seq_printf(&m, "device: %s driver=%s\n", vdev->drm.unique, vdev->drm.driver->name);
+	vnpu_print_head(&m, vdev, hang, error);
 	seq_printf(&m, "job: client=%llu ctx=%u job=%llu engine=%s submit_ns=%llu start_ns=%llu "
 		   "end_ns=%llu\n", (unsigned long long)job->ctx->client_id, job->ctx->id,
 		   (unsigned long long)job->job_id, job->engine->name,
@@ -298,20 +310,64 @@ void vnpu_coredump_capture(struct vnpu_job *job, int error)
 	if (!hang)
 		seq_printf(&m, "fault: va=0x%llx len=%llu %s\n", (unsigned long long)res->fault_va,
 			   (unsigned long long)res->fault_len, res->fault_write ? "write" : "read");
-	vnpu_print_stream(&m, job);
-	vnpu_print_vm(&m, job);
+	seq_printf(&m, "stream: offset=0x%llx size=%llu packets_done=%u\n",
+		   (unsigned long long)job->cmd_offset, (unsigned long long)job->cmd_size,
+		   res->packets);
+	ret = vnpu_bo_device_vaddr(job->cmd_obj, &vaddr);
+	if (ret)
+		seq_printf(&m, "stream unreadable: %d\n", ret);
+	vnpu_print_stream(&m, ret ? NULL : (const uint8_t *)vaddr + job->cmd_offset, job->cmd_size,
+			  res, job->hang);
+	vnpu_print_vm(&m, job->vm.vf, job->ctx->client_id);
 	seq_puts(&m, "engines:\n");
 	vnpu_print_engines(&m, vdev);
-	if (!m.buf)
-		return; /* out of memory: no snapshot rather than half of one */
+	vnpu_coredump_keep(vdev, hang, &m);
+}
 
-	pthread_mutex_lock(&cd->lock);
-	slot = hang ? &cd->hang : &cd->fault;
-	free(*slot);
-	*slot = m.buf;
-	pthread_mutex_unlock(&cd->lock);
-	if (cd->node)
-		attr_notify(cd->node);
+/**
+ * vnpu_coredump_capture_uq() - render and keep the snapshot of a user-queue entry that hung
+ * (-ETIME) or faulted (-EFAULT), as vnpu_coredump_capture() does for a job; other errors
+ * take none
+ * @vdev: the device
+ * @e: the entry: its queue, seqno, stream and result
+ * @error: the entry's result
+ *
+ * Called by the queue's engine thread (vnpu_uq.c) before the queue reports the error, the
+ * entry's stream still mapped.
+ */
+void vnpu_coredump_capture_uq(struct vnpu_device *vdev, const struct vnpu_coredump_uq *e,
+			      int error)
+{
+	const struct vnpu_exec_result *res = e->res;
+	struct seq_file m = { 0 };
+	bool hang = error == -ETIME;
+
+	if (error != -ETIME && error != -EFAULT)
+		return;
+	vnpu_print_head(&m, vdev, hang, error);
+	seq_printf(&m, "entry: client=%llu queue=%u seqno=%llu engine=uq%u start_ns=%llu "
+		   "end_ns=%llu\n", (unsigned long long)e->client_id, e->queue_id,
+		   (unsigned long long)e->seqno, e->queue_id, (unsigned long long)e->start_ns,
+		   (unsigned long long)vnpu_now_ns());
+	if (!hang)
+		seq_printf(&m, "fault: va=0x%llx len=%llu %s\n", (unsigned long long)res->fault_va,
+			   (unsigned long long)res->fault_len, res->fault_write ? "write" : "read");
+	/* The stream's offset: in the ring for a direct entry, the VA of an indirect one. */
+	if (e->indirect)
+		seq_printf(&m, "stream: indirect_va=0x%llx size=%llu packets_done=%u\n",
+			   (unsigned long long)e->indirect_va, (unsigned long long)e->size,
+			   res->packets);
+	else
+		seq_printf(&m, "stream: ring_offset=0x%llx size=%llu packets_done=%u\n",
+			   (unsigned long long)e->ring_offset, (unsigned long long)e->size,
+			   res->packets);
+	if (!e->stream)
+		seq_puts(&m, "stream unreadable: -14\n");
+	vnpu_print_stream(&m, e->stream, e->size, res, e->injected_hang);
+	vnpu_print_vm(&m, e->vf, e->client_id);
+	seq_puts(&m, "engines:\n");
+	vnpu_print_engines(&m, vdev);
+	vnpu_coredump_keep(vdev, hang, &m);
 }
 
 /* One of the kept records of the job history, on one line, or "none". */

@@ -31,6 +31,7 @@
 #include <accel/drm_syncobj.h>
 #include <accel/trace.h>
 #include "vnpu_cmd.h"
+#include "vnpu_coredump.h"
 #include "vnpu_drv.h"
 #include "vnpu_inject.h"
 #include "vnpu_job_history.h"
@@ -59,7 +60,8 @@ struct vnpu_uq_fence {
  * struct vnpu_uq - one user queue.
  * @vdev, @vf (a reference), @id, @client_id, @obj (a reference), @ctrl, @ring, @ring_size,
  * @fence_context: constant after creation.
- * @thread: the queue's engine; @compute and @rptr are touched only by it.
+ * @thread: the queue's engine; @compute, @rptr and @seen are touched only by it (@seen: how
+ *	far its trace has announced entries, see vnpu_uq_trace_submits()).
  * @stop: set once by destroy (atomic); the engine aborts the entry it runs and exits.
  * @lock guards @fences, @error and @fence_seq.
  * @completed, @entries, @busy_ns: written by the engine only (atomic).
@@ -80,6 +82,7 @@ struct vnpu_uq {
 	pthread_t thread;
 	struct vnpu_compute *compute;
 	uint64_t rptr;
+	uint64_t seen;
 	atomic_bool stop;
 
 	pthread_mutex_t lock;
@@ -232,17 +235,25 @@ static int vnpu_uq_hang(struct vnpu_uq *q, uint64_t deadline)
 }
 
 /*
- * Run one entry's body (@body, @len bytes, in the ring: the executor copies each packet
- * before it checks it, so the client rewriting the ring meanwhile cannot hurt).
+ * Run entry @seqno's body (@body, @len bytes, in the ring at @ring_off: the executor copies
+ * each packet before it checks it, so the client rewriting the ring meanwhile cannot hurt).
+ * A hang or fault leaves a coredump, taken while the stream is still mapped and before the
+ * queue reports the error.
  */
-static int vnpu_uq_run(struct vnpu_uq *q, uint32_t flags, const uint8_t *body, size_t len,
-		       uint64_t start_ns, struct vnpu_exec_result *res)
+static int vnpu_uq_run(struct vnpu_uq *q, uint64_t seqno, uint32_t flags, const uint8_t *body,
+		       size_t len, uint32_t ring_off, uint64_t start_ns,
+		       struct vnpu_exec_result *res)
 {
 	struct vnpu_exec_ctx ctx = {
 		.mem = &vnpu_vm_mem_ops,
 		.aborted = vnpu_uq_aborted,
 		.abort_ctx = q,
 		.inject = vnpu_uq_inject,
+	};
+	struct vnpu_coredump_uq dump = {
+		.vf = q->vf, .client_id = q->client_id, .queue_id = q->id, .seqno = seqno,
+		.start_ns = start_ns, .stream = body, .size = len, .ring_offset = ring_off,
+		.res = res,
 	};
 	struct vnpu_vm_job vm;
 	struct vnpu_uq_indirect ind;
@@ -270,7 +281,11 @@ static int vnpu_uq_run(struct vnpu_uq *q, uint32_t flags, const uint8_t *body, s
 			ret = -EINVAL;
 			goto out;
 		}
+		dump.indirect = true;
+		dump.indirect_va = ind.va;
+		dump.size = ind.size;
 		stream = vnpu_vm_mem_ops.map(&vm, ind.va, ind.size, 0);
+		dump.stream = stream;
 		if (!stream) {
 			res->fault_va = ind.va;
 			res->fault_len = ind.size;
@@ -279,11 +294,15 @@ static int vnpu_uq_run(struct vnpu_uq *q, uint32_t flags, const uint8_t *body, s
 		}
 		len = (size_t)ind.size;
 	}
-	if (vnpu_inject_hang_take(q->vdev))
+	if (vnpu_inject_hang_take(q->vdev)) {
+		dump.injected_hang = true;
 		ret = vnpu_uq_hang(q, ctx.deadline_ns);
-	else
+	} else {
 		ret = vnpu_exec_stream(&ctx, stream, len, res);
+	}
 out:
+	if (!atomic_load(&q->stop))
+		vnpu_coredump_capture_uq(q->vdev, &dump, ret);
 	vnpu_vm_job_end(&vm);
 	return ret;
 }
@@ -328,6 +347,39 @@ static uint64_t vnpu_uq_wait_work(struct vnpu_uq *q, bool spin)
 	}
 }
 
+/*
+ * Trace a submit for each entry the client wrote since the engine last looked (wptr moved to
+ * @w): a user queue has no submit call, so its submit is when the device sees the entry, at
+ * the doorbell or a poll, which may be well before the entry starts. The entries are walked
+ * as the engine will walk them, stopping at anything malformed (the engine fails that
+ * entry when it gets there). Only while tracing is on; otherwise @seen just follows wptr.
+ */
+static void vnpu_uq_trace_submits(struct vnpu_uq *q, uint64_t w)
+{
+	uint64_t pos = q->seen - q->rptr <= w - q->rptr ? q->seen : q->rptr;
+	struct vnpu_uq_entry e;
+	uint32_t off;
+
+	q->seen = w;
+	if (!__atomic_load_n(&accel_trace_on, __ATOMIC_RELAXED))
+		return;
+	while (pos != w && w - pos <= q->ring_size) {
+		off = (uint32_t)(pos & (q->ring_size - 1));
+		if (q->ring_size - off < sizeof(e)) {
+			pos += q->ring_size - off;
+			continue;
+		}
+		memcpy(&e, q->ring + off, sizeof(e));
+		if (e.length < sizeof(e) || (e.length & 7) || e.length > w - pos ||
+		    e.length > q->ring_size - off)
+			break;
+		if (!(e.flags & VNPU_UQ_ENTRY_PAD))
+			ACCEL_TRACE(ACCEL_TRACE_UQ_SUBMIT, q->fence_context, 0, e.seqno, q->client_id,
+				    q->id, 0, 0, "uq");
+		pos += e.length;
+	}
+}
+
 static void *vnpu_uq_thread(void *arg)
 {
 	struct vnpu_uq *q = arg;
@@ -345,6 +397,7 @@ static void *vnpu_uq_thread(void *arg)
 		w = vnpu_uq_wait_work(q, spin);
 		if (atomic_load(&q->stop))
 			break;
+		vnpu_uq_trace_submits(q, w);
 		off = (uint32_t)(q->rptr & (q->ring_size - 1));
 		/* Entries and skipped tails are multiples of 8: any other wptr is corrupt. */
 		if ((w - q->rptr) & 7) {
@@ -386,8 +439,8 @@ static void *vnpu_uq_thread(void *arg)
 		atomic_store_explicit(&q->running_since, t0, memory_order_relaxed);
 		atomic_store_explicit(&q->running_seqno, e.seqno, memory_order_relaxed);
 		ACCEL_TRACE(ACCEL_TRACE_UQ_START, q->fence_context, 0, e.seqno, q->client_id, q->id, 0, 0, "uq");
-		err = vnpu_uq_run(q, e.flags, q->ring + off + sizeof(e), e.length - sizeof(e), t0,
-				  &res);
+		err = vnpu_uq_run(q, e.seqno, e.flags, q->ring + off + sizeof(e),
+				  e.length - sizeof(e), off + (uint32_t)sizeof(e), t0, &res);
 		ran = vnpu_now_ns() - t0;
 		ACCEL_TRACE(ACCEL_TRACE_UQ_END, q->fence_context, 0, e.seqno, q->client_id, q->id, ran, err, "uq");
 		atomic_store_explicit(&q->running_seqno, 0, memory_order_relaxed);

@@ -9,8 +9,9 @@
  * compare-and-swap and never waits; a full buffer drops the event and counts it), with a
  * CLOCK_MONOTONIC timestamp. The event types and their fields are include/uapi/accel_trace.h.
  *
- * Readers: the tracing node (one at a time; accel_trace_node_init()) and the raw file of an
- * embedded core started under $ACCEL_TRACE_DIR (accel_trace_from_env()).
+ * Readers: the tracing node (any number at once, each getting every event from its start;
+ * accel_trace_node_init()) or, exclusively, the raw file of an embedded core started under
+ * $ACCEL_TRACE_DIR (accel_trace_from_env()).
  */
 #ifndef ACCEL_TRACE_H
 #define ACCEL_TRACE_H

@@ -7,8 +7,10 @@
  * - the tracing node <root>/sys/kernel/debug/accel/tracing (a debugfs file that opens like a
  *   node, as sync/sw_sync does; mode 0600, CAP_SYS_ADMIN): ACCEL_TRACE_IOC_START turns
  *   tracing on for as long as the file stays open, ACCEL_TRACE_IOC_READ drains the events
- *   recorded since, closing the file turns tracing off. One reader at a time (-EBUSY). The
- *   events travel inside the ioctl argument, so acceld serves them without a wire change;
+ *   recorded since, closing the file turns tracing off. Several files may be started at once:
+ *   each reads every event recorded from its own start, tracing stays on until the last
+ *   closes. The events travel inside the ioctl argument, so acceld serves them without a
+ *   wire change;
  * - a raw file per process (embedded core): with $ACCEL_TRACE_DIR set, a process whose
  *   embedded core starts records from then on and writes DIR/PID.accel-trace: a struct
  *   accel_trace_file_hdr, then its events. `accel trace` sets the variable and converts.
@@ -43,6 +45,9 @@
  *	address when it faulted).
  * @ACCEL_TRACE_UQ_START: U, a user-queue entry (@seqno) started: @arg client id, queue id.
  * @ACCEL_TRACE_UQ_END: U, it completed; @error its result.
+ * @ACCEL_TRACE_UQ_SUBMIT: U, the queue's engine found entry @seqno written (the client moved
+ *	wptr past it and rang the doorbell, or the engine polled it): a user queue's submit,
+ *	as the device sees it; @arg client id, queue id.
  */
 enum accel_trace_type {
 	ACCEL_TRACE_SUBMIT = 1,
@@ -58,6 +63,7 @@ enum accel_trace_type {
 	ACCEL_TRACE_VNPU_FAULT = 21,
 	ACCEL_TRACE_UQ_START = 32,
 	ACCEL_TRACE_UQ_END = 33,
+	ACCEL_TRACE_UQ_SUBMIT = 34,
 };
 
 #define ACCEL_TRACE_NAME_LEN 24
@@ -83,7 +89,8 @@ struct accel_trace_event {
 /**
  * struct accel_trace_start - ACCEL_TRACE_IOC_START.
  * @buffer_events: capacity of the core's event buffer, rounded up to a power of two (0: the
- *	default, 65536); fixed by the first start of the process: later starts reuse it.
+ *	default, 65536), fixed by the first start of the process (later starts reuse it); and
+ *	the most events this reader's own queue holds between its reads.
  * @flags: 0.
  */
 struct accel_trace_start {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# accel list, info and top: --help with examples on stdout (status 0); each bad argument is one
-# line on stderr naming what is wrong, and status 2; top without a terminal prints text, never
-# the ncurses view, and -J one JSON object a line.
+# Every accel subcommand (as `accel --help` lists them): --help with a usage line and examples
+# on stdout (status 0); each bad argument is one line on stderr naming what is wrong, nothing
+# on stdout, and status 2. Then top without a terminal prints text, never the ncurses view,
+# and -J one JSON object a line.
 #
 #   tests/tools/arguments.sh ACCEL_BINARY
 set -euo pipefail
@@ -25,11 +26,16 @@ bad() {
 	[ ! -s "$tmp/out" ] || fail "'accel $*' wrote on stdout"
 }
 
-for c in list info top; do
+run --help
+cmds=$(sed -n '/^commands:$/,/^$/s/^  \([a-z][a-z0-9-]*\)  *[^ ].*/\1/p' "$tmp/out")
+[ "$(echo "$cmds" | wc -w)" -ge 10 ] || fail "'accel --help' lists too few commands: $cmds"
+for c in $cmds; do
 	run "$c" --help
 	[ "$rc" -eq 0 ] || fail "'accel $c --help' exited $rc"
 	grep -q '^examples:' "$tmp/out" || fail "'accel $c --help' has no examples"
 	grep -q "^usage: accel $c" "$tmp/out" || fail "'accel $c --help' has no usage line"
+	# help takes no options: its unknown word is a command it does not know.
+	[ "$c" = help ] || bad "--frobnicate" "$c" --frobnicate
 done
 
 bad "--frobnicate" list --frobnicate
@@ -48,6 +54,27 @@ bad "'two'" top -n two
 bad "-n" top -n
 bad "--frobnicate" top --frobnicate
 bad "'extra'" top extra
+bad "MODEL" compile -o x.prg
+bad "-o PROGRAM" compile model.onnx
+bad "'zero'" compile --batch zero -o x.prg model.onnx
+bad "MODEL" run
+bad "'fast'" run --iterations fast model.onnx
+bad "'gpu'" run --submit gpu model.onnx
+bad "PROGRAM" exec
+bad "tpu" exec --backend tpu true
+bad "-o FILE" trace -- true
+bad "'-3'" trace -o x.json --duration -3
+bad "'lots'" trace -o x.json --buffer lots -- true
+bad "--duration" trace -o x.json --duration 1 -- true
+bad "'frobnicate'" attr frobnicate
+bad "'frobnicate'" debug frobnicate
+bad "DEVICE" debug dump
+bad "--bogus" debug dump --bogus accel0
+bad "'meltdown'" debug inject accel0 meltdown
+bad "'1001'" debug inject accel0 hang --count 1001
+bad "'12/x'" debug vm 12/x
+bad "--bogus" debug vm --bogus 12
+bad "'frobnicate'" help frobnicate
 
 # No terminal: text, one block per sample; -J: a JSON object per line.
 run top -n 1 -d 0.05

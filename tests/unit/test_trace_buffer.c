@@ -195,6 +195,67 @@ static void the_tracing_node_starts_reads_and_stops_on_close(void **state)
 	free(rd);
 }
 
+/* Open and start the tracing node; its descriptor. */
+static int node_start(void)
+{
+	struct accel_trace_start st = { 0 };
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/sys/kernel/debug/accel/tracing", accel_root());
+	fd = accel_sys_open(path, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(accel_sys_ioctl(fd, ACCEL_TRACE_IOC_START, &st), 0);
+	return fd;
+}
+
+/* The seqnos of the events one READ of @fd returns, in order, into @seq; how many. */
+static size_t node_read_seqnos(int fd, uint64_t *seq, size_t max)
+{
+	struct accel_trace_read *rd = calloc(1, sizeof(*rd));
+	size_t i, n;
+
+	assert_non_null(rd);
+	rd->max = ACCEL_TRACE_READ_MAX;
+	assert_int_equal(accel_sys_ioctl(fd, ACCEL_TRACE_IOC_READ, rd), 0);
+	assert_int_equal(rd->dropped, 0);
+	n = rd->count;
+	for (i = 0; i < n && i < max; i++)
+		seq[i] = rd->events[i].seqno;
+	free(rd);
+	return n;
+}
+
+static void two_node_readers_each_get_every_event_from_their_start(void **state)
+{
+	uint64_t seq[8];
+	int a, b;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("not root: the tracing node needs CAP_SYS_ADMIN\n");
+		skip();
+	}
+	a = node_start();
+	ACCEL_TRACE(ACCEL_TRACE_VNPU_RESET, 7, 0, 1, 0, 0, 0, 0, "dma0");
+	b = node_start();
+	ACCEL_TRACE(ACCEL_TRACE_VNPU_RESET, 7, 0, 2, 0, 0, 0, 0, "dma0");
+	/* B read first: A still gets both, B only what came after its start. */
+	assert_int_equal(node_read_seqnos(b, seq, 8), 1);
+	assert_int_equal(seq[0], 2);
+	assert_int_equal(node_read_seqnos(a, seq, 8), 2);
+	assert_int_equal(seq[0], 1);
+	assert_int_equal(seq[1], 2);
+	/* Tracing stays on while one reader remains, and that one still gets events. */
+	assert_int_equal(accel_sys_close(a), 0);
+	assert_int_equal(__atomic_load_n(&accel_trace_on, __ATOMIC_RELAXED), 1);
+	ACCEL_TRACE(ACCEL_TRACE_VNPU_RESET, 7, 0, 3, 0, 0, 0, 0, "dma0");
+	assert_int_equal(node_read_seqnos(b, seq, 8), 1);
+	assert_int_equal(seq[0], 3);
+	assert_int_equal(accel_sys_close(b), 0);
+	assert_int_equal(__atomic_load_n(&accel_trace_on, __ATOMIC_RELAXED), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +265,7 @@ int main(void)
 		cmocka_unit_test(a_second_reader_is_refused),
 		cmocka_unit_test(concurrent_producers_lose_only_what_is_counted),
 		cmocka_unit_test(the_tracing_node_starts_reads_and_stops_on_close),
+		cmocka_unit_test(two_node_readers_each_get_every_event_from_their_start),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

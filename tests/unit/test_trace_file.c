@@ -3,7 +3,7 @@
  * `accel trace -o FILE -- PROGRAM`: the Chrome trace-event JSON of a known job sequence,
  * parsed with json-c. The program is this test run again with --jobs: three vnpu jobs in a
  * dependency chain across two contexts (job 2 waits for job 1's out-syncobj, job 3 for job
- * 2's), then one user-queue entry. Once on the embedded core (the program records itself)
+ * 2's), then NENTRIES user-queue entries. Once on the embedded core (the program records itself)
  * and once through acceld (the tool reads the daemon's tracing node); each group traces
  * once in its set-up and each test checks one property of the file. The command's usage
  * errors are checked last.
@@ -35,6 +35,8 @@
 #include "helpers.h"
 
 #define NJOBS 3
+/* User-queue entries the traced program submits, seqnos 1 to NENTRIES. */
+#define NENTRIES 3
 
 /* ---- the traced program (--jobs) ---- */
 
@@ -54,6 +56,7 @@ static int run_jobs(void)
 	struct vnpu_pkt_nop nop = { { VNPU_OP_NOP, sizeof(nop) / 4, 0 } };
 	struct accel_vnpu_uq *uq;
 	uint32_t ctx[2], sync[NJOBS];
+	uint64_t last = 0;
 	char *path = NULL;
 	void *map, *space;
 	size_t n, i;
@@ -117,10 +120,13 @@ static int run_jobs(void)
 	}
 	if (accel_vnpu_uq_create(jobs_fd, 64 << 10, &uq))
 		return jobs_fail("accel_vnpu_uq_create");
-	if (accel_vnpu_uq_reserve(uq, sizeof(nop), 0, &space))
-		return jobs_fail("accel_vnpu_uq_reserve");
-	memcpy(space, &nop, sizeof(nop));
-	if (accel_vnpu_uq_wait(uq, accel_vnpu_uq_submit(uq, 0), -1))
+	for (i = 0; i < NENTRIES; i++) {
+		if (accel_vnpu_uq_reserve(uq, sizeof(nop), 0, &space))
+			return jobs_fail("accel_vnpu_uq_reserve");
+		memcpy(space, &nop, sizeof(nop));
+		last = accel_vnpu_uq_submit(uq, 0);
+	}
+	if (accel_vnpu_uq_wait(uq, last, -1))
 		return jobs_fail("accel_vnpu_uq_wait");
 	accel_vnpu_uq_destroy(uq);
 	accel_sys_munmap(map, 4096);
@@ -515,18 +521,114 @@ static void the_user_queue_entry_is_a_slice(void **state)
 	assert_int_equal(end, 1);
 }
 
-/* ---- --duration ---- */
-
-static void duration_records_the_jobs_run_meanwhile(void **state)
+/* The first event @ph named @name on a user-queue track with args.seqno @seqno, or NULL. */
+static json_object *find_uq(const char *ph, const char *name, int64_t seqno)
 {
-	char out[PATH_MAX], line[512], cmd[PATH_MAX + 64];
-	json_object *sub[NJOBS + 1];
-	int pipefd[2], status;
-	FILE *err;
-	pid_t pid;
+	json_object *a = events();
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(a); i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+
+		if (!strcmp(str_of(e, "ph"), ph) && !strcmp(str_of(e, "name"), name) &&
+		    !strcmp(str_of(e, "cat"), "uq") && arg_of(e, "seqno") == seqno)
+			return e;
+	}
+	return NULL;
+}
+
+/* The flow event @ph ("s", "t", "f") of id @id, or NULL. */
+static json_object *find_flow(const char *ph, int64_t id)
+{
+	json_object *a = events();
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(a); i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+
+		if (!strcmp(str_of(e, "ph"), ph) && int_of(e, "id") == id)
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * Each entry: submit (the device saw it), then its slice, then completed, on its queue's
+ * track, with a flow arrow from the submit through the start to the completion; the entries
+ * in seqno order, each starting after the one before it ended.
+ */
+static void user_queue_entries_submit_run_and_complete_in_order(void **state)
+{
+	json_object *sub[NENTRIES + 1], *beg[NENTRIES + 1], *end[NENTRIES + 1], *done[NENTRIES + 1];
+	char name[32];
+	int64_t k;
 
 	(void)state;
-	snprintf(out, sizeof(out), "%s/duration.json", root);
+	for (k = 1; k <= NENTRIES; k++) {
+		json_object *a = events(), *s, *f, *t;
+		size_t i;
+		int64_t id = -1;
+
+		snprintf(name, sizeof(name), "entry %lld", (long long)k);
+		sub[k] = find_uq("X", "submit", k);
+		beg[k] = find_uq("B", name, k);
+		done[k] = find_uq("X", "completed", k);
+		assert_non_null(sub[k]);
+		assert_non_null(beg[k]);
+		assert_non_null(done[k]);
+		end[k] = NULL;
+		for (i = 0; i < json_object_array_length(a) && !end[k]; i++) {
+			json_object *e = json_object_array_get_idx(a, i);
+
+			if (!strcmp(str_of(e, "ph"), "E") && !strcmp(str_of(e, "name"), name))
+				end[k] = e;
+		}
+		assert_non_null(end[k]);
+		assert_int_equal(arg_of(end[k], "error"), 0);
+		assert_true(ts_of(sub[k]) <= ts_of(beg[k]));
+		assert_true(ts_of(beg[k]) <= ts_of(end[k]));
+		assert_true(ts_of(end[k]) <= ts_of(done[k]));
+		assert_int_equal(int_of(sub[k], "tid"), int_of(beg[k], "tid"));
+		assert_int_equal(int_of(sub[k], "tid"), int_of(done[k], "tid"));
+		if (k > 1) {
+			assert_true(ts_of(sub[k - 1]) <= ts_of(sub[k]));
+			assert_true(ts_of(end[k - 1]) <= ts_of(beg[k]));
+		}
+		/* The arrow: starts at the submit, steps at the start, ends at the completion. */
+		for (i = 0; i < json_object_array_length(a) && id < 0; i++) {
+			json_object *e = json_object_array_get_idx(a, i);
+
+			if (!strcmp(str_of(e, "ph"), "s") && int_of(e, "tid") == int_of(sub[k], "tid") &&
+			    ts_of(e) == ts_of(sub[k]))
+				id = int_of(e, "id");
+		}
+		assert_true(id > 0);
+		s = find_flow("s", id);
+		t = find_flow("t", id);
+		f = find_flow("f", id);
+		assert_non_null(s);
+		assert_non_null(t);
+		assert_non_null(f);
+		assert_true(ts_of(t) == ts_of(beg[k]));
+		assert_true(ts_of(f) == ts_of(done[k]));
+	}
+}
+
+/* ---- --duration ---- */
+
+static int count_named(const char *ph, const char *name);
+
+/*
+ * `accel trace -o ROOT/@name --duration 600` started; returns once it says it records. Its
+ * pid; its stderr in *@err.
+ */
+static pid_t duration_start(const char *name, FILE **err)
+{
+	char out[PATH_MAX], line[512];
+	int pipefd[2];
+	pid_t pid;
+
+	snprintf(out, sizeof(out), "%s/%s", root, name);
 	assert_int_equal(pipe(pipefd), 0);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -538,23 +640,69 @@ static void duration_records_the_jobs_run_meanwhile(void **state)
 		_exit(127);
 	}
 	close(pipefd[1]);
-	err = fdopen(pipefd[0], "r");
-	assert_non_null(err);
+	*err = fdopen(pipefd[0], "r");
+	assert_non_null(*err);
 	/* Recording once it says so. */
-	assert_non_null(fgets(line, sizeof(line), err));
+	assert_non_null(fgets(line, sizeof(line), *err));
 	assert_non_null(strstr(line, "recording"));
-	snprintf(cmd, sizeof(cmd), "ACCEL_BACKEND=daemon '%s' --jobs", self);
-	assert_int_equal(system(cmd), 0);
-	/* Ctrl-C ends the recording early, and the file is written. */
+	return pid;
+}
+
+/* Ctrl-C ends the recording @pid early, and its file ROOT/@name is written: parsed into trace. */
+static void duration_stop(pid_t pid, FILE *err, const char *name)
+{
+	char out[PATH_MAX];
+	int status;
+
 	assert_int_equal(kill(pid, SIGINT), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	fclose(err);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+	snprintf(out, sizeof(out), "%s/%s", root, name);
 	json_object_put(trace);
 	trace = json_object_from_file(out);
 	assert_non_null(trace);
+}
+
+static void run_jobs_through_acceld(void)
+{
+	char cmd[PATH_MAX + 64];
+
+	snprintf(cmd, sizeof(cmd), "ACCEL_BACKEND=daemon '%s' --jobs", self);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void duration_records_the_jobs_run_meanwhile(void **state)
+{
+	json_object *sub[NJOBS + 1];
+	FILE *err;
+	pid_t pid;
+
+	(void)state;
+	pid = duration_start("duration.json", &err);
+	run_jobs_through_acceld();
+	duration_stop(pid, err, "duration.json");
 	assert_int_equal(job_submits(sub, NJOBS + 1), NJOBS);
+}
+
+/* Two users tracing one acceld at once: each file has every job (and the queue's entry). */
+static void two_duration_sessions_at_once_both_record_the_jobs(void **state)
+{
+	json_object *sub[NJOBS + 1];
+	FILE *err_a, *err_b;
+	pid_t a, b;
+
+	(void)state;
+	a = duration_start("a.json", &err_a);
+	b = duration_start("b.json", &err_b);
+	run_jobs_through_acceld();
+	duration_stop(a, err_a, "a.json");
+	assert_int_equal(job_submits(sub, NJOBS + 1), NJOBS);
+	assert_int_equal(count_named("B", "entry 1"), 1);
+	duration_stop(b, err_b, "b.json");
+	assert_int_equal(job_submits(sub, NJOBS + 1), NJOBS);
+	assert_int_equal(count_named("B", "entry 1"), 1);
 }
 
 static int duration_setup(void **state)
@@ -718,6 +866,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(jobs_submit_run_and_signal_in_dependency_order),
 		cmocka_unit_test(engine_slices_carry_the_profile_record),
 		cmocka_unit_test(the_user_queue_entry_is_a_slice),
+		cmocka_unit_test(user_queue_entries_submit_run_and_complete_in_order),
 	};
 	const struct CMUnitTest usage_tests[] = {
 		cmocka_unit_test(bad_arguments_give_one_line_and_exit_2),
@@ -725,6 +874,7 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest duration_tests[] = {
 		cmocka_unit_test(duration_records_the_jobs_run_meanwhile),
+		cmocka_unit_test(two_duration_sessions_at_once_both_record_the_jobs),
 	};
 	const struct CMUnitTest process_tests[] = {
 		cmocka_unit_test(each_process_of_the_program_has_its_own_process),

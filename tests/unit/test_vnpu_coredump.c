@@ -5,8 +5,9 @@
  * accel_attr_write() on an embedded core. A job that hangs or faults leaves a snapshot that
  * names the job, the packet its stream stopped at (decoded by opcode name) and the
  * client's mappings; "state" shows the engines and the last hang; the injection files
- * (inject_fault, inject_engine) arm what they say. Every wait is bounded; nothing asserts
- * a time.
+ * (inject_fault, inject_engine) arm what they say. A user-queue entry that hangs or faults
+ * leaves the same snapshot, naming its queue and seqno. Every wait is bounded; nothing
+ * asserts a time.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #include "vnpu_client.h"
 #include <libaccel.h>
+#include <libaccel_vnpu.h>
 
 /* accel_attr_read() as 0 or -errno, the value's length in *@len when @len is not NULL. */
 static int attr_read_len(const char *path, char **out, size_t *len)
@@ -219,6 +221,98 @@ static void injected_fault_faults_the_next_packet_on_its_operand(void **state)
 	dump_client_close(&d);
 }
 
+/* ---- user-queue entries ---- */
+
+/* A bound on an entry's wait (the job timeout is 100 ms): its -ETIME is the queue's error. */
+#define UQ_WAIT_NS 30000000000ll
+
+/* Push @s as the next entry of @q; its seqno. */
+static uint64_t uq_push(struct accel_vnpu_uq *q, const struct vnpu_stream *s)
+{
+	void *space;
+
+	assert_int_equal(accel_vnpu_uq_reserve(q, s->len, 0, &space), 0);
+	memcpy(space, s->buf, s->len);
+	return accel_vnpu_uq_submit(q, 0);
+}
+
+/* The line "entry: client=... queue=... seqno=... engine=uqQ" that names entry @seqno. */
+static void entry_line(const struct dump_client *d, struct accel_vnpu_uq *q, uint64_t seqno,
+		       char *buf, size_t size)
+{
+	snprintf(buf, size, "entry: client=%llu queue=%u seqno=%llu engine=uq%u ",
+		 (unsigned long long)d->c.client_id, accel_vnpu_uq_id(q), (unsigned long long)seqno,
+		 accel_vnpu_uq_id(q));
+}
+
+static void hang_in_a_user_queue_entry_names_the_queue_entry_and_packet(void **state)
+{
+	struct vnpu_stream s = { .len = 0 };
+	struct accel_vnpu_uq *q;
+	struct dump_client d;
+	char want[160], *text;
+	uint64_t seqno;
+
+	(void)state;
+	dump_client_open(&d);
+	assert_int_equal(accel_vnpu_uq_create(d.c.fd, 64 << 10, &q), 0);
+	vc_dma_fill(&s, d.bo.va, 64, 0x44, 8);
+	/* One entry that runs, then one that hangs (not the first: the seqno is the entry's). */
+	assert_int_equal(accel_vnpu_uq_wait(q, uq_push(q, &s), UQ_WAIT_NS), 0);
+	vc_dma_copy(&s, d.bo.va, d.bo.va + 64, 64);
+	assert_int_equal(dbg_write("inject_hang", "1\n"), 2);
+	seqno = uq_push(q, &s);
+	assert_int_equal(seqno, 2);
+	assert_int_equal(accel_vnpu_uq_wait(q, seqno, UQ_WAIT_NS), -ETIME);
+	assert_int_equal(accel_vnpu_uq_control(q)->status, VNPU_UQ_STATUS_ERROR);
+	assert_int_equal(accel_vnpu_uq_control(q)->error_seqno, seqno);
+	text = dbg_read("coredump");
+	assert_has(text, "vnpu coredump: hang\n");
+	entry_line(&d, q, seqno, want, sizeof(want));
+	assert_has(text, want);
+	assert_has(text, "stopped: packet=0 offset=0x0 opcode=DMA_FILL (not started: injected hang)");
+	assert_has(text, "=> #0 +0x0 DMA_FILL (0x11)");
+	snprintf(want, sizeof(want), "   #1 +0x%zx DMA_COPY (0x10)",
+		 sizeof(struct vnpu_pkt_dma_fill));
+	assert_has(text, want);
+	snprintf(want, sizeof(want), "vm: client=%llu mappings=", (unsigned long long)d.c.client_id);
+	assert_has(text, want);
+	free(text);
+	accel_vnpu_uq_destroy(q);
+	dump_client_close(&d);
+}
+
+static void fault_in_a_user_queue_entry_names_the_packet_and_the_address(void **state)
+{
+	struct vnpu_stream s = { .len = 0 };
+	struct accel_vnpu_uq *q;
+	struct dump_client d;
+	char want[160], *text;
+	uint64_t seqno, unmapped;
+
+	(void)state;
+	dump_client_open(&d);
+	assert_int_equal(accel_vnpu_uq_create(d.c.fd, 64 << 10, &q), 0);
+	unmapped = d.bo.va + (1ull << 20);
+	vc_dma_fill(&s, d.bo.va, 64, 0x55, 8);
+	vc_dma_copy(&s, unmapped, d.bo.va + 64, 64);
+	seqno = uq_push(q, &s);
+	assert_int_equal(accel_vnpu_uq_wait(q, seqno, UQ_WAIT_NS), -EFAULT);
+	text = dbg_read("coredump");
+	assert_has(text, "vnpu coredump: fault\n");
+	entry_line(&d, q, seqno, want, sizeof(want));
+	assert_has(text, want);
+	snprintf(want, sizeof(want), "fault: va=0x%llx len=64 read", (unsigned long long)unmapped);
+	assert_has(text, want);
+	assert_has(text, "stream: ring_offset=0x");
+	snprintf(want, sizeof(want), "=> #1 +0x%zx DMA_COPY (0x10)",
+		 sizeof(struct vnpu_pkt_dma_fill));
+	assert_has(text, want);
+	free(text);
+	accel_vnpu_uq_destroy(q);
+	dump_client_close(&d);
+}
+
 static void state_shows_every_engine_and_the_last_hang(void **state)
 {
 	struct dump_client d;
@@ -310,6 +404,10 @@ int main(void)
 		cmocka_unit_test_setup(fault_dump_names_the_packet_the_address_and_the_mappings,
 				       test_setup),
 		cmocka_unit_test_setup(injected_fault_faults_the_next_packet_on_its_operand,
+				       test_setup),
+		cmocka_unit_test_setup(hang_in_a_user_queue_entry_names_the_queue_entry_and_packet,
+				       test_setup),
+		cmocka_unit_test_setup(fault_in_a_user_queue_entry_names_the_packet_and_the_address,
 				       test_setup),
 		cmocka_unit_test_setup(state_shows_every_engine_and_the_last_hang, test_setup),
 		cmocka_unit_test_setup(writing_coredump_dismisses_the_snapshots, test_setup),

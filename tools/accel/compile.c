@@ -52,9 +52,14 @@ static void compile_usage(FILE *out)
 		"  --json             print one JSON object\n"
 		"  --help             show this help\n"
 		"\n"
+		"\n"
+		"examples:\n"
+		"  %s compile models/fashion_mnist/model.onnx -o fashion.accelprg\n"
+		"  %s compile --batch 8 --device accel1 --json model.onnx -o model.accelprg\n"
+		"\n"
 		"Exit status: 0 written, 1 the file could not be written, 2 bad usage or an\n"
 		"unreadable or unsupported model, 3 device error.\n",
-		accel_prog, accel_prog);
+		accel_prog, accel_prog, accel_prog, accel_prog);
 }
 
 struct compile_opts {
@@ -82,6 +87,7 @@ static int parse_opts(int argc, char **argv, struct compile_opts *o)
 	char *end;
 	int c;
 
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -111,14 +117,20 @@ static int parse_opts(int argc, char **argv, struct compile_opts *o)
 			compile_usage(stdout);
 			return -1;
 		default:
-			compile_usage(stderr);
+			/* One line naming the option: the usage is for --help. */
+			if (optopt)
+				fprintf(stderr, "%s compile: unknown option '-%c' or it lacks its value (see '%s compile --help')\n",
+					accel_prog, optopt, accel_prog);
+			else
+				fprintf(stderr, "%s compile: unknown option '%s' or it lacks its value (see '%s compile --help')\n",
+					accel_prog, argv[optind - 1], accel_prog);
 			return COMPILE_USAGE;
 		}
 	}
 	if (optind != argc - 1 || !o->output) {
-		fprintf(stderr, "%s compile: %s\n", accel_prog,
-			optind != argc - 1 ? "one MODEL expected" : "-o PROGRAM is required");
-		compile_usage(stderr);
+		fprintf(stderr, "%s compile: %s (see '%s compile --help')\n", accel_prog,
+			optind != argc - 1 ? "one MODEL expected" : "-o PROGRAM is required",
+			accel_prog);
 		return COMPILE_USAGE;
 	}
 	o->model = argv[optind];

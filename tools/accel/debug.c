@@ -2,19 +2,21 @@
 /*
  * accel debug - a device's debug views and fault injection, through its debugfs files:
  *
- *   dump DEVICE [-o FILE] [--clear]   the device's state and its coredumps (the last hang
+ *   dump DEVICE [-o FILE] [--clear] [--json]
+ *                                     the device's state and its coredumps (the last hang
  *                                     and fault, with the packets around where the stream
  *                                     stopped decoded by name and the client's mappings)
  *   inject DEVICE KIND [--engine E] [--count N]
  *                                     arm the driver's fault injection (hang, fault,
  *                                     dma-error)
- *   vm PID[/ID]                       a process's address spaces on the devices
+ *   vm PID[/ID] [--json]              a process's address spaces on the devices
  *
  * The files are read and written through their show and store callbacks (libaccel's
  * accel_attr_read() and accel_attr_write(): in this process's embedded core, or acceld's),
  * never through the copies published under the root, which lag and cannot be written.
  * The driver renders the views (drivers/vnpu/vnpu_coredump.c, vnpu_debugfs.c, vnpu_vm.c);
- * this command finds the device's debugfs directory and puts the views together.
+ * this command finds the device's debugfs directory and puts the views together, as text
+ * or, with --json, as one JSON object (debug_json.c reads the driver's text).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -28,6 +30,7 @@
 #include <string.h>
 
 #include "accel.h"
+#include "debug_json.h"
 #include "host/host.h"
 #include "lib/libaccel_internal.h"
 #include <libaccel.h>
@@ -49,9 +52,9 @@ static int attr_read_len(const char *path, char **out, size_t *len)
 static void debug_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s debug dump DEVICE [-o FILE] [--clear]\n"
+		"usage: %s debug dump DEVICE [-o FILE] [--clear] [--json]\n"
 		"       %s debug inject DEVICE hang|fault|dma-error [--engine E] [--count N]\n"
-		"       %s debug vm PID[/ID]\n"
+		"       %s debug vm PID[/ID] [--json]\n"
 		"\n"
 		"Debug views and fault injection of a vnpu device, through its debugfs files\n"
 		"(sys/kernel/debug/accel/<device>/ under the root), read and written through the\n"
@@ -65,6 +68,8 @@ static void debug_usage(FILE *out)
 		"    -o, --output FILE  write the dump to FILE instead of standard output\n"
 		"    --clear            dismiss the coredumps once written (the next hang or fault\n"
 		"                       starts afresh)\n"
+		"    -j, --json         one JSON object: state, queues, jobs, coredumps (the fields\n"
+		"                       are in docs/tools.md)\n"
 		"  inject   arm fault injection for the next jobs:\n"
 		"             hang       the next N jobs to start hang until the job timeout\n"
 		"                        resets them (-ETIME, context killed)\n"
@@ -75,14 +80,18 @@ static void debug_usage(FILE *out)
 		"  vm       the GPU VM mappings and last fault of every open file of process PID\n"
 		"           on the vnpu devices; PID/ID picks one file: ID is its fdinfo name\n"
 		"           (proc/PID/fdinfo/ID under the root: the DRM client id)\n"
+		"    -j, --json         one JSON object: the process's files and their mappings\n"
 		"  --help   show this help\n"
 		"\n"
 		"examples:\n"
 		"  %s debug inject accel0 hang        # the next job hangs\n"
 		"  %s debug dump accel0 -o dump.txt   # after the hang: the hung job and packet\n"
+		"  %s debug dump accel0 --json | jq .coredumps.hang.job\n"
 		"  %s debug inject accel0 dma-error --engine dma0 --count 2\n"
-		"  %s debug vm 4242                   # process 4242's address spaces\n",
-		accel_prog, accel_prog, accel_prog, accel_prog, accel_prog, accel_prog, accel_prog);
+		"  %s debug vm 4242                   # process 4242's address spaces\n"
+		"  %s debug vm 4242/12 --json\n",
+		accel_prog, accel_prog, accel_prog, accel_prog, accel_prog, accel_prog, accel_prog,
+		accel_prog, accel_prog);
 }
 
 /* A usage error: one line naming the problem, status 2. */
@@ -189,11 +198,47 @@ static const struct {
 	{ "coredump", "coredump: the last hang and fault as the device saw them" },
 };
 
+/* The dump as one JSON object: the device, then each section as debug_json.c reads it. */
+static int debug_dump_json(const struct accel_device_info *d, FILE *out)
+{
+	json_object *(*const parse[])(const char *) = {
+		debug_json_state, debug_json_queues, debug_json_jobs, debug_json_coredumps,
+	};
+	static const char *const keys[] = { "state", "queues", "jobs", "coredumps" };
+	json_object *o = json_object_new_object();
+	size_t i;
+	int ret = 0;
+
+	if (!o)
+		return 1;
+	json_object_object_add(o, "node", json_object_new_string(d->node));
+	json_object_object_add(o, "path", json_object_new_string(d->path));
+	json_object_object_add(o, "driver", json_object_new_string(d->driver));
+	json_object_object_add(o, "device", json_object_new_string(d->parent));
+	json_object_object_add(o, "backend", json_object_new_string(accel_backend_name(d->backend)));
+	for (i = 0; i < DEBUG_NELEMS(debug_dump_sections); i++) {
+		char *text = debugfs_read(d, debug_dump_sections[i].file);
+
+		if (!text) {
+			ret = 1;
+			break;
+		}
+		json_object_object_add(o, keys[i], parse[i](text));
+		free(text);
+	}
+	if (!ret)
+		fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+								     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return ret;
+}
+
 static int debug_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "clear", no_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -201,15 +246,16 @@ static int debug_dump(int argc, char **argv)
 	struct accel_device_info d;
 	FILE *out = stdout;
 	int c, ret = 0;
-	bool clear = false;
+	bool clear = false, json = false;
 	size_t i;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': output = optarg; break;
 		case 'c': clear = true; break;
+		case 'j': json = true; break;
 		case 'h': debug_usage(stdout); return 0;
 		default:
 			return debug_bad("dump: bad option '%s'", argv[optind - 1]);
@@ -228,6 +274,10 @@ static int debug_dump(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (json) {
+		ret = debug_dump_json(&d, out);
+		goto written;
+	}
 	fprintf(out, "accel debug dump: %s (%s) driver=%s device=%s backend=%s\n", d.node, d.path,
 		d.driver, d.parent, accel_backend_name(d.backend));
 	for (i = 0; i < DEBUG_NELEMS(debug_dump_sections); i++) {
@@ -240,6 +290,7 @@ static int debug_dump(int argc, char **argv)
 		fprintf(out, "\n== %s\n%s", debug_dump_sections[i].title, text);
 		free(text);
 	}
+written:
 	if (!ret && clear && debugfs_write(&d, "coredump", "1\n"))
 		ret = 1;
 	if (out != stdout && fclose(out)) {
@@ -330,12 +381,15 @@ static int debug_inject(int argc, char **argv)
 	return 0;
 }
 
-/* Print the section of debugfs "vm" text @vm for client @id; true when it has one. */
-static bool debug_vm_print_client(const char *vm, unsigned long long id, const char *node,
-				  const char *dev)
+/*
+ * The section of debugfs "vm" text @vm for client @id: from its "client ID:" line to the
+ * next section, in [*@start, *@end). False when it has none.
+ */
+static bool debug_vm_section(const char *vm, unsigned long long id, const char **start,
+			     const char **end)
 {
 	char head[48];
-	const char *p = vm, *end;
+	const char *p = vm, *e;
 	size_t hl;
 
 	hl = (size_t)snprintf(head, sizeof(head), "client %llu:", id);
@@ -349,23 +403,51 @@ static bool debug_vm_print_client(const char *vm, unsigned long long id, const c
 	}
 	if (!p || !*p)
 		return false;
-	printf("%s (%s) ", node, dev);
-	end = p;
+	e = p;
 	do {
-		const char *nl = strchr(end, '\n');
+		const char *nl = strchr(e, '\n');
 
-		end = nl ? nl + 1 : end + strlen(end);
-	} while (*end && strncmp(end, "client ", 7));
-	fwrite(p, 1, (size_t)(end - p), stdout);
+		e = nl ? nl + 1 : e + strlen(e);
+	} while (*e && strncmp(e, "client ", 7));
+	*start = p;
+	*end = e;
+	return true;
+}
+
+/*
+ * Client @id's section of debugfs "vm" text @vm of device @dev: printed, or (@files not
+ * NULL) added to @files as an object. True when @vm has one.
+ */
+static bool debug_vm_client(const char *vm, unsigned long long id,
+			    const struct accel_device_info *dev, json_object *files)
+{
+	const char *start, *end;
+	json_object *o;
+
+	if (!debug_vm_section(vm, id, &start, &end))
+		return false;
+	if (!files) {
+		printf("%s (%s) ", dev->node, dev->parent);
+		fwrite(start, 1, (size_t)(end - start), stdout);
+		return true;
+	}
+	o = debug_json_vm_client(start, (size_t)(end - start));
+	if (!o)
+		return false;
+	json_object_object_add(o, "node", json_object_new_string(dev->node));
+	json_object_object_add(o, "device", json_object_new_string(dev->parent));
+	json_object_array_add(files, o);
 	return true;
 }
 
 static int debug_vm(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	json_object *files = NULL;
 	unsigned long long want_id = 0;
 	struct accel_device_info *v;
 	char dir[PATH_MAX], *end;
@@ -380,15 +462,23 @@ static int debug_vm(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		if (c == 'h') {
 			debug_usage(stdout);
 			return 0;
 		}
+		if (c == 'j') {
+			if (!files && !(files = json_object_new_array()))
+				return 1;
+			continue;
+		}
+		json_object_put(files);
 		return debug_bad("vm: bad option '%s'", argv[optind - 1]);
 	}
-	if (optind != argc - 1)
+	if (optind != argc - 1) {
+		json_object_put(files);
 		return debug_bad("vm: give exactly one PID or PID/ID");
+	}
 	errno = 0;
 	pid = strtol(argv[optind], &end, 10);
 	if (!errno && *end == '/' && end[1]) {
@@ -397,10 +487,14 @@ static int debug_vm(int argc, char **argv)
 		want_id = strtoull(end + 1, &idend, 10);
 		end = want_id ? idend : end;
 	}
-	if (errno || end == argv[optind] || *end || pid <= 0)
+	if (errno || end == argv[optind] || *end || pid <= 0) {
+		json_object_put(files);
 		return debug_bad("vm: '%s' is not a PID or PID/ID", argv[optind]);
-	if (accel_devices_get(&v, &n, 0))
+	}
+	if (accel_devices_get(&v, &n, 0)) {
+		json_object_put(files);
 		return 1;
+	}
 	/*
 	 * The process's open files: the names of its fdinfo directory under the root (published
 	 * by whoever serves the root: acceld's shared root, or this process's own).
@@ -422,7 +516,7 @@ static int debug_vm(int argc, char **argv)
 			debugfs_path(&v[i], "vm", path, sizeof(path));
 			if (attr_read_len(path, &vm, NULL))
 				continue;
-			if (debug_vm_print_client(vm, id, v[i].node, v[i].parent))
+			if (debug_vm_client(vm, id, &v[i], files))
 				found++;
 			free(vm);
 		}
@@ -433,7 +527,17 @@ static int debug_vm(int argc, char **argv)
 	if (!found) {
 		fprintf(stderr, "%s debug: vm: process %ld has no open %s on a vnpu device under %s\n",
 			accel_prog, pid, want_id ? "file of that ID" : "file", dir);
+		json_object_put(files);
 		return 1;
+	}
+	if (files) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "pid", json_object_new_int64(pid));
+		json_object_object_add(o, "files", files);
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
 	}
 	return 0;
 }

@@ -36,9 +36,14 @@ static void exec_usage(FILE *out)
 		"                    PROGRAM's process); default: libaccel's choice\n"
 		"  --help            show this help\n"
 		"\n"
+		"\n"
+		"examples:\n"
+		"  %s exec -- python3 my_drm_client.py\n"
+		"  %s exec --backend daemon -- ./my_client --device /dev/accel/accel0\n"
+		"\n"
 		"Exit status: PROGRAM's; 2 for a usage error or a statically linked PROGRAM;\n"
 		"126 if PROGRAM cannot be run, 127 if it is not found.\n",
-		accel_prog, PRELOAD_NAME);
+		accel_prog, PRELOAD_NAME, accel_prog, accel_prog);
 }
 
 /* PROGRAM as execvp() would find it, into @out; 0 or -errno. */
@@ -198,6 +203,7 @@ static int exec_run(int argc, char **argv)
 	int c, err;
 
 	/* "+": options end at PROGRAM, whose own options are its. */
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -210,13 +216,19 @@ static int exec_run(int argc, char **argv)
 			exec_usage(stdout);
 			return 0;
 		default:
-			exec_usage(stderr);
+			/* One line naming the option: the usage is for --help. */
+			if (optopt)
+				fprintf(stderr, "%s exec: unknown option '-%c' or it lacks its value (see '%s exec --help')\n",
+					accel_prog, optopt, accel_prog);
+			else
+				fprintf(stderr, "%s exec: unknown option '%s' or it lacks its value (see '%s exec --help')\n",
+					accel_prog, argv[optind - 1], accel_prog);
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "%s exec: no PROGRAM given\n", accel_prog);
-		exec_usage(stderr);
+		fprintf(stderr, "%s exec: no PROGRAM given (see '%s exec --help')\n", accel_prog,
+			accel_prog);
 		return 2;
 	}
 	if (backend && strcmp(backend, "daemon") && strcmp(backend, "embedded")) {

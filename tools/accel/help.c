@@ -11,8 +11,12 @@ static void help_usage(FILE *out)
 	fprintf(out,
 		"usage: %s help [COMMAND]\n"
 		"\n"
-		"Show the usage of COMMAND (as '%s COMMAND --help' does), or the list of commands.\n",
-		accel_prog, accel_prog);
+		"Show the usage of COMMAND (as '%s COMMAND --help' does), or the list of commands.\n"
+		"\n"
+		"examples:\n"
+		"  %s help           # the commands\n"
+		"  %s help trace     # accel trace's options\n",
+		accel_prog, accel_prog, accel_prog, accel_prog);
 }
 
 static int help_run(int argc, char **argv)
@@ -26,7 +30,8 @@ static int help_run(int argc, char **argv)
 	/* Arguments after COMMAND are ignored, as they always were. */
 	cmd = accel_cmd_find(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "%s: no command '%s'\n", accel_prog, argv[1]);
+		fprintf(stderr, "%s help: no command '%s' (see '%s --help')\n", accel_prog, argv[1],
+			accel_prog);
 		return 2;
 	}
 	cmd->usage(stdout);

@@ -69,9 +69,14 @@ static void run_usage(FILE *out)
 		"                    chained by semaphores (a model of one device stage)\n"
 		"  --help            show this help\n"
 		"\n"
+		"\n"
+		"examples:\n"
+		"  %s run --data models/fashion_mnist/test_data_set_0 models/fashion_mnist/model.onnx\n"
+		"  %s run --iterations 100 --json fashion.accelprg\n"
+		"\n"
 		"Exit status: 0 ran (and matched), 1 mismatch, 2 bad usage or unsupported model,\n"
 		"3 device error.\n",
-		accel_prog, accel_prog);
+		accel_prog, accel_prog, accel_prog, accel_prog);
 }
 
 /* --shape: as many as a model has inputs in practice; dimensions up to the IR's rank. */
@@ -201,6 +206,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	char *end;
 	int c;
 
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -257,13 +263,19 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			run_usage(stdout);
 			return -1;
 		default:
-			run_usage(stderr);
+			/* One line naming the option: the usage is for --help. */
+			if (optopt)
+				fprintf(stderr, "%s run: unknown option '-%c' or it lacks its value (see '%s run --help')\n",
+					accel_prog, optopt, accel_prog);
+			else
+				fprintf(stderr, "%s run: unknown option '%s' or it lacks its value (see '%s run --help')\n",
+					accel_prog, argv[optind - 1], accel_prog);
 			return RUN_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "%s run: one MODEL expected\n", accel_prog);
-		run_usage(stderr);
+		fprintf(stderr, "%s run: one MODEL expected (see '%s run --help')\n", accel_prog,
+			accel_prog);
 		return RUN_USAGE;
 	}
 	o->model = argv[optind];

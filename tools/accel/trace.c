@@ -293,7 +293,8 @@ static int trace_daemon(struct trace_data *d, char **argv, double duration, uint
 	}
 	if (accel_sys_ioctl(fd, ACCEL_TRACE_IOC_START, &start)) {
 		fprintf(stderr, "%s trace: cannot start tracing in acceld: %s%s\n", accel_prog,
-			strerror(errno), errno == EBUSY ? " (another accel trace runs)" : "");
+			strerror(errno),
+			errno == EBUSY ? " (acceld writes its own trace files: ACCEL_TRACE_DIR)" : "");
 		accel_sys_close(fd);
 		return 1;
 	}
@@ -531,13 +532,39 @@ static void instant(struct converter *c, const struct accel_trace_event *e, stru
 		",\"arg0\":%" PRIu64 "}}", e->error, e->seqno, e->arg[0]);
 }
 
+/* A user-queue entry's zero-length mark (submit, completed): flows bind to it. */
+static void uq_mark(struct converter *c, const struct accel_trace_event *e, struct track *t,
+		   const char *name)
+{
+	ev_begin(c, "X", name, e->pid, t->tid, e->ts_ns);
+	fprintf(c->out, ",\"dur\":0,\"cat\":\"uq\",\"args\":{\"client\":%" PRIu64
+		",\"queue\":%" PRIu64 ",\"seqno\":%" PRIu64, e->arg[0], e->arg[1], e->seqno);
+	if (e->error)
+		fprintf(c->out, ",\"error\":%d", e->error);
+	fputs("}}", c->out);
+}
+
 static void convert_event(struct converter *c, const struct accel_trace_event *e)
 {
 	struct job *j = e->ctx ? job_find(c, e->pid, e->ctx, e->seqno, false) : NULL;
+	bool uq = e->type == ACCEL_TRACE_UQ_SUBMIT || e->type == ACCEL_TRACE_UQ_START ||
+		  e->type == ACCEL_TRACE_UQ_END;
 	char label[96];
 	struct track *t;
 
+	/* A user-queue entry is named by its queue's fence context (@track) and its seqno. */
+	if (uq)
+		j = job_find(c, e->pid, e->track, e->seqno, false);
 	switch (e->type) {
+	case ACCEL_TRACE_UQ_SUBMIT:
+		if (!(t = track_get(c, e->pid, TRACK_UQ, e->track)))
+			return;
+		uq_mark(c, e, t, "submit");
+		if (j && !j->flow) {
+			j->flow = ++c->next_flow;
+			flow(c, "s", e, t, j->flow);
+		}
+		break;
 	case ACCEL_TRACE_SUBMIT:
 		t = track_get(c, e->pid, TRACK_QUEUE, e->track);
 		if (!t)
@@ -601,6 +628,8 @@ static void convert_event(struct converter *c, const struct accel_trace_event *e
 		fprintf(c->out, ",\"cat\":\"uq\",\"args\":{\"seqno\":%" PRIu64 "}}", e->seqno);
 		t->open = true;
 		snprintf(t->open_name, sizeof(t->open_name), "%s", label);
+		if (j && j->flow && !j->flow_done)
+			flow(c, "t", e, t, j->flow);
 		break;
 	case ACCEL_TRACE_UQ_END:
 		if (!(t = track_get(c, e->pid, TRACK_UQ, e->track)) || !t->open)
@@ -608,6 +637,12 @@ static void convert_event(struct converter *c, const struct accel_trace_event *e
 		ev_begin(c, "E", t->open_name, e->pid, t->tid, e->ts_ns);
 		fprintf(c->out, ",\"cat\":\"uq\",\"args\":{\"error\":%d}}", e->error);
 		t->open = false;
+		/* After the slice: the arrow ends on the mark, as a job's does on "signalled". */
+		uq_mark(c, e, t, "completed");
+		if (j && j->flow && !j->flow_done) {
+			flow(c, "f", e, t, j->flow);
+			j->flow_done = true;
+		}
 		break;
 	case ACCEL_TRACE_TIMEOUT:
 	case ACCEL_TRACE_VNPU_HANG:
@@ -663,6 +698,10 @@ static void name_tracks(struct converter *c, const struct accel_trace_event *e)
 		if (t && !t->label[0] && e->name[0])
 			snprintf(t->label, sizeof(t->label), "engine %s", e->name);
 		break;
+	case ACCEL_TRACE_UQ_SUBMIT:
+		job_find(c, e->pid, e->track, e->seqno, true);
+		/* It names the queue's track as a start does. */
+		__attribute__((fallthrough));
 	case ACCEL_TRACE_UQ_START:
 		t = track_get(c, e->pid, TRACK_UQ, e->track);
 		if (t && !t->named) {
@@ -753,7 +792,7 @@ static int write_json(struct trace_data *d, const char *path)
 		else if (e->type == ACCEL_TRACE_DEPS_DONE)
 			track_get(&c, e->pid, TRACK_QUEUE, e->track);
 		else if (e->type != ACCEL_TRACE_VNPU_SUBMIT && e->type != ACCEL_TRACE_SUBMIT &&
-			 e->type != ACCEL_TRACE_UQ_START)
+			 e->type != ACCEL_TRACE_UQ_START && e->type != ACCEL_TRACE_UQ_SUBMIT)
 			track_get(&c, e->pid, TRACK_ENGINE, e->track);
 	}
 	c.out = fopen(path, "we");
