@@ -75,6 +75,7 @@ done
 # Unknown commands and options are named, with status 2.
 expect_fails "'frobnicate'" frobnicate
 [ "$rc" -eq 2 ] || fail "an unknown command exits $rc, not 2"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "an unknown command says more than one line"
 expect_fails "'frobnicate'" help frobnicate
 [ "$rc" -eq 2 ] || fail "'accel help' of an unknown command exits $rc, not 2"
 expect_fails "'--frobnicate'" --frobnicate

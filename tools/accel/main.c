@@ -77,8 +77,9 @@ int main(int argc, char **argv)
 	}
 	cmd = accel_cmd_find(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "%s: unknown command '%s'\n", accel_prog, argv[1]);
-		accel_usage(stderr);
+		/* One line, as for every bad argument: the usage would bury it. */
+		fprintf(stderr, "%s: unknown command '%s' ('%s --help' lists the commands)\n",
+			accel_prog, argv[1], accel_prog);
 		return 2;
 	}
 	/*
