@@ -83,7 +83,16 @@ struct afs_file {
 	unsigned int seen;
 	struct fuse_pollhandle *ph;
 	struct afs_file *poll_next;
+	/* On afs_open_files (open_lock). */
+	struct afs_file *open_prev, *open_next;
 };
+
+/*
+ * The open files: a release the kernel sends as a file is closed is handled asynchronously,
+ * and the ones still queued when the workers stop never are: accel_fuse_stop() frees them.
+ */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct afs_file *afs_open_files;
 
 /* Guards the state below: started by accel_fuse_start(), ended by accel_fuse_stop(). */
 static pthread_mutex_t afs_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -323,6 +332,12 @@ static int afs_open(const char *path, struct fuse_file_info *fi)
 	fh->node = node;
 	fh->seen = attr_events(node);
 	pthread_mutex_init(&fh->lock, NULL);
+	pthread_mutex_lock(&open_lock);
+	fh->open_next = afs_open_files;
+	if (afs_open_files)
+		afs_open_files->open_prev = fh;
+	afs_open_files = fh;
+	pthread_mutex_unlock(&open_lock);
 	fi->fh = (uintptr_t)fh;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -436,11 +451,9 @@ static int afs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pol
 	return 0;
 }
 
-static int afs_release(const char *path, struct fuse_file_info *fi)
+/* Free open file @fh, which is off afs_open_files. */
+static void afs_file_free(struct afs_file *fh)
 {
-	struct afs_file *fh = afs_fh(fi);
-
-	(void)path;
 	pthread_mutex_lock(&poll_lock);
 	afs_poll_forget_locked(fh);
 	pthread_mutex_unlock(&poll_lock);
@@ -448,6 +461,22 @@ static int afs_release(const char *path, struct fuse_file_info *fi)
 	pthread_mutex_destroy(&fh->lock);
 	free(fh->text);
 	free(fh);
+}
+
+static int afs_release(const char *path, struct fuse_file_info *fi)
+{
+	struct afs_file *fh = afs_fh(fi);
+
+	(void)path;
+	pthread_mutex_lock(&open_lock);
+	if (fh->open_prev)
+		fh->open_prev->open_next = fh->open_next;
+	else
+		afs_open_files = fh->open_next;
+	if (fh->open_next)
+		fh->open_next->open_prev = fh->open_prev;
+	pthread_mutex_unlock(&open_lock);
+	afs_file_free(fh);
 	return 0;
 }
 
@@ -1041,11 +1070,18 @@ void accel_fuse_stop(void)
 	afs_num_workers = 0;
 	close(afs_stop_fd);
 	afs_stop_fd = -1;
-	/* Their session goes: a later change must find no handle to notify on. */
-	pthread_mutex_lock(&poll_lock);
-	while (poll_waiting)
-		afs_poll_forget_locked(poll_waiting);
-	pthread_mutex_unlock(&poll_lock);
+	/*
+	 * Their session goes: the files whose release was still queued are freed here (their
+	 * poll handles with them), and a later change finds no handle to notify on.
+	 */
+	pthread_mutex_lock(&open_lock);
+	while (afs_open_files) {
+		struct afs_file *fh = afs_open_files;
+
+		afs_open_files = fh->open_next;
+		afs_file_free(fh);
+	}
+	pthread_mutex_unlock(&open_lock);
 	afs_unmount_one(&afs_mounts[1]);
 	afs_unmount_one(&afs_mounts[0]);
 	/* Unmounted: the watcher finds nothing of ours and ends. */

@@ -203,8 +203,13 @@ static void embedded_core_after_acceld(bool stop_daemon)
 
 	pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0)
-		exit(embedded_after_daemon(droot, eroot, stop_daemon));
+	if (pid == 0) {
+		int rc = embedded_after_daemon(droot, eroot, stop_daemon);
+
+		free(droot);
+		free(eroot);
+		exit(rc); /* exit(): its atexit handlers unmount */
+	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
