@@ -4,8 +4,8 @@
  * ROOT/sys and ROOT/proc, and the device nodes (empty files standing for the char devices,
  * or acceld's sockets).
  *
- * The tree is served live over FUSE where it can mount when $ACCEL_FUSE=1 (host/fuse_attr.c;
- * opt-in for now). Elsewhere it is rendered into ordinary files: a file is rendered when it appears
+ * The tree is served live over FUSE where it can mount (host/fuse_attr.c; $ACCEL_FUSE=0 turns
+ * that off). Elsewhere it is rendered into ordinary files: a file is rendered when it appears
  * and again whenever its value is stored or its driver reports a change (attr_notify()), and
  * every $ACCEL_REFRESH_MS; writing such a file changes nothing, so `accel attr` and
  * accel_attr_read()/accel_attr_write() reach the callbacks instead (docs/config.md).
@@ -358,9 +358,10 @@ int accel_fs_publish_start(const char *root, struct devnode_publisher *nodes)
 	if (accel_fuse_wanted()) {
 		err = accel_fuse_start(root);
 		publish_live = !err;
+		/* Not an error: where FUSE cannot mount, files are how the tree is published. */
 		if (err)
-			DRM_INFO("the attribute tree under %s is rendered into files: FUSE cannot mount "
-				 "there (%s); `accel attr` reaches its callbacks", root, strerror(-err));
+			DRM_DEBUG("the attribute tree under %s is rendered into files: FUSE cannot mount "
+				  "there (%s); `accel attr` reaches its callbacks", root, strerror(-err));
 	}
 	attr_set_publisher(publish_live ? accel_fuse_publisher() : &fs_attr_publisher);
 	live_inner = nodes ? nodes : &fs_devnode_publisher;

@@ -24,7 +24,10 @@
  * The mounts are named "accel:PID" (type fuse.accel). A process that dies without unmounting
  * (SIGKILL, a crash) would leave them answering ENOTCONN, and its root could not be removed:
  * a watcher process, forked at the start, detaches them lazily as soon as the process is gone
- * (it waits for the end of a pipe only the process holds). What it could not detach is
+ * (it waits for the end of a pipe only the process holds), by mount ID, and answers what is
+ * asked of them meanwhile with ESTALE, which makes the kernel walk the path again and find
+ * the directory beneath (afs_watch_serve()): nothing is ever in the way of removing the root
+ * once the publisher is dead. What it could not detach is
  * recognised and detached before the next start (accel_fuse_unmount_stale()). A few
  * threads serve both mounts from non-blocking reads of their /dev/fuse descriptors, and
  * stop on an eventfd; the process unmounts at exit.
@@ -66,6 +69,8 @@ struct afs_mount {
 	struct fuse *f;
 	struct fuse_session *se;
 	int fd;
+	/* The kernel's ID of the mount (mountinfo's first field): what is detached, exactly. */
+	int mnt_id;
 	char path[PATH_MAX];
 };
 
@@ -78,7 +83,16 @@ struct afs_file {
 	unsigned int seen;
 	struct fuse_pollhandle *ph;
 	struct afs_file *poll_next;
+	/* On afs_open_files (open_lock). */
+	struct afs_file *open_prev, *open_next;
 };
+
+/*
+ * The open files: a release the kernel sends as a file is closed is handled asynchronously,
+ * and the ones still queued when the workers stop never are: accel_fuse_stop() frees them.
+ */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct afs_file *afs_open_files;
 
 /* Guards the state below: started by accel_fuse_start(), ended by accel_fuse_stop(). */
 static pthread_mutex_t afs_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -318,6 +332,12 @@ static int afs_open(const char *path, struct fuse_file_info *fi)
 	fh->node = node;
 	fh->seen = attr_events(node);
 	pthread_mutex_init(&fh->lock, NULL);
+	pthread_mutex_lock(&open_lock);
+	fh->open_next = afs_open_files;
+	if (afs_open_files)
+		afs_open_files->open_prev = fh;
+	afs_open_files = fh;
+	pthread_mutex_unlock(&open_lock);
 	fi->fh = (uintptr_t)fh;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -431,11 +451,9 @@ static int afs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pol
 	return 0;
 }
 
-static int afs_release(const char *path, struct fuse_file_info *fi)
+/* Free open file @fh, which is off afs_open_files. */
+static void afs_file_free(struct afs_file *fh)
 {
-	struct afs_file *fh = afs_fh(fi);
-
-	(void)path;
 	pthread_mutex_lock(&poll_lock);
 	afs_poll_forget_locked(fh);
 	pthread_mutex_unlock(&poll_lock);
@@ -443,6 +461,22 @@ static int afs_release(const char *path, struct fuse_file_info *fi)
 	pthread_mutex_destroy(&fh->lock);
 	free(fh->text);
 	free(fh);
+}
+
+static int afs_release(const char *path, struct fuse_file_info *fi)
+{
+	struct afs_file *fh = afs_fh(fi);
+
+	(void)path;
+	pthread_mutex_lock(&open_lock);
+	if (fh->open_prev)
+		fh->open_prev->open_next = fh->open_next;
+	else
+		afs_open_files = fh->open_next;
+	if (fh->open_next)
+		fh->open_next->open_prev = fh->open_prev;
+	pthread_mutex_unlock(&open_lock);
+	afs_file_free(fh);
 	return 0;
 }
 
@@ -481,6 +515,9 @@ static void afs_changed(struct attr_publisher *p, struct attr_node *node)
 	struct afs_file **pp, *fh;
 
 	(void)p;
+	/* A forked child's copy of the core has no connection to notify on. */
+	if (getpid() != afs_pid)
+		return;
 	pthread_mutex_lock(&poll_lock);
 	for (pp = &poll_waiting; (fh = *pp);) {
 		if (fh->node != node) {
@@ -596,6 +633,8 @@ static void afs_unmount_one(struct afs_mount *m)
 	m->fd = -1;
 }
 
+static int afs_path_mnt_id(const char *path);
+
 static int afs_mount_one(struct afs_mount *m, const char *mountpoint, struct attr_node *dir)
 {
 	char opts[128];
@@ -621,83 +660,230 @@ static int afs_mount_one(struct afs_mount *m, const char *mountpoint, struct att
 	}
 	m->se = fuse_get_session(m->f);
 	m->fd = fuse_session_fd(m->se);
+	m->mnt_id = afs_path_mnt_id(mountpoint);
 	/* Several workers poll the descriptor: the ones that lose the race get EAGAIN. */
 	fcntl(m->fd, F_SETFL, fcntl(m->fd, F_GETFL) | O_NONBLOCK);
 	return 0;
 }
 
-/* Room for /proc/self/mountinfo in the watcher, which may not allocate. */
-static char afs_watch_buf[256 * 1024];
-
 /*
- * In the watcher (a fork of a threaded process: async-signal-safe calls only): detach the
- * mount at @path if its source is still @source ("accel:PID "), not a later publisher's.
+ * What follows runs in the watcher too (a fork of a threaded process): async-signal-safe
+ * calls only, no allocation.
  */
-static void afs_watch_detach(const char *path, const char *source)
+
+/* Decimal @v at @buf (room for 11 bytes), terminated. */
+static void afs_utoa(char *buf, unsigned int v)
 {
-	size_t len = 0, plen = strlen(path);
-	char *line, *end;
+	char tmp[16];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*buf++ = tmp[--n];
+	*buf = 0;
+}
+
+/* The ID of the mount descriptor @fd is on (its /proc/self/fdinfo "mnt_id"), or -1. */
+static int afs_fd_mnt_id(int fd)
+{
+	char path[64] = "/proc/self/fdinfo/", text[1024], *p;
 	ssize_t n;
-	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	int f, id;
+
+	afs_utoa(path + strlen(path), (unsigned int)fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -1;
+	n = read(f, text, sizeof(text) - 1);
+	close(f);
+	if (n <= 0)
+		return -1;
+	text[n] = 0;
+	p = strstr(text, "mnt_id:");
+	if (!p)
+		return -1;
+	for (p += 7; *p == ' ' || *p == '\t'; p++)
+		;
+	for (id = 0; *p >= '0' && *p <= '9'; p++)
+		id = id * 10 + (*p - '0');
+	return id;
+}
+
+/* The ID of the mount @path shows now (the top one), or -1. */
+static int afs_path_mnt_id(const char *path)
+{
+	/* O_PATH: no call reaches the file system, which may be a dead publisher's. */
+	int fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), id;
 
 	if (fd < 0)
-		return;
-	while (len < sizeof(afs_watch_buf) - 1 &&
-	       (n = read(fd, afs_watch_buf + len, sizeof(afs_watch_buf) - 1 - len)) > 0)
-		len += (size_t)n;
+		return -1;
+	id = afs_fd_mnt_id(fd);
 	close(fd);
-	afs_watch_buf[len] = 0;
-	for (line = afs_watch_buf; *line; line = end + 1) {
-		char *mp = line;
-		unsigned int field;
+	return id;
+}
 
-		end = strchr(line, '\n');
-		if (!end)
-			break;
-		*end = 0;
-		/* Field 5 is the mount point. */
-		for (field = 1; field < 5 && mp; field++) {
-			mp = strchr(mp, ' ');
-			if (mp)
-				mp++;
-		}
-		if (!mp || strncmp(mp, path, plen) || mp[plen] != ' ' || !strstr(line, source))
-			continue;
-		if (umount2(path, MNT_DETACH) && errno == EPERM) {
-			/* Not root: the setuid helper detaches the user's own mount. */
-			pid_t pid = fork();
+/*
+ * Lazily detach the mount with ID @mnt_id if it is the one @path shows now: 0; -ESTALE when
+ * the path shows another mount (a later publisher's, mounted since: umount2() by path would
+ * detach that one); -EPERM when this process may not (not root: afs_detach_user()).
+ */
+static int afs_detach_exact(const char *path, int mnt_id)
+{
+	char self[64] = "/proc/self/fd/";
+	int fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), err = 0;
 
-			if (pid == 0) {
-				execlp("fusermount3", "fusermount3", "-u", "-q", "-z", path, (char *)NULL);
-				_exit(127);
-			}
-			if (pid > 0)
-				waitpid(pid, NULL, 0);
-		}
-		return;
+	if (fd < 0)
+		return -errno;
+	if (mnt_id < 0 || afs_fd_mnt_id(fd) != mnt_id) {
+		err = -ESTALE;
+	} else {
+		/* The descriptor's link names that very mount, whatever is mounted meanwhile. */
+		afs_utoa(self + strlen(self), (unsigned int)fd);
+		if (umount2(self, MNT_DETACH))
+			err = -errno;
 	}
+	close(fd);
+	return err;
+}
+
+/* Not root: the setuid helper detaches the user's own mount at @path. */
+static void afs_detach_user(const char *path)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execlp("fusermount3", "fusermount3", "-u", "-q", "-z", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+/* The kernel's FUSE message headers (linux/fuse.h, a stable ABI; that header clashes with libfuse's). */
+struct afs_in_header {
+	uint32_t len;
+	uint32_t opcode;
+	uint64_t unique;
+	uint64_t nodeid;
+	uint32_t uid, gid, pid;
+	uint16_t total_extlen, padding;
+};
+
+struct afs_out_header {
+	uint32_t len;
+	int32_t error;
+	uint64_t unique;
+};
+
+/* Opcodes that get no reply: FORGET, INTERRUPT, NOTIFY_REPLY, BATCH_FORGET. */
+static bool afs_no_reply(uint32_t opcode)
+{
+	return opcode == 2 || opcode == 36 || opcode == 41 || opcode == 42;
+}
+
+/* The watcher reads the dead publisher's requests here. */
+static char afs_watch_buf[AFS_BUF_SIZE];
+/* How long the watcher waits for one more request before it lets the connections go. */
+#define AFS_WATCH_LINGER_MS 2000
+
+/*
+ * In the watcher, once the publisher is gone: answer what its mounts are still asked. Every
+ * call made on them since (the publisher's death left them served by nobody but us) gets
+ * ESTALE, on which the kernel walks a path-based call once more from the start (it retries
+ * ESTALE with LOOKUP_REVAL): detached by then, the walk finds the plain directory beneath.
+ * So `rm -rf ROOT` right after the publisher's death waits for the detach, and succeeds.
+ * Ends when both connections are gone (the kernel ends one, ENODEV, as its detached mount's
+ * last user leaves) or nothing was asked for AFS_WATCH_LINGER_MS; closing the descriptors
+ * then fails what is left (ECONNABORTED), as the kernel does for a dead server.
+ */
+static void afs_watch_serve(int fds[2])
+{
+	struct pollfd p[2] = { { .fd = fds[0], .events = POLLIN }, { .fd = fds[1], .events = POLLIN } };
+	unsigned int i;
+
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		int n = poll(p, 2, AFS_WATCH_LINGER_MS);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (i = 0; i < 2; i++) {
+			const struct afs_in_header *in = (const void *)afs_watch_buf;
+			struct afs_out_header out;
+			ssize_t r;
+
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			r = read(p[i].fd, afs_watch_buf, sizeof(afs_watch_buf));
+			if (r < 0 && errno == ENODEV) {
+				p[i].fd = -1;
+				continue;
+			}
+			if (r < (ssize_t)sizeof(*in) || afs_no_reply(in->opcode))
+				continue;
+			out = (struct afs_out_header){ sizeof(out), -ESTALE, in->unique };
+			if (write(p[i].fd, &out, sizeof(out)) < 0 && errno == ENODEV)
+				p[i].fd = -1;
+		}
+	}
+	for (i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* Close every descriptor but the @n of @keep (ascending). */
+static void afs_close_all_but(const int *keep, unsigned int n)
+{
+	unsigned int lo = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (keep[i] < 0)
+			continue;
+		if ((unsigned int)keep[i] > lo)
+			close_range(lo, (unsigned int)keep[i] - 1, 0);
+		lo = (unsigned int)keep[i] + 1;
+	}
+	close_range(lo, ~0u, 0);
 }
 
 /*
  * Fork the watcher: a process of its own (forked twice, so it is nobody's child here) that
- * waits until the pipe's write end, which only this process holds (close-on-exec), is gone,
- * then detaches the mounts this process left. Best effort: without it, the next start
- * detaches them.
+ * holds the mounts' FUSE connections open beside this process and waits until the pipe's
+ * write end, which only this process holds (close-on-exec, closed in forked children), is
+ * gone. Then (this process died, or stopped serving) it detaches the mounts this process
+ * left, exactly those (by mount ID: a later publisher may have mounted at the same paths),
+ * and answers what is still asked of them (afs_watch_serve()). Holding the connections is
+ * what closes the race with whoever removes the root right after the death: without it, the
+ * kernel would fail their calls at once (ENOTCONN) on mounts still in the way. Best effort:
+ * without a watcher, the next publisher of the root detaches them.
  */
 static void afs_watcher_start(void)
 {
-	char source[2][64], paths[2][PATH_MAX];
-	int p[2], i;
+	char paths[2][PATH_MAX];
+	int p[2], ids[2], fds[2], i;
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC))
 		return;
 	for (i = 0; i < 2; i++) {
-		snprintf(source[i], sizeof(source[i]), " - fuse.accel accel:%d ", (int)getpid());
 		snprintf(paths[i], sizeof(paths[i]), "%s", afs_mounts[i].path);
+		ids[i] = afs_mounts[i].mnt_id;
+		/* Copies of our own: forked children close afs_mounts[].fd (afs_atfork_child()). */
+		fds[i] = fcntl(afs_mounts[i].fd, F_DUPFD_CLOEXEC, 3);
 	}
 	pid = fork();
 	if (pid == 0) {
+		int keep[3] = { p[0], fds[0], fds[1] }, t, j, k;
 		sigset_t all;
 		char c;
 
@@ -707,9 +893,17 @@ static void afs_watcher_start(void)
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		if (fork() != 0)
 			_exit(0);
-		/* Nothing of the publisher's stays open here: no pipe or socket is held up. */
-		close_range(0, (unsigned int)p[0] - 1, 0);
-		close_range((unsigned int)p[0] + 1, ~0u, 0);
+		/* Nothing of the publisher's stays open here: no pipe, socket or cwd is held up. */
+		if (chdir("/"))
+			_exit(1);
+		for (j = 0; j < 3; j++)
+			for (k = j + 1; k < 3; k++)
+				if (keep[k] < keep[j]) {
+					t = keep[j];
+					keep[j] = keep[k];
+					keep[k] = t;
+				}
+		afs_close_all_but(keep, 3);
 		for (;;) {
 			ssize_t n = read(p[0], &c, 1);
 
@@ -717,16 +911,39 @@ static void afs_watcher_start(void)
 				break;
 		}
 		for (i = 1; i >= 0; i--)
-			afs_watch_detach(paths[i], source[i]);
+			if (afs_detach_exact(paths[i], ids[i]) == -EPERM)
+				afs_detach_user(paths[i]);
+		afs_watch_serve(fds);
 		_exit(0);
 	}
 	close(p[0]);
+	for (i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	if (pid < 0) {
 		close(p[1]);
 		return;
 	}
 	waitpid(pid, NULL, 0);
 	afs_watch_fd = p[1];
+}
+
+/*
+ * A forked child holds no FUSE connection nor the watcher's pipe: a publisher killed while
+ * its children live must look dead to the watcher and the kernel at once. The child's core
+ * is a copy; its attribute changes reach no poller (afs_changed()).
+ */
+static void afs_atfork_child(void)
+{
+	unsigned int i;
+
+	if (!afs_running)
+		return;
+	for (i = 0; i < 2; i++)
+		if (afs_mounts[i].fd >= 0)
+			close(afs_mounts[i].fd);
+	if (afs_watch_fd >= 0)
+		close(afs_watch_fd);
 }
 
 static void afs_atexit(void)
@@ -740,18 +957,27 @@ bool accel_fuse_wanted(void)
 {
 	const char *env = getenv("ACCEL_FUSE");
 
-	/*
-	 * Opt-in for now: a publisher killed outright leaves its mounts until its watcher
-	 * detaches them, so a script that kills it and removes the root at once can fail, and
-	 * an embedded core started after the process used acceld crashed a worker once; both
-	 * are open (docs/config.md). Rendered files stay the default until they are fixed.
-	 */
-	return env && !strcmp(env, "1");
+	return !env || !*env || strcmp(env, "0");
+}
+
+/*
+ * FUSE can be used here: the device ($ACCEL_FUSE_DEV names another one, which is how the
+ * tests take it away) opens. 0 or -errno; libfuse would only print its own message.
+ */
+static int afs_device_usable(void)
+{
+	const char *dev = getenv("ACCEL_FUSE_DEV");
+	int fd = open(dev && *dev ? dev : "/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
 }
 
 int accel_fuse_start(const char *root)
 {
-	static bool atexit_done;
+	static bool atexit_done, atfork_done;
 	char path[PATH_MAX];
 	unsigned int i;
 	int err;
@@ -762,8 +988,12 @@ int accel_fuse_start(const char *root)
 		pthread_mutex_unlock(&afs_lock);
 		return -EBUSY;
 	}
+	err = afs_device_usable();
+	if (err)
+		goto out;
 	fuse_set_log_func(afs_log);
 	afs_time = time(NULL);
+	afs_pid = getpid();
 	snprintf(path, sizeof(path), "%s/sys", root);
 	err = afs_mount_one(&afs_mounts[0], path, attr_root());
 	if (err)
@@ -791,7 +1021,8 @@ int accel_fuse_start(const char *root)
 	}
 	if (!afs_num_workers)
 		goto err_stop_fd;
-	afs_pid = getpid();
+	if (!atfork_done && !pthread_atfork(NULL, NULL, afs_atfork_child))
+		atfork_done = true;
 	afs_running = true;
 	afs_watcher_start();
 	if (!atexit_done && !atexit(afs_atexit))
@@ -839,6 +1070,18 @@ void accel_fuse_stop(void)
 	afs_num_workers = 0;
 	close(afs_stop_fd);
 	afs_stop_fd = -1;
+	/*
+	 * Their session goes: the files whose release was still queued are freed here (their
+	 * poll handles with them), and a later change finds no handle to notify on.
+	 */
+	pthread_mutex_lock(&open_lock);
+	while (afs_open_files) {
+		struct afs_file *fh = afs_open_files;
+
+		afs_open_files = fh->open_next;
+		afs_file_free(fh);
+	}
+	pthread_mutex_unlock(&open_lock);
 	afs_unmount_one(&afs_mounts[1]);
 	afs_unmount_one(&afs_mounts[0]);
 	/* Unmounted: the watcher finds nothing of ours and ends. */
@@ -863,33 +1106,6 @@ static void afs_unescape(char *s)
 		}
 	}
 	*out = 0;
-}
-
-static void afs_detach(const char *mountpoint)
-{
-	pid_t pid;
-	int status;
-
-	if (!umount2(mountpoint, MNT_DETACH))
-		return;
-	if (errno != EPERM) {
-		DRM_DEBUG("umount2 %s: %s", mountpoint, strerror(errno));
-		return;
-	}
-	/* Not root: the setuid helper detaches the user's own mounts. */
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		if (null >= 0) {
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		execlp("fusermount3", "fusermount3", "-u", "-q", "-z", mountpoint, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, &status, 0);
 }
 
 void accel_fuse_unmount_stale(const char *root, bool own)
@@ -935,7 +1151,9 @@ void accel_fuse_unmount_stale(const char *root, bool own)
 				continue;
 		}
 		DRM_INFO("detaching the attribute tree process %d left at %s", pid, fields[4]);
-		afs_detach(fields[4]);
+		/* That mount only (its ID), not what another process may have mounted there since. */
+		if (afs_detach_exact(fields[4], atoi(fields[0])) == -EPERM)
+			afs_detach_user(fields[4]);
 	}
 	fclose(f);
 }

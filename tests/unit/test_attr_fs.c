@@ -40,7 +40,7 @@ static bool fuse_mode(void)
 {
 	const char *env = getenv("ACCEL_FUSE");
 
-	return env && !strcmp(env, "1");
+	return !env || strcmp(env, "0");
 }
 
 /* FUSE tests need the mount: where it cannot mount here (no /dev/fuse...), they skip. */
@@ -50,9 +50,10 @@ static void need_live(void)
 		skip();
 }
 
+/* Files tests: FUSE off, or wanted where it cannot mount (the fallback). */
 static void need_files(void)
 {
-	if (fuse_mode())
+	if (accel_fs_publish_live())
 		skip();
 }
 
