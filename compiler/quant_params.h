@@ -7,9 +7,10 @@
  * parameters of the quantized ADD, and the 256-entry table of an activation.
  *
  * The arithmetic is include/uapi/drm/vedge_accel.h's: requant(acc, M, s) =
- * round(acc * M * 2^(s - 31)) computed as TFLite's MultiplyByQuantizedMultiplier (a doubling
- * high multiply rounding half away from zero, then a rounding right shift, also half away from
- * zero). The host kernels of the quantized graph (compiler/ops/quant_linear.c) and the vedge
+ * round(acc * M * 2^(s - 31)) computed as TFLite's MultiplyByQuantizedMultiplier: gemmlowp's
+ * doubling high multiply (nudged by 2^30 for a positive product, 1 - 2^30 for a negative one:
+ * an exact negative tie goes toward zero there), then a rounding right shift taking ties away
+ * from zero. The host kernels of the quantized graph (compiler/ops/quant_linear.c) and the vedge
  * code generator both take their integers from here, so that the host predicts the device.
  *
  * ONNX's own QuantizeLinear rounds half to even (quant_round_half_even()); the two roundings
@@ -57,7 +58,7 @@ int quant_output_multiplier(float in_scale, float w_scale, float out_scale,
 
 /**
  * quant_requant() - TFLite's MultiplyByQuantizedMultiplier(@acc, M, s): round(@acc * M *
- * 2^(s - 31)) with both roundings half away from zero, saturated to int32. A positive s first
+ * 2^(s - 31)) with gemmlowp's two roundings (above), saturated to int32. A positive s first
  * shifts @acc left (saturating to int32, as the device does).
  */
 int32_t quant_requant(int32_t acc, struct quant_multiplier q);
