@@ -60,6 +60,26 @@ int quant_calibrate(struct ir_graph *g, struct quant_calibration *cal, void *con
 		    char *err, size_t err_len);
 
 /**
+ * quant_calibration_list() - the samples of the calibration set @dir: @dir itself when it holds
+ * input_0.pb (one sample), else its subdirectories that do (test_data_set_0, ...), in name order
+ * @paths: a malloc'd array of @n malloc'd paths (quant_calibration_list_free())
+ * Return: 0; -ENOENT when @dir holds no sample; opendir()'s errno; -ENOMEM.
+ */
+int quant_calibration_list(const char *dir, char ***paths, size_t *n);
+
+/** quant_calibration_list_free() - free what quant_calibration_list() returned */
+void quant_calibration_list_free(char **paths, size_t n);
+
+/**
+ * quant_calibrate_sample() - quant_calibrate() on the inputs read from @sample_dir/input_N.pb
+ * (N = 0 .. g->n_inputs - 1 of the inputs without data)
+ * Return: 0; onnx_tensor_read_file()'s errors; -EINVAL when a tensor's type or element count
+ * is not its input's (the reason in @err); quant_calibrate()'s errors.
+ */
+int quant_calibrate_sample(struct ir_graph *g, struct quant_calibration *cal,
+			   const char *sample_dir, char *err, size_t err_len);
+
+/**
  * struct quantize_report - what ir_pass_quantize() did
  * @quantized: Conv, Gemm and MatMul nodes turned into QLinearConv / QLinearMatMul
  * @passthrough: data-movement and MaxPool nodes that now run on int8
