@@ -152,13 +152,15 @@ static int new_value(struct qstate *st, const char *base, const char *suffix, en
 static int new_const(struct qstate *st, const char *base, enum ir_dtype dtype, int rank,
 		     const int64_t *dims, const void *data, size_t size)
 {
+	static const int64_t scalar_dims[1];
 	void *copy = malloc(size ? size : 1);
 	int idx;
 
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, data, size);
-	idx = pass_add_constant(st->g, base, dtype, rank, dims, copy, size);
+	/* A scalar has no dims; pass_add_constant() copies none, from a valid pointer. */
+	idx = pass_add_constant(st->g, base, dtype, rank, dims ? dims : scalar_dims, copy, size);
 	if (idx < 0)
 		free(copy);
 	return idx;

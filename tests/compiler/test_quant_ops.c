@@ -46,12 +46,13 @@ TESTDATA_HOST_TESTS(test_matmulinteger_node_test_passes, "node", "test_matmulint
 static int add_const(struct ir_graph *g, const char *name, enum ir_dtype dt, int rank,
 		     const int64_t *dims, const void *data, size_t size)
 {
+	static const int64_t scalar_dims[1];
 	void *copy = malloc(size);
 	int t;
 
 	assert_non_null(copy);
 	memcpy(copy, data, size);
-	t = pass_add_constant(g, name, dt, rank, dims, copy, size);
+	t = pass_add_constant(g, name, dt, rank, dims ? dims : scalar_dims, copy, size);
 	assert_true(t >= 0);
 	return t;
 }
