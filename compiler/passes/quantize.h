@@ -115,4 +115,18 @@ struct quantize_report {
 int ir_pass_quantize(struct ir_graph *g, const struct quant_calibration *cal,
 		     struct quantize_report *r, char *err, size_t err_len);
 
+/**
+ * ir_pass_quant_fixed_point() - take the QLinearConv and QLinearMatMul nodes of an already
+ * quantized model as the device computes them: mark with IR_ATTR_QUANT_REQUANT
+ * "fixed_point" each one the device can run exactly: int8 input, weights and output; the
+ * input's scale and zero point one constant value each; weights (QLinearMatMul: a 2-D B) and
+ * their scales constant, their zero points constant zeros; the output's scale and zero point
+ * constant; QLinearConv's bias absent or a constant; no fused activation. Its host kernel then
+ * requantizes as the device does (M, s) instead of in double with ONNX's rounding.
+ * uint8 models and those with per-row or run-time scales keep ONNX's semantics.
+ * @marked: the number of nodes marked (may be NULL)
+ * Return: 0 or -ENOMEM.
+ */
+int ir_pass_quant_fixed_point(struct ir_graph *g, size_t *marked);
+
 #endif

@@ -62,7 +62,9 @@ static void compile_usage(FILE *out)
 		"                     docs/compiler.md, \"Quantization\") as ONNX to OUT.onnx\n"
 		"  --calibration DIR  the calibration set: DIR/input_N.pb (one sample) or\n"
 		"                     DIR/*/input_N.pb (test_data_set_0, ...; one sample each);\n"
-		"                     a symbolic input dimension takes the first sample's\n"
+		"                     a symbolic input dimension takes the first sample's.\n"
+		"                     int8 QLinearConv/QLinearMatMul nodes already in the model\n"
+		"                     that the device runs exactly are kept, in its fixed point\n"
 		"  --help             show this help\n"
 		"\n"
 		"Exit status: 0 written, 1 the file could not be written, 2 bad usage or an\n"
@@ -279,7 +281,7 @@ static int check_device_memory(const struct compile_opts *o, const struct compil
 
 /* The quantization's report, as text or into @j. */
 static void quantize_report(const struct compile_opts *o, size_t runs,
-			    const struct quantize_report *qr, json_object *j)
+			    const struct quantize_report *qr, size_t given, json_object *j)
 {
 	if (!o->json) {
 		printf("quantize %s -> %s: int8, %zu calibration runs\n", o->model, o->output, runs);
@@ -287,6 +289,9 @@ static void quantize_report(const struct compile_opts *o, size_t runs,
 		       "%zu QuantizeLinear, %zu DequantizeLinear; %zu nodes left in float\n",
 		       qr->quantized, qr->passthrough, qr->quantize_nodes, qr->dequantize_nodes,
 		       qr->float_nodes);
+		if (given)
+			printf("int8: %zu QLinear nodes of the model taken as given, in fixed point\n",
+			       given);
 		return;
 	}
 	json_object_object_add(j, "model", json_object_new_string(o->model));
@@ -301,6 +306,7 @@ static void quantize_report(const struct compile_opts *o, size_t runs,
 	json_object_object_add(j, "dequantize_nodes",
 			       json_object_new_int64((int64_t)qr->dequantize_nodes));
 	json_object_object_add(j, "float_nodes", json_object_new_int64((int64_t)qr->float_nodes));
+	json_object_object_add(j, "qlinear_taken_as_given", json_object_new_int64((int64_t)given));
 	puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
 }
 
@@ -316,7 +322,7 @@ static int quantize_run(const struct compile_opts *o)
 	struct quantize_report qr;
 	struct ir_graph *g = NULL;
 	char **samples = NULL, err[512] = "";
-	size_t n_samples = 0;
+	size_t n_samples = 0, given = 0;
 	json_object *j;
 	int ret;
 
@@ -338,6 +344,9 @@ static int quantize_run(const struct compile_opts *o)
 		ret = quant_calibrate_sample(g, &cal, samples[i], err, sizeof(err));
 	if (!ret)
 		ret = ir_pass_quantize(g, &cal, &qr, err, sizeof(err));
+	/* The model's own QLinear nodes (ours are marked already) as the device computes them. */
+	if (!ret)
+		ret = ir_pass_quant_fixed_point(g, &given);
 	if (ret) {
 		fprintf(stderr, "%s compile: %s: %s\n", accel_prog, o->model,
 			err[0] ? err : strerror(-ret));
@@ -351,7 +360,7 @@ static int quantize_run(const struct compile_opts *o)
 		goto out;
 	}
 	j = json_object_new_object();
-	quantize_report(o, cal.runs, &qr, j);
+	quantize_report(o, cal.runs, &qr, given, j);
 	json_object_put(j);
 	ret = COMPILE_OK;
 out:
