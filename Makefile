@@ -98,7 +98,7 @@ onnx-conformance: deps all
 	$(BUILD)/bin/onnx-conformance --accel $(BUILD)/bin/accel --out docs/ONNX.md --check
 
 # The int8 quantization of the Fashion-MNIST CNN on all 10 000 test images (make check runs
-# the first 1000): float and int8 accuracies on the host, fails unless within 1 point.
+# the first 500): float and int8 accuracies on the host, fails unless within 1 point.
 quant-accuracy: all
 	QUANT_FM_TEST_IMAGES=10000 $(BUILD)/bin/test_quant_fashion_mnist
 

@@ -6,7 +6,7 @@
  * graph. Skipped when the dataset (Debian dataset-fashion-mnist) is not installed.
  *
  * The host's float kernels take about a minute of CPU for the 10 000 images, so `make check`
- * (ctest) sets QUANT_FM_TEST_IMAGES=1000 (the first 1000); `make quant-accuracy` runs all of
+ * (ctest) sets QUANT_FM_TEST_IMAGES=500 (the first 500); `make quant-accuracy` runs all of
  * them. Unset, the variable means all 10 000.
  * FASHION_MNIST_DIR and FASHION_MNIST_MODEL come from compiler/CMakeLists.txt.
  */
