@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "compiler/op.h"
+#include "compiler/ops/quant.h"
 #include "compiler/passes/passes.h"
 
 int host_values_create(const struct ir_graph *g, struct host_values *v)
@@ -122,6 +123,9 @@ int host_exec_node(struct ir_graph *g, size_t idx, struct host_values *v, char *
 	ret = op->host(&c, in, out);
 	if (ret)
 		return ret;
+	/* A fixed-point quantized node applies its bias and activation itself (ops/quant.h). */
+	if (ir_node_find_attr(c.node, IR_ATTR_QUANT_REQUANT))
+		return 0;
 	return host_exec_epilogue(&c, out[0]);
 }
 

@@ -201,6 +201,8 @@ static const struct op_def *const op_families[] = {
 	op_defs_tensor_move,
 	op_defs_tensor_gen,
 	op_defs_tensor_resize,
+	op_defs_quant,
+	op_defs_quant_linear,
 };
 
 const struct op_def *op_find(const char *domain, const char *op_type)

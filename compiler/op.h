@@ -77,6 +77,8 @@ extern const struct op_def op_defs_tensor_gen[];
 extern const struct op_def op_defs_tensor_resize[];
 extern const struct op_def op_defs_reduce[];
 extern const struct op_def op_defs_index[];
+/* Quantization (ops/quant.c, ops/quant_linear.c): QuantizeLinear..., QLinearConv... */
+extern const struct op_def op_defs_quant[], op_defs_quant_linear[];
 
 /* Helpers for inference and kernels (op.c). */
 

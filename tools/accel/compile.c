@@ -2,7 +2,8 @@
 /*
  * accel compile MODEL.onnx -o PROGRAM - compile a model for the vnpu (compiler/compile.h) and
  * write the program file (compiler/program_file.h) that `accel run PROGRAM` runs without
- * compiling again; report what the compile did.
+ * compiling again; report what the compile did. With --quantize int8 --calibration DIR:
+ * quantize the model (compiler/passes/quantize.h) and write the int8 graph as ONNX.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +21,9 @@
 
 #include "accel.h"
 #include "compiler/compile.h"
+#include "compiler/onnx_export.h"
+#include "compiler/onnx_tensor.h"
+#include "compiler/passes/quantize.h"
 #include "compiler/program_file.h"
 
 /* The exit statuses of `accel compile` (docs/compiler.md). */
@@ -34,6 +38,7 @@ static void compile_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: %s compile [options] MODEL.onnx -o PROGRAM\n"
+		"       %s compile --quantize int8 --calibration DIR [options] MODEL.onnx -o OUT.onnx\n"
 		"\n"
 		"Compile an ONNX model for the vnpu (import, graph passes, code generation) and write\n"
 		"the program to PROGRAM, which '%s run PROGRAM' runs without compiling again.\n"
@@ -50,6 +55,16 @@ static void compile_usage(FILE *out)
 		"  --dma-io           I/O pipelining: DMA-in, compute, DMA-out stages chained by\n"
 		"                     semaphores (a model of one device stage)\n"
 		"  --json             print one JSON object\n"
+		"  --quantize int8    post-training static quantization instead of a vnpu program:\n"
+		"                     run the float model on the host over the calibration set,\n"
+		"                     record each activation's range, and write the int8 graph\n"
+		"                     (QuantizeLinear, QLinearConv, QLinearMatMul, DequantizeLinear;\n"
+		"                     docs/compiler.md, \"Quantization\") as ONNX to OUT.onnx\n"
+		"  --calibration DIR  the calibration set: DIR/input_N.pb (one sample) or\n"
+		"                     DIR/*/input_N.pb (test_data_set_0, ...; one sample each);\n"
+		"                     a symbolic input dimension takes the first sample's.\n"
+		"                     int8 QLinearConv/QLinearMatMul nodes already in the model\n"
+		"                     that the device runs exactly are kept, in its fixed point\n"
 		"  --help             show this help\n"
 		"\n"
 		"\n"
@@ -59,7 +74,7 @@ static void compile_usage(FILE *out)
 		"\n"
 		"Exit status: 0 written, 1 the file could not be written, 2 bad usage or an\n"
 		"unreadable or unsupported model, 3 device error.\n",
-		accel_prog, accel_prog, accel_prog, accel_prog);
+		accel_prog, accel_prog, accel_prog, accel_prog, accel_prog);
 }
 
 struct compile_opts {
@@ -70,6 +85,8 @@ struct compile_opts {
 	bool no_passes;
 	bool dma_io;
 	bool json;
+	const char *quantize;
+	const char *calibration;
 };
 
 static int parse_opts(int argc, char **argv, struct compile_opts *o)
@@ -81,6 +98,8 @@ static int parse_opts(int argc, char **argv, struct compile_opts *o)
 		{ "no-passes", no_argument, NULL, 'n' },
 		{ "dma-io", no_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "quantize", required_argument, NULL, 'q' },
+		{ "calibration", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -113,6 +132,16 @@ static int parse_opts(int argc, char **argv, struct compile_opts *o)
 		case 'j':
 			o->json = true;
 			break;
+		case 'q':
+			if (strcmp(optarg, "int8")) {
+				fprintf(stderr, "%s compile: --quantize: only int8\n", accel_prog);
+				return COMPILE_USAGE;
+			}
+			o->quantize = optarg;
+			break;
+		case 'C':
+			o->calibration = optarg;
+			break;
 		case 'h':
 			compile_usage(stdout);
 			return -1;
@@ -131,6 +160,13 @@ static int parse_opts(int argc, char **argv, struct compile_opts *o)
 		fprintf(stderr, "%s compile: %s (see '%s compile --help')\n", accel_prog,
 			optind != argc - 1 ? "one MODEL expected" : "-o PROGRAM is required",
 			accel_prog);
+		return COMPILE_USAGE;
+	}
+	if (!o->quantize != !o->calibration || (o->quantize && (o->dma_io || o->device))) {
+		fprintf(stderr, "%s compile: %s\n", accel_prog,
+			o->quantize && (o->dma_io || o->device)
+			? "--quantize writes an ONNX graph: no --dma-io or --device"
+			: "--quantize and --calibration go together");
 		return COMPILE_USAGE;
 	}
 	o->model = argv[optind];
@@ -255,6 +291,98 @@ static int check_device_memory(const struct compile_opts *o, const struct compil
 	return COMPILE_USAGE;
 }
 
+/* The quantization's report, as text or into @j. */
+static void quantize_report(const struct compile_opts *o, size_t runs,
+			    const struct quantize_report *qr, size_t given, json_object *j)
+{
+	if (!o->json) {
+		printf("quantize %s -> %s: int8, %zu calibration runs\n", o->model, o->output, runs);
+		printf("int8: %zu layers (QLinearConv, QLinearMatMul), %zu pass-through nodes; "
+		       "%zu QuantizeLinear, %zu DequantizeLinear; %zu nodes left in float\n",
+		       qr->quantized, qr->passthrough, qr->quantize_nodes, qr->dequantize_nodes,
+		       qr->float_nodes);
+		if (given)
+			printf("int8: %zu QLinear nodes of the model taken as given, in fixed point\n",
+			       given);
+		return;
+	}
+	json_object_object_add(j, "model", json_object_new_string(o->model));
+	json_object_object_add(j, "output", json_object_new_string(o->output));
+	json_object_object_add(j, "quantize", json_object_new_string(o->quantize));
+	json_object_object_add(j, "calibration_runs", json_object_new_int64((int64_t)runs));
+	json_object_object_add(j, "quantized_layers", json_object_new_int64((int64_t)qr->quantized));
+	json_object_object_add(j, "passthrough_nodes",
+			       json_object_new_int64((int64_t)qr->passthrough));
+	json_object_object_add(j, "quantize_nodes",
+			       json_object_new_int64((int64_t)qr->quantize_nodes));
+	json_object_object_add(j, "dequantize_nodes",
+			       json_object_new_int64((int64_t)qr->dequantize_nodes));
+	json_object_object_add(j, "float_nodes", json_object_new_int64((int64_t)qr->float_nodes));
+	json_object_object_add(j, "qlinear_taken_as_given", json_object_new_int64((int64_t)given));
+	puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
+}
+
+/*
+ * --quantize int8: import (shapes from the first sample where symbolic), the graph passes,
+ * calibration over every sample, the rewrite, the ONNX export. An exit status.
+ */
+static int quantize_run(const struct compile_opts *o)
+{
+	struct onnx_import_options io = { .batch = o->batch, .shapes_from_values = true };
+	struct onnx_data_set first = { 0 };
+	struct quant_calibration cal = { 0 };
+	struct quantize_report qr;
+	struct ir_graph *g = NULL;
+	char **samples = NULL, err[512] = "";
+	size_t n_samples = 0, given = 0;
+	json_object *j;
+	int ret;
+
+	ret = quant_calibration_list(o->calibration, &samples, &n_samples);
+	if (ret) {
+		fprintf(stderr, "%s compile: %s: %s\n", accel_prog, o->calibration,
+			ret == -ENOENT ? "no input_0.pb in it or its subdirectories" : strerror(-ret));
+		return COMPILE_USAGE;
+	}
+	first.dir = samples[0];
+	io.input_value = onnx_data_set_input;
+	io.input_value_ctx = &first;
+	ret = onnx_import_file(o->model, &io, &g, err, sizeof(err));
+	if (!ret && !o->no_passes)
+		ret = ir_passes_run(g, NULL, NULL, err, sizeof(err));
+	if (!ret)
+		ret = quant_calibration_init(g, &cal);
+	for (size_t i = 0; !ret && i < n_samples; i++)
+		ret = quant_calibrate_sample(g, &cal, samples[i], err, sizeof(err));
+	if (!ret)
+		ret = ir_pass_quantize(g, &cal, &qr, err, sizeof(err));
+	/* The model's own QLinear nodes (ours are marked already) as the device computes them. */
+	if (!ret)
+		ret = ir_pass_quant_fixed_point(g, &given);
+	if (ret) {
+		fprintf(stderr, "%s compile: %s: %s\n", accel_prog, o->model,
+			err[0] ? err : strerror(-ret));
+		ret = ret == -ENOMEM ? COMPILE_FAIL : COMPILE_USAGE;
+		goto out;
+	}
+	ret = onnx_export_file(g, o->output);
+	if (ret) {
+		fprintf(stderr, "%s compile: %s: %s\n", accel_prog, o->output, strerror(-ret));
+		ret = COMPILE_FAIL;
+		goto out;
+	}
+	j = json_object_new_object();
+	quantize_report(o, cal.runs, &qr, given, j);
+	json_object_put(j);
+	ret = COMPILE_OK;
+out:
+	quant_calibration_free(&cal);
+	onnx_data_set_free(&first);
+	quant_calibration_list_free(samples, n_samples);
+	ir_graph_destroy(g);
+	return ret;
+}
+
 static int compile_run(int argc, char **argv)
 {
 	struct compile_opts o = { 0 };
@@ -274,6 +402,8 @@ static int compile_run(int argc, char **argv)
 	ret = parse_opts(argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
+	if (o.quantize)
+		return quantize_run(&o);
 	if (o.device) {
 		/* Compile for that device: refuse a node that is no vnpu before compiling. */
 		struct accelrt_device *dev;
