@@ -94,27 +94,105 @@ static inline int64_t vedge_tap(uint32_t o, uint32_t k, uint32_t stride, uint32_
 	return i >= 0 && i < size ? i : -1;
 }
 
-int vedge_im2col_row(const struct vedge_fmap *ifm, const struct vedge_window *win,
-		     uint32_t oy, uint32_t ox, int8_t *row)
+/*
+ * Copy or fill a few bytes: patches are often a handful of channels, too few for a call.
+ * Up to 16 bytes go as one 16-byte move when the source has them (@src_end: the end of the
+ * map), spilling into the row buffer's slack that the next write covers.
+ */
+static inline void vedge_copy(int8_t *dst, const int8_t *src, size_t n, const int8_t *src_end)
+{
+	size_t i;
+
+	if (n <= 16 && src_end - src >= 16) {
+		memcpy(dst, src, 16);
+		return;
+	}
+	if (n > 32) {
+		memcpy(dst, src, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		dst[i] = src[i];
+}
+
+static inline void vedge_fill(int8_t *dst, int8_t v, size_t n)
+{
+	if (n <= 16) {
+		memset(dst, v, 16);
+		return;
+	}
+	memset(dst, v, n);
+}
+
+static inline __attribute__((always_inline)) void
+vedge_im2col_one(const struct vedge_fmap *ifm, const struct vedge_window *win, uint32_t oy,
+		 uint32_t ox, int8_t *row)
 {
 	uint32_t ky, kx, c = ifm->c;
 	int8_t zp = (int8_t)ifm->zero_point;
+	/* A kernel row's taps are one run of memory when pixels are dense and not dilated. */
+	bool runs = win->dx == 1 && ifm->stride_x == c;
+	int64_t x0 = (int64_t)ox * win->sx - win->pad_left;
+	/* The taps [kx_lo, kx_hi) inside the map, for the runs. */
+	int64_t kx_lo = x0 < 0 ? -x0 : 0, kx_hi = (int64_t)ifm->w - x0;
 
+	const int8_t *end = ifm->base + (size_t)(ifm->h - 1) * ifm->stride_y +
+			    (size_t)(ifm->w - 1) * ifm->stride_x + c;
+
+	kx_hi = kx_hi > win->kw ? win->kw : kx_hi;
 	for (ky = 0; ky < win->kh; ky++) {
 		int64_t iy = vedge_tap(oy, ky, win->sy, win->dy, win->pad_top, ifm->h);
 
+		/* Padding reads as the zero point: its (q - zp) is 0. */
+		if (iy < 0) {
+			vedge_fill(row, zp, (size_t)win->kw * c);
+			row += (size_t)win->kw * c;
+			continue;
+		}
+		if (runs) {
+			vedge_fill(row, zp, (size_t)kx_lo * c);
+			if (kx_hi > kx_lo)
+				vedge_copy(row + (size_t)kx_lo * c,
+					   vedge_at(ifm, (uint32_t)iy, (uint32_t)(x0 + kx_lo)),
+					   (size_t)(kx_hi - kx_lo) * c, end);
+			else
+				kx_hi = kx_lo;
+			vedge_fill(row + (size_t)kx_hi * c, zp, (size_t)(win->kw - kx_hi) * c);
+			row += (size_t)win->kw * c;
+			continue;
+		}
 		for (kx = 0; kx < win->kw; kx++) {
 			int64_t ix = vedge_tap(ox, kx, win->sx, win->dx, win->pad_left, ifm->w);
 
-			/* Padding reads as the zero point: its (q - zp) is 0. */
-			if (iy < 0 || ix < 0)
-				memset(row, zp, c);
+			if (ix < 0)
+				vedge_fill(row, zp, c);
 			else
-				memcpy(row, vedge_at(ifm, (uint32_t)iy, (uint32_t)ix), c);
+				vedge_copy(row, vedge_at(ifm, (uint32_t)iy, (uint32_t)ix), c, end);
 			row += c;
 		}
 	}
+}
+
+int vedge_im2col_row(const struct vedge_fmap *ifm, const struct vedge_window *win,
+		     uint32_t oy, uint32_t ox, int8_t *row)
+{
+	vedge_im2col_one(ifm, win, oy, ox, row);
 	return 0;
+}
+
+void vedge_im2col_block(const struct vedge_fmap *ifm, const struct vedge_window *win,
+			uint32_t ow, uint64_t p0, uint32_t m, int8_t *rows)
+{
+	uint32_t oy = (uint32_t)(p0 / ow), ox = (uint32_t)(p0 % ow), i;
+	size_t k = (size_t)win->kh * win->kw * ifm->c;
+
+	for (i = 0; i < m; i++, rows += k) {
+		vedge_im2col_one(ifm, win, oy, ox, rows);
+		if (++ox == ow) {
+			ox = 0;
+			oy++;
+		}
+	}
 }
 
 /*
@@ -130,7 +208,7 @@ int vedge_conv2d_plain(const struct vedge_fmap *ifm, const struct vedge_fmap *of
 	int16_t *patch;
 	uint32_t oy, ox, o;
 
-	row = malloc(k);
+	row = malloc(k + VEDGE_IM2COL_SLACK);
 	patch = malloc(k * sizeof(*patch));
 	if (!row || !patch) {
 		free(row);

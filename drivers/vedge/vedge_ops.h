@@ -3,7 +3,8 @@
  * vedge: the NPU's int8 operations, as the device model runs them once a stream's command
  * has been checked. The device model (vedge_hw.c) resolves regions to host pointers and
  * registers to these descriptors; the functions below only compute. Arithmetic is the one
- * include/uapi/drm/vedge_accel.h and docs/vedge.md define, bit for bit.
+ * include/uapi/drm/vedge_accel.h and docs/vedge-arith.md define, bit for bit (32-bit
+ * accumulators wrapping modulo 2^32, requantization exactly as TFLite's).
  *
  * Every function is reentrant (no state between calls) and returns 0 or a negative errno
  * (-ENOMEM for working memory); inputs are trusted: the stream checker has bounded every
@@ -124,7 +125,7 @@ int vedge_op_fully_connected(const struct vedge_fmap *ifm, const struct vedge_fm
 /**
  * vedge_op_maxpool() - MAXPOOL over @win (padding excluded).
  *
- * Return: 0.
+ * Return: 0 or -ENOMEM.
  */
 int vedge_op_maxpool(const struct vedge_fmap *ifm, const struct vedge_fmap *ofm,
 		     const struct vedge_window *win, const struct vedge_act *act);
@@ -133,7 +134,7 @@ int vedge_op_maxpool(const struct vedge_fmap *ifm, const struct vedge_fmap *ofm,
  * vedge_op_avgpool() - AVGPOOL over @win: the mean of the elements inside the IFM,
  * rounded half away from zero.
  *
- * Return: 0.
+ * Return: 0 or -ENOMEM.
  */
 int vedge_op_avgpool(const struct vedge_fmap *ifm, const struct vedge_fmap *ofm,
 		     const struct vedge_window *win, const struct vedge_act *act);

@@ -102,15 +102,19 @@ static void assert_maps_equal(const struct map *a, const struct map *b)
 	assert_memory_equal(a->mem, b->mem, a->size);
 }
 
-static void scales_make(struct vedge_scale_entry *s, uint32_t n, int32_t bias_range)
+/*
+ * Per-channel scales: with @right_only, the right shifts (s <= 0) real layers use (the
+ * fast output stage's case); else now and then any shift (the general one's).
+ */
+static void scales_make(struct vedge_scale_entry *s, uint32_t n, int32_t bias_range,
+			int right_only)
 {
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
 		s[i].bias = rnd_in(-bias_range, bias_range);
 		s[i].multiplier = rnd_mult();
-		/* Mostly the right shifts real layers use, sometimes any. */
-		s[i].shift = rnd() % 4 ? rnd_in(-12, 0) : rnd_in(-31, 31);
+		s[i].shift = right_only || rnd() % 4 ? rnd_in(-31, 0) : rnd_in(-31, 31);
 	}
 }
 
@@ -480,7 +484,7 @@ static void conv_random(conv_fn fn, int depthwise, int iterations)
 		assert_non_null(wt);
 		assert_non_null(sc);
 		rnd_bytes(wt, wn);
-		scales_make(sc, co, 1 << 16);
+		scales_make(sc, co, 1 << 16, it % 2);
 		act_make(&act, lut);
 		assert_int_equal(fn(&in.f, &out.f, &win, wt, sc, &act), 0);
 		if (depthwise)
@@ -512,6 +516,88 @@ static void depthwise_random_matches_reference(void **state)
 {
 	(void)state;
 	conv_random(vedge_op_depthwise_conv2d, 1, 150);
+}
+
+/* 1x1, stride 1, no padding: the gemm reads the IFM in place when its rows are dense. */
+static void conv2d_pointwise_random_matches_reference(void **state)
+{
+	int it;
+
+	(void)state;
+	for (it = 0; it < 60; it++) {
+		uint32_t h = (uint32_t)rnd_in(1, 12), w = (uint32_t)rnd_in(1, 12);
+		uint32_t ci = (uint32_t)rnd_in(1, 70), co = (uint32_t)rnd_in(1, 70);
+		struct vedge_window win = { 1, 1, 1, 1, 1, 1, 0, 0, 0, 0 };
+		struct vedge_scale_entry *sc = malloc(co * sizeof(*sc));
+		int8_t *wt = malloc((size_t)ci * co), lut[256];
+		struct map in, out, ref;
+		struct vedge_act act;
+
+		assert_non_null(sc);
+		assert_non_null(wt);
+		/* Dense, pixels apart (rows still follow rows), or rows apart too. */
+		map_make(&in, h, w, ci, it % 3 != 0);
+		if (it % 3 == 1) {
+			in.f.stride_y = w * in.f.stride_x;
+			in.size = (size_t)(h - 1) * in.f.stride_y + (size_t)(w - 1) * in.f.stride_x + ci;
+		}
+		map_make(&out, h, w, co, rnd() % 2);
+		map_twin(&ref, &out);
+		rnd_bytes(wt, (size_t)ci * co);
+		scales_make(sc, co, 1 << 16, it % 2);
+		act_make(&act, lut);
+		assert_int_equal(vedge_op_conv2d(&in.f, &out.f, &win, wt, sc, &act), 0);
+		ref_conv2d(&in.f, &ref.f, &win, wt, sc, &act);
+		assert_maps_equal(&out, &ref);
+		free(wt);
+		free(sc);
+		map_free(&in);
+		map_free(&out);
+		map_free(&ref);
+	}
+}
+
+/* A layer split into several products (small blocks) gives the same bytes. */
+static void conv2d_in_blocks_matches_reference(void **state)
+{
+	size_t saved = vedge_gemm_block_bytes;
+	int it;
+
+	(void)state;
+	for (it = 0; it < 20; it++) {
+		uint32_t h = (uint32_t)rnd_in(4, 14), w = (uint32_t)rnd_in(4, 14);
+		uint32_t ci = (uint32_t)rnd_in(1, 20), co = (uint32_t)rnd_in(1, 40);
+		struct vedge_scale_entry *sc = malloc(co * sizeof(*sc));
+		struct vedge_window win;
+		struct map in, out, ref;
+		int8_t *wt;
+		size_t wn;
+
+		assert_non_null(sc);
+		window_make(&win, h, w, 0);
+		if (it % 2)
+			win = (struct vedge_window){ 1, 1, 1, 1, 1, 1, 0, 0, 0, 0 };
+		map_make(&in, h, w, ci, 0);
+		map_make(&out, out_size(h, win.kh, win.sy, win.dy, win.pad_top, win.pad_bottom),
+			 out_size(w, win.kw, win.sx, win.dx, win.pad_left, win.pad_right), co, 0);
+		map_twin(&ref, &out);
+		wn = (size_t)win.kh * win.kw * ci * co;
+		wt = malloc(wn);
+		assert_non_null(wt);
+		rnd_bytes(wt, wn);
+		scales_make(sc, co, 1 << 16, 1);
+		/* A few pixels per block: 3..7 rows of A and accumulators. */
+		vedge_gemm_block_bytes = (size_t)rnd_in(3, 7) * (win.kh * win.kw * ci + 4 * co);
+		assert_int_equal(vedge_op_conv2d(&in.f, &out.f, &win, wt, sc, &no_act), 0);
+		vedge_gemm_block_bytes = saved;
+		ref_conv2d(&in.f, &ref.f, &win, wt, sc, &no_act);
+		assert_maps_equal(&out, &ref);
+		free(wt);
+		free(sc);
+		map_free(&in);
+		map_free(&out);
+		map_free(&ref);
+	}
 }
 
 /* Accumulators beyond 2^24 (where a float epilogue would round) stay exact. */
@@ -573,7 +659,7 @@ static void fc_random(int plain)
 		map_make(&out, 1, 1, co, 0);
 		map_twin(&ref, &out);
 		rnd_bytes(wt, (size_t)ci * co);
-		scales_make(sc, co, 1 << 20);
+		scales_make(sc, co, 1 << 20, it % 2);
 		act_make(&act, lut);
 		if (plain)
 			assert_int_equal(vedge_fully_connected_plain(&in.f, &out.f, wt, sc, &act), 0);
@@ -799,6 +885,8 @@ int main(void)
 		cmocka_unit_test(lut_maps_every_byte),
 		cmocka_unit_test(conv2d_random_matches_reference),
 		cmocka_unit_test(conv2d_plain_random_matches_reference),
+		cmocka_unit_test(conv2d_pointwise_random_matches_reference),
+		cmocka_unit_test(conv2d_in_blocks_matches_reference),
 		cmocka_unit_test(conv2d_large_accumulators_match_reference),
 		cmocka_unit_test(depthwise_random_matches_reference),
 		cmocka_unit_test(fully_connected_random_matches_reference),
