@@ -8,6 +8,7 @@
 
 #include "builtin.h"
 #include "example/example.h"
+#include "vedge/vedge.h"
 #include "vnpu/vnpu.h"
 
 static const char builtin_config[] =
@@ -30,7 +31,16 @@ static const char builtin_config[] =
 	"\n"
 	"; the inference data-centre NPU: VRAM, DMA and compute engines, an MMU (docs/vnpu-isa.md)\n"
 	"[vnpu.0]\n"
-	"driver = vnpu\n";
+	"driver = vnpu\n"
+	"\n"
+	"; the edge NPU (docs/vedge.md): registers, SRAM, int8 operations; with DMA, and without\n"
+	"[vedge.0]\n"
+	"driver = vedge\n"
+	"has_dma = 1\n"
+	"\n"
+	"[vedge.1]\n"
+	"driver = vedge\n"
+	"has_dma = 0\n";
 
 static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
 static int builtin_error;
@@ -41,6 +51,7 @@ static int (*const builtin_inits[])(void) = {
 	example_combo_init,
 	example_kms_init,
 	vnpu_init,
+	vedge_init,
 };
 
 static void builtin_register(void)

@@ -26,3 +26,6 @@ echo "== sys/kernel/debug/accel"
 echo
 echo "== examples/vnpu_demo.c: a small conv net as a chain of DMA and compute jobs on the vnpu"
 "$build/bin/vnpu-demo"
+echo
+echo "== examples/vedge_demo.c: an int8 conv, pool and dense layer as one stream on the edge NPU, with and without DMA"
+"$build/bin/vedge-demo"

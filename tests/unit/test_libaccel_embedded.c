@@ -198,13 +198,17 @@ static void device_list_finds_the_default_accelerators(void **state)
 		assert_int_equal(v[i].major, 261);
 		accel++;
 	}
-	/* example, example_combo's compute half, vnpu */
-	assert_int_equal(accel, 3);
-	assert_string_equal(v[n - 3].driver, "example");
-	assert_string_equal(v[n - 3].parent, "example.0");
-	assert_int_equal(v[n - 3].cap_syncobj, 1);
-	assert_string_equal(v[n - 1].driver, "vnpu");
-	assert_string_equal(v[n - 1].parent, "vnpu.0");
+	/* example, example_combo's compute half, vnpu, vedge with and without DMA */
+	assert_int_equal(accel, 5);
+	assert_string_equal(v[n - 5].driver, "example");
+	assert_string_equal(v[n - 5].parent, "example.0");
+	assert_int_equal(v[n - 5].cap_syncobj, 1);
+	assert_string_equal(v[n - 3].driver, "vnpu");
+	assert_string_equal(v[n - 3].parent, "vnpu.0");
+	assert_string_equal(v[n - 2].driver, "vedge");
+	assert_string_equal(v[n - 2].parent, "vedge.0");
+	assert_string_equal(v[n - 1].driver, "vedge");
+	assert_string_equal(v[n - 1].parent, "vedge.1");
 	free(v);
 }
 

@@ -227,10 +227,11 @@ struct vedge_scale_entry {
  * DMA_COPY fills and drains; SRAM is faster than the buffer objects in the device's cost.
  *
  * Without DMA the NPU sees only its SRAM. Before the job runs, the driver copies every
- * region, in order, into SRAM through its PIO window (each at a 64-byte aligned offset) and
- * afterwards copies the VEDGE_REGION_F_WRITE regions back; the stream names regions as
- * with DMA. VEDGE_REGION_SRAM is then the SRAM left after the copies, at offset 0. A job
- * whose regions do not fit the SRAM is -ENOSPC. The copy time is part of the job's time.
+ * region, in order, then the stream, into SRAM through its PIO window (each at a 64-byte
+ * aligned offset from 0) and afterwards copies the VEDGE_REGION_F_WRITE regions back; the
+ * stream names regions as with DMA. VEDGE_REGION_SRAM is then the SRAM left after the
+ * copies, its offset 0 where they end. A job whose regions and stream do not fit the SRAM is
+ * -ENOSPC. The copy time is part of the job's time.
  */
 
 /*
@@ -317,7 +318,11 @@ struct drm_vedge_bo_info {
  * @handle: a GEM handle (-ENOENT when unknown).
  * @flags: VEDGE_REGION_F_*. An operation that writes a region without F_WRITE is -EINVAL.
  * @offset: where the range starts in the object.
- * @size: bytes (>= 1); [@offset, @offset + @size) must fit in the object.
+ * @size: bytes, 1..0xffffffff (the NPU's region size registers are 32-bit);
+ *	[@offset, @offset + @size) must fit in the object.
+ *
+ * Two regions of one object whose ranges overlap, one of them with F_WRITE, are -EINVAL:
+ * the NPU would see one memory under two names.
  */
 struct drm_vedge_region {
 	__u32 handle;
