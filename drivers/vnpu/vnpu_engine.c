@@ -100,11 +100,12 @@ static void vnpu_job_abort_locked(struct vnpu_engine *e, struct vnpu_job *job, i
  */
 void vnpu_engine_reset(struct vnpu_engine *e, int error)
 {
+	/* Counted first: the lost job's fence may signal as soon as it is aborted. */
+	vnpu_engine_count_reset(e);
 	pthread_mutex_lock(&e->lock);
 	if (e->running)
 		vnpu_job_abort_locked(e, e->running, error);
 	pthread_mutex_unlock(&e->lock);
-	vnpu_engine_count_reset(e);
 }
 
 static int vnpu_job_aborted(void *arg)
@@ -453,6 +454,11 @@ static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sch
 	ACCEL_TRACE(ACCEL_TRACE_VNPU_HANG, (uintptr_t)&e->sched, sched_job->s_fence->scheduled.context, sched_job->s_fence->finished.seqno, job->ctx->client_id, job->ctx->id, job->job_id, -ETIME, e->name);
 	/* Before the hung job's fence can signal: whoever sees it must find the context dead. */
 	atomic_store(&job->ctx->killed, true);
+	/*
+	 * Counted (and traced) before the abort below: the abort wakes the engine, which signals
+	 * the fence at once, and whoever sees the fence must find the reset counted.
+	 */
+	vnpu_engine_count_reset(e);
 	pthread_mutex_lock(&e->lock);
 	/*
 	 * The context is about to be killed: its jobs already staged behind this one must not
@@ -464,8 +470,6 @@ static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sch
 			vnpu_job_abort_locked(e, next, -ECANCELED);
 	vnpu_job_abort_locked(e, job, -ETIME);
 	pthread_mutex_unlock(&e->lock);
-	/* Counted (and traced) before the fence signals, for the same reason as the hang. */
-	vnpu_engine_count_reset(e);
 	/* The engine's finish logged the job (-ETIME: debugfs last_hang) before signalling. */
 	dma_fence_wait(job->hw_fence, false);
 	accel_printk(ACCEL_LOG_WARN, "[drm] vnpu %s: job %llu of client %llu context %u hung on %s: engine reset, context killed",
