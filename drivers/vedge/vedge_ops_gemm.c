@@ -49,6 +49,7 @@ size_t vedge_gemm_block_bytes = (size_t)4 << 20;
 static pthread_once_t vedge_gemm_once = PTHREAD_ONCE_INIT;
 static bool vedge_gemm_exact;	/* written once under vedge_gemm_once */
 static bool vedge_have_avx512;	/* likewise */
+static bool vedge_have_vnni512;	/* likewise: AVX-512 VNNI (vpdpbusd) */
 static pthread_key_t vedge_scratch_key;	/* likewise; each thread's struct vedge_scratch */
 static bool vedge_scratch_ok;	/* likewise: the key exists */
 
@@ -107,6 +108,7 @@ static void vedge_gemm_probe(void)
 			   (isa & dnnl_cpu_isa_avx512_core_vnni) == dnnl_cpu_isa_avx512_core_vnni;
 	__builtin_cpu_init();
 	vedge_have_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+	vedge_have_vnni512 = vedge_have_avx512 && __builtin_cpu_supports("avx512vnni");
 }
 
 bool vedge_gemm_available(void)
@@ -403,7 +405,7 @@ out:
 bool vedge_direct_available(void)
 {
 	pthread_once(&vedge_gemm_once, vedge_gemm_probe);
-	return vedge_have_avx512;
+	return vedge_have_vnni512;
 }
 
 /* Output pixels the direct path computes at once, each with its accumulator register. */
@@ -411,20 +413,22 @@ bool vedge_direct_available(void)
 
 /*
  * The direct product of VEDGE_DIRECT_TILE output pixels (@t_n of them stored), their
- * channels 16 at a time. The IFM is a padded int16 copy (padding holds the zero point), so
- * that a pixel's taps are @pairs int16 pairs at @poff[] from its window corner @xb[t]: one
- * 32-bit load is two taps, broadcast, and vpmaddwd multiplies them by the two taps' int16
- * weights (@wp: a row of @np words per pair) and adds the two products into a 32-bit lane
- * (exact: |q * w| <= 2^14). A run of taps of odd length reads one tap past its end, whose
- * weight is 0. Each weight vector is loaded once for the whole tile. With @e (a layer whose
- * output stage vedge_epilogue_rows_avx512() can run, and no table) the accumulators go
- * through it straight from registers to the pixels at @ob[]; else they are stored at @c
- * (@t_n rows of @n) for vedge_epilogue_rows().
+ * channels 16 at a time. The IFM is a padded copy of q + 128 as bytes (padding holds the
+ * zero point + 128), so that a pixel's taps are @quads runs of four bytes at @qoff[] from its
+ * window corner @xb[t]: one 32-bit load, broadcast, and vpdpbusd multiplies the four
+ * unsigned bytes by the four taps' signed weights (@wq: a row of @np words per quad) and adds
+ * the four products into a 32-bit lane, exactly (no saturation: |sum| < 2^17). The lanes
+ * start at @corr = -128 * sum(w) (mod 2^32), which takes the + 128 back out. A run whose
+ * length is not a multiple of 4 reads up to 3 bytes past its end, whose weights are 0. Each
+ * weight vector is loaded once for the whole tile. With @e (a layer whose output stage
+ * vedge_epilogue_rows_avx512() can run, and no table) the accumulators go through it
+ * straight from registers to the pixels at @ob[]; else they are stored at @c (@t_n rows of
+ * @n) for vedge_epilogue_rows().
  */
-__attribute__((target("avx512f,avx512bw")))
-static void vedge_direct_tile_avx512(const int16_t *const *xb, uint32_t t_n,
-				     const size_t *poff, uint32_t pairs, const int32_t *wp,
-				     uint32_t np, int32_t *c, uint32_t n,
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void vedge_direct_tile_avx512(const uint8_t *const *xb, uint32_t t_n,
+				     const size_t *qoff, uint32_t quads, const int32_t *wq,
+				     const int32_t *corr, uint32_t np, int32_t *c, uint32_t n,
 				     const struct vedge_epilogue *e, int8_t *const *ob)
 {
 	__m512i zp = _mm512_setzero_si512(), lo = zp, hi = zp;
@@ -439,19 +443,18 @@ static void vedge_direct_tile_avx512(const int16_t *const *xb, uint32_t t_n,
 	for (o = 0; o < n; o += 16) {
 		__mmask16 km = n - o >= 16 ? 0xffff : (__mmask16)((1u << (n - o)) - 1);
 		__m512i acc[VEDGE_DIRECT_TILE];
-		const int32_t *w = wp + o;
+		const int32_t *w = wq + o;
 
 		for (t = 0; t < VEDGE_DIRECT_TILE; t++)
-			acc[t] = _mm512_setzero_si512();
-		for (q = 0; q < pairs; q++, w += np) {
+			acc[t] = _mm512_load_si512(corr + o);
+		for (q = 0; q < quads; q++, w += np) {
 			__m512i wv = _mm512_load_si512(w);
 
 			for (t = 0; t < VEDGE_DIRECT_TILE; t++) {
 				int32_t pr;
 
-				memcpy(&pr, xb[t] + poff[q], sizeof(pr));
-				acc[t] = _mm512_add_epi32(acc[t], _mm512_madd_epi16(
-							_mm512_set1_epi32(pr), wv));
+				memcpy(&pr, xb[t] + qoff[q], sizeof(pr));
+				acc[t] = _mm512_dpbusd_epi32(acc[t], _mm512_set1_epi32(pr), wv);
 			}
 		}
 		if (e) {
@@ -470,24 +473,26 @@ static void vedge_direct_tile_avx512(const int16_t *const *xb, uint32_t t_n,
 
 /*
  * struct vedge_direct - the direct path's operands.
- * @x: the IFM as int16, padded with its zero point to @wp_px x @hp_px pixels of c values.
- * @wts: the weights as int16 pairs, [run][pair][np] words, zeros past n and past a run.
- * @poff: each pair's offset in @x from a pixel's window corner (@pairs of them: @runs runs
- *	of taps, @r2 pairs each).
+ * @x: the IFM as q + 128 bytes, padded with its zero point to rows of @row bytes.
+ * @wts: the weights in runs of four taps, [run][quad][np] words, zeros past n and past a run.
+ * @corr: -128 * sum(w) per channel (np words), the accumulators' start.
+ * @qoff: each quad's offset in @x from a pixel's window corner (@quads of them: @runs runs
+ *	of taps, @r4 quads each).
  */
 struct vedge_direct {
-	int16_t *x;
-	int32_t *wts;
-	size_t *poff;
-	uint32_t runs, r2, pairs, np;
-	size_t row;	/* int16s per padded row */
+	uint8_t *x;
+	int32_t *wts, *corr;
+	size_t *qoff;
+	uint32_t runs, r4, quads, np;
+	size_t row;
 };
 
 static void vedge_direct_free(struct vedge_direct *d)
 {
 	free(d->x);
 	free(d->wts);
-	free(d->poff);
+	free(d->qoff);
+	free(d->corr);
 }
 
 static int vedge_direct_init(struct vedge_direct *d, const struct vedge_fmap *ifm,
@@ -508,57 +513,66 @@ static int vedge_direct_init(struct vedge_direct *d, const struct vedge_fmap *if
 	/* Dense undilated kernel rows are one run of taps; dilated ones a run per tap. */
 	d->runs = win->dx == 1 ? win->kh : win->kh * win->kw;
 	rlen = win->dx == 1 ? win->kw * c : c;
-	d->r2 = (rlen + 1) / 2;
-	d->pairs = d->runs * d->r2;
+	d->r4 = (rlen + 3) / 4;
+	d->quads = d->runs * d->r4;
 	d->np = (n + 15) & ~15u;
 	d->row = (size_t)wpx * c;
-	xs = (size_t)hp * d->row + 2;	/* + the tap an odd run reads past the end */
+	xs = (size_t)hp * d->row + 4;	/* + the taps a short quad reads past the end */
 	d->x = malloc(xs * sizeof(*d->x));
-	d->poff = malloc((size_t)d->pairs * sizeof(*d->poff));
-	if (posix_memalign((void **)&d->wts, 64,
-			   (size_t)d->runs * d->r2 * d->np * sizeof(*d->wts)))
+	d->qoff = malloc((size_t)d->quads * sizeof(*d->qoff));
+	if (posix_memalign((void **)&d->wts, 64, (size_t)d->quads * d->np * sizeof(*d->wts)))
 		d->wts = NULL;
-	if (!d->x || !d->poff || !d->wts) {
+	if (posix_memalign((void **)&d->corr, 64, (size_t)d->np * sizeof(*d->corr)))
+		d->corr = NULL;
+	if (!d->x || !d->qoff || !d->wts || !d->corr) {
 		vedge_direct_free(d);
 		return -ENOMEM;
 	}
 	for (i = 0; i < xs; i++)
-		d->x[i] = (int16_t)ifm->zero_point;
+		d->x[i] = (uint8_t)(ifm->zero_point + 128);
 	for (y = 0; y < ifm->h; y++) {
-		int16_t *dst = d->x + (y + win->pad_top) * d->row + (size_t)win->pad_left * c;
+		uint8_t *dst = d->x + (y + win->pad_top) * d->row + (size_t)win->pad_left * c;
 		const int8_t *src = ifm->base + y * ifm->stride_y;
 
 		if (ifm->stride_x == c) {
 			/* Dense pixels: one run the compiler widens 32 bytes at a time. */
 			for (i = 0; i < (size_t)ifm->w * c; i++)
-				dst[i] = src[i];
+				dst[i] = (uint8_t)(src[i] + 128);
 			continue;
 		}
 		for (i = 0; i < ifm->w; i++)
 			for (j = 0; j < c; j++)
-				dst[i * c + j] = src[i * ifm->stride_x + j];
+				dst[i * c + j] = (uint8_t)(src[i * ifm->stride_x + j] + 128);
 	}
 	for (r = 0; r < d->runs; r++) {
 		ky = win->dx == 1 ? r : r / win->kw;
 		kx = win->dx == 1 ? 0 : r % win->kw;
-		for (j = 0; j < d->r2; j++)
-			d->poff[r * d->r2 + j] = (size_t)ky * win->dy * d->row +
-						 (size_t)kx * win->dx * c + 2 * j;
+		for (j = 0; j < d->r4; j++)
+			d->qoff[r * d->r4 + j] = (size_t)ky * win->dy * d->row +
+						 (size_t)kx * win->dx * c + 4 * j;
 	}
 	/* Tap t of run r is weight column r * rlen + t ([ky][kx][c] order either way). */
 	for (r = 0; r < d->runs; r++) {
-		for (j = 0; j < d->r2; j++) {
-			int32_t *dst = d->wts + ((size_t)r * d->r2 + j) * d->np;
-			uint32_t t = 2 * j;
+		for (j = 0; j < d->r4; j++) {
+			int32_t *dst = d->wts + ((size_t)r * d->r4 + j) * d->np;
 
 			for (o = 0; o < d->np; o++) {
 				const int8_t *w = weights + (size_t)o * k + (size_t)r * rlen;
-				int32_t lo = o < n ? w[t] : 0;
-				int32_t hi = o < n && t + 1 < rlen ? w[t + 1] : 0;
+				uint32_t word = 0, t;
 
-				dst[o] = (int32_t)(((uint32_t)hi << 16) | (uint16_t)lo);
+				for (t = 4 * j; t < 4 * j + 4; t++)
+					if (o < n && t < rlen)
+						word |= (uint32_t)(uint8_t)w[t] << (8 * (t - 4 * j));
+				dst[o] = (int32_t)word;
 			}
 		}
+	}
+	for (o = 0; o < d->np; o++) {
+		uint32_t sum = 0;
+
+		for (i = 0; o < n && i < k; i++)
+			sum += (uint32_t)(int32_t)weights[(size_t)o * k + i];
+		d->corr[o] = (int32_t)(0u - 128u * sum);
 	}
 	return 0;
 }
@@ -595,7 +609,7 @@ int vedge_conv2d_direct(const struct vedge_fmap *ifm, const struct vedge_fmap *o
 		uint32_t oy = (uint32_t)(p0 / ofm->w), ox = (uint32_t)(p0 % ofm->w);
 
 		for (i = 0; i < m; i += VEDGE_DIRECT_TILE) {
-			const int16_t *xb[VEDGE_DIRECT_TILE];
+			const uint8_t *xb[VEDGE_DIRECT_TILE];
 			int8_t *ob[VEDGE_DIRECT_TILE];
 			uint32_t t_n = m - i < VEDGE_DIRECT_TILE ? m - i : VEDGE_DIRECT_TILE, t;
 
@@ -614,7 +628,7 @@ int vedge_conv2d_direct(const struct vedge_fmap *ifm, const struct vedge_fmap *o
 					oy++;
 				}
 			}
-			vedge_direct_tile_avx512(xb, t_n, d.poff, d.pairs, d.wts, d.np,
+			vedge_direct_tile_avx512(xb, t_n, d.qoff, d.quads, d.wts, d.corr, d.np,
 						 c + (size_t)i * n, n, fused ? &e : NULL, ob);
 		}
 		/* The output stage while this block's accumulators are in cache. */
