@@ -591,6 +591,9 @@ int vedge_conv2d_direct(const struct vedge_fmap *ifm, const struct vedge_fmap *o
 
 	if (!vedge_direct_available())
 		return -EOPNOTSUPP;
+	/* An empty OFM: nothing to write (and no window to size the padded copy by). */
+	if (!pixels)
+		return 0;
 	ret = vedge_epilogue_init(&e, n, k, weights, ifm->zero_point, scales, ofm->zero_point,
 				  act);
 	if (ret)
