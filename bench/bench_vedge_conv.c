@@ -18,11 +18,19 @@
  * The ratio printed is vedge's throughput relative to the baseline (baseline time / vedge
  * time); the goal is >= 0.5 (issue 17). Lines starting with '#' are comments.
  *
- *   bench_vedge_conv [ignored]
+ * Both sides run on the same threads: oneDNN's OpenMP team (vedge's gemm path runs inside
+ * it too), sized by OMP_NUM_THREADS; without it set, the bench sets it to 1 and starts
+ * itself again (libgomp reads it once, at load), so that a busy machine does not decide
+ * how many threads each side gets. The first line says how many.
+ *
+ *   bench_vedge_conv [NAME]   (only the layers whose name contains NAME, e.g. 28x28x1)
  */
 #include "bench.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <oneapi/dnnl/dnnl.h>
 
@@ -278,16 +286,26 @@ int main(int argc, char **argv)
 	};
 	size_t i;
 
-	(void)argc;
-	(void)argv;
+	if (!getenv("OMP_NUM_THREADS")) {
+		if (setenv("OMP_NUM_THREADS", "1", 1))
+			abort();
+		execv("/proc/self/exe", argv);
+		fprintf(stderr, "bench_vedge_conv: cannot restart with OMP_NUM_THREADS=1\n");
+		return 1;
+	}
+	printf("# threads: OMP_NUM_THREADS=%s on both sides\n", getenv("OMP_NUM_THREADS"));
 	if (dnnl_engine_create(&eng, dnnl_cpu, 0) ||
 	    dnnl_stream_create(&strm, eng, dnnl_stream_default_flags))
 		abort();
-	printf("# vedge CONV2D runs %s\n", vedge_gemm_available() ?
+	printf("# vedge CONV2D runs %s; patches up to %d bytes %s\n", vedge_gemm_available() ?
 	       "im2col + oneDNN's exact int8 gemm (VNNI) + its own integer output stage" :
-	       "its portable loops (no VNNI: oneDNN's int8 sums could saturate)");
+	       "its portable loops (no VNNI: oneDNN's int8 sums could saturate)",
+	       VEDGE_DIRECT_MAX_K, vedge_direct_available() ?
+	       "the direct AVX-512 path (no gemm)" : "the same (no AVX-512)");
 	fflush(stdout);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (argc > 1 && !strstr(cases[i].name, argv[1]))
+			continue;
 		case_setup(&cases[i]);
 		case_check(&cases[i]);
 		compare(&cases[i]);

@@ -87,4 +87,42 @@ extern size_t vedge_gemm_block_bytes;
  */
 bool vedge_gemm_available(void);
 
+/**
+ * vedge_conv2d_gemm() - CONV2D as im2col and oneDNN's int8 product (exact only where
+ * vedge_gemm_available()); arguments as vedge_op_conv2d().
+ *
+ * Return: 0, -ENOMEM, or -EIO when oneDNN fails.
+ */
+int vedge_conv2d_gemm(const struct vedge_fmap *ifm, const struct vedge_fmap *ofm,
+		      const struct vedge_window *win, const int8_t *weights,
+		      const struct vedge_scale_entry *scales, const struct vedge_act *act);
+
+/*
+ * Patch sizes (kh * kw * IFM depth) up to which vedge_op_conv2d() takes the direct path: a
+ * first layer (3x3 over 1 or 3 channels) gives oneDNN's gemm too short a K to be efficient.
+ */
+#define VEDGE_DIRECT_MAX_K	32
+
+/* Output pixels per block of the direct path: its accumulators stay in cache. */
+#define VEDGE_DIRECT_ROWS	256
+
+/**
+ * vedge_direct_available() - whether vedge_conv2d_direct() can run here.
+ *
+ * Return: true on a CPU with AVX-512 F and BW.
+ */
+bool vedge_direct_available(void);
+
+/**
+ * vedge_conv2d_direct() - CONV2D without oneDNN: each pixel's patch as int16 pairs against
+ * the weights 16 channels at a time (vpmaddwd), the output stage run per block of
+ * VEDGE_DIRECT_ROWS pixels while its accumulators are in cache. Any shape; fast for small
+ * patches. Arguments as vedge_op_conv2d().
+ *
+ * Return: 0, -ENOMEM, or -EOPNOTSUPP without vedge_direct_available().
+ */
+int vedge_conv2d_direct(const struct vedge_fmap *ifm, const struct vedge_fmap *ofm,
+			const struct vedge_window *win, const int8_t *weights,
+			const struct vedge_scale_entry *scales, const struct vedge_act *act);
+
 #endif

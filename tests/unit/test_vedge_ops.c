@@ -512,6 +512,63 @@ static void conv2d_plain_random_matches_reference(void **state)
 	conv_random(vedge_conv2d_plain, 0, 100);
 }
 
+/* The im2col + oneDNN gemm path on every shape (vedge_op_conv2d() sends small patches to
+ * the direct path). */
+static void conv2d_gemm_random_matches_reference(void **state)
+{
+	(void)state;
+	if (!vedge_gemm_available())
+		skip();
+	conv_random(vedge_conv2d_gemm, 0, 100);
+}
+
+/* The direct (vpmaddwd) path on every shape, small patches or not. */
+static void conv2d_direct_random_matches_reference(void **state)
+{
+	(void)state;
+	if (!vedge_direct_available())
+		skip();
+	conv_random(vedge_conv2d_direct, 0, 100);
+}
+
+/* A first layer larger than one block of the direct path (several blocks, odd patch). */
+static void conv2d_direct_in_blocks_matches_reference(void **state)
+{
+	int it;
+
+	(void)state;
+	if (!vedge_direct_available())
+		skip();
+	for (it = 0; it < 6; it++) {
+		uint32_t h = (uint32_t)rnd_in(17, 40), w = (uint32_t)rnd_in(17, 40);
+		uint32_t ci = (uint32_t)rnd_in(1, 3), co = (uint32_t)rnd_in(1, 40);
+		struct vedge_window win = { 3, 3, 1, 1, 1, 1, 1, 1, 1, 1 };
+		struct vedge_scale_entry *sc = malloc(co * sizeof(*sc));
+		size_t wn = 9 * (size_t)ci * co;
+		int8_t *wt = malloc(wn), lut[256];
+		struct map in, out, ref;
+		struct vedge_act act;
+
+		assert_non_null(sc);
+		assert_non_null(wt);
+		assert_true((uint64_t)h * w > VEDGE_DIRECT_ROWS);
+		map_make(&in, h, w, ci, rnd() % 2);
+		map_make(&out, h, w, co, rnd() % 2);
+		map_twin(&ref, &out);
+		rnd_bytes(wt, wn);
+		scales_make(sc, co, 1 << 16, it % 2);
+		act_make(&act, lut);
+		assert_int_equal(vedge_op_conv2d(&in.f, &out.f, &win, wt, sc, &act), 0);
+		ref_conv2d(&in.f, &ref.f, &win, wt, sc, &act);
+		assert_maps_equal(&out, &ref);
+		free(wt);
+		free(sc);
+		map_free(&in);
+		map_free(&out);
+		map_free(&ref);
+	}
+}
+
 static void depthwise_random_matches_reference(void **state)
 {
 	(void)state;
@@ -885,6 +942,9 @@ int main(void)
 		cmocka_unit_test(lut_maps_every_byte),
 		cmocka_unit_test(conv2d_random_matches_reference),
 		cmocka_unit_test(conv2d_plain_random_matches_reference),
+		cmocka_unit_test(conv2d_gemm_random_matches_reference),
+		cmocka_unit_test(conv2d_direct_random_matches_reference),
+		cmocka_unit_test(conv2d_direct_in_blocks_matches_reference),
 		cmocka_unit_test(conv2d_pointwise_random_matches_reference),
 		cmocka_unit_test(conv2d_in_blocks_matches_reference),
 		cmocka_unit_test(conv2d_large_accumulators_match_reference),
