@@ -28,8 +28,12 @@ static const char config[] = "[vnpu.0]\ndriver = vnpu\njob_timeout_ms = 100\ndma
 /* A bound on a user-queue entry's wait (the job timeout is 100 ms). */
 #define UQ_WAIT_NS 30000000000ll
 
-/* debugfs file @name of vnpu.0, whole (malloc'd), read as `accel debug` reads it. */
-static char *dbg_read(const char *name)
+/*
+ * debugfs file @name of vnpu.0, whole (malloc'd), read as `accel debug` reads it. Not inlined:
+ * inlined at -O3, GCC 12 takes the returned buffer for a pointer to the local @text
+ * (-Wdangling-pointer false positive).
+ */
+static __attribute__((noinline)) char *dbg_read(const char *name)
 {
 	char path[128], *text = NULL;
 
