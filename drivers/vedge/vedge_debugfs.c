@@ -41,6 +41,17 @@ static const char *const vedge_stat_name[VEDGE_STAT_COUNT] = {
 	"macs", "ops", "bytes",
 };
 
+/*
+ * engines/npu0/: the one engine in the layout every accel driver here uses (vnpu's
+ * engines/<name>/), so `accel info` and `accel top` show its busy time without knowing vedge.
+ */
+enum vedge_engine_stat { VEDGE_ENGINE_BUSY_US, VEDGE_ENGINE_JOBS, VEDGE_ENGINE_RESETS,
+			 VEDGE_ENGINE_STAT_COUNT };
+
+static const char *const vedge_engine_stat_name[VEDGE_ENGINE_STAT_COUNT] = {
+	"busy_us", "jobs", "resets",
+};
+
 /* One file per stat: its private is the device, its index found from its name. */
 struct vedge_stat_file {
 	struct vedge_device *vdev;
@@ -85,33 +96,86 @@ static int vedge_stat_show(struct seq_file *m)
 	return 0;
 }
 
+static int vedge_engine_stat_show(struct seq_file *m)
+{
+	const struct vedge_stat_file *f = m->private;
+	struct vedge_device *vdev = f->vdev;
+	uint64_t v = 0;
+
+	switch ((enum vedge_engine_stat)f->stat) {
+	case VEDGE_ENGINE_BUSY_US: v = atomic_load(&vdev->busy_ns) / 1000; break;
+	case VEDGE_ENGINE_JOBS:
+		v = atomic_load(&vdev->jobs_done) + atomic_load(&vdev->jobs_failed);
+		break;
+	case VEDGE_ENGINE_RESETS: v = atomic_load(&vdev->reset_count); break;
+	default: break;
+	}
+	seq_printf(m, "%llu\n", (unsigned long long)v);
+	return 0;
+}
+
 /**
- * vedge_sysfs_init() - the npu/ telemetry directory
+ * vedge_sysfs_init() - the telemetry files at the device's top level and engines/npu0/
  * @vdev: the device
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0 or -ENOMEM (what was created stays for vedge_sysfs_fini()).
  */
 int vedge_sysfs_init(struct vedge_device *vdev)
 {
-	struct attr_node *dir;
+	struct attr_node *dir = device_attr_dir(&vdev->pdev->dev), *eng;
+	struct vedge_stat_file *files;
+	unsigned int i;
 
-	vdev->stat_files = calloc(VEDGE_STAT_COUNT, sizeof(struct vedge_stat_file));
-	if (!vdev->stat_files)
+	files = calloc(VEDGE_STAT_COUNT + VEDGE_ENGINE_STAT_COUNT, sizeof(*files));
+	vdev->stat_nodes = calloc(VEDGE_STAT_COUNT, sizeof(*vdev->stat_nodes));
+	vdev->stat_files = files;
+	if (!files || !vdev->stat_nodes)
 		return -ENOMEM;
-	dir = attr_dir_create(device_attr_dir(&vdev->pdev->dev), "npu");
-	if (IS_ERR_OR_NULL(dir))
+	for (i = 0; i < VEDGE_STAT_COUNT; i++) {
+		files[i].vdev = vdev;
+		files[i].stat = i;
+		vdev->stat_nodes[i] = attr_file_create(dir, vedge_stat_name[i], 0444,
+						       vedge_stat_show, NULL, &files[i]);
+		if (IS_ERR_OR_NULL(vdev->stat_nodes[i])) {
+			vdev->stat_nodes[i] = NULL;
+			return -ENOMEM;
+		}
+	}
+	vdev->engines_dir = attr_dir_create(dir, "engines");
+	if (IS_ERR_OR_NULL(vdev->engines_dir)) {
+		vdev->engines_dir = NULL;
 		return -ENOMEM;
-	vdev->npu_dir = dir;
-	for (unsigned int i = 0; i < VEDGE_STAT_COUNT; i++) {
-		struct vedge_stat_file *f = &((struct vedge_stat_file *)vdev->stat_files)[i];
+	}
+	eng = attr_dir_create(vdev->engines_dir, "npu0");
+	if (IS_ERR_OR_NULL(eng))
+		return -ENOMEM;
+	for (i = 0; i < VEDGE_ENGINE_STAT_COUNT; i++) {
+		struct vedge_stat_file *f = &files[VEDGE_STAT_COUNT + i];
 
 		f->vdev = vdev;
-		f->stat = i;
-		if (IS_ERR_OR_NULL(attr_file_create(dir, vedge_stat_name[i], 0444, vedge_stat_show,
-						    NULL, f)))
+		f->stat = (enum vedge_stat)i;
+		if (IS_ERR_OR_NULL(attr_file_create(eng, vedge_engine_stat_name[i], 0444,
+						    vedge_engine_stat_show, NULL, f)))
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/**
+ * vedge_sysfs_fini() - remove what vedge_sysfs_init() created (a partial set included)
+ * @vdev: the device
+ */
+void vedge_sysfs_fini(struct vedge_device *vdev)
+{
+	unsigned int i;
+
+	attr_remove(vdev->engines_dir);
+	vdev->engines_dir = NULL;
+	if (vdev->stat_nodes)
+		for (i = 0; i < VEDGE_STAT_COUNT; i++)
+			attr_remove(vdev->stat_nodes[i]);
+	free(vdev->stat_nodes);
+	vdev->stat_nodes = NULL;
 }
 
 /* ---- debugfs ---- */

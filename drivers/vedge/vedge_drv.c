@@ -160,9 +160,9 @@ static int vedge_parse_config(struct platform_device *pdev, struct vedge_config 
 
 static void vedge_sysfs_remove(struct vedge_device *vdev)
 {
-	attr_remove(vdev->npu_dir);
+	vedge_sysfs_fini(vdev);
 	attr_remove(vdev->power_dir);
-	vdev->npu_dir = vdev->power_dir = NULL;
+	vdev->power_dir = NULL;
 }
 
 static int vedge_probe(struct platform_device *pdev)

@@ -147,7 +147,9 @@ struct vedge_device {
 	uint64_t last_pio_ns;
 	uint64_t last_resume_ns;
 
-	struct attr_node *npu_dir;
+	/* sysfs: the telemetry files at the device's top level, engines/npu0/, power/. */
+	struct attr_node **stat_nodes;
+	struct attr_node *engines_dir;
 	struct attr_node *power_dir;
 	void *stat_files;
 };
@@ -268,5 +270,6 @@ int vedge_pm_sysfs_init(struct vedge_device *vdev);
 /* telemetry and fault injection (vedge_debugfs.c) */
 void vedge_debugfs_init(struct vedge_device *vdev);
 int vedge_sysfs_init(struct vedge_device *vdev);
+void vedge_sysfs_fini(struct vedge_device *vdev);
 
 #endif

@@ -150,10 +150,10 @@ static void fault_then_next_job(const char *pdev, bool dma)
 	uint64_t failed;
 
 	vc_open(&c, pdev);
-	failed = vc_sysfs_u64(pdev, "npu/jobs_failed");
+	failed = vc_sysfs_u64(pdev, "jobs_failed");
 	assert_int_equal(vc_debugfs_write(c.minor, "inject_fault", "1"), 1);
 	assert_int_equal(run_copy(&c, dma), -EIO);
-	assert_int_equal(vc_sysfs_u64(pdev, "npu/jobs_failed"), failed + 1);
+	assert_int_equal(vc_sysfs_u64(pdev, "jobs_failed"), failed + 1);
 	assert_int_equal(run_copy(&c, dma), 1);
 	vc_close(&c);
 }
@@ -171,10 +171,10 @@ static void hang_then_next_job(const char *pdev, bool dma)
 	uint64_t resets;
 
 	vc_open(&c, pdev);
-	resets = vc_sysfs_u64(pdev, "npu/reset_count");
+	resets = vc_sysfs_u64(pdev, "reset_count");
 	assert_int_equal(vc_debugfs_write(c.minor, "inject_hang", "1"), 1);
 	assert_int_equal(run_copy(&c, dma), -ETIMEDOUT);
-	assert_int_equal(vc_sysfs_u64(pdev, "npu/reset_count"), resets + 1);
+	assert_int_equal(vc_sysfs_u64(pdev, "reset_count"), resets + 1);
 	/* The same file goes on; the NPU, reset, runs its next job correctly. */
 	assert_int_equal(run_copy(&c, dma), 1);
 	vc_close(&c);

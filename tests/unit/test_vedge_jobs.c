@@ -148,7 +148,7 @@ static void test_dmaless_job_matches_dma_job(void **state)
 	conv_on(VE_DMA, in, dma);
 	conv_on(VE_NODMA, in, pio);
 	assert_memory_equal(dma, pio, sizeof(dma));
-	assert_true(vc_sysfs_u64(VE_NODMA, "npu/pio_bytes") > 0);
+	assert_true(vc_sysfs_u64(VE_NODMA, "pio_bytes") > 0);
 }
 
 /* MAXPOOL 2x2/2 then ADD with a per-channel IFM2, one stream, against direct calls. */

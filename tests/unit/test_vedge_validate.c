@@ -102,14 +102,14 @@ static bool untouched(const struct ve_bo *bo)
 static int submit_dma(const struct ve_stream *s)
 {
 	struct ve_job j = { .nr_regions = 0 };
-	uint64_t done = vc_sysfs_u64(VE_DMA, "npu/jobs_done");
+	uint64_t done = vc_sysfs_u64(VE_DMA, "jobs_done");
 	int ret;
 
 	std_regions(&j, &fx.in, &fx.out);
 	ret = ve_submit(&fx.c, s, &j);
 	if (ret) {
 		assert_true(untouched(&fx.out));
-		assert_int_equal(vc_sysfs_u64(VE_DMA, "npu/jobs_done"), done);
+		assert_int_equal(vc_sysfs_u64(VE_DMA, "jobs_done"), done);
 	}
 	return ret;
 }
