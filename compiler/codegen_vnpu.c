@@ -2968,9 +2968,55 @@ static int nchw_for_readers(struct cg *cg, const int *t, size_t n)
 	return cg->profile ? emit_timestamp(cg) : 0;
 }
 
+/* RNN, GRU or LSTM: a recurrence, which runs on the host (compiler/ops/nn_rnn.c). */
+static bool node_is_recurrent(const struct ir_node *n)
+{
+	return !n->domain[0] && (!strcmp(n->op_type, "LSTM") || !strcmp(n->op_type, "GRU") ||
+				 !strcmp(n->op_type, "RNN"));
+}
+
+/* At most this many FLOPs (vnpu_node_flops()): a node not worth a device stage of its own. */
+#define CG_RECURRENT_NEIGHBOUR_FLOPS (1 << 20)
+
+/*
+ * Whether node cg->node, which the device could run, should rather join the host stage of a
+ * recurrence: it is cheap, and either that stage is the open one (what follows an LSTM: the
+ * Transpose back to batch major, the last step's Gather, a small classifier Gemm) or a
+ * recurrence later reads its output (the Transpose to time major before one). On the device
+ * it would cost a stage of its own, a submission and a wait for a few microseconds of work;
+ * on the host a model of recurrences and such neighbours is one host stage.
+ */
+static bool joins_recurrence(struct cg *cg)
+{
+	const struct ir_graph *g = cg->g;
+	const struct ir_node *n = cg->node;
+	const struct vnpu_prog_stage *st = stage_last(cg);
+	const struct op_def *op = op_find(n->domain, n->op_type);
+
+	/* (a Conv may mark a residual Add as done by its packet: it stays where it lowered) */
+	if (!op || !op->host || ir_node_fused_activation(n) < 0 || !strcmp(n->op_type, "Conv") ||
+	    vnpu_node_flops(g, cg->node_idx) > CG_RECURRENT_NEIGHBOUR_FLOPS)
+		return false;
+	if (st && st->host)
+		for (size_t i = 0; i < st->n_nodes; i++)
+			if (node_is_recurrent(g->nodes[st->nodes[i]]))
+				return true;
+	for (size_t j = cg->node_idx + 1; j < g->n_nodes; j++) {
+		const struct ir_node *r = g->nodes[j];
+
+		if (!node_is_recurrent(r) || !r->n_inputs)
+			continue;
+		for (size_t o = 0; o < n->n_outputs; o++)
+			if (n->outputs[o] >= 0 && n->outputs[o] == r->inputs[0])
+				return true;
+	}
+	return false;
+}
+
 /*
  * Node cg->node on the device when it lowers, else on the host when its op has a kernel.
- * Packets go to the open device stage, or a new one after a host stage.
+ * Packets go to the open device stage, or a new one after a host stage; a cheap neighbour of
+ * a recurrence goes to the recurrence's host stage (joins_recurrence()).
  */
 static int place_node(struct cg *cg)
 {
@@ -3014,6 +3060,12 @@ static int place_node(struct cg *cg)
 	}
 	if (ret)
 		return ret;
+	if (cg->p->len != m.len && joins_recurrence(cg)) {
+		cg->p->n_nodes_device = dev_before;
+		cg_rollback(cg, &m);
+		ret = nchw_for_readers(cg, n->inputs, n->n_inputs);
+		return ret ? ret : place_on_host(cg);
+	}
 	if (cg->p->n_nodes_device != dev_before)
 		cg->p->flops_device += vnpu_node_flops(cg->g, cg->node_idx);
 	if (cg->p->len == m.len)

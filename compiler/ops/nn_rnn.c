@@ -215,39 +215,27 @@ static void rnn_step(const struct rnn_shape *s, const double *w, const double *r
 /*
  * ---- the float LSTM ------------------------------------------------------------------------
  *
- * The input's contribution to the gates does not depend on the recurrence: it is computed for
- * every time step and batch row first, as one product of X's rows with W transposed (plus both
- * biases), so that W is read once rather than once per step. Then each step adds h times R
- * transposed to its rows and applies the gates. Both weights are transposed to [in][G*H] so
- * that a product is a run of contiguous multiply-adds over the G*H gate values
- * (vec_f32_matmul_acc()); the nonlinearities run over whole gate blocks (vec_f32.h). The
- * same semantics as the reference: directions, layout, sequence_lens (Y zero past a row's
- * length, its state that of its last step), initial states, peepholes.
+ * Per time step, the gate values of the step's rows start from both biases, then take the
+ * input's product and the recurrent one, each as the rows (x or h) times a weight transposed:
+ * W and R are read in their own layout, [4H][in] and [4H][H], 16 weight rows at a time over
+ * every batch row (vec_f32_matmul_nt_acc()), so that each weight is read once per step and
+ * no transposed copy is made at each call. The nonlinearities run over whole gate blocks
+ * (vec_f32.h). The states live in the outputs Y_h and Y_c when the node has them, and Y is
+ * written in place: the kernel's only buffers are a step's gate rows, so that a call touches
+ * no fresh memory (each run's first touch of a large buffer costs page faults, more than the
+ * step's arithmetic). The same semantics as the reference: directions, layout, sequence_lens
+ * (Y zero past a row's length, its state that of its last step), initial states, peepholes.
  */
 struct lstm_f32 {
 	const struct rnn_shape *s;
-	float *wt, *rt;		/* W, R of one direction transposed: [in][4H], [H][4H] */
 	float *bias;		/* Wb + Rb of one direction, [4H] */
-	float *xg;		/* the input's gate values of every X row, [seq * batch][4H] */
+	float *g;		/* a step's gate values, [batch][4H] */
 	float *tmp;		/* tanh(c), [H] */
 };
 
 /*
- * @m [rows][cols] transposed into @t [cols][rows], by tiles of 16 x 16 so that both sides
- * stay in cache (a column at a time would touch a new line of @t for every element).
- */
-static void transpose_f32(const float *m, int64_t rows, int64_t cols, float *t)
-{
-	for (int64_t i0 = 0; i0 < rows; i0 += 16)
-		for (int64_t j0 = 0; j0 < cols; j0 += 16)
-			for (int64_t i = i0; i < i0 + 16 && i < rows; i++)
-				for (int64_t j = j0; j < j0 + 16 && j < cols; j++)
-					t[j * rows + i] = m[i * cols + j];
-}
-
-/*
- * The gates of one batch row, whose product h x R has been added to @g (its input gate
- * values): @h and @c updated in place.
+ * The gates of one batch row, whose products have been added to @g (its biases): @h and @c
+ * updated in place.
  */
 static void lstm_f32_gates(struct lstm_f32 *l, const float *p, float *g, float *h, float *c)
 {
@@ -279,59 +267,72 @@ static void lstm_f32_gates(struct lstm_f32 *l, const float *p, float *g, float *
 		h[j] = go[j] * l->tmp[j];
 }
 
-/* Direction @d over every batch row: Y's rows of @d, and the states in @yh, @yc. */
+/*
+ * Direction @d over every batch row: Y's rows of @d (@y, NULL when the node has no Y), and
+ * the states in @yh, @yc (the layout's [dirs][batch][H] or [batch][dirs][H]).
+ */
 static void lstm_f32_direction(struct lstm_f32 *l, int64_t d, const float *x, const float *w,
 			       const float *r, const float *b, const float *p, const int32_t *lens,
 			       float *y, float *yh, float *yc)
 {
 	const struct rnn_shape *s = l->s;
-	int64_t hn = s->hidden, gh = 4 * hn, rows = s->seq * s->batch;
+	int64_t hn = s->hidden, gh = 4 * hn;
 	bool back = d == 1 || s->reverse;
+	const float *wd = w + d * gh * s->in, *rd = r + d * gh * hn;
+	/* consecutive batch rows of X, of the states and of Y are this far apart */
+	int64_t xs = s->batch_first ? s->seq * s->in : s->in;
+	int64_t hs = s->batch_first ? s->dirs * hn : hn;
+	int64_t ys = s->batch_first ? s->seq * s->dirs * hn : hn;
+	int64_t h0 = s->batch_first ? d * hn : d * s->batch * hn;
 
-	transpose_f32(w + d * gh * s->in, gh, s->in, l->wt);
-	transpose_f32(r + d * gh * hn, gh, hn, l->rt);
 	for (int64_t j = 0; j < gh; j++)
 		l->bias[j] = b ? b[d * 2 * gh + j] + b[d * 2 * gh + gh + j] : 0;
-	for (int64_t i = 0; i < rows; i++)
-		memcpy(l->xg + i * gh, l->bias, (size_t)gh * sizeof(*l->bias));
-	vec_f32_matmul_acc(rows, gh, s->in, x, s->in, l->wt, l->xg, gh);
 	if (p)
 		p += d * 3 * hn;
-	if (!lens && !s->batch_first && s->batch > 1) {
+	if (!lens) {
 		/*
-		 * Every row at the same time step, whose gate rows and states are each
-		 * contiguous (time major): one product per step for the whole batch, so that
-		 * R is read once per step rather than once per row.
+		 * Every row at the same time step: one product per step for the whole batch,
+		 * so that W and R are read once per step rather than once per row.
 		 */
 		for (int64_t step = 0; step < s->seq; step++) {
 			int64_t t = back ? s->seq - 1 - step : step;
-			float *g = l->xg + t * s->batch * gh, *h = yh + d * s->batch * hn;
+			const float *xt = x + t * (s->batch_first ? s->in : s->batch * s->in);
 
-			vec_f32_matmul_acc(s->batch, gh, hn, h, hn, l->rt, g, gh);
 			for (int64_t bi = 0; bi < s->batch; bi++)
-				lstm_f32_gates(l, p, g + bi * gh, h + bi * hn,
-					       yc + (d * s->batch + bi) * hn);
+				memcpy(l->g + bi * gh, l->bias, (size_t)gh * sizeof(*l->bias));
+			vec_f32_matmul_nt_acc(s->batch, gh, s->in, xt, xs, wd, l->g, gh);
+			vec_f32_matmul_nt_acc(s->batch, gh, hn, yh + h0, hs, rd, l->g, gh);
 			for (int64_t bi = 0; bi < s->batch; bi++)
-				memcpy(y + ((t * s->dirs + d) * s->batch + bi) * hn, h + bi * hn,
-				       (size_t)hn * sizeof(*y));
+				lstm_f32_gates(l, p, l->g + bi * gh, yh + h0 + bi * hs,
+					       yc + h0 + bi * hs);
+			if (!y)
+				continue;
+			for (int64_t bi = 0; bi < s->batch; bi++) {
+				int64_t yi = s->batch_first ? bi * ys + (t * s->dirs + d) * hn :
+							      ((t * s->dirs + d) * s->batch + bi) * hn;
+
+				memcpy(y + yi, yh + h0 + bi * hs, (size_t)hn * sizeof(*y));
+			}
 		}
 		return;
 	}
+	/* Rows of their own lengths, so of their own time steps when reversed: one at a time. */
 	for (int64_t bi = 0; bi < s->batch; bi++) {
-		int64_t len = lens ? lens[bi] : s->seq;
-		int64_t st = s->batch_first ? (bi * s->dirs + d) * hn : (d * s->batch + bi) * hn;
+		int64_t len = lens[bi];
+		float *h = yh + h0 + bi * hs, *c = yc + h0 + bi * hs;
 
 		for (int64_t step = 0; step < len; step++) {
 			int64_t t = back ? len - 1 - step : step;
 			int64_t xi = s->batch_first ? bi * s->seq + t : t * s->batch + bi;
-			int64_t yi = s->batch_first ? ((bi * s->seq + t) * s->dirs + d) * hn :
-						      ((t * s->dirs + d) * s->batch + bi) * hn;
-			float *g = l->xg + xi * gh;
 
-			/* the row's input gate values are read once: the step overwrites them */
-			vec_f32_matmul_acc(1, gh, hn, yh + st, hn, l->rt, g, gh);
-			lstm_f32_gates(l, p, g, yh + st, yc + st);
-			memcpy(y + yi, yh + st, (size_t)hn * sizeof(*y));
+			memcpy(l->g, l->bias, (size_t)gh * sizeof(*l->bias));
+			vec_f32_matmul_nt_acc(1, gh, s->in, x + xi * s->in, s->in, wd, l->g, gh);
+			vec_f32_matmul_nt_acc(1, gh, hn, h, hn, rd, l->g, gh);
+			lstm_f32_gates(l, p, l->g, h, c);
+			if (y)
+				memcpy(y + (s->batch_first ? bi * ys + (t * s->dirs + d) * hn :
+							     ((t * s->dirs + d) * s->batch + bi) * hn),
+				       h, (size_t)hn * sizeof(*y));
 		}
 	}
 }
@@ -339,50 +340,46 @@ static void lstm_f32_direction(struct lstm_f32 *l, int64_t d, const float *x, co
 static int host_lstm_f32(struct op_ctx *c, const struct rnn_shape *s, const void *const *in,
 			 void *const *out)
 {
-	int64_t hn = s->hidden, gh = 4 * hn, ny = s->seq * s->dirs * s->batch * hn;
-	int64_t nst = s->dirs * s->batch * hn;
+	int64_t hn = s->hidden, gh = 4 * hn, nst = s->dirs * s->batch * hn;
 	const int32_t *lens = op_in(c, 4) ? in[4] : NULL;
 	struct lstm_f32 l = { .s = s };
-	float *y, *yh, *yc;
+	float *own_h = NULL, *own_c = NULL, *yh, *yc;
 	int ret = 0;
 
 	for (int64_t bi = 0; lens && bi < s->batch; bi++)
 		if (lens[bi] < 0 || lens[bi] > s->seq)
 			return op_fail(c, -EINVAL, "sequence length %lld out of 0..%lld",
 				       (long long)lens[bi], (long long)s->seq);
-	y = calloc((size_t)ny + 1, sizeof(*y));
-	yh = calloc((size_t)nst + 1, sizeof(*yh));
-	yc = calloc((size_t)nst + 1, sizeof(*yc));
-	l.wt = malloc((size_t)(gh * s->in) * sizeof(float) + 1);
-	l.rt = malloc((size_t)(gh * hn) * sizeof(float) + 1);
+	/* The states in the outputs when present (same layout), else in buffers of ours. */
+	yh = op_out(c, 1) ? out[1] : (own_h = malloc((size_t)nst * sizeof(float) + 1));
+	yc = op_out(c, 2) ? out[2] : (own_c = malloc((size_t)nst * sizeof(float) + 1));
 	l.bias = malloc((size_t)gh * sizeof(float));
-	l.xg = malloc((size_t)(s->seq * s->batch * gh) * sizeof(float) + 1);
+	l.g = malloc((size_t)(s->batch * gh) * sizeof(float) + 1);
 	l.tmp = malloc((size_t)hn * sizeof(float));
-	if (!y || !yh || !yc || !l.wt || !l.rt || !l.bias || !l.xg || !l.tmp) {
+	if (!yh || !yc || !l.bias || !l.g || !l.tmp) {
 		ret = nn_nomem(c);
 		goto out;
 	}
 	if (op_in(c, 5))
 		memcpy(yh, in[5], (size_t)nst * sizeof(*yh));
+	else
+		memset(yh, 0, (size_t)nst * sizeof(*yh));
 	if (op_in(c, 6))
 		memcpy(yc, in[6], (size_t)nst * sizeof(*yc));
+	else
+		memset(yc, 0, (size_t)nst * sizeof(*yc));
+	/* Y past a row's length stays zero: the caller zeroes outputs, but not every caller. */
+	if (op_out(c, 0) && lens)
+		memset(out[0], 0, (size_t)(s->seq * nst) * sizeof(float));
 	for (int64_t d = 0; d < s->dirs; d++)
 		lstm_f32_direction(&l, d, in[0], in[1], in[2], op_in(c, 3) ? in[3] : NULL,
-				   op_in(c, 7) ? in[7] : NULL, lens, y, yh, yc);
-	if (op_out(c, 0))
-		memcpy(out[0], y, (size_t)ny * sizeof(*y));
-	if (op_out(c, 1))
-		memcpy(out[1], yh, (size_t)nst * sizeof(*yh));
-	if (op_out(c, 2))
-		memcpy(out[2], yc, (size_t)nst * sizeof(*yc));
+				   op_in(c, 7) ? in[7] : NULL, lens, op_out(c, 0) ? out[0] : NULL,
+				   yh, yc);
 out:
-	free(y);
-	free(yh);
-	free(yc);
-	free(l.wt);
-	free(l.rt);
+	free(own_h);
+	free(own_c);
 	free(l.bias);
-	free(l.xg);
+	free(l.g);
 	free(l.tmp);
 	return ret;
 }

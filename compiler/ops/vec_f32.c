@@ -144,93 +144,92 @@ VEC_F32_CLONES void vec_f32_tanh(float *v, int64_t n)
 		tail_store(v + i, n - i, vtanh(tail_load(v + i, n - i)));
 }
 
+/* Lanes @... of the 32 of @a then @b (both v16f): __builtin_shufflevector (GCC 12, clang). */
+#define VSHUF(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+
 /*
- * One row of C (@n columns; B's rows @ldb apart): four vectors of columns (64) at a time held
- * in registers across the whole k loop, so that each step is four loads of B and four
- * multiply-adds; then single vectors, then single columns.
+ * The sums of the 16 lanes of each of @a[0..15], as one vector (lane r: the sum of @a[r]):
+ * halving trees that add a pair of vectors' halves at each level, so that 15 shuffle pairs
+ * and adds replace 16 lane-by-lane reductions.
  */
-VEC_INLINE void row_acc(int64_t n, int64_t k, const float *a, const float *b, float *c,
-			int64_t ldb)
+VEC_INLINE v16f hsum16(const v16f *a)
 {
-	int64_t j = 0;
+	v16f b[8], c[4], d[2];
 
-	for (; j + 64 <= n; j += 64) {
-		v16f c0 = vload(c + j), c1 = vload(c + j + 16), c2 = vload(c + j + 32),
-		     c3 = vload(c + j + 48);
-
-		for (int64_t kk = 0; kk < k; kk++) {
-			const float *bk = b + kk * ldb + j;
-			v16f s = vsplat(a[kk]);
-
-			c0 += s * vload(bk);
-			c1 += s * vload(bk + 16);
-			c2 += s * vload(bk + 32);
-			c3 += s * vload(bk + 48);
-		}
-		vstore(c + j, c0);
-		vstore(c + j + 16, c1);
-		vstore(c + j + 32, c2);
-		vstore(c + j + 48, c3);
-	}
-	for (; j + 16 <= n; j += 16) {
-		v16f c0 = vload(c + j);
-
-		for (int64_t kk = 0; kk < k; kk++)
-			c0 += vsplat(a[kk]) * vload(b + kk * ldb + j);
-		vstore(c + j, c0);
-	}
-	for (; j < n; j++) {
-		float acc = c[j];
-
-		for (int64_t kk = 0; kk < k; kk++)
-			acc += a[kk] * b[kk * ldb + j];
-		c[j] = acc;
-	}
+	for (int i = 0; i < 8; i++)
+		b[i] = VSHUF(a[2 * i], a[2 * i + 1], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21,
+			     22, 23) +
+		       VSHUF(a[2 * i], a[2 * i + 1], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27,
+			     28, 29, 30, 31);
+	for (int i = 0; i < 4; i++)
+		c[i] = VSHUF(b[2 * i], b[2 * i + 1], 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24,
+			     25, 26, 27) +
+		       VSHUF(b[2 * i], b[2 * i + 1], 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28,
+			     29, 30, 31);
+	for (int i = 0; i < 2; i++)
+		d[i] = VSHUF(c[2 * i], c[2 * i + 1], 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24,
+			     25, 28, 29) +
+		       VSHUF(c[2 * i], c[2 * i + 1], 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26,
+			     27, 30, 31);
+	return VSHUF(d[0], d[1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) +
+	       VSHUF(d[0], d[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 }
 
 /*
- * Four rows of C at once, two vectors of columns (32) each: every load of B serves four rows
- * (eight accumulators in registers); the columns past the last 32 go row by row.
+ * C += A B^T, B's rows contiguous: 16 rows of B (16 columns of C) at a time, whose block stays
+ * in the first-level cache while every row of A goes over it: each of the 16 products' lanes
+ * in an accumulator of its own while one load of A's row serves all 16, then their 16 lane
+ * sums at once (hsum16()); B's rows past the last 16 one by one, their lanes summed in order.
  */
-VEC_INLINE void rows4_acc(int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
-			  float *c, int64_t ldc)
+VEC_F32_CLONES void vec_f32_matmul_nt_acc(int64_t m, int64_t n, int64_t k, const float *a,
+					  int64_t lda, const float *b, float *c, int64_t ldc)
 {
-	int64_t j = 0;
+	int64_t j0 = 0, kv = k & ~(int64_t)15;
 
-	for (; j + 32 <= n; j += 32) {
-		v16f acc[4][2];
+	for (; j0 + 16 <= n; j0 += 16) {
+		const float *bj = b + j0 * k;
 
-		for (int r = 0; r < 4; r++) {
-			acc[r][0] = vload(c + r * ldc + j);
-			acc[r][1] = vload(c + r * ldc + j + 16);
-		}
-		for (int64_t kk = 0; kk < k; kk++) {
-			v16f b0 = vload(b + kk * n + j), b1 = vload(b + kk * n + j + 16);
+		for (int64_t i = 0; i < m; i++) {
+			const float *ai = a + i * lda;
+			v16f acc[16];
 
-			for (int r = 0; r < 4; r++) {
-				v16f s = vsplat(a[r * lda + kk]);
+			/* unrolled, so that the accumulators stay in registers */
+#pragma GCC unroll 16
+			for (int j = 0; j < 16; j++)
+				acc[j] = vsplat(0);
+			for (int64_t kk = 0; kk < kv; kk += 16) {
+				v16f av = vload(ai + kk);
+				/* one pointer stepped down the rows: no register per row */
+				const float *bk = bj + kk;
 
-				acc[r][0] += s * b0;
-				acc[r][1] += s * b1;
+#pragma GCC unroll 16
+				for (int j = 0; j < 16; j++, bk += k)
+					acc[j] += vload(bk) * av;
 			}
-		}
-		for (int r = 0; r < 4; r++) {
-			vstore(c + r * ldc + j, acc[r][0]);
-			vstore(c + r * ldc + j + 16, acc[r][1]);
+			if (kv < k) {
+				v16f av = tail_load(ai + kv, k - kv);
+
+				for (int j = 0; j < 16; j++)
+					acc[j] += tail_load(bj + j * k + kv, k - kv) * av;
+			}
+			vstore(c + i * ldc + j0, vload(c + i * ldc + j0) + hsum16(acc));
 		}
 	}
-	if (j < n)
-		for (int r = 0; r < 4; r++)
-			row_acc(n - j, k, a + r * lda, b + j, c + r * ldc + j, n);
-}
+	for (; j0 < n; j0++) {
+		const float *bj = b + j0 * k;
 
-VEC_F32_CLONES void vec_f32_matmul_acc(int64_t m, int64_t n, int64_t k, const float *a,
-				       int64_t lda, const float *b, float *c, int64_t ldc)
-{
-	int64_t i = 0;
+		for (int64_t i = 0; i < m; i++) {
+			const float *ai = a + i * lda;
+			v16f acc = vsplat(0);
+			float sum = 0;
 
-	for (; i + 4 <= m; i += 4)
-		rows4_acc(n, k, a + i * lda, lda, b, c + i * ldc, ldc);
-	for (; i < m; i++)
-		row_acc(n, k, a + i * lda, b, c + i * ldc, n);
+			for (int64_t kk = 0; kk < kv; kk += 16)
+				acc += vload(bj + kk) * vload(ai + kk);
+			if (kv < k)
+				acc += tail_load(bj + kv, k - kv) * tail_load(ai + kv, k - kv);
+			for (int l = 0; l < 16; l++)
+				sum += acc[l];
+			c[i * ldc + j0] += sum;
+		}
+	}
 }

@@ -13,12 +13,13 @@
 #include <stdint.h>
 
 /**
- * vec_f32_matmul_acc() - C += A x B: C [m][n] (rows @ldc floats apart), A [m][k] (rows @lda
- * apart), B [k][n] (rows @n apart, contiguous); each element's products are added in
- * ascending k after the value C held
+ * vec_f32_matmul_nt_acc() - C += A x B^T: C [m][n] (rows @ldc floats apart), A [m][k] (rows
+ * @lda apart), B [n][k] (rows contiguous: a weight matrix in its own layout, ONNX's W and R);
+ * each element's products summed in 16 interleaved partial sums, then those, after the value
+ * C held (results agree with a sum in order to float's rounding)
  */
-void vec_f32_matmul_acc(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
-			const float *b, float *c, int64_t ldc);
+void vec_f32_matmul_nt_acc(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+			   const float *b, float *c, int64_t ldc);
 
 /**
  * vec_f32_sigmoid() - v[i] = 1 / (1 + e^-v[i]) for @n elements, within a few units in the last

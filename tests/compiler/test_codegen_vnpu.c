@@ -239,6 +239,84 @@ static void test_node_without_device_lowering_is_a_host_stage_between_device_sta
 	ir_graph_destroy(g);
 }
 
+/*
+ * x[4,2,3] -> Transpose(1,0,2) -> LSTM(W, R as inputs) -> Relu -> y: the Transpose to time
+ * major, which the LSTM reads, and the Relu after it are cheap enough to join the LSTM's host
+ * stage, so that the program is that one stage and no device submission.
+ */
+static void test_cheap_neighbours_of_an_lstm_join_its_host_stage(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 4, 2, 3 }, dt[] = { 2, 4, 3 }, dw[] = { 1, 20, 3 },
+		      dr[] = { 1, 20, 5 }, dy[] = { 2, 1, 4, 5 }, perm[] = { 1, 0, 2 };
+	int x = add_f32(g, "x", 3, dx), t = add_f32(g, "t", 3, dt), w = add_f32(g, "w", 3, dw);
+	int r = add_f32(g, "r", 3, dr), h = add_f32(g, "h", 4, dy), y = add_f32(g, "y", 4, dy);
+	const int in_lstm[] = { t, w, r };
+	struct ir_attr *a;
+	struct vnpu_prog *p;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, x), 0);
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, w), 0);
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, r), 0);
+	a = ir_node_add_attr(chain_node(g, "transpose", "Transpose", &x, 1, t), "perm",
+			     IR_ATTR_INTS);
+	assert_non_null(a);
+	a->ints = malloc(sizeof(perm));
+	assert_non_null(a->ints);
+	memcpy(a->ints, perm, sizeof(perm));
+	a->len = 3;
+	chain_node(g, "lstm", "LSTM", in_lstm, 3, h);
+	chain_node(g, "relu", "Relu", &h, 1, y);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	g->opset = 14;
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->nstages, 1);
+	assert_true(p->stages[0].host);
+	assert_int_equal(p->stages[0].n_nodes, 3);
+	assert_int_equal(p->n_nodes_device, 0);
+	assert_int_equal(p->n_nodes_host, 3);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
+/*
+ * An LSTM, then a Relu of 2^21 elements: past the cost a neighbour may have, the Relu keeps
+ * its device stage after the LSTM's host stage.
+ */
+static void test_costly_node_after_an_lstm_stays_on_the_device(void **state)
+{
+	struct ir_graph *g = ir_graph_create();
+	const int64_t dx[] = { 2, 4, 3 }, dw[] = { 1, 20, 3 }, dr[] = { 1, 20, 5 },
+		      dh[] = { 2, 1, 4, 5 }, db[] = { 1 << 21 };
+	int x = add_f32(g, "x", 3, dx), w = add_f32(g, "w", 3, dw), r = add_f32(g, "r", 3, dr);
+	int h = add_f32(g, "h", 4, dh), big = add_f32(g, "big", 1, db);
+	int y = add_f32(g, "y", 1, db);
+	const int in_lstm[] = { x, w, r };
+	struct vnpu_prog *p;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, x), 0);
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, w), 0);
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, r), 0);
+	assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, big), 0);
+	chain_node(g, "lstm", "LSTM", in_lstm, 3, h);
+	chain_node(g, "relu", "Relu", &big, 1, y);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, h), 0);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, y), 0);
+	g->opset = 14;
+	assert_int_equal(codegen_vnpu(g, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->nstages, 2);
+	assert_true(p->stages[0].host);
+	assert_false(p->stages[1].host);
+	assert_int_equal(p->n_nodes_device, 1);
+	assert_int_equal(p->n_nodes_host, 1);
+	codegen_vnpu_free(p);
+	ir_graph_destroy(g);
+}
+
 static void test_flops_count_products_by_macs_and_the_rest_by_elements(void **state)
 {
 	struct ir_graph *g = ir_graph_create();
@@ -1617,6 +1695,8 @@ int main(void)
 		cmocka_unit_test(test_matmul_is_one_packet_relocated_to_its_tensors_slots),
 		cmocka_unit_test(test_unsupported_op_is_refused_naming_node_and_op),
 		cmocka_unit_test(test_node_without_device_lowering_is_a_host_stage_between_device_stages),
+		cmocka_unit_test(test_cheap_neighbours_of_an_lstm_join_its_host_stage),
+		cmocka_unit_test(test_costly_node_after_an_lstm_stays_on_the_device),
 		cmocka_unit_test(test_flops_count_products_by_macs_and_the_rest_by_elements),
 		cmocka_unit_test(test_graph_of_integers_is_all_host),
 		cmocka_unit_test(test_reshape_output_shares_its_input_slot),

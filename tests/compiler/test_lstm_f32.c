@@ -407,30 +407,31 @@ static void test_sigmoid_and_tanh_keep_nan_and_saturate(void **state)
 }
 
 /*
- * C [5][70] (ldc 75) += A [5][5] (lda 6) x B [5][70]: the products added onto C's values
- * (four rows at once, then the fifth alone; 32 columns at once, then the rest).
+ * C [5][37] (ldc 40) += A [5][21] (lda 23) x B^T, B [37][21]: the products added onto C's
+ * values (16 columns at once twice, then the last 5 one by one; 16 of k at once, then the
+ * last 5 padded).
  */
-static void test_matmul_acc_adds_the_product_to_c(void **state)
+static void test_matmul_nt_acc_adds_the_product_to_c(void **state)
 {
-	enum { M = 5, N = 70, K = 5, LDA = 6, LDC = 75 };
-	float a[M * LDA], b[K * N], c[M * LDC];
+	enum { M = 5, N = 37, K = 21, LDA = 23, LDC = 40 };
+	float a[M * LDA], b[N * K], c[M * LDC];
 	uint32_t seed = 7;
 
 	(void)state;
 	for (int i = 0; i < M * LDA; i++)
 		a[i] = (float)next_value(&seed, 1);
-	for (int i = 0; i < K * N; i++)
+	for (int i = 0; i < N * K; i++)
 		b[i] = (float)next_value(&seed, 1);
 	for (int i = 0; i < M * LDC; i++)
 		c[i] = (float)i;
-	vec_f32_matmul_acc(M, N, K, a, LDA, b, c, LDC);
+	vec_f32_matmul_nt_acc(M, N, K, a, LDA, b, c, LDC);
 	for (int i = 0; i < M; i++) {
 		for (int j = 0; j < LDC; j++) {
 			double want = i * LDC + j;
 
 			if (j < N)
 				for (int k = 0; k < K; k++)
-					want += (double)a[i * LDA + k] * b[k * N + j];
+					want += (double)a[i * LDA + k] * b[j * K + k];
 			if (fabs(c[i * LDC + j] - want) > 1e-4)
 				fail_msg("c[%d][%d] = %.9g, want %.9g", i, j, c[i * LDC + j], want);
 		}
@@ -451,7 +452,7 @@ int main(void)
 		cmocka_unit_test(test_sigmoid_matches_libm),
 		cmocka_unit_test(test_tanh_matches_libm),
 		cmocka_unit_test(test_sigmoid_and_tanh_keep_nan_and_saturate),
-		cmocka_unit_test(test_matmul_acc_adds_the_product_to_c),
+		cmocka_unit_test(test_matmul_nt_acc_adds_the_product_to_c),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
