@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 # make fuzz: seconds per target (libFuzzer's -max_total_time); make fuzz-smoke: about a minute.
 FUZZ_SECONDS ?= 3600
 FUZZ_SMOKE_SECONDS ?= 60
-FUZZ_TARGETS = fuzz_core fuzz_vnpu fuzz_acceld fuzz_onnx fuzz_program
+FUZZ_TARGETS = fuzz_core fuzz_vnpu fuzz_vedge fuzz_acceld fuzz_onnx fuzz_program
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS       ?= $(shell nproc)
 

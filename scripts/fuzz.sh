@@ -19,7 +19,7 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 	shift
 done
 [ "${1:-}" = "--" ] && shift
-[ ${#targets[@]} -gt 0 ] || targets=(core vnpu acceld onnx program)
+[ ${#targets[@]} -gt 0 ] || targets=(core vnpu vedge acceld onnx program)
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:handle_abort=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Write the hand-made seed inputs of the fuzz targets (format: fuzz_ioctl.h, fuzz_acceld.c).
 
-    tests/fuzz/seeds.py OUTDIR      # OUTDIR/core, OUTDIR/vnpu, OUTDIR/acceld
+    tests/fuzz/seeds.py OUTDIR      # OUTDIR/core, OUTDIR/vnpu, OUTDIR/vedge, OUTDIR/acceld
 
 The committed corpora (tests/fuzz/corpus/) are these seeds plus what fuzzing found, merged.
 """
@@ -34,16 +34,22 @@ SIZE = {"VERSION": 64, "GET_UNIQUE": 16, "GET_MAGIC": 4, "GET_CLIENT": 40, "GET_
         "EXAMPLE_CREATE_BO": 16, "EXAMPLE_BO_INFO": 24, "EXAMPLE_SUBMIT": 24, "EXAMPLE_SIGNAL": 8,
         "VNPU_GET_PARAM": 16, "VNPU_BO_CREATE": 16, "VNPU_BO_INFO": 32, "VNPU_VM_BIND": 40,
         "VNPU_CONTEXT_CREATE": 16, "VNPU_CONTEXT_DESTROY": 8, "VNPU_SUBMIT": 72,
-        "VNPU_QUEUE_CREATE": 16, "VNPU_QUEUE_DESTROY": 8, "VNPU_QUEUE_SIGNAL": 32}
+        "VNPU_QUEUE_CREATE": 16, "VNPU_QUEUE_DESTROY": 8, "VNPU_QUEUE_SIGNAL": 32,
+        "VEDGE_GET_PARAM": 16, "VEDGE_BO_CREATE": 16, "VEDGE_BO_MMAP": 16, "VEDGE_BO_INFO": 16,
+        "VEDGE_SUBMIT": 64, "VEDGE_BO_WAIT": 16}
 PTRS = {"VERSION": 3, "GET_UNIQUE": 1, "SYNCOBJ_WAIT": 1, "SYNCOBJ_TIMELINE_WAIT": 2,
         "SYNCOBJ_RESET": 1, "SYNCOBJ_SIGNAL": 1, "SYNCOBJ_TIMELINE_SIGNAL": 2,
-        "SYNCOBJ_QUERY": 2, "SET_CLIENT_NAME": 1, "VNPU_SUBMIT": 1}
+        "SYNCOBJ_QUERY": 2, "SET_CLIENT_NAME": 1, "VNPU_SUBMIT": 1, "VEDGE_SUBMIT": 2}
 FDS_IN = {"PRIME_FD_TO_HANDLE": 1, "SYNCOBJ_FD_TO_HANDLE": 1, "SYNCOBJ_EVENTFD": 1}
 
 CORE_TABLE = CORE + ["EXAMPLE_CREATE_BO", "EXAMPLE_BO_INFO", "EXAMPLE_SUBMIT", "EXAMPLE_SIGNAL"]
 VNPU_TABLE = ["VNPU_GET_PARAM", "VNPU_BO_CREATE", "VNPU_BO_INFO", "VNPU_VM_BIND",
               "VNPU_CONTEXT_CREATE", "VNPU_CONTEXT_DESTROY", "VNPU_SUBMIT", "VNPU_QUEUE_CREATE",
               "VNPU_QUEUE_DESTROY", "VNPU_QUEUE_SIGNAL"] + CORE
+VEDGE_TABLE = ["VEDGE_GET_PARAM", "VEDGE_BO_CREATE", "VEDGE_BO_MMAP", "VEDGE_BO_INFO",
+               "VEDGE_SUBMIT", "VEDGE_BO_WAIT"] + CORE
+# bytes fuzz_vedge.c's fix reads after the argument (SUBMIT's mode)
+FIX = {"VEDGE_SUBMIT": 1}
 
 
 class Seq:
@@ -54,14 +60,14 @@ class Seq:
         self.b += bytes([n]) + b"".join(data)
         return self
 
-    def io(self, name, arg=b"", ptrs=(), fds=()):
+    def io(self, name, arg=b"", ptrs=(), fds=(), extra=b""):
         arg = arg.ljust(SIZE[name], b"\0")[:SIZE[name]]
         out = bytes([self.first + self.table.index(name)]) + arg
         ptrs = list(ptrs) + [None] * (PTRS.get(name, 0) - len(ptrs))
         for p in ptrs:  # (slot, bytes) or None: keep the raw value
             out += b"\0" if p is None else bytes([p[0], len(p[1])]) + p[1]
         fds = list(fds) + [0] * (FDS_IN.get(name, 0) - len(fds))
-        out += bytes(fds)
+        out += bytes(fds) + bytes(extra).ljust(FIX.get(name, 0), b"\0")
         self.b += out
         return self
 
@@ -202,6 +208,48 @@ def vnpu_seeds():
     return s
 
 
+def vedge_seeds():
+    """fuzz_vedge: a JOB of every operation on both NPUs, chained jobs, a hand-made SUBMIT."""
+    STREAM, JOB = 6, 7
+    t = lambda: Seq(VEDGE_TABLE, 2)
+    ops = ["conv2d", "depthwise", "fc", "maxpool", "avgpool", "add", "mul", "lut", "act_lut", "dma"]
+
+    def job(op, h=4, w=5, c=3, co=2, k=2, fill=7, flags=1 | 4, muts=b"", nmut=0):
+        return bytes([op, h, w, c, co, k, fill, flags, nmut]) + muts
+
+    s = {}
+    for i, name in enumerate(ops):
+        s["job_" + name] = t().op(JOB, job(i)).b
+        # vedge.1 (DMA-less): open it, select it (file 1)
+        s["job_nodma_" + name] = t().op(OPEN, b"\x01").op(SELECT, b"\x01").op(JOB, job(i)).b
+        s["job_sram_" + name] = t().op(JOB, job(i, flags=4 | 16 | 32, fill=i * 3 + 1)).b
+    # a chain: the second job waits for the first's out syncobj; a broadcast ADD, a scalar MUL
+    s["job_chain"] = t().op(JOB, job(0, flags=1)).op(JOB, job(5, fill=1, flags=1 | 2)) \
+        .op(JOB, job(6, fill=2, flags=1 | 2 | 4)).b
+    # a job with its stream mutated: IFM HEIGHT at a limit, an extra SET of a scale, raw bytes
+    muts = bytes([2, 0x08 | 2, 4, 37]) + bytes([200, 0x18 | 2, 10, 3, 0xe1]) + \
+        bytes([1, 0]) + struct.pack("<HHI", 0x89, 0, 0)
+    s["job_mutated"] = t().op(JOB, job(0, muts=muts, nmut=3)).b
+    # by hand: a BO, its stream written by STREAM (SETs, DMA_COPY to SRAM), SUBMIT with a
+    # region at the object's end, BO_INFO, BO_WAIT, the parameters
+    q = t()
+    for p in range(8):
+        q.io("VEDGE_GET_PARAM", u32(p, 0))
+    # kind 10: SET, value a limit; kind 2: SET, value a u8; kind 1: an operation
+    cmds = bytes([2 | 0x08, 51, 11]) + bytes([2, 52, 255]) + bytes([2, 54, 64]) + bytes([1, 9]) + \
+        bytes([2, 1, 0])
+    q.io("VEDGE_BO_CREATE", u64(8192) + u32(0, 0)).io("VEDGE_BO_MMAP", u32(1, 0)) \
+     .op(MMAP, bytes([0, 1, 0])).op(STREAM, bytes([0, 0, 0, 5]) + cmds) \
+     .io("SYNCOBJ_CREATE", u32(0, 0)) \
+     .io("VEDGE_SUBMIT", u32(1, 0) + u64(0, 32, 0) + u32(1, 0) + u64(0) + u32(1, 0) + u64(0),
+         [(1, u32(1, 0) + u64(4096, 4096))], extra=b"\x00") \
+     .io("VEDGE_BO_INFO", u32(1)).io("VEDGE_BO_WAIT", u32(1, 0) + u64(1 << 62)) \
+     .io("SYNCOBJ_WAIT", u64(0, 1000000) + u32(1, 0), [(3, u32(1))]) \
+     .io("SYNCOBJ_HANDLE_TO_FD", u32(1, 0, 0, 0)).io("PRIME_HANDLE_TO_FD", u32(1, 2))
+    s["submit_by_hand"] = q.b
+    return s
+
+
 def acceld_seeds():
     s = {}
     HDR = "<IHHIiII"
@@ -255,7 +303,8 @@ def acceld_seeds():
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
-    for target, seeds in (("core", core_seeds()), ("vnpu", vnpu_seeds()), ("acceld", acceld_seeds())):
+    for target, seeds in (("core", core_seeds()), ("vnpu", vnpu_seeds()), ("vedge", vedge_seeds()),
+                          ("acceld", acceld_seeds())):
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
         for name, data in seeds.items():
