@@ -35,8 +35,8 @@ check: deps all
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@scripts/conformance-summary.sh $(BUILD)
 
-# The whole suite with the attribute tree served live over FUSE (what `make check` does
-# wherever FUSE can mount), and with it rendered into files (ACCEL_FUSE=0, as where FUSE
+# The whole suite with the attribute tree served live over FUSE (ACCEL_FUSE=1, where FUSE
+# can mount), and with it rendered into files (ACCEL_FUSE=0, as where FUSE
 # cannot mount) (docs/config.md).
 check-fuse: deps all
 	ACCEL_FUSE=1 ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
@@ -139,7 +139,7 @@ help:
 	@echo "make              build everything into $(BUILD)/"
 	@echo "make demo         install missing packages, build, run the demo"
 	@echo "make check        install missing packages, build, run every test"
-	@echo "make check-fuse   the same suite with the attribute tree over FUSE (ACCEL_FUSE=1, the default)"
+	@echo "make check-fuse   the same suite with the attribute tree over FUSE (ACCEL_FUSE=1; files are the default)"
 	@echo "make check-nofuse the same suite with the attribute tree in files (ACCEL_FUSE=0)"
 	@echo "make install      install into PREFIX (default /usr/local), under DESTDIR if set"
 	@echo "make check-asan   the same suite built with ASan and UBSan in $(ASAN_BUILD)/"

@@ -957,7 +957,11 @@ bool accel_fuse_wanted(void)
 {
 	const char *env = getenv("ACCEL_FUSE");
 
-	return !env || !*env || strcmp(env, "0");
+	/*
+	 * Opt-in ($ACCEL_FUSE=1) for now: with FUSE on by default, tests/tools' usage and argument
+	 * tests hung at times while two test suites ran at once (2026-12-02, not diagnosed yet).
+	 */
+	return env && !strcmp(env, "1");
 }
 
 /*

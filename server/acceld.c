@@ -33,7 +33,7 @@ static void usage(FILE *out)
 		"\n"
 		"Serve accelerator devices under a root directory: node sockets at\n"
 		"ROOT/dev/accel/accelN, the attribute tree at ROOT/sys, fdinfo at ROOT/proc\n"
-		"(FUSE mounts serving the live values where they can mount, $ACCEL_FUSE=0: files),\n"
+		"(rendered files; $ACCEL_FUSE=1: FUSE mounts serving the live values),\n"
 		"attribute requests (accel attr) on ROOT/attr.sock.\n"
 		"\n"
 		"  -r, --root DIR        the root to serve (default: $ACCEL_ROOT, else %s)\n"

@@ -284,12 +284,22 @@ static void read_comm(const char *piddir, char *comm, size_t size)
 static int scan_fd(const char *piddir, pid_t pid, const char *fdname, const char *comm,
 		   struct fdinfo_list *l, size_t first_of_pid)
 {
-	char path[PATH_MAX], text[8192];
+	char path[PATH_MAX], target[PATH_MAX], text[8192];
 	struct fdinfo_client c, *slot;
 	struct stat st;
+	ssize_t len;
 	size_t i;
 
 	snprintf(path, sizeof(path), "%s/fd/%s", piddir, fdname);
+	/*
+	 * Only nodes under /dev are stat()ed: stat() follows the link into whatever the
+	 * descriptor names, and on a FUSE file (attribute trees, sshfs) that asks its server,
+	 * which may be stopped, dying or hung: the scan would hang with it (lsof's -b problem).
+	 * DRM and accel nodes live in /dev (devtmpfs), which never blocks.
+	 */
+	len = readlink(path, target, sizeof(target) - 1);
+	if (len < 5 || strncmp(target, "/dev/", 5))
+		return 0;
 	if (stat(path, &st) || !S_ISCHR(st.st_mode))
 		return 0;
 	if (major(st.st_rdev) != FDINFO_DRM_MAJOR && major(st.st_rdev) != FDINFO_ACCEL_MAJOR)
