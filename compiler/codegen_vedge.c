@@ -87,7 +87,7 @@ static int fail(struct lower *lw, int ret, const char *fmt, ...)
 
 const char *vedge_buf_name(enum vedge_buf b)
 {
-	static const char *const names[] = { "const", "input", "output", "act" };
+	static const char *const names[] = { "const", "input", "output", "act", "status" };
 
 	return b < VEDGE_BUF_COUNT ? names[b] : "?";
 }
@@ -868,6 +868,31 @@ static int job_region(struct vedge_job_plan *j, enum vedge_buf b, uint64_t off, 
 	return 0;
 }
 
+/*
+ * The regions of job @idx's completion byte: VEDGE_JOB_DONE in the constants, its byte of the
+ * status buffer. First in every job, so that the SRAM estimates count them.
+ */
+static int sentinel_regions(struct vedge_job_plan *j, size_t idx, uint32_t *src, uint32_t *dst)
+{
+	int ret = job_region(j, VEDGE_BUF_CONST, 0, 1, false, src);
+
+	return ret ? ret : job_region(j, VEDGE_BUF_STATUS, idx, 1, true, dst);
+}
+
+/* The job's last operation: a 1x1 MAXPOOL copying VEDGE_JOB_DONE into its status byte. */
+static void emit_sentinel(struct stream *s, uint32_t src, uint32_t dst)
+{
+	set_fm(s, VEDGE_SET_IFM_REGION, src, 0, 1, 1, 1, 0);
+	set_fm(s, VEDGE_SET_OFM_REGION, dst, 0, 1, 1, 1, 0);
+	for (uint16_t r = VEDGE_SET_KERNEL_HEIGHT; r <= VEDGE_SET_DILATION_X; r++)
+		set(s, r, 1);
+	for (uint16_t r = VEDGE_SET_PAD_TOP; r <= VEDGE_SET_PAD_RIGHT; r++)
+		set(s, r, 0);
+	set(s, VEDGE_SET_ACT_MIN, (uint32_t)-128);
+	set(s, VEDGE_SET_ACT_MAX, 127);
+	emit(s, VEDGE_OP_MAXPOOL, 0, 0);
+}
+
 /* SRAM a DMA-less job takes for its regions and @n_cmds commands (vedge_job.c's layout). */
 static uint64_t job_sram(const struct vedge_job_plan *j, size_t n_cmds)
 {
@@ -918,11 +943,13 @@ static int plan_sram(struct lower *lw, struct vedge_program *p, const struct ved
 	for (int64_t b0 = 0; b0 < t->batch; b0 += ipj) {
 		int64_t b1 = b0 + ipj < t->batch ? b0 + ipj : t->batch;
 		struct vedge_job_plan j = { 0 };
-		uint32_t rc, ri, ro;
+		uint32_t rc, ri, ro, rs0, rs1;
 		int ret;
 
 		stream_reset(s);
-		ret = job_region(&j, VEDGE_BUF_CONST, 0, lw->const_size, false, &rc);
+		ret = sentinel_regions(&j, p->n_jobs, &rs0, &rs1);
+		if (!ret)
+			ret = job_region(&j, VEDGE_BUF_CONST, 0, lw->const_size, false, &rc);
 		if (!ret)
 			ret = job_region(&j, VEDGE_BUF_INPUT, (uint64_t)b0 * p->in.bytes,
 					 (uint64_t)(b1 - b0) * p->in.bytes, false, &ri);
@@ -948,6 +975,7 @@ static int plan_sram(struct lower *lw, struct vedge_program *p, const struct ved
 					    or->off;
 				emit_layer(s, lw, l, &o);
 			}
+		emit_sentinel(s, rs0, rs1);
 		j.sram_used = t->has_dma ? scratch : job_sram(&j, s->n + 1) + scratch;
 		if (j.sram_used > t->sram_size || s->n + 1 > 65536)
 			return -ENOSPC;
@@ -972,9 +1000,14 @@ static int layer_job(struct lower *lw, struct vedge_program *p, const struct ved
 	int64_t iy0 = 0, iy1 = in->h;
 	int pt, pb, ret;
 
+	uint32_t rs0, rs1;
+
 	val_at(lw, l->in, b, &ib, &ioff);
 	val_at(lw, l->out, b, &ob, &ooff);
 	stream_reset(s);
+	ret = sentinel_regions(&j, p->n_jobs, &rs0, &rs1);
+	if (ret)
+		return ret;
 	if (l->op == VOP_FC) {
 		uint64_t ch = (uint64_t)(o->o1 - o->o0);
 
@@ -1004,6 +1037,7 @@ static int layer_job(struct lower *lw, struct vedge_program *p, const struct ved
 		return ret;
 	o->in_off = o->out_off = o->w_off = o->s_off = 0;
 	emit_layer(s, lw, l, o);
+	emit_sentinel(s, rs0, rs1);
 	j.sram_used = t->has_dma ? 0 : job_sram(&j, s->n + 1);
 	*sram = j.sram_used;
 	if (dry || s->err)
@@ -1119,6 +1153,22 @@ static int plan_layers(struct lower *lw, struct vedge_program *p, const struct v
 	return ret;
 }
 
+/* Multiply-accumulates (window elements for pooling) of one image. */
+static int64_t image_macs(const struct lower *lw)
+{
+	int64_t macs = 0;
+
+	for (size_t i = 0; i < lw->nl; i++) {
+		const struct vlayer *l = &lw->l[i];
+		const struct vval *in = &lw->v[l->in], *out = &lw->v[l->out];
+		int64_t k = (int64_t)l->kh * l->kw;
+
+		macs += out->h * out->w * out->c * k * (l->op == VOP_CONV ? in->c :
+							  l->op == VOP_FC ? in->c : 1);
+	}
+	return macs;
+}
+
 int vedge_codegen(const struct ir_graph *g, const struct vedge_target *t,
 		  struct vedge_program **out, char *err, size_t err_len)
 {
@@ -1135,7 +1185,13 @@ int vedge_codegen(const struct ir_graph *g, const struct vedge_target *t,
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	lw.val_of = malloc(g->n_tensors * sizeof(*lw.val_of) + 1);
-	if (!p || !lw.val_of) {
+	/* The constant buffer starts with the byte the jobs' last operation copies. */
+	lw.consts = calloc(1, 64);
+	if (lw.consts) {
+		lw.consts[0] = VEDGE_JOB_DONE;
+		lw.const_size = 1;
+	}
+	if (!p || !lw.val_of || !lw.consts) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -1149,9 +1205,13 @@ int vedge_codegen(const struct ir_graph *g, const struct vedge_target *t,
 	p->n_layers = lw.nl;
 	ret = -ENOSPC;
 	if (!t->force_layers) {
+		int64_t first = t->batch, macs = image_macs(&lw);
+
 		place_sram(&lw, &scratch);
-		/* As many images per job as fit: all, else halves. */
-		for (int64_t ipj = t->batch; ipj >= 1 && ret == -ENOSPC; ipj = ipj > 1 ? (ipj + 1) / 2 : 0) {
+		if (macs > 0 && (uint64_t)first * (uint64_t)macs > VEDGE_JOB_MAX_MACS)
+			first = (int64_t)(VEDGE_JOB_MAX_MACS / (uint64_t)macs) ?: 1;
+		/* As many images per job as fit (and VEDGE_JOB_MAX_MACS allows), else halves. */
+		for (int64_t ipj = first; ipj >= 1 && ret == -ENOSPC; ipj = ipj > 1 ? (ipj + 1) / 2 : 0) {
 			for (size_t i = 0; i < p->n_jobs; i++)
 				free(p->jobs[i].cmds);
 			p->n_jobs = 0;

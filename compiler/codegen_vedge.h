@@ -26,8 +26,22 @@ enum vedge_buf {
 	VEDGE_BUF_INPUT,	/* the quantized input, NHWC int8, one map per image */
 	VEDGE_BUF_OUTPUT,	/* the int8 output, NHWC, one map per image */
 	VEDGE_BUF_ACT,		/* intermediate maps that do not live in SRAM */
+	VEDGE_BUF_STATUS,	/* one byte per job, VEDGE_JOB_DONE once the job has run */
 	VEDGE_BUF_COUNT,
 };
+
+/*
+ * The byte each job's last operation copies from the constant buffer into its byte of the
+ * status buffer: a job that failed, timed out or did not run (a failed dependency) leaves
+ * its byte as the runtime cleared it, which a syncobj wait alone would not tell.
+ */
+#define VEDGE_JOB_DONE 0x5a
+
+/*
+ * Most multiply-accumulates one job of several images may take, so that a job stays well
+ * inside the driver's job timeout on a loaded host (the NPU model runs on the CPU).
+ */
+#define VEDGE_JOB_MAX_MACS (16ull << 20)
 
 /**
  * struct vedge_region_plan - one region of a job: a range of one of the program's buffers.
@@ -78,7 +92,7 @@ struct vedge_io {
 
 /**
  * struct vedge_program - a graph compiled for one vedge device.
- * @consts: the constant buffer's contents, @const_size bytes.
+ * @consts: the constant buffer's contents, @const_size bytes (VEDGE_JOB_DONE at 0).
  * @act_size: bytes of the activation buffer (0: none needed).
  * @batch: images per run; the input and output buffers hold @batch maps each.
  * @in, @out: the graph's input and output.

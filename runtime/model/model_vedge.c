@@ -250,6 +250,7 @@ int vedge_model_load(const char *node, const struct ir_graph *g,
 	sizes[VEDGE_BUF_INPUT] = (size_t)m->prog->batch * m->prog->in.bytes;
 	sizes[VEDGE_BUF_OUTPUT] = (size_t)m->prog->batch * m->prog->out.bytes;
 	sizes[VEDGE_BUF_ACT] = m->prog->act_size;
+	sizes[VEDGE_BUF_STATUS] = m->prog->n_jobs;
 	for (int b = 0; b < VEDGE_BUF_COUNT && !ret; b++)
 		if (sizes[b])
 			ret = bo_new(m->fd, sizes[b], &m->buf[b]);
@@ -325,6 +326,7 @@ int vedge_model_run(struct vedge_model *m, const float *in, float *out)
 	int ret = 0;
 
 	quantize_input(p, in, (int8_t *)m->buf[VEDGE_BUF_INPUT].map);
+	memset(m->buf[VEDGE_BUF_STATUS].map, 0, p->n_jobs);
 	for (size_t i = 0; i < p->n_jobs && !ret; i++) {
 		const struct vedge_job_plan *j = &p->jobs[i];
 		struct drm_vedge_region r[VEDGE_MAX_REGIONS];
@@ -360,6 +362,10 @@ int vedge_model_run(struct vedge_model *m, const float *in, float *out)
 		if (!ret)
 			ret = wret;
 	}
+	/* A job that failed, timed out or never ran left its status byte clear. */
+	for (size_t i = 0; !ret && i < p->n_jobs; i++)
+		if (m->buf[VEDGE_BUF_STATUS].map[i] != VEDGE_JOB_DONE)
+			ret = -EIO;
 	if (!ret)
 		dequantize_output(p, (const int8_t *)m->buf[VEDGE_BUF_OUTPUT].map, out);
 	return ret;
