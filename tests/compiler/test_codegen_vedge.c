@@ -380,6 +380,27 @@ static void test_float_graph_is_refused(void **state)
 	ir_graph_destroy(g);
 }
 
+/* A job the NPU aborts (debugfs inject_fault: a bus fault) makes the run fail, not lie. */
+static void test_failed_job_fails_the_run(void **state)
+{
+	struct ir_graph *g = make_cnn();
+	struct vedge_model_options o = { .batch = 1 };
+	struct vedge_model *m;
+	float x[200] = { 0 }, y[5];
+	char err[256];
+
+	(void)state;
+	quantize(g);
+	if (vedge_model_load(node[0], g, &o, &m, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(vedge_model_run(m, x, y), 0);
+	assert_int_equal(accel_attr_write("sys/kernel/debug/accel/vedge.0/inject_fault", "1", 1), 1);
+	assert_int_equal(vedge_model_run(m, x, y), -EIO);
+	assert_int_equal(vedge_model_run(m, x, y), 0);
+	vedge_model_free(m);
+	ir_graph_destroy(g);
+}
+
 /* Fashion-MNIST calibrated on its own test_data_set_0, on both devices, against the host. */
 static void test_fashion_mnist_equals_the_host_on_both_devices(void **state)
 {
@@ -436,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_fc_larger_than_sram_is_tiled_by_channels_and_exact),
 		cmocka_unit_test(test_layer_that_no_tile_fits_is_refused),
 		cmocka_unit_test(test_float_graph_is_refused),
+		cmocka_unit_test(test_failed_job_fails_the_run),
 		cmocka_unit_test(test_fashion_mnist_equals_the_host_on_both_devices),
 	};
 
