@@ -661,6 +661,10 @@ static int lower_graph(struct lower *lw, struct vedge_program *p)
 			return fail(lw, -EOPNOTSUPP, "%s: a dimension over 65535", lw->l[i].name);
 	}
 	lw->v[lw->v[lw->out_val].root].loc = VLOC_OUTPUT;
+	/* The output buffer is written, not read back: a layer reading the output is not planned. */
+	for (size_t i = 0; i < lw->nl; i++)
+		if (lw->v[lw->l[i].in].root == lw->v[lw->out_val].root)
+			return fail(lw, -EOPNOTSUPP, "%s: reads the graph's output", lw->l[i].name);
 	return 0;
 }
 

@@ -828,6 +828,11 @@ static int run_on_vedge(const struct run_opts *o)
 		.iterations = o->iterations, .json = o->json, .verbose = o->verbose,
 	};
 
+	if (o->profile || o->dma_io || o->n_shapes || o->run_flags || o->no_passes) {
+		fprintf(stderr, "%s run: %s is a vedge node: no --profile, --dma-io, --shape, "
+			"--submit or --no-passes there\n", accel_prog, o->device);
+		return RUN_USAGE;
+	}
 	return run_vedge(&v);
 }
 
