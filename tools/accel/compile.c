@@ -25,6 +25,8 @@
 #include "compiler/onnx_tensor.h"
 #include "compiler/passes/quantize.h"
 #include "compiler/program_file.h"
+#include "compile_vedge.h"
+#include "runtime/model/model_vedge.h"
 
 /* The exit statuses of `accel compile` (docs/compiler.md). */
 enum {
@@ -65,8 +67,13 @@ static void compile_usage(FILE *out)
 		"                     a symbolic input dimension takes the first sample's.\n"
 		"                     int8 QLinearConv/QLinearMatMul nodes already in the model\n"
 		"                     that the device runs exactly are kept, in its fixed point\n"
+		"  --verbose          with a vedge --device: every job of the tiling plan\n"
 		"  --help             show this help\n"
 		"\n"
+		"With --device naming a vedge node, the model is quantized (--calibration DIR, or\n"
+		"its own test_data_set_N inputs) and compiled for the node's DMA mode and SRAM;\n"
+		"OUT gets the int8 graph and the plan is printed (docs/compiler.md, \"vedge code\n"
+		"generation\").\n"
 		"\n"
 		"examples:\n"
 		"  %s compile models/fashion_mnist/model.onnx -o fashion.accelprg\n"
@@ -87,6 +94,8 @@ struct compile_opts {
 	bool json;
 	const char *quantize;
 	const char *calibration;
+	bool verbose;		/* --verbose: the vedge plan's jobs */
+	bool vedge;		/* --device is a vedge node */
 };
 
 static int parse_opts(int argc, char **argv, struct compile_opts *o)
@@ -100,6 +109,7 @@ static int parse_opts(int argc, char **argv, struct compile_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "quantize", required_argument, NULL, 'q' },
 		{ "calibration", required_argument, NULL, 'C' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -139,6 +149,9 @@ static int parse_opts(int argc, char **argv, struct compile_opts *o)
 			}
 			o->quantize = optarg;
 			break;
+		case 'v':
+			o->verbose = true;
+			break;
 		case 'C':
 			o->calibration = optarg;
 			break;
@@ -162,7 +175,9 @@ static int parse_opts(int argc, char **argv, struct compile_opts *o)
 			accel_prog);
 		return COMPILE_USAGE;
 	}
-	if (!o->quantize != !o->calibration || (o->quantize && (o->dma_io || o->device))) {
+	o->vedge = o->device && !o->quantize && vedge_node_is_vedge(o->device) == 1;
+	if (!o->vedge &&
+	    (!o->quantize != !o->calibration || (o->quantize && (o->dma_io || o->device)))) {
 		fprintf(stderr, "%s compile: %s\n", accel_prog,
 			o->quantize && (o->dma_io || o->device)
 			? "--quantize writes an ONNX graph: no --dma-io or --device"
@@ -404,6 +419,15 @@ static int compile_run(int argc, char **argv)
 		return ret < 0 ? 0 : ret;
 	if (o.quantize)
 		return quantize_run(&o);
+	if (o.vedge) {
+		struct compile_vedge_opts v = {
+			.model = o.model, .output = o.output, .device = o.device,
+			.calibration = o.calibration, .batch = o.batch, .json = o.json,
+			.verbose = o.verbose,
+		};
+
+		return compile_vedge(&v);
+	}
 	if (o.device) {
 		/* Compile for that device: refuse a node that is no vnpu before compiling. */
 		struct accelrt_device *dev;

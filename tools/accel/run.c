@@ -28,6 +28,8 @@
 #include "compiler/onnx_tensor.h"
 #include "compiler/tensor_compare.h"
 #include "runtime/model/model_pack.h"
+#include "runtime/model/model_vedge.h"
+#include "run_vedge.h"
 
 /* The exit statuses of `accel run` (docs/compiler.md). */
 enum {
@@ -48,7 +50,12 @@ static void run_usage(FILE *out)
 		"\n"
 		"  --data DIR        inputs from DIR/input_N.pb (ONNX TensorProto; zeros without\n"
 		"                    --data); outputs compared with DIR/output_N.pb when present\n"
-		"  --device NODE     the vnpu to run on (default: the first)\n"
+		"  --device NODE     the vnpu to run on (default: the first); a vedge node runs\n"
+		"                    the model quantized to int8 (docs/compiler.md \"vedge code\n"
+		"                    generation\"; default tolerance there rtol 0.05, atol 0.25)\n"
+		"  --calibration DIR vedge: calibration samples (default: the model's directory,\n"
+		"                    its test_data_set_N inputs)\n"
+		"  --verbose         vedge: print the tiling plan\n"
 		"  --rtol R          relative tolerance (default 1e-3)\n"
 		"  --atol A          absolute tolerance (default 1e-4): |out - ref| <= A + R * |ref|\n"
 		"                    (floating types; integers and bools must be equal)\n"
@@ -98,6 +105,8 @@ struct run_opts {
 	int64_t shape_dims[RUN_MAX_SHAPES][ACCELRT_RUN_MAX_RANK];
 	size_t n_shapes;
 	uint32_t run_flags;	/* ACCELRT_RUN_USER_QUEUE with --submit uq */
+	const char *calibration;	/* --calibration (vedge) */
+	bool verbose;		/* --verbose (vedge: the tiling plan) */
 };
 
 /* The state of one `accel run`, freed by run_state_free(). */
@@ -200,6 +209,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "submit", required_argument, NULL, 's' },
 		{ "dma-io", no_argument, NULL, 'I' },
+		{ "calibration", required_argument, NULL, 'C' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -247,6 +258,12 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'I':
 			o->dma_io = true;
+			break;
+		case 'C':
+			o->calibration = optarg;
+			break;
+		case 'v':
+			o->verbose = true;
 			break;
 		case 'p':
 			o->profile = optarg;
@@ -799,6 +816,26 @@ static void report_partition(const struct run_state *st, const struct run_opts *
 	       (unsigned long long)s.device_bytes, s.slots_device, s.slots);
 }
 
+/* --device names a vedge node: the int8 path (run_vedge.c); the vnpu path is not involved. */
+static int run_on_vedge(const struct run_opts *o)
+{
+	bool default_tol = o->rtol == 1e-3 && o->atol == 1e-4;
+	struct run_vedge_opts v = {
+		.model = o->model, .device = o->device, .data = o->data,
+		.calibration = o->calibration, .batch = o->batch,
+		/* int8 against a float reference: quantization error, not 1e-3. */
+		.rtol = default_tol ? 0.05 : o->rtol, .atol = default_tol ? 0.25 : o->atol,
+		.iterations = o->iterations, .json = o->json, .verbose = o->verbose,
+	};
+
+	if (o->profile || o->dma_io || o->n_shapes || o->run_flags || o->no_passes) {
+		fprintf(stderr, "%s run: %s is a vedge node: no --profile, --dma-io, --shape, "
+			"--submit or --no-passes there\n", accel_prog, o->device);
+		return RUN_USAGE;
+	}
+	return run_vedge(&v);
+}
+
 static int run_run(int argc, char **argv)
 {
 	struct run_opts o = { .rtol = 1e-3, .atol = 1e-4 };
@@ -809,6 +846,8 @@ static int run_run(int argc, char **argv)
 	ret = parse_opts(argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
+	if (o.device && vedge_node_is_vedge(o.device) == 1)
+		return run_on_vedge(&o);
 	st.jout = json_object_new_object();
 	ret = run_load(&st, &o);
 	if (ret)
