@@ -144,7 +144,7 @@ help:
 	@echo "make              build everything into $(BUILD)/"
 	@echo "make demo         install missing packages, build, run the demo"
 	@echo "make check        install missing packages, build, run every test"
-	@echo "make check-fuse   the same suite with the attribute tree over FUSE (ACCEL_FUSE=1; files are the default)"
+	@echo "make check-fuse   the same suite with the attribute tree over FUSE (ACCEL_FUSE=1, the default)"
 	@echo "make check-nofuse the same suite with the attribute tree in files (ACCEL_FUSE=0)"
 	@echo "make install      install into PREFIX (default /usr/local), under DESTDIR if set"
 	@echo "make check-asan   the same suite built with ASan and UBSan in $(ASAN_BUILD)/"

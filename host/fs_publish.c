@@ -4,8 +4,8 @@
  * ROOT/sys and ROOT/proc, and the device nodes (empty files standing for the char devices,
  * or acceld's sockets).
  *
- * The tree is served live over FUSE where it can mount with $ACCEL_FUSE=1 (host/fuse_attr.c; unset,
- * the default for now, leaves it off). Elsewhere it is rendered into ordinary files: a file is rendered when it appears
+ * The tree is served live over FUSE wherever it can mount (host/fuse_attr.c; $ACCEL_FUSE=0 turns
+ * it off). Elsewhere it is rendered into ordinary files: a file is rendered when it appears
  * and again whenever its value is stored or its driver reports a change (attr_notify()), and
  * every $ACCEL_REFRESH_MS; writing such a file changes nothing, so `accel attr` and
  * accel_attr_read()/accel_attr_write() reach the callbacks instead (docs/config.md).

@@ -957,11 +957,8 @@ bool accel_fuse_wanted(void)
 {
 	const char *env = getenv("ACCEL_FUSE");
 
-	/*
-	 * Opt-in ($ACCEL_FUSE=1) for now: with FUSE on by default, tests/tools' usage and argument
-	 * tests hung at times while two test suites ran at once (2026-12-02, not diagnosed yet).
-	 */
-	return env && !strcmp(env, "1");
+	/* The default, wherever FUSE mounts; ACCEL_FUSE=0 renders files instead. */
+	return !env || strcmp(env, "0");
 }
 
 /*
@@ -1056,6 +1053,27 @@ bool accel_fuse_running(void)
 	return running;
 }
 
+/*
+ * Let the workers answer what is already queued before they stop. A file closed just before
+ * (this process's own tools read the tree it serves) has left its RELEASE or RELEASEDIR in
+ * the queue, and libfuse frees what it allocated for the open file (a directory's handle
+ * and listing) only when it answers that release: stopped first, the handle would be lost.
+ * Bounded (0.2 s): another process's file held open stays its business.
+ */
+static void afs_drain(void)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < 200; tries++) {
+		struct pollfd p[2] = { { .fd = afs_mounts[0].fd, .events = POLLIN },
+				       { .fd = afs_mounts[1].fd, .events = POLLIN } };
+
+		if (poll(p, 2, 0) <= 0 || !((p[0].revents | p[1].revents) & POLLIN))
+			break;
+		usleep(1000);
+	}
+}
+
 void accel_fuse_stop(void)
 {
 	uint64_t one = 1;
@@ -1067,6 +1085,7 @@ void accel_fuse_stop(void)
 		pthread_mutex_unlock(&afs_lock);
 		return;
 	}
+	afs_drain();
 	if (write(afs_stop_fd, &one, sizeof(one)) != sizeof(one))
 		DRM_ERROR("cannot stop the attribute file system's threads: %s", strerror(errno));
 	for (i = 0; i < afs_num_workers; i++)

@@ -279,9 +279,10 @@ bool accel_root_has_node_sockets(const char *root)
 
 void accel_root_sweep_private(const char *root)
 {
-	char dir[PATH_MAX], sub[PATH_MAX + 256];
+	char dir[PATH_MAX], sub[PATH_MAX + 256], *end;
 	struct dirent *e;
 	DIR *d;
+	int pid;
 
 	snprintf(dir, sizeof(dir), "%s/private", root);
 	d = opendir(dir);
@@ -291,6 +292,14 @@ void accel_root_sweep_private(const char *root)
 		struct accel_root_owner o;
 
 		if (e->d_name[0] == '.')
+			continue;
+		/*
+		 * Named by its process's ID: while that process lives, the root is its own, even
+		 * before it holds the lock (it makes the directory, then locks it: a sweep in
+		 * between would remove it under it).
+		 */
+		pid = (int)strtol(e->d_name, &end, 10);
+		if (!*end && pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
 		/* Left by a process that is gone: nobody holds its lock any more. */

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 
 #include <libaccel.h>
 #include "forked_client.h"
@@ -134,6 +135,25 @@ static void the_next_publisher_removes_the_private_roots_of_exited_processes(voi
 	assert_int_not_equal(access(path, F_OK), 0);
 }
 
+/*
+ * A process makes its private root, then locks it: in between, the directory is its own
+ * (its process lives), and another publisher's sweep leaves it alone.
+ */
+static void a_private_root_whose_process_lives_survives_the_sweep_before_its_lock(void **state)
+{
+	char path[PATH_MAX + 64];
+	struct forked_client c;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/private", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/private/%d", root, (int)getpid());
+	assert_int_equal(mkdir(path, 0755), 0);
+	c = forked_client_start(embedded_open_only, root);
+	assert_int_equal(forked_client_finish(&c), 0);
+	assert_int_equal(access(path, F_OK), 0);
+}
+
 static void acceld_refuses_a_root_an_embedded_process_publishes_under(void **state)
 {
 	char log[PATH_MAX + 16], want[64], path[PATH_MAX + 64];
@@ -256,6 +276,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(two_embedded_processes_publish_under_the_root_and_a_private_root,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(the_next_publisher_removes_the_private_roots_of_exited_processes,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_private_root_whose_process_lives_survives_the_sweep_before_its_lock,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(acceld_refuses_a_root_an_embedded_process_publishes_under,
 						setup, teardown),
