@@ -21,6 +21,10 @@
 #include "compiler/ops/nn.h"
 #include "compiler/ops/vec_f32.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 enum rnn_kind { RNN_PLAIN, RNN_GRU, RNN_LSTM };
 
 /**
@@ -215,57 +219,130 @@ static void rnn_step(const struct rnn_shape *s, const double *w, const double *r
 /*
  * ---- the float LSTM ------------------------------------------------------------------------
  *
- * Per time step, the gate values of the step's rows start from both biases, then take the
- * input's product and the recurrent one, each as the rows (x or h) times a weight transposed:
- * W and R are read in their own layout, [4H][in] and [4H][H], 16 weight rows at a time over
- * every batch row (vec_f32_matmul_nt_acc()), so that each weight is read once per step and
- * no transposed copy is made at each call. The nonlinearities run over whole gate blocks
- * (vec_f32.h). The states live in the outputs Y_h and Y_c when the node has them, and Y is
- * written in place: the kernel's only buffers are a step's gate rows, so that a call touches
- * no fresh memory (each run's first touch of a large buffer costs page faults, more than the
- * step's arithmetic). The same semantics as the reference: directions, layout, sequence_lens
- * (Y zero past a row's length, its state that of its last step), initial states, peepholes.
+ * The gate values start from both biases, then take the input's product, for every step at
+ * once (it waits for no state: one pass over W for the sequence), then per step the
+ * recurrent one, each as the rows (x or h) times a weight transposed: W and R are read in
+ * their own layout, [4H][in] and [4H][H], 16 weight rows at a time over every row
+ * (vec_f32_matmul_nt_acc()), so that no transposed copy is made at each call. The
+ * nonlinearities run over whole gate blocks (vec_f32.h). The states live in the outputs Y_h
+ * and Y_c when the node has them, and Y is written in place. Where each step's products are
+ * large enough, OpenMP's threads split the hidden units (whole 16-row blocks of every gate),
+ * each thread its units' rows of W and R, and meet at a barrier per step; the hidden state
+ * alternates between two buffers so that a step reads the whole previous state while every
+ * thread writes its part of the next. A unit's sums do not depend on the split: one thread
+ * or several give the same bits. The same semantics as the reference: directions, layout,
+ * sequence_lens (Y zero past a row's length, its state that of its last step), initial states, peepholes.
  */
 struct lstm_f32 {
 	const struct rnn_shape *s;
 	float *bias;		/* Wb + Rb of one direction, [4H] */
 	float *g;		/* a step's gate values, [batch][4H] */
-	float *tmp;		/* tanh(c), [H] */
+	float *tmp;		/* tanh(c), [H]: each thread its own units' part */
+	float *hbuf;		/* two [batch][H] hidden states the steps alternate between */
+	float *gx;		/* every step's gate values, [seq * batch][4H] in X's row order */
+	int threads;		/* how many share a direction's steps (1 without OpenMP) */
 };
 
 /*
- * The gates of one batch row, whose products have been added to @g (its biases): @h and @c
- * updated in place.
+ * Hidden units [@j0, @j1) of one batch row, whose products have been added to @g (its
+ * biases): @c updated in place, the new hidden state written at @h.
  */
-static void lstm_f32_gates(struct lstm_f32 *l, const float *p, float *g, float *h, float *c)
+static void lstm_f32_gates(struct lstm_f32 *l, const float *p, float *g, float *h, float *c,
+			   int64_t j0, int64_t j1)
 {
-	int64_t hn = l->s->hidden;
-	float *gi = g, *go = g + hn, *gf = g + 2 * hn, *gc = g + 3 * hn;
+	int64_t hn = l->s->hidden, n = j1 - j0;
+	float *gi = g + j0, *go = g + hn + j0, *gf = g + 2 * hn + j0, *gc = g + 3 * hn + j0;
+	float *tmp = l->tmp + j0;
 
 	if (p) {
-		for (int64_t j = 0; j < hn; j++) {
-			gi[j] += p[j] * c[j];
-			gf[j] += p[2 * hn + j] * c[j];
+		for (int64_t j = 0; j < n; j++) {
+			gi[j] += p[j0 + j] * c[j0 + j];
+			gf[j] += p[2 * hn + j0 + j] * c[j0 + j];
 		}
-		vec_f32_sigmoid(gi, hn);
-		vec_f32_sigmoid(gf, hn);
-	} else {
+		vec_f32_sigmoid(gi, n);
+		vec_f32_sigmoid(gf, n);
+	} else if (n == hn) {
 		/* i, o and f are contiguous: one pass */
 		vec_f32_sigmoid(gi, 3 * hn);
+	} else {
+		vec_f32_sigmoid(gi, n);
+		vec_f32_sigmoid(go, n);
+		vec_f32_sigmoid(gf, n);
 	}
-	vec_f32_tanh(gc, hn);
-	for (int64_t j = 0; j < hn; j++)
-		c[j] = gf[j] * c[j] + gi[j] * gc[j];
+	vec_f32_tanh(gc, n);
+	for (int64_t j = 0; j < n; j++)
+		c[j0 + j] = gf[j] * c[j0 + j] + gi[j] * gc[j];
 	if (p) {
-		for (int64_t j = 0; j < hn; j++)
-			go[j] += p[hn + j] * c[j];
-		vec_f32_sigmoid(go, hn);
+		for (int64_t j = 0; j < n; j++)
+			go[j] += p[hn + j0 + j] * c[j0 + j];
+		vec_f32_sigmoid(go, n);
 	}
-	memcpy(l->tmp, c, (size_t)hn * sizeof(*c));
-	vec_f32_tanh(l->tmp, hn);
-	for (int64_t j = 0; j < hn; j++)
-		h[j] = go[j] * l->tmp[j];
+	memcpy(tmp, c + j0, (size_t)n * sizeof(*c));
+	vec_f32_tanh(tmp, n);
+	for (int64_t j = 0; j < n; j++)
+		h[j0 + j] = go[j] * tmp[j];
 }
+
+/*
+ * Time steps of direction @d, every batch row at once, for hidden units [@j0, @j1): the
+ * gate rows of those units (four blocks of W's and R's rows) against the step's input and
+ * the previous hidden state, which stays whole in l->hbuf[step & 1] while every thread
+ * writes its own units of the next one in l->hbuf[(step + 1) & 1]. @sync, between steps,
+ * orders one step's writes before the next step's reads (the threads' barrier).
+ */
+static void lstm_f32_steps(struct lstm_f32 *l, int64_t d, const float *x, const float *wd,
+			   const float *rd, const float *p, float *y, float *yc, int64_t j0,
+			   int64_t j1, void (*sync)(void))
+{
+	const struct rnn_shape *s = l->s;
+	int64_t hn = s->hidden, gh = 4 * hn, n = j1 - j0, rows = s->seq * s->batch;
+	bool back = d == 1 || s->reverse;
+	int64_t hs = s->batch_first ? s->dirs * hn : hn;
+	int64_t ys = s->batch_first ? s->seq * s->dirs * hn : hn;
+	int64_t h0 = s->batch_first ? d * hn : d * s->batch * hn;
+	/* l->gx's rows are X's: a step's batch rows this far apart, and where step t starts */
+	int64_t gs = s->batch_first ? s->seq * gh : gh;
+
+	/*
+	 * The input's products of every step at once (they wait for no state): one pass over
+	 * W for the whole sequence, rather than W read again at each step.
+	 */
+	for (int64_t row = 0; row < rows; row++)
+		for (int q = 0; q < 4; q++)
+			memcpy(l->gx + row * gh + q * hn + j0, l->bias + q * hn + j0,
+			       (size_t)n * sizeof(*l->bias));
+	for (int q = 0; q < 4; q++)
+		vec_f32_matmul_nt_acc(rows, n, s->in, x, s->in, wd + (q * hn + j0) * s->in,
+				      l->gx + q * hn + j0, gh);
+	for (int64_t step = 0; step < s->seq; step++) {
+		int64_t t = back ? s->seq - 1 - step : step;
+		float *gt = l->gx + t * (s->batch_first ? gh : s->batch * gh);
+		const float *hcur = l->hbuf + (step & 1) * s->batch * hn;
+		float *hnext = l->hbuf + ((step + 1) & 1) * s->batch * hn;
+
+		for (int q = 0; q < 4; q++)
+			vec_f32_matmul_nt_acc(s->batch, n, hn, hcur, hn, rd + (q * hn + j0) * hn,
+					      gt + q * hn + j0, gs);
+		for (int64_t bi = 0; bi < s->batch; bi++)
+			lstm_f32_gates(l, p, gt + bi * gs, hnext + bi * hn, yc + h0 + bi * hs, j0,
+				       j1);
+		for (int64_t bi = 0; y && bi < s->batch; bi++) {
+			int64_t yi = s->batch_first ? bi * ys + (t * s->dirs + d) * hn :
+						      ((t * s->dirs + d) * s->batch + bi) * hn;
+
+			memcpy(y + yi + j0, hnext + bi * hn + j0, (size_t)n * sizeof(*y));
+		}
+		if (sync)
+			sync();
+	}
+}
+
+#ifdef _OPENMP
+static void lstm_f32_barrier(void)
+{
+#pragma omp barrier
+}
+#endif
 
 /*
  * Direction @d over every batch row: Y's rows of @d (@y, NULL when the node has no Y), and
@@ -279,8 +356,6 @@ static void lstm_f32_direction(struct lstm_f32 *l, int64_t d, const float *x, co
 	int64_t hn = s->hidden, gh = 4 * hn;
 	bool back = d == 1 || s->reverse;
 	const float *wd = w + d * gh * s->in, *rd = r + d * gh * hn;
-	/* consecutive batch rows of X, of the states and of Y are this far apart */
-	int64_t xs = s->batch_first ? s->seq * s->in : s->in;
 	int64_t hs = s->batch_first ? s->dirs * hn : hn;
 	int64_t ys = s->batch_first ? s->seq * s->dirs * hn : hn;
 	int64_t h0 = s->batch_first ? d * hn : d * s->batch * hn;
@@ -292,28 +367,31 @@ static void lstm_f32_direction(struct lstm_f32 *l, int64_t d, const float *x, co
 	if (!lens) {
 		/*
 		 * Every row at the same time step: one product per step for the whole batch,
-		 * so that W and R are read once per step rather than once per row.
+		 * so that W and R are read once per step rather than once per row; the hidden
+		 * units split between the threads, each reading only its units' gate rows.
 		 */
-		for (int64_t step = 0; step < s->seq; step++) {
-			int64_t t = back ? s->seq - 1 - step : step;
-			const float *xt = x + t * (s->batch_first ? s->in : s->batch * s->in);
+		float *hlast = l->hbuf + (s->seq & 1) * s->batch * hn;
 
-			for (int64_t bi = 0; bi < s->batch; bi++)
-				memcpy(l->g + bi * gh, l->bias, (size_t)gh * sizeof(*l->bias));
-			vec_f32_matmul_nt_acc(s->batch, gh, s->in, xt, xs, wd, l->g, gh);
-			vec_f32_matmul_nt_acc(s->batch, gh, hn, yh + h0, hs, rd, l->g, gh);
-			for (int64_t bi = 0; bi < s->batch; bi++)
-				lstm_f32_gates(l, p, l->g + bi * gh, yh + h0 + bi * hs,
-					       yc + h0 + bi * hs);
-			if (!y)
-				continue;
-			for (int64_t bi = 0; bi < s->batch; bi++) {
-				int64_t yi = s->batch_first ? bi * ys + (t * s->dirs + d) * hn :
-							      ((t * s->dirs + d) * s->batch + bi) * hn;
+		for (int64_t bi = 0; bi < s->batch; bi++)
+			memcpy(l->hbuf + bi * hn, yh + h0 + bi * hs, (size_t)hn * sizeof(*yh));
+#ifdef _OPENMP
+		if (l->threads > 1) {
+#pragma omp parallel num_threads(l->threads)
+			{
+				int nt = omp_get_num_threads(), i = omp_get_thread_num();
+				/* whole blocks of 16 units: the products' row blocks */
+				int64_t blocks = (hn + 15) / 16;
+				int64_t j0 = blocks * i / nt * 16, j1 = blocks * (i + 1) / nt * 16;
 
-				memcpy(y + yi, yh + h0 + bi * hs, (size_t)hn * sizeof(*y));
+				if (j1 > hn)
+					j1 = hn;
+				lstm_f32_steps(l, d, x, wd, rd, p, y, yc, j0, j1, lstm_f32_barrier);
 			}
-		}
+		} else
+#endif
+			lstm_f32_steps(l, d, x, wd, rd, p, y, yc, 0, hn, NULL);
+		for (int64_t bi = 0; bi < s->batch; bi++)
+			memcpy(yh + h0 + bi * hs, hlast + bi * hn, (size_t)hn * sizeof(*yh));
 		return;
 	}
 	/* Rows of their own lengths, so of their own time steps when reversed: one at a time. */
@@ -328,13 +406,35 @@ static void lstm_f32_direction(struct lstm_f32 *l, int64_t d, const float *x, co
 			memcpy(l->g, l->bias, (size_t)gh * sizeof(*l->bias));
 			vec_f32_matmul_nt_acc(1, gh, s->in, x + xi * s->in, s->in, wd, l->g, gh);
 			vec_f32_matmul_nt_acc(1, gh, hn, h, hn, rd, l->g, gh);
-			lstm_f32_gates(l, p, l->g, h, c);
+			lstm_f32_gates(l, p, l->g, h, c, 0, hn);
 			if (y)
 				memcpy(y + (s->batch_first ? bi * ys + (t * s->dirs + d) * hn :
 							     ((t * s->dirs + d) * s->batch + bi) * hn),
 				       h, (size_t)hn * sizeof(*y));
 		}
 	}
+}
+
+/*
+ * Threads for a direction's steps: OpenMP's (the team oneDNN uses too), when each step's
+ * products are large enough to pay for a barrier per step (about a microsecond) and every
+ * thread gets at least 32 hidden units.
+ */
+static int lstm_f32_threads(const struct rnn_shape *s)
+{
+#ifdef _OPENMP
+	int64_t macs = s->batch * 4 * s->hidden * (s->in + s->hidden);
+	int64_t nt = omp_get_max_threads();
+
+	if (macs < (1 << 16) || omp_in_parallel())
+		return 1;
+	if (nt > s->hidden / 32)
+		nt = s->hidden / 32;
+	return nt < 1 ? 1 : (int)nt;
+#else
+	(void)s;
+	return 1;
+#endif
 }
 
 static int host_lstm_f32(struct op_ctx *c, const struct rnn_shape *s, const void *const *in,
@@ -356,7 +456,10 @@ static int host_lstm_f32(struct op_ctx *c, const struct rnn_shape *s, const void
 	l.bias = malloc((size_t)gh * sizeof(float));
 	l.g = malloc((size_t)(s->batch * gh) * sizeof(float) + 1);
 	l.tmp = malloc((size_t)hn * sizeof(float));
-	if (!yh || !yc || !l.bias || !l.g || !l.tmp) {
+	l.hbuf = malloc((size_t)(2 * s->batch * hn) * sizeof(float) + 1);
+	l.gx = malloc((size_t)(s->seq * s->batch * gh) * sizeof(float) + 1);
+	l.threads = lstm_f32_threads(s);
+	if (!yh || !yc || !l.bias || !l.g || !l.tmp || !l.hbuf || !l.gx) {
 		ret = nn_nomem(c);
 		goto out;
 	}
@@ -381,6 +484,8 @@ out:
 	free(l.bias);
 	free(l.g);
 	free(l.tmp);
+	free(l.hbuf);
+	free(l.gx);
 	return ret;
 }
 
