@@ -145,7 +145,7 @@ int vedge_model_quantize(const char *path, const struct vedge_model_options *o,
 		}
 	}
 	if (!ret)
-		ret = ir_pass_quantize(g, &cal, &qr, err, err_len);
+		ret = ir_pass_quantize_flags(g, &cal, QUANTIZE_F_DEVICE_OPS, &qr, err, err_len);
 	if (!ret)
 		ret = ir_pass_quant_fixed_point(g, &given);
 out:
