@@ -1143,7 +1143,12 @@ static void emit_layer(struct stream *s, const struct lower *lw, const struct vl
 	set_fm(s, VEDGE_SET_IFM_REGION, o->in_reg, o->in_off, iy1 - iy0, in->w,
 	       l->op == VOP_FC ? in->c : in->c, in->zp);
 	set_fm(s, VEDGE_SET_OFM_REGION, o->out_reg, o->out_off, rows, out->w,
-	       l->op == VOP_FC ? ch : out->c, out->zp);
+	       l->op == VOP_FC || l->op == VOP_CONV ? ch : out->c, out->zp);
+	if (l->op == VOP_CONV && ch != out->c) {
+		/* A slice of output channels: every pixel's [o0, o1) of the full depth. */
+		set(s, VEDGE_SET_OFM_STRIDE_X, (uint32_t)out->c);
+		set(s, VEDGE_SET_OFM_STRIDE_Y, (uint32_t)(out->w * out->c));
+	}
 	set(s, VEDGE_SET_KERNEL_HEIGHT, (uint32_t)l->kh);
 	set(s, VEDGE_SET_KERNEL_WIDTH, (uint32_t)l->kw);
 	set(s, VEDGE_SET_STRIDE_Y, (uint32_t)l->sy);
@@ -1177,7 +1182,8 @@ static void emit_layer(struct stream *s, const struct lower *lw, const struct vl
 		return;
 	}
 	if (l->op == VOP_CONV || l->op == VOP_DW || l->op == VOP_FC) {
-		uint64_t wl = l->op == VOP_FC ? (uint64_t)(ch * in->c) : l->w_len;
+		uint64_t wl = l->op == VOP_FC ? (uint64_t)(ch * in->c) :
+			      l->op == VOP_CONV ? (uint64_t)ch * (l->w_len / (uint64_t)out->c) : l->w_len;
 
 		set(s, VEDGE_SET_WEIGHT_REGION, o->w_reg);
 		set(s, VEDGE_SET_WEIGHT_OFFSET, (uint32_t)o->w_off);
@@ -1185,7 +1191,7 @@ static void emit_layer(struct stream *s, const struct lower *lw, const struct vl
 		set(s, VEDGE_SET_SCALE_REGION, o->s_reg);
 		set(s, VEDGE_SET_SCALE_OFFSET, (uint32_t)o->s_off);
 		set(s, VEDGE_SET_SCALE_LENGTH,
-		    (uint32_t)((l->op == VOP_FC ? ch : out->c) * (int64_t)sizeof(struct vedge_scale_entry)));
+		    (uint32_t)((l->op == VOP_DW ? out->c : ch) * (int64_t)sizeof(struct vedge_scale_entry)));
 	}
 	emit(s, l->op == VOP_CONV ? VEDGE_OP_CONV2D : l->op == VOP_DW ? VEDGE_OP_DEPTHWISE_CONV2D :
 	     l->op == VOP_FC ? VEDGE_OP_FULLY_CONNECTED : l->op == VOP_AVGPOOL ? VEDGE_OP_AVGPOOL :
@@ -1418,9 +1424,20 @@ static int layer_job(struct lower *lw, struct vedge_program *p, const struct ved
 		rows_needed(l, in->h, o->oy0, o->oy1, &iy0, &iy1, &pt, &pb);
 		ret = job_region(&j, ib, ioff + (uint64_t)iy0 * row_in,
 				 (uint64_t)(iy1 - iy0) * row_in, false, &o->in_reg);
-		if (!ret && (l->op == VOP_CONV || l->op == VOP_DW || l->op == VOP_LUT))
+		if (!ret && l->op == VOP_CONV) {
+			/* Output channels [o0, o1): OHWI weight rows and scale entries. */
+			uint64_t per = l->w_len / (uint64_t)out->c, ch = (uint64_t)(o->o1 - o->o0);
+
+			ret = job_region(&j, VEDGE_BUF_CONST, l->w_off + (uint64_t)o->o0 * per,
+					 ch * per, false, &o->w_reg);
+			if (!ret)
+				ret = job_region(&j, VEDGE_BUF_CONST, l->s_off + (uint64_t)o->o0 *
+						 sizeof(struct vedge_scale_entry),
+						 ch * sizeof(struct vedge_scale_entry), false, &o->s_reg);
+		}
+		if (!ret && (l->op == VOP_DW || l->op == VOP_LUT))
 			ret = job_region(&j, VEDGE_BUF_CONST, l->w_off, l->w_len, false, &o->w_reg);
-		if (!ret && (l->op == VOP_CONV || l->op == VOP_DW))
+		if (!ret && l->op == VOP_DW)
 			ret = job_region(&j, VEDGE_BUF_CONST, l->s_off, l->s_len, false, &o->s_reg);
 		if (!ret && l->in2 >= 0) {
 			const struct vval *in2 = &lw->v[l->in2];
@@ -1436,7 +1453,13 @@ static int layer_job(struct lower *lw, struct vedge_program *p, const struct ved
 			else
 				ret = job_region(&j, b2, off2, vbytes(in2), false, &o->in2_reg);
 		}
-		if (!ret)
+		if (!ret && o->o1 - o->o0 != out->c)
+			/* From the first pixel's channel o0 to the last pixel's channel o1 - 1. */
+			ret = job_region(&j, ob, ooff + (uint64_t)o->oy0 * row_out + (uint64_t)o->o0,
+					 (uint64_t)(o->oy1 - o->oy0 - 1) * row_out +
+					 (uint64_t)((out->w - 1) * out->c + o->o1 - o->o0), true,
+					 &o->out_reg);
+		else if (!ret)
 			ret = job_region(&j, ob, ooff + (uint64_t)o->oy0 * row_out,
 					 (uint64_t)(o->oy1 - o->oy0) * row_out, true, &o->out_reg);
 	}
@@ -1449,7 +1472,14 @@ static int layer_job(struct lower *lw, struct vedge_program *p, const struct ved
 	*sram = j.sram_used;
 	if (dry || s->err)
 		return s->err;
-	if (o->oy1 - o->oy0 != out->h)
+	if (o->oy1 - o->oy0 != out->h && o->o1 - o->o0 != out->c)
+		snprintf(j.what, sizeof(j.what), "image %lld: %s rows %lld-%lld channels %lld-%lld",
+			 (long long)b, l->name, (long long)o->oy0, (long long)o->oy1 - 1,
+			 (long long)o->o0, (long long)o->o1 - 1);
+	else if (o->o1 - o->o0 != out->c)
+		snprintf(j.what, sizeof(j.what), "image %lld: %s channels %lld-%lld", (long long)b,
+			 l->name, (long long)o->o0, (long long)o->o1 - 1);
+	else if (o->oy1 - o->oy0 != out->h)
 		snprintf(j.what, sizeof(j.what), "image %lld: %s rows %lld-%lld", (long long)b,
 			 l->name, (long long)o->oy0, (long long)o->oy1 - 1);
 	else if (o->o1 - o->o0 != out->c && l->op == VOP_FC)
@@ -1461,43 +1491,48 @@ static int layer_job(struct lower *lw, struct vedge_program *p, const struct ved
 	return job_add(p, &j, s);
 }
 
-/* The largest slice (rows, or FC output channels) of @l that fits: 0 when none does. */
-static int64_t largest_slice(struct lower *lw, struct vedge_program *p,
-			     const struct vedge_target *t, const struct vlayer *l,
-			     struct stream *s)
-{
-	int64_t total = l->op == VOP_FC ? lw->v[l->out].c : lw->v[l->out].h;
-	int64_t lo = 0, hi = total;
+/* A layer's tiling: output rows @rows and output channels @ch per tile (the whole: no tiling). */
+struct tiling {
+	int64_t rows, ch;
+};
 
-	if (t->has_dma)
-		return total;
+/* Whether every tile of @l cut as @tl fits the SRAM (the jobs checked dry). */
+static int tiles_fit(struct lower *lw, struct vedge_program *p, const struct vedge_target *t,
+		     const struct vlayer *l, struct tiling tl, struct stream *s)
+{
+	int64_t h = lw->v[l->out].h, c = lw->v[l->out].c;
+
+	for (int64_t y = 0; y < h; y += tl.rows)
+		for (int64_t a = 0; a < c; a += tl.ch) {
+			struct operands o = { .oy0 = y, .oy1 = y + tl.rows < h ? y + tl.rows : h,
+					      .o0 = a, .o1 = a + tl.ch < c ? a + tl.ch : c };
+			uint64_t used;
+			int ret = layer_job(lw, p, t, l, 0, &o, s, true, &used);
+
+			if (ret)
+				return ret;
+			if (used > t->sram_size)
+				return 0;
+		}
+	return 1;
+}
+
+/* The most rows per tile with @ch channels per tile that fit (bisected): 0 when none does. */
+static int64_t most_rows(struct lower *lw, struct vedge_program *p, const struct vedge_target *t,
+			 const struct vlayer *l, int64_t ch, struct stream *s)
+{
+	int64_t lo = 0, hi = lw->v[l->out].h;
+
 	/*
 	 * SRAM grows with the slice: bisect the largest that fits, every tile of it checked (an
 	 * inner tile reads more input rows than one at the edge, where padding stands in).
 	 */
 	while (lo < hi) {
 		int64_t mid = (lo + hi + 1) / 2;
-		bool fits = true;
+		int fits = tiles_fit(lw, p, t, l, (struct tiling){ mid, ch }, s);
 
-		for (int64_t a = 0; a < total && fits; a += mid) {
-			struct operands o = { .oy0 = 0, .oy1 = lw->v[l->out].h, .o0 = 0,
-					      .o1 = lw->v[l->out].c };
-			int64_t e = a + mid < total ? a + mid : total;
-			uint64_t used;
-			int ret;
-
-			if (l->op == VOP_FC) {
-				o.o0 = a;
-				o.o1 = e;
-			} else {
-				o.oy0 = a;
-				o.oy1 = e;
-			}
-			ret = layer_job(lw, p, t, l, 0, &o, s, true, &used);
-			if (ret)
-				return ret;
-			fits = used <= t->sram_size;
-		}
+		if (fits < 0)
+			return fits;
 		if (fits)
 			lo = mid;
 		else
@@ -1506,13 +1541,69 @@ static int64_t largest_slice(struct lower *lw, struct vedge_program *p,
 	return lo;
 }
 
+/*
+ * The tiling of @l with the fewest jobs, without DMA: rows for windows and elementwise ops;
+ * output channels for fully connected layers; for convolutions both, the weights then cut
+ * into slices of output channels (OHWI rows and their scale entries) when the whole does not
+ * fit beside a row. tl->rows 0 when nothing fits.
+ */
+static int plan_tiling(struct lower *lw, struct vedge_program *p, const struct vedge_target *t,
+		       const struct vlayer *l, struct stream *s, struct tiling *tl)
+{
+	int64_t h = lw->v[l->out].h, c = lw->v[l->out].c, best = INT64_MAX;
+
+	tl->rows = h;
+	tl->ch = c;
+	if (t->has_dma)
+		return 0;
+	if (l->op == VOP_FC) {
+		/* Bisect the channels per tile (h = 1). */
+		int64_t lo = 0, hi = c;
+
+		while (lo < hi) {
+			int64_t mid = (lo + hi + 1) / 2;
+			int fits = tiles_fit(lw, p, t, l, (struct tiling){ 1, mid }, s);
+
+			if (fits < 0)
+				return fits;
+			if (fits)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		tl->rows = lo ? 1 : 0;
+		tl->ch = lo;
+		return 0;
+	}
+	tl->rows = 0;
+	for (int64_t n = 1; n <= (l->op == VOP_CONV ? c : 1) && n < best; n++) {
+		int64_t ch = (c + n - 1) / n, rows, jobs;
+
+		/* Each count of channel tiles once: ch = ceil(c / n) repeats for several n. */
+		if (n > 1 && ch == (c + n - 2) / (n - 1))
+			continue;
+		rows = most_rows(lw, p, t, l, ch, s);
+		if (rows < 0)
+			return (int)rows;
+		if (!rows)
+			continue;
+		jobs = ((c + ch - 1) / ch) * ((h + rows - 1) / rows);
+		if (jobs < best) {
+			best = jobs;
+			tl->rows = rows;
+			tl->ch = ch;
+		}
+	}
+	return 0;
+}
+
 static int plan_layers(struct lower *lw, struct vedge_program *p, const struct vedge_target *t,
 		       struct stream *s)
 {
-	int64_t *slice = calloc(lw->nl, sizeof(*slice));
+	struct tiling *tl = calloc(lw->nl, sizeof(*tl));
 	int ret = 0;
 
-	if (!slice)
+	if (!tl)
 		return -ENOMEM;
 	/* Every intermediate root its own range of the activation buffer, batch maps each. */
 	p->act_size = 0;
@@ -1527,36 +1618,30 @@ static int plan_layers(struct lower *lw, struct vedge_program *p, const struct v
 		p->act_size = r->off + vbytes(r) * (uint64_t)t->batch;
 	}
 	for (size_t i = 0; i < lw->nl && !ret; i++) {
-		slice[i] = largest_slice(lw, p, t, &lw->l[i], s);
-		if (slice[i] < 0)
-			ret = (int)slice[i];
-		else if (!slice[i])
+		ret = plan_tiling(lw, p, t, &lw->l[i], s, &tl[i]);
+		if (!ret && !tl[i].rows)
 			ret = fail(lw, -ENOSPC, "%s: does not fit the %u-byte SRAM even one %s at a "
 				   "time", lw->l[i].name, t->sram_size,
-				   lw->l[i].op == VOP_FC ? "output channel" : "row");
+				   lw->l[i].op == VOP_FC ? "output channel" :
+				   lw->l[i].op == VOP_CONV ? "row of one output channel" : "row");
 	}
 	for (int64_t b = 0; b < t->batch && !ret; b++)
 		for (size_t i = 0; i < lw->nl && !ret; i++) {
 			const struct vlayer *l = &lw->l[i];
-			int64_t total = l->op == VOP_FC ? lw->v[l->out].c : lw->v[l->out].h;
+			int64_t h = lw->v[l->out].h, c = lw->v[l->out].c;
 
-			for (int64_t a = 0; a < total && !ret; a += slice[i]) {
-				int64_t e = a + slice[i] < total ? a + slice[i] : total;
-				struct operands o = { .oy0 = 0, .oy1 = lw->v[l->out].h, .o0 = 0,
-						      .o1 = lw->v[l->out].c };
-				uint64_t used;
+			for (int64_t y = 0; y < h && !ret; y += tl[i].rows)
+				for (int64_t a = 0; a < c && !ret; a += tl[i].ch) {
+					struct operands o = {
+						.oy0 = y, .oy1 = y + tl[i].rows < h ? y + tl[i].rows : h,
+						.o0 = a, .o1 = a + tl[i].ch < c ? a + tl[i].ch : c,
+					};
+					uint64_t used;
 
-				if (l->op == VOP_FC) {
-					o.o0 = a;
-					o.o1 = e;
-				} else {
-					o.oy0 = a;
-					o.oy1 = e;
+					ret = layer_job(lw, p, t, l, b, &o, s, false, &used);
 				}
-				ret = layer_job(lw, p, t, l, b, &o, s, false, &used);
-			}
 		}
-	free(slice);
+	free(tl);
 	return ret;
 }
 
