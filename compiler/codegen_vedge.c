@@ -49,6 +49,7 @@ struct vval {
 	float scale;
 	int8_t zp;
 	int root;		/* the value owning the bytes (itself, or what it aliases) */
+	int io;			/* root only, VLOC_INPUT / VLOC_OUTPUT: which input or output */
 	enum vloc loc;
 	uint64_t off;		/* root only: offset of image 0 in its buffer (or in SRAM) */
 	int last_use;		/* root only: last layer reading it */
@@ -77,7 +78,7 @@ struct lower {
 	size_t nl;
 	uint8_t *consts;
 	size_t const_size;
-	int in_val, out_val;
+	int in_val[VEDGE_MAX_IO], out_val[VEDGE_MAX_IO];
 	char *err;
 	size_t err_len;
 };
@@ -891,13 +892,17 @@ static int io_of(struct lower *lw, const struct ir_tensor *t, struct vedge_io *i
 
 static int lower_quantize(struct lower *lw, const struct ir_node *n, struct vedge_io *io)
 {
-	int x = n->inputs[0], v;
+	int x = n->inputs[0], v, k = -1;
 	float s;
 	int8_t zp;
 
-	if (lw->g->n_inputs != 1 || x != lw->g->inputs[0] || lw->in_val >= 0)
-		return fail(lw, -EOPNOTSUPP, "%s: QuantizeLinear of something other than the one "
-			    "graph input", n->name);
+	for (size_t i = 0; i < lw->g->n_inputs && i < VEDGE_MAX_IO; i++)
+		if (lw->g->inputs[i] == x)
+			k = (int)i;
+	if (lw->g->n_inputs > VEDGE_MAX_IO || k < 0 || lw->in_val[k] >= 0)
+		return fail(lw, -EOPNOTSUPP, "%s: QuantizeLinear of something other than a graph "
+			    "input (at most %d, each quantized once)", n->name, VEDGE_MAX_IO);
+	io += k;
 	if (const_f32(tin(lw, n, 1), &s) || const_i8(tin(lw, n, 2), &zp) ||
 	    lw->g->tensors[n->outputs[0]]->dtype != IR_DTYPE_INT8)
 		return fail(lw, -EOPNOTSUPP, "%s: not a per-tensor int8 QuantizeLinear", n->name);
@@ -914,21 +919,26 @@ static int lower_quantize(struct lower *lw, const struct ir_node *n, struct vedg
 	lw->v[v].scale = s;
 	lw->v[v].zp = zp;
 	lw->v[v].loc = VLOC_INPUT;
-	lw->in_val = v;
+	lw->v[v].io = k;
+	lw->in_val[k] = v;
 	return 0;
 }
 
 static int lower_dequantize(struct lower *lw, const struct ir_node *n, struct vedge_io *io)
 {
-	int v = int8_in(lw, n, 0), y = n->outputs[0];
+	int v = int8_in(lw, n, 0), y = n->outputs[0], k = -1;
 	float s;
 	int8_t zp;
 
 	if (v < 0)
 		return v;
-	if (lw->g->n_outputs != 1 || y != lw->g->outputs[0] || lw->out_val >= 0)
-		return fail(lw, -EOPNOTSUPP, "%s: DequantizeLinear to something other than the one "
-			    "graph output", n->name);
+	for (size_t i = 0; i < lw->g->n_outputs && i < VEDGE_MAX_IO; i++)
+		if (lw->g->outputs[i] == y)
+			k = (int)i;
+	if (lw->g->n_outputs > VEDGE_MAX_IO || k < 0 || lw->out_val[k] >= 0)
+		return fail(lw, -EOPNOTSUPP, "%s: DequantizeLinear to something other than a graph "
+			    "output (at most %d)", n->name, VEDGE_MAX_IO);
+	io += k;
 	if (const_f32(tin(lw, n, 1), &s) || const_i8(tin(lw, n, 2), &zp) ||
 	    s != lw->v[v].scale || zp != lw->v[v].zp)
 		return fail(lw, -EOPNOTSUPP, "%s: DequantizeLinear with other parameters than its "
@@ -940,7 +950,7 @@ static int lower_dequantize(struct lower *lw, const struct ir_node *n, struct ve
 		return fail(lw, -EOPNOTSUPP, "%s: output layout differs from its map", n->name);
 	io->scale = s;
 	io->zero_point = zp;
-	lw->out_val = v;
+	lw->out_val[k] = v;
 	return 0;
 }
 
@@ -964,13 +974,13 @@ static int lower_graph(struct lower *lw, struct vedge_program *p)
 		else if (!strcmp(op, "QuantizeLinear") && pi >= 0 && lut_unary(lw, g->nodes[pi]))
 			ret = lower_lut(lw, i);
 		else if (!strcmp(op, "QuantizeLinear"))
-			ret = lower_quantize(lw, n, &p->in);
+			ret = lower_quantize(lw, n, p->in);
 		else if (!strcmp(op, "DequantizeLinear") && dq_feeds_luts(lw, n))
 			continue;	/* lowered with the QuantizeLinear after its op */
 		else if (lut_unary(lw, n))
 			continue;
 		else if (!strcmp(op, "DequantizeLinear"))
-			ret = lower_dequantize(lw, n, &p->out);
+			ret = lower_dequantize(lw, n, p->out);
 		else if (!strcmp(op, "QLinearAdd") || !strcmp(op, "QLinearMul"))
 			ret = lower_binary(lw, n, !strcmp(op, "QLinearMul"));
 		else if (!strcmp(op, "QLinearAveragePool") || !strcmp(op, "QLinearGlobalAveragePool"))
@@ -991,11 +1001,28 @@ static int lower_graph(struct lower *lw, struct vedge_program *p)
 	}
 	if (ret)
 		return ret;
-	if (lw->in_val < 0 || lw->out_val < 0 || !lw->nl)
+	p->n_in = g->n_inputs;
+	p->n_out = g->n_outputs;
+	for (size_t k = 0; k < p->n_in; k++)
+		if (lw->in_val[k] < 0)
+			return fail(lw, -EOPNOTSUPP, "input '%s' has no QuantizeLinear",
+				    g->tensors[g->inputs[k]]->name);
+	for (size_t k = 0; k < p->n_out; k++) {
+		struct vval *r;
+
+		if (lw->out_val[k] < 0)
+			return fail(lw, -EOPNOTSUPP, "output '%s' has no DequantizeLinear",
+				    g->tensors[g->outputs[k]]->name);
+		r = &lw->v[lw->v[lw->out_val[k]].root];
+		if (r->loc == VLOC_INPUT || r->loc == VLOC_OUTPUT)
+			return fail(lw, -EOPNOTSUPP, "output '%s' is an input or another output",
+				    g->tensors[g->outputs[k]]->name);
+		r->loc = VLOC_OUTPUT;
+		r->io = (int)k;
+	}
+	if (!p->n_in || !p->n_out || !lw->nl)
 		return fail(lw, -EOPNOTSUPP, "no QuantizeLinear input, DequantizeLinear output and "
 			    "device layers between them");
-	if (lw->v[lw->out_val].root == lw->in_val)
-		return fail(lw, -EOPNOTSUPP, "the output is the input");
 	for (size_t i = 0; i < lw->nl; i++) {
 		struct vval *r = &lw->v[lw->v[lw->l[i].in].root];
 
@@ -1007,12 +1034,18 @@ static int lower_graph(struct lower *lw, struct vedge_program *p)
 		    lw->v[lw->l[i].in].h > 65535 || lw->v[lw->l[i].in].w > 65535)
 			return fail(lw, -EOPNOTSUPP, "%s: a dimension over 65535", lw->l[i].name);
 	}
-	lw->v[lw->v[lw->out_val].root].loc = VLOC_OUTPUT;
-	/* The output buffer is written, not read back: a layer reading the output is not planned. */
-	for (size_t i = 0; i < lw->nl; i++)
-		if (lw->v[lw->l[i].in].root == lw->v[lw->out_val].root ||
-		    (lw->l[i].in2 >= 0 && lw->v[lw->l[i].in2].root == lw->v[lw->out_val].root))
-			return fail(lw, -EOPNOTSUPP, "%s: reads the graph's output", lw->l[i].name);
+	/* Each input's and output's maps together, one after the other (struct vedge_io). */
+	p->in_size = p->out_size = 0;
+	for (size_t k = 0; k < p->n_in; k++) {
+		p->in[k].off = p->in_size;
+		lw->v[lw->in_val[k]].off = p->in[k].off;
+		p->in_size += (size_t)p->batch * p->in[k].bytes;
+	}
+	for (size_t k = 0; k < p->n_out; k++) {
+		p->out[k].off = p->out_size;
+		lw->v[lw->v[lw->out_val[k]].root].off = p->out[k].off;
+		p->out_size += (size_t)p->batch * p->out[k].bytes;
+	}
 	return 0;
 }
 
@@ -1325,6 +1358,35 @@ static void val_at(const struct lower *lw, int v, int64_t b, enum vedge_buf *buf
 }
 
 /*
+ * Where root @r of image @b (counted from the job's first) is in a job of the "sram" plan:
+ * input @k's region @ri[k], output @k's @ro[k], the constants' @rc, or the SRAM scratch.
+ */
+static void sram_operand(const struct lower *lw, const struct vval *r, int64_t b,
+			 const uint32_t *ri, const uint32_t *ro, uint32_t rc, uint32_t *reg,
+			 uint64_t *off)
+{
+	(void)lw;
+	switch (r->loc) {
+	case VLOC_INPUT:
+		*reg = ri[r->io];
+		*off = (uint64_t)b * vbytes(r);
+		break;
+	case VLOC_OUTPUT:
+		*reg = ro[r->io];
+		*off = (uint64_t)b * vbytes(r);
+		break;
+	case VLOC_CONST:
+		*reg = rc;
+		*off = r->off;
+		break;
+	default:
+		*reg = VEDGE_REGION_SRAM;
+		*off = r->off;
+		break;
+	}
+}
+
+/*
  * The "sram" plan with @ipj images per job: 0 and the jobs in @p, -ENOSPC when a job does
  * not fit (without DMA: regions, stream and scratch in the SRAM).
  */
@@ -1334,19 +1396,20 @@ static int plan_sram(struct lower *lw, struct vedge_program *p, const struct ved
 	for (int64_t b0 = 0; b0 < t->batch; b0 += ipj) {
 		int64_t b1 = b0 + ipj < t->batch ? b0 + ipj : t->batch;
 		struct vedge_job_plan j = { 0 };
-		uint32_t rc, ri, ro, rs0, rs1;
+		uint32_t rc, ri[VEDGE_MAX_IO], ro[VEDGE_MAX_IO], rs0, rs1;
 		int ret;
 
 		stream_reset(s);
 		ret = sentinel_regions(&j, p->n_jobs, &rs0, &rs1);
 		if (!ret)
 			ret = job_region(&j, VEDGE_BUF_CONST, 0, lw->const_size, false, &rc);
-		if (!ret)
-			ret = job_region(&j, VEDGE_BUF_INPUT, (uint64_t)b0 * p->in.bytes,
-					 (uint64_t)(b1 - b0) * p->in.bytes, false, &ri);
-		if (!ret)
-			ret = job_region(&j, VEDGE_BUF_OUTPUT, (uint64_t)b0 * p->out.bytes,
-					 (uint64_t)(b1 - b0) * p->out.bytes, true, &ro);
+		for (size_t k = 0; k < p->n_in && !ret; k++)
+			ret = job_region(&j, VEDGE_BUF_INPUT, p->in[k].off + (uint64_t)b0 * p->in[k].bytes,
+					 (uint64_t)(b1 - b0) * p->in[k].bytes, false, &ri[k]);
+		for (size_t k = 0; k < p->n_out && !ret; k++)
+			ret = job_region(&j, VEDGE_BUF_OUTPUT,
+					 p->out[k].off + (uint64_t)b0 * p->out[k].bytes,
+					 (uint64_t)(b1 - b0) * p->out[k].bytes, true, &ro[k]);
 		if (ret)
 			return ret;
 		for (int64_t b = b0; b < b1; b++)
@@ -1359,19 +1422,12 @@ static int plan_sram(struct lower *lw, struct vedge_program *p, const struct ved
 					.oy0 = 0, .oy1 = lw->v[l->out].h, .o0 = 0, .o1 = lw->v[l->out].c,
 				};
 
-				o.in_reg = ir->loc == VLOC_INPUT ? ri : VEDGE_REGION_SRAM;
-				o.in_off = ir->loc == VLOC_INPUT ? (uint64_t)(b - b0) * p->in.bytes : ir->off;
+				sram_operand(lw, ir, b - b0, ri, ro, rc, &o.in_reg, &o.in_off);
 				if (l->in2 >= 0) {
-					const struct vval *r2 = &lw->v[lw->v[l->in2].root];
-
-					o.in2_reg = r2->loc == VLOC_INPUT ? ri : r2->loc == VLOC_CONST ? rc :
-						    VEDGE_REGION_SRAM;
-					o.in2_off = r2->loc == VLOC_INPUT ?
-						    (uint64_t)(b - b0) * p->in.bytes : r2->off;
+					sram_operand(lw, &lw->v[lw->v[l->in2].root], b - b0, ri, ro, rc,
+						     &o.in2_reg, &o.in2_off);
 				}
-				o.out_reg = or->loc == VLOC_OUTPUT ? ro : VEDGE_REGION_SRAM;
-				o.out_off = or->loc == VLOC_OUTPUT ? (uint64_t)(b - b0) * p->out.bytes :
-					    or->off;
+				sram_operand(lw, or, b - b0, ri, ro, rc, &o.out_reg, &o.out_off);
 				emit_layer(s, lw, l, &o);
 			}
 		emit_sentinel(s, rs0, rs1);
@@ -1611,7 +1667,7 @@ static int plan_layers(struct lower *lw, struct vedge_program *p, const struct v
 		struct vval *r = &lw->v[i];
 
 		if (r->root != (int)i || r->loc == VLOC_INPUT || r->loc == VLOC_OUTPUT ||
-		    r->loc == VLOC_CONST || (int)i == lw->in_val)
+		    r->loc == VLOC_CONST)
 			continue;
 		r->loc = VLOC_ACT;
 		r->off = ALIGN64(p->act_size);
@@ -1664,7 +1720,7 @@ static int64_t image_macs(const struct lower *lw)
 int vedge_codegen(const struct ir_graph *g, const struct vedge_target *t,
 		  struct vedge_program **out, char *err, size_t err_len)
 {
-	struct lower lw = { .g = g, .in_val = -1, .out_val = -1, .err = err, .err_len = err_len };
+	struct lower lw = { .g = g, .err = err, .err_len = err_len };
 	struct vedge_program *p;
 	struct stream s = { 0 };
 	uint64_t scratch = 0;
@@ -1689,6 +1745,8 @@ int vedge_codegen(const struct ir_graph *g, const struct vedge_target *t,
 		goto out;
 	}
 	memset(lw.val_of, 0xff, g->n_tensors * sizeof(*lw.val_of));
+	memset(lw.in_val, 0xff, sizeof(lw.in_val));
+	memset(lw.out_val, 0xff, sizeof(lw.out_val));
 	memset(lw.producer, 0xff, g->n_tensors * sizeof(*lw.producer));
 	p->batch = t->batch;
 	p->has_dma = t->has_dma;
@@ -1770,7 +1828,7 @@ void vedge_program_print_plan(const struct vedge_program *p, FILE *f)
 		p->has_dma ? "DMA" : "no DMA", p->mode, p->sram_size, (long long)p->batch,
 		p->n_layers);
 	fprintf(f, "buffers: const %zu, input %zu, output %zu, act %zu bytes\n", p->const_size,
-		(size_t)p->batch * p->in.bytes, (size_t)p->batch * p->out.bytes, p->act_size);
+		p->in_size, p->out_size, p->act_size);
 	fprintf(f, "jobs: %zu (%zu tiles); most commands %zu, most SRAM %llu bytes\n", p->n_jobs,
 		p->tiles, max_cmds, (unsigned long long)max_sram);
 	for (size_t i = 0; i < p->n_jobs; i++) {

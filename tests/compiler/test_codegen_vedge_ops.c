@@ -508,6 +508,149 @@ static void test_add_larger_than_sram_is_tiled_by_rows_and_exact(void **state)
 	ir_graph_destroy(g);
 }
 
+/*
+ * x1, x2 [1, 3, 8, 8] -> Conv(6) each -> Add = "sum" (an output, also read on) -> MaxPool 2x2
+ * -> Flatten -> Gemm(5) = "y": two inputs, two outputs (y first).
+ */
+static struct ir_graph *make_two_in_two_out(void)
+{
+	const int64_t xd[] = { 1, 3, 8, 8 }, k[] = { 2, 2 }, wd[] = { 5, 96 }, bd[] = { 5 };
+	struct ir_graph *g = ir_graph_create();
+	struct ir_node *n;
+	char err[256];
+	int i[3];
+
+	lcg_state = 41;
+	g->opset = 13;
+	for (int t = 0; t < 2; t++) {
+		int x = ir_graph_add_tensor(g, t ? "x2" : "x1");
+
+		g->tensors[x]->dtype = IR_DTYPE_FLOAT;
+		g->tensors[x]->rank = 4;
+		memcpy(g->tensors[x]->dims, xd, sizeof(xd));
+		assert_int_equal(ir_index_append(&g->inputs, &g->n_inputs, x), 0);
+	}
+	add_conv(g, "x1", 3, 6, "a");
+	add_conv(g, "x2", 3, 6, "b");
+	add_op2(g, "Add", "a", "b", "sum");
+	n = add_op1(g, "MaxPool", "sum", "pool");
+	set_ints(n, "kernel_shape", k, 2);
+	set_ints(n, "strides", k, 2);
+	add_op1(g, "Flatten", "pool", "flat");
+	i[0] = ir_graph_find_tensor(g, "flat");
+	i[1] = add_const(g, "G", 2, wd, 0.3f);
+	i[2] = add_const(g, "C", 1, bd, 0.2f);
+	n = add_node(g, "Gemm", i, 3, "y");
+	ir_node_add_attr(n, "transB", IR_ATTR_INT)->i = 1;
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs, ir_graph_find_tensor(g, "y")),
+			 0);
+	assert_int_equal(ir_index_append(&g->outputs, &g->n_outputs,
+					 ir_graph_find_tensor(g, "sum")), 0);
+	if (ir_infer_shapes(g, err, sizeof(err)) || ir_passes_run(g, NULL, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	return g;
+}
+
+/* Each input @n floats of @batch images, each output compared with the host image by image. */
+static void check_multi_io(struct ir_graph *g, int dev, int64_t batch, bool force_layers)
+{
+	struct vedge_model_options o = { .batch = batch, .force_layers = force_layers };
+	size_t ni[2], no[2];
+	float *x[2], *dev_y[2], *host_y[2];
+	struct vedge_model *m;
+	char err[256];
+
+	assert_int_equal(g->n_inputs, 2);
+	assert_int_equal(g->n_outputs, 2);
+	for (int k = 0; k < 2; k++) {
+		ni[k] = numel(g, g->inputs[k]);
+		no[k] = numel(g, g->outputs[k]);
+		x[k] = malloc((size_t)batch * ni[k] * sizeof(float));
+		dev_y[k] = calloc((size_t)batch * no[k], sizeof(float));
+		host_y[k] = calloc((size_t)batch * no[k], sizeof(float));
+		assert_non_null(x[k]);
+		assert_non_null(dev_y[k]);
+		assert_non_null(host_y[k]);
+		make_input(x[k], (size_t)batch * ni[k], 900 + (unsigned int)k);
+	}
+	for (int64_t b = 0; b < batch; b++) {
+		struct host_values v = { 0 };
+
+		assert_int_equal(host_values_create(g, &v), 0);
+		for (int k = 0; k < 2; k++)
+			v.ptr[g->inputs[k]] = x[k] + (size_t)b * ni[k];
+		if (host_exec_graph(g, &v, err, sizeof(err)))
+			fail_msg("%s", err);
+		for (int k = 0; k < 2; k++)
+			memcpy(host_y[k] + (size_t)b * no[k], v.ptr[g->outputs[k]],
+			       no[k] * sizeof(float));
+		for (int k = 0; k < 2; k++)
+			v.ptr[g->inputs[k]] = NULL;
+		host_values_free(&v);
+	}
+	if (vedge_model_load(node[dev], g, &o, &m, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(vedge_model_program(m)->n_in, 2);
+	assert_int_equal(vedge_model_program(m)->n_out, 2);
+	assert_int_equal(vedge_model_run_io(m, (const float *const *)x, dev_y), 0);
+	for (int k = 0; k < 2; k++)
+		assert_memory_equal(dev_y[k], host_y[k], (size_t)batch * no[k] * sizeof(float));
+	vedge_model_free(m);
+	for (int k = 0; k < 2; k++) {
+		free(x[k]);
+		free(dev_y[k]);
+		free(host_y[k]);
+	}
+}
+
+static void quantize_two_inputs(struct ir_graph *g)
+{
+	size_t n0 = numel(g, g->inputs[0]), n1 = numel(g, g->inputs[1]);
+	float *x0 = malloc(n0 * sizeof(float)), *x1 = malloc(n1 * sizeof(float));
+	struct quant_calibration cal;
+	char err[256];
+
+	assert_non_null(x0);
+	assert_non_null(x1);
+	assert_int_equal(quant_calibration_init(g, &cal), 0);
+	for (unsigned int s = 0; s < N_CALIB; s++) {
+		void *in[2] = { x0, x1 };
+
+		make_input(x0, n0, 300 + s);
+		make_input(x1, n1, 400 + s);
+		if (quant_calibrate(g, &cal, in, err, sizeof(err)))
+			fail_msg("%s", err);
+	}
+	if (ir_pass_quantize_flags(g, &cal, QUANTIZE_F_DEVICE_OPS, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	quant_calibration_free(&cal);
+	free(x0);
+	free(x1);
+}
+
+static void test_two_inputs_two_outputs_equal_the_host_on_both_devices(void **state)
+{
+	struct ir_graph *g = make_two_in_two_out();
+
+	(void)state;
+	quantize_two_inputs(g);
+	check_multi_io(g, 0, 3, false);
+	check_multi_io(g, 1, 3, false);
+	ir_graph_destroy(g);
+}
+
+static void test_two_inputs_two_outputs_one_job_per_layer_equal_the_host(void **state)
+{
+	struct ir_graph *g = make_two_in_two_out();
+
+	(void)state;
+	quantize_two_inputs(g);
+	check_multi_io(g, 0, 2, true);
+	check_multi_io(g, 1, 2, true);
+	check_multi_io(g, 2, 1, false);
+	ir_graph_destroy(g);
+}
+
 static int group_setup(void **state)
 {
 	struct accel_device_info *v;
@@ -552,6 +695,8 @@ int main(void)
 		cmocka_unit_test(test_residual_network_equals_the_host_on_both_devices),
 		cmocka_unit_test(test_residual_network_one_job_per_layer_equals_the_host),
 		cmocka_unit_test(test_add_larger_than_sram_is_tiled_by_rows_and_exact),
+		cmocka_unit_test(test_two_inputs_two_outputs_equal_the_host_on_both_devices),
+		cmocka_unit_test(test_two_inputs_two_outputs_one_job_per_layer_equal_the_host),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
