@@ -837,6 +837,62 @@ static int quantize_unary(struct qstate *st, struct ir_node *n)
 	return 1;
 }
 
+int quant_unfuse_table_activations(struct ir_graph *g, size_t *unfused)
+{
+	if (unfused)
+		*unfused = 0;
+	for (size_t i = 0; i < g->n_nodes; i++) {
+		struct ir_node *n = g->nodes[i], *a;
+		int act = ir_node_fused_activation(n), y, pre;
+		size_t len, k;
+		char *name;
+
+		if ((act != IR_ACTIVATION_SIGMOID && act != IR_ACTIVATION_TANH) || n->n_outputs < 1 ||
+		    n->outputs[0] < 0)
+			continue;
+		y = n->outputs[0];
+		len = strlen(g->tensors[y]->name) + 32;
+		name = malloc(len);
+		if (!name)
+			return -ENOMEM;
+		pre = -EEXIST;
+		for (unsigned int u = 0; pre == -EEXIST; u++) {
+			snprintf(name, len, "%s_pre_activation%s%.0u", g->tensors[y]->name, u ? "." : "",
+				 u);
+			pre = ir_graph_add_tensor(g, name);
+		}
+		if (pre < 0) {
+			free(name);
+			return pre;
+		}
+		a = ir_graph_add_node(g, name, act == IR_ACTIVATION_SIGMOID ? "Sigmoid" : "Tanh", "");
+		free(name);
+		if (!a || ir_index_append(&a->inputs, &a->n_inputs, pre) ||
+		    ir_index_append(&a->outputs, &a->n_outputs, y))
+			return -ENOMEM;
+		g->tensors[pre]->dtype = g->tensors[y]->dtype;
+		g->tensors[pre]->rank = g->tensors[y]->rank;
+		memcpy(g->tensors[pre]->dims, g->tensors[y]->dims, sizeof(g->tensors[y]->dims));
+		n->outputs[0] = pre;
+		/* The attribute goes; the new node (appended last) moves to just after @n. */
+		for (k = 0; k < n->n_attrs; k++)
+			if (!strcmp(n->attrs[k].name, IR_ATTR_FUSED_ACTIVATION))
+				break;
+		if (k < n->n_attrs) {
+			free(n->attrs[k].name);
+			if (n->attrs[k].type == IR_ATTR_STRING)
+				free(n->attrs[k].s);
+			memmove(&n->attrs[k], &n->attrs[k + 1], (n->n_attrs - k - 1) * sizeof(*n->attrs));
+			n->n_attrs--;
+		}
+		memmove(&g->nodes[i + 2], &g->nodes[i + 1], (g->n_nodes - i - 2) * sizeof(*g->nodes));
+		g->nodes[i + 1] = a;
+		if (unfused)
+			(*unfused)++;
+	}
+	return 0;
+}
+
 static int rewrite_node(struct qstate *st, struct ir_node *n)
 {
 	int ret = 0;

@@ -134,6 +134,17 @@ int ir_pass_quantize(struct ir_graph *g, const struct quant_calibration *cal,
 bool quant_lut_op(const struct ir_node *n);
 
 /**
+ * quant_unfuse_table_activations() - before calibration for QUANTIZE_F_DEVICE_OPS: take each
+ * Sigmoid or Tanh that activation fusion put into its producer (a Conv, Gemm, Add, Mul...)
+ * back out as its own node, so that the producer's output is calibrated and quantized and
+ * the activation becomes a table lookup (Relu and Clip stay fused: the device clamps)
+ * @g: the graph after the passes
+ * @unfused: how many (may be NULL)
+ * Return: 0 or -ENOMEM (the graph then stays valid, partly unfused).
+ */
+int quant_unfuse_table_activations(struct ir_graph *g, size_t *unfused);
+
+/**
  * ir_pass_quantize_flags() - ir_pass_quantize() with QUANTIZE_F_* @flags (0: the same)
  */
 int ir_pass_quantize_flags(struct ir_graph *g, const struct quant_calibration *cal,

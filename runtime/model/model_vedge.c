@@ -110,6 +110,8 @@ int vedge_model_quantize(const char *path, const struct vedge_model_options *o,
 	if (!ret)
 		ret = ir_passes_run(g, NULL, NULL, err, err_len);
 	if (!ret)
+		ret = quant_unfuse_table_activations(g, NULL);
+	if (!ret)
 		ret = quant_calibration_init(g, &cal);
 	if (ret)
 		goto out;

@@ -443,6 +443,49 @@ static void test_clip_lut_equals_the_host(void **state)
 }
 
 /*
+ * Conv -> Sigmoid, Add -> Tanh: activation fusion puts them into their producer;
+ * quant_unfuse_table_activations() takes them back out, the producer goes to int8 and the
+ * activation to a table.
+ */
+static void test_sigmoid_fused_into_a_conv_becomes_a_lut(void **state)
+{
+	struct ir_graph *g = conv_graph(3, 6, 6, 4);
+	size_t n;
+
+	(void)state;
+	add_op1(g, "Sigmoid", "conv", "y");
+	graph_output(g, "y");
+	assert_false(has_op(g, "Sigmoid"));
+	assert_int_equal(quant_unfuse_table_activations(g, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(has_op(g, "Sigmoid"));
+	quantize(g);
+	assert_true(has_op(g, "QLinearConv"));
+	check_exact(g, 0, 2, false, "sram", false);
+	check_exact(g, 1, 2, false, "sram", false);
+	ir_graph_destroy(g);
+}
+
+static void test_tanh_fused_into_an_add_becomes_a_lut(void **state)
+{
+	struct ir_graph *g = conv_graph(3, 6, 6, 4);
+	size_t n;
+
+	(void)state;
+	add_conv(g, "conv", 4, 4, "conv2");
+	add_op2(g, "Add", "conv", "conv2", "sum");
+	add_op1(g, "Tanh", "sum", "y");
+	graph_output(g, "y");
+	assert_int_equal(quant_unfuse_table_activations(g, &n), 0);
+	assert_int_equal(n, 1);
+	quantize(g);
+	assert_true(has_op(g, "QLinearAdd"));
+	check_exact(g, 0, 2, false, "sram", false);
+	check_exact(g, 1, 2, false, "sram", false);
+	ir_graph_destroy(g);
+}
+
+/*
  * x [1, 3, 10, 10] -> Conv(8)+Relu = a -> Conv(8) = b -> Add(a, b)+Relu -> MaxPool 2x2 ->
  * Flatten -> Gemm(10) -> y: a residual block.
  */
@@ -692,6 +735,8 @@ int main(void)
 		cmocka_unit_test(test_hard_swish_lut_equals_the_host),
 		cmocka_unit_test(test_leaky_relu_lut_equals_the_host),
 		cmocka_unit_test(test_clip_lut_equals_the_host),
+		cmocka_unit_test(test_sigmoid_fused_into_a_conv_becomes_a_lut),
+		cmocka_unit_test(test_tanh_fused_into_an_add_becomes_a_lut),
 		cmocka_unit_test(test_residual_network_equals_the_host_on_both_devices),
 		cmocka_unit_test(test_residual_network_one_job_per_layer_equals_the_host),
 		cmocka_unit_test(test_add_larger_than_sram_is_tiled_by_rows_and_exact),
