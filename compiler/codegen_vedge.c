@@ -1552,24 +1552,27 @@ struct tiling {
 	int64_t rows, ch;
 };
 
-/* Whether every tile of @l cut as @tl fits the SRAM (the jobs checked dry). */
+/*
+ * Whether every tile of @l cut as @tl fits the SRAM (the jobs checked dry). Every row tile is
+ * checked (an inner one reads more input rows than one at an edge, where padding stands in);
+ * of the channel tiles only the first, the others being the same size or smaller.
+ */
 static int tiles_fit(struct lower *lw, struct vedge_program *p, const struct vedge_target *t,
 		     const struct vlayer *l, struct tiling tl, struct stream *s)
 {
 	int64_t h = lw->v[l->out].h, c = lw->v[l->out].c;
 
-	for (int64_t y = 0; y < h; y += tl.rows)
-		for (int64_t a = 0; a < c; a += tl.ch) {
-			struct operands o = { .oy0 = y, .oy1 = y + tl.rows < h ? y + tl.rows : h,
-					      .o0 = a, .o1 = a + tl.ch < c ? a + tl.ch : c };
-			uint64_t used;
-			int ret = layer_job(lw, p, t, l, 0, &o, s, true, &used);
+	for (int64_t y = 0; y < h; y += tl.rows) {
+		struct operands o = { .oy0 = y, .oy1 = y + tl.rows < h ? y + tl.rows : h,
+				      .o0 = 0, .o1 = tl.ch < c ? tl.ch : c };
+		uint64_t used;
+		int ret = layer_job(lw, p, t, l, 0, &o, s, true, &used);
 
-			if (ret)
-				return ret;
-			if (used > t->sram_size)
-				return 0;
-		}
+		if (ret)
+			return ret;
+		if (used > t->sram_size)
+			return 0;
+	}
 	return 1;
 }
 
@@ -1579,10 +1582,7 @@ static int64_t most_rows(struct lower *lw, struct vedge_program *p, const struct
 {
 	int64_t lo = 0, hi = lw->v[l->out].h;
 
-	/*
-	 * SRAM grows with the slice: bisect the largest that fits, every tile of it checked (an
-	 * inner tile reads more input rows than one at the edge, where padding stands in).
-	 */
+	/* SRAM grows with the slice: bisect the largest that fits. */
 	while (lo < hi) {
 		int64_t mid = (lo + hi + 1) / 2;
 		int fits = tiles_fit(lw, p, t, l, (struct tiling){ mid, ch }, s);
@@ -1829,6 +1829,9 @@ void vedge_program_print_plan(const struct vedge_program *p, FILE *f)
 		p->n_layers);
 	fprintf(f, "buffers: const %zu, input %zu, output %zu, act %zu bytes\n", p->const_size,
 		p->in_size, p->out_size, p->act_size);
+	if (p->n_in > 1 || p->n_out > 1)
+		fprintf(f, "inputs %zu, outputs %zu (each its batch of maps in its buffer in turn)\n",
+			p->n_in, p->n_out);
 	fprintf(f, "jobs: %zu (%zu tiles); most commands %zu, most SRAM %llu bytes\n", p->n_jobs,
 		p->tiles, max_cmds, (unsigned long long)max_sram);
 	for (size_t i = 0; i < p->n_jobs; i++) {

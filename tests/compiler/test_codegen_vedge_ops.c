@@ -198,6 +198,9 @@ static void check_exact(struct ir_graph *g, int dev, int64_t batch, bool force_l
 }
 
 
+/* A scalar's (absent) dims: pass_add_constant() copies none, from a valid pointer. */
+static const int64_t scalar_dims[1];
+
 static struct ir_node *add_conv(struct ir_graph *g, const char *in, int64_t c, int64_t m,
 				const char *out)
 {
@@ -352,7 +355,7 @@ static void test_mul_by_a_scalar_constant_equals_the_host(void **state)
 	int i[2];
 
 	(void)state;
-	i[0] = add_const(g, "k", 0, NULL, 2.0f);
+	i[0] = add_const(g, "k", 0, scalar_dims, 2.0f);
 	i[1] = ir_graph_find_tensor(g, "conv");
 	add_node(g, "Mul", i, 2, "y");
 	graph_output(g, "y");
@@ -430,8 +433,8 @@ static void test_clip_lut_equals_the_host(void **state)
 	(void)state;
 	activation_graph(&g, "Clip");
 	/* Clip(pool, -0.5, 0.7) with constant bounds as inputs. */
-	i[0] = add_const(g, "lo", 0, NULL, 0.0f);
-	i[1] = add_const(g, "hi", 0, NULL, 0.0f);
+	i[0] = add_const(g, "lo", 0, scalar_dims, 0.0f);
+	i[1] = add_const(g, "hi", 0, scalar_dims, 0.0f);
 	((float *)g->tensors[i[0]]->data)[0] = -0.5f;
 	((float *)g->tensors[i[1]]->data)[0] = 0.7f;
 	g->nodes[g->n_nodes - 1]->n_inputs = 1;
