@@ -25,14 +25,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/host_exec.h"
 #include "compiler/ops/quant.h"
+#include "compiler/passes/pass_util.h"
 #include "compiler/passes/passes.h"
+#include "compiler/passes/quantize.h"
 #include "compiler/quant_params.h"
 
 #define ALIGN64(x) (((x) + 63) & ~(uint64_t)63)
 
 /* Where a value's bytes are. */
-enum vloc { VLOC_NONE, VLOC_INPUT, VLOC_OUTPUT, VLOC_SRAM, VLOC_ACT };
+/* VLOC_CONST: a constant operand (an elementwise op's second input) in the constant buffer. */
+enum vloc { VLOC_NONE, VLOC_INPUT, VLOC_OUTPUT, VLOC_SRAM, VLOC_ACT, VLOC_CONST };
 
 /*
  * An int8 map: one image's h x w x c bytes, NHWC. A flattened value (Flatten, Reshape to
@@ -45,18 +49,21 @@ struct vval {
 	float scale;
 	int8_t zp;
 	int root;		/* the value owning the bytes (itself, or what it aliases) */
+	int io;			/* root only, VLOC_INPUT / VLOC_OUTPUT: which input or output */
 	enum vloc loc;
 	uint64_t off;		/* root only: offset of image 0 in its buffer (or in SRAM) */
 	int last_use;		/* root only: last layer reading it */
 };
 
-enum vop { VOP_CONV, VOP_DW, VOP_FC, VOP_MAXPOOL };
+enum vop { VOP_CONV, VOP_DW, VOP_FC, VOP_MAXPOOL, VOP_AVGPOOL, VOP_ADD, VOP_MUL, VOP_LUT };
 
 struct vlayer {
 	enum vop op;
 	int in, out;			/* values */
+	int in2;			/* ADD, MUL: the second input (IFM2: the broadcast one), else -1 */
+	struct quant_multiplier sc[3];	/* ADD: IFM, IFM2, OFM scales; MUL: OFM's in [2] */
 	int kh, kw, sy, sx, dy, dx, pt, pl, pb, pr;
-	uint64_t w_off, w_len, s_off, s_len;	/* in the constant buffer */
+	uint64_t w_off, w_len, s_off, s_len;	/* in the constant buffer (LUT: the table) */
 	int32_t act_min, act_max;
 	const char *name;
 };
@@ -66,11 +73,12 @@ struct lower {
 	struct vval *v;
 	size_t nv;
 	int *val_of;			/* graph tensor -> value, -1 */
+	long *producer;			/* graph tensor -> index of the node writing it, -1 */
 	struct vlayer *l;
 	size_t nl;
 	uint8_t *consts;
 	size_t const_size;
-	int in_val, out_val;
+	int in_val[VEDGE_MAX_IO], out_val[VEDGE_MAX_IO];
 	char *err;
 	size_t err_len;
 };
@@ -143,6 +151,11 @@ static struct vlayer *new_layer(struct lower *lw)
 		return NULL;
 	lw->l = nl;
 	memset(&nl[lw->nl], 0, sizeof(*nl));
+	nl[lw->nl].in2 = -1;
+	nl[lw->nl].kh = nl[lw->nl].kw = nl[lw->nl].sy = nl[lw->nl].sx = 1;
+	nl[lw->nl].dy = nl[lw->nl].dx = 1;
+	nl[lw->nl].act_min = -128;
+	nl[lw->nl].act_max = 127;
 	return &nl[lw->nl++];
 }
 
@@ -513,6 +526,324 @@ static int lower_maxpool(struct lower *lw, const struct ir_node *n)
 	return 0;
 }
 
+/* A new map value for graph tensor @tensor: @h x @w x @c at @scale, @zp. */
+static int new_map(struct lower *lw, int tensor, int64_t h, int64_t w, int64_t c, float scale,
+		   int8_t zp)
+{
+	int v = new_val(lw, tensor);
+
+	if (v < 0)
+		return v;
+	lw->v[v].h = h;
+	lw->v[v].w = w;
+	lw->v[v].c = c;
+	lw->v[v].scale = scale;
+	lw->v[v].zp = zp;
+	return v;
+}
+
+/*
+ * QLinearAveragePool(x, xs, xzp, ys, yzp), QLinearGlobalAveragePool -> AVGPOOL: fixed point,
+ * the output quantized as the input (the device averages the stored values), padding excluded.
+ */
+static int lower_avgpool(struct lower *lw, const struct ir_node *n, bool global)
+{
+	int in = int8_in(lw, n, 0), out;
+	struct vlayer *l;
+	int64_t oh, ow;
+	float xs, ys;
+	int8_t xzp, yzp;
+	int ret;
+
+	if (in < 0)
+		return in;
+	if (!fixed_point(n) || const_f32(tin(lw, n, 1), &xs) || const_i8(tin(lw, n, 2), &xzp) ||
+	    const_f32(tin(lw, n, 3), &ys) || const_i8(tin(lw, n, 4), &yzp) || xs != ys ||
+	    xzp != yzp || xs != lw->v[in].scale || xzp != lw->v[in].zp ||
+	    attr_int(n, "count_include_pad", 0) || attr_int(n, "ceil_mode", 0) ||
+	    attr_int(n, "channels_last", 0))
+		return fail(lw, -EOPNOTSUPP, "%s: %s not in the device's fixed point (the input's "
+			    "quantization on the output, padding excluded, NCHW)", n->name,
+			    n->op_type);
+	l = new_layer(lw);
+	if (!l)
+		return -ENOMEM;
+	l->name = n->name;
+	l->op = VOP_AVGPOOL;
+	l->in = in;
+	if (global) {
+		if (lw->v[in].h > 255 || lw->v[in].w > 255)
+			return fail(lw, -EOPNOTSUPP, "%s: a map over 255 x 255", n->name);
+		l->kh = (int)lw->v[in].h;
+		l->kw = (int)lw->v[in].w;
+	} else {
+		ret = window(lw, n, l, 0, 0);
+		if (ret)
+			return ret;
+		if (l->dy != 1 || l->dx != 1)
+			return fail(lw, -EOPNOTSUPP, "%s: dilations", n->name);
+	}
+	ret = window_out(lw, l, &lw->v[in], &oh, &ow);
+	if (ret)
+		return ret;
+	out = new_map(lw, n->outputs[0], oh, ow, lw->v[in].c, xs, xzp);
+	if (out < 0)
+		return out;
+	lw->l[lw->nl - 1].out = out;
+	return 0;
+}
+
+/*
+ * The int8 map of input @i of an elementwise node: a value lowered already, or an int8
+ * constant put in the constant buffer (NHWC) as a value of location VLOC_CONST. Its shape
+ * must be the output's (@oh, @ow, @oc), 1 x 1 x @oc or 1 x 1 x 1 (the device's broadcasts),
+ * or be the output's shape itself when @oc is 0 (the first operand).
+ */
+static int elementwise_in(struct lower *lw, const struct ir_node *n, size_t i, float s,
+			  int8_t zp)
+{
+	const struct ir_tensor *t = tin(lw, n, i);
+	int64_t d[4] = { 1, 1, 1, 1 }, off;
+	int v;
+
+	if (!t || !t->data)
+		return int8_in(lw, n, i);
+	if (t->dtype != IR_DTYPE_INT8 || t->rank > 4)
+		return fail(lw, -EOPNOTSUPP, "%s: constant operand not int8 of rank <= 4", n->name);
+	for (int k = 0; k < t->rank; k++)
+		d[4 - t->rank + k] = t->dims[k];
+	if (d[0] != 1)
+		return fail(lw, -EOPNOTSUPP, "%s: constant operand with a batch", n->name);
+	off = const_alloc(lw, (size_t)(d[1] * d[2] * d[3]));
+	if (off < 0)
+		return (int)off;
+	/* NCHW -> NHWC */
+	for (int64_t c = 0; c < d[1]; c++)
+		for (int64_t y = 0; y < d[2]; y++)
+			for (int64_t x = 0; x < d[3]; x++)
+				lw->consts[off + (y * d[3] + x) * d[1] + c] =
+					((const uint8_t *)t->data)[(c * d[2] + y) * d[3] + x];
+	v = new_map(lw, -1, d[2], d[3], d[1], s, zp);
+	if (v < 0)
+		return v;
+	lw->v[v].loc = VLOC_CONST;
+	lw->v[v].off = (uint64_t)off;
+	return v;
+}
+
+static bool same_shape(const struct vval *a, const struct vval *b)
+{
+	return a->h == b->h && a->w == b->w && a->c == b->c;
+}
+
+/* Whether @b broadcasts to @a as the device's IFM2: equal, 1 x 1 x C, or a scalar. */
+static bool ifm2_of(const struct vval *a, const struct vval *b)
+{
+	return same_shape(a, b) || (b->h == 1 && b->w == 1 && (b->c == a->c || b->c == 1));
+}
+
+/*
+ * QLinearAdd, QLinearMul (A, As, Azp, B, Bs, Bzp, Cs, Czp) marked fixed point -> ADD, MUL;
+ * the operand that broadcasts goes to IFM2.
+ */
+static int lower_binary(struct lower *lw, const struct ir_node *n, bool mul)
+{
+	const struct ir_tensor *y = lw->g->tensors[n->outputs[0]];
+	float as, bs, ys;
+	int8_t azp, bzp, yzp;
+	struct vlayer *l;
+	int a, b, out, ret;
+
+	if (!fixed_point(n) || const_f32(tin(lw, n, 1), &as) || const_i8(tin(lw, n, 2), &azp) ||
+	    const_f32(tin(lw, n, 4), &bs) || const_i8(tin(lw, n, 5), &bzp) ||
+	    const_f32(tin(lw, n, 6), &ys) || const_i8(tin(lw, n, 7), &yzp) ||
+	    y->dtype != IR_DTYPE_INT8)
+		return fail(lw, -EOPNOTSUPP, "%s: %s not in the device's fixed point (int8, constant "
+			    "per-tensor scales)", n->name, n->op_type);
+	a = elementwise_in(lw, n, 0, as, azp);
+	if (a < 0)
+		return a;
+	b = elementwise_in(lw, n, 3, bs, bzp);
+	if (b < 0)
+		return b;
+	if (lw->v[a].scale != as || lw->v[a].zp != azp || lw->v[b].scale != bs ||
+	    lw->v[b].zp != bzp)
+		return fail(lw, -EOPNOTSUPP, "%s: operand scales differ from their inputs'", n->name);
+	if (!ifm2_of(&lw->v[a], &lw->v[b])) {
+		int t = a;
+		float ts = as;
+
+		if (!ifm2_of(&lw->v[b], &lw->v[a]))
+			return fail(lw, -EOPNOTSUPP, "%s: a broadcast other than per channel or "
+				    "scalar", n->name);
+		a = b;
+		b = t;
+		as = bs;
+		bs = ts;
+	}
+	if (lw->v[a].loc == VLOC_CONST)
+		return fail(lw, -EOPNOTSUPP, "%s: both operands constant", n->name);
+	l = new_layer(lw);
+	if (!l)
+		return -ENOMEM;
+	l->name = n->name;
+	l->op = mul ? VOP_MUL : VOP_ADD;
+	l->in = a;
+	l->in2 = b;
+	if (mul) {
+		ret = quant_multiplier_from_real((double)as * bs / ys, &l->sc[2]);
+	} else {
+		struct quant_add_params ap;
+
+		ret = quant_add_params(as, bs, ys, &ap);
+		l->sc[0] = ap.in1;
+		l->sc[1] = ap.in2;
+		l->sc[2] = ap.out;
+	}
+	if (ret)
+		return fail(lw, -EINVAL, "%s: scales out of the device's range", n->name);
+	ret = act_range(lw, n, ys, yzp, l);
+	if (ret)
+		return ret;
+	out = new_map(lw, n->outputs[0], lw->v[a].h, lw->v[a].w, lw->v[a].c, ys, yzp);
+	if (out < 0)
+		return out;
+	lw->l[lw->nl - 1].out = out;
+	if (lw->v[out].h * lw->v[out].w * lw->v[out].c != ir_tensor_numel(y))
+		return fail(lw, -EOPNOTSUPP, "%s: output shape", n->name);
+	return 0;
+}
+
+/* Whether @n is a float unary op between a DequantizeLinear and QuantizeLinear readers only. */
+static bool lut_unary(const struct lower *lw, const struct ir_node *n)
+{
+	const struct ir_graph *g = lw->g;
+	const struct ir_node *dq;
+	int x, y;
+
+	if (!quant_lut_op(n) || n->n_outputs != 1 || n->n_inputs < 1 || n->outputs[0] < 0 ||
+	    n->inputs[0] < 0)
+		return false;
+	x = n->inputs[0];
+	y = n->outputs[0];
+	if (lw->producer[x] < 0 || pass_is_graph_output(g, y))
+		return false;
+	dq = g->nodes[lw->producer[x]];
+	if (!pass_node_is(dq, "DequantizeLinear") ||
+	    ir_tensor_numel(g->tensors[x]) != ir_tensor_numel(g->tensors[y]))
+		return false;
+	for (size_t i = 1; i < n->n_inputs; i++)
+		if (n->inputs[i] >= 0 && !g->tensors[n->inputs[i]]->data)
+			return false;
+	for (size_t i = 0; i < g->n_nodes; i++)
+		for (size_t k = 0; k < g->nodes[i]->n_inputs; k++)
+			if (g->nodes[i]->inputs[k] == y && !pass_node_is(g->nodes[i], "QuantizeLinear"))
+				return false;
+	return true;
+}
+
+/* Whether every reader of DequantizeLinear @n's output is a lut_unary() op. */
+static bool dq_feeds_luts(const struct lower *lw, const struct ir_node *n)
+{
+	const struct ir_graph *g = lw->g;
+	int y = n->outputs[0];
+
+	if (pass_is_graph_output(g, y))
+		return false;
+	for (size_t i = 0; i < g->n_nodes; i++)
+		for (size_t k = 0; k < g->nodes[i]->n_inputs; k++)
+			if (g->nodes[i]->inputs[k] == y && !lut_unary(lw, g->nodes[i]))
+				return false;
+	return true;
+}
+
+/*
+ * QuantizeLinear @qi of unary op f of DequantizeLinear of an int8 map -> LUT. The table is
+ * what the host computes for these three nodes on every int8 value (run here, on the graph's
+ * own kernels), so that the device's lookup equals the host bit for bit.
+ */
+static int lower_lut(struct lower *lw, size_t qi)
+{
+	struct ir_graph *g = (struct ir_graph *)lw->g;
+	const struct ir_node *q = g->nodes[qi];
+	size_t idx[3] = { 0, 0, qi };
+	const struct ir_node *u, *dq;
+	struct host_values hv = { 0 };
+	int8_t *xb = NULL, lut[256];
+	int in, out, x, y, ret;
+	struct vlayer *l;
+	float ys;
+	int8_t yzp;
+	int64_t nx, off;
+	bool seen[256] = { false };
+
+	idx[1] = (size_t)lw->producer[q->inputs[0]];
+	u = g->nodes[idx[1]];
+	idx[0] = (size_t)lw->producer[u->inputs[0]];
+	dq = g->nodes[idx[0]];
+	in = int8_in(lw, dq, 0);
+	if (in < 0)
+		return in;
+	if (const_f32(tin(lw, q, 1), &ys) || const_i8(tin(lw, q, 2), &yzp) ||
+	    g->tensors[q->outputs[0]]->dtype != IR_DTYPE_INT8)
+		return fail(lw, -EOPNOTSUPP, "%s: not a per-tensor int8 QuantizeLinear", q->name);
+	x = dq->inputs[0];
+	y = q->outputs[0];
+	nx = ir_tensor_numel(g->tensors[x]);
+	if (nx != ir_tensor_numel(g->tensors[y]) || nx < 1)
+		return fail(lw, -EOPNOTSUPP, "%s: %s is not elementwise", u->name, u->op_type);
+	xb = malloc((size_t)nx);
+	ret = xb ? host_values_create(g, &hv) : -ENOMEM;
+	if (ret)
+		goto out;
+	hv.ptr[x] = xb;
+	/* Every int8 value through DequantizeLinear, f, QuantizeLinear, nx at a time. */
+	for (int64_t base = 0; base < 256 && !ret; base += nx) {
+		for (int64_t i = 0; i < nx; i++)
+			xb[i] = (int8_t)(((base + i) % 256) - 128);
+		for (int k = 0; k < 3 && !ret; k++)
+			ret = host_exec_node(g, idx[k], &hv, lw->err, lw->err_len);
+		for (int64_t i = 0; i < nx && !ret; i++) {
+			lut[xb[i] + 128] = ((const int8_t *)hv.ptr[y])[i];
+			seen[xb[i] + 128] = true;
+		}
+	}
+	hv.ptr[x] = NULL;
+	if (ret)
+		goto out;
+	for (int k = 0; k < 256; k++)
+		if (!seen[k]) {
+			ret = fail(lw, -EINVAL, "%s: table incomplete", u->name);
+			goto out;
+		}
+	l = new_layer(lw);
+	if (!l) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	l->name = u->name;
+	l->op = VOP_LUT;
+	l->in = in;
+	l->w_len = 256;
+	off = const_alloc(lw, 256);
+	if (off < 0) {
+		ret = (int)off;
+		goto out;
+	}
+	lw->l[lw->nl - 1].w_off = (uint64_t)off;
+	memcpy(lw->consts + off, lut, 256);
+	out = new_map(lw, y, lw->v[in].h, lw->v[in].w, lw->v[in].c, ys, yzp);
+	if (out < 0) {
+		ret = out;
+		goto out;
+	}
+	lw->l[lw->nl - 1].out = out;
+out:
+	host_values_free(&hv);
+	free(xb);
+	return ret;
+}
+
 /* Flatten, Reshape, Squeeze, Unsqueeze, Identity on int8: a new name for the same bytes. */
 static int lower_alias(struct lower *lw, const struct ir_node *n)
 {
@@ -561,13 +892,17 @@ static int io_of(struct lower *lw, const struct ir_tensor *t, struct vedge_io *i
 
 static int lower_quantize(struct lower *lw, const struct ir_node *n, struct vedge_io *io)
 {
-	int x = n->inputs[0], v;
+	int x = n->inputs[0], v, k = -1;
 	float s;
 	int8_t zp;
 
-	if (lw->g->n_inputs != 1 || x != lw->g->inputs[0] || lw->in_val >= 0)
-		return fail(lw, -EOPNOTSUPP, "%s: QuantizeLinear of something other than the one "
-			    "graph input", n->name);
+	for (size_t i = 0; i < lw->g->n_inputs && i < VEDGE_MAX_IO; i++)
+		if (lw->g->inputs[i] == x)
+			k = (int)i;
+	if (lw->g->n_inputs > VEDGE_MAX_IO || k < 0 || lw->in_val[k] >= 0)
+		return fail(lw, -EOPNOTSUPP, "%s: QuantizeLinear of something other than a graph "
+			    "input (at most %d, each quantized once)", n->name, VEDGE_MAX_IO);
+	io += k;
 	if (const_f32(tin(lw, n, 1), &s) || const_i8(tin(lw, n, 2), &zp) ||
 	    lw->g->tensors[n->outputs[0]]->dtype != IR_DTYPE_INT8)
 		return fail(lw, -EOPNOTSUPP, "%s: not a per-tensor int8 QuantizeLinear", n->name);
@@ -584,21 +919,26 @@ static int lower_quantize(struct lower *lw, const struct ir_node *n, struct vedg
 	lw->v[v].scale = s;
 	lw->v[v].zp = zp;
 	lw->v[v].loc = VLOC_INPUT;
-	lw->in_val = v;
+	lw->v[v].io = k;
+	lw->in_val[k] = v;
 	return 0;
 }
 
 static int lower_dequantize(struct lower *lw, const struct ir_node *n, struct vedge_io *io)
 {
-	int v = int8_in(lw, n, 0), y = n->outputs[0];
+	int v = int8_in(lw, n, 0), y = n->outputs[0], k = -1;
 	float s;
 	int8_t zp;
 
 	if (v < 0)
 		return v;
-	if (lw->g->n_outputs != 1 || y != lw->g->outputs[0] || lw->out_val >= 0)
-		return fail(lw, -EOPNOTSUPP, "%s: DequantizeLinear to something other than the one "
-			    "graph output", n->name);
+	for (size_t i = 0; i < lw->g->n_outputs && i < VEDGE_MAX_IO; i++)
+		if (lw->g->outputs[i] == y)
+			k = (int)i;
+	if (lw->g->n_outputs > VEDGE_MAX_IO || k < 0 || lw->out_val[k] >= 0)
+		return fail(lw, -EOPNOTSUPP, "%s: DequantizeLinear to something other than a graph "
+			    "output (at most %d)", n->name, VEDGE_MAX_IO);
+	io += k;
 	if (const_f32(tin(lw, n, 1), &s) || const_i8(tin(lw, n, 2), &zp) ||
 	    s != lw->v[v].scale || zp != lw->v[v].zp)
 		return fail(lw, -EOPNOTSUPP, "%s: DequantizeLinear with other parameters than its "
@@ -610,7 +950,7 @@ static int lower_dequantize(struct lower *lw, const struct ir_node *n, struct ve
 		return fail(lw, -EOPNOTSUPP, "%s: output layout differs from its map", n->name);
 	io->scale = s;
 	io->zero_point = zp;
-	lw->out_val = v;
+	lw->out_val[k] = v;
 	return 0;
 }
 
@@ -619,17 +959,32 @@ static int lower_graph(struct lower *lw, struct vedge_program *p)
 	const struct ir_graph *g = lw->g;
 	int ret = 0;
 
+	for (size_t i = 0; i < g->n_nodes; i++)
+		for (size_t k = 0; k < g->nodes[i]->n_outputs; k++)
+			if (g->nodes[i]->outputs[k] >= 0)
+				lw->producer[g->nodes[i]->outputs[k]] = (long)i;
 	for (size_t i = 0; i < g->n_nodes && !ret; i++) {
 		const struct ir_node *n = g->nodes[i];
 		const char *op = n->op_type;
+		long pi = n->n_inputs && n->inputs[0] >= 0 ? lw->producer[n->inputs[0]] : -1;
 
 		if (n->domain && n->domain[0])
 			ret = fail(lw, -EOPNOTSUPP, "%s: operator %s of domain %s", n->name, op,
 				   n->domain);
+		else if (!strcmp(op, "QuantizeLinear") && pi >= 0 && lut_unary(lw, g->nodes[pi]))
+			ret = lower_lut(lw, i);
 		else if (!strcmp(op, "QuantizeLinear"))
-			ret = lower_quantize(lw, n, &p->in);
+			ret = lower_quantize(lw, n, p->in);
+		else if (!strcmp(op, "DequantizeLinear") && dq_feeds_luts(lw, n))
+			continue;	/* lowered with the QuantizeLinear after its op */
+		else if (lut_unary(lw, n))
+			continue;
 		else if (!strcmp(op, "DequantizeLinear"))
-			ret = lower_dequantize(lw, n, &p->out);
+			ret = lower_dequantize(lw, n, p->out);
+		else if (!strcmp(op, "QLinearAdd") || !strcmp(op, "QLinearMul"))
+			ret = lower_binary(lw, n, !strcmp(op, "QLinearMul"));
+		else if (!strcmp(op, "QLinearAveragePool") || !strcmp(op, "QLinearGlobalAveragePool"))
+			ret = lower_avgpool(lw, n, !strcmp(op, "QLinearGlobalAveragePool"));
 		else if (!strcmp(op, "QLinearConv"))
 			ret = lower_conv(lw, n);
 		else if (!strcmp(op, "QLinearMatMul"))
@@ -646,25 +1001,51 @@ static int lower_graph(struct lower *lw, struct vedge_program *p)
 	}
 	if (ret)
 		return ret;
-	if (lw->in_val < 0 || lw->out_val < 0 || !lw->nl)
+	p->n_in = g->n_inputs;
+	p->n_out = g->n_outputs;
+	for (size_t k = 0; k < p->n_in; k++)
+		if (lw->in_val[k] < 0)
+			return fail(lw, -EOPNOTSUPP, "input '%s' has no QuantizeLinear",
+				    g->tensors[g->inputs[k]]->name);
+	for (size_t k = 0; k < p->n_out; k++) {
+		struct vval *r;
+
+		if (lw->out_val[k] < 0)
+			return fail(lw, -EOPNOTSUPP, "output '%s' has no DequantizeLinear",
+				    g->tensors[g->outputs[k]]->name);
+		r = &lw->v[lw->v[lw->out_val[k]].root];
+		if (r->loc == VLOC_INPUT || r->loc == VLOC_OUTPUT)
+			return fail(lw, -EOPNOTSUPP, "output '%s' is an input or another output",
+				    g->tensors[g->outputs[k]]->name);
+		r->loc = VLOC_OUTPUT;
+		r->io = (int)k;
+	}
+	if (!p->n_in || !p->n_out || !lw->nl)
 		return fail(lw, -EOPNOTSUPP, "no QuantizeLinear input, DequantizeLinear output and "
 			    "device layers between them");
-	if (lw->v[lw->out_val].root == lw->in_val)
-		return fail(lw, -EOPNOTSUPP, "the output is the input");
 	for (size_t i = 0; i < lw->nl; i++) {
 		struct vval *r = &lw->v[lw->v[lw->l[i].in].root];
 
 		r->last_use = (int)i;
+		if (lw->l[i].in2 >= 0)
+			lw->v[lw->v[lw->l[i].in2].root].last_use = (int)i;
 		if (lw->v[lw->l[i].out].h > 65535 || lw->v[lw->l[i].out].w > 65535 ||
 		    lw->v[lw->l[i].out].c > 65535 || lw->v[lw->l[i].in].c > 65535 ||
 		    lw->v[lw->l[i].in].h > 65535 || lw->v[lw->l[i].in].w > 65535)
 			return fail(lw, -EOPNOTSUPP, "%s: a dimension over 65535", lw->l[i].name);
 	}
-	lw->v[lw->v[lw->out_val].root].loc = VLOC_OUTPUT;
-	/* The output buffer is written, not read back: a layer reading the output is not planned. */
-	for (size_t i = 0; i < lw->nl; i++)
-		if (lw->v[lw->l[i].in].root == lw->v[lw->out_val].root)
-			return fail(lw, -EOPNOTSUPP, "%s: reads the graph's output", lw->l[i].name);
+	/* Each input's and output's maps together, one after the other (struct vedge_io). */
+	p->in_size = p->out_size = 0;
+	for (size_t k = 0; k < p->n_in; k++) {
+		p->in[k].off = p->in_size;
+		lw->v[lw->in_val[k]].off = p->in[k].off;
+		p->in_size += (size_t)p->batch * p->in[k].bytes;
+	}
+	for (size_t k = 0; k < p->n_out; k++) {
+		p->out[k].off = p->out_size;
+		lw->v[lw->v[lw->out_val[k]].root].off = p->out[k].off;
+		p->out_size += (size_t)p->batch * p->out[k].bytes;
+	}
 	return 0;
 }
 
@@ -735,6 +1116,17 @@ static void set(struct stream *s, uint16_t op, uint32_t value)
 	emit(s, op, 0, value);
 }
 
+/* A *_SCALE register: M in @value, the shift in @param. */
+static void set_scale(struct stream *s, uint16_t op, struct quant_multiplier q)
+{
+	if (s->known[op] && s->reg[op] == (uint32_t)q.m && s->param[op] == (uint16_t)(int16_t)q.shift)
+		return;
+	s->known[op] = true;
+	s->reg[op] = (uint32_t)q.m;
+	s->param[op] = (uint16_t)(int16_t)q.shift;
+	emit(s, op, (uint16_t)(int16_t)q.shift, (uint32_t)q.m);
+}
+
 /* A feature map block (IFM 0x10, OFM 0x30): region, offset, shape, zero point, dense. */
 static void set_fm(struct stream *s, uint16_t block, uint32_t region, uint64_t off, int64_t h,
 		   int64_t w, int64_t c, int8_t zp)
@@ -754,8 +1146,8 @@ static void set_fm(struct stream *s, uint16_t block, uint32_t region, uint64_t o
  * the slice it computes: output rows [oy0, oy1) or output channels [o0, o1) of the layer.
  */
 struct operands {
-	uint32_t in_reg, out_reg, w_reg, s_reg;
-	uint64_t in_off, out_off, w_off, s_off;
+	uint32_t in_reg, out_reg, w_reg, s_reg, in2_reg;
+	uint64_t in_off, out_off, w_off, s_off, in2_off;
 	int64_t oy0, oy1, o0, o1;
 };
 
@@ -784,7 +1176,12 @@ static void emit_layer(struct stream *s, const struct lower *lw, const struct vl
 	set_fm(s, VEDGE_SET_IFM_REGION, o->in_reg, o->in_off, iy1 - iy0, in->w,
 	       l->op == VOP_FC ? in->c : in->c, in->zp);
 	set_fm(s, VEDGE_SET_OFM_REGION, o->out_reg, o->out_off, rows, out->w,
-	       l->op == VOP_FC ? ch : out->c, out->zp);
+	       l->op == VOP_FC || l->op == VOP_CONV ? ch : out->c, out->zp);
+	if (l->op == VOP_CONV && ch != out->c) {
+		/* A slice of output channels: every pixel's [o0, o1) of the full depth. */
+		set(s, VEDGE_SET_OFM_STRIDE_X, (uint32_t)out->c);
+		set(s, VEDGE_SET_OFM_STRIDE_Y, (uint32_t)(out->w * out->c));
+	}
 	set(s, VEDGE_SET_KERNEL_HEIGHT, (uint32_t)l->kh);
 	set(s, VEDGE_SET_KERNEL_WIDTH, (uint32_t)l->kw);
 	set(s, VEDGE_SET_STRIDE_Y, (uint32_t)l->sy);
@@ -797,8 +1194,29 @@ static void emit_layer(struct stream *s, const struct lower *lw, const struct vl
 	set(s, VEDGE_SET_PAD_RIGHT, (uint32_t)l->pr);
 	set(s, VEDGE_SET_ACT_MIN, (uint32_t)l->act_min);
 	set(s, VEDGE_SET_ACT_MAX, (uint32_t)l->act_max);
-	if (l->op != VOP_MAXPOOL) {
-		uint64_t wl = l->op == VOP_FC ? (uint64_t)(ch * in->c) : l->w_len;
+	if (l->op == VOP_ADD || l->op == VOP_MUL) {
+		const struct vval *in2 = &lw->v[l->in2];
+
+		set_fm(s, VEDGE_SET_IFM2_REGION, o->in2_reg, o->in2_off,
+		       same_shape(in2, out) ? rows : in2->h, in2->w, in2->c, in2->zp);
+		if (l->op == VOP_ADD) {
+			set_scale(s, VEDGE_SET_IFM_SCALE, l->sc[0]);
+			set_scale(s, VEDGE_SET_IFM2_SCALE, l->sc[1]);
+		}
+		set_scale(s, VEDGE_SET_OFM_SCALE, l->sc[2]);
+		emit(s, l->op == VOP_ADD ? VEDGE_OP_ADD : VEDGE_OP_MUL, 0, 0);
+		return;
+	}
+	if (l->op == VOP_LUT) {
+		set(s, VEDGE_SET_LUT_REGION, o->w_reg);
+		set(s, VEDGE_SET_LUT_OFFSET, (uint32_t)o->w_off);
+		emit(s, VEDGE_OP_LUT_LOAD, 0, 0);
+		emit(s, VEDGE_OP_LUT, 0, 0);
+		return;
+	}
+	if (l->op == VOP_CONV || l->op == VOP_DW || l->op == VOP_FC) {
+		uint64_t wl = l->op == VOP_FC ? (uint64_t)(ch * in->c) :
+			      l->op == VOP_CONV ? (uint64_t)ch * (l->w_len / (uint64_t)out->c) : l->w_len;
 
 		set(s, VEDGE_SET_WEIGHT_REGION, o->w_reg);
 		set(s, VEDGE_SET_WEIGHT_OFFSET, (uint32_t)o->w_off);
@@ -806,10 +1224,11 @@ static void emit_layer(struct stream *s, const struct lower *lw, const struct vl
 		set(s, VEDGE_SET_SCALE_REGION, o->s_reg);
 		set(s, VEDGE_SET_SCALE_OFFSET, (uint32_t)o->s_off);
 		set(s, VEDGE_SET_SCALE_LENGTH,
-		    (uint32_t)((l->op == VOP_FC ? ch : out->c) * (int64_t)sizeof(struct vedge_scale_entry)));
+		    (uint32_t)((l->op == VOP_DW ? out->c : ch) * (int64_t)sizeof(struct vedge_scale_entry)));
 	}
 	emit(s, l->op == VOP_CONV ? VEDGE_OP_CONV2D : l->op == VOP_DW ? VEDGE_OP_DEPTHWISE_CONV2D :
-	     l->op == VOP_FC ? VEDGE_OP_FULLY_CONNECTED : VEDGE_OP_MAXPOOL, 0, 0);
+	     l->op == VOP_FC ? VEDGE_OP_FULLY_CONNECTED : l->op == VOP_AVGPOOL ? VEDGE_OP_AVGPOOL :
+	     VEDGE_OP_MAXPOOL, 0, 0);
 }
 
 /* ---- planning ----------------------------------------------------------------------------- */
@@ -933,8 +1352,38 @@ static void val_at(const struct lower *lw, int v, int64_t b, enum vedge_buf *buf
 	const struct vval *r = &lw->v[lw->v[v].root];
 
 	*buf = r->loc == VLOC_INPUT ? VEDGE_BUF_INPUT : r->loc == VLOC_OUTPUT ? VEDGE_BUF_OUTPUT :
-	       VEDGE_BUF_ACT;
-	*off = r->off + (uint64_t)b * vbytes(r);
+	       r->loc == VLOC_CONST ? VEDGE_BUF_CONST : VEDGE_BUF_ACT;
+	/* A constant is one map for every image. */
+	*off = r->off + (r->loc == VLOC_CONST ? 0 : (uint64_t)b * vbytes(r));
+}
+
+/*
+ * Where root @r of image @b (counted from the job's first) is in a job of the "sram" plan:
+ * input @k's region @ri[k], output @k's @ro[k], the constants' @rc, or the SRAM scratch.
+ */
+static void sram_operand(const struct lower *lw, const struct vval *r, int64_t b,
+			 const uint32_t *ri, const uint32_t *ro, uint32_t rc, uint32_t *reg,
+			 uint64_t *off)
+{
+	(void)lw;
+	switch (r->loc) {
+	case VLOC_INPUT:
+		*reg = ri[r->io];
+		*off = (uint64_t)b * vbytes(r);
+		break;
+	case VLOC_OUTPUT:
+		*reg = ro[r->io];
+		*off = (uint64_t)b * vbytes(r);
+		break;
+	case VLOC_CONST:
+		*reg = rc;
+		*off = r->off;
+		break;
+	default:
+		*reg = VEDGE_REGION_SRAM;
+		*off = r->off;
+		break;
+	}
 }
 
 /*
@@ -947,19 +1396,20 @@ static int plan_sram(struct lower *lw, struct vedge_program *p, const struct ved
 	for (int64_t b0 = 0; b0 < t->batch; b0 += ipj) {
 		int64_t b1 = b0 + ipj < t->batch ? b0 + ipj : t->batch;
 		struct vedge_job_plan j = { 0 };
-		uint32_t rc, ri, ro, rs0, rs1;
+		uint32_t rc, ri[VEDGE_MAX_IO], ro[VEDGE_MAX_IO], rs0, rs1;
 		int ret;
 
 		stream_reset(s);
 		ret = sentinel_regions(&j, p->n_jobs, &rs0, &rs1);
 		if (!ret)
 			ret = job_region(&j, VEDGE_BUF_CONST, 0, lw->const_size, false, &rc);
-		if (!ret)
-			ret = job_region(&j, VEDGE_BUF_INPUT, (uint64_t)b0 * p->in.bytes,
-					 (uint64_t)(b1 - b0) * p->in.bytes, false, &ri);
-		if (!ret)
-			ret = job_region(&j, VEDGE_BUF_OUTPUT, (uint64_t)b0 * p->out.bytes,
-					 (uint64_t)(b1 - b0) * p->out.bytes, true, &ro);
+		for (size_t k = 0; k < p->n_in && !ret; k++)
+			ret = job_region(&j, VEDGE_BUF_INPUT, p->in[k].off + (uint64_t)b0 * p->in[k].bytes,
+					 (uint64_t)(b1 - b0) * p->in[k].bytes, false, &ri[k]);
+		for (size_t k = 0; k < p->n_out && !ret; k++)
+			ret = job_region(&j, VEDGE_BUF_OUTPUT,
+					 p->out[k].off + (uint64_t)b0 * p->out[k].bytes,
+					 (uint64_t)(b1 - b0) * p->out[k].bytes, true, &ro[k]);
 		if (ret)
 			return ret;
 		for (int64_t b = b0; b < b1; b++)
@@ -972,11 +1422,12 @@ static int plan_sram(struct lower *lw, struct vedge_program *p, const struct ved
 					.oy0 = 0, .oy1 = lw->v[l->out].h, .o0 = 0, .o1 = lw->v[l->out].c,
 				};
 
-				o.in_reg = ir->loc == VLOC_INPUT ? ri : VEDGE_REGION_SRAM;
-				o.in_off = ir->loc == VLOC_INPUT ? (uint64_t)(b - b0) * p->in.bytes : ir->off;
-				o.out_reg = or->loc == VLOC_OUTPUT ? ro : VEDGE_REGION_SRAM;
-				o.out_off = or->loc == VLOC_OUTPUT ? (uint64_t)(b - b0) * p->out.bytes :
-					    or->off;
+				sram_operand(lw, ir, b - b0, ri, ro, rc, &o.in_reg, &o.in_off);
+				if (l->in2 >= 0) {
+					sram_operand(lw, &lw->v[lw->v[l->in2].root], b - b0, ri, ro, rc,
+						     &o.in2_reg, &o.in2_off);
+				}
+				sram_operand(lw, or, b - b0, ri, ro, rc, &o.out_reg, &o.out_off);
 				emit_layer(s, lw, l, &o);
 			}
 		emit_sentinel(s, rs0, rs1);
@@ -1029,24 +1480,62 @@ static int layer_job(struct lower *lw, struct vedge_program *p, const struct ved
 		rows_needed(l, in->h, o->oy0, o->oy1, &iy0, &iy1, &pt, &pb);
 		ret = job_region(&j, ib, ioff + (uint64_t)iy0 * row_in,
 				 (uint64_t)(iy1 - iy0) * row_in, false, &o->in_reg);
-		if (!ret && l->op != VOP_MAXPOOL)
+		if (!ret && l->op == VOP_CONV) {
+			/* Output channels [o0, o1): OHWI weight rows and scale entries. */
+			uint64_t per = l->w_len / (uint64_t)out->c, ch = (uint64_t)(o->o1 - o->o0);
+
+			ret = job_region(&j, VEDGE_BUF_CONST, l->w_off + (uint64_t)o->o0 * per,
+					 ch * per, false, &o->w_reg);
+			if (!ret)
+				ret = job_region(&j, VEDGE_BUF_CONST, l->s_off + (uint64_t)o->o0 *
+						 sizeof(struct vedge_scale_entry),
+						 ch * sizeof(struct vedge_scale_entry), false, &o->s_reg);
+		}
+		if (!ret && (l->op == VOP_DW || l->op == VOP_LUT))
 			ret = job_region(&j, VEDGE_BUF_CONST, l->w_off, l->w_len, false, &o->w_reg);
-		if (!ret && l->op != VOP_MAXPOOL)
+		if (!ret && l->op == VOP_DW)
 			ret = job_region(&j, VEDGE_BUF_CONST, l->s_off, l->s_len, false, &o->s_reg);
-		if (!ret)
+		if (!ret && l->in2 >= 0) {
+			const struct vval *in2 = &lw->v[l->in2];
+			enum vedge_buf b2;
+			uint64_t off2;
+
+			/* The tile's rows of a full second map; all of a broadcast one. */
+			val_at(lw, l->in2, b, &b2, &off2);
+			if (same_shape(in2, out))
+				ret = job_region(&j, b2, off2 + (uint64_t)o->oy0 * row_out,
+						 (uint64_t)(o->oy1 - o->oy0) * row_out, false,
+						 &o->in2_reg);
+			else
+				ret = job_region(&j, b2, off2, vbytes(in2), false, &o->in2_reg);
+		}
+		if (!ret && o->o1 - o->o0 != out->c)
+			/* From the first pixel's channel o0 to the last pixel's channel o1 - 1. */
+			ret = job_region(&j, ob, ooff + (uint64_t)o->oy0 * row_out + (uint64_t)o->o0,
+					 (uint64_t)(o->oy1 - o->oy0 - 1) * row_out +
+					 (uint64_t)((out->w - 1) * out->c + o->o1 - o->o0), true,
+					 &o->out_reg);
+		else if (!ret)
 			ret = job_region(&j, ob, ooff + (uint64_t)o->oy0 * row_out,
 					 (uint64_t)(o->oy1 - o->oy0) * row_out, true, &o->out_reg);
 	}
 	if (ret)
 		return ret;
-	o->in_off = o->out_off = o->w_off = o->s_off = 0;
+	o->in_off = o->out_off = o->w_off = o->s_off = o->in2_off = 0;
 	emit_layer(s, lw, l, o);
 	emit_sentinel(s, rs0, rs1);
 	j.sram_used = t->has_dma ? 0 : job_sram(&j, s->n + 1);
 	*sram = j.sram_used;
 	if (dry || s->err)
 		return s->err;
-	if (o->oy1 - o->oy0 != out->h)
+	if (o->oy1 - o->oy0 != out->h && o->o1 - o->o0 != out->c)
+		snprintf(j.what, sizeof(j.what), "image %lld: %s rows %lld-%lld channels %lld-%lld",
+			 (long long)b, l->name, (long long)o->oy0, (long long)o->oy1 - 1,
+			 (long long)o->o0, (long long)o->o1 - 1);
+	else if (o->o1 - o->o0 != out->c)
+		snprintf(j.what, sizeof(j.what), "image %lld: %s channels %lld-%lld", (long long)b,
+			 l->name, (long long)o->o0, (long long)o->o1 - 1);
+	else if (o->oy1 - o->oy0 != out->h)
 		snprintf(j.what, sizeof(j.what), "image %lld: %s rows %lld-%lld", (long long)b,
 			 l->name, (long long)o->oy0, (long long)o->oy1 - 1);
 	else if (o->o1 - o->o0 != out->c && l->op == VOP_FC)
@@ -1058,43 +1547,48 @@ static int layer_job(struct lower *lw, struct vedge_program *p, const struct ved
 	return job_add(p, &j, s);
 }
 
-/* The largest slice (rows, or FC output channels) of @l that fits: 0 when none does. */
-static int64_t largest_slice(struct lower *lw, struct vedge_program *p,
-			     const struct vedge_target *t, const struct vlayer *l,
-			     struct stream *s)
-{
-	int64_t total = l->op == VOP_FC ? lw->v[l->out].c : lw->v[l->out].h;
-	int64_t lo = 0, hi = total;
+/* A layer's tiling: output rows @rows and output channels @ch per tile (the whole: no tiling). */
+struct tiling {
+	int64_t rows, ch;
+};
 
-	if (t->has_dma)
-		return total;
-	/*
-	 * SRAM grows with the slice: bisect the largest that fits, every tile of it checked (an
-	 * inner tile reads more input rows than one at the edge, where padding stands in).
-	 */
+/*
+ * Whether every tile of @l cut as @tl fits the SRAM (the jobs checked dry). Every row tile is
+ * checked (an inner one reads more input rows than one at an edge, where padding stands in);
+ * of the channel tiles only the first, the others being the same size or smaller.
+ */
+static int tiles_fit(struct lower *lw, struct vedge_program *p, const struct vedge_target *t,
+		     const struct vlayer *l, struct tiling tl, struct stream *s)
+{
+	int64_t h = lw->v[l->out].h, c = lw->v[l->out].c;
+
+	for (int64_t y = 0; y < h; y += tl.rows) {
+		struct operands o = { .oy0 = y, .oy1 = y + tl.rows < h ? y + tl.rows : h,
+				      .o0 = 0, .o1 = tl.ch < c ? tl.ch : c };
+		uint64_t used;
+		int ret = layer_job(lw, p, t, l, 0, &o, s, true, &used);
+
+		if (ret)
+			return ret;
+		if (used > t->sram_size)
+			return 0;
+	}
+	return 1;
+}
+
+/* The most rows per tile with @ch channels per tile that fit (bisected): 0 when none does. */
+static int64_t most_rows(struct lower *lw, struct vedge_program *p, const struct vedge_target *t,
+			 const struct vlayer *l, int64_t ch, struct stream *s)
+{
+	int64_t lo = 0, hi = lw->v[l->out].h;
+
+	/* SRAM grows with the slice: bisect the largest that fits. */
 	while (lo < hi) {
 		int64_t mid = (lo + hi + 1) / 2;
-		bool fits = true;
+		int fits = tiles_fit(lw, p, t, l, (struct tiling){ mid, ch }, s);
 
-		for (int64_t a = 0; a < total && fits; a += mid) {
-			struct operands o = { .oy0 = 0, .oy1 = lw->v[l->out].h, .o0 = 0,
-					      .o1 = lw->v[l->out].c };
-			int64_t e = a + mid < total ? a + mid : total;
-			uint64_t used;
-			int ret;
-
-			if (l->op == VOP_FC) {
-				o.o0 = a;
-				o.o1 = e;
-			} else {
-				o.oy0 = a;
-				o.oy1 = e;
-			}
-			ret = layer_job(lw, p, t, l, 0, &o, s, true, &used);
-			if (ret)
-				return ret;
-			fits = used <= t->sram_size;
-		}
+		if (fits < 0)
+			return fits;
 		if (fits)
 			lo = mid;
 		else
@@ -1103,13 +1597,69 @@ static int64_t largest_slice(struct lower *lw, struct vedge_program *p,
 	return lo;
 }
 
+/*
+ * The tiling of @l with the fewest jobs, without DMA: rows for windows and elementwise ops;
+ * output channels for fully connected layers; for convolutions both, the weights then cut
+ * into slices of output channels (OHWI rows and their scale entries) when the whole does not
+ * fit beside a row. tl->rows 0 when nothing fits.
+ */
+static int plan_tiling(struct lower *lw, struct vedge_program *p, const struct vedge_target *t,
+		       const struct vlayer *l, struct stream *s, struct tiling *tl)
+{
+	int64_t h = lw->v[l->out].h, c = lw->v[l->out].c, best = INT64_MAX;
+
+	tl->rows = h;
+	tl->ch = c;
+	if (t->has_dma)
+		return 0;
+	if (l->op == VOP_FC) {
+		/* Bisect the channels per tile (h = 1). */
+		int64_t lo = 0, hi = c;
+
+		while (lo < hi) {
+			int64_t mid = (lo + hi + 1) / 2;
+			int fits = tiles_fit(lw, p, t, l, (struct tiling){ 1, mid }, s);
+
+			if (fits < 0)
+				return fits;
+			if (fits)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		tl->rows = lo ? 1 : 0;
+		tl->ch = lo;
+		return 0;
+	}
+	tl->rows = 0;
+	for (int64_t n = 1; n <= (l->op == VOP_CONV ? c : 1) && n < best; n++) {
+		int64_t ch = (c + n - 1) / n, rows, jobs;
+
+		/* Each count of channel tiles once: ch = ceil(c / n) repeats for several n. */
+		if (n > 1 && ch == (c + n - 2) / (n - 1))
+			continue;
+		rows = most_rows(lw, p, t, l, ch, s);
+		if (rows < 0)
+			return (int)rows;
+		if (!rows)
+			continue;
+		jobs = ((c + ch - 1) / ch) * ((h + rows - 1) / rows);
+		if (jobs < best) {
+			best = jobs;
+			tl->rows = rows;
+			tl->ch = ch;
+		}
+	}
+	return 0;
+}
+
 static int plan_layers(struct lower *lw, struct vedge_program *p, const struct vedge_target *t,
 		       struct stream *s)
 {
-	int64_t *slice = calloc(lw->nl, sizeof(*slice));
+	struct tiling *tl = calloc(lw->nl, sizeof(*tl));
 	int ret = 0;
 
-	if (!slice)
+	if (!tl)
 		return -ENOMEM;
 	/* Every intermediate root its own range of the activation buffer, batch maps each. */
 	p->act_size = 0;
@@ -1117,43 +1667,37 @@ static int plan_layers(struct lower *lw, struct vedge_program *p, const struct v
 		struct vval *r = &lw->v[i];
 
 		if (r->root != (int)i || r->loc == VLOC_INPUT || r->loc == VLOC_OUTPUT ||
-		    (int)i == lw->in_val)
+		    r->loc == VLOC_CONST)
 			continue;
 		r->loc = VLOC_ACT;
 		r->off = ALIGN64(p->act_size);
 		p->act_size = r->off + vbytes(r) * (uint64_t)t->batch;
 	}
 	for (size_t i = 0; i < lw->nl && !ret; i++) {
-		slice[i] = largest_slice(lw, p, t, &lw->l[i], s);
-		if (slice[i] < 0)
-			ret = (int)slice[i];
-		else if (!slice[i])
+		ret = plan_tiling(lw, p, t, &lw->l[i], s, &tl[i]);
+		if (!ret && !tl[i].rows)
 			ret = fail(lw, -ENOSPC, "%s: does not fit the %u-byte SRAM even one %s at a "
 				   "time", lw->l[i].name, t->sram_size,
-				   lw->l[i].op == VOP_FC ? "output channel" : "row");
+				   lw->l[i].op == VOP_FC ? "output channel" :
+				   lw->l[i].op == VOP_CONV ? "row of one output channel" : "row");
 	}
 	for (int64_t b = 0; b < t->batch && !ret; b++)
 		for (size_t i = 0; i < lw->nl && !ret; i++) {
 			const struct vlayer *l = &lw->l[i];
-			int64_t total = l->op == VOP_FC ? lw->v[l->out].c : lw->v[l->out].h;
+			int64_t h = lw->v[l->out].h, c = lw->v[l->out].c;
 
-			for (int64_t a = 0; a < total && !ret; a += slice[i]) {
-				int64_t e = a + slice[i] < total ? a + slice[i] : total;
-				struct operands o = { .oy0 = 0, .oy1 = lw->v[l->out].h, .o0 = 0,
-						      .o1 = lw->v[l->out].c };
-				uint64_t used;
+			for (int64_t y = 0; y < h && !ret; y += tl[i].rows)
+				for (int64_t a = 0; a < c && !ret; a += tl[i].ch) {
+					struct operands o = {
+						.oy0 = y, .oy1 = y + tl[i].rows < h ? y + tl[i].rows : h,
+						.o0 = a, .o1 = a + tl[i].ch < c ? a + tl[i].ch : c,
+					};
+					uint64_t used;
 
-				if (l->op == VOP_FC) {
-					o.o0 = a;
-					o.o1 = e;
-				} else {
-					o.oy0 = a;
-					o.oy1 = e;
+					ret = layer_job(lw, p, t, l, b, &o, s, false, &used);
 				}
-				ret = layer_job(lw, p, t, l, b, &o, s, false, &used);
-			}
 		}
-	free(slice);
+	free(tl);
 	return ret;
 }
 
@@ -1176,7 +1720,7 @@ static int64_t image_macs(const struct lower *lw)
 int vedge_codegen(const struct ir_graph *g, const struct vedge_target *t,
 		  struct vedge_program **out, char *err, size_t err_len)
 {
-	struct lower lw = { .g = g, .in_val = -1, .out_val = -1, .err = err, .err_len = err_len };
+	struct lower lw = { .g = g, .err = err, .err_len = err_len };
 	struct vedge_program *p;
 	struct stream s = { 0 };
 	uint64_t scratch = 0;
@@ -1189,17 +1733,21 @@ int vedge_codegen(const struct ir_graph *g, const struct vedge_target *t,
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	lw.val_of = malloc(g->n_tensors * sizeof(*lw.val_of) + 1);
+	lw.producer = malloc(g->n_tensors * sizeof(*lw.producer) + 1);
 	/* The constant buffer starts with the byte the jobs' last operation copies. */
 	lw.consts = calloc(1, 64);
 	if (lw.consts) {
 		lw.consts[0] = VEDGE_JOB_DONE;
 		lw.const_size = 1;
 	}
-	if (!p || !lw.val_of || !lw.consts) {
+	if (!p || !lw.val_of || !lw.producer || !lw.consts) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	memset(lw.val_of, 0xff, g->n_tensors * sizeof(*lw.val_of));
+	memset(lw.in_val, 0xff, sizeof(lw.in_val));
+	memset(lw.out_val, 0xff, sizeof(lw.out_val));
+	memset(lw.producer, 0xff, g->n_tensors * sizeof(*lw.producer));
 	p->batch = t->batch;
 	p->has_dma = t->has_dma;
 	p->sram_size = t->sram_size;
@@ -1250,6 +1798,7 @@ out:
 	free(lw.v);
 	free(lw.l);
 	free(lw.val_of);
+	free(lw.producer);
 	return ret;
 }
 
@@ -1279,7 +1828,10 @@ void vedge_program_print_plan(const struct vedge_program *p, FILE *f)
 		p->has_dma ? "DMA" : "no DMA", p->mode, p->sram_size, (long long)p->batch,
 		p->n_layers);
 	fprintf(f, "buffers: const %zu, input %zu, output %zu, act %zu bytes\n", p->const_size,
-		(size_t)p->batch * p->in.bytes, (size_t)p->batch * p->out.bytes, p->act_size);
+		p->in_size, p->out_size, p->act_size);
+	if (p->n_in > 1 || p->n_out > 1)
+		fprintf(f, "inputs %zu, outputs %zu (each its batch of maps in its buffer in turn)\n",
+			p->n_in, p->n_out);
 	fprintf(f, "jobs: %zu (%zu tiles); most commands %zu, most SRAM %llu bytes\n", p->n_jobs,
 		p->tiles, max_cmds, (unsigned long long)max_sram);
 	for (size_t i = 0; i < p->n_jobs; i++) {

@@ -81,6 +81,8 @@ struct vedge_job_plan {
  * @c, @h, @w: one image's dimensions (h = w = 1 for rank 2).
  * @scale, @zero_point: the quantization between float and int8.
  * @bytes: one image's int8 bytes (h * w * c).
+ * @off: where its maps start in the input (output) buffer: each input's (output's) @batch
+ *	maps lie together, the inputs (outputs) one after the other in the graph's order.
  */
 struct vedge_io {
 	int rank;
@@ -88,14 +90,19 @@ struct vedge_io {
 	float scale;
 	int8_t zero_point;
 	size_t bytes;
+	uint64_t off;
 };
+
+/* Most graph inputs, and most graph outputs, a vedge program takes. */
+#define VEDGE_MAX_IO 4
 
 /**
  * struct vedge_program - a graph compiled for one vedge device.
  * @consts: the constant buffer's contents, @const_size bytes (VEDGE_JOB_DONE at 0).
  * @act_size: bytes of the activation buffer (0: none needed).
  * @batch: images per run; the input and output buffers hold @batch maps each.
- * @in, @out: the graph's input and output.
+ * @in, @out: the graph's inputs and outputs, @n_in and @n_out of them, in its order.
+ * @in_size, @out_size: bytes of the input and output buffers (all of them, @batch maps each).
  * @jobs: the jobs of one run, in order (each waits for the one before).
  * @n_jobs: how many.
  * @n_layers: device operations per image.
@@ -109,7 +116,9 @@ struct vedge_program {
 	size_t const_size;
 	size_t act_size;
 	int64_t batch;
-	struct vedge_io in, out;
+	struct vedge_io in[VEDGE_MAX_IO], out[VEDGE_MAX_IO];
+	size_t n_in, n_out;
+	size_t in_size, out_size;
 	struct vedge_job_plan *jobs;
 	size_t n_jobs;
 	size_t n_layers;
@@ -136,10 +145,13 @@ struct vedge_target {
 
 /**
  * vedge_codegen() - lower an int8 graph to a vedge program.
- * @g: the graph: one float input [1, C, H, W] or [1, C] quantized by a QuantizeLinear, then
- *	QLinearConv (group 1 or depthwise), QLinearMatMul with accel.bias, MaxPool, and
- *	Flatten/Reshape/Squeeze/Unsqueeze/Identity on int8, all with accel.requant fixed_point
- *	where they requantize, and one DequantizeLinear giving the one graph output.
+ * @g: the graph: float inputs [1, C, H, W] or [1, C] (up to VEDGE_MAX_IO) each quantized by
+ *	a QuantizeLinear, then QLinearConv (group 1 or depthwise), QLinearMatMul with
+ *	accel.bias, MaxPool, QLinearAveragePool, QLinearGlobalAveragePool, QLinearAdd and
+ *	QLinearMul (operands of equal shapes, or one per channel or a scalar, possibly an int8
+ *	constant), DequantizeLinear -> an elementwise unary op -> QuantizeLinear (a table
+ *	lookup), and Flatten/Reshape/Squeeze/Unsqueeze/Identity on int8, all with accel.requant
+ *	fixed_point where they requantize, and a DequantizeLinear giving each graph output.
  * @t: the target.
  * @out: the program, freed with vedge_program_free().
  * @err: a message on failure.

@@ -203,6 +203,7 @@ static const struct op_def *const op_families[] = {
 	op_defs_tensor_resize,
 	op_defs_quant,
 	op_defs_quant_linear,
+	op_defs_quant_elementwise,
 };
 
 const struct op_def *op_find(const char *domain, const char *op_type)

@@ -79,6 +79,8 @@ extern const struct op_def op_defs_reduce[];
 extern const struct op_def op_defs_index[];
 /* Quantization (ops/quant.c, ops/quant_linear.c): QuantizeLinear..., QLinearConv... */
 extern const struct op_def op_defs_quant[], op_defs_quant_linear[];
+/* QLinearAdd, QLinearMul, QLinearAveragePool, QLinearGlobalAveragePool (ops/quant_elementwise.c) */
+extern const struct op_def op_defs_quant_elementwise[];
 
 /* Helpers for inference and kernels (op.c). */
 

@@ -108,6 +108,7 @@ struct qstate {
 	struct ir_node **order;
 	size_t n_order;
 	struct quantize_report *r;
+	bool device_ops;	/* QUANTIZE_F_DEVICE_OPS */
 	char *err;
 	size_t err_len;
 };
@@ -620,6 +621,278 @@ static int quantize_passthrough(struct qstate *st, struct ir_node *n)
 	return 1;
 }
 
+/* ---- the device ops (QUANTIZE_F_DEVICE_OPS) ---------------------------------------------- */
+
+/*
+ * The int8 version of float constant @t (a Mul's or Add's other operand): quantized with its
+ * own range (which always holds 0), once.
+ */
+static int need_int8_const(struct qstate *st, int t, int *q)
+{
+	const struct ir_tensor *c = st->g->tensors[t];
+	const float *f = c->data;
+	int64_t n = ir_tensor_numel(c);
+	float lo = 0.0f, hi = 0.0f;
+	int8_t *qv;
+	char base[256];
+	int ret;
+
+	if (st->qt[t] >= 0) {
+		*q = st->qt[t];
+		return 0;
+	}
+	for (int64_t i = 0; i < n; i++) {
+		if (!isfinite(f[i]))
+			return -EINVAL;
+		lo = fminf(lo, f[i]);
+		hi = fmaxf(hi, f[i]);
+	}
+	ret = quant_choose_asymmetric(lo, hi, &st->scale[t], &st->zp[t]);
+	if (ret)
+		return ret;
+	st->has_q[t] = true;
+	ret = qparam_consts(st, t);
+	if (ret)
+		return ret;
+	qv = malloc((size_t)n + 1);
+	if (!qv)
+		return -ENOMEM;
+	for (int64_t i = 0; i < n; i++) {
+		double v = quant_round_half_even((double)f[i] / st->scale[t]) + st->zp[t];
+
+		qv[i] = (int8_t)quant_saturate((int64_t)v, -128, 127);
+	}
+	snprintf(base, sizeof(base), "%s_quantized", c->name);
+	ret = new_const(st, base, IR_DTYPE_INT8, c->rank, c->dims, qv, (size_t)n);
+	free(qv);
+	if (ret < 0)
+		return ret;
+	*q = st->qt[t] = ret;
+	return 0;
+}
+
+/* The int8 form of operand @t of an Add or Mul: a calibrated value, or a float constant. */
+static bool operand_ok(const struct qstate *st, int t)
+{
+	const struct ir_tensor *c;
+
+	if (quantizable_value(st, t))
+		return true;
+	if (t < 0 || (size_t)t >= st->n0)
+		return false;
+	c = st->g->tensors[t];
+	return c->data && c->dtype == IR_DTYPE_FLOAT && ir_tensor_numel(c) > 0;
+}
+
+static int need_int8_operand(struct qstate *st, int t, int *q)
+{
+	return quantizable_value(st, t) ? need_int8(st, t, q) : need_int8_const(st, t, q);
+}
+
+/* The node @op of inputs @in, output y's new int8 value, with @n's attributes and fixed point. */
+static int emit_device_op(struct qstate *st, const struct ir_node *n, const char *op,
+			  const int *in, size_t n_in)
+{
+	static const char *const skip[] = { NULL };
+	int y = n->outputs[0], yq, ret;
+	struct ir_node *qn;
+
+	yq = new_value(st, st->g->tensors[y]->name, "_quantized", IR_DTYPE_INT8, st->g->tensors[y]);
+	if (yq < 0)
+		return yq;
+	qn = new_node(st, n->name, op, in, n_in, yq);
+	if (!qn)
+		return -ENOMEM;
+	ret = copy_attrs(qn, n, skip) ?:
+	      add_string_attr(qn, IR_ATTR_QUANT_REQUANT, IR_QUANT_REQUANT_FIXED_POINT);
+	if (ret)
+		return ret;
+	st->qt[y] = yq;
+	st->float_gone[y] = true;
+	if (st->r)
+		st->r->quantized++;
+	return 1;
+}
+
+/* Add, Mul -> QLinearAdd, QLinearMul. 1 when rewritten, 0 when it stays float. */
+static int quantize_binary(struct qstate *st, struct ir_node *n)
+{
+	int a, b, y, in[8], ret;
+
+	if (n->n_inputs != 2 || n->n_outputs != 1 || !activation_ok(n))
+		return 0;
+	a = n->inputs[0];
+	b = n->inputs[1];
+	y = n->outputs[0];
+	if (!operand_ok(st, a) || !operand_ok(st, b) || !quantizable_value(st, y) ||
+	    (!quantizable_value(st, a) && !quantizable_value(st, b)))
+		return 0;
+	ret = need_int8_operand(st, a, &in[0]) ?: need_int8_operand(st, b, &in[3]) ?:
+	      qparams(st, y) ?: qparam_consts(st, a) ?: qparam_consts(st, b) ?:
+	      qparam_consts(st, y);
+	if (ret)
+		return ret;
+	in[1] = st->scale_c[a];
+	in[2] = st->zp_c[a];
+	in[4] = st->scale_c[b];
+	in[5] = st->zp_c[b];
+	in[6] = st->scale_c[y];
+	in[7] = st->zp_c[y];
+	return emit_device_op(st, n, pass_node_is(n, "Add") ? "QLinearAdd" : "QLinearMul", in, 8);
+}
+
+/*
+ * AveragePool (padding excluded), GlobalAveragePool on a value that lives in int8 only ->
+ * QLinearAveragePool, QLinearGlobalAveragePool with the input's quantization on the output
+ * (the device averages the stored values). 1 when rewritten.
+ */
+static int quantize_avgpool(struct qstate *st, struct ir_node *n)
+{
+	const struct ir_attr *a;
+	int x, y, in[5], ret;
+	bool global = pass_node_is(n, "GlobalAveragePool");
+
+	if (n->n_inputs != 1 || n->n_outputs != 1)
+		return 0;
+	x = n->inputs[0];
+	y = n->outputs[0];
+	if (x < 0 || (size_t)x >= st->n0 || !st->float_gone[x] || st->g->tensors[x]->rank != 4 ||
+	    st->g->tensors[y]->dtype != IR_DTYPE_FLOAT)
+		return 0;
+	if (!global && (((a = ir_node_find_attr(n, "count_include_pad")) && a->i) ||
+			((a = ir_node_find_attr(n, "ceil_mode")) && a->i)))
+		return 0;
+	ret = qparam_consts(st, x);
+	if (ret)
+		return ret;
+	st->scale[y] = st->scale[x];
+	st->zp[y] = st->zp[x];
+	st->has_q[y] = true;
+	st->scale_c[y] = st->scale_c[x];
+	st->zp_c[y] = st->zp_c[x];
+	in[0] = st->qt[x];
+	in[1] = in[3] = st->scale_c[x];
+	in[2] = in[4] = st->zp_c[x];
+	return emit_device_op(st, n, global ? "QLinearGlobalAveragePool" : "QLinearAveragePool",
+			      in, 5);
+}
+
+bool quant_lut_op(const struct ir_node *n)
+{
+	static const char *const ops[] = {
+		"Sigmoid", "Tanh", "HardSwish", "HardSigmoid", "LeakyRelu", "Relu", "Clip", "Elu",
+		"Selu", "Celu", "Softplus", "Softsign", "ThresholdedRelu", "Gelu", "Mish", "Erf",
+		"Exp", "Abs", "Sqrt", "Reciprocal", NULL,
+	};
+
+	for (size_t i = 0; ops[i]; i++)
+		if (pass_node_is(n, ops[i]))
+			return true;
+	return false;
+}
+
+/*
+ * A unary activation on a value that lives in int8 only: the float op between a
+ * DequantizeLinear and a QuantizeLinear (QDQ), which a device computes as one table lookup
+ * (the table built by running exactly these three ops on the 256 int8 values). 1 when
+ * rewritten.
+ */
+static int quantize_unary(struct qstate *st, struct ir_node *n)
+{
+	int x, y, yf, yq, in[3], ret;
+
+	if (!quant_lut_op(n) || n->n_inputs < 1 || n->n_outputs != 1)
+		return 0;
+	x = n->inputs[0];
+	y = n->outputs[0];
+	for (size_t i = 1; i < n->n_inputs; i++)
+		if (n->inputs[i] >= 0 && !st->g->tensors[n->inputs[i]]->data)
+			return 0;
+	if (x < 0 || (size_t)x >= st->n0 || !st->float_gone[x] || !quantizable_value(st, y))
+		return 0;
+	ret = need_float(st, x) ?: qparams(st, y) ?: qparam_consts(st, y);
+	if (ret)
+		return ret;
+	yf = new_value(st, st->g->tensors[y]->name, "_float", IR_DTYPE_FLOAT, st->g->tensors[y]);
+	if (yf < 0)
+		return yf;
+	n->outputs[0] = yf;
+	ret = order_push(st, n);
+	if (ret)
+		return ret;
+	yq = new_value(st, st->g->tensors[y]->name, "_quantized", IR_DTYPE_INT8, st->g->tensors[y]);
+	if (yq < 0)
+		return yq;
+	in[0] = yf;
+	in[1] = st->scale_c[y];
+	in[2] = st->zp_c[y];
+	if (!new_node(st, "", "QuantizeLinear", in, 3, yq))
+		return -ENOMEM;
+	st->qt[y] = yq;
+	st->float_gone[y] = true;
+	if (st->r) {
+		st->r->quantized++;
+		st->r->quantize_nodes++;
+	}
+	return 1;
+}
+
+int quant_unfuse_table_activations(struct ir_graph *g, size_t *unfused)
+{
+	if (unfused)
+		*unfused = 0;
+	for (size_t i = 0; i < g->n_nodes; i++) {
+		struct ir_node *n = g->nodes[i], *a;
+		int act = ir_node_fused_activation(n), y, pre;
+		size_t len, k;
+		char *name;
+
+		if ((act != IR_ACTIVATION_SIGMOID && act != IR_ACTIVATION_TANH) || n->n_outputs < 1 ||
+		    n->outputs[0] < 0)
+			continue;
+		y = n->outputs[0];
+		len = strlen(g->tensors[y]->name) + 32;
+		name = malloc(len);
+		if (!name)
+			return -ENOMEM;
+		pre = -EEXIST;
+		for (unsigned int u = 0; pre == -EEXIST; u++) {
+			snprintf(name, len, "%s_pre_activation%s%.0u", g->tensors[y]->name, u ? "." : "",
+				 u);
+			pre = ir_graph_add_tensor(g, name);
+		}
+		if (pre < 0) {
+			free(name);
+			return pre;
+		}
+		a = ir_graph_add_node(g, name, act == IR_ACTIVATION_SIGMOID ? "Sigmoid" : "Tanh", "");
+		free(name);
+		if (!a || ir_index_append(&a->inputs, &a->n_inputs, pre) ||
+		    ir_index_append(&a->outputs, &a->n_outputs, y))
+			return -ENOMEM;
+		g->tensors[pre]->dtype = g->tensors[y]->dtype;
+		g->tensors[pre]->rank = g->tensors[y]->rank;
+		memcpy(g->tensors[pre]->dims, g->tensors[y]->dims, sizeof(g->tensors[y]->dims));
+		n->outputs[0] = pre;
+		/* The attribute goes; the new node (appended last) moves to just after @n. */
+		for (k = 0; k < n->n_attrs; k++)
+			if (!strcmp(n->attrs[k].name, IR_ATTR_FUSED_ACTIVATION))
+				break;
+		if (k < n->n_attrs) {
+			free(n->attrs[k].name);
+			if (n->attrs[k].type == IR_ATTR_STRING)
+				free(n->attrs[k].s);
+			memmove(&n->attrs[k], &n->attrs[k + 1], (n->n_attrs - k - 1) * sizeof(*n->attrs));
+			n->n_attrs--;
+		}
+		memmove(&g->nodes[i + 2], &g->nodes[i + 1], (g->n_nodes - i - 2) * sizeof(*g->nodes));
+		g->nodes[i + 1] = a;
+		if (unfused)
+			(*unfused)++;
+	}
+	return 0;
+}
+
 static int rewrite_node(struct qstate *st, struct ir_node *n)
 {
 	int ret = 0;
@@ -628,7 +901,14 @@ static int rewrite_node(struct qstate *st, struct ir_node *n)
 		ret = quantize_conv(st, n);
 	else if (pass_node_is(n, "Gemm") || pass_node_is(n, "MatMul"))
 		ret = quantize_fc(st, n, pass_node_is(n, "Gemm"));
-	else
+	else if (st->device_ops && (pass_node_is(n, "Add") || pass_node_is(n, "Mul")))
+		ret = quantize_binary(st, n);
+	else if (st->device_ops && (pass_node_is(n, "AveragePool") ||
+				    pass_node_is(n, "GlobalAveragePool")))
+		ret = quantize_avgpool(st, n);
+	else if (st->device_ops && quant_lut_op(n))
+		ret = quantize_unary(st, n);
+	if (!ret)
 		ret = quantize_passthrough(st, n);
 	if (ret)
 		return ret < 0 ? ret : 0;
@@ -675,8 +955,14 @@ static void adopt_order(struct qstate *st)
 int ir_pass_quantize(struct ir_graph *g, const struct quant_calibration *cal,
 		     struct quantize_report *r, char *err, size_t err_len)
 {
+	return ir_pass_quantize_flags(g, cal, 0, r, err, err_len);
+}
+
+int ir_pass_quantize_flags(struct ir_graph *g, const struct quant_calibration *cal,
+			   unsigned int flags, struct quantize_report *r, char *err, size_t err_len)
+{
 	struct qstate st = { .g = g, .cal = cal, .n0 = g->n_tensors, .r = r, .err = err,
-			     .err_len = err_len };
+			     .err_len = err_len, .device_ops = flags & QUANTIZE_F_DEVICE_OPS };
 	size_t n_nodes = g->n_nodes;
 	int ret = -ENOMEM;
 

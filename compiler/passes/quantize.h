@@ -115,6 +115,41 @@ struct quantize_report {
 int ir_pass_quantize(struct ir_graph *g, const struct quant_calibration *cal,
 		     struct quantize_report *r, char *err, size_t err_len);
 
+/*
+ * ir_pass_quantize_flags() flag: also take to int8 what an int8 device without weights
+ * computes (vedge's ADD, MUL, AVGPOOL, LUT), each marked fixed point: Add and Mul whose
+ * operands are calibrated values or float constants -> QLinearAdd / QLinearMul
+ * (compiler/ops/quant_elementwise.c; a fused Relu or Clip kept as the clamp);
+ * AveragePool (padding excluded, no ceil_mode) and GlobalAveragePool on a value that lives in
+ * int8 only -> QLinearAveragePool / QLinearGlobalAveragePool with the input's quantization;
+ * an elementwise unary activation (Sigmoid, Tanh, HardSwish, LeakyRelu, Clip, ...) on such a
+ * value -> DequantizeLinear, the float op, QuantizeLinear (a table lookup on the device).
+ */
+#define QUANTIZE_F_DEVICE_OPS (1u << 0)
+
+/**
+ * quant_lut_op() - whether @n is an elementwise unary op that QUANTIZE_F_DEVICE_OPS takes to
+ * int8 between a DequantizeLinear and a QuantizeLinear (a 256-entry table on int8)
+ */
+bool quant_lut_op(const struct ir_node *n);
+
+/**
+ * quant_unfuse_table_activations() - before calibration for QUANTIZE_F_DEVICE_OPS: take each
+ * Sigmoid or Tanh that activation fusion put into its producer (a Conv, Gemm, Add, Mul...)
+ * back out as its own node, so that the producer's output is calibrated and quantized and
+ * the activation becomes a table lookup (Relu and Clip stay fused: the device clamps)
+ * @g: the graph after the passes
+ * @unfused: how many (may be NULL)
+ * Return: 0 or -ENOMEM (the graph then stays valid, partly unfused).
+ */
+int quant_unfuse_table_activations(struct ir_graph *g, size_t *unfused);
+
+/**
+ * ir_pass_quantize_flags() - ir_pass_quantize() with QUANTIZE_F_* @flags (0: the same)
+ */
+int ir_pass_quantize_flags(struct ir_graph *g, const struct quant_calibration *cal,
+			   unsigned int flags, struct quantize_report *r, char *err, size_t err_len);
+
 /**
  * ir_pass_quant_fixed_point() - take the QLinearConv and QLinearMatMul nodes of an already
  * quantized model as the device computes them: mark with IR_ATTR_QUANT_REQUANT

@@ -110,6 +110,8 @@ int vedge_model_quantize(const char *path, const struct vedge_model_options *o,
 	if (!ret)
 		ret = ir_passes_run(g, NULL, NULL, err, err_len);
 	if (!ret)
+		ret = quant_unfuse_table_activations(g, NULL);
+	if (!ret)
 		ret = quant_calibration_init(g, &cal);
 	if (ret)
 		goto out;
@@ -145,7 +147,7 @@ int vedge_model_quantize(const char *path, const struct vedge_model_options *o,
 		}
 	}
 	if (!ret)
-		ret = ir_pass_quantize(g, &cal, &qr, err, err_len);
+		ret = ir_pass_quantize_flags(g, &cal, QUANTIZE_F_DEVICE_OPS, &qr, err, err_len);
 	if (!ret)
 		ret = ir_pass_quant_fixed_point(g, &given);
 out:
@@ -247,8 +249,8 @@ int vedge_model_load(const char *node, const struct ir_graph *g,
 	if (ret)
 		goto fail;
 	sizes[VEDGE_BUF_CONST] = m->prog->const_size;
-	sizes[VEDGE_BUF_INPUT] = (size_t)m->prog->batch * m->prog->in.bytes;
-	sizes[VEDGE_BUF_OUTPUT] = (size_t)m->prog->batch * m->prog->out.bytes;
+	sizes[VEDGE_BUF_INPUT] = m->prog->in_size;
+	sizes[VEDGE_BUF_OUTPUT] = m->prog->out_size;
 	sizes[VEDGE_BUF_ACT] = m->prog->act_size;
 	sizes[VEDGE_BUF_STATUS] = m->prog->n_jobs;
 	for (int b = 0; b < VEDGE_BUF_COUNT && !ret; b++)
@@ -289,9 +291,9 @@ const struct vedge_program *vedge_model_program(const struct vedge_model *m)
 }
 
 /* Float NCHW image(s) -> int8 NHWC, as QuantizeLinear: x / scale in float, half to even. */
-static void quantize_input(const struct vedge_program *p, const float *in, int8_t *q)
+static void quantize_input(const struct vedge_program *p, const struct vedge_io *io,
+			   const float *in, int8_t *q)
 {
-	const struct vedge_io *io = &p->in;
 	size_t hw = (size_t)(io->h * io->w);
 
 	for (int64_t b = 0; b < p->batch; b++)
@@ -306,9 +308,9 @@ static void quantize_input(const struct vedge_program *p, const float *in, int8_
 }
 
 /* int8 NHWC -> float NCHW, as DequantizeLinear: (q - zp) * scale in float. */
-static void dequantize_output(const struct vedge_program *p, const int8_t *q, float *out)
+static void dequantize_output(const struct vedge_program *p, const struct vedge_io *io,
+			      const int8_t *q, float *out)
 {
-	const struct vedge_io *io = &p->out;
 	size_t hw = (size_t)(io->h * io->w);
 
 	for (int64_t b = 0; b < p->batch; b++)
@@ -322,10 +324,29 @@ static void dequantize_output(const struct vedge_program *p, const int8_t *q, fl
 int vedge_model_run(struct vedge_model *m, const float *in, float *out)
 {
 	const struct vedge_program *p = m->prog;
+	const float *ins[VEDGE_MAX_IO];
+	float *outs[VEDGE_MAX_IO];
+
+	for (size_t k = 0; k < p->n_in; k++) {
+		ins[k] = in;
+		in += (size_t)p->batch * p->in[k].bytes;
+	}
+	for (size_t k = 0; k < p->n_out; k++) {
+		outs[k] = out;
+		out += (size_t)p->batch * p->out[k].bytes;
+	}
+	return vedge_model_run_io(m, ins, outs);
+}
+
+int vedge_model_run_io(struct vedge_model *m, const float *const *in, float *const *out)
+{
+	const struct vedge_program *p = m->prog;
 	struct drm_syncobj_wait w = { .count_handles = 1, .timeout_nsec = INT64_MAX };
 	int ret = 0;
 
-	quantize_input(p, in, (int8_t *)m->buf[VEDGE_BUF_INPUT].map);
+	for (size_t k = 0; k < p->n_in; k++)
+		quantize_input(p, &p->in[k], in[k],
+			       (int8_t *)m->buf[VEDGE_BUF_INPUT].map + p->in[k].off);
 	memset(m->buf[VEDGE_BUF_STATUS].map, 0, p->n_jobs);
 	for (size_t i = 0; i < p->n_jobs && !ret; i++) {
 		const struct vedge_job_plan *j = &p->jobs[i];
@@ -366,8 +387,9 @@ int vedge_model_run(struct vedge_model *m, const float *in, float *out)
 	for (size_t i = 0; !ret && i < p->n_jobs; i++)
 		if (m->buf[VEDGE_BUF_STATUS].map[i] != VEDGE_JOB_DONE)
 			ret = -EIO;
-	if (!ret)
-		dequantize_output(p, (const int8_t *)m->buf[VEDGE_BUF_OUTPUT].map, out);
+	for (size_t k = 0; !ret && k < p->n_out; k++)
+		dequantize_output(p, &p->out[k],
+				  (const int8_t *)m->buf[VEDGE_BUF_OUTPUT].map + p->out[k].off, out[k]);
 	return ret;
 }
 

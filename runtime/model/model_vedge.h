@@ -75,11 +75,22 @@ const struct vedge_program *vedge_model_program(const struct vedge_model *m);
 /**
  * vedge_model_run() - run one batch.
  * @m: the model.
- * @in: batch x C x H x W floats (the graph input's layout, NCHW).
- * @out: batch x the output's per-image elements, in the graph output's layout.
+ * @in: batch x C x H x W floats (the graph input's layout, NCHW); with several inputs, each
+ *	input's batch one after the other in the graph's order.
+ * @out: batch x the output's per-image elements, in the graph output's layout; with several
+ *	outputs, each output's batch one after the other.
  * Return: 0, or the failed job's error (-EIO, -ETIMEDOUT...) or -errno.
  */
 int vedge_model_run(struct vedge_model *m, const float *in, float *out);
+
+/**
+ * vedge_model_run_io() - run one batch of a program of several inputs and outputs.
+ * @m: the model.
+ * @in: the program's n_in inputs, each batch x its per-image elements (NCHW).
+ * @out: the program's n_out outputs, each batch x its per-image elements.
+ * Return: as vedge_model_run().
+ */
+int vedge_model_run_io(struct vedge_model *m, const float *const *in, float *const *out);
 
 /** vedge_model_free() - unload (NULL is fine). */
 void vedge_model_free(struct vedge_model *m);

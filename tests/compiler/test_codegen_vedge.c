@@ -351,10 +351,85 @@ static void test_fc_larger_than_sram_is_tiled_by_channels_and_exact(void **state
 	ir_graph_destroy(g);
 }
 
-/* 64 -> 64 channels 3x3: 36 KiB of weights, more than the 16 KiB SRAM for any row. */
+/* Whether some job of @p computes a slice of output channels of a convolution. */
+static bool has_channel_tiles(const struct vedge_program *p)
+{
+	for (size_t i = 0; i < p->n_jobs; i++)
+		if (strstr(p->jobs[i].what, "conv") && strstr(p->jobs[i].what, "channels"))
+			return true;
+	return false;
+}
+
+/*
+ * 64 -> 64 channels 3x3: 36 KiB of weights, more than a 16 KiB SRAM: cut into slices of
+ * output channels (weights and scale entries), each job within the SRAM of the target.
+ */
+static void test_conv_weights_larger_than_sram_are_tiled_by_channels(void **state)
+{
+	struct ir_graph *g = make_conv(64, 6, 6, 64, 1);
+	struct vedge_target small = { .has_dma = false, .sram_size = 16384, .batch = 1 };
+	struct vedge_target big = { .has_dma = false, .sram_size = 1 << 20, .batch = 1 };
+	struct vedge_program *p;
+	char err[256];
+
+	(void)state;
+	quantize(g);
+	if (vedge_codegen(g, &small, &p, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(p->mode, "layers");
+	assert_true(has_channel_tiles(p));
+	for (size_t i = 0; i < p->n_jobs; i++)
+		assert_true(p->jobs[i].sram_used <= small.sram_size);
+	vedge_program_free(p);
+	if (vedge_codegen(g, &big, &p, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_false(has_channel_tiles(p));
+	assert_int_equal(p->tiles, 0);
+	vedge_program_free(p);
+	ir_graph_destroy(g);
+}
+
+/* The channel-tiled conv on the 16 KiB node equals the untiled one (DMA node) and the host. */
+static void test_conv_tiled_by_channels_equals_the_untiled_run(void **state)
+{
+	struct ir_graph *g = make_conv(64, 6, 6, 64, 1);
+	struct vedge_model_options o = { .batch = 2 };
+	size_t ni = numel(g, g->inputs[0]), no = numel(g, g->outputs[0]);
+	float *x = malloc(2 * ni * sizeof(float)), *y0 = calloc(2 * no, sizeof(float));
+	float *y2 = calloc(2 * no, sizeof(float));
+	struct vedge_model *m0, *m2;
+	char err[256];
+
+	(void)state;
+	assert_non_null(x);
+	assert_non_null(y0);
+	assert_non_null(y2);
+	quantize(g);
+	make_input(x, 2 * ni, 77);
+	if (vedge_model_load(node[0], g, &o, &m0, err, sizeof(err)) ||
+	    vedge_model_load(node[2], g, &o, &m2, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(vedge_model_program(m0)->tiles, 0);
+	assert_true(has_channel_tiles(vedge_model_program(m2)));
+	assert_int_equal(vedge_model_run(m0, x, y0), 0);
+	assert_int_equal(vedge_model_run(m2, x, y2), 0);
+	assert_memory_equal(y0, y2, 2 * no * sizeof(float));
+	vedge_model_free(m0);
+	vedge_model_free(m2);
+	check_exact(g, 2, 2, false, "layers", true);
+	free(x);
+	free(y0);
+	free(y2);
+	ir_graph_destroy(g);
+}
+
+/*
+ * 1024 -> 2 channels 3x3 on a 4x4 map: one output channel's weights (9 KiB) and the three
+ * input rows one output row reads (12 KiB) exceed the 16 KiB SRAM together.
+ */
 static void test_layer_that_no_tile_fits_is_refused(void **state)
 {
-	struct ir_graph *g = make_conv(64, 4, 4, 64, 1);
+	struct ir_graph *g = make_conv(1024, 4, 4, 2, 1);
 	struct vedge_model_options o = { .batch = 1 };
 	struct vedge_model *m = NULL;
 	char err[256];
@@ -455,6 +530,8 @@ int main(void)
 		cmocka_unit_test(test_cnn_one_job_per_layer_equals_the_host),
 		cmocka_unit_test(test_conv_larger_than_sram_is_tiled_by_rows_and_exact),
 		cmocka_unit_test(test_fc_larger_than_sram_is_tiled_by_channels_and_exact),
+		cmocka_unit_test(test_conv_weights_larger_than_sram_are_tiled_by_channels),
+		cmocka_unit_test(test_conv_tiled_by_channels_equals_the_untiled_run),
 		cmocka_unit_test(test_layer_that_no_tile_fits_is_refused),
 		cmocka_unit_test(test_float_graph_is_refused),
 		cmocka_unit_test(test_failed_job_fails_the_run),

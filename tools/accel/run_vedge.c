@@ -41,8 +41,8 @@ static int argmax(const float *v, size_t n)
 	return (int)best;
 }
 
-/* DIR/NAME_0.pb, or NULL when absent (*@ret 0) or unreadable (*@ret RV_USAGE). */
-static struct ir_tensor *read_pb(const char *dir, const char *name, int *ret)
+/* DIR/NAME_K.pb, or NULL when absent (*@ret 0) or unreadable (*@ret RV_USAGE). */
+static struct ir_tensor *read_pb(const char *dir, const char *name, size_t k, int *ret)
 {
 	struct ir_tensor *t = NULL;
 	char path[4096], err[512];
@@ -50,7 +50,7 @@ static struct ir_tensor *read_pb(const char *dir, const char *name, int *ret)
 	*ret = 0;
 	if (!dir)
 		return NULL;
-	snprintf(path, sizeof(path), "%s/%s_0.pb", dir, name);
+	snprintf(path, sizeof(path), "%s/%s_%zu.pb", dir, name, k);
 	if (access(path, F_OK))
 		return NULL;
 	if (onnx_tensor_read_file(path, &t, err, sizeof(err))) {
@@ -60,16 +60,68 @@ static struct ir_tensor *read_pb(const char *dir, const char *name, int *ret)
 	return t;
 }
 
+/*
+ * Output @k of the run, @y, against DIR/output_K.pb when there is one: into @j, printed
+ * unless JSON. RV_OK, RV_MISMATCH, RV_USAGE; -1 when there is no reference.
+ */
+static int compare_output(const struct run_vedge_opts *o, const struct vedge_program *p,
+			  size_t k, const float *y, json_object *j)
+{
+	size_t per_out = p->out[k].bytes, top1 = 0, rows = 0;
+	struct tensor_compare_result r = { 0 };
+	struct ir_tensor *ref;
+	json_object *jo;
+	int ret;
+
+	ref = read_pb(o->data, "output", k, &ret);
+	if (ret || !ref)
+		return ret ? ret : -1;
+	onnx_tensor_as_declared(ref, IR_DTYPE_FLOAT);
+	if (tensor_compare(ref, IR_DTYPE_FLOAT, y, per_out * (size_t)p->batch, o->rtol, o->atol,
+			   &r)) {
+		fprintf(stderr, "%s run: %s/output_%zu.pb: not %zu floats\n", accel_prog, o->data, k,
+			per_out * (size_t)p->batch);
+		ir_tensor_free(ref);
+		return RV_USAGE;
+	}
+	if (p->out[k].rank == 2 && per_out > 1) {
+		rows = (size_t)p->batch;
+		for (size_t i = 0; i < rows; i++)
+			top1 += argmax(y + i * per_out, per_out) ==
+				argmax((const float *)ref->data + i * per_out, per_out);
+	}
+	ir_tensor_free(ref);
+	/* The first output's figures at the top level, as with one output. */
+	jo = k ? json_object_new_object() : j;
+	json_object_object_add(jo, "max_abs_err", json_object_new_double(r.max_abs));
+	json_object_object_add(jo, "mismatches", json_object_new_int64((int64_t)r.mismatches));
+	if (rows)
+		json_object_object_add(jo, "top1_agree", json_object_new_int64((int64_t)top1));
+	if (k) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "output_%zu", k);
+		json_object_object_add(j, key, jo);
+	}
+	if (!o->json) {
+		printf("output %zu: max_abs_err=%.3g mismatches=%zu (rtol %g, atol %g)", k,
+		       r.max_abs, r.mismatches, o->rtol, o->atol);
+		if (rows)
+			printf("; top-1 class equal in %zu of %zu rows", top1, rows);
+		printf(" %s\n", r.mismatches ? "FAIL" : "PASS");
+	}
+	return r.mismatches ? RV_MISMATCH : RV_OK;
+}
+
 int run_vedge(const struct run_vedge_opts *o)
 {
 	struct vedge_model_options mo = { .calibration = o->calibration };
 	const struct vedge_program *p;
 	struct vedge_model *m = NULL;
-	struct ir_tensor *in = NULL, *ref = NULL;
+	struct ir_tensor *in[VEDGE_MAX_IO] = { NULL };
 	struct ir_graph *g = NULL;
-	float *x = NULL, *y = NULL;
-	size_t per_in, per_out, top1 = 0, rows = 0;
-	struct tensor_compare_result r = { 0 };
+	float *x[VEDGE_MAX_IO] = { NULL }, *y[VEDGE_MAX_IO] = { NULL };
+	size_t n_in = 0;
 	json_object *j = json_object_new_object();
 	char err[512] = "";
 	double ms = 0;
@@ -81,18 +133,23 @@ int run_vedge(const struct run_vedge_opts *o)
 		ret = RV_USAGE;
 		goto out;
 	}
-	per_in = (size_t)ir_tensor_numel(g->tensors[g->inputs[0]]);
-	in = read_pb(o->data, "input", &ret);
-	if (ret)
-		goto out;
+	n_in = g->n_inputs < VEDGE_MAX_IO ? g->n_inputs : VEDGE_MAX_IO;
 	mo.batch = o->batch;
-	if (!mo.batch)
-		mo.batch = in ? (int64_t)((size_t)ir_tensor_numel(in) / per_in) : 1;
-	if (in && (in->dtype != IR_DTYPE_FLOAT || (size_t)ir_tensor_numel(in) != per_in * (size_t)mo.batch)) {
-		fprintf(stderr, "%s run: %s/input_0.pb: not %lld float images of %zu elements\n",
-			accel_prog, o->data, (long long)mo.batch, per_in);
-		ret = RV_USAGE;
-		goto out;
+	for (size_t k = 0; k < n_in; k++) {
+		size_t per_in = (size_t)ir_tensor_numel(g->tensors[g->inputs[k]]);
+
+		in[k] = read_pb(o->data, "input", k, &ret);
+		if (ret)
+			goto out;
+		if (!mo.batch)
+			mo.batch = in[k] ? (int64_t)((size_t)ir_tensor_numel(in[k]) / per_in) : 1;
+		if (in[k] && (in[k]->dtype != IR_DTYPE_FLOAT ||
+			      (size_t)ir_tensor_numel(in[k]) != per_in * (size_t)mo.batch)) {
+			fprintf(stderr, "%s run: %s/input_%zu.pb: not %lld float images of %zu "
+				"elements\n", accel_prog, o->data, k, (long long)mo.batch, per_in);
+			ret = RV_USAGE;
+			goto out;
+		}
 	}
 	ret = vedge_model_load(o->device, g, &mo, &m, err, sizeof(err));
 	if (ret) {
@@ -101,21 +158,28 @@ int run_vedge(const struct run_vedge_opts *o)
 		goto out;
 	}
 	p = vedge_model_program(m);
-	per_out = p->out.bytes;
 	if (o->verbose && !o->json)
 		vedge_program_print_plan(p, stdout);
-	x = calloc(per_in * (size_t)p->batch, sizeof(float));
-	y = calloc(per_out * (size_t)p->batch, sizeof(float));
-	if (!x || !y) {
-		ret = RV_DEVICE;
-		goto out;
+	for (size_t k = 0; k < p->n_in; k++) {
+		x[k] = calloc(p->in[k].bytes * (size_t)p->batch + 1, sizeof(float));
+		if (!x[k]) {
+			ret = RV_DEVICE;
+			goto out;
+		}
+		if (in[k])
+			memcpy(x[k], in[k]->data, p->in[k].bytes * (size_t)p->batch * sizeof(float));
 	}
-	if (in)
-		memcpy(x, in->data, per_in * (size_t)p->batch * sizeof(float));
+	for (size_t k = 0; k < p->n_out; k++) {
+		y[k] = calloc(p->out[k].bytes * (size_t)p->batch + 1, sizeof(float));
+		if (!y[k]) {
+			ret = RV_DEVICE;
+			goto out;
+		}
+	}
 	for (long i = 0; i <= o->iterations; i++) {
 		double t0 = now_ms();
 
-		ret = vedge_model_run(m, x, y);
+		ret = vedge_model_run_io(m, (const float *const *)x, y);
 		if (ret) {
 			fprintf(stderr, "%s run: %s: %s\n", accel_prog, o->device, strerror(-ret));
 			ret = RV_DEVICE;
@@ -136,48 +200,28 @@ int run_vedge(const struct run_vedge_opts *o)
 		       "batch %lld; last run %.3f ms\n", o->model, o->device,
 		       p->has_dma ? "DMA" : "no DMA", p->n_layers, p->mode, p->n_jobs, p->tiles,
 		       (long long)p->batch, ms);
-	ref = read_pb(o->data, "output", &ret);
-	if (ret)
-		goto out;
-	if (ref) {
-		onnx_tensor_as_declared(ref, IR_DTYPE_FLOAT);
-		if (tensor_compare(ref, IR_DTYPE_FLOAT, y, per_out * (size_t)p->batch, o->rtol, o->atol,
-				   &r)) {
-			fprintf(stderr, "%s run: %s/output_0.pb: not %zu floats\n", accel_prog, o->data,
-				per_out * (size_t)p->batch);
-			ret = RV_USAGE;
+	ret = RV_OK;
+	for (size_t k = 0; k < p->n_out; k++) {
+		int r = compare_output(o, p, k, y[k], j);
+
+		if (r == RV_USAGE) {
+			ret = r;
 			goto out;
 		}
-		if (p->out.rank == 2 && per_out > 1) {
-			rows = (size_t)p->batch;
-			for (size_t i = 0; i < rows; i++)
-				top1 += argmax(y + i * per_out, per_out) ==
-					argmax((const float *)ref->data + i * per_out, per_out);
-		}
-		json_object_object_add(j, "max_abs_err", json_object_new_double(r.max_abs));
-		json_object_object_add(j, "mismatches", json_object_new_int64((int64_t)r.mismatches));
-		if (rows)
-			json_object_object_add(j, "top1_agree", json_object_new_int64((int64_t)top1));
-		if (!o->json) {
-			printf("output 0: max_abs_err=%.3g mismatches=%zu (rtol %g, atol %g)",
-			       r.max_abs, r.mismatches, o->rtol, o->atol);
-			if (rows)
-				printf("; top-1 class equal in %zu of %zu rows", top1, rows);
-			printf(" %s\n", r.mismatches ? "FAIL" : "PASS");
-		}
-		ret = r.mismatches ? RV_MISMATCH : RV_OK;
+		if (r == RV_MISMATCH)
+			ret = r;
 	}
 	json_object_object_add(j, "result", json_object_new_string(ret ? "FAIL" : "PASS"));
 	if (o->json)
 		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
 out:
 	json_object_put(j);
-	free(x);
-	free(y);
-	if (in)
-		ir_tensor_free(in);
-	if (ref)
-		ir_tensor_free(ref);
+	for (size_t k = 0; k < VEDGE_MAX_IO; k++) {
+		free(x[k]);
+		free(y[k]);
+		if (in[k])
+			ir_tensor_free(in[k]);
+	}
 	vedge_model_free(m);
 	ir_graph_destroy(g);
 	return ret;
