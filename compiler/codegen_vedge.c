@@ -968,7 +968,7 @@ static int lower_graph(struct lower *lw, struct vedge_program *p)
 		const char *op = n->op_type;
 		long pi = n->n_inputs && n->inputs[0] >= 0 ? lw->producer[n->inputs[0]] : -1;
 
-		if (n->domain && n->domain[0])
+		if (n->domain && n->domain[0] && strcmp(n->domain, OP_DOMAIN_MS))
 			ret = fail(lw, -EOPNOTSUPP, "%s: operator %s of domain %s", n->name, op,
 				   n->domain);
 		else if (!strcmp(op, "QuantizeLinear") && pi >= 0 && lut_unary(lw, g->nodes[pi]))

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compiler/op.h"
 #include "onnx.pb-c.h"
 
 struct export_arena {
@@ -270,7 +271,9 @@ int onnx_export_buffer(const struct ir_graph *g, void **buf, size_t *len)
 	Onnx__ModelProto m = ONNX__MODEL_PROTO__INIT;
 	Onnx__GraphProto gp = ONNX__GRAPH_PROTO__INIT;
 	Onnx__OperatorSetIdProto opset = ONNX__OPERATOR_SET_ID_PROTO__INIT;
-	Onnx__OperatorSetIdProto *opsets[1] = { &opset };
+	Onnx__OperatorSetIdProto ms = ONNX__OPERATOR_SET_ID_PROTO__INIT;
+	Onnx__OperatorSetIdProto *opsets[2] = { &opset, &ms };
+	bool uses_ms = false;
 	size_t size;
 	void *out;
 	int ret;
@@ -284,7 +287,14 @@ int onnx_export_buffer(const struct ir_graph *g, void **buf, size_t *len)
 	m.has_ir_version = 1;
 	m.ir_version = ONNX_EXPORT_IR_VERSION;
 	m.producer_name = "accel";
-	m.n_opset_import = 1;
+	/* ONNX Runtime's contrib ops (the quantizer's QLinearAdd, ...) need their domain's opset. */
+	for (size_t i = 0; i < g->n_nodes; i++)
+		if (g->nodes[i]->domain && !strcmp(g->nodes[i]->domain, OP_DOMAIN_MS))
+			uses_ms = true;
+	ms.domain = OP_DOMAIN_MS;
+	ms.has_version = 1;
+	ms.version = 1;
+	m.n_opset_import = uses_ms ? 2 : 1;
 	m.opset_import = opsets;
 	m.graph = &gp;
 	size = onnx__model_proto__get_packed_size(&m);

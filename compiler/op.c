@@ -208,6 +208,13 @@ static const struct op_def *const op_families[] = {
 
 const struct op_def *op_find(const char *domain, const char *op_type)
 {
+	/* com.microsoft: ONNX Runtime's quantized contrib ops, which quantize_elementwise holds. */
+	if (!strcmp(domain, OP_DOMAIN_MS)) {
+		for (const struct op_def *d = op_defs_quant_elementwise; d->op_type; d++)
+			if (!strcmp(d->op_type, op_type))
+				return d;
+		return NULL;
+	}
 	if (domain[0] && strcmp(domain, "ai.onnx"))
 		return NULL;
 	for (size_t f = 0; f < sizeof(op_families) / sizeof(op_families[0]); f++)

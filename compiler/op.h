@@ -58,8 +58,12 @@ struct op_def {
 	op_host_fn host;
 };
 
+/* ONNX Runtime's contrib domain: its quantized ops QLinearAdd, QLinearMul and the pools. */
+#define OP_DOMAIN_MS "com.microsoft"
+
 /**
- * op_find() - the definition of @op_type in @domain ("" or "ai.onnx" for ONNX's default)
+ * op_find() - the definition of @op_type in @domain ("" or "ai.onnx" for ONNX's default;
+ * OP_DOMAIN_MS for ONNX Runtime's quantized contrib ops)
  * Return: the def, or NULL for an unknown op or another domain.
  */
 const struct op_def *op_find(const char *domain, const char *op_type);

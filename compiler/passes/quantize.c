@@ -703,6 +703,11 @@ static int emit_device_op(struct qstate *st, const struct ir_node *n, const char
 	qn = new_node(st, n->name, op, in, n_in, yq);
 	if (!qn)
 		return -ENOMEM;
+	/* ONNX Runtime's contrib ops, in its domain, so that the int8 graph it writes opens there. */
+	free(qn->domain);
+	qn->domain = strdup(OP_DOMAIN_MS);
+	if (!qn->domain)
+		return -ENOMEM;
 	ret = copy_attrs(qn, n, skip) ?:
 	      add_string_attr(qn, IR_ATTR_QUANT_REQUANT, IR_QUANT_REQUANT_FIXED_POINT);
 	if (ret)
