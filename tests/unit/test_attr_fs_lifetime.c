@@ -7,11 +7,13 @@
  *   whose forked child outlives it (the child holds none of its FUSE connections);
  * - a process that used acceld, then starts its embedded core (under acceld's root, or under
  *   its private root there while acceld serves it) serves the tree and exits cleanly, its
- *   mounts gone.
+ *   mounts gone;
+ * - a process that lists its own tree just before it exits leaks nothing of libfuse's.
  *
  * Each publisher is a child process; the tests skip where FUSE cannot mount here.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -233,6 +235,52 @@ static void embedded_core_beside_a_running_acceld_exits_cleanly(void **state)
 	embedded_core_after_acceld(false);
 }
 
+/*
+ * A child that lists a directory of its own tree and exits at once, its closedir()'s release
+ * still queued when its exit stops the workers: the stop answers it first, since libfuse
+ * frees the directory's handle only then. Under ASan (make check-asan), LeakSanitizer fails
+ * the child's exit status otherwise (1 exit in 3 did on a loaded machine); everywhere, the
+ * child exits with 0 and leaves no mount.
+ */
+static void directory_listed_just_before_exit_leaves_nothing_behind(void **state)
+{
+	char *root = test_tmpdir("lifetime-dir");
+
+	(void)state;
+	for (int i = 0; i < 20; i++) {
+		pid_t pid = fork();
+		int status;
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			char path[4096];
+			struct dirent *e;
+			int fd, n = 0;
+			DIR *d;
+
+			setenv("ACCEL_ROOT", root, 1);
+			fd = accel_sys_open("/dev/accel/accel0", O_RDWR);
+			if (fd < 0)
+				_exit(10);
+			snprintf(path, sizeof(path), "%s/sys/class/accel", accel_root());
+			d = opendir(path);
+			if (!d)
+				_exit(11);
+			while ((e = readdir(d)))
+				n++;
+			closedir(d);
+			accel_sys_close(fd);
+			exit(n > 2 ? 0 : 12); /* exit(): its atexit handlers stop the tree */
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_int_equal(accel_mounts_under(root), 0);
+	assert_int_equal(rm_rf(root), 0);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +289,7 @@ int main(void)
 		cmocka_unit_test(killed_publisher_whose_child_lives_leaves_nothing_in_the_way_of_rm),
 		cmocka_unit_test(embedded_core_after_a_stopped_acceld_exits_cleanly),
 		cmocka_unit_test(embedded_core_beside_a_running_acceld_exits_cleanly),
+		cmocka_unit_test(directory_listed_just_before_exit_leaves_nothing_behind),
 	};
 
 	return cmocka_run_group_tests_name("attr_fs_lifetime", tests, NULL, NULL);
