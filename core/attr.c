@@ -42,8 +42,10 @@ static void tree_unlock(void)
  * per-client fdinfo files. Paths are relative to the top ("sys/class/accel").
  */
 static struct attr_node attr_top_node;
+static struct attr_node attr_root_node;
 static struct attr_node attr_proc_node = {
 	.name = "proc", .type = ATTR_NODE_DIR, .mode = 0755, .parent = &attr_top_node,
+	.prev = &attr_root_node,
 };
 static struct attr_node attr_root_node = {
 	.name = "sys", .type = ATTR_NODE_DIR, .mode = 0755, .parent = &attr_top_node,
@@ -51,6 +53,7 @@ static struct attr_node attr_root_node = {
 };
 static struct attr_node attr_top_node = {
 	.name = "", .type = ATTR_NODE_DIR, .mode = 0755, .children = &attr_root_node,
+	.last_child = &attr_proc_node, .n_children = 2,
 };
 static struct attr_publisher *attr_publisher;
 
@@ -108,14 +111,102 @@ struct attr_node *attr_proc_root(void)
 	return &attr_proc_node;
 }
 
+/* A directory's children are hashed by name from this many on (and their table grows). */
+#define ATTR_HASH_MIN 16
+
+/* FNV-1a of @name. */
+static unsigned int attr_name_hash(const char *name)
+{
+	unsigned int h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
+}
+
+static void attr_hash_insert(struct attr_node *dir, struct attr_node *n)
+{
+	struct attr_node **b = &dir->hash[attr_name_hash(n->name) & (dir->hash_size - 1)];
+
+	n->hash_next = *b;
+	*b = n;
+}
+
+/*
+ * Hash @dir's children anew into a table of @size buckets (a power of two), or keep them
+ * unhashed when it cannot be allocated: lookups are linear then, never wrong.
+ */
+static void attr_hash_rebuild(struct attr_node *dir, unsigned int size)
+{
+	struct attr_node **table = calloc(size, sizeof(*table)), *c;
+
+	if (!table)
+		return;
+	free(dir->hash);
+	dir->hash = table;
+	dir->hash_size = size;
+	for (c = dir->children; c; c = c->next)
+		attr_hash_insert(dir, c);
+}
+
+/* Append @n to @dir's children (listings keep creation order). Tree lock held. */
+static void attr_child_link(struct attr_node *dir, struct attr_node *n)
+{
+	n->parent = dir;
+	n->next = NULL;
+	n->prev = dir->last_child;
+	if (dir->last_child)
+		dir->last_child->next = n;
+	else
+		dir->children = n;
+	dir->last_child = n;
+	dir->n_children++;
+	if (dir->hash && dir->n_children <= dir->hash_size)
+		attr_hash_insert(dir, n);
+	else if (dir->n_children >= ATTR_HASH_MIN)
+		attr_hash_rebuild(dir, dir->hash_size ? 2 * dir->hash_size : 2 * ATTR_HASH_MIN);
+}
+
+/* Take @n out of its parent's children. Tree lock held. */
+static void attr_child_unlink(struct attr_node *n)
+{
+	struct attr_node *dir = n->parent;
+
+	if (n->prev)
+		n->prev->next = n->next;
+	else
+		dir->children = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+	else
+		dir->last_child = n->prev;
+	if (dir->hash) {
+		struct attr_node **pp = &dir->hash[attr_name_hash(n->name) & (dir->hash_size - 1)];
+
+		for (; *pp; pp = &(*pp)->hash_next)
+			if (*pp == n) {
+				*pp = n->hash_next;
+				break;
+			}
+	}
+	dir->n_children--;
+	n->next = n->prev = n->hash_next = NULL;
+}
+
 struct attr_node *attr_child(struct attr_node *dir, const char *name)
 {
-	struct attr_node *c;
+	struct attr_node *c = NULL;
 
 	tree_lock();
-	for (c = dir ? dir->children : NULL; c; c = c->next)
-		if (!strcmp(c->name, name))
-			break;
+	if (dir && dir->hash) {
+		for (c = dir->hash[attr_name_hash(name) & (dir->hash_size - 1)]; c; c = c->hash_next)
+			if (!strcmp(c->name, name))
+				break;
+	} else {
+		for (c = dir ? dir->children : NULL; c; c = c->next)
+			if (!strcmp(c->name, name))
+				break;
+	}
 	tree_unlock();
 	return c;
 }
@@ -123,7 +214,7 @@ struct attr_node *attr_child(struct attr_node *dir, const char *name)
 static struct attr_node *attr_node_new(struct attr_node *parent, const char *name,
 				       enum attr_node_type type, umode_t mode)
 {
-	struct attr_node *n, **tail;
+	struct attr_node *n;
 
 	if (!parent)
 		parent = &attr_root_node;
@@ -141,11 +232,7 @@ static struct attr_node *attr_node_new(struct attr_node *parent, const char *nam
 	}
 	n->type = type;
 	n->mode = mode;
-	n->parent = parent;
-	/* Appended, so that listings keep creation order. */
-	for (tail = &parent->children; *tail; tail = &(*tail)->next)
-		;
-	*tail = n;
+	attr_child_link(parent, n);
 	return n;
 }
 
@@ -224,6 +311,7 @@ struct attr_node *attr_link_create(struct attr_node *parent, const char *name,
 
 static void attr_node_free(struct attr_node *n)
 {
+	free(n->hash);
 	free(n->name);
 	free(n);
 }
@@ -242,6 +330,11 @@ static void attr_free_subtree(struct attr_node *n)
 	held = n->refs > 0;
 	n->orphan = held;
 	n->children = NULL;
+	n->last_child = NULL;
+	n->n_children = 0;
+	free(n->hash);
+	n->hash = NULL;
+	n->hash_size = 0;
 	n->parent = NULL;
 	pthread_mutex_unlock(&attr_active_lock);
 	if (!held)
@@ -294,7 +387,6 @@ static void attr_unlink_dangling(struct attr_node *dir, struct attr_node *gone)
 
 void attr_remove(struct attr_node *node)
 {
-	struct attr_node **pp;
 	unsigned int depth;
 
 	if (IS_ERR_OR_NULL(node) || !node->parent || node->parent == &attr_top_node)
@@ -302,12 +394,7 @@ void attr_remove(struct attr_node *node)
 	tree_lock();
 	if (attr_publisher && attr_publisher->removing)
 		attr_publisher->removing(attr_publisher, node);
-	for (pp = &node->parent->children; *pp; pp = &(*pp)->next) {
-		if (*pp == node) {
-			*pp = node->next;
-			break;
-		}
-	}
+	attr_child_unlink(node);
 	if (node->type == ATTR_NODE_DIR)
 		attr_unlink_dangling(&attr_top_node, node);
 	pthread_mutex_lock(&attr_active_lock);

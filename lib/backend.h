@@ -144,7 +144,12 @@ void accel_fd_table_lock(void);
 void accel_fd_table_unlock(void);
 /** accel_fd_table_reserve_locked() - make the table hold descriptor @fd; 0 or -ENOMEM. */
 int accel_fd_table_reserve_locked(int fd);
-/** accel_fd_table_slot_locked() - the slot of descriptor @fd, or NULL beyond the table. */
+/**
+ * accel_fd_table_set_locked() - entry @fd becomes @e (the table grown to hold it, the
+ * per-object counts kept): 0, or -ENOMEM with the table unchanged
+ */
+int accel_fd_table_set_locked(int fd, const struct accel_fd_entry *e);
+/** accel_fd_table_slot_locked() - the slot of descriptor @fd (read only), or NULL beyond the table. */
 struct accel_fd_entry *accel_fd_table_slot_locked(int fd);
 /** accel_fd_table_holds_locked() - a descriptor in the table stands for @obj of @ops. */
 bool accel_fd_table_holds_locked(const struct accel_backend_ops *ops, const void *obj);

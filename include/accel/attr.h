@@ -59,6 +59,19 @@ struct attr_node {
 	struct attr_node *parent;
 	struct attr_node *children;
 	struct attr_node *next;
+	/*
+	 * Guarded by the tree's lock, as the links above: @prev, the sibling before (NULL for
+	 * the first); @last_child, a directory's last, where a new child is appended; a
+	 * directory's children by name in @hash (@hash_size buckets, chained by @hash_next),
+	 * made once it has ATTR_HASH_MIN of them (@n_children): a client's fdinfo directory
+	 * holds one file per open file, so a lookup, an append and a removal stay O(1).
+	 */
+	struct attr_node *prev;
+	struct attr_node *last_child;
+	struct attr_node **hash;
+	struct attr_node *hash_next;
+	unsigned int hash_size;
+	unsigned int n_children;
 	/* files */
 	attr_show_t show;
 	attr_store_t store;

@@ -169,8 +169,7 @@ static int daemon_close(int fd, struct accel_fd_entry *e)
 	slot = accel_fd_table_slot_locked(other);
 	if (slot && slot->ops && slot->ino == st.st_ino) {
 		/* Already known: it holds its own reference. */
-	} else if (other >= 0 && !accel_fd_table_reserve_locked(other)) {
-		*accel_fd_table_slot_locked(other) = *e;
+	} else if (other >= 0 && !accel_fd_table_set_locked(other, e)) {
 		kept = true;
 	}
 	accel_fd_table_unlock();
