@@ -852,18 +852,16 @@ int vtrain_fabric_wait(struct vtrain_fabric *f, struct vtrain_fabric_req *req, i
 	 * Poll the completion queue ourselves for a while: handing each completion over from
 	 * the progress thread costs a wake-up, which is most of a small message's latency.
 	 */
+	f->npollers++;
 	while (req->status == 1 && now_ns() - start < SPIN_NS && now_ns() < deadline) {
-		int got;
-
-		f->npollers++;
 		pthread_mutex_unlock(&f->lock);
-		got = drain_cq(f);
-		if (!got)
+		if (!drain_cq(f))
 			sched_yield();
 		pthread_mutex_lock(&f->lock);
-		if (!--f->npollers)
-			pthread_cond_signal(&f->kick);
 	}
+	/* The progress thread takes over the polling. */
+	if (!--f->npollers && req->status == 1)
+		pthread_cond_signal(&f->kick);
 	while (req->status == 1 && ret != ETIMEDOUT)
 		ret = pthread_cond_timedwait(&f->done, &f->lock, &ts);
 	ret = req->status == 1 ? -ETIMEDOUT : req_release(req);

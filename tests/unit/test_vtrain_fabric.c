@@ -22,6 +22,18 @@
 
 #include "vtrain_fabric.h"
 
+/*
+ * LeakSanitizer (the ASan build): libfabric 1.17's rxm now and then loses a connection's
+ * state allocated in its progress (two peers connecting to each other at once; the kind of
+ * leak of ofiwg/libfabric#8538). Only allocations made inside libfabric are excused; the
+ * transport's own show as before.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libfabric.so\n";
+}
+
 /* Generous: CI runs this under ASan and TSan on two busy cores. */
 #define WAIT_MS 60000
 #define BIG (64u << 20)
