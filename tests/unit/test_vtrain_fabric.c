@@ -127,6 +127,25 @@ static void test_64mib_message_arrives_intact_in_chunks(void **state)
 	transfer_checked(*state, BIG, 7);
 }
 
+static void test_host_port_address_names_a_peer(void **state)
+{
+	struct pair *p = *state;
+	char nb[VTRAIN_FABRIC_NAME_MAX], msg[8] = "hostport", got[8] = "";
+	struct vtrain_fabric_req *s, *r;
+	const char *hp;
+
+	/* b's "fi_sockaddr_in://127.0.0.1:PORT" given to a as plain "127.0.0.1:PORT", rank 2. */
+	assert_int_equal(vtrain_fabric_local_name(p->b, nb, sizeof(nb)), 0);
+	hp = strstr(nb, "://");
+	assert_non_null(hp);
+	assert_int_equal(vtrain_fabric_add_peer(p->a, 2, hp + 3), 0);
+	assert_int_equal(vtrain_fabric_irecv(p->b, 0, 4, got, sizeof(got), &r), 0);
+	assert_int_equal(vtrain_fabric_isend(p->a, 2, 4, msg, sizeof(msg), &s), 0);
+	assert_int_equal(vtrain_fabric_wait(p->a, s, WAIT_MS), 0);
+	assert_int_equal(vtrain_fabric_wait(p->b, r, WAIT_MS), 0);
+	assert_memory_equal(got, msg, sizeof(msg));
+}
+
 static void test_receive_matches_by_tag_not_order(void **state)
 {
 	struct pair *p = *state;
@@ -426,6 +445,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_small_message_arrives_intact, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_message_completes, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_64mib_message_arrives_intact_in_chunks, pair_setup, pair_teardown),
+		cmocka_unit_test_setup_teardown(test_host_port_address_names_a_peer, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_receive_matches_by_tag_not_order, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_same_tag_messages_match_in_posting_order, pair_setup,
 						pair_teardown),
