@@ -7,6 +7,8 @@
 # python3-numpy and python3-torch are in the default set: the Python package's tests
 # (tests/python, accel.torch's included) and examples/python run in `make check`.
 # libfuse3-dev and fuse3 (fusermount3): the live attribute tree (host/fuse_attr.c).
+# libfabric-dev: vtrain's scale-out transport; libopenmpi-dev and openmpi-bin: its MPI baseline
+# (scripts/bench-fabric.sh, docs/vtrain-fabric.md).
 # drm-info (drm_info) is a client no one here wrote: `make check` runs it on the example
 # graphics driver's nodes under `accel exec`.
 set -euo pipefail
@@ -14,7 +16,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config libdrm-dev libinih-dev libjson-c-dev libncurses-dev libcmocka-dev libdnnl-dev
       protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata
       zlib1g-dev dataset-fashion-mnist
-      python3-numpy python3-torch drm-info libfuse3-dev fuse3)
+      python3-numpy python3-torch drm-info libfuse3-dev fuse3
+      libfabric-dev libopenmpi-dev openmpi-bin)
 if [ "${1:-}" = fuzz ]; then
 	# clang 14 and its runtime: libFuzzer, ASan and UBSan (llvm-symbolizer comes with clang).
 	PKGS+=(clang libclang-rt-14-dev)
