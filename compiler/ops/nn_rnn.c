@@ -21,9 +21,7 @@
 #include "compiler/ops/nn.h"
 #include "compiler/ops/vec_f32.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include <oneapi/dnnl/dnnl.h>
 
 enum rnn_kind { RNN_PLAIN, RNN_GRU, RNN_LSTM };
 
@@ -220,129 +218,118 @@ static void rnn_step(const struct rnn_shape *s, const double *w, const double *r
  * ---- the float LSTM ------------------------------------------------------------------------
  *
  * The gate values start from both biases, then take the input's product, for every step at
- * once (it waits for no state: one pass over W for the sequence), then per step the
- * recurrent one, each as the rows (x or h) times a weight transposed: W and R are read in
- * their own layout, [4H][in] and [4H][H], 16 weight rows at a time over every row
- * (vec_f32_matmul_nt_acc()), so that no transposed copy is made at each call. The
- * nonlinearities run over whole gate blocks (vec_f32.h). The states live in the outputs Y_h
- * and Y_c when the node has them, and Y is written in place. Where each step's products are
- * large enough, OpenMP's threads split the hidden units (whole 16-row blocks of every gate),
- * each thread its units' rows of W and R, and meet at a barrier per step; the hidden state
- * alternates between two buffers so that a step reads the whole previous state while every
- * thread writes its part of the next. A unit's sums do not depend on the split: one thread
- * or several give the same bits. The same semantics as the reference: directions, layout,
- * sequence_lens (Y zero past a row's length, its state that of its last step), initial states, peepholes.
+ * once (it waits for no state: one GEMM over the sequence), then per step the recurrent one,
+ * each as the rows (x or h) times a weight transposed: W and R are read in their own layout,
+ * [4H][in] and [4H][H], so that no transposed copy is made at each call; products of many
+ * rows through oneDNN's sgemm, of a few (a batch of one's state) through the dot products of
+ * vec_f32_matmul_nt_acc(). The nonlinearities run over whole gate blocks (vec_f32.h). The
+ * states live in the outputs Y_h and Y_c when the node has them, and Y is written in place.
+ * One thread: a step's products take a few microseconds, and splitting them between threads
+ * that meet at a barrier per step stalled whenever another thread of the process (the OpenMP
+ * teams oneDNN starts for the device engines) held a core. The same semantics as the
+ * reference: directions, layout, sequence_lens (Y zero past a row's length, its state that
+ * of its last step), initial states, peepholes.
  */
 struct lstm_f32 {
 	const struct rnn_shape *s;
 	float *bias;		/* Wb + Rb of one direction, [4H] */
 	float *g;		/* a step's gate values, [batch][4H] */
-	float *tmp;		/* tanh(c), [H]: each thread its own units' part */
-	float *hbuf;		/* two [batch][H] hidden states the steps alternate between */
+	float *tmp;		/* tanh(c), [H] */
 	float *gx;		/* every step's gate values, [seq * batch][4H] in X's row order */
-	int threads;		/* how many share a direction's steps (1 without OpenMP) */
 };
 
 /*
- * Hidden units [@j0, @j1) of one batch row, whose products have been added to @g (its
- * biases): @c updated in place, the new hidden state written at @h.
+ * The gates of one batch row, whose products have been added to @g (its biases): @h and @c
+ * updated in place.
  */
-static void lstm_f32_gates(struct lstm_f32 *l, const float *p, float *g, float *h, float *c,
-			   int64_t j0, int64_t j1)
+static void lstm_f32_gates(struct lstm_f32 *l, const float *p, float *g, float *h, float *c)
 {
-	int64_t hn = l->s->hidden, n = j1 - j0;
-	float *gi = g + j0, *go = g + hn + j0, *gf = g + 2 * hn + j0, *gc = g + 3 * hn + j0;
-	float *tmp = l->tmp + j0;
+	int64_t hn = l->s->hidden;
+	float *gi = g, *go = g + hn, *gf = g + 2 * hn, *gc = g + 3 * hn;
 
 	if (p) {
-		for (int64_t j = 0; j < n; j++) {
-			gi[j] += p[j0 + j] * c[j0 + j];
-			gf[j] += p[2 * hn + j0 + j] * c[j0 + j];
+		for (int64_t j = 0; j < hn; j++) {
+			gi[j] += p[j] * c[j];
+			gf[j] += p[2 * hn + j] * c[j];
 		}
-		vec_f32_sigmoid(gi, n);
-		vec_f32_sigmoid(gf, n);
-	} else if (n == hn) {
+		vec_f32_sigmoid(gi, hn);
+		vec_f32_sigmoid(gf, hn);
+	} else {
 		/* i, o and f are contiguous: one pass */
 		vec_f32_sigmoid(gi, 3 * hn);
-	} else {
-		vec_f32_sigmoid(gi, n);
-		vec_f32_sigmoid(go, n);
-		vec_f32_sigmoid(gf, n);
 	}
-	vec_f32_tanh(gc, n);
-	for (int64_t j = 0; j < n; j++)
-		c[j0 + j] = gf[j] * c[j0 + j] + gi[j] * gc[j];
+	vec_f32_tanh(gc, hn);
+	for (int64_t j = 0; j < hn; j++)
+		c[j] = gf[j] * c[j] + gi[j] * gc[j];
 	if (p) {
-		for (int64_t j = 0; j < n; j++)
-			go[j] += p[hn + j0 + j] * c[j0 + j];
-		vec_f32_sigmoid(go, n);
+		for (int64_t j = 0; j < hn; j++)
+			go[j] += p[hn + j] * c[j];
+		vec_f32_sigmoid(go, hn);
 	}
-	memcpy(tmp, c + j0, (size_t)n * sizeof(*c));
-	vec_f32_tanh(tmp, n);
-	for (int64_t j = 0; j < n; j++)
-		h[j0 + j] = go[j] * tmp[j];
+	memcpy(l->tmp, c, (size_t)hn * sizeof(*c));
+	vec_f32_tanh(l->tmp, hn);
+	for (int64_t j = 0; j < hn; j++)
+		h[j] = go[j] * l->tmp[j];
 }
 
 /*
- * Time steps of direction @d, every batch row at once, for hidden units [@j0, @j1): the
- * gate rows of those units (four blocks of W's and R's rows) against the step's input and
- * the previous hidden state, which stays whole in l->hbuf[step & 1] while every thread
- * writes its own units of the next one in l->hbuf[(step + 1) & 1]. @sync, between steps,
- * orders one step's writes before the next step's reads (the threads' barrier).
+ * C [m][n] (rows @ldc apart) += A [m][k] x B^T, B [n][k] (a weight's rows): a product of
+ * many rows (the whole sequence's input, or a batch's states) through oneDNN's sgemm, which
+ * reuses each weight across rows as a blocked GEMM does; a few rows (a batch of one's state)
+ * through vec_f32_matmul_nt_acc(), whose dot products cost no call or packing.
+ */
+static void lstm_f32_product(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+			     const float *b, float *c, int64_t ldc)
+{
+	if (m >= 4 && dnnl_sgemm('N', 'T', m, n, k, 1.0f, a, lda, b, k, 1.0f, c, ldc) ==
+			      dnnl_success)
+		return;
+	vec_f32_matmul_nt_acc(m, n, k, a, lda, b, c, ldc);
+}
+
+/* OpenMP's API (libgomp, oneDNN's threading here), declared as the standard has it. */
+extern int omp_get_max_threads(void);
+extern void omp_set_num_threads(int n);
+
+/*
+ * Time steps of direction @d, every batch row at once: the gate rows against the step's
+ * input (all steps' products first) and the previous hidden state, the states updated in
+ * place in the outputs (@yh, @yc) and Y's rows written (@y, NULL when the node has none).
  */
 static void lstm_f32_steps(struct lstm_f32 *l, int64_t d, const float *x, const float *wd,
-			   const float *rd, const float *p, float *y, float *yc, int64_t j0,
-			   int64_t j1, void (*sync)(void))
+			   const float *rd, const float *p, float *y, float *yh, float *yc)
 {
 	const struct rnn_shape *s = l->s;
-	int64_t hn = s->hidden, gh = 4 * hn, n = j1 - j0, rows = s->seq * s->batch;
+	int64_t hn = s->hidden, gh = 4 * hn, rows = s->seq * s->batch;
 	bool back = d == 1 || s->reverse;
 	int64_t hs = s->batch_first ? s->dirs * hn : hn;
 	int64_t ys = s->batch_first ? s->seq * s->dirs * hn : hn;
 	int64_t h0 = s->batch_first ? d * hn : d * s->batch * hn;
-	/* l->gx's rows are X's: a step's batch rows this far apart, and where step t starts */
+	/* l->gx's rows are X's: a step's batch rows this far apart */
 	int64_t gs = s->batch_first ? s->seq * gh : gh;
 
 	/*
-	 * The input's products of every step at once (they wait for no state): one pass over
-	 * W for the whole sequence, rather than W read again at each step.
+	 * The input's products of every step at once (they wait for no state): one GEMM over
+	 * the sequence, rather than W read again at each step.
 	 */
 	for (int64_t row = 0; row < rows; row++)
-		for (int q = 0; q < 4; q++)
-			memcpy(l->gx + row * gh + q * hn + j0, l->bias + q * hn + j0,
-			       (size_t)n * sizeof(*l->bias));
-	for (int q = 0; q < 4; q++)
-		vec_f32_matmul_nt_acc(rows, n, s->in, x, s->in, wd + (q * hn + j0) * s->in,
-				      l->gx + q * hn + j0, gh);
+		memcpy(l->gx + row * gh, l->bias, (size_t)gh * sizeof(*l->bias));
+	lstm_f32_product(rows, gh, s->in, x, s->in, wd, l->gx, gh);
 	for (int64_t step = 0; step < s->seq; step++) {
 		int64_t t = back ? s->seq - 1 - step : step;
 		float *gt = l->gx + t * (s->batch_first ? gh : s->batch * gh);
-		const float *hcur = l->hbuf + (step & 1) * s->batch * hn;
-		float *hnext = l->hbuf + ((step + 1) & 1) * s->batch * hn;
 
-		for (int q = 0; q < 4; q++)
-			vec_f32_matmul_nt_acc(s->batch, n, hn, hcur, hn, rd + (q * hn + j0) * hn,
-					      gt + q * hn + j0, gs);
+		lstm_f32_product(s->batch, gh, hn, yh + h0, hs, rd, gt, gs);
 		for (int64_t bi = 0; bi < s->batch; bi++)
-			lstm_f32_gates(l, p, gt + bi * gs, hnext + bi * hn, yc + h0 + bi * hs, j0,
-				       j1);
+			lstm_f32_gates(l, p, gt + bi * gs, yh + h0 + bi * hs, yc + h0 + bi * hs);
 		for (int64_t bi = 0; y && bi < s->batch; bi++) {
 			int64_t yi = s->batch_first ? bi * ys + (t * s->dirs + d) * hn :
 						      ((t * s->dirs + d) * s->batch + bi) * hn;
 
-			memcpy(y + yi + j0, hnext + bi * hn + j0, (size_t)n * sizeof(*y));
+			memcpy(y + yi, yh + h0 + bi * hs, (size_t)hn * sizeof(*y));
 		}
-		if (sync)
-			sync();
 	}
 }
-
-#ifdef _OPENMP
-static void lstm_f32_barrier(void)
-{
-#pragma omp barrier
-}
-#endif
 
 /*
  * Direction @d over every batch row: Y's rows of @d (@y, NULL when the node has no Y), and
@@ -367,31 +354,9 @@ static void lstm_f32_direction(struct lstm_f32 *l, int64_t d, const float *x, co
 	if (!lens) {
 		/*
 		 * Every row at the same time step: one product per step for the whole batch,
-		 * so that W and R are read once per step rather than once per row; the hidden
-		 * units split between the threads, each reading only its units' gate rows.
+		 * so that W and R are read once per step rather than once per row.
 		 */
-		float *hlast = l->hbuf + (s->seq & 1) * s->batch * hn;
-
-		for (int64_t bi = 0; bi < s->batch; bi++)
-			memcpy(l->hbuf + bi * hn, yh + h0 + bi * hs, (size_t)hn * sizeof(*yh));
-#ifdef _OPENMP
-		if (l->threads > 1) {
-#pragma omp parallel num_threads(l->threads)
-			{
-				int nt = omp_get_num_threads(), i = omp_get_thread_num();
-				/* whole blocks of 16 units: the products' row blocks */
-				int64_t blocks = (hn + 15) / 16;
-				int64_t j0 = blocks * i / nt * 16, j1 = blocks * (i + 1) / nt * 16;
-
-				if (j1 > hn)
-					j1 = hn;
-				lstm_f32_steps(l, d, x, wd, rd, p, y, yc, j0, j1, lstm_f32_barrier);
-			}
-		} else
-#endif
-			lstm_f32_steps(l, d, x, wd, rd, p, y, yc, 0, hn, NULL);
-		for (int64_t bi = 0; bi < s->batch; bi++)
-			memcpy(yh + h0 + bi * hs, hlast + bi * hn, (size_t)hn * sizeof(*yh));
+		lstm_f32_steps(l, d, x, wd, rd, p, y, yh, yc);
 		return;
 	}
 	/* Rows of their own lengths, so of their own time steps when reversed: one at a time. */
@@ -406,35 +371,13 @@ static void lstm_f32_direction(struct lstm_f32 *l, int64_t d, const float *x, co
 			memcpy(l->g, l->bias, (size_t)gh * sizeof(*l->bias));
 			vec_f32_matmul_nt_acc(1, gh, s->in, x + xi * s->in, s->in, wd, l->g, gh);
 			vec_f32_matmul_nt_acc(1, gh, hn, h, hn, rd, l->g, gh);
-			lstm_f32_gates(l, p, l->g, h, c, 0, hn);
+			lstm_f32_gates(l, p, l->g, h, c);
 			if (y)
 				memcpy(y + (s->batch_first ? bi * ys + (t * s->dirs + d) * hn :
 							     ((t * s->dirs + d) * s->batch + bi) * hn),
 				       h, (size_t)hn * sizeof(*y));
 		}
 	}
-}
-
-/*
- * Threads for a direction's steps: OpenMP's (the team oneDNN uses too), when each step's
- * products are large enough to pay for a barrier per step (about a microsecond) and every
- * thread gets at least 32 hidden units.
- */
-static int lstm_f32_threads(const struct rnn_shape *s)
-{
-#ifdef _OPENMP
-	int64_t macs = s->batch * 4 * s->hidden * (s->in + s->hidden);
-	int64_t nt = omp_get_max_threads();
-
-	if (macs < (1 << 16) || omp_in_parallel())
-		return 1;
-	if (nt > s->hidden / 32)
-		nt = s->hidden / 32;
-	return nt < 1 ? 1 : (int)nt;
-#else
-	(void)s;
-	return 1;
-#endif
 }
 
 static int host_lstm_f32(struct op_ctx *c, const struct rnn_shape *s, const void *const *in,
@@ -444,7 +387,7 @@ static int host_lstm_f32(struct op_ctx *c, const struct rnn_shape *s, const void
 	const int32_t *lens = op_in(c, 4) ? in[4] : NULL;
 	struct lstm_f32 l = { .s = s };
 	float *own_h = NULL, *own_c = NULL, *yh, *yc;
-	int ret = 0;
+	int ret = 0, team;
 
 	for (int64_t bi = 0; lens && bi < s->batch; bi++)
 		if (lens[bi] < 0 || lens[bi] > s->seq)
@@ -456,10 +399,8 @@ static int host_lstm_f32(struct op_ctx *c, const struct rnn_shape *s, const void
 	l.bias = malloc((size_t)gh * sizeof(float));
 	l.g = malloc((size_t)(s->batch * gh) * sizeof(float) + 1);
 	l.tmp = malloc((size_t)hn * sizeof(float));
-	l.hbuf = malloc((size_t)(2 * s->batch * hn) * sizeof(float) + 1);
-	l.gx = malloc((size_t)(s->seq * s->batch * gh) * sizeof(float) + 1);
-	l.threads = lstm_f32_threads(s);
-	if (!yh || !yc || !l.bias || !l.g || !l.tmp || !l.hbuf || !l.gx) {
+	l.gx = lens ? NULL : malloc((size_t)(s->seq * s->batch * gh) * sizeof(float) + 1);
+	if (!yh || !yc || !l.bias || !l.g || !l.tmp || (!lens && !l.gx)) {
 		ret = nn_nomem(c);
 		goto out;
 	}
@@ -474,17 +415,25 @@ static int host_lstm_f32(struct op_ctx *c, const struct rnn_shape *s, const void
 	/* Y past a row's length stays zero: the caller zeroes outputs, but not every caller. */
 	if (op_out(c, 0) && lens)
 		memset(out[0], 0, (size_t)(s->seq * nst) * sizeof(float));
+	/*
+	 * oneDNN's products on this thread alone: a team's threads spin between its calls
+	 * (libgomp's wait policy), taking the cores the recurrence and the device's pollers need.
+	 */
+	team = omp_get_max_threads();
+	if (team > 1)
+		omp_set_num_threads(1);
 	for (int64_t d = 0; d < s->dirs; d++)
 		lstm_f32_direction(&l, d, in[0], in[1], in[2], op_in(c, 3) ? in[3] : NULL,
 				   op_in(c, 7) ? in[7] : NULL, lens, op_out(c, 0) ? out[0] : NULL,
 				   yh, yc);
+	if (team > 1)
+		omp_set_num_threads(team);
 out:
 	free(own_h);
 	free(own_c);
 	free(l.bias);
 	free(l.g);
 	free(l.tmp);
-	free(l.hbuf);
 	free(l.gx);
 	return ret;
 }

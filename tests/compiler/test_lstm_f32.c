@@ -41,25 +41,6 @@ struct lstm_case {
 	const int32_t *lens;
 };
 
-/*
- * OpenMP's team size, which the float LSTM's threads follow (nn_rnn.c). The compiler library
- * links libgomp when it is built with OpenMP (compiler/CMakeLists.txt); the library itself
- * says so by its symbols, so the test asks libgomp only when it is there.
- */
-extern int omp_get_max_threads(void) __attribute__((weak));
-extern void omp_set_num_threads(int n) __attribute__((weak));
-
-static int lstm_threads_get(void)
-{
-	return omp_get_max_threads ? omp_get_max_threads() : 1;
-}
-
-static void lstm_threads_set(int n)
-{
-	if (omp_set_num_threads)
-		omp_set_num_threads(n);
-}
-
 /* Deterministic values in [-scale, scale]. */
 static double next_value(uint32_t *seed, double scale)
 {
@@ -458,36 +439,16 @@ static void test_matmul_nt_acc_adds_the_product_to_c(void **state)
 }
 
 /*
- * Hidden 100 over two threads (OpenMP's team; one thread where the build has no OpenMP): each
- * takes whole 16-unit blocks (48 and 52 units), and their steps meet at a barrier. The
- * result is the one-thread result exactly (a unit's sums do not depend on who computes
- * them), and matches the double node; bidirectional, peepholes, initial states.
+ * Hidden 100, batch 5, bidirectional, peepholes, initial states: the input's products of
+ * the whole sequence and the batch's recurrent ones through the sgemm path (4 rows or more).
  */
-static void test_hidden_units_split_between_threads_equal_one_thread(void **state)
+static void test_batch_of_five_through_the_gemm_path_matches_double(void **state)
 {
-	const struct lstm_case k = { .seq = 9, .batch = 3, .in = 40, .hidden = 100, .dirs = 2,
+	const struct lstm_case k = { .seq = 9, .batch = 5, .in = 40, .hidden = 100, .dirs = 2,
 				     .bias = true, .initial = true, .peepholes = true };
-	struct lstm_values v, one = { 0 }, two = { 0 }, d = { 0 };
-	int team = lstm_threads_get();
 
 	(void)state;
-	values_init(&k, &v);
-	lstm_threads_set(1);
-	assert_int_equal(run_lstm(&k, IR_DTYPE_FLOAT, &v, &one), 0);
-	lstm_threads_set(2);
-	assert_int_equal(run_lstm(&k, IR_DTYPE_FLOAT, &v, &two), 0);
-	lstm_threads_set(team);
-	assert_int_equal(run_lstm(&k, IR_DTYPE_DOUBLE, &v, &d), 0);
-	assert_memory_equal(one.y, two.y, v.ny * sizeof(double));
-	assert_memory_equal(one.yh, two.yh, v.nst * sizeof(double));
-	assert_memory_equal(one.yc, two.yc, v.nst * sizeof(double));
-	assert_close(two.y, d.y, v.ny, LSTM_TOL);
-	assert_close(two.yh, d.yh, v.nst, LSTM_TOL);
-	assert_close(two.yc, d.yc, v.nst, LSTM_TOL);
-	values_free(&one);
-	values_free(&two);
-	values_free(&d);
-	values_free(&v);
+	check_float_matches_double(&k);
 }
 
 int main(void)
@@ -505,7 +466,7 @@ int main(void)
 		cmocka_unit_test(test_tanh_matches_libm),
 		cmocka_unit_test(test_sigmoid_and_tanh_keep_nan_and_saturate),
 		cmocka_unit_test(test_matmul_nt_acc_adds_the_product_to_c),
-		cmocka_unit_test(test_hidden_units_split_between_threads_equal_one_thread),
+		cmocka_unit_test(test_batch_of_five_through_the_gemm_path_matches_double),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
