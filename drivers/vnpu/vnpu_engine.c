@@ -26,6 +26,7 @@
 #include "vnpu_cmd.h"
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
+#include "vnpu_vf_sched.h"
 #include "vnpu_inject.h"
 #include "vnpu_job_history.h"
 #include "vnpu_units.h"
@@ -319,8 +320,15 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 	}
 	if (!err && vnpu_inject_hang_take_on(e->vdev, e))
 		err = vnpu_engine_hang(e, job);
+	/* On a VF, the job runs while one of the PF's engines is lent to it (vnpu_vf_sched.c). */
 	if (!err)
+		err = vnpu_vf_engine_acquire(e, job);
+	if (!err) {
+		uint64_t lent_ns = vnpu_now_ns();
+
 		err = vnpu_engine_run_stream(e, job);
+		vnpu_vf_engine_release(e, lent_ns);
+	}
 	/* A stream stopped by an abort reports -ECANCELED; the reason is the abort's. */
 	if (how == VNPU_JOB_RAN && atomic_load(&job->abort))
 		err = atomic_load(&job->abort);

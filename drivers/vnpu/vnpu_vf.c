@@ -27,39 +27,7 @@
 #include <accel/platform_device.h>
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
-
-#define VNPU_MAX_VFS		64
-#define VNPU_VF_MAX_WEIGHT	1000
-
-/**
- * struct vnpu_vf - one VF slot of a PF.
- * @pf, @index: constant.
- * @pdev: the VF's platform device while enabled; guarded by the device-model lock.
- * @carve: the VF's VRAM range in the PF's VRAM; guarded by the PF's vram_lock.
- * @vram_quota: the size of @carve, also the VF's vram_limit; guarded by the PF's vram_lock.
- * @weight: the VF's engine-time weight (atomic).
- * @queue_depth: the VF's queue limit (atomic); the VF's queue_limit follows it.
- */
-struct vnpu_vf {
-	struct vnpu_device *pf;
-	unsigned int index;
-	struct platform_device *pdev;
-	struct drm_mm_node carve;
-	uint64_t vram_quota;
-	atomic_uint weight;
-	atomic_uint_fast64_t queue_depth;
-};
-
-/**
- * struct vnpu_sriov - a PF's VFs.
- * @totalvfs, @vfs: constant after probe (@vfs has @totalvfs slots).
- * @numvfs: guarded by the device-model lock (sriov_numvfs stores and PF removal hold it).
- */
-struct vnpu_sriov {
-	unsigned int totalvfs;
-	unsigned int numvfs;
-	struct vnpu_vf *vfs;
-};
+#include "vnpu_vf.h"
 
 static struct vnpu_device *dev_vnpu(struct device *dev)
 {
@@ -131,7 +99,10 @@ static int vnpu_sriov_init(struct vnpu_device *pf)
 		vf->vram_quota = (quota + VNPU_VRAM_ALIGN - 1) & ~(VNPU_VRAM_ALIGN - 1);
 		atomic_init(&vf->weight, (unsigned int)weight);
 		atomic_init(&vf->queue_depth, depth);
+		atomic_init(&vf->share.busy_ns, 0);
 	}
+	vnpu_vf_arbiter_init(&sriov->arb, (unsigned int)pf->cfg.compute_engines,
+			     (unsigned int)pf->cfg.dma_engines);
 	pf->sriov = sriov;
 	return 0;
 }
@@ -144,6 +115,7 @@ void vnpu_sriov_fini(struct vnpu_device *pf)
 {
 	if (!pf->sriov)
 		return;
+	vnpu_vf_arbiter_fini(&pf->sriov->arb);
 	free(pf->sriov->vfs);
 	free(pf->sriov);
 	pf->sriov = NULL;
@@ -250,8 +222,11 @@ err_uncarve:
 /* Device-model lock held. */
 static void vnpu_sriov_disable(struct vnpu_sriov *sriov)
 {
-	while (sriov->numvfs)
-		vnpu_vf_destroy(&sriov->vfs[--sriov->numvfs]);
+	while (atomic_load(&sriov->numvfs)) {
+		unsigned int i = atomic_fetch_sub(&sriov->numvfs, 1) - 1;
+
+		vnpu_vf_destroy(&sriov->vfs[i]);
+	}
 }
 
 /* Device-model lock held; no VF enabled. */
@@ -259,13 +234,13 @@ static int vnpu_sriov_enable(struct vnpu_sriov *sriov, unsigned int n)
 {
 	int err;
 
-	while (sriov->numvfs < n) {
-		err = vnpu_vf_create(&sriov->vfs[sriov->numvfs]);
+	while (atomic_load(&sriov->numvfs) < n) {
+		err = vnpu_vf_create(&sriov->vfs[atomic_load(&sriov->numvfs)]);
 		if (err) {
 			vnpu_sriov_disable(sriov);
 			return err;
 		}
-		sriov->numvfs++;
+		atomic_fetch_add(&sriov->numvfs, 1);
 	}
 	return 0;
 }
@@ -276,15 +251,14 @@ static ssize_t sriov_totalvfs_show(struct device *dev, struct device_attribute *
 	return snprintf(buf, PAGE_SIZE, "%u\n", dev_vnpu(dev)->sriov->totalvfs);
 }
 
+/*
+ * Read without the device-model lock: the attribute tree's publisher calls shows under the
+ * tree's lock, which device_add() takes under the device-model lock.
+ */
 static ssize_t sriov_numvfs_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
-	unsigned int n;
-
 	(void)attr;
-	device_model_lock();
-	n = dev_vnpu(dev)->sriov->numvfs;
-	device_model_unlock();
-	return snprintf(buf, PAGE_SIZE, "%u\n", n);
+	return snprintf(buf, PAGE_SIZE, "%u\n", atomic_load(&dev_vnpu(dev)->sriov->numvfs));
 }
 
 /* Parse a sysfs number as kstrtoull(buf, 0) does: one trailing newline allowed. */
@@ -331,15 +305,15 @@ static ssize_t sriov_numvfs_store(struct device *dev, struct device_attribute *a
 		goto out;
 	}
 	sriov = dev_vnpu(dev)->sriov;
-	if (n == sriov->numvfs)
+	if (n == atomic_load(&sriov->numvfs))
 		goto out;
 	if (!n) {
 		vnpu_sriov_disable(sriov);
 		goto out;
 	}
-	if (sriov->numvfs) {
+	if (atomic_load(&sriov->numvfs)) {
 		DRM_INFO("vnpu %s: %u VFs already enabled; disable before enabling %llu",
-			 dev_name(dev), sriov->numvfs, (unsigned long long)n);
+			 dev_name(dev), atomic_load(&sriov->numvfs), (unsigned long long)n);
 		err = -EBUSY;
 		goto out;
 	}
@@ -480,6 +454,15 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr, co
 	return (ssize_t)count;
 }
 
+/* PF engine time the VF's jobs held, in microseconds. */
+static ssize_t engine_busy_us_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	(void)attr;
+	return snprintf(buf, PAGE_SIZE, "%llu\n",
+			(unsigned long long)(atomic_load(&dev_vnpu(dev)->vf->share.busy_ns) / 1000));
+}
+
+static DEVICE_ATTR_RO(engine_busy_us);
 static DEVICE_ATTR_RW(vram_quota);
 static DEVICE_ATTR_RW(weight);
 static DEVICE_ATTR_RW(queue_limit);
@@ -497,6 +480,7 @@ static struct device_attribute *const vnpu_vf_attrs[] = {
 	&dev_attr_weight,
 	&dev_attr_queue_limit,
 	&dev_attr_reset,
+	&dev_attr_engine_busy_us,
 };
 
 /**
