@@ -23,6 +23,7 @@
 #include <accel/drm_gem.h>
 #include <accel/drm_print.h>
 #include <accel/trace.h>
+#include <accel/wait.h>
 #include "vnpu_cmd.h"
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
@@ -325,9 +326,16 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 		err = vnpu_vf_engine_acquire(e, job);
 	if (!err) {
 		uint64_t lent_ns = vnpu_now_ns();
+		bool more;
 
 		err = vnpu_engine_run_stream(e, job);
-		vnpu_vf_engine_release(e, lent_ns);
+		/* Its next job staged, or on its way (this job is one of the outstanding). */
+		pthread_mutex_lock(&e->lock);
+		more = e->fifo_head != NULL || atomic_load(&job->ctx->outstanding) > 1;
+		pthread_mutex_unlock(&e->lock);
+		vnpu_vf_engine_release(e, lent_ns, more);
+	} else {
+		vnpu_vf_engine_drop(e);
 	}
 	/* A stream stopped by an abort reports -ECANCELED; the reason is the abort's. */
 	if (how == VNPU_JOB_RAN && atomic_load(&job->abort))
@@ -343,12 +351,35 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 static void *vnpu_engine_thread(void *arg)
 {
 	struct vnpu_engine *e = arg;
+	uint64_t idle_since = 0;
 	struct vnpu_job *job;
 
 	pthread_mutex_lock(&e->lock);
 	for (;;) {
-		while (!e->fifo_head && !e->stop)
+		while (!e->fifo_head && !e->stop) {
+			/*
+			 * A VF engine keeping a PF engine for its next job waits for it only a
+			 * short while (vnpu_vf_sched.c), then gives the PF engine back.
+			 */
+			if (e->vf_lent) {
+				uint64_t now = vnpu_now_ns();
+
+				if (!idle_since)
+					idle_since = now;
+				cond_wait_deadline(&e->cond, &e->lock,
+						   (ktime_t)(now + VNPU_VF_IDLE_POLL_NS));
+				if (e->fifo_head || e->stop)
+					continue;
+				pthread_mutex_unlock(&e->lock);
+				if (vnpu_now_ns() - idle_since >= VNPU_VF_IDLE_WINDOW_NS ||
+				    !vnpu_vf_engine_due(e))
+					vnpu_vf_engine_drop(e);
+				pthread_mutex_lock(&e->lock);
+				continue;
+			}
 			pthread_cond_wait(&e->cond, &e->lock);
+		}
+		idle_since = 0;
 		job = e->fifo_head;
 		if (!job)
 			break; /* stopping, and nothing left */
@@ -366,6 +397,7 @@ static void *vnpu_engine_thread(void *arg)
 		pthread_mutex_lock(&e->lock);
 	}
 	pthread_mutex_unlock(&e->lock);
+	vnpu_vf_engine_drop(e);
 	return NULL;
 }
 
