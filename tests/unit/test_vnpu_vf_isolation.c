@@ -24,7 +24,6 @@ static const char config[] =
 
 #define VF0 "vnpu.0/vnpu.0-vf0"
 #define VF1 "vnpu.0/vnpu.0-vf1"
-#define PG 4096ull
 #define NR_GUESS 64u
 #define VICTIM_BYTE 0x5a
 

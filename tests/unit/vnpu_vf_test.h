@@ -70,4 +70,57 @@ static inline void vf_gem_close(struct vc_client *c, uint32_t handle)
 	assert_int_equal(vc_ioctl(c, DRM_IOCTL_GEM_CLOSE, &cl), 0);
 }
 
+#define PG 4096ull
+#define STARTED 0x57a7ull
+#define DONE 0xd0e5ull
+
+/*
+ * A client with a job on a DMA engine that says it started (a fence write the CPU sees),
+ * then waits for its gate to open, then writes DONE.
+ */
+struct gated_job {
+	struct vc_client c;
+	struct vc_bo gate, mark;
+	uint32_t out;
+};
+
+static inline void gated_job_submit(struct gated_job *g, const char *pdev)
+{
+	struct vnpu_stream s = { .len = 0 };
+	uint32_t ctx;
+
+	vc_open(&g->c, pdev);
+	vc_bo_new(&g->c, &g->gate, PG, 0);
+	vc_bo_new(&g->c, &g->mark, PG, 0);
+	vc_store64(g->gate.p, 0);
+	vc_store64(g->mark.p, 0);
+	ctx = (uint32_t)vc_ctx_create(&g->c, VNPU_ENGINE_DMA, 0);
+	vc_fence_write(&s, g->mark.va, STARTED);
+	vc_sem_wait(&s, g->gate.va, 1, 0);
+	vc_fence_write(&s, g->mark.va, DONE);
+	g->out = vc_syncobj(&g->c, 0);
+	assert_int_equal(vc_submit_simple(&g->c, ctx, &s, g->out, -1), 0);
+}
+
+/* Wait (bounded, polling) until the job has started on its engine. */
+static inline void gated_job_wait_started(struct gated_job *g)
+{
+	uint64_t deadline = vc_now_ns() + VC_WAIT_S * 1000000000ull;
+
+	while (vc_load64(g->mark.p) != STARTED) {
+		if (vc_now_ns() > deadline) {
+			print_error("the job never started\n");
+			fail();
+		}
+		usleep(1000);
+	}
+}
+
+static inline void gated_job_close(struct gated_job *g)
+{
+	vc_bo_free(&g->c, &g->gate);
+	vc_bo_free(&g->c, &g->mark);
+	vc_close(&g->c);
+}
+
 #endif
