@@ -267,6 +267,8 @@ struct vnpu_ctx {
  *	completed). @progress_seen: its value at the last timeout check (the handler's own).
  * @force_reset: debugfs force_recovery asked for a reset of this job (atomic): the timeout
  *	handler then resets even though the job is making progress.
+ * @vf_waiting: the job (of a VF) waits for one of the PF's engines (atomic; set and cleared
+ *	by the engine thread): it is not hung, the timeout handler leaves it.
  */
 struct vnpu_job {
 	struct drm_sched_job base;
@@ -290,6 +292,7 @@ struct vnpu_job {
 	atomic_uint progress;
 	unsigned int progress_seen;
 	atomic_bool force_reset;
+	atomic_bool vf_waiting;
 };
 
 /* device (vnpu_drv.c) */

@@ -485,7 +485,8 @@ static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sch
 	/* Unplugged: no reset; the teardown (vnpu_engines_stop()) completes every job. */
 	if (drm_dev_is_unplugged(&vdev->drm))
 		return DRM_GPU_SCHED_STAT_ENODEV;
-	if (!atomic_exchange(&job->force_reset, false) && vnpu_job_progressed(job))
+	if (!atomic_exchange(&job->force_reset, false) &&
+	    (vnpu_job_progressed(job) || atomic_load(&job->vf_waiting)))
 		return DRM_GPU_SCHED_STAT_NO_HANG;
 	/*
 	 * Traced before the job's fence can signal: a client that sees its job fail may exit at

@@ -154,6 +154,8 @@ int vnpu_vf_engine_acquire(struct vnpu_engine *e, struct vnpu_job *job)
 	if (!vnpu_vf_busy(vf))
 		vnpu_vf_resume(arb, vf);
 	vf->share.waiting[k]++;
+	/* Waiting for its turn is not hanging: the job's watchdog leaves it alone meanwhile. */
+	atomic_store(&job->vf_waiting, true);
 	while (!arb->free[k] || !vnpu_vf_is_next(sriov, vf, k)) {
 		struct timespec ts;
 		uint64_t t;
@@ -168,6 +170,7 @@ int vnpu_vf_engine_acquire(struct vnpu_engine *e, struct vnpu_job *job)
 		pthread_cond_timedwait(&arb->cond, &arb->lock, &ts);
 	}
 	vf->share.waiting[k]--;
+	atomic_store(&job->vf_waiting, false);
 	if (!err) {
 		arb->free[k]--;
 		vf->share.running[k]++;
