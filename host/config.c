@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <accel/attr.h>
 #include <accel/drm_print.h>
 #include <accel/platform_device.h>
 
@@ -23,6 +24,7 @@ struct config_device {
 	char **keys;
 	char **values;
 	unsigned int n;
+	struct platform_device *pdev;	/* once added (not a reference) */
 	struct config_device *next;
 };
 
@@ -231,6 +233,26 @@ int accel_config_apply(const char *text, const char *origin, struct accel_config
 			}
 			devs[res->num_devices++] = pdev;
 			res->devices = devs;
+		}
+		d->pdev = pdev;
+	}
+	/*
+	 * sriov_numvfs = N: stored into the device's attribute once every configured device is
+	 * probed, as a boot script would echo it, so that VFs take minors after all of them.
+	 */
+	for (d = st.head; d && !err; d = d->next) {
+		const char *numvfs = d->pdev ? platform_get_param(d->pdev, "sriov_numvfs") : NULL;
+		struct attr_node *node;
+		ssize_t ret;
+
+		if (!numvfs)
+			continue;
+		node = attr_child(device_attr_dir(&d->pdev->dev), "sriov_numvfs");
+		ret = node ? attr_write(node, numvfs, strlen(numvfs)) : -ENOENT;
+		if (ret < 0) {
+			DRM_ERROR("%s: [%s]: sriov_numvfs = %s: %s", origin, d->section, numvfs,
+				  strerror((int)-ret));
+			err = (int)ret;
 		}
 	}
 out:

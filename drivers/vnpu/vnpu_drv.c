@@ -42,6 +42,23 @@ uint64_t vnpu_vram_used(struct vnpu_device *vdev)
 	return used;
 }
 
+/**
+ * vnpu_vram_size() - the VRAM this device's buffer objects may take: all of it on a PF, the
+ * quota on a VF
+ * @vdev: the device
+ *
+ * Return: the size in bytes (a snapshot: the PF may change a VF's quota while it holds none).
+ */
+uint64_t vnpu_vram_size(struct vnpu_device *vdev)
+{
+	uint64_t size;
+
+	pthread_mutex_lock(&vdev->vram_lock);
+	size = vdev->vram_limit;
+	pthread_mutex_unlock(&vdev->vram_lock);
+	return size;
+}
+
 static int vnpu_get_param_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct vnpu_device *vdev = to_vnpu_device(dev);
@@ -58,13 +75,13 @@ static int vnpu_get_param_ioctl(struct drm_device *dev, void *data, struct drm_f
 		args->value = vdev->cfg.dma_engines;
 		break;
 	case VNPU_PARAM_VRAM_SIZE:
-		args->value = vdev->cfg.vram_size;
+		args->value = vnpu_vram_size(vdev);
 		break;
 	case VNPU_PARAM_SRAM_SIZE:
 		args->value = vdev->cfg.sram_size;
 		break;
 	case VNPU_PARAM_QUEUE_DEPTH:
-		args->value = vdev->cfg.queue_depth;
+		args->value = atomic_load(&vdev->queue_limit);
 		break;
 	case VNPU_PARAM_JOB_TIMEOUT_MS:
 		args->value = vdev->cfg.job_timeout_ms;
@@ -72,8 +89,17 @@ static int vnpu_get_param_ioctl(struct drm_device *dev, void *data, struct drm_f
 	case VNPU_PARAM_VRAM_USED:
 		args->value = vnpu_vram_used(vdev);
 		break;
-	case VNPU_PARAM_VRAM_FREE:
-		args->value = vdev->cfg.vram_size - vnpu_vram_used(vdev);
+	case VNPU_PARAM_VRAM_FREE: {
+		uint64_t size, used;
+
+		pthread_mutex_lock(&vdev->vram_lock);
+		size = vdev->vram_limit;
+		used = drm_mm_used_bytes(&vdev->vram_mm);
+		pthread_mutex_unlock(&vdev->vram_lock);
+		/* A PF's used bytes include its VFs' carve-outs: what is left may be less than 0. */
+		args->value = used < size ? size - used : 0;
+		break;
+	}
 		break;
 	default:
 		return -EINVAL;
@@ -105,6 +131,7 @@ static void vnpu_release(struct drm_device *drm)
 	drm_mm_takedown(&vdev->vram_mm);
 	vnpu_job_history_fini(&vdev->history);
 	vnpu_coredump_fini(&vdev->coredump);
+	vnpu_sriov_fini(vdev);
 	pthread_cond_destroy(&vdev->jobs_freed);
 	pthread_mutex_destroy(&vdev->jobs_lock);
 	pthread_mutex_destroy(&vdev->vram_lock);
@@ -185,7 +212,7 @@ static ssize_t vram_total_show(struct device *dev, struct device_attribute *attr
 {
 	(void)attr;
 	return snprintf(buf, PAGE_SIZE, "%llu\n",
-			(unsigned long long)dev_to_vnpu(dev)->cfg.vram_size);
+			(unsigned long long)vnpu_vram_size(dev_to_vnpu(dev)));
 }
 
 static ssize_t vram_used_show(struct device *dev, struct device_attribute *attr, char *buf)
@@ -213,7 +240,7 @@ static ssize_t queue_depth_show(struct device *dev, struct device_attribute *att
 {
 	(void)attr;
 	return snprintf(buf, PAGE_SIZE, "%llu\n",
-			(unsigned long long)dev_to_vnpu(dev)->cfg.queue_depth);
+			(unsigned long long)atomic_load(&dev_to_vnpu(dev)->queue_limit));
 }
 
 static ssize_t job_timeout_ms_show(struct device *dev, struct device_attribute *attr, char *buf)
@@ -338,9 +365,17 @@ static int vnpu_probe(struct platform_device *pdev)
 	vdev = calloc(1, sizeof(*vdev));
 	if (!vdev)
 		return -ENOMEM;
-	err = vnpu_parse_config(pdev, &vdev->cfg);
+	/* A VF (its platform data is its slot on the PF) takes its shape from the PF. */
+	if (pdev->dev.platform_data)
+		err = vnpu_vf_probe_config(vdev, pdev->dev.platform_data);
+	else
+		err = vnpu_parse_config(pdev, &vdev->cfg);
 	if (err)
 		goto err_free;
+	if (!vdev->vf) {
+		vdev->vram_limit = vdev->cfg.vram_size;
+		atomic_init(&vdev->queue_limit, vdev->cfg.queue_depth);
+	}
 	err = drm_dev_init(&vdev->drm, &vnpu_driver, &pdev->dev);
 	if (err)
 		goto err_free;
@@ -369,12 +404,16 @@ static int vnpu_probe(struct platform_device *pdev)
 	err = vnpu_engines_sysfs_init(vdev);
 	if (err)
 		goto err_files;
+	err = vnpu_vf_sysfs_init(vdev);
+	if (err)
+		goto err_files;
 	err = drm_dev_register(&vdev->drm, 0);
 	if (err)
 		goto err_files;
 	return 0;
 
 err_files:
+	vnpu_vf_sysfs_remove(vdev);
 	vnpu_remove_files(pdev, n);
 	platform_set_drvdata(pdev, NULL);
 err_put:
@@ -391,6 +430,8 @@ static void vnpu_remove(struct platform_device *pdev)
 {
 	struct drm_device *drm = platform_get_drvdata(pdev);
 
+	/* VFs first, as the PCI core's driver removal disables SR-IOV before the PF goes. */
+	vnpu_vf_sysfs_remove(to_vnpu_device(drm));
 	/* Files first: their show dereferences the device that the put may free. */
 	vnpu_remove_files(pdev, ARRAY_SIZE(vnpu_attrs));
 	vnpu_engines_sysfs_remove(to_vnpu_device(drm));

@@ -63,9 +63,12 @@ struct vnpu_config {
 #endif
 
 struct vnpu_job;
+struct vnpu_sriov;
+struct vnpu_vf;
 
 /**
- * struct vnpu_device - one vnpu instance.
+ * struct vnpu_device - one vnpu instance: a physical function (PF) made from configuration,
+ * or a virtual function (VF) its sriov_numvfs made (vnpu_vf.c).
  * @drm: the DRM device; the struct is freed by the driver's release with it.
  * @pdev: the parent platform device (sysfs attributes live there).
  * @cfg: parameters, read-only after probe.
@@ -81,6 +84,12 @@ struct vnpu_job;
  *	when it reaches 0.
  * @history: finished jobs, the last hang and the last fault (it has its own lock).
  * @coredump: the last hang's and fault's snapshots (vnpu_coredump.c; its own lock).
+ * @vram_limit: the end of the VRAM range buffer objects may take: cfg.vram_size on a PF, the
+ *	VF's quota on a VF; guarded by @vram_lock.
+ * @queue_limit: jobs a context may have outstanding: cfg.queue_depth, or the VF's queue
+ *	limit (atomic: the PF may change it at any time).
+ * @sriov: on a PF with sriov_totalvfs > 0, its VF slots (vnpu_vf.c); constant after probe.
+ * @vf: on a VF, its slot on the PF; NULL on a PF. Constant after probe.
  */
 struct vnpu_device {
 	struct drm_device drm;
@@ -109,6 +118,11 @@ struct vnpu_device {
 
 	struct vnpu_job_history history;
 	struct vnpu_coredump coredump;
+
+	uint64_t vram_limit;
+	atomic_uint_fast64_t queue_limit;
+	struct vnpu_sriov *sriov;
+	struct vnpu_vf *vf;
 };
 
 static inline struct vnpu_device *to_vnpu_device(struct drm_device *drm)
@@ -253,6 +267,8 @@ struct vnpu_ctx {
  *	completed). @progress_seen: its value at the last timeout check (the handler's own).
  * @force_reset: debugfs force_recovery asked for a reset of this job (atomic): the timeout
  *	handler then resets even though the job is making progress.
+ * @vf_waiting: the job (of a VF) waits for one of the PF's engines (atomic; set and cleared
+ *	by the engine thread): it is not hung, the timeout handler leaves it.
  */
 struct vnpu_job {
 	struct drm_sched_job base;
@@ -276,10 +292,18 @@ struct vnpu_job {
 	atomic_uint progress;
 	unsigned int progress_seen;
 	atomic_bool force_reset;
+	atomic_bool vf_waiting;
 };
 
 /* device (vnpu_drv.c) */
 uint64_t vnpu_vram_used(struct vnpu_device *vdev);
+uint64_t vnpu_vram_size(struct vnpu_device *vdev);
+
+/* virtual functions (vnpu_vf.c) */
+void vnpu_sriov_fini(struct vnpu_device *pf);
+int vnpu_vf_probe_config(struct vnpu_device *vdev, struct vnpu_vf *vf);
+int vnpu_vf_sysfs_init(struct vnpu_device *vdev);
+void vnpu_vf_sysfs_remove(struct vnpu_device *vdev);
 
 /* buffers (vnpu_gem.c) */
 struct drm_gem_object *vnpu_gem_create_object(struct drm_device *dev, size_t size);

@@ -23,9 +23,11 @@
 #include <accel/drm_gem.h>
 #include <accel/drm_print.h>
 #include <accel/trace.h>
+#include <accel/wait.h>
 #include "vnpu_cmd.h"
 #include "vnpu_drv.h"
 #include "vnpu_engine.h"
+#include "vnpu_vf_sched.h"
 #include "vnpu_inject.h"
 #include "vnpu_job_history.h"
 #include "vnpu_units.h"
@@ -319,8 +321,22 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 	}
 	if (!err && vnpu_inject_hang_take_on(e->vdev, e))
 		err = vnpu_engine_hang(e, job);
+	/* On a VF, the job runs while one of the PF's engines is lent to it (vnpu_vf_sched.c). */
 	if (!err)
+		err = vnpu_vf_engine_acquire(e, job);
+	if (!err) {
+		uint64_t lent_ns = vnpu_now_ns();
+		bool more;
+
 		err = vnpu_engine_run_stream(e, job);
+		/* Its next job staged, or on its way (this job is one of the outstanding). */
+		pthread_mutex_lock(&e->lock);
+		more = e->fifo_head != NULL || atomic_load(&job->ctx->outstanding) > 1;
+		pthread_mutex_unlock(&e->lock);
+		vnpu_vf_engine_release(e, lent_ns, more);
+	} else {
+		vnpu_vf_engine_drop(e);
+	}
 	/* A stream stopped by an abort reports -ECANCELED; the reason is the abort's. */
 	if (how == VNPU_JOB_RAN && atomic_load(&job->abort))
 		err = atomic_load(&job->abort);
@@ -335,12 +351,35 @@ static void vnpu_engine_execute(struct vnpu_engine *e, struct vnpu_job *job)
 static void *vnpu_engine_thread(void *arg)
 {
 	struct vnpu_engine *e = arg;
+	uint64_t idle_since = 0;
 	struct vnpu_job *job;
 
 	pthread_mutex_lock(&e->lock);
 	for (;;) {
-		while (!e->fifo_head && !e->stop)
+		while (!e->fifo_head && !e->stop) {
+			/*
+			 * A VF engine keeping a PF engine for its next job waits for it only a
+			 * short while (vnpu_vf_sched.c), then gives the PF engine back.
+			 */
+			if (e->vf_lent) {
+				uint64_t now = vnpu_now_ns();
+
+				if (!idle_since)
+					idle_since = now;
+				cond_wait_deadline(&e->cond, &e->lock,
+						   (ktime_t)(now + VNPU_VF_IDLE_POLL_NS));
+				if (e->fifo_head || e->stop)
+					continue;
+				pthread_mutex_unlock(&e->lock);
+				if (vnpu_now_ns() - idle_since >= VNPU_VF_IDLE_WINDOW_NS ||
+				    !vnpu_vf_engine_due(e))
+					vnpu_vf_engine_drop(e);
+				pthread_mutex_lock(&e->lock);
+				continue;
+			}
 			pthread_cond_wait(&e->cond, &e->lock);
+		}
+		idle_since = 0;
 		job = e->fifo_head;
 		if (!job)
 			break; /* stopping, and nothing left */
@@ -358,6 +397,7 @@ static void *vnpu_engine_thread(void *arg)
 		pthread_mutex_lock(&e->lock);
 	}
 	pthread_mutex_unlock(&e->lock);
+	vnpu_vf_engine_drop(e);
 	return NULL;
 }
 
@@ -445,7 +485,8 @@ static enum drm_gpu_sched_stat vnpu_sched_timedout_job(struct drm_sched_job *sch
 	/* Unplugged: no reset; the teardown (vnpu_engines_stop()) completes every job. */
 	if (drm_dev_is_unplugged(&vdev->drm))
 		return DRM_GPU_SCHED_STAT_ENODEV;
-	if (!atomic_exchange(&job->force_reset, false) && vnpu_job_progressed(job))
+	if (!atomic_exchange(&job->force_reset, false) &&
+	    (vnpu_job_progressed(job) || atomic_load(&job->vf_waiting)))
 		return DRM_GPU_SCHED_STAT_NO_HANG;
 	/*
 	 * Traced before the job's fence can signal: a client that sees its job fail may exit at

@@ -37,6 +37,8 @@ extern const char *const vnpu_class_name[VNPU_NR_CLASSES];
  *	signalled when a job is queued, when the running job is asked to abort, and when @stop
  *	is set.
  * @seqno, @busy_ns, @jobs, @resets: atomic counters (busy time excludes the running job).
+ * @vf_lent: on a VF, the engine holds one of the PF's engines (vnpu_vf_sched.c); touched
+ *	only by @thread.
  */
 struct vnpu_engine {
 	struct vnpu_device *vdev;
@@ -60,6 +62,7 @@ struct vnpu_engine {
 	atomic_uint_fast64_t busy_ns;
 	atomic_uint_fast64_t jobs;
 	atomic_uint_fast64_t resets;
+	bool vf_lent;
 };
 
 #define VNPU_ENGINE_CREDITS	2

@@ -134,7 +134,7 @@ static int vnpu_bo_vram_alloc(struct vnpu_device *vdev, struct vnpu_bo *bo)
 
 	pthread_mutex_lock(&vdev->vram_lock);
 	ret = drm_mm_insert_node_in_range(&vdev->vram_mm, &bo->vram_node, bo->base.base.size,
-					  VNPU_VRAM_ALIGN, 0, 0, vdev->cfg.vram_size,
+					  VNPU_VRAM_ALIGN, 0, 0, vdev->vram_limit,
 					  DRM_MM_INSERT_BEST);
 	pthread_mutex_unlock(&vdev->vram_lock);
 	return ret == -ENOSPC ? -ENOMEM : ret;

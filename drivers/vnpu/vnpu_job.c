@@ -414,7 +414,7 @@ int vnpu_submit_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 		ret = -ECANCELED;
 		goto err_unlock;
 	}
-	if (atomic_load(&ctx->outstanding) >= vdev->cfg.queue_depth) {
+	if (atomic_load(&ctx->outstanding) >= atomic_load(&vdev->queue_limit)) {
 		ret = -EBUSY;
 		goto err_unlock;
 	}
