@@ -202,3 +202,115 @@ out:
 	free(scratch);
 	return ret;
 }
+
+int vtrain_coll_reduce_scatter(struct vtrain_topo *topo, const unsigned int *cards,
+			       unsigned int n, const float *const *srcs, float *const *dsts,
+			       size_t count, unsigned int op)
+{
+	float **work, **scratch;
+	int ret = 0;
+
+	if (!n || n > VTRAIN_TOPO_MAX_CARDS || op < VTRAIN_RED_SUM || op > VTRAIN_RED_AVG)
+		return -EINVAL;
+	work = calloc(n, sizeof(*work));
+	scratch = calloc(n, sizeof(*scratch));
+	if (!work || !scratch) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (unsigned int r = 0; r < n; r++) {
+		work[r] = malloc(count * n * sizeof(float) + 1);
+		scratch[r] = malloc(count * sizeof(float) + 1);
+		if (!work[r] || !scratch[r]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		memcpy(work[r], srcs[r], count * n * sizeof(float));
+	}
+	/* Step s: r forwards its partial sum of chunk r-s-1; after n-1 steps r owns chunk r. */
+	for (unsigned int s = 0; s + 1 < n; s++) {
+		for (unsigned int r = 0; r < n; r++) {
+			unsigned int c = (r + 2 * n - s - 1) % n, to = (r + 1) % n;
+
+			ret = vtrain_send(topo, cards, r, to, scratch[to], work[r] + c * count,
+					  count);
+			if (ret)
+				goto out;
+		}
+		for (unsigned int r = 0; r < n; r++) {
+			unsigned int c = (r + 2 * n - s - 2) % n;
+
+			vtrain_reduce_into(work[r] + c * count, scratch[r], count, op);
+		}
+	}
+	for (unsigned int r = 0; r < n; r++) {
+		memcpy(dsts[r], work[r] + r * count, count * sizeof(float));
+		if (op == VTRAIN_RED_AVG)
+			for (size_t i = 0; i < count; i++)
+				dsts[r][i] /= (float)n;
+	}
+out:
+	for (unsigned int r = 0; work && scratch && r < n; r++) {
+		free(work[r]);
+		free(scratch[r]);
+	}
+	free(work);
+	free(scratch);
+	return ret;
+}
+
+int vtrain_coll_all_gather(struct vtrain_topo *topo, const unsigned int *cards, unsigned int n,
+			   const float *const *srcs, float *const *dsts, size_t count)
+{
+	int ret;
+
+	if (!n || n > VTRAIN_TOPO_MAX_CARDS)
+		return -EINVAL;
+	for (unsigned int r = 0; r < n; r++)
+		memmove(dsts[r] + r * count, srcs[r], count * sizeof(float));
+	/* Step s: r passes on chunk r-s, which it has had since step s-1. */
+	for (unsigned int s = 0; s + 1 < n; s++)
+		for (unsigned int r = 0; r < n; r++) {
+			unsigned int c = (r + n - s) % n, to = (r + 1) % n;
+
+			ret = vtrain_send(topo, cards, r, to, dsts[to] + c * count,
+					  dsts[r] + c * count, count);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
+int vtrain_coll_broadcast(struct vtrain_topo *topo, const unsigned int *cards, unsigned int n,
+			  const float *const *srcs, float *const *dsts, size_t count,
+			  unsigned int root)
+{
+	int ret;
+
+	if (!n || n > VTRAIN_TOPO_MAX_CARDS || root >= n)
+		return -EINVAL;
+	memmove(dsts[root], srcs[root], count * sizeof(float));
+	for (unsigned int i = 0; i + 1 < n; i++) {
+		unsigned int from = (root + i) % n, to = (root + i + 1) % n;
+
+		ret = vtrain_send(topo, cards, from, to, dsts[to], dsts[from], count);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int vtrain_coll_barrier(struct vtrain_topo *topo, const unsigned int *cards, unsigned int n)
+{
+	struct vtrain_link *hops[VTRAIN_TOPO_MAX_CARDS];
+
+	if (!n || n > VTRAIN_TOPO_MAX_CARDS)
+		return -EINVAL;
+	for (unsigned int r = 0; n > 1 && r < n; r++) {
+		int ret = vtrain_topo_route(topo, cards[r], cards[(r + 1) % n], hops);
+
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}

@@ -29,6 +29,33 @@
 int vtrain_coll_all_reduce(struct vtrain_topo *topo, const unsigned int *cards, unsigned int n,
 			   float *const *bufs, size_t count, unsigned int op, unsigned int algo);
 
+/**
+ * vtrain_coll_reduce_scatter() - rank r gets in @dsts[r] (@count floats) the reduction with
+ * @op of chunk r (@count floats at r * @count) of every rank's @srcs (@count x @n floats).
+ * Ring algorithm. Return as vtrain_coll_all_reduce().
+ */
+int vtrain_coll_reduce_scatter(struct vtrain_topo *topo, const unsigned int *cards,
+			       unsigned int n, const float *const *srcs, float *const *dsts,
+			       size_t count, unsigned int op);
+
+/**
+ * vtrain_coll_all_gather() - every rank's @dsts (@count x @n floats) gets rank r's @srcs[r]
+ * (@count floats) at r * @count. Ring algorithm.
+ */
+int vtrain_coll_all_gather(struct vtrain_topo *topo, const unsigned int *cards, unsigned int n,
+			   const float *const *srcs, float *const *dsts, size_t count);
+
+/**
+ * vtrain_coll_broadcast() - every rank's @dsts[r] gets the @count floats of @srcs[@root]
+ * (the other @srcs are not read; @srcs[root] may equal @dsts[root]). A chain along the ranks.
+ */
+int vtrain_coll_broadcast(struct vtrain_topo *topo, const unsigned int *cards, unsigned int n,
+			  const float *const *srcs, float *const *dsts, size_t count,
+			  unsigned int root);
+
+/** vtrain_coll_barrier() - 0 when every ring neighbour pair of ranks has a route up. */
+int vtrain_coll_barrier(struct vtrain_topo *topo, const unsigned int *cards, unsigned int n);
+
 /** vtrain_coll_algo_choose() - the algorithm AUTO means for @n ranks and @bytes. */
 unsigned int vtrain_coll_algo_choose(unsigned int n, size_t bytes);
 

@@ -164,6 +164,116 @@ static void test_vtrain_all_reduce_fails_on_down_link(void **state)
 	vtrain_topo_fini(&topo);
 }
 
+static void test_vtrain_reduce_scatter_matches_reference(void **state)
+{
+	(void)state;
+	for (unsigned int n = 2; n <= 8; n++)
+		for (unsigned int op = VTRAIN_RED_SUM; op <= VTRAIN_RED_AVG; op++) {
+			enum { COUNT = 37 };
+			struct vtrain_topo topo;
+			unsigned int cards[8];
+			float *srcs[8], *dsts[8];
+
+			assert_int_equal(vtrain_topo_init(&topo, n, VTRAIN_TOPO_RING), 0);
+			for (unsigned int r = 0; r < n; r++) {
+				cards[r] = r;
+				srcs[r] = malloc(COUNT * n * sizeof(float));
+				dsts[r] = malloc(COUNT * sizeof(float));
+				assert_non_null(srcs[r]);
+				assert_non_null(dsts[r]);
+				for (size_t i = 0; i < COUNT * n; i++)
+					srcs[r][i] = vtrain_test_value(r, i);
+			}
+			assert_int_equal(vtrain_coll_reduce_scatter(&topo, cards, n,
+					(const float *const *)srcs, dsts, COUNT, op), 0);
+			for (unsigned int r = 0; r < n; r++) {
+				for (size_t i = 0; i < COUNT; i++)
+					assert_true(dsts[r][i] == vtrain_ref(n, r * COUNT + i, op));
+				free(srcs[r]);
+				free(dsts[r]);
+			}
+			vtrain_topo_fini(&topo);
+		}
+}
+
+static void test_vtrain_all_gather_matches_reference(void **state)
+{
+	(void)state;
+	for (unsigned int n = 2; n <= 8; n++) {
+		enum { COUNT = 29 };
+		struct vtrain_topo topo;
+		unsigned int cards[8];
+		float *srcs[8], *dsts[8];
+
+		assert_int_equal(vtrain_topo_init(&topo, n, VTRAIN_TOPO_MESH), 0);
+		for (unsigned int r = 0; r < n; r++) {
+			cards[r] = r;
+			srcs[r] = malloc(COUNT * sizeof(float));
+			dsts[r] = calloc(COUNT * n, sizeof(float));
+			assert_non_null(srcs[r]);
+			assert_non_null(dsts[r]);
+			for (size_t i = 0; i < COUNT; i++)
+				srcs[r][i] = vtrain_test_value(r, i);
+		}
+		assert_int_equal(vtrain_coll_all_gather(&topo, cards, n,
+				(const float *const *)srcs, dsts, COUNT), 0);
+		for (unsigned int r = 0; r < n; r++)
+			for (unsigned int q = 0; q < n; q++)
+				for (size_t i = 0; i < COUNT; i++)
+					assert_true(dsts[r][q * COUNT + i] == vtrain_test_value(q, i));
+		for (unsigned int r = 0; r < n; r++) {
+			free(srcs[r]);
+			free(dsts[r]);
+		}
+		vtrain_topo_fini(&topo);
+	}
+}
+
+static void test_vtrain_broadcast_copies_root_to_every_rank(void **state)
+{
+	enum { N = 5, COUNT = 100 };
+	struct vtrain_topo topo;
+	unsigned int cards[N];
+	float *bufs[N];
+
+	(void)state;
+	assert_int_equal(vtrain_topo_init(&topo, N, VTRAIN_TOPO_RING), 0);
+	for (unsigned int r = 0; r < N; r++) {
+		cards[r] = r;
+		bufs[r] = malloc(COUNT * sizeof(float));
+		assert_non_null(bufs[r]);
+		for (size_t i = 0; i < COUNT; i++)
+			bufs[r][i] = vtrain_test_value(r, i);
+	}
+	/* In place, from rank 3. */
+	assert_int_equal(vtrain_coll_broadcast(&topo, cards, N, (const float *const *)bufs, bufs,
+					       COUNT, 3), 0);
+	for (unsigned int r = 0; r < N; r++) {
+		for (size_t i = 0; i < COUNT; i++)
+			assert_true(bufs[r][i] == vtrain_test_value(3, i));
+		free(bufs[r]);
+	}
+	assert_int_equal(vtrain_coll_broadcast(&topo, cards, N, (const float *const *)bufs, bufs,
+					       COUNT, N), -EINVAL);
+	vtrain_topo_fini(&topo);
+}
+
+static void test_vtrain_barrier_fails_only_when_a_rank_is_cut_off(void **state)
+{
+	struct vtrain_topo topo;
+	unsigned int cards[4] = { 0, 1, 2, 3 };
+
+	(void)state;
+	assert_int_equal(vtrain_topo_init(&topo, 4, VTRAIN_TOPO_RING), 0);
+	assert_int_equal(vtrain_coll_barrier(&topo, cards, 4), 0);
+	/* One ring link down: traffic goes the other way round. */
+	vtrain_link_set_up(vtrain_topo_link(&topo, 0, 1), false);
+	assert_int_equal(vtrain_coll_barrier(&topo, cards, 4), 0);
+	vtrain_link_set_up(vtrain_topo_link(&topo, 1, 2), false);
+	assert_int_equal(vtrain_coll_barrier(&topo, cards, 4), -ENOLINK);
+	vtrain_topo_fini(&topo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +283,10 @@ int main(void)
 		cmocka_unit_test(test_vtrain_tree_all_reduce_rejects_non_power_of_two),
 		cmocka_unit_test(test_vtrain_ring_all_reduce_link_traffic),
 		cmocka_unit_test(test_vtrain_all_reduce_fails_on_down_link),
+		cmocka_unit_test(test_vtrain_reduce_scatter_matches_reference),
+		cmocka_unit_test(test_vtrain_all_gather_matches_reference),
+		cmocka_unit_test(test_vtrain_broadcast_copies_root_to_every_rank),
+		cmocka_unit_test(test_vtrain_barrier_fails_only_when_a_rank_is_cut_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
