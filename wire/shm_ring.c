@@ -66,6 +66,7 @@ size_t accel_shm_ring_size(void)
 
 static void ring_defaults(struct accel_shm_ring *r)
 {
+	r->stopped = 0;
 	r->alive = NULL;
 	r->alive_ctx = NULL;
 	r->wait_ms = 1000;
@@ -141,6 +142,14 @@ void accel_shm_ring_set_liveness(struct accel_shm_ring *r, accel_shm_alive_fn al
 	r->wait_ms = wait_ms > 0 ? wait_ms : 1000;
 }
 
+void accel_shm_ring_stop(struct accel_shm_ring *r)
+{
+	__atomic_store_n(&r->stopped, 1, __ATOMIC_SEQ_CST);
+	/* A waiter between its look at @stopped and its futex wait finds the doorbell moved. */
+	__atomic_add_fetch(&r->sh->doorbell, 1, __ATOMIC_SEQ_CST);
+	futex_wake(&r->sh->doorbell, INT_MAX);
+}
+
 void accel_shm_ring_destroy(struct accel_shm_ring *r)
 {
 	if (r->sh)
@@ -204,7 +213,8 @@ int accel_shm_ring_call(struct accel_shm_ring *r, uint32_t op, const void *req, 
 	s->op = op;
 	s->len = (uint32_t)req_len;
 	s->result = 0;
-	memcpy(s->data, req, req_len);
+	if (req_len)
+		memcpy(s->data, req, req_len);
 	/* Publish the request, then ring: seq_cst pairs with the server's sleepers/doorbell. */
 	__atomic_store_n(&s->state, ACCEL_SHM_SLOT_POSTED, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&sh->doorbell, 1, __ATOMIC_SEQ_CST);
@@ -275,6 +285,8 @@ int accel_shm_ring_take(struct accel_shm_ring *r, void *buf, uint32_t *op, uint3
 		idx = slot_take_posted(sh);
 		if (idx >= 0)
 			break;
+		if (__atomic_load_n(&r->stopped, __ATOMIC_SEQ_CST))
+			return -ENODEV;
 		if (left <= 0)
 			return -ETIMEDOUT;
 		wait = left < r->wait_ms ? (int)left : r->wait_ms;

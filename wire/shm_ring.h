@@ -103,6 +103,7 @@ typedef bool (*accel_shm_alive_fn)(void *ctx);
  * @alive: the liveness check, or NULL (never gives up).
  * @alive_ctx: its argument.
  * @wait_ms: how long one futex wait lasts before the liveness check.
+ * @stopped: set (atomically) by accel_shm_ring_stop(); this side's own, never shared.
  */
 struct accel_shm_ring {
 	struct accel_shm_ring_shared *sh;
@@ -110,6 +111,7 @@ struct accel_shm_ring {
 	accel_shm_alive_fn alive;
 	void *alive_ctx;
 	int wait_ms;
+	int stopped;
 };
 
 /** accel_shm_ring_size - bytes of the memfd. */
@@ -130,6 +132,12 @@ int accel_shm_ring_attach(struct accel_shm_ring *r, int fd);
 /** accel_shm_ring_set_liveness - the check that runs when a wait times out. */
 void accel_shm_ring_set_liveness(struct accel_shm_ring *r, accel_shm_alive_fn alive, void *ctx,
 				 int wait_ms);
+
+/**
+ * accel_shm_ring_stop - make this side's waits in accel_shm_ring_take() return -ENODEV now
+ * (the server learnt from the socket that the client is gone) and wake them.
+ */
+void accel_shm_ring_stop(struct accel_shm_ring *r);
 
 /** accel_shm_ring_destroy - unmap, and close the memfd if still held. */
 void accel_shm_ring_destroy(struct accel_shm_ring *r);
