@@ -789,26 +789,20 @@ static bool ring_fits(const struct wire_mux *mx, uint16_t op, const struct drm_i
 }
 
 /*
- * The request through the ring: 0 with the reply in *@rhdr and *@body (to free); -EAGAIN
- * when the ring had no room (the caller sends on the socket); -errno otherwise.
+ * The request through the ring: 0 with the reply in *@rhdr and @body (ACCEL_SHM_SLOT_DATA
+ * bytes); -EAGAIN when the ring had no room (the caller sends on the socket); -errno otherwise.
  */
 static int ring_call(struct wire_mux *mx, const struct marshal *m, struct accel_wire_hdr *rhdr,
-		     unsigned char **body)
+		     unsigned char *body)
 {
 	size_t len = 0;
 	int32_t result = 0;
 	int err;
 
-	*body = malloc(ACCEL_SHM_SLOT_DATA);
-	if (!*body)
-		return -ENOMEM;
-	err = accel_shm_ring_call(&mx->ring, ACCEL_WIRE_IOCTL, m->msg, m->len, *body,
+	err = accel_shm_ring_call(&mx->ring, ACCEL_WIRE_IOCTL, m->msg, m->len, body,
 				  ACCEL_SHM_SLOT_DATA, &len, &result);
-	if (err) {
-		free(*body);
-		*body = NULL;
+	if (err)
 		return err == -EMSGSIZE ? -EPROTO : err;
-	}
 	memset(rhdr, 0, sizeof(*rhdr));
 	rhdr->magic = ACCEL_WIRE_MAGIC;
 	rhdr->op = ACCEL_WIRE_IOCTL;
@@ -826,6 +820,8 @@ static int daemon_ioctl(struct wire_mux *mx, uint16_t op, int target, const stru
 {
 	unsigned int size = _IOC_SIZE(request), dir = _IOC_DIR(request), i;
 	struct accel_wire_hdr hdr = { .op = op }, ring_hdr;
+	/* The ring's reply lands here: no allocation on the hot path. */
+	_Alignas(8) unsigned char ring_body[ACCEL_SHM_SLOT_DATA];
 	const struct accel_wire_hdr *rh;
 	struct marshal m = { 0 };
 	int fds[ACCEL_WIRE_MAX_FDS];
@@ -890,12 +886,12 @@ static int daemon_ioctl(struct wire_mux *mx, uint16_t op, int target, const stru
 
 	ret = -EAGAIN;
 	if (ring_fits(mx, op, lay, &m, nfds)) {
-		ret = ring_call(mx, &m, &ring_hdr, &body);
+		ret = ring_call(mx, &m, &ring_hdr, ring_body);
 		if (ret != -EAGAIN && ret)
 			goto out;
 		if (!ret) {
 			rh = &ring_hdr;
-			owned = true;
+			body = ring_body;
 		}
 	}
 	if (ret == -EAGAIN) {
