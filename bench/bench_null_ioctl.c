@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The cost of a null ioctl (GET_CAP): embedded, against a pipe FIONREAD ioctl; through
- * acceld, against a raw 64-byte SOCK_SEQPACKET request-reply between two processes.
+ * acceld, against a raw 64-byte SOCK_SEQPACKET request-reply between two processes; and the
+ * floor of the shared-memory path (wire/shm_ring.h, docs/acceld-shm.md): a 64-byte request
+ * and reply through a ring between two processes, against the same SEQPACKET round trip.
  *
  *   bench_null_ioctl ACCELD_PATH
  */
@@ -17,6 +19,7 @@
 
 #include <drm/drm.h>
 #include <libaccel.h>
+#include "wire/shm_ring.h"
 
 static int bench_fd, pipe_fds[2], seq_fd;
 
@@ -44,6 +47,37 @@ static void run_seqpacket(void *arg, long iters)
 {
 	(void)arg;
 	bench_seqpacket_round_trips(seq_fd, iters);
+}
+
+static struct accel_shm_ring bench_ring;
+
+static void run_shm_ring(void *arg, long iters)
+{
+	unsigned char req[64] = { 1 }, rep[64];
+	size_t rep_len;
+	int32_t result;
+
+	(void)arg;
+	for (long i = 0; i < iters; i++)
+		if (accel_shm_ring_call(&bench_ring, 1, req, sizeof(req), rep, sizeof(rep), &rep_len,
+					&result) || result != 64)
+			abort();
+}
+
+/* The ring's echo server: answers each request with its bytes until its parent goes. */
+static int shm_ring_echo(int fd)
+{
+	struct accel_shm_ring r;
+	unsigned char buf[ACCEL_SHM_SLOT_DATA];
+	uint32_t op, len;
+	int idx;
+
+	if (accel_shm_ring_attach(&r, fd))
+		return 1;
+	while ((idx = accel_shm_ring_take(&r, buf, &op, &len, -1)) >= 0)
+		accel_shm_ring_reply(&r, idx, (int32_t)len, buf, len);
+	accel_shm_ring_destroy(&r);
+	return 0;
 }
 
 /*
@@ -96,6 +130,21 @@ int main(int argc, char **argv)
 	echo = bench_seqpacket_echo_start(&seq_fd);
 	seq = bench_run(run_seqpacket, NULL, 20000, 11);
 	bench_report("null ioctl, acceld", "ns", dmn, "SEQPACKET 64 B round trip", seq, "<= 1.2");
+	{
+		struct bench_result ring;
+		pid_t ring_echo;
+
+		if (accel_shm_ring_create(&bench_ring))
+			return 1;
+		ring_echo = bench_fork();
+		if (ring_echo == 0)
+			_exit(shm_ring_echo(bench_ring.fd));
+		ring = bench_run(run_shm_ring, NULL, 20000, 11);
+		bench_report("shm ring 64 B round trip (floor)", "ns", ring, "SEQPACKET 64 B round trip",
+			     seq, "<= 0.3");
+		bench_child_stop(ring_echo);
+		accel_shm_ring_destroy(&bench_ring);
+	}
 	accel_sys_close(bench_fd);
 	close(seq_fd);
 	bench_child_wait(echo);

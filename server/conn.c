@@ -44,6 +44,7 @@
 #include <accel/sync_file.h>
 #include <accel/uaccess.h>
 #include "wire/wire_io.h"
+#include "wire/shm_ring.h"
 #include "acceld.h"
 
 struct conn_map {
@@ -91,6 +92,8 @@ struct conn {
 	unsigned int serving;
 	bool receiving;
 	bool closing;
+	/* guarded by @lock: the client's request ring while served (one per connection) */
+	struct conn_ring *ring;
 	int64_t served_since;
 	struct conn *next;
 };
@@ -288,10 +291,12 @@ static void close_fds(int *fds, unsigned int n)
 
 /*
  * An ioctl: on the connection's file, or (@sync_fd >= 0, ACCEL_WIRE_SYNC_FILE_IOCTL) on the
- * sync_file @sync_fd the client passed.
+ * sync_file @sync_fd the client passed. The reply goes on the socket, or into slot @slot of
+ * @ring when the request came through the client's ring.
  */
 static int conn_serve_ioctl(struct conn *c, const struct accel_wire_hdr *hdr, unsigned char *body,
-			    int *fds, unsigned int nfds, unsigned char *out, int sync_fd)
+			    int *fds, unsigned int nfds, unsigned char *out, int sync_fd,
+			    struct accel_shm_ring *ring, int slot)
 {
 	struct accel_wire_ioctl *req = (struct accel_wire_ioctl *)body;
 	struct accel_wire_ioctl_reply *rep;
@@ -352,7 +357,17 @@ static int conn_serve_ioctl(struct conn *c, const struct accel_wire_hdr *hdr, un
 	rep->num_writes = rq.num_writes;
 	rep->num_fds = rq.num_fds_out;
 	reply.result = (int32_t)ret;
-	sent = conn_send(c, &reply, rq.out, rq.out_len, rq.fds_out, rq.num_fds_out);
+	if (ring) {
+		/*
+		 * The client sends only ioctls without descriptor fields this way; a handler that
+		 * gave one out all the same could not pass it: the descriptors are closed below.
+		 */
+		accel_shm_ring_reply(ring, slot, rq.num_fds_out ? -EPROTO : reply.result, rq.out,
+				     rq.out_len);
+		sent = 0;
+	} else {
+		sent = conn_send(c, &reply, rq.out, rq.out_len, rq.fds_out, rq.num_fds_out);
+	}
 	/* Sent (the client has its own copies) or lost with the connection. */
 	close_fds(rq.fds_out, rq.num_fds_out);
 	if (rq.out != out)
@@ -759,6 +774,9 @@ static bool conn_take_role(struct conn *c, bool *last)
 	return ok;
 }
 
+struct conn_ring;
+static void conn_ring_stop(struct conn_ring *cr);
+
 /* The receiver got a message (@got) or the end of the stream: it gives the role up. */
 static void conn_received(struct conn *c, bool got)
 {
@@ -770,6 +788,9 @@ static void conn_received(struct conn *c, bool got)
 	} else {
 		c->closing = true;
 		pthread_cond_broadcast(&c->cond);
+		/* The ring's threads leave now, not at their next liveness look: the file's release waits on them. */
+		if (c->ring)
+			conn_ring_stop(c->ring);
 	}
 	pthread_mutex_unlock(&c->lock);
 }
@@ -801,6 +822,162 @@ static void conn_quit(struct conn *c)
 	conn_leave(c, last);
 }
 
+/*
+ * struct conn_ring - the request ring a client offered (ACCEL_WIRE_SHM_RING, docs/acceld-shm.md),
+ * served by threads of its own. Each is counted in the connection's pool (@c->threads), so
+ * @c outlives them; the last one to leave frees the ring. @r and @c are constant; @lock
+ * guards @threads (alive) and @idle (waiting for a request). A thread that takes a request
+ * while none is left idle starts another, so a request that blocks (a syncobj wait) does
+ * not hold up the ring's others: ACCEL_SHM_RING_SLOTS threads at most, one per slot.
+ */
+struct conn_ring {
+	struct accel_shm_ring r;
+	struct conn *c;
+	pthread_mutex_t lock;
+	unsigned int threads;
+	unsigned int idle;
+};
+
+/* How often an idle ring thread looks whether its client hung up. */
+#define CONN_RING_LIVENESS_MS 500
+
+static void conn_ring_stop(struct conn_ring *cr)
+{
+	accel_shm_ring_stop(&cr->r);
+}
+
+static bool conn_ring_client_alive(void *ctx)
+{
+	return !conn_hung_up(ctx);
+}
+
+static void *conn_ring_main(void *arg);
+
+/* One more thread for @cr, counted in the pool; called with @cr->lock held. */
+static int conn_ring_spawn(struct conn_ring *cr)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	int err;
+
+	pthread_mutex_lock(&cr->c->lock);
+	cr->c->threads++;
+	pthread_mutex_unlock(&cr->c->lock);
+	cr->threads++;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&thread, &attr, conn_ring_main, cr);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		cr->threads--;
+		pthread_mutex_lock(&cr->c->lock);
+		cr->c->threads--; /* not the last: the caller's thread is in the pool */
+		pthread_mutex_unlock(&cr->c->lock);
+		return -err;
+	}
+	return 0;
+}
+
+static void *conn_ring_main(void *arg)
+{
+	struct conn_ring *cr = arg;
+	struct conn *c = cr->c;
+	unsigned char *buf = malloc(ACCEL_SHM_SLOT_DATA), *out = malloc(ACCEL_WIRE_MAX_MSG);
+	bool last;
+
+	accel_set_signal_check(conn_hung_up, c);
+	while (buf && out) {
+		struct accel_wire_hdr hdr = { .magic = ACCEL_WIRE_MAGIC };
+		uint32_t op, len;
+		int idx, err;
+
+		pthread_mutex_lock(&cr->lock);
+		cr->idle++;
+		pthread_mutex_unlock(&cr->lock);
+		idx = accel_shm_ring_take(&cr->r, buf, &op, &len, -1);
+		pthread_mutex_lock(&cr->lock);
+		cr->idle--;
+		if (idx >= 0 && !cr->idle && cr->threads < ACCEL_SHM_RING_SLOTS)
+			conn_ring_spawn(cr); /* failing, the requests wait their turn */
+		pthread_mutex_unlock(&cr->lock);
+		if (idx == -EPROTO)
+			continue; /* answered -EINVAL already */
+		if (idx < 0)
+			break; /* the client hung up */
+		hdr.op = (uint16_t)op;
+		hdr.size = len;
+		err = op == ACCEL_WIRE_IOCTL ?
+			conn_serve_ioctl(c, &hdr, buf, NULL, 0, out, -1, &cr->r, idx) : -EPROTO;
+		if (err) {
+			/* As on the socket, a malformed request ends the connection. */
+			accel_shm_ring_reply(&cr->r, idx, -EPROTO, NULL, 0);
+			DRM_DEBUG("client pid %d: bad ring request, disconnecting", (int)c->cred.pid);
+			shutdown(c->sock, SHUT_RDWR);
+		}
+	}
+	free(buf);
+	free(out);
+	pthread_mutex_lock(&cr->lock);
+	last = --cr->threads == 0;
+	pthread_mutex_unlock(&cr->lock);
+	if (last) {
+		/* Unpublished before it goes: conn_received() stops the ring under c->lock. */
+		pthread_mutex_lock(&c->lock);
+		c->ring = NULL;
+		pthread_mutex_unlock(&c->lock);
+		accel_shm_ring_destroy(&cr->r);
+		pthread_mutex_destroy(&cr->lock);
+		free(cr);
+	}
+	conn_quit(c);
+	return NULL;
+}
+
+/* Serve the ring in the memfd @fd (not taken): 0, or -errno for the reply. */
+static int conn_ring_start(struct conn *c, int fd)
+{
+	struct conn_ring *cr;
+	bool busy;
+	int err;
+
+	cr = calloc(1, sizeof(*cr));
+	if (!cr)
+		return -ENOMEM;
+	err = accel_shm_ring_attach(&cr->r, fd);
+	if (err)
+		goto err_free;
+	accel_shm_ring_set_liveness(&cr->r, conn_ring_client_alive, c, CONN_RING_LIVENESS_MS);
+	cr->c = c;
+	pthread_mutex_init(&cr->lock, NULL);
+	/* Published and started under c->lock: conn_received() finds it whole or not at all. */
+	pthread_mutex_lock(&c->lock);
+	busy = c->ring || c->closing;
+	if (!busy)
+		c->ring = cr;
+	pthread_mutex_unlock(&c->lock);
+	if (busy) {
+		err = -EBUSY;
+		goto err_unmap;
+	}
+	pthread_mutex_lock(&cr->lock);
+	err = conn_ring_spawn(cr);
+	pthread_mutex_unlock(&cr->lock);
+	if (err) {
+		pthread_mutex_lock(&c->lock);
+		c->ring = NULL;
+		pthread_mutex_unlock(&c->lock);
+		goto err_unmap;
+	}
+	return 0;
+
+err_unmap:
+	pthread_mutex_destroy(&cr->lock);
+	accel_shm_ring_destroy(&cr->r);
+err_free:
+	free(cr);
+	return err;
+}
+
 /* Serve one message; -errno disconnects the client. */
 static int conn_serve_one(struct conn *c, unsigned char *buf, size_t n, int *fds, unsigned int *nfds,
 			  unsigned char *out)
@@ -818,10 +995,10 @@ static int conn_serve_one(struct conn *c, unsigned char *buf, size_t n, int *fds
 		return err;
 	switch (hdr->op) {
 	case ACCEL_WIRE_IOCTL:
-		err = conn_serve_ioctl(c, hdr, body, fds, *nfds, out, -1);
+		err = conn_serve_ioctl(c, hdr, body, fds, *nfds, out, -1, NULL, -1);
 		break;
 	case ACCEL_WIRE_SYNC_FILE_IOCTL:
-		err = *nfds ? conn_serve_ioctl(c, hdr, body, fds + 1, *nfds - 1, out, fds[0]) : -EPROTO;
+		err = *nfds ? conn_serve_ioctl(c, hdr, body, fds + 1, *nfds - 1, out, fds[0], NULL, -1) : -EPROTO;
 		break;
 	case ACCEL_WIRE_MMAP:
 		err = *nfds ? -EPROTO : conn_serve_mmap(c, hdr, body);
@@ -829,6 +1006,17 @@ static int conn_serve_one(struct conn *c, unsigned char *buf, size_t n, int *fds
 	case ACCEL_WIRE_MUNMAP:
 		err = *nfds ? -EPROTO : conn_serve_munmap(c, hdr, body);
 		break;
+	case ACCEL_WIRE_SHM_RING: {
+		struct accel_wire_hdr reply = { .op = hdr->op, .id = hdr->id };
+
+		if (*nfds != 1 || hdr->size) {
+			err = -EPROTO;
+			break;
+		}
+		reply.result = conn_ring_start(c, fds[0]);
+		err = conn_send(c, &reply, NULL, 0, NULL, 0) < 0 ? -EPIPE : 0;
+		break;
+	}
 	case ACCEL_WIRE_ATTACH:
 		/* The socket goes to the new connection; its thread answers there. */
 		if (*nfds != 1 || hdr->size) {

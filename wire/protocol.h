@@ -43,6 +43,10 @@
  * caller's memory changes exactly as a kernel would change it. An address outside every
  * region is -EFAULT, as on a kernel.
  *
+ * Hot ioctls may skip the socket: after the HELLO the client offers a request ring in a
+ * memfd (ACCEL_WIRE_SHM_RING), whose slots carry the same ioctl bodies and replies
+ * (docs/acceld-shm.md); ACCEL_WIRE_SHM=0 in the client's environment keeps to the socket.
+ *
  * Attributes: acceld also listens on ROOT/attr.sock (ACCEL_WIRE_ATTR_SOCKET, SOCK_SEQPACKET,
  * mode 0666), where a connection opens no file and sends no HELLO: each message is an
  * ACCEL_WIRE_ATTR_READ or ACCEL_WIRE_ATTR_WRITE (struct accel_wire_attr) naming an attribute
@@ -102,6 +106,14 @@ enum accel_wire_op {
 	 * -errno), with no body.
 	 */
 	ACCEL_WIRE_ATTR_WRITE = 8,
+	/*
+	 * Offer a shared-memory request ring (wire/shm_ring.h, docs/acceld-shm.md): no body, one
+	 * descriptor, the ring's sealed memfd. The reply's result is 0 when the daemon serves the
+	 * ring from then on, or -errno (the connection goes on over the socket alone). Ioctls
+	 * that pass no descriptor and fit a slot may then go through the ring as the body of an
+	 * ACCEL_WIRE_IOCTL and come back as its reply's body; everything else stays here.
+	 */
+	ACCEL_WIRE_SHM_RING = 9,
 };
 
 /** ACCEL_WIRE_ATTR_SOCKET - the attribute socket's name under the root. */

@@ -4,7 +4,8 @@
  * lengths, descriptor passing - sent over a socketpair into the daemon's own connection
  * code through its entry point acceld_conn_start(), serving the example device.
  *
- * Input: flags:u8 (bit 0: the harness opens with a valid HELLO first), then messages:
+ * Input: flags:u8 (bit 0: the harness opens with a valid HELLO first; bit 1: then offers a
+ * shared-memory request ring, docs/acceld-shm.md), then messages:
  *
  *   ctl:u8 len:u16 bytes[len]
  *     ctl bits 0-1: descriptors attached (0-3), or with bit 7 ACCEL_WIRE_MAX_FDS + 2 - more
@@ -13,7 +14,9 @@
  *                   well-formed and the fuzzer spends its time on the body;
  *     ctl bit 3:    the message is padded with zeros past ACCEL_WIRE_MAX_MSG;
  *     ctl bits 4-5: the first descriptor's kind (eventfd, memfd, a socket end - an ATTACH -,
- *                   a pipe end), the next ones the kinds after it.
+ *                   a pipe end), the next ones the kinds after it;
+ *     ctl bit 6:    with a ring, the frame's body goes through the ring as a request of the
+ *                   header's op (no descriptors), and the harness waits for its reply.
  *
  * After every message the replies that have arrived are read (and the descriptors they carry
  * closed); at the end the harness hangs up, reads to the end and waits until the daemon has
@@ -54,6 +57,7 @@
 #include "host/host.h"
 #include "server/acceld.h"
 #include "fuzz_fdcheck.h"
+#include "wire/shm_ring.h"
 
 #define FZ_MAX_MSG	8192
 #define FZ_MAX_PEERS	8
@@ -276,13 +280,86 @@ static bool send_msg(int sock, unsigned char *msg, size_t len, uint8_t ctl)
 	return alive;
 }
 
+/* The daemon hung up: a ring call that waits gives up. */
+static bool fz_sock_alive(void *ctx)
+{
+	struct pollfd p = { .fd = *(int *)ctx, .events = POLLRDHUP };
+
+	return !(poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)));
+}
+
+/* Offer a ring on @sock (ACCEL_WIRE_SHM_RING); false when none could be made. */
+static bool ring_offer(int sock, struct accel_shm_ring *ring, int *sock_ctx)
+{
+	struct accel_wire_hdr hdr = { ACCEL_WIRE_MAGIC, ACCEL_WIRE_SHM_RING, 0, 2, 0, 0, 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} c;
+	struct iovec iov = { &hdr, sizeof(hdr) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf,
+			     .msg_controllen = sizeof(c.buf) };
+	struct cmsghdr *cm;
+	bool ok;
+
+	if (accel_shm_ring_create(ring))
+		return false;
+	memset(&c, 0, sizeof(c));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &ring->fd, sizeof(int));
+	ok = sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(hdr);
+	/* Only a ring the daemon took is ever served: read replies up to the offer's. */
+	while (ok) {
+		static unsigned char rbuf[ACCEL_WIRE_MAX_MSG];
+		const struct accel_wire_hdr *rh = (const void *)rbuf;
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 5000) != 1 || (n = recv(sock, rbuf, sizeof(rbuf), 0)) < (ssize_t)sizeof(*rh)) {
+			ok = false;
+			break;
+		}
+		if (rh->op == ACCEL_WIRE_SHM_RING) {
+			ok = rh->result == 0;
+			break;
+		}
+	}
+	close(ring->fd);
+	ring->fd = -1;
+	*sock_ctx = sock;
+	accel_shm_ring_set_liveness(ring, fz_sock_alive, sock_ctx, 20);
+	if (!ok)
+		accel_shm_ring_destroy(ring);
+	return ok;
+}
+
+/* The frame's body through the ring, as a request of its header's op; its reply dropped. */
+static bool ring_send(struct accel_shm_ring *ring, unsigned char *msg, size_t len)
+{
+	static unsigned char reply[ACCEL_SHM_SLOT_DATA];
+	const struct accel_wire_hdr *hdr = (const void *)msg;
+	size_t reply_len;
+	int32_t result;
+
+	if (len < sizeof(*hdr))
+		return true;
+	bound_waits(msg, len);
+	return accel_shm_ring_call(ring, hdr->op, msg + sizeof(*hdr), len - sizeof(*hdr), reply,
+				   sizeof(reply), &reply_len, &result) != -ENODEV;
+}
+
 /* The node as a world-writable one: every open mode passes acceld's permission check. */
 static const struct acceld_node_perm node_perm = { .uid = 0, .gid = 0, .mode = 0666 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static unsigned char msg[FZ_MAX_MSG];
-	int sv[2], sock;
+	struct accel_shm_ring ring = { .fd = -1 };
+	bool ring_on = false;
+	int sv[2], sock, sock_ctx = -1;
 	unsigned int count = 0, i;
 	uint8_t flags;
 
@@ -307,6 +384,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		memcpy(msg, &h, sizeof(h));
 		send_msg(sock, msg, sizeof(h), 0);
+		if (flags & 2)
+			ring_on = ring_offer(sock, &ring, &sock_ctx);
 	}
 	while (size >= 3 && count++ < FZ_MAX_MSGS) {
 		uint8_t ctl = data[0];
@@ -319,8 +398,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(msg, data, len);
 		data += len;
 		size -= len;
-		if (!send_msg(sock, msg, len, ctl))
+		if (ring_on && (ctl & 0x40)) {
+			if (!ring_send(&ring, msg, len))
+				break;
+		} else if (!send_msg(sock, msg, len, ctl)) {
 			break;
+		}
 		if (!drain(sock, 0))
 			break;
 	}
@@ -337,6 +420,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		close(peers[i]);
 	}
 	num_peers = 0;
+	if (ring_on)
+		accel_shm_ring_destroy(&ring);
 	if (acceld_conn_wait_none(5000)) {
 		fprintf(stderr, "fuzz_acceld: a connection outlived its client by 5 s\n");
 		abort();

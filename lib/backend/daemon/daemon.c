@@ -28,6 +28,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -39,6 +40,7 @@
 #include "host/host.h"
 #include "daemon.h"
 #include "wire/wire_io.h"
+#include "wire/shm_ring.h"
 
 #define ALIGN8(x) (((x) + 7u) & ~7u)
 #define USER_GUARD 4096
@@ -74,6 +76,13 @@ struct wire_mux {
 	bool reading;
 	int dead;
 	struct wire_waiter *waiters;
+	/*
+	 * The shared-memory path (docs/acceld-shm.md), constant once the connection is
+	 * published: @ring_on when the daemon took @ring. (No dup of @sock watches the daemon:
+	 * it would keep the connection open after the caller's close().)
+	 */
+	bool ring_on;
+	struct accel_shm_ring ring;
 };
 
 /*
@@ -116,12 +125,15 @@ static void mux_init(struct wire_mux *mx, int sock)
 {
 	memset(mx, 0, sizeof(*mx));
 	mx->sock = sock;
+	mx->ring.fd = -1;
 	pthread_mutex_init(&mx->lock, NULL);
 	pthread_cond_init(&mx->cond, NULL);
 }
 
 static void mux_destroy(struct wire_mux *mx)
 {
+	if (mx->ring.sh || mx->ring.fd >= 0)
+		accel_shm_ring_destroy(&mx->ring);
 	pthread_mutex_destroy(&mx->lock);
 	pthread_cond_destroy(&mx->cond);
 }
@@ -339,6 +351,56 @@ void accel_daemon_conn_free(struct daemon_conn *c)
 	free(c);
 }
 
+/* The daemon hung up (or the socket broke): a ring wait that timed out gives up. */
+static bool ring_daemon_alive(void *ctx)
+{
+	struct wire_mux *mx = ctx;
+	struct pollfd p = { .events = POLLRDHUP };
+
+	pthread_mutex_lock(&mx->lock); /* accel_daemon_conn_rebind() may move it */
+	p.fd = mx->sock;
+	pthread_mutex_unlock(&mx->lock);
+	return !(poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)));
+}
+
+/*
+ * Offer the daemon a request ring (ACCEL_WIRE_SHM_RING). Any failure leaves the connection
+ * on the socket alone, which serves every request all the same; ACCEL_WIRE_SHM=0 asks for that.
+ */
+static void mux_ring_setup(struct wire_mux *mx)
+{
+	struct accel_wire_hdr hdr = { .op = ACCEL_WIRE_SHM_RING };
+	const char *env = getenv("ACCEL_WIRE_SHM");
+	struct wire_waiter w = { 0 };
+	const struct accel_wire_hdr *rh;
+	unsigned char *body;
+	bool owned = false;
+	bool taken = false;
+	int fd;
+
+	if (env && !strcmp(env, "0"))
+		return;
+	if (accel_shm_ring_create(&mx->ring))
+		return;
+	fd = mx->ring.fd;
+	if (mux_call(mx, &hdr, NULL, 0, &fd, 1, &w) == 0 && reply_check(&hdr, &w, &rh, &body, &owned) == 0) {
+		close_fds(w.fds, w.nfds);
+		taken = rh->result == 0;
+		if (owned)
+			free(body);
+	}
+	free(w.buf);
+	/* The daemon holds its own mapping: this side's descriptor is no longer needed. */
+	close(mx->ring.fd);
+	mx->ring.fd = -1;
+	if (!taken) {
+		accel_shm_ring_destroy(&mx->ring);
+		return;
+	}
+	accel_shm_ring_set_liveness(&mx->ring, ring_daemon_alive, mx, 200);
+	mx->ring_on = true;
+}
+
 struct daemon_conn *accel_daemon_open(const char *sock_path, int flags, int *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -403,6 +465,7 @@ struct daemon_conn *accel_daemon_open(const char *sock_path, int flags, int *err
 	if (owned)
 		free(body);
 	free(w.buf);
+	mux_ring_setup(&c->mux);
 	pthread_mutex_lock(&conns_lock);
 	c->next = conns;
 	conns = c;
@@ -708,6 +771,47 @@ static bool in_windows(const struct marshal *m, uint64_t addr, uint32_t len)
 }
 
 /*
+ * Whether an ioctl may go through the ring: no descriptor in either direction (those need
+ * SCM_RIGHTS) and a request and a reply that fit a slot. The reply holds at most one write
+ * per OUT window in practice; half a slot is left spare for a handler that writes twice.
+ */
+static bool ring_fits(const struct wire_mux *mx, uint16_t op, const struct drm_ioctl_layout *lay,
+		      const struct marshal *m, unsigned int nfds)
+{
+	size_t reply = sizeof(struct accel_wire_ioctl_reply);
+
+	if (!mx->ring_on || op != ACCEL_WIRE_IOCTL || nfds || (lay && lay->num_fds) ||
+	    m->len > ACCEL_SHM_SLOT_DATA)
+		return false;
+	for (unsigned int i = 0; i < m->nwin; i++)
+		reply += sizeof(struct accel_wire_write) + ALIGN8(m->win[i].len);
+	return reply <= ACCEL_SHM_SLOT_DATA / 2;
+}
+
+/*
+ * The request through the ring: 0 with the reply in *@rhdr and @body (ACCEL_SHM_SLOT_DATA
+ * bytes); -EAGAIN when the ring had no room (the caller sends on the socket); -errno otherwise.
+ */
+static int ring_call(struct wire_mux *mx, const struct marshal *m, struct accel_wire_hdr *rhdr,
+		     unsigned char *body)
+{
+	size_t len = 0;
+	int32_t result = 0;
+	int err;
+
+	err = accel_shm_ring_call(&mx->ring, ACCEL_WIRE_IOCTL, m->msg, m->len, body,
+				  ACCEL_SHM_SLOT_DATA, &len, &result);
+	if (err)
+		return err == -EMSGSIZE ? -EPROTO : err;
+	memset(rhdr, 0, sizeof(*rhdr));
+	rhdr->magic = ACCEL_WIRE_MAGIC;
+	rhdr->op = ACCEL_WIRE_IOCTL;
+	rhdr->result = result;
+	rhdr->size = (uint32_t)len;
+	return 0;
+}
+
+/*
  * An ioctl through the daemon: @op ACCEL_WIRE_IOCTL on the connection's file, or
  * ACCEL_WIRE_SYNC_FILE_IOCTL on the sync_file @target (sent ahead of the argument's fds).
  */
@@ -715,7 +819,9 @@ static int daemon_ioctl(struct wire_mux *mx, uint16_t op, int target, const stru
 			unsigned long request, void *arg)
 {
 	unsigned int size = _IOC_SIZE(request), dir = _IOC_DIR(request), i;
-	struct accel_wire_hdr hdr = { .op = op };
+	struct accel_wire_hdr hdr = { .op = op }, ring_hdr;
+	/* The ring's reply lands here: no allocation on the hot path. */
+	_Alignas(8) unsigned char ring_body[ACCEL_SHM_SLOT_DATA];
 	const struct accel_wire_hdr *rh;
 	struct marshal m = { 0 };
 	int fds[ACCEL_WIRE_MAX_FDS];
@@ -778,12 +884,24 @@ static int daemon_ioctl(struct wire_mux *mx, uint16_t op, int target, const stru
 	if (ret)
 		goto out;
 
-	ret = mux_call(mx, &hdr, m.msg, m.len, fds, nfds, &w);
-	if (ret)
-		goto out;
-	ret = reply_check(&hdr, &w, &rh, &body, &owned);
-	if (ret)
-		goto out;
+	ret = -EAGAIN;
+	if (ring_fits(mx, op, lay, &m, nfds)) {
+		ret = ring_call(mx, &m, &ring_hdr, ring_body);
+		if (ret != -EAGAIN && ret)
+			goto out;
+		if (!ret) {
+			rh = &ring_hdr;
+			body = ring_body;
+		}
+	}
+	if (ret == -EAGAIN) {
+		ret = mux_call(mx, &hdr, m.msg, m.len, fds, nfds, &w);
+		if (ret)
+			goto out;
+		ret = reply_check(&hdr, &w, &rh, &body, &owned);
+		if (ret)
+			goto out;
+	}
 	{
 		const struct accel_wire_ioctl_reply *rep = (const struct accel_wire_ioctl_reply *)body;
 		size_t off = sizeof(*rep);
