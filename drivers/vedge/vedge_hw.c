@@ -31,6 +31,22 @@
 #define VEDGE_HW_BUS_BYTES_PER_CYCLE	8
 #define VEDGE_HW_CYCLES_PER_CMD		4
 
+/* OpenMP's API (libgomp, oneDNN's threading), declared as the standard has it. */
+extern int omp_get_max_threads(void);
+extern void omp_set_num_threads(int n);
+
+/*
+ * OpenMP threads of the processor's products (oneDNN's gemm in vedge_ops_gemm.c): 1, the
+ * processor alone, as one NPU is one engine beside the CPU. 0 gives it OpenMP's default
+ * team (one thread per CPU), which a loaded machine punishes: the processor's thread waits
+ * at every product's barrier for workers the host scheduler has not run, and the first
+ * team of a process spins its workers at full count (libgomp throttles the spin only once
+ * more threads than CPUs exist), so the first vedge node to compute ran the Fashion-MNIST
+ * CNN 8x slower than the second (84 s against 11 s at load 10). Read at every kick, so a
+ * bench can compare the two within one run (bench_vedge_jobs).
+ */
+int vedge_hw_compute_threads = 1;
+
 /* A region window latched at kick. */
 struct vedge_hw_window {
 	uint8_t *base;
@@ -327,12 +343,15 @@ static void *vedge_hw_thread(void *arg)
 {
 	struct vedge_hw *hw = arg;
 	struct vedge_hw_run *run = malloc(sizeof(*run));
+	int omp_default = omp_get_max_threads(), team = omp_default;
 	uint32_t failed = 0;
 	bool assert_line;
 	int ret;
 
 	pthread_mutex_lock(&hw->lock);
 	for (;;) {
+		int want;
+
 		while (!hw->kicked && !hw->stop)
 			pthread_cond_wait(&hw->cond, &hw->lock);
 		if (hw->stop)
@@ -341,6 +360,12 @@ static void *vedge_hw_thread(void *arg)
 		hw->running = true;
 		ret = run ? vedge_hw_latch(hw, run) : VEDGE_ERR_NO_MEMORY;
 		pthread_mutex_unlock(&hw->lock);
+		want = __atomic_load_n(&vedge_hw_compute_threads, __ATOMIC_RELAXED);
+		want = want > 0 ? want : omp_default;
+		if (want != team) {
+			omp_set_num_threads(want); /* this thread's own setting (per-thread ICV) */
+			team = want;
+		}
 		if (!ret)
 			ret = vedge_hw_run_stream(hw, run, &failed);
 		pthread_mutex_lock(&hw->lock);

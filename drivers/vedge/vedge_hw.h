@@ -48,6 +48,12 @@ uint32_t vedge_hw_reg_read(struct vedge_hw *hw, uint32_t offset);
  * SRAM window moves data. Writes to read-only or unknown registers are ignored.
  */
 void vedge_hw_reg_write(struct vedge_hw *hw, uint32_t offset, uint32_t value);
+/*
+ * OpenMP threads each processor computes with (default 1; 0: OpenMP's default team), read
+ * at every kick; for benches (vedge_hw.c says why 1).
+ */
+extern int vedge_hw_compute_threads;
+
 /** vedge_hw_inject() - arm @fault for the next stream kicked. */
 void vedge_hw_inject(struct vedge_hw *hw, enum vedge_hw_fault fault);
 
