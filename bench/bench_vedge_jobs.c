@@ -10,7 +10,15 @@
  *   DMA, against the same vedge_op_conv2d() called directly on the same buffers (what the
  *   driver, the model and the scheduler add);
  * - the same job on the DMA-less NPU, against the DMA job: the cost of copying the regions
- *   (~108 KiB in and 64 KiB out) through the PIO window, one register access per word.
+ *   (~108 KiB in and 64 KiB out) through the PIO window, one register access per word;
+ * - the DMA job with the NPU computing alone (vedge_hw_compute_threads = 1, the driver's
+ *   setting) against the same job with OpenMP's default team on the NPU's thread (what the
+ *   driver did before: on a loaded machine the first node to compute waited at every
+ *   product's barrier for spinning or unscheduled workers, vedge_hw.c); then the DMA-less
+ *   job against the DMA job again, both alone, so that both nodes show the setting.
+ *
+ * The direct vedge_op_conv2d() baseline computes with the NPU's threads (omp_set_num_threads
+ * on this thread), so that the ratio is what the driver adds, not a thread count.
  *
  *   bench_vedge_jobs [ACCELD_PATH]   (the daemon is not used; scripts/bench.sh passes it)
  */
@@ -22,7 +30,11 @@
 #include <libaccel.h>
 #include <uapi/drm/vedge_accel.h>
 
+#include "drivers/vedge/vedge_hw.h"
 #include "drivers/vedge/vedge_ops.h"
+
+/* OpenMP's API (libgomp, oneDNN's threading), declared as the standard has it. */
+extern void omp_set_num_threads(int n);
 
 #define H 32
 #define W 32
@@ -193,7 +205,7 @@ static char *node_of(const char *pdev)
 
 int main(void)
 {
-	struct bench_result nul, seq, job_dma, job_pio, direct;
+	struct bench_result nul, seq, job_dma, job_pio, direct, job_team, job_alone, pio_alone;
 	struct dev dma, pio;
 	char root[32];
 	int seq_fd;
@@ -213,6 +225,8 @@ int main(void)
 	nul = bench_run(null_jobs, &dma, 2000, 9);
 	seq = bench_run(seq_trips, &seq_fd, 2000, 9);
 	bench_report("vedge null job submit-to-complete", "ns", nul, "seqpacket round trip", seq, "");
+	/* The direct side computes with the NPU's threads (the driver's default, 1). */
+	omp_set_num_threads(vedge_hw_compute_threads > 0 ? vedge_hw_compute_threads : 1);
 	direct = bench_run(conv_direct, &dma, 50, 7);
 	job_dma = bench_run(conv_jobs, &dma, 50, 7);
 	bench_report("vedge conv job, DMA", "ns", job_dma, "vedge_op_conv2d direct", direct,
@@ -220,6 +234,16 @@ int main(void)
 	job_pio = bench_run(conv_jobs, &pio, 50, 7);
 	bench_report("vedge conv job, no DMA (PIO)", "ns", job_pio, "vedge conv job, DMA", job_dma,
 		     "");
+	/* The NPU's compute threads: OpenMP's default team (the driver before) against alone. */
+	__atomic_store_n(&vedge_hw_compute_threads, 0, __ATOMIC_RELAXED);
+	job_team = bench_run(conv_jobs, &dma, 50, 7);
+	__atomic_store_n(&vedge_hw_compute_threads, 1, __ATOMIC_RELAXED);
+	job_alone = bench_run(conv_jobs, &dma, 50, 7);
+	bench_report("vedge conv job, DMA, NPU alone", "ns", job_alone,
+		     "vedge conv job, DMA, NPU with OpenMP's team", job_team, "");
+	pio_alone = bench_run(conv_jobs, &pio, 50, 7);
+	bench_report("vedge conv job, no DMA, NPU alone", "ns", pio_alone,
+		     "vedge conv job, DMA, NPU alone", job_alone, "");
 	close(seq_fd);
 	return 0;
 }

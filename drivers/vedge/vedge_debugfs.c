@@ -10,8 +10,10 @@
  *   regs          the register file as the driver reads it (offset, name, value)
  *   perf          the last job's performance counters
  *   jobs_alive    jobs not yet freed (tests wait for 0 after closing a client)
- *   inject_hang   write 1: the next stream kicked hangs until the timeout resets the NPU
- *   inject_fault  write 1: the next stream kicked stops with a bus fault (job -EIO)
+ *   inject_hang   write N (0..1000, 0 disarms): the next N streams kicked hang, each until
+ *                 the timeout resets the NPU (job -ETIMEDOUT); read: hangs still pending
+ *   inject_fault  write N: the next N streams kicked stop with a bus fault (job -EIO);
+ *                 read: faults still pending
  *   mmio          register reads and writes so far
  */
 #define _GNU_SOURCE
@@ -248,19 +250,46 @@ static int vedge_mmio_show(struct seq_file *m)
 	return 0;
 }
 
-static int vedge_inject_show(struct seq_file *m)
+static int vedge_inject_hang_show(struct seq_file *m)
 {
-	(void)m;
+	struct vedge_device *vdev = m->private;
+
+	seq_printf(m, "%u\n", vedge_hw_injected(vdev->hw, VEDGE_HW_HANG));
 	return 0;
 }
 
-/* "1" arms the fault; anything else is -EINVAL. */
+static int vedge_inject_fault_show(struct seq_file *m)
+{
+	struct vedge_device *vdev = m->private;
+
+	seq_printf(m, "%u\n", vedge_hw_injected(vdev->hw, VEDGE_HW_BUS_FAULT));
+	return 0;
+}
+
+/*
+ * A count N of 0 to VEDGE_INJECT_MAX in decimal (a trailing newline allowed) arms the fault
+ * for the next N streams kicked (0 disarms), as vnpu's injection files; anything else is
+ * -EINVAL.
+ */
 static ssize_t vedge_inject_store(struct vedge_device *vdev, enum vedge_hw_fault fault,
 				  const char *buf, size_t len)
 {
-	if (!len || buf[0] != '1' || (len > 1 && buf[1] != '\n') || len > 2)
+	char tmp[8], *end;
+	long n;
+
+	if (!len || len >= sizeof(tmp))
 		return -EINVAL;
-	vedge_hw_inject(vdev->hw, fault);
+	memcpy(tmp, buf, len);
+	tmp[len] = 0;
+	if (tmp[len - 1] == '\n')
+		tmp[len - 1] = 0;
+	if (tmp[0] < '0' || tmp[0] > '9')
+		return -EINVAL; /* strtol would take a sign or spaces */
+	errno = 0;
+	n = strtol(tmp, &end, 10);
+	if (errno || end == tmp || *end || n < 0 || n > VEDGE_INJECT_MAX)
+		return -EINVAL;
+	vedge_hw_inject(vdev->hw, fault, (uint32_t)n);
 	return (ssize_t)len;
 }
 
@@ -292,8 +321,8 @@ void vedge_debugfs_init(struct vedge_device *vdev)
 	attr_file_create(root, "perf", 0444, vedge_perf_show, NULL, vdev);
 	attr_file_create(root, "jobs_alive", 0444, vedge_jobs_alive_show, NULL, vdev);
 	attr_file_create(root, "mmio", 0444, vedge_mmio_show, NULL, vdev);
-	attr_file_create(root, "inject_hang", 0200, vedge_inject_show, vedge_inject_hang_store,
-			 vdev);
-	attr_file_create(root, "inject_fault", 0200, vedge_inject_show, vedge_inject_fault_store,
-			 vdev);
+	attr_file_create(root, "inject_hang", 0600, vedge_inject_hang_show,
+			 vedge_inject_hang_store, vdev);
+	attr_file_create(root, "inject_fault", 0600, vedge_inject_fault_show,
+			 vedge_inject_fault_store, vdev);
 }

@@ -268,6 +268,8 @@ void vedge_pm_put(struct vedge_device *vdev);
 int vedge_pm_sysfs_init(struct vedge_device *vdev);
 
 /* telemetry and fault injection (vedge_debugfs.c) */
+/* The most streams debugfs inject_hang / inject_fault arm at once (as vnpu's). */
+#define VEDGE_INJECT_MAX	1000
 void vedge_debugfs_init(struct vedge_device *vdev);
 int vedge_sysfs_init(struct vedge_device *vdev);
 void vedge_sysfs_fini(struct vedge_device *vdev);

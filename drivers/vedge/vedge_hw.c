@@ -31,6 +31,22 @@
 #define VEDGE_HW_BUS_BYTES_PER_CYCLE	8
 #define VEDGE_HW_CYCLES_PER_CMD		4
 
+/* OpenMP's API (libgomp, oneDNN's threading), declared as the standard has it. */
+extern int omp_get_max_threads(void);
+extern void omp_set_num_threads(int n);
+
+/*
+ * OpenMP threads of the processor's products (oneDNN's gemm in vedge_ops_gemm.c): 1, the
+ * processor alone, as one NPU is one engine beside the CPU. 0 gives it OpenMP's default
+ * team (one thread per CPU), which a loaded machine punishes: the processor's thread waits
+ * at every product's barrier for workers the host scheduler has not run, and the first
+ * team of a process spins its workers at full count (libgomp throttles the spin only once
+ * more threads than CPUs exist), so the first vedge node to compute ran the Fashion-MNIST
+ * CNN 8x slower than the second (84 s against 11 s at load 10). Read at every kick, so a
+ * bench can compare the two within one run (bench_vedge_jobs).
+ */
+int vedge_hw_compute_threads = 1;
+
 /* A region window latched at kick. */
 struct vedge_hw_window {
 	uint8_t *base;
@@ -57,7 +73,9 @@ struct vedge_hw {
 	bool kicked;		/* a kick waits for the processor */
 	bool running;		/* the processor is in a stream */
 	bool abort;		/* RESET asked the processor to stop */
-	bool inject_hang, inject_fault;
+	/* The test port's pending injections: streams still to hang, to fault. */
+	uint32_t inject_hang, inject_fault;
+	bool kick_hang, kick_fault;	/* what the kick waiting for the processor took */
 	uint32_t irq_status, irq_mask, error_code, error_cmd;
 	uint64_t cmd_base;
 	uint32_t cmd_length, scratch_base;
@@ -283,6 +301,11 @@ static int vedge_hw_run_stream(struct vedge_hw *hw, struct vedge_hw_run *run, ui
 			return ret;
 		}
 	}
+	/* An injected fault in a stream without operations: the end of the stream faults. */
+	if (run->fault) {
+		*failed = i < run->nr_cmds ? i : run->nr_cmds - 1;
+		return VEDGE_ERR_BUS_FAULT;
+	}
 	return 0;
 }
 
@@ -317,9 +340,8 @@ static int vedge_hw_latch(struct vedge_hw *hw, struct vedge_hw_run *run)
 	if (hw->scratch_base <= hw->sram_size)
 		run->scratch = (struct vedge_hw_window){ hw->sram + hw->scratch_base,
 							 hw->sram_size - hw->scratch_base };
-	run->hang = hw->inject_hang;
-	run->fault = hw->inject_fault;
-	hw->inject_hang = hw->inject_fault = false;
+	run->hang = hw->kick_hang;
+	run->fault = hw->kick_fault;
 	return 0;
 }
 
@@ -327,12 +349,15 @@ static void *vedge_hw_thread(void *arg)
 {
 	struct vedge_hw *hw = arg;
 	struct vedge_hw_run *run = malloc(sizeof(*run));
+	int omp_default = omp_get_max_threads(), team = omp_default;
 	uint32_t failed = 0;
 	bool assert_line;
 	int ret;
 
 	pthread_mutex_lock(&hw->lock);
 	for (;;) {
+		int want;
+
 		while (!hw->kicked && !hw->stop)
 			pthread_cond_wait(&hw->cond, &hw->lock);
 		if (hw->stop)
@@ -341,6 +366,12 @@ static void *vedge_hw_thread(void *arg)
 		hw->running = true;
 		ret = run ? vedge_hw_latch(hw, run) : VEDGE_ERR_NO_MEMORY;
 		pthread_mutex_unlock(&hw->lock);
+		want = __atomic_load_n(&vedge_hw_compute_threads, __ATOMIC_RELAXED);
+		want = want > 0 ? want : omp_default;
+		if (want != team) {
+			omp_set_num_threads(want); /* this thread's own setting (per-thread ICV) */
+			team = want;
+		}
 		if (!ret)
 			ret = vedge_hw_run_stream(hw, run, &failed);
 		pthread_mutex_lock(&hw->lock);
@@ -421,14 +452,24 @@ void vedge_hw_destroy(struct vedge_hw *hw)
 	free(hw);
 }
 
-void vedge_hw_inject(struct vedge_hw *hw, enum vedge_hw_fault fault)
+void vedge_hw_inject(struct vedge_hw *hw, enum vedge_hw_fault fault, uint32_t count)
 {
 	pthread_mutex_lock(&hw->lock);
 	if (fault == VEDGE_HW_HANG)
-		hw->inject_hang = true;
+		hw->inject_hang = count;
 	else
-		hw->inject_fault = true;
+		hw->inject_fault = count;
 	pthread_mutex_unlock(&hw->lock);
+}
+
+uint32_t vedge_hw_injected(struct vedge_hw *hw, enum vedge_hw_fault fault)
+{
+	uint32_t n;
+
+	pthread_mutex_lock(&hw->lock);
+	n = fault == VEDGE_HW_HANG ? hw->inject_hang : hw->inject_fault;
+	pthread_mutex_unlock(&hw->lock);
+	return n;
 }
 
 static uint32_t vedge_hw_lo(uint64_t v) { return (uint32_t)v; }
@@ -501,7 +542,7 @@ static void vedge_hw_reset_locked(struct vedge_hw *hw)
 	hw->irq_status = 0;
 	hw->error_code = VEDGE_ERR_NONE;
 	hw->error_cmd = 0;
-	hw->inject_hang = hw->inject_fault = false;
+	/* The test port is outside the reset domain: the streams still to hang or fault stay. */
 }
 
 /* CONTROL.KICK (locked); returns whether the line is to be asserted. */
@@ -515,6 +556,11 @@ static bool vedge_hw_kick_locked(struct vedge_hw *hw)
 		return vedge_hw_raise_locked(hw, VEDGE_IRQ_ERROR);
 	}
 	hw->kicked = true;
+	/* Each kicked stream takes one pending injection, a hang before a fault. */
+	hw->kick_hang = hw->inject_hang > 0;
+	hw->kick_fault = !hw->kick_hang && hw->inject_fault > 0;
+	hw->inject_hang -= hw->kick_hang;
+	hw->inject_fault -= hw->kick_fault;
 	pthread_cond_broadcast(&hw->cond);
 	return false;
 }

@@ -20,10 +20,11 @@ struct vedge_hw;
  */
 typedef void (*vedge_irq_line_t)(void *ctx);
 
-/* What vedge_hw_inject() arms for the next kicked stream. */
+/* What vedge_hw_inject() arms for the next kicked streams. */
 enum vedge_hw_fault {
 	VEDGE_HW_HANG,		/* stall until CONTROL.RESET */
-	VEDGE_HW_BUS_FAULT,	/* stop with ERROR / VEDGE_ERR_BUS_FAULT at the first operation */
+	VEDGE_HW_BUS_FAULT,	/* stop with ERROR / VEDGE_ERR_BUS_FAULT at the first operation
+				 * (at the end of a stream without one) */
 };
 
 /**
@@ -48,7 +49,20 @@ uint32_t vedge_hw_reg_read(struct vedge_hw *hw, uint32_t offset);
  * SRAM window moves data. Writes to read-only or unknown registers are ignored.
  */
 void vedge_hw_reg_write(struct vedge_hw *hw, uint32_t offset, uint32_t value);
-/** vedge_hw_inject() - arm @fault for the next stream kicked. */
-void vedge_hw_inject(struct vedge_hw *hw, enum vedge_hw_fault fault);
+/*
+ * OpenMP threads each processor computes with (default 1; 0: OpenMP's default team), read
+ * at every kick; for benches (vedge_hw.c says why 1).
+ */
+extern int vedge_hw_compute_threads;
+
+/**
+ * vedge_hw_inject() - arm @fault for the next @count streams kicked (0 disarms); each
+ * stream takes one pending injection, a hang before a fault. CONTROL.RESET keeps what is
+ * pending (the test port is outside the reset domain), so that a hang's recovery does not
+ * disarm the hangs after it.
+ */
+void vedge_hw_inject(struct vedge_hw *hw, enum vedge_hw_fault fault, uint32_t count);
+/** vedge_hw_injected() - streams still to take @fault (a snapshot). */
+uint32_t vedge_hw_injected(struct vedge_hw *hw, enum vedge_hw_fault fault);
 
 #endif

@@ -16,7 +16,9 @@
  *          op % 10 with shapes from h, w, c, co, k (small), nmut of its commands replaced by
  *          decoded ones, SUBMIT; flags: bit 0 an out syncobj, bit 1 the previous JOB's out
  *          syncobj as in-sync, bit 2 BO_WAIT on the output, bit 3 output region read-only,
- *          bit 4 the operands in SRAM (DMA device), bit 5 a trailing STOP
+ *          bit 4 the operands in SRAM (DMA device), bit 5 a trailing STOP, bit 6 the
+ *          device's next stream armed to fault (debugfs inject_fault), bit 7 to hang (the
+ *          timeout resets it); what an input leaves armed is disarmed after it
  *   CMD    kind:u8 ...   kind % 8: 0 raw (opcode:u16 param:u16 value:u32), 1 an operation
  *          (0x80 + u8 % 10), else a SET command (u8 picks one of them) whose value is by
  *          (kind >> 3) % 4: a small u8, a value near a register limit (u8 picks it), a raw
@@ -42,6 +44,7 @@
 #include <accel/drm_gem.h>
 #include <uapi/drm/vedge_accel.h>
 #include "drivers/vedge/vedge_drv.h"
+#include "drivers/vedge/vedge_hw.h"
 
 static const char config[] =
 	"[vedge.0]\ndriver = vedge\nhas_dma = 1\nsram_size = 16384\njob_timeout_ms = 50\n"
@@ -358,6 +361,13 @@ static void op_job(struct fz *f, struct fz_in *in)
 	sub.region_count = 3;
 	sub.in_syncs = (uintptr_t)(f->arena + at + sizeof(regions));
 	sub.in_sync_count = in_sync ? 1 : 0;
+	if (flags & 0xc0) {
+		struct vedge_device *vdev = to_vedge_device(drm_file_from_filp(fz_file(f))->minor->dev);
+
+		vedge_hw_inject(vdev->hw, (flags & 0x80) ? VEDGE_HW_HANG : VEDGE_HW_BUS_FAULT,
+				vedge_hw_injected(vdev->hw, (flags & 0x80) ? VEDGE_HW_HANG :
+						  VEDGE_HW_BUS_FAULT) + 1);
+	}
 	ret = fz_call(f, DRM_IOCTL_VEDGE_SUBMIT, &sub);
 	if (fz_trace)
 		fprintf(stderr, "fuzz: job op %u (%u cmds) -> %ld\n", op, s.n, ret);
@@ -391,6 +401,11 @@ static void cleanup(struct fz *f)
 	(void)f;
 	last_sync = 0;
 	last_sync_file = NULL;
+	/* Injections a failed SUBMIT left armed must not reach the next input. */
+	for (unsigned int i = 0; i < 2; i++) {
+		vedge_hw_inject(vdevs[i]->hw, VEDGE_HW_HANG, 0);
+		vedge_hw_inject(vdevs[i]->hw, VEDGE_HW_BUS_FAULT, 0);
+	}
 }
 
 static void fix_bo_create(struct fz *f, void *arg, struct fz_in *in)

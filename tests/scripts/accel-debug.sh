@@ -64,6 +64,13 @@ grep -q "^== coredump" "$tmp/out" || fail "embedded dump has no coredump section
 run debug inject "$node" dma-error --engine dma0 --count 3
 [ "$rc" -eq 0 ] || fail "embedded inject exited $rc"
 usage_error debug inject "$node" hang --engine dma99
+# A vedge node takes hang and fault with a count; it has no engines to choose.
+vnode=$("$accel" list | awk '$4 == "vedge" { print $1; exit }')
+[ -n "$vnode" ] || fail "no vedge device in 'accel list'"
+run debug inject "$vnode" fault --count 4
+[ "$rc" -eq 0 ] || fail "inject fault --count 4 on $vnode exited $rc"
+grep -q "the next 4 " "$tmp/out" || fail "inject on $vnode does not say what it armed"
+usage_error debug inject "$vnode" hang --engine npu0
 # A device that is not a vnpu has none of these files: a failure, not a usage error.
 run debug dump accel0
 [ "$rc" -eq 1 ] || fail "dump of a non-vnpu device exited $rc, not 1"

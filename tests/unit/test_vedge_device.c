@@ -5,7 +5,9 @@
  * BO_INFO follow the uAPI's rules; the interrupt thread acknowledges every interrupt (the
  * register file shows none pending after a job, with DONE and ERROR unmasked); an NPU fault
  * (injected) fails the job with -EIO and the next job runs; a hang (injected) is reset by
- * the timeout: fence -ETIMEDOUT, reset counted, the same file's next job correct.
+ * the timeout: fence -ETIMEDOUT, reset counted, the same file's next job correct; a count N
+ * written to inject_hang / inject_fault fails exactly the next N jobs (reading shows what is
+ * pending), 0 disarms, a count outside 0..1000 or not a number is -EINVAL.
  */
 #define _GNU_SOURCE
 #include "vedge_client.h"
@@ -187,14 +189,107 @@ static void test_hang_reset_by_timeout_next_job_runs(void **state)
 	hang_then_next_job(VE_NODMA, false);
 }
 
-static void test_inject_rejects_other_values(void **state)
+static void faults_counted_then_next_job(const char *pdev, bool dma)
+{
+	struct vc_client c;
+	uint64_t failed;
+
+	vc_open(&c, pdev);
+	failed = vc_sysfs_u64(pdev, "jobs_failed");
+	assert_int_equal(vc_debugfs_write(c.minor, "inject_fault", "3\n"), 2);
+	assert_int_equal(ve_debugfs_u64(pdev, "inject_fault"), 3);
+	for (uint64_t i = 1; i <= 3; i++) {
+		assert_int_equal(run_copy(&c, dma), -EIO);
+		assert_int_equal(ve_debugfs_u64(pdev, "inject_fault"), 3 - i);
+	}
+	assert_int_equal(vc_sysfs_u64(pdev, "jobs_failed"), failed + 3);
+	/* Job N + 1 runs, and correctly (run_copy compares its output). */
+	assert_int_equal(run_copy(&c, dma), 1);
+	assert_int_equal(vc_sysfs_u64(pdev, "jobs_failed"), failed + 3);
+	vc_close(&c);
+}
+
+static void test_inject_fault_count_fails_next_n_jobs(void **state)
+{
+	(void)state;
+	faults_counted_then_next_job(VE_DMA, true);
+	faults_counted_then_next_job(VE_NODMA, false);
+}
+
+static void hangs_counted_then_next_job(const char *pdev, bool dma)
+{
+	struct vc_client c;
+	uint64_t resets;
+
+	vc_open(&c, pdev);
+	resets = vc_sysfs_u64(pdev, "reset_count");
+	assert_int_equal(vc_debugfs_write(c.minor, "inject_hang", "2"), 1);
+	assert_int_equal(ve_debugfs_u64(pdev, "inject_hang"), 2);
+	/* The reset that recovers the first hang keeps the second armed. */
+	assert_int_equal(run_copy(&c, dma), -ETIMEDOUT);
+	assert_int_equal(ve_debugfs_u64(pdev, "inject_hang"), 1);
+	assert_int_equal(run_copy(&c, dma), -ETIMEDOUT);
+	assert_int_equal(ve_debugfs_u64(pdev, "inject_hang"), 0);
+	assert_int_equal(vc_sysfs_u64(pdev, "reset_count"), resets + 2);
+	assert_int_equal(run_copy(&c, dma), 1);
+	assert_int_equal(vc_sysfs_u64(pdev, "reset_count"), resets + 2);
+	vc_close(&c);
+}
+
+static void test_inject_hang_count_resets_next_n_jobs(void **state)
+{
+	(void)state;
+	hangs_counted_then_next_job(VE_DMA, true);
+	hangs_counted_then_next_job(VE_NODMA, false);
+}
+
+/* Both armed: a stream takes one, a hang first; each job fails with its own error. */
+static void test_inject_hang_taken_before_fault(void **state)
 {
 	struct vc_client c;
 
 	(void)state;
 	vc_open(&c, VE_DMA);
-	assert_int_equal(vc_debugfs_write(c.minor, "inject_hang", "2"), -EINVAL);
-	assert_int_equal(vc_debugfs_write(c.minor, "inject_fault", "x"), -EINVAL);
+	assert_int_equal(vc_debugfs_write(c.minor, "inject_fault", "1"), 1);
+	assert_int_equal(vc_debugfs_write(c.minor, "inject_hang", "1"), 1);
+	assert_int_equal(run_copy(&c, true), -ETIMEDOUT);
+	assert_int_equal(ve_debugfs_u64(VE_DMA, "inject_fault"), 1);
+	assert_int_equal(run_copy(&c, true), -EIO);
+	assert_int_equal(run_copy(&c, true), 1);
+	vc_close(&c);
+}
+
+static void test_inject_zero_disarms(void **state)
+{
+	struct vc_client c;
+
+	(void)state;
+	vc_open(&c, VE_NODMA);
+	assert_int_equal(vc_debugfs_write(c.minor, "inject_fault", "1000"), 4);
+	assert_int_equal(ve_debugfs_u64(VE_NODMA, "inject_fault"), 1000);
+	assert_int_equal(vc_debugfs_write(c.minor, "inject_fault", "0"), 1);
+	assert_int_equal(ve_debugfs_u64(VE_NODMA, "inject_fault"), 0);
+	assert_int_equal(run_copy(&c, false), 1);
+	vc_close(&c);
+}
+
+static void test_inject_rejects_bad_counts(void **state)
+{
+	static const char *const bad[] = { "1001", "-1", "x", "", "\n", "1 2", " 3", "+3",
+					   "3x", "99999999999", "0x10" };
+	struct vc_client c;
+
+	(void)state;
+	vc_open(&c, VE_DMA);
+	assert_int_equal(vc_debugfs_write(c.minor, "inject_hang", "5"), 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(vc_debugfs_write(c.minor, "inject_hang", bad[i]), -EINVAL);
+		assert_int_equal(vc_debugfs_write(c.minor, "inject_fault", bad[i]), -EINVAL);
+	}
+	/* A refused write leaves what was armed. */
+	assert_int_equal(ve_debugfs_u64(VE_DMA, "inject_hang"), 5);
+	assert_int_equal(ve_debugfs_u64(VE_DMA, "inject_fault"), 0);
+	assert_int_equal(vc_debugfs_write(c.minor, "inject_hang", "0"), 1);
 	vc_close(&c);
 }
 
@@ -206,7 +301,11 @@ int main(void)
 		cmocka_unit_test(test_irq_acknowledged_after_job),
 		cmocka_unit_test(test_npu_fault_fails_job_with_eio),
 		cmocka_unit_test(test_hang_reset_by_timeout_next_job_runs),
-		cmocka_unit_test(test_inject_rejects_other_values),
+		cmocka_unit_test(test_inject_fault_count_fails_next_n_jobs),
+		cmocka_unit_test(test_inject_hang_count_resets_next_n_jobs),
+		cmocka_unit_test(test_inject_hang_taken_before_fault),
+		cmocka_unit_test(test_inject_zero_disarms),
+		cmocka_unit_test(test_inject_rejects_bad_counts),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

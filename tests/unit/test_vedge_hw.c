@@ -226,7 +226,7 @@ static void test_reset_stops_hung_stream_without_irq(void **state)
 	struct t *t = *state;
 
 	power_on(t);
-	vedge_hw_inject(t->hw, VEDGE_HW_HANG);
+	vedge_hw_inject(t->hw, VEDGE_HW_HANG, 1);
 	copy_stream(t, 0, 1024, 8);
 	kick_dma(t);
 	assert_true(rd(t, VEDGE_REG_STATUS) & VEDGE_STATUS_BUSY);

@@ -77,6 +77,9 @@ static void debug_usage(FILE *out)
 		"             dma-error  the next N DMA packets fail (-EIO)\n"
 		"    --count N          how many (default 1; 0 disarms), at most 1000\n"
 		"    --engine E         only jobs on engine E (compute0, dma0, ...; 'all': any)\n"
+		"           a vedge node (one NPU, no engines to choose) takes hang (the next N\n"
+		"           streams hang until the timeout resets the NPU: -ETIMEDOUT) and fault\n"
+		"           (the next N streams stop with a bus fault: -EIO)\n"
 		"  vm       the GPU VM mappings and last fault of every open file of process PID\n"
 		"           on the vnpu devices; PID/ID picks one file: ID is its fdinfo name\n"
 		"           (proc/PID/fdinfo/ID under the root: the DRM client id)\n"
@@ -121,10 +124,11 @@ static int debug_device_matches(const struct accel_device_info *d, const char *w
 }
 
 /*
- * The vnpu device @want names, copied to @out. 0; 2 when @want names no device (a usage
- * error); 1 when the devices cannot be listed or it is not a vnpu (after a message).
+ * The vnpu device @want names (or vedge, when @vedge_too: it has the injection files only),
+ * copied to @out. 0; 2 when @want names no device (a usage error); 1 when the devices cannot
+ * be listed or it is not one of those (after a message).
  */
-static int debug_find_device(const char *want, struct accel_device_info *out)
+static int debug_find_device(const char *want, bool vedge_too, struct accel_device_info *out)
 {
 	struct accel_device_info *v;
 	size_t n, i;
@@ -142,7 +146,8 @@ static int debug_find_device(const char *want, struct accel_device_info *out)
 	free(v);
 	if (ret)
 		return debug_bad("no device '%s' (see 'accel list')", want);
-	if (out->backend == ACCEL_BACKEND_KERNEL || strcmp(out->driver, "vnpu")) {
+	if (out->backend == ACCEL_BACKEND_KERNEL ||
+	    (strcmp(out->driver, "vnpu") && !(vedge_too && !strcmp(out->driver, "vedge")))) {
 		fprintf(stderr, "%s debug: %s is %s%s%s: only the root's vnpu devices have these "
 			"debug files\n", accel_prog, out->node,
 			out->backend == ACCEL_BACKEND_KERNEL ? "a kernel's device" : "driver '",
@@ -263,7 +268,7 @@ static int debug_dump(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return debug_bad("dump: give exactly one DEVICE");
-	ret = debug_find_device(argv[optind], &d);
+	ret = debug_find_device(argv[optind], false, &d);
 	if (ret)
 		return ret;
 	if (output) {
@@ -352,11 +357,19 @@ static int debug_inject(int argc, char **argv)
 	}
 	if (!file)
 		return debug_bad("inject: unknown KIND '%s' (hang, fault, dma-error)", argv[optind + 1]);
-	ret = debug_find_device(argv[optind], &d);
+	ret = debug_find_device(argv[optind], true, &d);
 	if (ret)
 		return ret;
 	/* The engine first: the count armed next must not be taken by another engine's job. */
 	ret = debugfs_write(&d, "inject_engine", engine ? engine : "all");
+	/* A device without engines to choose (vedge) has no inject_engine: any job is armed. */
+	if (ret == -ENOENT && !engine)
+		ret = 0;
+	if (ret == -ENOENT) {
+		fprintf(stderr, "%s debug: inject: %s has no engines to choose (no --engine)\n",
+			accel_prog, d.node);
+		return 2;
+	}
 	if (ret == -EINVAL && engine) {
 		char *names = debugfs_read(&d, "inject_reset");
 
