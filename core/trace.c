@@ -74,10 +74,18 @@ static uint64_t trace_now_ns(void)
 void accel_trace_emit(unsigned int type, uint64_t track, uint64_t ctx, uint64_t seqno,
 		      uint64_t a0, uint64_t a1, uint64_t a2, int error, const char *name)
 {
-	uint64_t ts = trace_now_ns();
-	uint64_t pos = atomic_load_explicit(&ring_tail, memory_order_relaxed);
+	uint64_t ts, pos;
 	struct trace_slot *s;
 
+	/*
+	 * The callers' check (ACCEL_TRACE) is relaxed, to cost one plain load when tracing is
+	 * off; this acquire pairs with accel_trace_enable()'s release, so that the ring it set
+	 * up is seen whole by a thread that had no other reason to be ordered after it.
+	 */
+	if (!__atomic_load_n(&accel_trace_on, __ATOMIC_ACQUIRE))
+		return;
+	ts = trace_now_ns();
+	pos = atomic_load_explicit(&ring_tail, memory_order_relaxed);
 	for (;;) {
 		uint64_t seq;
 		int64_t diff;
