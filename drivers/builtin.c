@@ -10,6 +10,7 @@
 #include "example/example.h"
 #include "vedge/vedge.h"
 #include "vnpu/vnpu.h"
+#include "vtrain/vtrain.h"
 
 static const char builtin_config[] =
 	"; accel embedded default devices (docs/config.md)\n"
@@ -52,6 +53,7 @@ static int (*const builtin_inits[])(void) = {
 	example_kms_init,
 	vnpu_init,
 	vedge_init,
+	vtrain_init,
 };
 
 static void builtin_register(void)
