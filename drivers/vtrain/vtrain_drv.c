@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <accel/attr.h>
 #include <accel/drm_accel.h>
 #include <accel/drm_drv.h>
 #include <accel/drm_file.h>
@@ -19,7 +20,9 @@
 #include <accel/drm_print.h>
 #include <accel/platform_device.h>
 #include "vtrain.h"
+#include "vtrain_comm.h"
 #include "vtrain_drv.h"
+#include "vtrain_group.h"
 
 DEFINE_DRM_ACCEL_FOPS(vtrain_accel_fops);
 
@@ -77,6 +80,9 @@ static const struct drm_ioctl_desc vtrain_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VTRAIN_BO_INFO, vtrain_bo_info_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV_LAYOUT(VTRAIN_SUBMIT, vtrain_submit_ioctl, DRM_RENDER_ALLOW,
 				 &vtrain_submit_layout),
+	DRM_IOCTL_DEF_DRV_LAYOUT(VTRAIN_COMM_CREATE, vtrain_comm_create_ioctl, DRM_RENDER_ALLOW,
+				 &vtrain_comm_create_layout),
+	DRM_IOCTL_DEF_DRV(VTRAIN_COMM_DESTROY, vtrain_comm_destroy_ioctl, DRM_RENDER_ALLOW),
 };
 
 /* Last put of the DRM device: every object and file is gone. */
@@ -85,11 +91,84 @@ static void vtrain_release(struct drm_device *drm)
 	struct vtrain_device *vdev = to_vtrain_device(drm);
 
 	vtrain_sched_fini(vdev);
+	vtrain_group_leave(vdev);
 	drm_mm_takedown(&vdev->hbm_mm);
 	pthread_cond_destroy(&vdev->engine_cond);
 	pthread_mutex_destroy(&vdev->engine_lock);
 	pthread_mutex_destroy(&vdev->hbm_lock);
 	free(vdev);
+}
+
+/* debugfs link_down / link_up: "<peer card>" takes the link to that card down or up. */
+static ssize_t vtrain_link_store(struct vtrain_device *vdev, bool up, const char *buf, size_t len)
+{
+	char text[16];
+	char *end;
+	unsigned long peer;
+	struct vtrain_link *link;
+
+	if (!len || len >= sizeof(text) || !vdev->group)
+		return -EINVAL;
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	peer = strtoul(text, &end, 10);
+	if (end == text || (*end && *end != '\n'))
+		return -EINVAL;
+	link = vtrain_topo_link(&vdev->group->topo, (unsigned int)vdev->cfg.card,
+				(unsigned int)peer);
+	if (!link)
+		return -ENOLINK;
+	vtrain_link_set_up(link, up);
+	return (ssize_t)len;
+}
+
+static ssize_t vtrain_link_down_store(struct attr_node *node, void *private, const char *buf,
+				      size_t len)
+{
+	(void)node;
+	return vtrain_link_store(private, false, buf, len);
+}
+
+static ssize_t vtrain_link_up_store(struct attr_node *node, void *private, const char *buf,
+				    size_t len)
+{
+	(void)node;
+	return vtrain_link_store(private, true, buf, len);
+}
+
+static int vtrain_links_show(struct seq_file *m)
+{
+	struct vtrain_device *vdev = m->private;
+	struct vtrain_topo *topo = &vdev->group->topo;
+
+	for (unsigned int i = 0; i < topo->nlinks; i++) {
+		struct vtrain_link *l = &topo->links[i];
+
+		if (l->a != vdev->cfg.card && l->b != vdev->cfg.card)
+			continue;
+		seq_printf(m, "%u-%u %s %s bytes %llu errors %llu\n", l->a, l->b, l->ops->kind,
+			   vtrain_link_is_up(l) ? "up" : "down",
+			   (unsigned long long)atomic_load(&l->bytes),
+			   (unsigned long long)atomic_load(&l->errors));
+	}
+	return 0;
+}
+
+static int vtrain_write_only_show(struct seq_file *m)
+{
+	(void)m;
+	return 0;
+}
+
+static void vtrain_debugfs_init(struct vtrain_device *vdev)
+{
+	struct attr_node *root = vdev->drm.debugfs_root;
+
+	if (!root)
+		return;
+	attr_file_create(root, "links", 0444, vtrain_links_show, NULL, vdev);
+	attr_file_create(root, "link_down", 0200, vtrain_write_only_show, vtrain_link_down_store, vdev);
+	attr_file_create(root, "link_up", 0200, vtrain_write_only_show, vtrain_link_up_store, vdev);
 }
 
 static const struct drm_driver vtrain_driver = {
@@ -190,9 +269,17 @@ static int vtrain_probe(struct platform_device *pdev)
 	pthread_mutex_init(&vdev->engine_lock, NULL);
 	pthread_cond_init(&vdev->engine_cond, NULL);
 	drm_mm_init(&vdev->hbm_mm, VTRAIN_HBM_BASE, vdev->cfg.hbm_size);
+	err = vtrain_group_join(vdev);
+	if (err) {
+		DRM_ERROR("vtrain %s: cannot join group '%s' as card %llu: %d",
+			  dev_name(&pdev->dev), vdev->cfg.group,
+			  (unsigned long long)vdev->cfg.card, err);
+		goto err_put;
+	}
 	err = vtrain_sched_init(vdev);
 	if (err)
 		goto err_put;
+	vtrain_debugfs_init(vdev);
 	platform_set_drvdata(pdev, &vdev->drm);
 	err = drm_dev_register(&vdev->drm, 0);
 	if (err)

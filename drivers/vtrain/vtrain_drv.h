@@ -22,7 +22,11 @@
 #include <accel/kref.h>
 #include <uapi/drm/vtrain_accel.h>
 
+#include <accel/idr.h>
+
 #include "vtrain_link.h"
+
+struct vtrain_group;
 
 struct platform_device;
 struct seq_file;
@@ -70,12 +74,14 @@ struct vtrain_job;
  * struct vtrain_device - one card.
  * @hbm_lock guards @hbm_mm and the nodes in it.
  * @engine_lock guards @engine_job and @engine_stop; @engine_cond signals a change of either.
- * Counters are atomic.
+ * @group: the card's scale-up domain, set at probe. Counters are atomic.
  */
 struct vtrain_device {
 	struct drm_device drm;
 	struct platform_device *pdev;
 	struct vtrain_config cfg;
+
+	struct vtrain_group *group;
 
 	pthread_mutex_t hbm_lock;
 	struct drm_mm hbm_mm;
@@ -111,12 +117,15 @@ static inline struct vtrain_bo *to_vtrain_bo(struct drm_gem_object *obj)
 /**
  * struct vtrain_file - a client.
  * @lock serialises SUBMIT's arm-and-push and guards @seqno.
+ * @comm_lock guards @comms (id -> struct vtrain_comm).
  */
 struct vtrain_file {
 	struct kref ref;
 	struct vtrain_device *vdev;
 	pthread_mutex_t lock;
 	uint64_t seqno;
+	pthread_mutex_t comm_lock;
+	struct idr comms;
 	struct drm_sched_entity entity;
 };
 
@@ -133,6 +142,7 @@ struct vtrain_job_bo {
 
 /**
  * struct vtrain_job - one SUBMIT. Immutable once pushed, except @hw_fence (set by run_job
+ * and @deadline_ns, set by run_job
  * before the engine sees the job) and the @bos' @vaddr (the engine's, while it runs).
  */
 struct vtrain_job {
@@ -144,6 +154,7 @@ struct vtrain_job {
 	unsigned int nr_bos;
 	struct dma_fence *hw_fence;
 	uint64_t seqno;
+	uint64_t deadline_ns;
 };
 
 int vtrain_bo_create_ioctl(struct drm_device *dev, void *data, struct drm_file *file);

@@ -22,6 +22,7 @@
 #include <accel/drm_print.h>
 #include <accel/drm_syncobj.h>
 #include <accel/uaccess.h>
+#include "vtrain_comm.h"
 #include "vtrain_drv.h"
 #include "vtrain_exec.h"
 
@@ -59,6 +60,7 @@ static void vtrain_file_release(struct kref *ref)
 {
 	struct vtrain_file *vf = container_of(ref, struct vtrain_file, ref);
 
+	vtrain_comms_fini(vf);
 	pthread_mutex_destroy(&vf->lock);
 	free(vf);
 }
@@ -86,6 +88,8 @@ int vtrain_file_open(struct drm_device *dev, struct drm_file *file)
 	kref_init(&vf->ref);
 	vf->vdev = vdev;
 	pthread_mutex_init(&vf->lock, NULL);
+	pthread_mutex_init(&vf->comm_lock, NULL);
+	idr_init(&vf->comms);
 	ret = drm_sched_entity_init(&vf->entity, DRM_SCHED_PRIORITY_NORMAL, vdev->sched_list, 1);
 	if (ret) {
 		vtrain_file_put(vf);
@@ -156,8 +160,17 @@ static void *vtrain_job_map_range(void *priv, uint64_t addr, uint64_t size)
 	return NULL;
 }
 
+static int vtrain_job_link_packet(void *priv, const struct vtrain_pkt_header *h)
+{
+	struct vtrain_job *job = priv;
+
+	return vtrain_comm_run_link_packet(job->vfile->vdev, job->vfile, vtrain_job_map_range,
+					   job, h, job->deadline_ns);
+}
+
 static const struct vtrain_exec_ops vtrain_job_exec_ops = {
 	.map = vtrain_job_map_range,
+	.link = vtrain_job_link_packet,
 };
 
 static void vtrain_job_execute(struct vtrain_device *vdev, struct vtrain_job *job)
@@ -221,6 +234,9 @@ static struct dma_fence *vtrain_sched_run_job(struct drm_sched_job *sched_job)
 		dma_fence_signal(fence);
 		return dma_fence_get(fence);
 	}
+	/* Waits for peers end with the scheduler's timeout, counted from now. */
+	job->deadline_ns = vtrain_now_ns() + vdev->cfg.job_timeout_ms * ACCEL_TIMEOUT_SCALE *
+					     1000000ull;
 	/* A ring of credit 1: the engine is idle whenever the scheduler runs a job. */
 	pthread_mutex_lock(&vdev->engine_lock);
 	while (vdev->engine_job)
