@@ -281,12 +281,15 @@ static int vtrain_probe(struct platform_device *pdev)
 		goto err_put;
 	vtrain_debugfs_init(vdev);
 	platform_set_drvdata(pdev, &vdev->drm);
-	err = drm_dev_register(&vdev->drm, 0);
+	err = vtrain_sysfs_init(vdev);
+	if (!err)
+		err = drm_dev_register(&vdev->drm, 0);
 	if (err)
 		goto err_unset;
 	return 0;
 
 err_unset:
+	vtrain_sysfs_fini(vdev);
 	platform_set_drvdata(pdev, NULL);
 err_put:
 	drm_dev_put(&vdev->drm);
@@ -301,6 +304,8 @@ static void vtrain_remove(struct platform_device *pdev)
 {
 	struct drm_device *drm = platform_get_drvdata(pdev);
 
+	/* Files first: their show reads links that the last put may free with the group. */
+	vtrain_sysfs_fini(to_vtrain_device(drm));
 	drm_dev_unplug(drm);
 	/* The job on the engine finishes now, not when the last client lets go. */
 	vtrain_sched_fini(to_vtrain_device(drm));

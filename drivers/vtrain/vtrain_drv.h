@@ -28,6 +28,7 @@
 
 struct vtrain_group;
 
+struct attr_node;
 struct platform_device;
 struct seq_file;
 
@@ -82,6 +83,7 @@ struct vtrain_device {
 	struct vtrain_config cfg;
 
 	struct vtrain_group *group;
+	struct attr_node *links_dir;
 
 	pthread_mutex_t hbm_lock;
 	struct drm_mm hbm_mm;
@@ -169,5 +171,7 @@ int vtrain_file_open(struct drm_device *dev, struct drm_file *file);
 void vtrain_file_postclose(struct drm_device *dev, struct drm_file *file);
 int vtrain_sched_init(struct vtrain_device *vdev);
 void vtrain_sched_fini(struct vtrain_device *vdev);
+int vtrain_sysfs_init(struct vtrain_device *vdev);
+void vtrain_sysfs_fini(struct vtrain_device *vdev);
 
 #endif

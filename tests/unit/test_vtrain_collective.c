@@ -5,7 +5,8 @@
  * compute packets around it (a fill before, a scale after, in the same job); ALL_GATHER and
  * BROADCAST place every rank's data; a rank whose peer never comes fails with -ETIMEDOUT
  * at the job timeout; a link taken down (debugfs link_down) fails the collective of the two
- * cards it joins with -ENOLINK on both, while a collective of two other cards completes.
+ * cards it joins with -ENOLINK on both, while a collective of two other cards completes;
+ * sysfs links/<peer>/ shows the bytes, state and errors of each link.
  */
 #define _GNU_SOURCE
 #include "vtrain_client.h"
@@ -227,6 +228,54 @@ static void test_link_down_fails_collective_with_enolink(void **state)
 	ranks_close(a, 2);
 }
 
+static char *link_state(const char *card, unsigned int peer)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "devices/platform/%s/links/%u/state", card, peer);
+	return core_attr_text(path);
+}
+
+/* sysfs links/<peer>/: bytes grow with an all-reduce; state and errors follow a fault. */
+static void test_link_sysfs_telemetry(void **state)
+{
+	static const unsigned int pair[] = { 1, 2 };
+	uint64_t bytes0 = vc_sysfs_u64("vtrain.1", "links/2/bytes");
+	uint64_t errors0 = vc_sysfs_u64("vtrain.1", "links/2/errors");
+	struct rank r[2];
+	char *st, *fdinfo;
+
+	(void)state;
+	st = link_state("vtrain.1", 2);
+	assert_non_null(st);
+	assert_string_equal(st, "up\n");
+	free(st);
+	ranks_open(r, pair, 2);
+	for (unsigned int i = 0; i < 2; i++)
+		submit_allreduce(&r[i]);
+	for (unsigned int i = 0; i < 2; i++)
+		vc_wait(&r[i].c, r[i].out, 0);
+	assert_true(vc_sysfs_u64("vtrain.1", "links/2/bytes") >= bytes0 + 64 * 4);
+	assert_int_equal(vc_sysfs_u64("vtrain.2", "links/1/bytes"),
+			 vc_sysfs_u64("vtrain.1", "links/2/bytes"));
+	fdinfo = vc_fdinfo_text(&r[0].c);
+	assert_non_null(strstr(fdinfo, "drm-engine-compute:"));
+	free(fdinfo);
+	assert_int_equal(vc_debugfs_write(vc_minor("vtrain.2"), "link_down", "1"), 1);
+	st = link_state("vtrain.1", 2);
+	assert_string_equal(st, "down\n");
+	free(st);
+	for (unsigned int i = 0; i < 2; i++)
+		submit_allreduce(&r[i]);
+	for (unsigned int i = 0; i < 2; i++) {
+		vc_wait(&r[i].c, r[i].out, 0);
+		assert_int_equal(vc_fence_status(&r[i].c, r[i].out), -ENOLINK);
+	}
+	assert_true(vc_sysfs_u64("vtrain.1", "links/2/errors") > errors0);
+	assert_int_equal(vc_debugfs_write(vc_minor("vtrain.2"), "link_up", "1"), 1);
+	ranks_close(r, 2);
+}
+
 static void test_comm_create_checks_ranks(void **state)
 {
 	struct vtrain_rank ranks[2] = { { 0, 0 }, { 0, 0 } };
@@ -263,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_allgather_and_broadcast_place_every_rank),
 		cmocka_unit_test(test_missing_peer_fails_with_etimedout),
 		cmocka_unit_test(test_link_down_fails_collective_with_enolink),
+		cmocka_unit_test(test_link_sysfs_telemetry),
 		cmocka_unit_test(test_comm_create_checks_ranks),
 	};
 
