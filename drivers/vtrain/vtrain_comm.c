@@ -22,6 +22,8 @@ static void vtrain_comm_release(struct kref *ref)
 {
 	struct vtrain_comm *comm = container_of(ref, struct vtrain_comm, ref);
 
+	pthread_mutex_destroy(&comm->p2p_lock);
+	free(comm->p2p);
 	free(comm->cards);
 	free(comm);
 }
@@ -92,6 +94,7 @@ int vtrain_comm_create_ioctl(struct drm_device *dev, void *data, struct drm_file
 		goto err;
 	}
 	kref_init(&comm->ref);
+	pthread_mutex_init(&comm->p2p_lock, NULL);
 	comm->key = args->key;
 	comm->nranks = args->num_ranks;
 	pthread_mutex_lock(&vf->comm_lock);
@@ -154,6 +157,72 @@ static void vtrain_coll_sizes(const struct vtrain_pkt_collective *p, unsigned in
 		*dst = p->count * n;
 }
 
+/* The sequence number of this rank's next SEND to (RECV from) @peer with @tag. */
+static int vtrain_comm_p2p_next(struct vtrain_comm *comm, uint32_t peer, uint32_t tag, bool send,
+				uint64_t *seq)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&comm->p2p_lock);
+	for (unsigned int i = 0; i < comm->nr_p2p; i++) {
+		struct vtrain_comm_p2p_count *c = &comm->p2p[i];
+
+		if (c->peer == peer && c->tag == tag && c->send == send) {
+			*seq = c->n++;
+			goto out;
+		}
+	}
+	if (comm->nr_p2p == comm->cap_p2p) {
+		unsigned int cap = comm->cap_p2p ? comm->cap_p2p * 2 : 8;
+		void *p = realloc(comm->p2p, cap * sizeof(*comm->p2p));
+
+		if (!p) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		comm->p2p = p;
+		comm->cap_p2p = cap;
+	}
+	comm->p2p[comm->nr_p2p++] = (struct vtrain_comm_p2p_count){ peer, tag, send, 1 };
+	*seq = 0;
+out:
+	pthread_mutex_unlock(&comm->p2p_lock);
+	return ret;
+}
+
+static int vtrain_comm_run_p2p(struct vtrain_device *vdev, struct vtrain_file *vf,
+			       void *(*map)(void *priv, uint64_t addr, uint64_t size), void *priv,
+			       const struct vtrain_pkt_p2p *p, uint64_t deadline_ns)
+{
+	bool send = p->hdr.opcode == VTRAIN_OP_P2P_SEND;
+	struct vtrain_p2p_args args = { .tag = p->tag, .send = send, .size = p->size,
+					.deadline_ns = deadline_ns };
+	struct vtrain_comm *comm;
+	int ret;
+
+	if (!vdev->group)
+		return -ENOLINK;
+	comm = vtrain_comm_lookup(vf, p->comm);
+	if (!comm)
+		return -ENOENT;
+	ret = -EINVAL;
+	if (p->peer >= comm->nranks || p->peer == comm->my_rank)
+		goto out;
+	ret = -EFAULT;
+	args.buf = map(priv, p->addr, p->size);
+	if (!args.buf)
+		goto out;
+	args.key = comm->key;
+	args.from = send ? comm->cards[comm->my_rank] : comm->cards[p->peer];
+	args.to = send ? comm->cards[p->peer] : comm->cards[comm->my_rank];
+	ret = vtrain_comm_p2p_next(comm, p->peer, p->tag, send, &args.seq);
+	if (!ret)
+		ret = vtrain_group_p2p(vdev->group, &args);
+out:
+	vtrain_comm_put(comm);
+	return ret;
+}
+
 int vtrain_comm_run_link_packet(struct vtrain_device *vdev, struct vtrain_file *vf,
 				void *(*map)(void *priv, uint64_t addr, uint64_t size), void *priv,
 				const struct vtrain_pkt_header *h, uint64_t deadline_ns)
@@ -165,7 +234,7 @@ int vtrain_comm_run_link_packet(struct vtrain_device *vdev, struct vtrain_file *
 	int ret;
 
 	if (h->opcode == VTRAIN_OP_P2P_SEND || h->opcode == VTRAIN_OP_P2P_RECV)
-		return -EOPNOTSUPP;
+		return vtrain_comm_run_p2p(vdev, vf, map, priv, (const void *)h, deadline_ns);
 	if (!vdev->group)
 		return -ENOLINK;
 	comm = vtrain_comm_lookup(vf, p->comm);

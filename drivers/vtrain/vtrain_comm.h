@@ -3,7 +3,9 @@
 #ifndef VTRAIN_COMM_H
 #define VTRAIN_COMM_H
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <accel/kref.h>
@@ -19,7 +21,16 @@ struct vtrain_file;
  * struct vtrain_comm - a communicator; immutable once made except @seq (atomic: the
  * sequence number of this rank's next collective) and @ref.
  * @key: the group's id.  @nranks, @my_rank.  @cards: rank -> card index in the host.
+ * @p2p_lock guards @p2p, @nr_p2p, @cap_p2p: how many SENDs (RECVs) this rank issued to
+ *	(from) each (peer, tag), so that the n-th of one side meets the n-th of the other.
  */
+struct vtrain_comm_p2p_count {
+	uint32_t peer;
+	uint32_t tag;
+	bool send;
+	uint64_t n;
+};
+
 struct vtrain_comm {
 	struct kref ref;
 	uint64_t key;
@@ -27,6 +38,9 @@ struct vtrain_comm {
 	uint32_t my_rank;
 	unsigned int *cards;
 	atomic_uint_fast64_t seq;
+	pthread_mutex_t p2p_lock;
+	struct vtrain_comm_p2p_count *p2p;
+	unsigned int nr_p2p, cap_p2p;
 };
 
 extern const struct drm_ioctl_layout vtrain_comm_create_layout;
@@ -41,7 +55,7 @@ void vtrain_comms_fini(struct vtrain_file *vf);
  * vtrain_comm_run_link_packet() - run one link packet of a job of @vf on @vdev, its
  * operands resolved by @map(@priv, ...); gives up at @deadline_ns (CLOCK_MONOTONIC).
  * Return: 0 or a negative errno (see vtrain_group_collective(); -ENOENT: unknown
- * communicator; -EOPNOTSUPP: P2P packets, not implemented yet).
+ * communicator; P2P: see vtrain_group_p2p()).
  */
 int vtrain_comm_run_link_packet(struct vtrain_device *vdev, struct vtrain_file *vf,
 				void *(*map)(void *priv, uint64_t addr, uint64_t size), void *priv,

@@ -22,6 +22,8 @@
 /**
  * struct vtrain_rdv - one collective being met; every field under the group's lock.
  * @first: the first arrival's packet, which the others must match.
+ * @p2p, @from, @to, @tag: a SEND/RECV pair (slot 0 the sender, 1 the receiver) between
+ *	cards @from and @to, @size each side's bytes.
  * @srcs, @dsts, @present: per rank.  @arrived, @left: ranks in and out.
  * @running: the last arrival runs the collective (waiters no longer give up).
  * @done / @abandoned: the outcome, with @result.
@@ -30,6 +32,10 @@ struct vtrain_rdv {
 	struct vtrain_rdv *next;
 	uint64_t key;
 	uint64_t seq;
+	bool p2p;
+	unsigned int from, to;
+	uint32_t tag;
+	uint64_t size[2];
 	unsigned int nranks;
 	struct vtrain_pkt_collective first;
 	bool mismatch;
@@ -152,28 +158,33 @@ static void vtrain_rdv_free(struct vtrain_rdv *r)
 	free(r);
 }
 
-/* Find or make the rendezvous of @args. Group lock held. */
-static struct vtrain_rdv *vtrain_rdv_get(struct vtrain_group *g, const struct vtrain_coll_args *a)
+/* Find or make the rendezvous @id names (its identity fields). Group lock held. */
+static struct vtrain_rdv *vtrain_rdv_get(struct vtrain_group *g, const struct vtrain_rdv *id)
 {
 	struct vtrain_rdv *r;
 
 	for (r = g->rdvs; r; r = r->next)
-		if (r->key == a->key && r->seq == a->seq)
+		if (r->key == id->key && r->seq == id->seq && r->p2p == id->p2p &&
+		    r->from == id->from && r->to == id->to && r->tag == id->tag)
 			return r;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
-	r->srcs = calloc(a->nranks, sizeof(*r->srcs));
-	r->dsts = calloc(a->nranks, sizeof(*r->dsts));
-	r->present = calloc(a->nranks, sizeof(*r->present));
+	r->srcs = calloc(id->nranks, sizeof(*r->srcs));
+	r->dsts = calloc(id->nranks, sizeof(*r->dsts));
+	r->present = calloc(id->nranks, sizeof(*r->present));
 	if (!r->srcs || !r->dsts || !r->present) {
 		vtrain_rdv_free(r);
 		return NULL;
 	}
-	r->key = a->key;
-	r->seq = a->seq;
-	r->nranks = a->nranks;
-	r->first = *a->pkt;
+	r->key = id->key;
+	r->seq = id->seq;
+	r->p2p = id->p2p;
+	r->from = id->from;
+	r->to = id->to;
+	r->tag = id->tag;
+	r->nranks = id->nranks;
+	r->first = id->first;
 	r->next = g->rdvs;
 	g->rdvs = r;
 	return r;
@@ -231,37 +242,30 @@ static int vtrain_rdv_run(struct vtrain_group *g, struct vtrain_rdv *r, const un
 	return ret;
 }
 
-int vtrain_group_collective(struct vtrain_group *g, const struct vtrain_coll_args *a)
+/*
+ * This rank has taken its slot (group lock held): the last rank runs @run without the lock,
+ * the others wait for it or give up at @deadline_ns. Leaves the rendezvous; the result.
+ */
+static int vtrain_rdv_complete(struct vtrain_group *g, struct vtrain_rdv *r, uint64_t deadline_ns,
+			       int (*run)(struct vtrain_group *g, struct vtrain_rdv *r,
+					  const void *ctx), const void *ctx)
 {
 	struct timespec deadline = {
-		.tv_sec = (time_t)(a->deadline_ns / 1000000000ull),
-		.tv_nsec = (long)(a->deadline_ns % 1000000000ull),
+		.tv_sec = (time_t)(deadline_ns / 1000000000ull),
+		.tv_nsec = (long)(deadline_ns % 1000000000ull),
 	};
-	struct vtrain_rdv *r;
 	int ret;
 
-	pthread_mutex_lock(&g->lock);
-	r = vtrain_rdv_get(g, a);
-	if (!r) {
-		pthread_mutex_unlock(&g->lock);
-		return -ENOMEM;
-	}
-	r->arrived++;
 	if (r->abandoned) {
 		ret = r->result;
 		goto leave;
 	}
-	if (r->nranks != a->nranks || r->present[a->rank] || !vtrain_coll_matches(&r->first, a->pkt))
-		r->mismatch = true;
-	else {
-		r->present[a->rank] = true;
-		r->srcs[a->rank] = a->src;
-		r->dsts[a->rank] = a->dst;
-	}
 	if (r->arrived == r->nranks) {
+		bool mismatch = r->mismatch;
+
 		r->running = true;
 		pthread_mutex_unlock(&g->lock);
-		ret = r->mismatch ? -EINVAL : vtrain_rdv_run(g, r, a->cards);
+		ret = mismatch ? -EINVAL : run(g, r, ctx);
 		pthread_mutex_lock(&g->lock);
 		r->result = ret;
 		r->done = true;
@@ -285,4 +289,73 @@ leave:
 	vtrain_rdv_leave(g, r);
 	pthread_mutex_unlock(&g->lock);
 	return ret;
+}
+
+static int vtrain_rdv_run_collective(struct vtrain_group *g, struct vtrain_rdv *r, const void *ctx)
+{
+	return vtrain_rdv_run(g, r, ctx);
+}
+
+int vtrain_group_collective(struct vtrain_group *g, const struct vtrain_coll_args *a)
+{
+	struct vtrain_rdv id = { .key = a->key, .seq = a->seq, .nranks = a->nranks,
+				 .first = *a->pkt };
+	struct vtrain_rdv *r;
+
+	pthread_mutex_lock(&g->lock);
+	r = vtrain_rdv_get(g, &id);
+	if (!r) {
+		pthread_mutex_unlock(&g->lock);
+		return -ENOMEM;
+	}
+	r->arrived++;
+	if (!r->abandoned) {
+		if (r->nranks != a->nranks || r->present[a->rank] ||
+		    !vtrain_coll_matches(&r->first, a->pkt)) {
+			r->mismatch = true;
+		} else {
+			r->present[a->rank] = true;
+			r->srcs[a->rank] = a->src;
+			r->dsts[a->rank] = a->dst;
+		}
+	}
+	return vtrain_rdv_complete(g, r, a->deadline_ns, vtrain_rdv_run_collective, a->cards);
+}
+
+static int vtrain_rdv_run_p2p(struct vtrain_group *g, struct vtrain_rdv *r, const void *ctx)
+{
+	(void)ctx;
+	if (r->size[0] != r->size[1])
+		return -EMSGSIZE;
+	return vtrain_link_p2p_copy(&g->topo, r->from, r->to, r->dsts[1], r->srcs[0],
+				    (size_t)r->size[0]);
+}
+
+int vtrain_group_p2p(struct vtrain_group *g, const struct vtrain_p2p_args *a)
+{
+	struct vtrain_rdv id = { .key = a->key, .seq = a->seq, .p2p = true, .from = a->from,
+				 .to = a->to, .tag = a->tag, .nranks = 2 };
+	unsigned int slot = a->send ? 0 : 1;
+	struct vtrain_rdv *r;
+
+	pthread_mutex_lock(&g->lock);
+	r = vtrain_rdv_get(g, &id);
+	if (!r) {
+		pthread_mutex_unlock(&g->lock);
+		return -ENOMEM;
+	}
+	r->arrived++;
+	if (!r->abandoned) {
+		if (r->present[slot]) {
+			r->mismatch = true;
+		} else {
+			r->present[slot] = true;
+			r->size[slot] = a->size;
+			if (a->send)
+				r->srcs[0] = a->buf;
+			else
+				r->dsts[1] = a->buf;
+		}
+	}
+	return vtrain_rdv_complete(g, r, a->deadline_ns, vtrain_rdv_run_p2p, NULL);
 }

@@ -13,6 +13,7 @@
 #define VTRAIN_GROUP_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <uapi/drm/vtrain_accel.h>
@@ -73,5 +74,28 @@ struct vtrain_coll_args {
  * -ENOMEM.
  */
 int vtrain_group_collective(struct vtrain_group *group, const struct vtrain_coll_args *args);
+
+/**
+ * struct vtrain_p2p_args - one side of a P2P_SEND / P2P_RECV pair, its buffer mapped.
+ * @key: the communicator's.  @seq: which SEND from @from to @to with @tag this is (0, 1,
+ *	...), counted by each side.  @from, @to: the sender's and receiver's cards.
+ * @send: this side sends @size bytes from @buf, else receives them into @buf.
+ */
+struct vtrain_p2p_args {
+	uint64_t key;
+	uint64_t seq;
+	unsigned int from, to;
+	uint32_t tag;
+	bool send;
+	void *buf;
+	uint64_t size;
+	uint64_t deadline_ns;
+};
+
+/**
+ * vtrain_group_p2p() - meet the other side and move the data over the links.
+ * Return: 0; -EMSGSIZE when the sizes differ; -ETIMEDOUT; -ENOLINK; -EINVAL; -ENOMEM.
+ */
+int vtrain_group_p2p(struct vtrain_group *group, const struct vtrain_p2p_args *args);
 
 #endif

@@ -6,7 +6,8 @@
  * BROADCAST place every rank's data; a rank whose peer never comes fails with -ETIMEDOUT
  * at the job timeout; a link taken down (debugfs link_down) fails the collective of the two
  * cards it joins with -ENOLINK on both, while a collective of two other cards completes;
- * sysfs links/<peer>/ shows the bytes, state and errors of each link.
+ * P2P_SEND/P2P_RECV pairs match by peer, tag and order, and differing sizes fail both
+ * with -EMSGSIZE; sysfs links/<peer>/ shows the bytes, state and errors of each link.
  */
 #define _GNU_SOURCE
 #include "vtrain_client.h"
@@ -228,6 +229,68 @@ static void test_link_down_fails_collective_with_enolink(void **state)
 	ranks_close(a, 2);
 }
 
+static void submit_p2p(struct rank *r, uint16_t opcode, uint32_t peer, uint32_t tag,
+		       uint64_t off, uint64_t size)
+{
+	struct vtrain_pkt_p2p p = { .comm = r->comm, .peer = peer, .tag = tag,
+				    .addr = r->bo.addr + off, .size = size };
+	struct vt_stream s = { .n = 0 };
+
+	VT_EMIT(&s, opcode, 0, p);
+	assert_int_equal(vt_submit(&r->c, &s, NULL, 0, r->out), 0);
+}
+
+/* Two SENDs with different tags meet the RECVs of their tags, each into its own place. */
+static void test_p2p_send_recv_match_by_tag(void **state)
+{
+	static const unsigned int pair[] = { 0, 3 };
+	struct rank r[2];
+	uint32_t out2;
+
+	(void)state;
+	ranks_open(r, pair, 2);
+	for (unsigned int k = 0; k < 1000; k++) {
+		r[0].bo.map[k] = (uint8_t)(k * 7);
+		r[0].bo.map[0x1000 + k] = (uint8_t)(k * 13 + 1);
+	}
+	out2 = vc_syncobj(&r[1].c, 0);
+	submit_p2p(&r[0], VTRAIN_OP_P2P_SEND, 1, 5, 0, 1000);
+	submit_p2p(&r[0], VTRAIN_OP_P2P_SEND, 1, 6, 0x1000, 1000);
+	/* The receiver's two jobs: tag 5 then tag 6, each into its own place. */
+	submit_p2p(&r[1], VTRAIN_OP_P2P_RECV, 0, 5, 0x4000, 1000);
+	{
+		struct vtrain_pkt_p2p p = { .comm = r[1].comm, .peer = 0, .tag = 6,
+					    .addr = r[1].bo.addr + 0x8000, .size = 1000 };
+		struct vt_stream s = { .n = 0 };
+
+		VT_EMIT(&s, VTRAIN_OP_P2P_RECV, 0, p);
+		assert_int_equal(vt_submit(&r[1].c, &s, NULL, 0, out2), 0);
+	}
+	vc_wait(&r[0].c, r[0].out, 0);
+	vc_wait(&r[1].c, out2, 0);
+	assert_int_equal(vc_fence_status(&r[0].c, r[0].out), 1);
+	assert_int_equal(vc_fence_status(&r[1].c, out2), 1);
+	assert_memory_equal(r[1].bo.map + 0x4000, r[0].bo.map, 1000);
+	assert_memory_equal(r[1].bo.map + 0x8000, r[0].bo.map + 0x1000, 1000);
+	ranks_close(r, 2);
+}
+
+static void test_p2p_size_mismatch_is_emsgsize(void **state)
+{
+	static const unsigned int pair[] = { 1, 2 };
+	struct rank r[2];
+
+	(void)state;
+	ranks_open(r, pair, 2);
+	submit_p2p(&r[0], VTRAIN_OP_P2P_SEND, 1, 0, 0, 64);
+	submit_p2p(&r[1], VTRAIN_OP_P2P_RECV, 0, 0, 0, 128);
+	for (unsigned int i = 0; i < 2; i++) {
+		vc_wait(&r[i].c, r[i].out, 0);
+		assert_int_equal(vc_fence_status(&r[i].c, r[i].out), -EMSGSIZE);
+	}
+	ranks_close(r, 2);
+}
+
 static char *link_state(const char *card, unsigned int peer)
 {
 	char path[128];
@@ -312,6 +375,8 @@ int main(void)
 		cmocka_unit_test(test_allgather_and_broadcast_place_every_rank),
 		cmocka_unit_test(test_missing_peer_fails_with_etimedout),
 		cmocka_unit_test(test_link_down_fails_collective_with_enolink),
+		cmocka_unit_test(test_p2p_send_recv_match_by_tag),
+		cmocka_unit_test(test_p2p_size_mismatch_is_emsgsize),
 		cmocka_unit_test(test_link_sysfs_telemetry),
 		cmocka_unit_test(test_comm_create_checks_ranks),
 	};
