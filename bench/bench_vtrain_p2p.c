@@ -7,7 +7,9 @@
  *   the local link's copy) against a plain memcpy of the same size: the link layer's cost;
  * - all-reduce (SUM, ring) of 4 MiB per rank for 2, 4 and 8 cards of a mesh, against the
  *   memcpy of 4 MiB; the bus bandwidth (2(n-1)/n x bytes / time, NCCL's busbw) is printed
- *   with each figure.
+ *   with each figure. One thread moves and reduces every rank's data (the device's last
+ *   rank to arrive runs the collective for all), so busbw falls as n grows: it is the
+ *   whole host's, not one link's.
  *
  *   bench_vtrain_p2p [ACCELD_PATH]   (no daemon is used; scripts/bench.sh passes it)
  */
