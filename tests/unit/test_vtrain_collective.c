@@ -3,13 +3,16 @@
  * vtrain collectives as packets of jobs on four cards of one host (a mesh): an ALL_REDUCE
  * between the jobs of 2 and of 4 cards equals the host reference and is ordered with the
  * compute packets around it (a fill before, a scale after, in the same job); ALL_GATHER and
- * BROADCAST place every rank's data; a rank whose peer never comes fails with -ETIMEDOUT
+ * BROADCAST place every rank's data, REDUCE_SCATTER leaves each rank its reduced chunk;
+ * ranks whose packets disagree fail with -EINVAL; a rank whose peer never comes fails with -ETIMEDOUT
  * at the job timeout; a link taken down (debugfs link_down) fails the collective of the two
  * cards it joins with -ENOLINK on both, while a collective of two other cards completes;
  * P2P_SEND/P2P_RECV pairs match by peer, tag and order, and differing sizes fail both
  * with -EMSGSIZE; sysfs links/<peer>/ shows the bytes, state and errors of each link.
  */
 #define _GNU_SOURCE
+#include <math.h>
+
 #include "vtrain_client.h"
 
 #define NCARDS 4
@@ -167,6 +170,66 @@ static void test_allgather_and_broadcast_place_every_rank(void **state)
 			assert_float_equal(vt_f32(&r[i].bo, 0x3000)[k], value(2 + 7, k), 0);
 	}
 	ranks_close(r, 3);
+}
+
+/* REDUCE_SCATTER (MAX) then BARRIER in one job per rank. */
+static void test_reduce_scatter_and_barrier(void **state)
+{
+	static const unsigned int cards[] = { 3, 1, 0, 2 };
+	enum { COUNT = 17 };
+	struct rank r[NCARDS];
+
+	(void)state;
+	ranks_open(r, cards, NCARDS);
+	for (unsigned int i = 0; i < NCARDS; i++) {
+		struct vt_stream s = { .n = 0 };
+		struct vtrain_pkt_collective rs = { .comm = r[i].comm, .op = VTRAIN_RED_MAX,
+						    .count = COUNT, .src = r[i].bo.addr,
+						    .dst = r[i].bo.addr + 0x1000 };
+		struct vtrain_pkt_collective bar = { .comm = r[i].comm };
+
+		for (unsigned int k = 0; k < COUNT * NCARDS; k++)
+			vt_f32(&r[i].bo, 0)[k] = value(i, k);
+		VT_EMIT(&s, VTRAIN_OP_REDUCE_SCATTER, 0, rs);
+		VT_EMIT(&s, VTRAIN_OP_BARRIER, 0, bar);
+		assert_int_equal(vt_submit(&r[i].c, &s, NULL, 0, r[i].out), 0);
+	}
+	for (unsigned int i = 0; i < NCARDS; i++) {
+		vc_wait(&r[i].c, r[i].out, 0);
+		assert_int_equal(vc_fence_status(&r[i].c, r[i].out), 1);
+		for (unsigned int k = 0; k < COUNT; k++) {
+			float mx = value(0, i * COUNT + k);
+
+			for (unsigned int j = 1; j < NCARDS; j++)
+				mx = fmaxf(mx, value(j, i * COUNT + k));
+			assert_float_equal(vt_f32(&r[i].bo, 0x1000)[k], mx, 0);
+		}
+	}
+	ranks_close(r, NCARDS);
+}
+
+/* Ranks whose packets disagree (here the count) all fail with -EINVAL. */
+static void test_disagreeing_ranks_fail_with_einval(void **state)
+{
+	static const unsigned int pair[] = { 0, 1 };
+	struct rank r[2];
+
+	(void)state;
+	ranks_open(r, pair, 2);
+	for (unsigned int i = 0; i < 2; i++) {
+		struct vtrain_pkt_collective ar = { .comm = r[i].comm, .op = VTRAIN_RED_SUM,
+						    .count = 16 + i, .src = r[i].bo.addr,
+						    .dst = r[i].bo.addr };
+		struct vt_stream s = { .n = 0 };
+
+		VT_EMIT(&s, VTRAIN_OP_ALL_REDUCE, 0, ar);
+		assert_int_equal(vt_submit(&r[i].c, &s, NULL, 0, r[i].out), 0);
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		vc_wait(&r[i].c, r[i].out, 0);
+		assert_int_equal(vc_fence_status(&r[i].c, r[i].out), -EINVAL);
+	}
+	ranks_close(r, 2);
 }
 
 static void test_missing_peer_fails_with_etimedout(void **state)
@@ -373,6 +436,8 @@ int main(void)
 		cmocka_unit_test(test_allreduce_two_cards_matches_reference),
 		cmocka_unit_test(test_allreduce_four_cards_matches_reference),
 		cmocka_unit_test(test_allgather_and_broadcast_place_every_rank),
+		cmocka_unit_test(test_reduce_scatter_and_barrier),
+		cmocka_unit_test(test_disagreeing_ranks_fail_with_einval),
 		cmocka_unit_test(test_missing_peer_fails_with_etimedout),
 		cmocka_unit_test(test_link_down_fails_collective_with_enolink),
 		cmocka_unit_test(test_p2p_send_recv_match_by_tag),
