@@ -10,6 +10,7 @@
 #include "example/example.h"
 #include "vedge/vedge.h"
 #include "vnpu/vnpu.h"
+#include "vtrain/vtrain.h"
 
 static const char builtin_config[] =
 	"; accel embedded default devices (docs/config.md)\n"
@@ -40,7 +41,24 @@ static const char builtin_config[] =
 	"\n"
 	"[vedge.1]\n"
 	"driver = vedge\n"
-	"has_dma = 0\n";
+	"has_dma = 0\n"
+	"\n"
+	"; the training card (docs/vtrain.md): HBM, training packets, collectives over a mesh\n"
+	"[vtrain.0]\n"
+	"driver = vtrain\n"
+	"hbm_size = 1G\n"
+	"cards = 2\n"
+	"card = 0\n"
+	"links = mesh\n"
+	"group = vtrain\n"
+	"\n"
+	"[vtrain.1]\n"
+	"driver = vtrain\n"
+	"hbm_size = 1G\n"
+	"cards = 2\n"
+	"card = 1\n"
+	"links = mesh\n"
+	"group = vtrain\n";
 
 static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
 static int builtin_error;
@@ -52,6 +70,7 @@ static int (*const builtin_inits[])(void) = {
 	example_kms_init,
 	vnpu_init,
 	vedge_init,
+	vtrain_init,
 };
 
 static void builtin_register(void)

@@ -13,7 +13,8 @@
 
 #include "vtrain_coll.h"
 
-static void vtrain_reduce_into(float *dst, const float *src, size_t count, unsigned int op)
+static void vtrain_reduce_into(float *restrict dst, const float *restrict src, size_t count,
+			       unsigned int op)
 {
 	size_t i;
 

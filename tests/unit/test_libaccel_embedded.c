@@ -197,17 +197,21 @@ static void device_list_finds_the_default_accelerators(void **state)
 		assert_int_equal(v[i].major, 261);
 		accel++;
 	}
-	/* example, example_combo's compute half, vnpu, vedge with and without DMA */
-	assert_int_equal(accel, 5);
-	assert_string_equal(v[n - 5].driver, "example");
-	assert_string_equal(v[n - 5].parent, "example.0");
-	assert_int_equal(v[n - 5].cap_syncobj, 1);
-	assert_string_equal(v[n - 3].driver, "vnpu");
-	assert_string_equal(v[n - 3].parent, "vnpu.0");
-	assert_string_equal(v[n - 2].driver, "vedge");
-	assert_string_equal(v[n - 2].parent, "vedge.0");
-	assert_string_equal(v[n - 1].driver, "vedge");
-	assert_string_equal(v[n - 1].parent, "vedge.1");
+	/* example, example_combo's compute half, vnpu, vedge with and without DMA, two vtrain */
+	assert_int_equal(accel, 7);
+	assert_string_equal(v[n - 7].driver, "example");
+	assert_string_equal(v[n - 7].parent, "example.0");
+	assert_int_equal(v[n - 7].cap_syncobj, 1);
+	assert_string_equal(v[n - 5].driver, "vnpu");
+	assert_string_equal(v[n - 5].parent, "vnpu.0");
+	assert_string_equal(v[n - 4].driver, "vedge");
+	assert_string_equal(v[n - 4].parent, "vedge.0");
+	assert_string_equal(v[n - 3].driver, "vedge");
+	assert_string_equal(v[n - 3].parent, "vedge.1");
+	assert_string_equal(v[n - 2].driver, "vtrain");
+	assert_string_equal(v[n - 2].parent, "vtrain.0");
+	assert_string_equal(v[n - 1].driver, "vtrain");
+	assert_string_equal(v[n - 1].parent, "vtrain.1");
 	free(v);
 }
 
